@@ -1,0 +1,149 @@
+# smtpsim - build, run and test.
+#
+#   make          build build/smtpsim (installs missing Debian packages first)
+#   make run      build and start the main job
+#   make test     build everything with ASan+UBSan, run every test, print "N passed, N failed"
+#   make bench    build and run the benchmarks under bench/
+#   make fuzz     build the libFuzzer target and run it (FUZZ_SECONDS, default 600)
+#
+# Layout: sim/core (engines, world, quiz; libc + cJSON only), sim/net (sockets, TLS),
+# sim/ui (SDL), sim/app (command line). Every directory is globbed, so adding a module
+# needs no edit here. Package flags come from build/config.mk, which is generated after
+# scripts/install-deps.sh has made sure the packages exist.
+
+BUILD ?= build
+CC ?= cc
+SAN ?= 0
+
+WARN := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wvla -D_POSIX_C_SOURCE=200809L
+OPT := -O2 -g
+ifeq ($(SAN),1)
+OPT := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+endif
+
+CONFIG := build/config.mk
+-include $(CONFIG)
+
+CFLAGS_ALL = $(WARN) $(OPT) -Isim $(CFLAGS) $(PKG_CFLAGS)
+LDFLAGS_ALL = $(OPT) $(LDFLAGS)
+
+CORE_SRC := $(wildcard sim/core/*.c)
+NET_SRC := $(wildcard sim/net/*.c)
+UI_SRC := $(wildcard sim/ui/*.c)
+APP_SRC := $(wildcard sim/app/*.c)
+
+CORE_OBJ := $(CORE_SRC:sim/%.c=$(BUILD)/obj/%.o)
+NET_OBJ := $(NET_SRC:sim/%.c=$(BUILD)/obj/%.o)
+UI_OBJ := $(UI_SRC:sim/%.c=$(BUILD)/obj/%.o)
+APP_OBJ := $(APP_SRC:sim/%.c=$(BUILD)/obj/%.o)
+
+CORE_LIB := $(BUILD)/libcore.a
+NET_LIB := $(BUILD)/libnet.a
+UI_LIB := $(BUILD)/libui.a
+
+TEST_CORE_SRC := $(wildcard tests/core/test_*.c)
+TEST_NET_SRC := $(wildcard tests/net/test_*.c)
+TEST_UI_SRC := $(wildcard tests/ui/test_*.c)
+TEST_BINS := $(TEST_CORE_SRC:tests/%.c=$(BUILD)/tests/%) $(TEST_NET_SRC:tests/%.c=$(BUILD)/tests/%) \
+             $(TEST_UI_SRC:tests/%.c=$(BUILD)/tests/%)
+BENCH_SRC := $(wildcard bench/*.c)
+BENCH_BINS := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
+
+.PHONY: all run test tests bench fuzz clean deps test-deps format
+.DELETE_ON_ERROR:
+
+all: $(BUILD)/smtpsim
+
+# --- packages and flags ---------------------------------------------------------------
+$(CONFIG): scripts/install-deps.sh
+	@mkdir -p build
+	@sh scripts/install-deps.sh build
+	@{ echo "PKG_CFLAGS := $$(pkg-config --cflags sdl2 SDL2_ttf SDL2_image libcjson openssl)"; \
+	   echo "CORE_LIBS := $$(pkg-config --libs libcjson) -lm"; \
+	   echo "NET_LIBS := $$(pkg-config --libs openssl)"; \
+	   echo "UI_LIBS := $$(pkg-config --libs sdl2 SDL2_ttf SDL2_image)"; } > $@.tmp
+	@mv $@.tmp $@
+
+deps: $(CONFIG)
+
+test-deps: $(CONFIG)
+	@sh scripts/install-deps.sh test
+
+# --- objects and libraries ------------------------------------------------------------
+$(BUILD)/obj/%.o: sim/%.c | $(CONFIG)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+
+$(CORE_LIB): $(CORE_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(NET_LIB): $(NET_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(UI_LIB): $(UI_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/smtpsim: $(APP_OBJ) $(UI_LIB) $(NET_LIB) $(CORE_LIB)
+	$(CC) $(LDFLAGS_ALL) -o $@ $(APP_OBJ) $(UI_LIB) $(NET_LIB) $(CORE_LIB) \
+	    $(UI_LIBS) $(NET_LIBS) $(CORE_LIBS)
+
+run: $(BUILD)/smtpsim
+	./$(BUILD)/smtpsim
+
+# --- tests ------------------------------------------------------------------------------
+TEST_CFLAGS = $(CFLAGS_ALL) -Itests
+
+$(BUILD)/tests/core/%: tests/core/%.c $(CORE_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) -MMD -MP -o $@ $< $(CORE_LIB) -lcmocka $(CORE_LIBS)
+
+$(BUILD)/tests/net/%: tests/net/%.c $(NET_LIB) $(CORE_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) -MMD -MP -o $@ $< $(NET_LIB) $(CORE_LIB) -lcmocka $(NET_LIBS) $(CORE_LIBS)
+
+$(BUILD)/tests/ui/%: tests/ui/%.c $(UI_LIB) $(CORE_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) -MMD -MP -o $@ $< $(UI_LIB) $(CORE_LIB) -lcmocka $(UI_LIBS) $(CORE_LIBS)
+
+tests: $(BUILD)/smtpsim $(TEST_BINS)
+
+# The whole suite runs on the sanitized build; the runner prints the summary line.
+test: test-deps
+	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 tests
+	@$(MAKE) --no-print-directory fuzz-build-check
+	@sh tests/run_tests.sh build/asan
+
+# --- benchmarks ---------------------------------------------------------------------------
+$(BUILD)/bench/%: bench/%.c $(NET_LIB) $(CORE_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -MMD -MP -o $@ $< $(NET_LIB) $(CORE_LIB) $(NET_LIBS) $(CORE_LIBS)
+
+bench: $(BENCH_BINS) $(BUILD)/smtpsim
+	@for b in $(BENCH_BINS); do echo "== $$b"; ./$$b || exit 1; done
+
+# --- fuzzing (clang libFuzzer) --------------------------------------------------------------
+FUZZ_SECONDS ?= 600
+FUZZ_BIN := build/fuzz/fuzz_smtp_server
+FUZZ_FLAGS = -std=c11 -g -O1 -Isim -D_POSIX_C_SOURCE=200809L -fsanitize=fuzzer,address,undefined
+
+$(FUZZ_BIN): tests/fuzz/fuzz_smtp_server.c $(CORE_SRC) | $(CONFIG)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_FLAGS) $(PKG_CFLAGS) -o $@ $^ $(CORE_LIBS)
+
+fuzz-build-check: test-deps
+	@if [ -f tests/fuzz/fuzz_smtp_server.c ]; then $(MAKE) --no-print-directory $(FUZZ_BIN); fi
+
+fuzz: test-deps $(FUZZ_BIN)
+	@mkdir -p build/fuzz/corpus
+	$(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -max_len=4096 build/fuzz/corpus tests/fuzz/seeds
+
+format:
+	clang-format -i $(CORE_SRC) $(NET_SRC) $(UI_SRC) $(APP_SRC) $(wildcard sim/*/*.h)
+
+clean:
+	rm -rf build
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

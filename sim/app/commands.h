@@ -1,0 +1,21 @@
+/* commands.h - the subcommands of smtpsim, one function each, one file each (cmd_NAME.c).
+ *
+ * Each takes the arguments after its own name (argv[0] is the command name) and returns the
+ * process exit status: 0 success, 1 the thing checked failed (lint error, recipient refused),
+ * 2 usage or input error.
+ */
+#ifndef COMMANDS_H
+#define COMMANDS_H
+
+int cmd_window(int argc, char **argv); /* no command: the step-through window (cmd_window.c) */
+int cmd_run(int argc, char **argv);    /* terminal transcript of a scenario (cmd_run.c) */
+int cmd_list(int argc, char **argv);   /* scenarios and lessons, one line each (cmd_list.c) */
+int cmd_shot(int argc, char **argv);   /* render a frame to PNG without a display (cmd_shot.c) */
+int cmd_quiz(int argc, char **argv);   /* terminal quiz (cmd_quiz.c) */
+int cmd_lint(int argc, char **argv);   /* check lessons and scenarios (cmd_lint.c) */
+int cmd_export(int argc, char **argv); /* --gift, --pcap, --svg, --png, --transcript (cmd_export.c) */
+int cmd_serve(int argc, char **argv);  /* real SMTP server on sockets (cmd_serve.c) */
+int cmd_send(int argc, char **argv);   /* real SMTP client (cmd_send.c) */
+int cmd_live(int argc, char **argv);   /* loopback chain + window (cmd_live.c) */
+
+#endif
