@@ -106,4 +106,23 @@ const char *world_mailbox_message(const world *w, int node, size_t i, size_t *le
 /* world_step_kind_name - "command", "reply", "dns-query", ... */
 const char *world_step_kind_name(world_step_kind kind);
 
+/* ---- live timelines (smtpsim live) ----
+ * A world with no scenario, whose nodes and steps a driver appends as real sessions happen
+ * (the real-socket mode). Viewers treat it like any other world; its step count grows. */
+world *world_new_live(void);
+/* world_live_add_node - copy a node in; returns its id (>= 0) or -1. */
+int world_live_add_node(world *w, const world_node *node);
+/* world_live_append_step - copy a step in (strings and bytes are copied; index and the node
+ * states are filled by the world from the step: a SMTP reply step's `text` etc.). The node
+ * state after the step is given by `state_of_from`/`state_of_to` (NULL: unchanged). 0 or -1. */
+int world_live_append_step(world *w, const world_step *step, const char *state_of_from,
+                           const char *state_of_to);
+
+/* ---- what if? (fork) ----
+ * world_new_fork - run the scenario again, but at step `at_step` (which must be a REPLY step of
+ * the original run) the server's reply is replaced by `reply` ("550 5.1.1 No such user"); the
+ * rest unfolds through the real engines. NULL and err on failure (not a reply step, bad code). */
+world *world_new_fork(const scenario *sc, size_t at_step, const char *reply, char *err,
+                      size_t errlen);
+
 #endif
