@@ -1,12 +1,102 @@
-/* cmd_export.c - the 'export' command (not written yet: placeholder so the program links). */
+/* cmd_export.c - `smtpsim export`: --gift LESSON writes the lesson for Moodle; every other
+ * export (--pcap, --svg, --png, --transcript of a scenario) is handed to export_world.c. */
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
+#include "app/app_paths.h"
 #include "app/commands.h"
+#include "app/export_world.h"
+#include "core/gift.h"
+#include "core/lesson.h"
+
+static int export_usage(FILE *out)
+{
+    fprintf(out, "usage: smtpsim export --gift LESSON [--out FILE]\n"
+                 "       smtpsim export --pcap|--svg|--png|--transcript SCENARIO ...\n"
+                 "\n"
+                 "  --gift LESSON   the lesson's questions in Moodle GIFT format (a lesson id or a\n"
+                 "                  file); written to standard output or to --out FILE\n");
+    return out == stdout ? 0 : 2;
+}
+
+/* write_file - to a temporary file then renamed, so a failed export leaves no half file. */
+static int write_file(const char *path, const char *text, size_t len)
+{
+    char tmp[PATH_MAX];
+    if (snprintf(tmp, sizeof tmp, "%s.tmp-%ld", path, (long)getpid()) >= (int)sizeof tmp)
+        return -1;
+    FILE *f = fopen(tmp, "wb");
+    if (!f)
+        return -1;
+    bool ok = fwrite(text, 1, len, f) == len;
+    ok = (fclose(f) == 0) && ok;
+    if (!ok || rename(tmp, path) != 0) {
+        unlink(tmp);
+        return -1;
+    }
+    return 0;
+}
 
 int cmd_export(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "smtpsim: 'export' is not available yet\n");
-    return 2;
+    bool gift = false;
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--gift"))
+            gift = true;
+    if (!gift) {
+        if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")))
+            export_usage(stdout); /* then the scenario exporters' own help */
+        return export_world_main(argc, argv);
+    }
+    const char *name = NULL, *out = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--gift") && i + 1 < argc && !name) {
+            name = argv[++i];
+        } else if (!strcmp(argv[i], "--out") && i + 1 < argc) {
+            out = argv[++i];
+        } else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            return export_usage(stdout);
+        } else {
+            fprintf(stderr, "smtpsim export: unexpected '%s'\n", argv[i]);
+            return export_usage(stderr);
+        }
+    }
+    if (!name)
+        return export_usage(stderr);
+    char path[PATH_MAX];
+    if (strchr(name, '/') || (strlen(name) > 5 && !strcmp(name + strlen(name) - 5, ".json")))
+        snprintf(path, sizeof path, "%s", name);
+    else
+        snprintf(path, sizeof path, "%s/lessons/%s.json", app_data_dir(), name);
+    static char err[16384];
+    lesson *l = lesson_load(path, err, sizeof err);
+    if (!l) {
+        fputs(err, stderr);
+        return 2;
+    }
+    /* Predict questions without choices export their code: take it from the world if we can. */
+    char perr[4096];
+    if (cmd_lint_resolve_predicts(l, path, perr, sizeof perr) != 0)
+        fprintf(stderr, "smtpsim export: warning: %s", perr);
+    size_t len = 0;
+    char *text = gift_export(l, &len);
+    lesson_free(l);
+    if (!text) {
+        fprintf(stderr, "smtpsim export: out of memory\n");
+        return 2;
+    }
+    int rc = 0;
+    if (out) {
+        if (write_file(out, text, len) != 0) {
+            perror(out);
+            rc = 2;
+        }
+    } else if (fwrite(text, 1, len, stdout) != len || fflush(stdout) != 0) {
+        rc = 2;
+    }
+    free(text);
+    return rc;
 }

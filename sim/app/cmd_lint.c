@@ -1,12 +1,355 @@
-/* cmd_lint.c - the 'lint' command (not written yet: placeholder so the program links). */
+/* cmd_lint.c - `smtpsim lint [FILE...]`: check lessons and scenarios for instructors.
+ *
+ * A file with "questions" is a lesson (lesson.h), anything else a scenario (scenario.h). Each
+ * file is checked on its own (syntax as `file:line:col: what`, schema as `file: path: what`),
+ * then across files: duplicate lesson and question ids, references to scenarios that do not
+ * exist, narration steps past the end of the run, and predict questions whose `at` finds no
+ * reply or whose answer disagrees with the world (the world is built once per scenario).
+ * Exit status 1 on any error. With no FILE, every shipped lessons/ *.json and
+ * lessons/scenarios/ *.json is checked.
+ */
+#include <glob.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
+#include "app/app_paths.h"
 #include "app/commands.h"
+#include "core/json_load.h"
+#include "core/lesson.h"
+#include "core/scenario.h"
+
+/* The world lands in parallel with this file: resolution is compiled in when world.c exists. */
+#if defined(__has_include)
+#if __has_include("core/world.c")
+#define LINT_HAVE_WORLD 1
+#endif
+#endif
+#ifndef LINT_HAVE_WORLD
+#define LINT_HAVE_WORLD 0
+#endif
+#if LINT_HAVE_WORLD
+#include "core/world.h"
+#endif
+
+#define LINT_MAX_WORLDS 64
+#define LINT_ERR_BYTES 16384
+
+/* --- worlds, one per scenario, kept for the whole run -------------------------------------- */
+
+typedef struct {
+    char id[65];
+    char path[PATH_MAX];
+    bool found;        /* a file exists */
+    bool built;        /* the world was built */
+    char err[512];     /* why it could not be loaded or built */
+    lesson_step_view *steps;
+    size_t n_steps;
+#if LINT_HAVE_WORLD
+    scenario *sc;
+    world *w;
+#endif
+} lint_world;
+
+static lint_world worlds[LINT_MAX_WORLDS];
+static size_t n_worlds;
+
+static void worlds_free(void)
+{
+    for (size_t i = 0; i < n_worlds; i++) {
+        free(worlds[i].steps);
+#if LINT_HAVE_WORLD
+        world_free(worlds[i].w);
+        scenario_free(worlds[i].sc);
+#endif
+    }
+    n_worlds = 0;
+}
+
+/* find_scenario_file - ID.json in the lesson's own scenarios/ directory, else the data dir. */
+static bool find_scenario_file(const char *id, const char *lesson_path, char *out, size_t cap)
+{
+    if (lesson_path) {
+        const char *slash = strrchr(lesson_path, '/');
+        int dl = slash ? (int)(slash - lesson_path) : 1;
+        snprintf(out, cap, "%.*s/scenarios/%s.json", dl, slash ? lesson_path : ".", id);
+        if (access(out, R_OK) == 0)
+            return true;
+    }
+    return scenario_resolve(app_data_dir(), id, out, cap) == 0 && access(out, R_OK) == 0;
+}
+
+static lint_world *get_world(const char *id, const char *lesson_path)
+{
+    for (size_t i = 0; i < n_worlds; i++)
+        if (!strcmp(worlds[i].id, id))
+            return &worlds[i];
+    if (n_worlds == LINT_MAX_WORLDS)
+        return NULL;
+    lint_world *lw = &worlds[n_worlds++];
+    memset(lw, 0, sizeof *lw);
+    snprintf(lw->id, sizeof lw->id, "%s", id);
+    lw->found = find_scenario_file(id, lesson_path, lw->path, sizeof lw->path);
+    if (!lw->found) {
+        snprintf(lw->err, sizeof lw->err, "no scenario '%s' (no %s.json in lessons/scenarios/)",
+                 id, id);
+        return lw;
+    }
+#if LINT_HAVE_WORLD
+    char err[400];
+    lw->sc = scenario_load(lw->path, err, sizeof err);
+    if (!lw->sc) {
+        snprintf(lw->err, sizeof lw->err, "scenario '%s' does not load: %s", id, err);
+        return lw;
+    }
+    lw->w = world_new(lw->sc, err, sizeof err);
+    if (!lw->w) {
+        snprintf(lw->err, sizeof lw->err, "scenario '%s' does not run: %s", id, err);
+        return lw;
+    }
+    lw->n_steps = world_step_count(lw->w);
+    lw->steps = calloc(lw->n_steps ? lw->n_steps : 1, sizeof *lw->steps);
+    if (!lw->steps) {
+        snprintf(lw->err, sizeof lw->err, "out of memory");
+        return lw;
+    }
+    for (size_t i = 0; i < lw->n_steps; i++) {
+        const world_step *st = world_step_at(lw->w, i);
+        lw->steps[i].is_reply = st->kind == WORLD_STEP_REPLY;
+        lw->steps[i].verb = st->verb;
+        lw->steps[i].code = st->code;
+    }
+    lw->built = true;
+#endif
+    return lw;
+}
+
+static void add_line(char *err, size_t cap, const char *origin, const char *msg)
+{
+    size_t len = strlen(err);
+    if (len + 1 < cap)
+        snprintf(err + len, cap - len, "%s: %s\n", origin, msg);
+}
+
+int cmd_lint_resolve_predicts(struct lesson *l, const char *lesson_path, char *err, size_t errlen)
+{
+    int rc = 0;
+    if (errlen)
+        err[0] = '\0';
+    for (size_t i = 0; i < l->n_questions; i++) {
+        lesson_question *q = &l->questions[i];
+        if (q->kind != LESSON_Q_PREDICT || !q->has_at)
+            continue;
+        lint_world *lw = get_world(q->at.scenario, lesson_path);
+        char msg[700], path[64];
+        snprintf(path, sizeof path, "questions[%zu].at.scenario", i);
+        if (!lw) {
+            continue;
+        } else if (!lw->found) {
+            if (l->scenario && !strcmp(l->scenario, q->at.scenario))
+                continue; /* reported once, for the lesson's "scenario" */
+            snprintf(msg, sizeof msg, "%s: %s", path, lw->err);
+        } else if (!lw->built) {
+            if (!lw->err[0])
+                continue; /* no world in this build: only existence is checked */
+            snprintf(msg, sizeof msg, "%s: %s", path, lw->err);
+        } else {
+            char why[512];
+            if (lesson_predict_resolve(q, lw->steps, lw->n_steps, why, sizeof why) == 0)
+                continue;
+            snprintf(msg, sizeof msg, "%s", why);
+        }
+        add_line(err, errlen, l->origin, msg);
+        rc = -1;
+    }
+    return rc;
+}
+
+/* --- the command ------------------------------------------------------------------------- */
+
+typedef struct {
+    char *id;
+    const char *file;
+    size_t index; /* question index, or SIZE_MAX for a lesson id */
+} seen_id;
+
+static seen_id *seen;
+static size_t n_seen, cap_seen;
+
+static const seen_id *seen_find(const char *id, bool lesson_id)
+{
+    for (size_t i = 0; i < n_seen; i++)
+        if ((seen[i].index == SIZE_MAX) == lesson_id && !strcmp(seen[i].id, id))
+            return &seen[i];
+    return NULL;
+}
+
+static void seen_add(const char *id, const char *file, size_t index)
+{
+    if (n_seen == cap_seen) {
+        size_t cap = cap_seen ? cap_seen * 2 : 256;
+        seen_id *v = realloc(seen, cap * sizeof *v);
+        if (!v)
+            return;
+        seen = v;
+        cap_seen = cap;
+    }
+    seen[n_seen].id = strdup(id);
+    seen[n_seen].file = file;
+    seen[n_seen].index = index;
+    if (seen[n_seen].id)
+        n_seen++;
+}
+
+static int count_lines(const char *s)
+{
+    int n = 0;
+    for (; *s; s++)
+        n += *s == '\n';
+    return n;
+}
+
+static int lint_lesson(const char *path)
+{
+    static char err[LINT_ERR_BYTES];
+    lesson *l = lesson_load(path, err, sizeof err);
+    if (!l) {
+        fputs(err, stdout);
+        return count_lines(err);
+    }
+    int errors = 0;
+    char msg[1024];
+    const seen_id *dup = seen_find(l->id, true);
+    if (dup) {
+        printf("%s: id: lesson id \"%s\" is also used by %s\n", path, l->id, dup->file);
+        errors++;
+    } else {
+        seen_add(l->id, path, SIZE_MAX);
+    }
+    for (size_t i = 0; i < l->n_questions; i++) {
+        const lesson_question *q = &l->questions[i];
+        dup = seen_find(q->id, false);
+        if (dup) {
+            printf("%s: questions[%zu].id: duplicate id \"%s\" (also %s questions[%zu])\n", path,
+                   i, q->id, dup->file, dup->index);
+            errors++;
+        } else {
+            seen_add(q->id, path, i);
+        }
+    }
+    if (l->scenario) {
+        lint_world *lw = get_world(l->scenario, path);
+        if (lw && !lw->found) {
+            printf("%s: scenario: %s\n", path, lw->err);
+            errors++;
+        } else if (lw && lw->built) {
+            for (size_t i = 0; i < l->n_narration; i++)
+                if ((size_t)l->narration[i].step >= lw->n_steps) {
+                    snprintf(msg, sizeof msg,
+                             "narration[%zu].step: step %ld does not exist (scenario '%s' has "
+                             "%zu steps)",
+                             i, l->narration[i].step, l->scenario, lw->n_steps);
+                    printf("%s: %s\n", path, msg);
+                    errors++;
+                }
+        } else if (lw && lw->err[0]) {
+            printf("%s: scenario: %s\n", path, lw->err);
+            errors++;
+        }
+    }
+    if (cmd_lint_resolve_predicts(l, path, err, sizeof err) != 0) {
+        fputs(err, stdout);
+        errors += count_lines(err);
+    }
+    lesson_free(l);
+    return errors;
+}
+
+static int lint_scenario(const char *path)
+{
+    char err[1024];
+    scenario *sc = scenario_load(path, err, sizeof err);
+    if (!sc) {
+        printf("%s\n", err);
+        return 1;
+    }
+    scenario_free(sc);
+    return 0;
+}
+
+/* lint_file - decide by content: an object with "questions" is a lesson. */
+static int lint_file(const char *path)
+{
+    char err[1024];
+    cJSON *root = json_load_file(path, LESSON_MAX_FILE_BYTES, err, sizeof err);
+    if (!root) {
+        printf("%s\n", err);
+        return 1;
+    }
+    bool is_lesson = cJSON_IsObject(root) && cJSON_GetObjectItemCaseSensitive(root, "questions");
+    cJSON_Delete(root);
+    return is_lesson ? lint_lesson(path) : lint_scenario(path);
+}
+
+static void lint_usage(FILE *out)
+{
+    fprintf(out, "usage: smtpsim lint [FILE...]\n"
+                 "\n"
+                 "Checks lesson files (those with \"questions\") and scenario files. With no FILE,\n"
+                 "checks every lessons/*.json and lessons/scenarios/*.json of the data directory.\n"
+                 "Prints one line per problem (file:line:col: what, or file: path: what) and exits\n"
+                 "with status 1 when there is any.\n");
+}
 
 int cmd_lint(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "smtpsim: 'lint' is not available yet\n");
-    return 2;
+    int errors = 0, files = 0;
+    glob_t g = {0};
+    bool globbed = false;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            lint_usage(stdout);
+            return 0;
+        }
+        if (argv[i][0] == '-' && argv[i][1]) {
+            fprintf(stderr, "smtpsim lint: unknown option '%s'\n", argv[i]);
+            lint_usage(stderr);
+            return 2;
+        }
+    }
+    if (argc < 2) {
+        char pat[PATH_MAX];
+        snprintf(pat, sizeof pat, "%s/lessons/scenarios/*.json", app_data_dir());
+        int r1 = glob(pat, 0, NULL, &g);
+        snprintf(pat, sizeof pat, "%s/lessons/*.json", app_data_dir());
+        int r2 = glob(pat, r1 == 0 ? GLOB_APPEND : 0, NULL, &g);
+        globbed = r1 == 0 || r2 == 0;
+        if (!globbed || g.gl_pathc == 0) {
+            fprintf(stderr, "smtpsim lint: no lesson or scenario files in %s/lessons\n",
+                    app_data_dir());
+            if (globbed)
+                globfree(&g);
+            return 0;
+        }
+        for (size_t i = 0; i < g.gl_pathc; i++, files++)
+            errors += lint_file(g.gl_pathv[i]);
+    } else {
+        for (int i = 1; i < argc; i++, files++)
+            errors += lint_file(argv[i]);
+    }
+    fflush(stdout);
+    fprintf(stderr, "smtpsim lint: %d file%s, %d error%s%s\n", files, files == 1 ? "" : "s",
+            errors, errors == 1 ? "" : "s",
+            LINT_HAVE_WORLD ? "" : " (predict questions not checked: no world in this build)");
+    if (globbed)
+        globfree(&g);
+    worlds_free();
+    for (size_t i = 0; i < n_seen; i++)
+        free(seen[i].id);
+    free(seen);
+    seen = NULL;
+    n_seen = cap_seen = 0;
+    return errors ? 1 : 0;
 }

@@ -1,12 +1,252 @@
-/* cmd_run.c - the 'run' command (not written yet: placeholder so the program links). */
+/* cmd_run.c - `smtpsim run SCENARIO`: build the world and print the session in the terminal.
+ *
+ *   smtpsim run SCENARIO [--explain] [--format text|json] [--step N]
+ *                        [--color auto|always|never]
+ *                        [--at STEP --reply "550 5.1.1 No such user" [--save-fork FILE]]
+ *
+ * SCENARIO is a name (lessons/scenarios/NAME.json under the data directory) or a path. Colour
+ * is used on a terminal unless NO_COLOR is set (https://no-color.org) or --color says otherwise.
+ * --at/--reply is the what-if fork: the reply at step STEP is replaced and the rest of the run
+ * unfolds through the engines again; --save-fork writes that as a new scenario file whose
+ * "reply" fault reproduces it.
+ */
+#include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
 
+#include <cJSON.h>
+
+#include "app/app_paths.h"
 #include "app/commands.h"
+#include "core/scenario.h"
+#include "core/transcript.h"
+#include "core/world.h"
+
+static void run_usage(FILE *out)
+{
+    fprintf(out,
+            "usage: smtpsim run SCENARIO [--explain] [--format text|json] [--step N]\n"
+            "                    [--color auto|always|never]\n"
+            "                    [--at STEP --reply \"CODE TEXT\" [--save-fork FILE]]\n"
+            "\n"
+            "Prints the simulated session of SCENARIO (a name from 'smtpsim list', or a path).\n"
+            "  --explain        one line of explanation under each step\n"
+            "  --format json    the whole trace as JSON, for other tools\n"
+            "  --step N         the state of every node after step N, and step N itself\n"
+            "  --color WHEN     colour: auto (a terminal without NO_COLOR), always, never\n"
+            "  --at N --reply R what if the server had answered R at reply step N?\n"
+            "  --save-fork FILE write that what-if as a new scenario file\n");
+}
+
+static int parse_size(const char *s, size_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (!*s || *end || errno || s[0] == '-' || v > SIZE_MAX / 2)
+        return -1;
+    *out = (size_t)v;
+    return 0;
+}
+
+/* fork_id - the new scenario's id: the file's base name when it is a valid id. */
+static void fork_id(const char *file, const char *orig, char *out, size_t cap)
+{
+    const char *base = strrchr(file, '/');
+    base = base ? base + 1 : file;
+    size_t n = strcspn(base, ".");
+    bool ok = n > 0 && n <= 48;
+    for (size_t i = 0; ok && i < n; i++)
+        ok = (base[i] >= 'a' && base[i] <= 'z') || (base[i] >= '0' && base[i] <= '9') ||
+             base[i] == '-';
+    if (ok)
+        snprintf(out, cap, "%.*s", (int)n, base);
+    else
+        snprintf(out, cap, "%.42s-fork", orig);
+}
+
+static int save_fork(const scenario *sc, const world *fork_src_world, size_t at,
+                     const char *reply, const char *file)
+{
+    const char *node_id = NULL;
+    char verb[16];
+    int nth = 0;
+    if (world_reply_fault_for_step(fork_src_world, at, &node_id, verb, &nth) < 0) {
+        fprintf(stderr, "smtpsim run: step %zu is not a server reply\n", at);
+        return 2;
+    }
+    size_t len;
+    const char *src = scenario_source(sc, &len);
+    cJSON *root = cJSON_ParseWithLength(src, len);
+    if (!root)
+        return 2;
+    char id[64], title[160];
+    fork_id(file, scenario_id(sc), id, sizeof id);
+    snprintf(title, sizeof title, "What if %.30s answered \"%.40s\"? (%.30s)", node_id, reply,
+             scenario_title(sc));
+    cJSON_ReplaceItemInObjectCaseSensitive(root, "id", cJSON_CreateString(id));
+    cJSON_ReplaceItemInObjectCaseSensitive(root, "title", cJSON_CreateString(title));
+    cJSON *faults = cJSON_GetObjectItemCaseSensitive(root, "faults");
+    if (!faults) {
+        faults = cJSON_AddArrayToObject(root, "faults");
+    } else {
+        /* a fault on the same reply is replaced, not doubled */
+        for (int i = cJSON_GetArraySize(faults) - 1; i >= 0; i--) {
+            cJSON *f = cJSON_GetArrayItem(faults, i);
+            cJSON *k = cJSON_GetObjectItemCaseSensitive(f, "kind");
+            cJSON *n = cJSON_GetObjectItemCaseSensitive(f, "node");
+            cJSON *v = cJSON_GetObjectItemCaseSensitive(f, "verb");
+            cJSON *t = cJSON_GetObjectItemCaseSensitive(f, "nth");
+            int tn = cJSON_IsNumber(t) ? t->valueint : 1;
+            if (cJSON_IsString(k) && !strcmp(k->valuestring, "reply") && cJSON_IsString(n) &&
+                !strcmp(n->valuestring, node_id) && cJSON_IsString(v) &&
+                !strcasecmp(v->valuestring, verb) && tn == nth)
+                cJSON_DeleteItemFromArray(faults, i);
+        }
+    }
+    cJSON *f = cJSON_CreateObject();
+    cJSON_AddStringToObject(f, "kind", "reply");
+    cJSON_AddStringToObject(f, "node", node_id);
+    cJSON_AddStringToObject(f, "verb", verb);
+    cJSON_AddNumberToObject(f, "nth", nth);
+    cJSON_AddStringToObject(f, "reply", reply);
+    cJSON_AddItemToArray(faults, f);
+    char *text = cJSON_Print(root);
+    cJSON_Delete(root);
+    if (!text)
+        return 2;
+    FILE *out = fopen(file, "w");
+    int rc = 0;
+    if (!out || fputs(text, out) == EOF || fputc('\n', out) == EOF) {
+        fprintf(stderr, "smtpsim run: cannot write %s\n", file);
+        rc = 2;
+    }
+    if (out && fclose(out) != 0)
+        rc = 2;
+    free(text);
+    if (rc == 0)
+        fprintf(stderr, "smtpsim run: fork saved as %s (scenario id '%s')\n", file, id);
+    return rc;
+}
 
 int cmd_run(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "smtpsim: 'run' is not available yet\n");
-    return 2;
+    const char *name = NULL, *format = "text", *color = "auto", *reply = NULL, *save = NULL;
+    bool explain = false, have_step = false, have_at = false;
+    size_t step = 0, at = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        bool more = i + 1 < argc;
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            run_usage(stdout);
+            return 0;
+        } else if (!strcmp(a, "--explain")) {
+            explain = true;
+        } else if (!strcmp(a, "--format") && more) {
+            format = argv[++i];
+        } else if (!strcmp(a, "--color") && more) {
+            color = argv[++i];
+        } else if (!strcmp(a, "--step") && more) {
+            if (parse_size(argv[++i], &step) < 0) {
+                fprintf(stderr, "smtpsim run: --step needs a step number\n");
+                return 2;
+            }
+            have_step = true;
+        } else if (!strcmp(a, "--at") && more) {
+            if (parse_size(argv[++i], &at) < 0) {
+                fprintf(stderr, "smtpsim run: --at needs a step number\n");
+                return 2;
+            }
+            have_at = true;
+        } else if (!strcmp(a, "--reply") && more) {
+            reply = argv[++i];
+        } else if (!strcmp(a, "--save-fork") && more) {
+            save = argv[++i];
+        } else if (a[0] == '-' && a[1]) {
+            fprintf(stderr, "smtpsim run: unknown or incomplete option '%s'\n", a);
+            run_usage(stderr);
+            return 2;
+        } else if (!name) {
+            name = a;
+        } else {
+            fprintf(stderr, "smtpsim run: one scenario at a time ('%s')\n", a);
+            return 2;
+        }
+    }
+    if (!name) {
+        run_usage(stderr);
+        return 2;
+    }
+    if (strcmp(format, "text") && strcmp(format, "json")) {
+        fprintf(stderr, "smtpsim run: --format is text or json\n");
+        return 2;
+    }
+    if (strcmp(color, "auto") && strcmp(color, "always") && strcmp(color, "never")) {
+        fprintf(stderr, "smtpsim run: --color is auto, always or never\n");
+        return 2;
+    }
+    if (have_at != (reply != NULL) || (save && !have_at)) {
+        fprintf(stderr, "smtpsim run: --at and --reply go together (and --save-fork needs them)\n");
+        return 2;
+    }
+    char path[4096], err[1024];
+    if (scenario_resolve(app_data_dir(), name, path, sizeof path) < 0) {
+        fprintf(stderr, "smtpsim run: no scenario '%s' (see 'smtpsim list')\n", name);
+        return 2;
+    }
+    scenario *sc = scenario_load(path, err, sizeof err);
+    if (!sc) {
+        fprintf(stderr, "%s\n", err);
+        return 2;
+    }
+    world *w = have_at ? world_new_fork(sc, at, reply, err, sizeof err)
+                       : world_new(sc, err, sizeof err);
+    if (!w) {
+        fprintf(stderr, "smtpsim run: %s\n", err);
+        scenario_free(sc);
+        return 2;
+    }
+    int rc = 0;
+    if (save) {
+        world *orig = world_new(sc, err, sizeof err);
+        rc = orig ? save_fork(sc, orig, at, reply, save) : 2;
+        world_free(orig);
+    }
+    transcript_opts o = {.explain = explain};
+    if (!strcmp(color, "always"))
+        o.color = true;
+    else if (!strcmp(color, "auto"))
+        o.color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+    if (rc == 0 && !strcmp(format, "json")) {
+        char *j = transcript_json(w, scenario_id(sc), scenario_title(sc));
+        if (!j || puts(j) == EOF)
+            rc = 2;
+        free(j);
+    } else if (rc == 0 && have_step) {
+        if (step >= world_step_count(w)) {
+            fprintf(stderr, "smtpsim run: step %zu does not exist (the run has %zu steps)\n", step,
+                    world_step_count(w));
+            rc = 2;
+        } else {
+            transcript_write_range(stdout, w, step, step, &o);
+            fputc('\n', stdout);
+            transcript_write_state(stdout, w, step, &o);
+        }
+    } else if (rc == 0) {
+        if (o.color)
+            printf("\033[1m%s\033[0m - %s\n\n", scenario_id(sc), scenario_title(sc));
+        else
+            printf("%s - %s\n\n", scenario_id(sc), scenario_title(sc));
+        if (have_at)
+            printf("What if: step %zu answered \"%s\"\n\n", at, reply);
+        if (transcript_write(stdout, w, &o) < 0)
+            rc = 2;
+    }
+    world_free(w);
+    scenario_free(sc);
+    return rc;
 }

@@ -1,12 +1,206 @@
-/* cmd_shot.c - the 'shot' command (not written yet: placeholder so the program links). */
+/* cmd_shot.c - `smtpsim shot SCENARIO --step N --out FILE.png`: one frame of the window as a
+ * PNG, drawn with SDL's software renderer into memory, so it needs no display (for slides,
+ * handouts and tests). `--bench-frames N` times the drawing of a frame instead (issue 4 asks
+ * for at most 2 ms at 1920x1080 and 100 ms from process start to the first frame).
+ */
+#define _GNU_SOURCE /* CLOCK_BOOTTIME, to compare with the process start time in /proc */
+#include <SDL.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
 
+#include "app/app_paths.h"
 #include "app/commands.h"
+#include "core/scenario.h"
+#include "ui/ui_shot.h"
+#include "ui/ui_theme.h"
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: smtpsim shot SCENARIO [--step N] [--out FILE.png] [--size WxH]\n"
+            "                    [--theme NAME] [--phase P] [--eaves] [--bytes] "
+            "[--bench-frames N]\n"
+            "  Draws the window at step N (0-based, as 'smtpsim run' numbers them) with no\n"
+            "  display and writes it as a PNG. --size defaults to 1920x1080; --phase 0..1 is\n"
+            "  how far the step's token has travelled (default 0.5); --eaves shows the\n"
+            "  eavesdropper's view, --bytes opens the bytes inspector; themes: %s.\n"
+            "  --bench-frames N draws N frames and prints 'frame median: X ms'.\n",
+            ui_theme_names());
+}
+
+/* process_age_ms - milliseconds since this process started (10 ms resolution), or -1. */
+static double process_age_ms(void)
+{
+#ifdef CLOCK_BOOTTIME
+    FILE *f = fopen("/proc/self/stat", "r");
+    if (!f)
+        return -1;
+    char buf[1024];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = 0;
+    char *p = strrchr(buf, ')'); /* the command name may contain spaces */
+    if (!p)
+        return -1;
+    unsigned long long start = 0;
+    /* after ")": state is field 3; starttime is field 22 */
+    int field = 2;
+    for (char *tok = strtok(p + 1, " "); tok; tok = strtok(NULL, " ")) {
+        if (++field == 22) {
+            start = strtoull(tok, NULL, 10);
+            break;
+        }
+    }
+    struct timespec ts;
+    long hz = sysconf(_SC_CLK_TCK);
+    if (field != 22 || hz <= 0 || clock_gettime(CLOCK_BOOTTIME, &ts) != 0)
+        return -1;
+    double now = (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+    return now - (double)start * 1000.0 / (double)hz;
+#else
+    return -1;
+#endif
+}
+
+static int parse_int(const char *s, long lo, long hi, long *out)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (!*s || *end || v < lo || v > hi)
+        return -1;
+    *out = v;
+    return 0;
+}
 
 int cmd_shot(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "smtpsim: 'shot' is not available yet\n");
-    return 2;
+    double age0 = process_age_ms(); /* how long the process ran before this command */
+    Uint64 t_cmd = SDL_GetPerformanceCounter();
+    const char *name = NULL, *out = NULL, *theme = NULL;
+    long step = -1, bench = 0, w = 1920, h = 1080;
+    double phase = 0.5;
+    int eaves = 0, bytes = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            usage(stdout);
+            return 0;
+        } else if (!strcmp(a, "--eaves")) {
+            eaves = 1;
+        } else if (!strcmp(a, "--bytes")) {
+            bytes = 1;
+        } else if (a[0] == '-' && !v) {
+            fprintf(stderr, "smtpsim shot: %s needs a value\n", a);
+            return 2;
+        } else if (!strcmp(a, "--step")) {
+            if (parse_int(v, 0, LONG_MAX, &step) != 0) {
+                fprintf(stderr, "smtpsim shot: --step wants a number >= 0, not '%s'\n", v);
+                return 2;
+            }
+            i++;
+        } else if (!strcmp(a, "--out")) {
+            out = v;
+            i++;
+        } else if (!strcmp(a, "--theme")) {
+            theme = v;
+            i++;
+        } else if (!strcmp(a, "--phase")) {
+            char *end;
+            phase = strtod(v, &end);
+            if (!*v || *end || phase < 0 || phase > 1) {
+                fprintf(stderr, "smtpsim shot: --phase wants a number 0..1, not '%s'\n", v);
+                return 2;
+            }
+            i++;
+        } else if (!strcmp(a, "--size")) {
+            int n = 0;
+            if (sscanf(v, "%ldx%ld%n", &w, &h, &n) != 2 || v[n] || w <= 0 || h <= 0) {
+                fprintf(stderr, "smtpsim shot: --size wants WxH, like 1280x720, not '%s'\n", v);
+                return 2;
+            }
+            i++;
+        } else if (!strcmp(a, "--bench-frames")) {
+            if (parse_int(v, 1, 100000, &bench) != 0) {
+                fprintf(stderr, "smtpsim shot: --bench-frames wants 1..100000, not '%s'\n", v);
+                return 2;
+            }
+            i++;
+        } else if (a[0] == '-') {
+            fprintf(stderr, "smtpsim shot: unknown option '%s'\n", a);
+            usage(stderr);
+            return 2;
+        } else if (!name) {
+            name = a;
+        } else {
+            fprintf(stderr, "smtpsim shot: one scenario only ('%s' and '%s')\n", name, a);
+            return 2;
+        }
+    }
+    if (!name || (!out && !bench)) {
+        usage(stderr);
+        return 2;
+    }
+    if (theme && !ui_theme_get(theme)) {
+        fprintf(stderr, "smtpsim shot: unknown theme '%s' (themes: %s)\n", theme,
+                ui_theme_names());
+        return 2;
+    }
+    const char *data = app_data_dir();
+    char path[PATH_MAX];
+    if (scenario_resolve(data, name, path, sizeof path) != 0) {
+        fprintf(stderr, "smtpsim shot: no scenario '%s' (looked in %s/lessons/scenarios)\n",
+                name, data);
+        return 2;
+    }
+    /* no display needed: the dummy driver, and a software renderer on a memory surface */
+    SDL_SetHint(SDL_HINT_VIDEODRIVER, "dummy");
+    if (SDL_Init(SDL_INIT_VIDEO) != 0) {
+        fprintf(stderr, "smtpsim shot: SDL: %s\n", SDL_GetError());
+        return 1;
+    }
+    ui_shot_options o = {
+        .data_dir = data,
+        .scenario = path,
+        .step = step < 0 ? (bench ? SIZE_MAX : 0) : (size_t)step,
+        .phase = (float)phase,
+        .w = (int)w,
+        .h = (int)h,
+        .theme = theme,
+        .eaves = eaves,
+        .bytes = bytes,
+        .out = out,
+        .bench_frames = (int)bench,
+        .t_start = t_cmd,
+    };
+    ui_shot_result res;
+    char err[512];
+    int rc = ui_shot_render(&o, &res, err, sizeof err);
+    SDL_Quit();
+    if (rc != 0) {
+        fprintf(stderr, "smtpsim shot: %s\n", err);
+        return 1;
+    }
+    if (step >= 0 && (size_t)step != res.step)
+        fprintf(stderr, "smtpsim shot: the scenario has steps 0-%zu; drew step %zu\n",
+                res.steps ? res.steps - 1 : 0, res.step);
+    if (out)
+        printf("wrote %s (%ldx%ld, step %zu of %zu)\n", out, w, h, res.step,
+               res.steps ? res.steps - 1 : 0);
+    if (bench) {
+        printf("frame median: %.3f ms (p95 %.3f ms, %ld frames at %ldx%ld, software renderer, "
+               "step %zu)\n",
+               res.median_ms, res.p95_ms, bench, w, h, res.step);
+        if (age0 >= 0)
+            printf("startup to first frame: %.1f ms (from process start, +-10 ms)\n",
+                   age0 + res.first_frame_ms);
+        else
+            printf("startup to first frame: %.1f ms (from the command's start)\n",
+                   res.first_frame_ms);
+    }
+    return 0;
 }

@@ -1,12 +1,195 @@
-/* cmd_window.c - the 'window' command (not written yet: placeholder so the program links). */
+/* cmd_window.c - `smtpsim` and `smtpsim window [SCENARIO]`: the step-through window.
+ *
+ * With no display (no DISPLAY and no WAYLAND_DISPLAY, or SDL cannot open a window) it says so
+ * on stderr and prints the scenario's transcript instead, so a learner on SSH still gets the
+ * session. The UI itself lives in sim/ui; this file only finds the data, opens the window and
+ * hands over (sim/ui does not know about sim/app).
+ */
+#include <SDL.h>
+#include <SDL_ttf.h>
+#include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include "app/app_paths.h"
 #include "app/commands.h"
+#include "core/scenario.h"
+#include "core/world.h"
+#include "ui/ui_app.h"
+#include "ui/ui_theme.h"
+
+#define DEFAULT_SCENARIO "basic"
+#define WINDOW_W 1280
+#define WINDOW_H 720
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: smtpsim window [SCENARIO] [--theme NAME] [--step N] [--frames N]\n"
+            "  Opens the step-through window (default scenario: %s). Themes: %s.\n"
+            "  Press F1 or ? in the window for every key. --frames N quits after N frames\n"
+            "  (for tests). With no display, prints the transcript instead.\n",
+            DEFAULT_SCENARIO, ui_theme_names());
+}
+
+/* print_transcript - the terminal fallback: every step, who talks to whom, and what. */
+static int print_transcript(const char *path)
+{
+    char err[512];
+    scenario *sc = scenario_load(path, err, sizeof err);
+    if (!sc) {
+        fprintf(stderr, "smtpsim: %s\n", err);
+        return 2;
+    }
+    world *w = world_new(sc, err, sizeof err);
+    if (!w) {
+        fprintf(stderr, "smtpsim: %s\n", err);
+        scenario_free(sc);
+        return 1;
+    }
+    printf("%s\n\n", scenario_title(sc));
+    size_t nodes = world_node_count(w);
+    for (size_t i = 0; i < world_step_count(w); i++) {
+        const world_step *st = world_step_at(w, i);
+        const char *from = st->from >= 0 && (size_t)st->from < nodes
+                               ? world_node_at(w, (size_t)st->from)->role
+                               : "?";
+        const char *to = st->to >= 0 && (size_t)st->to < nodes
+                             ? world_node_at(w, (size_t)st->to)->role
+                             : "?";
+        const char *who = st->kind == WORLD_STEP_COMMAND || st->kind == WORLD_STEP_DATA ? "C:"
+                          : st->kind == WORLD_STEP_REPLY                                 ? "S:"
+                                                                                         : "  ";
+        printf("%4zu  %-7s > %-7s %s %s\n", i, from, to, who,
+               st->text ? st->text : world_step_kind_name(st->kind));
+    }
+    world_free(w);
+    scenario_free(sc);
+    return 0;
+}
+
+static bool have_display(void)
+{
+    const char *d = getenv("DISPLAY"), *wl = getenv("WAYLAND_DISPLAY");
+    const char *drv = getenv("SDL_VIDEODRIVER");
+    if ((d && *d) || (wl && *wl))
+        return true;
+    /* a console driver (kmsdrm) chosen on purpose works without X or Wayland */
+    return drv && *drv && strcmp(drv, "dummy") && strcmp(drv, "offscreen");
+}
 
 int cmd_window(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "smtpsim: 'window' is not available yet\n");
-    return 2;
+    const char *name = NULL, *theme = NULL;
+    long step = 0, frames = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        char *end;
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            usage(stdout);
+            return 0;
+        } else if (!strcmp(a, "--theme") && v) {
+            theme = argv[++i];
+        } else if (!strcmp(a, "--step") && v) {
+            step = strtol(v, &end, 10);
+            if (!*v || *end || step < 0) {
+                fprintf(stderr, "smtpsim window: --step wants a number >= 0\n");
+                return 2;
+            }
+            i++;
+        } else if (!strcmp(a, "--frames") && v) {
+            frames = strtol(v, &end, 10);
+            if (!*v || *end || frames < 1) {
+                fprintf(stderr, "smtpsim window: --frames wants a number >= 1\n");
+                return 2;
+            }
+            i++;
+        } else if (a[0] == '-') {
+            fprintf(stderr, "smtpsim window: unknown option '%s'\n", a);
+            usage(stderr);
+            return 2;
+        } else if (!name) {
+            name = a;
+        } else {
+            fprintf(stderr, "smtpsim window: one scenario only\n");
+            return 2;
+        }
+    }
+    if (theme && !ui_theme_get(theme)) {
+        fprintf(stderr, "smtpsim window: unknown theme '%s' (themes: %s)\n", theme,
+                ui_theme_names());
+        return 2;
+    }
+    const char *data = app_data_dir();
+    char path[PATH_MAX];
+    if (scenario_resolve(data, name ? name : DEFAULT_SCENARIO, path, sizeof path) != 0) {
+        fprintf(stderr, "smtpsim: no scenario '%s' (looked in %s/lessons/scenarios)\n",
+                name ? name : DEFAULT_SCENARIO, data);
+        return 2;
+    }
+    /* --frames with the dummy driver runs the real loop invisibly (tests) */
+    const char *drv = getenv("SDL_VIDEODRIVER");
+    bool test_run = frames > 0 && drv && !strcmp(drv, "dummy");
+    if (!have_display() && !test_run) {
+        fprintf(stderr, "smtpsim: no display (neither DISPLAY nor WAYLAND_DISPLAY is set), so "
+                        "no window; here is the transcript instead.\n\n");
+        return print_transcript(path);
+    }
+    if (SDL_Init(SDL_INIT_VIDEO) != 0) {
+        fprintf(stderr, "smtpsim: cannot open a window (%s); here is the transcript instead.\n\n",
+                SDL_GetError());
+        return print_transcript(path);
+    }
+    SDL_SetHint(SDL_HINT_RENDER_SCALE_QUALITY, "1");
+    SDL_Window *win = SDL_CreateWindow("smtpsim", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED,
+                                       WINDOW_W, WINDOW_H,
+                                       SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI);
+    SDL_Renderer *r = NULL;
+    if (win) {
+        r = SDL_CreateRenderer(win, -1, SDL_RENDERER_ACCELERATED | SDL_RENDERER_PRESENTVSYNC);
+        if (!r)
+            r = SDL_CreateRenderer(win, -1, SDL_RENDERER_SOFTWARE);
+    }
+    if (!win || !r) {
+        fprintf(stderr, "smtpsim: cannot open a window (%s); here is the transcript instead.\n\n",
+                SDL_GetError());
+        if (win)
+            SDL_DestroyWindow(win);
+        SDL_Quit();
+        return print_transcript(path);
+    }
+    SDL_SetWindowMinimumSize(win, 800, 450);
+    char err[512];
+    int rc = 0;
+    ui_app_config cfg = {data, theme};
+    ui_app *app = ui_app_new(r, win, &cfg, err, sizeof err);
+    if (!app || ui_app_load(app, path, err, sizeof err) != 0) {
+        fprintf(stderr, "smtpsim: %s\n", err);
+        rc = 1;
+    } else {
+        ui_app_set_step(app, (size_t)step, step ? 1.0f : 0.0f);
+        if (frames > 0) {
+            /* a bounded run: play, a few frames at a fixed pace, then quit */
+            ui_app_set_playing(app, true);
+            for (long f = 0; f < frames && !ui_app_quit_requested(app); f++) {
+                SDL_Event e;
+                while (SDL_PollEvent(&e))
+                    ui_app_event(app, &e);
+                ui_app_update(app, 16);
+                ui_app_draw(app);
+                SDL_RenderPresent(r);
+            }
+        } else {
+            rc = ui_app_run(app) == 0 ? 0 : 1;
+        }
+    }
+    ui_app_free(app);
+    SDL_DestroyRenderer(r);
+    SDL_DestroyWindow(win);
+    TTF_Quit();
+    SDL_Quit();
+    return rc;
 }

@@ -7,6 +7,8 @@
 #ifndef COMMANDS_H
 #define COMMANDS_H
 
+#include <stddef.h>
+
 int cmd_window(int argc, char **argv); /* no command: the step-through window (cmd_window.c) */
 int cmd_run(int argc, char **argv);    /* terminal transcript of a scenario (cmd_run.c) */
 int cmd_list(int argc, char **argv);   /* scenarios and lessons, one line each (cmd_list.c) */
@@ -17,5 +19,11 @@ int cmd_export(int argc, char **argv); /* --gift, --pcap, --svg, --png, --transc
 int cmd_serve(int argc, char **argv);  /* real SMTP server on sockets (cmd_serve.c) */
 int cmd_send(int argc, char **argv);   /* real SMTP client (cmd_send.c) */
 int cmd_live(int argc, char **argv);   /* loopback chain + window (cmd_live.c) */
+
+/* cmd_lint_resolve_predicts - (cmd_lint.c) build the world of each scenario that lesson l's
+ * predict questions name, and set each question's true reply code from it; lesson_path locates
+ * a sibling scenarios/ directory. 0, or -1 with error lines in err. Also used by cmd_quiz.c. */
+struct lesson;
+int cmd_lint_resolve_predicts(struct lesson *l, const char *lesson_path, char *err, size_t errlen);
 
 #endif

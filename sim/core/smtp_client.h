@@ -93,6 +93,8 @@ typedef struct {
     size_t n_rcpts;
     size_t n_accepted;               /* recipients that have the message */
     bool tls_used, auth_used, pipelining_used;
+    bool local;                      /* decided by the client itself, not by a server reply
+                                        (SIZE too big, TLS required but not offered, ...) */
 } smtp_client_result;
 
 typedef struct smtp_client smtp_client;
@@ -121,5 +123,21 @@ smtp_client_state smtp_client_state_get(const smtp_client *cl);
 const char *smtp_client_state_name(smtp_client_state st);
 bool smtp_client_done(const smtp_client *cl);
 const smtp_client_result *smtp_client_result_get(const smtp_client *cl);
+
+/* ---- additions (client engineer) ---- */
+
+/* Octets in one reply line we accept, CRLF included. RFC 5321 4.5.3.1.5 says 512; we allow
+ * twice that for servers with long EHLO lines, and give up (TEMPFAIL) beyond it. */
+#define SMTP_CLIENT_REPLY_LINE_MAX 1024
+/* Lines in one multi-line reply, and octets in the whole reply, before we give up. */
+#define SMTP_CLIENT_REPLY_LINES_MAX 100
+#define SMTP_CLIENT_REPLY_MAX (16 * 1024)
+/* Octets of an AUTH user name or password (RFC 4616 2: up to 255 octets each). */
+#define SMTP_CLIENT_CREDENTIAL_MAX 255
+
+/* smtp_client_reset - start a new session on an existing engine, keeping its allocations (a
+ * driver running many sessions back to back avoids malloc/free per session). Same contract as
+ * smtp_client_new. 0, or -1 on no memory (the engine is then reset but done, TEMPFAIL). */
+int smtp_client_reset(smtp_client *cl, const smtp_client_config *cfg, uint64_t now_ms);
 
 #endif

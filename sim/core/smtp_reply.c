@@ -56,8 +56,10 @@ size_t smtp_reply_formatted_len(const char *esc, const char *const *lines, size_
 {
     size_t elen = esc ? strlen(esc) : 0;
     size_t total = 0;
-    for (size_t i = 0; i < n; i++)
-        total += 4 + (elen ? elen + 1 : 0) + strlen(lines[i]) + 2;
+    for (size_t i = 0; i < n; i++) {
+        size_t tlen = lines[i] ? strlen(lines[i]) : 0;
+        total += 4 + elen + (elen && tlen ? 1 : 0) + tlen + 2;
+    }
     return total;
 }
 
@@ -72,7 +74,7 @@ long smtp_reply_format(char *out, size_t cap, int code, const char *esc, const c
     for (size_t i = 0; i < n; i++) {
         const char *t = lines[i] ? lines[i] : "";
         size_t tlen = strlen(t);
-        size_t line = 4 + (elen ? elen + 1 : 0) + tlen + 2;
+        size_t line = 4 + elen + (elen && tlen ? 1 : 0) + tlen + 2;
         if (!smtp_reply_text_valid(t, tlen) || line > SMTP_REPLY_LINE_MAX || o + line > cap)
             return -1;
         out[o++] = (char)('0' + code / 100);
@@ -85,8 +87,6 @@ long smtp_reply_format(char *out, size_t cap, int code, const char *esc, const c
             /* a bare "250 2.0.0" line is legal: the code is the text */
             if (tlen)
                 out[o++] = ' ';
-            else
-                line--;
         }
         memcpy(out + o, t, tlen);
         o += tlen;

@@ -125,4 +125,12 @@ int world_live_append_step(world *w, const world_step *step, const char *state_o
 world *world_new_fork(const scenario *sc, size_t at_step, const char *reply, char *err,
                       size_t errlen);
 
+
+/* world_reply_fault_for_step - what a fork at `at_step` changes, as a scenario "reply" fault
+ * (FORMAT.md): the server node's id, the verb the reply answers ("CONNECT" for the greeting,
+ * "." for the end of data) and which reply to that verb it is (1-based, whole run). 0, or -1
+ * when the step is not a server reply. (Added by the world's author for --save-fork.) */
+int world_reply_fault_for_step(const world *w, size_t at_step, const char **node_id,
+                               char verb[16], int *nth);
+
 #endif

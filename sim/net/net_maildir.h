@@ -1,0 +1,54 @@
+/* net_maildir.h - delivery into a Maildir (https://cr.yp.to/proto/maildir.html).
+ *
+ * A message is written to ROOT/<mailbox>/tmp/<unique>, flushed to disk, then renamed into
+ * new/ and the directory entry flushed too: a reader never sees half a message, and a message
+ * reported delivered survives a crash. Lines end in LF on disk (the Maildir convention; mutt
+ * and Dovecot read it as is), so the CRLF of the SMTP wire form is turned into LF.
+ *
+ * Two ways to deliver: net_maildir_deliver does it all at once (two fsyncs per message);
+ * net_maildir_begin + net_maildir_commit_batch let a server write many messages and then make
+ * them durable together (group commit: one pass of fsyncs per loop iteration, not per message).
+ */
+#ifndef NET_MAILDIR_H
+#define NET_MAILDIR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* net_maildir_mailbox_name - the directory name for a local-part: lower case, and anything
+ * that could escape the Maildir root ('/', a leading '.', control characters) replaced by '_'.
+ * 0, or -1 when the local-part is empty or too long. */
+int net_maildir_mailbox_name(const char *localpart, char *out, size_t outlen);
+
+/* net_maildir_ensure - create ROOT/<mailbox>/{tmp,new,cur} (0700) as needed. 0 or -1. */
+int net_maildir_ensure(const char *root, const char *mailbox);
+
+/* A message written to tmp/ whose commit is pending. */
+typedef struct net_maildir_pending {
+    int fd;              /* open file in tmp/, -1 once committed */
+    char tmp_path[1024];
+    char new_path[1024];
+    char dir_path[1024]; /* ROOT/<mailbox>/new, flushed after the rename */
+} net_maildir_pending;
+
+/* net_maildir_begin - write header (already LF or CRLF, added as is after conversion) then
+ * data (CRLF converted to LF) into a new file in tmp/. Not yet visible, not yet durable.
+ * 0, or -1 with nothing left behind. */
+int net_maildir_begin(const char *root, const char *mailbox, const char *header, size_t header_len,
+                      const char *data, size_t data_len, net_maildir_pending *p);
+
+/* net_maildir_commit_batch - fsync every file, rename each into new/, fsync each distinct
+ * new/ directory once. ok[i] says whether message i is durable in new/. Failed ones are
+ * removed from tmp/. Returns the number committed. */
+size_t net_maildir_commit_batch(net_maildir_pending *const *p, size_t n, bool *ok);
+
+/* net_maildir_abort - remove a message that was begun but must not be delivered. */
+void net_maildir_abort(net_maildir_pending *p);
+
+/* net_maildir_deliver - begin + commit for one message; the final path goes to path_out
+ * (may be NULL). 0 or -1. */
+int net_maildir_deliver(const char *root, const char *mailbox, const char *header,
+                        size_t header_len, const char *data, size_t data_len, char *path_out,
+                        size_t path_len);
+
+#endif

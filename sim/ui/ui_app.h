@@ -1,0 +1,87 @@
+/* ui_app.h - the step-through window: the state of what is shown (world, step, animation
+ * phase, toggles), input handling, and the main loop: initialise, then update and draw each
+ * frame, then de-initialise.
+ *
+ * The app draws into any SDL_Renderer, so the same code serves a real window, SDL's dummy
+ * driver in tests, and an offscreen software renderer for `smtpsim shot`. What is drawn is a
+ * pure function of (world, step, phase, toggles, size): stepping back restores a step exactly,
+ * and animation follows elapsed time (the dt given to ui_app_update), never the frame count.
+ */
+#ifndef UI_APP_H
+#define UI_APP_H
+
+#include <SDL.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/world.h"
+#include "ui/ui_gfx.h"
+#include "ui/ui_layout.h"
+
+/* Named limits and timings. */
+#define UI_APP_MIN_STEP_MS 500   /* shortest animation of one step at 1x */
+#define UI_APP_MAX_STEP_MS 2200  /* longest */
+#define UI_APP_MS_PER_VIRTUAL 20 /* real ms per virtual ms of link latency at 1x */
+#define UI_APP_HOLD_MS 700       /* pause on an arrived token before the next, at 1x */
+#define UI_APP_ZOOM_MIN 0.5f
+#define UI_APP_ZOOM_MAX 2.5f
+
+typedef struct {
+    const char *data_dir; /* holds assets/fonts and lessons/scenarios */
+    const char *theme;    /* NULL: "default" */
+} ui_app_config;
+
+typedef struct ui_app ui_app;
+
+/* ui_app_new - fonts, theme and layout for drawing into r. win may be NULL (offscreen): then
+ * fullscreen does nothing and mouse coordinates are taken as output pixels. */
+ui_app *ui_app_new(SDL_Renderer *r, SDL_Window *win, const ui_app_config *cfg, char *err,
+                   size_t errlen);
+void ui_app_free(ui_app *a);
+
+/* ui_app_load - load a scenario file, build its world and show step 0. 0, or -1 and err. */
+int ui_app_load(ui_app *a, const char *path, char *err, size_t errlen);
+
+/* ui_app_set_world - show a world the caller owns (live mode, tests); title may be NULL. */
+void ui_app_set_world(ui_app *a, const world *w, const char *title);
+const world *ui_app_world(const ui_app *a);
+
+/* Where the view is. set_step clamps the step and the phase (0..1) and stops playback. */
+void ui_app_set_step(ui_app *a, size_t step, float phase);
+size_t ui_app_step(const ui_app *a);
+float ui_app_phase(const ui_app *a);
+
+/* Toggles. */
+int ui_app_set_theme(ui_app *a, const char *name); /* 0, or -1 for an unknown theme */
+void ui_app_set_eaves(ui_app *a, bool on);
+void ui_app_set_bytes(ui_app *a, bool on);
+void ui_app_set_playing(ui_app *a, bool on);
+bool ui_app_playing(const ui_app *a);
+void ui_app_set_zoom(ui_app *a, float zoom);
+
+/* ui_app_event - keys, mouse and window events. */
+void ui_app_event(ui_app *a, const SDL_Event *e);
+
+/* ui_app_update - advance the animation by dt_ms of real time. */
+void ui_app_update(ui_app *a, uint32_t dt_ms);
+
+/* ui_app_draw - draw the whole frame (no present). Re-lays out if the output size changed. */
+void ui_app_draw(ui_app *a);
+
+/* ui_app_quit_requested - Esc with nothing open, or the window closed. */
+bool ui_app_quit_requested(const ui_app *a);
+
+/* ui_app_run - the main loop for a real window until quit. 0 or -1. */
+int ui_app_run(ui_app *a);
+
+/* For tests: the context and layout of the last draw. */
+ui_ctx *ui_app_ctx(ui_app *a);
+const ui_layout *ui_app_layout(const ui_app *a);
+/* ui_app_token_rect - the current token's label in the last frame (w = 0 if none). */
+SDL_Rect ui_app_token_rect(const ui_app *a);
+
+/* ui_app_screenshot_name - a free file name "smtpsim-ID-stepN.png" in the current directory. */
+void ui_app_screenshot_name(const ui_app *a, char *out, size_t cap);
+
+#endif

@@ -1,0 +1,215 @@
+/* ui_controls.c - buttons and timeline (see ui_controls.h). */
+#include "ui/ui_controls.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define PLAY "\xE2\x96\xB6"  /* U+25B6 */
+#define BACK "\xE2\x97\x80"  /* U+25C0 */
+#define PAUSE "\xE2\x9D\x9A" /* U+275A */
+#define DOWN "\xE2\x96\xBC"  /* U+25BC */
+
+/* label - full text, then a compact one for narrow windows. */
+static const char *label(const ui_controls_state *s, ui_button b, bool compact, char *buf,
+                         size_t cap)
+{
+    switch (b) {
+    case UI_BTN_HOME: return compact ? BACK BACK : BACK BACK " Start";
+    case UI_BTN_BACK: return compact ? BACK : BACK " Back";
+    case UI_BTN_PLAY:
+        if (s->playing)
+            return compact ? "Pause" : PAUSE PAUSE " Pause";
+        return compact ? "Play" : PLAY " Play";
+    case UI_BTN_NEXT: return compact ? PLAY : "Next " PLAY;
+    case UI_BTN_END: return compact ? PLAY PLAY : "End " PLAY PLAY;
+    case UI_BTN_SLOWER: return "\xE2\x88\x92"; /* minus sign */
+    case UI_BTN_SPEED:
+        if (s->speed < 1)
+            snprintf(buf, cap, "%.2gx", (double)s->speed);
+        else
+            snprintf(buf, cap, "%gx", (double)s->speed);
+        return buf;
+    case UI_BTN_FASTER: return "+";
+    case UI_BTN_BYTES: return compact ? "Bytes" : "Bytes (B)";
+    case UI_BTN_EAVES: return compact ? "Eaves" : "Eavesdrop (E)";
+    case UI_BTN_THEME: return compact ? "Theme" : "Theme (T)";
+    case UI_BTN_SCENARIO: return compact ? "Scenario" : "Scenario " DOWN;
+    case UI_BTN_QUIZ: return compact ? "Quiz" : "Quiz (Q)";
+    case UI_BTN_HELP: return compact ? "?" : "Help (?)";
+    default: return "";
+    }
+}
+
+static bool shown(const ui_controls_state *s, int b)
+{
+    return b != UI_BTN_QUIZ || s->quiz_available;
+}
+
+/* layout - rectangles of every button: the transport and speed groups on the left, the
+ * toggles on the right. Compact labels when the full ones do not fit. */
+static void layout(ui_ctx *c, const ui_layout *lay, const ui_controls_state *s, SDL_Rect *out)
+{
+    SDL_Rect bar = lay->controls;
+    int gap = c->pad / 2, group = c->pad * 2;
+    char buf[16];
+    for (int compact = 0; compact < 2; compact++) {
+        int widths[UI_BTN_COUNT], total = 0;
+        for (int b = 0; b < UI_BTN_COUNT; b++) {
+            int w = 0, h = 0;
+            if (shown(s, b))
+                ui_text_size(c->text, UI_FONT_SANS_BOLD, c->fs_body,
+                             label(s, (ui_button)b, compact, buf, sizeof buf), &w, &h);
+            if (b == UI_BTN_SPEED) {
+                int w2, h2;
+                ui_text_size(c->text, UI_FONT_SANS_BOLD, c->fs_body, "0.25x", &w2, &h2);
+                w = w2;
+            }
+            widths[b] = shown(s, b) ? w + 2 * c->pad : 0;
+            total += widths[b] + (shown(s, b) ? gap : 0);
+        }
+        total += 2 * group;
+        if (total > bar.w && !compact)
+            continue;
+        int x = bar.x;
+        for (int b = 0; b <= UI_BTN_FASTER; b++) {
+            if (b == UI_BTN_SLOWER)
+                x += group;
+            out[b] = (SDL_Rect){x, bar.y, widths[b], bar.h};
+            x += widths[b] + gap;
+        }
+        x = bar.x + bar.w;
+        for (int b = UI_BTN_COUNT - 1; b > UI_BTN_FASTER; b--) {
+            if (!shown(s, b)) {
+                out[b] = (SDL_Rect){0, 0, 0, 0};
+                continue;
+            }
+            x -= widths[b];
+            out[b] = (SDL_Rect){x, bar.y, widths[b], bar.h};
+            x -= gap;
+        }
+        return;
+    }
+}
+
+SDL_Rect ui_controls_button_rect(ui_ctx *c, const ui_layout *lay, const ui_controls_state *s,
+                                 ui_button b)
+{
+    SDL_Rect rects[UI_BTN_COUNT];
+    layout(c, lay, s, rects);
+    return rects[b];
+}
+
+int ui_controls_hit(ui_ctx *c, const ui_layout *lay, const ui_controls_state *s, int x, int y)
+{
+    SDL_Rect rects[UI_BTN_COUNT];
+    layout(c, lay, s, rects);
+    for (int b = 0; b < UI_BTN_COUNT; b++)
+        if (rects[b].w && ui_gfx_inside(rects[b], x, y))
+            return b;
+    return -1;
+}
+
+static bool toggled(const ui_controls_state *s, int b)
+{
+    return (b == UI_BTN_PLAY && s->playing) || (b == UI_BTN_BYTES && s->bytes) ||
+           (b == UI_BTN_EAVES && s->eaves) || (b == UI_BTN_HELP && s->help) ||
+           (b == UI_BTN_QUIZ && s->quiz);
+}
+
+void ui_controls_draw(ui_ctx *c, const ui_layout *lay, const ui_controls_state *s)
+{
+    const ui_theme *th = c->theme;
+    SDL_Rect rects[UI_BTN_COUNT];
+    layout(c, lay, s, rects);
+    SDL_Rect first = rects[UI_BTN_HOME];
+    bool compact = false;
+    {
+        char tmp[16];
+        int w, h;
+        ui_text_size(c->text, UI_FONT_SANS_BOLD, c->fs_body, label(s, UI_BTN_HOME, false, tmp, 16),
+                     &w, &h);
+        compact = first.w < w + 2 * c->pad;
+    }
+    char buf[16];
+    for (int b = 0; b < UI_BTN_COUNT; b++) {
+        if (!rects[b].w)
+            continue;
+        bool on = toggled(s, b);
+        SDL_Color fill = on ? th->button_on : th->button;
+        SDL_Color tc = on ? th->button_on_text : th->button_text;
+        SDL_Color border = b == s->hover ? th->node_active : th->panel_border;
+        if (b == UI_BTN_SPEED) {
+            fill = th->bg;
+            border = b == s->hover ? th->node_active : th->bg;
+        }
+        ui_gfx_box(c->r, rects[b], c->radius, fill, border, b == s->hover ? c->line : 1);
+        ui_text_draw(c->text, UI_FONT_SANS_BOLD, c->fs_body, tc,
+                     label(s, (ui_button)b, compact, buf, sizeof buf),
+                     rects[b].x + rects[b].w / 2, rects[b].y + rects[b].h / 2,
+                     UI_ALIGN_CENTER | UI_ALIGN_MIDDLE);
+    }
+}
+
+/* ---- timeline --------------------------------------------------------------------------- */
+
+size_t ui_controls_timeline_step(const ui_layout *lay, size_t count, int x)
+{
+    if (count == 0)
+        return 0;
+    long rel = x - lay->timeline.x;
+    if (rel < 0)
+        return 0;
+    size_t i = (size_t)((double)rel * (double)count / (double)lay->timeline.w);
+    return i >= count ? count - 1 : i;
+}
+
+static SDL_Color tick_colour(const ui_theme *th, const world_step *st)
+{
+    ui_reply_class k = ui_theme_reply_class(st->code);
+    switch (st->kind) {
+    case WORLD_STEP_REPLY: return k != UI_REPLY_NONE ? th->reply[k] : th->text_dim;
+    case WORLD_STEP_COMMAND:
+    case WORLD_STEP_DATA: return th->command;
+    case WORLD_STEP_DNS_QUERY:
+    case WORLD_STEP_DNS_ANSWER: return th->dns;
+    case WORLD_STEP_TLS: return th->link_tls;
+    default: return th->text_dim;
+    }
+}
+
+void ui_controls_timeline(ui_ctx *c, const ui_layout *lay, const ui_view *v)
+{
+    const ui_theme *th = c->theme;
+    SDL_Rect rc = lay->timeline;
+    ui_gfx_box(c->r, rc, rc.h / 4, th->panel, th->panel_border, 1);
+    size_t n = v->w ? world_step_count(v->w) : 0;
+    if (!n)
+        return;
+    float step_w = (float)rc.w / (float)n;
+    long done = ui_view_done(v);
+    /* the part already played */
+    int played = (int)((float)v->step * step_w + step_w * (v->phase < 0 ? 0 : v->phase));
+    SDL_Rect fill = {rc.x + 1, rc.y + 1, played, rc.h - 2};
+    SDL_Color pc = th->highlight;
+    ui_gfx_fill(c->r, fill, pc);
+    for (size_t i = 0; i < n; i++) {
+        const world_step *st = world_step_at(v->w, i);
+        int x0 = rc.x + (int)((float)i * step_w);
+        int x1 = rc.x + (int)((float)(i + 1) * step_w);
+        int tw = x1 - x0 > 3 ? x1 - x0 - 2 : (x1 - x0 > 1 ? x1 - x0 - 1 : 1);
+        bool big = st->kind == WORLD_STEP_REPLY || st->kind == WORLD_STEP_COMMAND;
+        int th_ = big ? rc.h / 2 : rc.h / 3;
+        SDL_Color col = tick_colour(th, st);
+        if ((long)i > done && i != v->step)
+            col.a = 110;
+        SDL_Rect tick = {x0 + 1, rc.y + rc.h - th_ - rc.h / 6, tw, th_};
+        ui_gfx_fill(c->r, tick, col);
+    }
+    /* the current position */
+    int cx = rc.x + (int)(((float)v->step + 0.5f) * step_w);
+    float m = 6 * c->s;
+    ui_gfx_line(c->r, (float)cx, (float)rc.y - m / 2, (float)cx, (float)(rc.y + rc.h),
+                (float)c->line * 1.5f, th->node_active);
+    ui_gfx_triangle(c->r, cx - m, rc.y - m, cx + m, rc.y - m, (float)cx, rc.y + m / 2,
+                    th->node_active);
+}

@@ -1,0 +1,374 @@
+/* ui_flow.c - nodes, links and tokens (see ui_flow.h). */
+#include "ui/ui_flow.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#define MAX_LINKS 32
+
+long ui_view_done(const ui_view *v)
+{
+    if (!v->w || world_step_count(v->w) == 0)
+        return -1;
+    return v->phase >= 1.0f ? (long)v->step : (long)v->step - 1;
+}
+
+bool ui_flow_hidden(const ui_view *v, const world_step *st)
+{
+    return v->eaves && st->tls && st->kind != WORLD_STEP_TLS && st->kind != WORLD_STEP_CONNECT &&
+           st->kind != WORLD_STEP_CLOSE && st->from != st->to;
+}
+
+void ui_flow_label(const ui_view *v, const world_step *st, char *out, size_t cap)
+{
+    if (ui_flow_hidden(v, st))
+        snprintf(out, cap, "TLS record (encrypted), %zu bytes", st->len + 22);
+    else
+        snprintf(out, cap, "%s", st->text ? st->text : world_step_kind_name(st->kind));
+}
+
+static bool has_place(const ui_layout *lay, int id)
+{
+    return id >= 0 && (size_t)id < lay->node_count && lay->node[id].w > 0;
+}
+
+void ui_flow_anchor(const ui_layout *lay, int a, int b, float *x, float *y)
+{
+    SDL_Rect ra = lay->node[a], rb = lay->node[b];
+    float ax = ra.x + ra.w / 2.0f, ay = ra.y + ra.h / 2.0f;
+    float bx = rb.x + rb.w / 2.0f, by = rb.y + rb.h / 2.0f;
+    float dx = bx - ax, dy = by - ay;
+    float tx = fabsf(dx) > 0.01f ? (ra.w / 2.0f) / fabsf(dx) : 1e9f;
+    float ty = fabsf(dy) > 0.01f ? (ra.h / 2.0f) / fabsf(dy) : 1e9f;
+    float t = tx < ty ? tx : ty;
+    if (t > 1)
+        t = 1;
+    *x = ax + dx * t;
+    *y = ay + dy * t;
+}
+
+int ui_flow_token_pos(const ui_layout *lay, const world *w, size_t step, float phase, float *x,
+                      float *y)
+{
+    if (!w || step >= world_step_count(w))
+        return -1;
+    const world_step *st = world_step_at(w, step);
+    if (st->from == st->to || !has_place(lay, st->from) || !has_place(lay, st->to))
+        return -1;
+    float x1, y1, x2, y2;
+    ui_flow_anchor(lay, st->from, st->to, &x1, &y1);
+    ui_flow_anchor(lay, st->to, st->from, &x2, &y2);
+    float p = phase < 0 ? 0 : phase > 1 ? 1 : phase;
+    p = p * p * (3 - 2 * p); /* smoothstep: eases in and out, and p(0.5) = 0.5 */
+    *x = x1 + (x2 - x1) * p;
+    *y = y1 + (y2 - y1) * p;
+    return 0;
+}
+
+bool ui_flow_link_tls(const world *w, int a, int b, long done)
+{
+    for (long i = done; i >= 0; i--) {
+        const world_step *st = world_step_at(w, (size_t)i);
+        if (!((st->from == a && st->to == b) || (st->from == b && st->to == a)))
+            continue;
+        if (st->kind == WORLD_STEP_CLOSE || st->kind == WORLD_STEP_CONNECT)
+            return false;
+        return st->kind == WORLD_STEP_TLS || st->tls;
+    }
+    return false;
+}
+
+typedef struct {
+    int a, b;
+    uint16_t port;
+    long first; /* first step using it */
+} link;
+
+static int collect_links(const world *w, link *out)
+{
+    int n = 0;
+    size_t count = world_step_count(w);
+    for (size_t i = 0; i < count; i++) {
+        const world_step *st = world_step_at(w, i);
+        if (st->from == st->to || st->from < 0 || st->to < 0)
+            continue;
+        int k;
+        for (k = 0; k < n; k++)
+            if ((out[k].a == st->from && out[k].b == st->to) ||
+                (out[k].a == st->to && out[k].b == st->from))
+                break;
+        if (k == n) {
+            if (n == MAX_LINKS)
+                continue;
+            out[n++] = (link){st->from, st->to, st->port, (long)i};
+        } else if (!out[k].port) {
+            out[k].port = st->port;
+        }
+    }
+    return n;
+}
+
+static void draw_link(ui_ctx *c, const ui_layout *lay, const ui_view *v, const link *lk, long done,
+                      bool active)
+{
+    const ui_theme *th = c->theme;
+    if (!has_place(lay, lk->a) || !has_place(lay, lk->b))
+        return;
+    float x1, y1, x2, y2;
+    ui_flow_anchor(lay, lk->a, lk->b, &x1, &y1);
+    ui_flow_anchor(lay, lk->b, lk->a, &x2, &y2);
+    bool used = lk->first <= done || active;
+    bool tls = ui_flow_link_tls(v->w, lk->a, lk->b, done);
+    SDL_Color col = tls ? th->link_tls : th->link;
+    float lw = (float)c->line * (tls ? 2.0f : 1.0f);
+    if (used)
+        ui_gfx_line(c->r, x1, y1, x2, y2, lw, col);
+    else
+        ui_gfx_dashed(c->r, x1, y1, x2, y2, (float)c->line, 6 * c->s, th->link);
+    /* label: the port below a horizontal link, beside a vertical one; once TLS is up, a
+     * padlock sits on the link itself */
+    char label[32] = "";
+    if (lk->port)
+        snprintf(label, sizeof label, "port %u", (unsigned)lk->port);
+    float mx = (x1 + x2) / 2, my = (y1 + y2) / 2;
+    bool vertical = fabsf(y2 - y1) > fabsf(x2 - x1);
+    int lw_text = 0, lh_text = 0;
+    ui_text_size(c->text, UI_FONT_SANS, c->fs_small, label, &lw_text, &lh_text);
+    int lx = vertical ? (int)mx + c->pad : (int)mx - lw_text / 2;
+    int ly = vertical ? (int)my - lh_text / 2 : (int)my + c->pad / 2 + c->line;
+    int lock_h = tls && !vertical ? (int)(c->fs_small * 1.3f) + c->pad / 3 : 0;
+    ui_text_draw(c->text, UI_FONT_SANS, c->fs_small, tls ? th->link_tls : th->text_dim, label, lx,
+                 ly + lock_h, UI_ALIGN_LEFT);
+    if (tls) { /* a padlock between the link and its port label (beside it when vertical) */
+        float lock = c->fs_small * 1.3f;
+        float lx2 = vertical ? mx - lock * 0.5f - c->pad / 2.0f : mx;
+        float ly2 = vertical ? my : (float)ly + lock * 0.5f;
+        ui_gfx_padlock(c->r, lx2, ly2, lock, th->link_tls, th->bg);
+    }
+}
+
+static void draw_node(ui_ctx *c, const ui_layout *lay, const ui_view *v, size_t id, bool active)
+{
+    const ui_theme *th = c->theme;
+    const world_node *nd = world_node_at(v->w, id);
+    const world_node_state *ns = v->states ? &v->states[id] : NULL;
+    SDL_Rect rc = lay->node[id];
+    int thick = active ? 2 * c->line : c->line;
+    ui_gfx_box(c->r, rc, c->radius, th->node_fill, active ? th->node_active : th->node_border,
+               thick);
+    int x = rc.x + c->pad, y = rc.y + c->pad / 2 + thick / 2, inner = rc.w - 2 * c->pad;
+    int right = rc.x + rc.w - c->pad;
+    /* line 1: role; on the right the listening port, and the queue or mailbox count */
+    int role_lh = ui_text_line_height(c->text, UI_FONT_SANS_BOLD, c->fs_role);
+    char buf[64] = "";
+    if (nd->port)
+        snprintf(buf, sizeof buf, ":%u", (unsigned)nd->port);
+    int used = ui_text_draw(c->text, UI_FONT_MONO_BOLD, c->fs_small, th->text_dim, buf, right,
+                            y + role_lh / 2, UI_ALIGN_RIGHT | UI_ALIGN_MIDDLE);
+    if (used)
+        used += c->pad / 2;
+    buf[0] = 0;
+    if (ns && nd->kind == WORLD_NODE_MAILBOX)
+        snprintf(buf, sizeof buf, "%d msg", ns->mailbox_count);
+    else if (ns && (nd->kind == WORLD_NODE_MTA || nd->kind == WORLD_NODE_MSA || ns->queue_len))
+        snprintf(buf, sizeof buf, "queue %d", ns->queue_len);
+    if (buf[0]) { /* a tag hanging on the bottom edge, where it takes no room from text */
+        int tw, tht;
+        ui_text_size(c->text, UI_FONT_SANS_BOLD, c->fs_small, buf, &tw, &tht);
+        SDL_Rect badge = {right - tw - c->pad / 2, rc.y + rc.h - tht / 2 - 1, tw + c->pad,
+                          tht + 2};
+        bool busy = ns->queue_len > 0 || ns->mailbox_count > 0;
+        ui_gfx_box(c->r, badge, badge.h / 2, busy ? th->node_active : th->node_fill,
+                   busy ? th->node_active : th->node_border, c->line > 1 ? c->line / 2 : 1);
+        ui_text_draw(c->text, UI_FONT_SANS_BOLD, c->fs_small,
+                     busy ? th->button_on_text : th->text, buf, badge.x + badge.w / 2,
+                     badge.y + badge.h / 2, UI_ALIGN_CENTER | UI_ALIGN_MIDDLE);
+    }
+    ui_text_draw_fit(c->text, UI_FONT_SANS_BOLD, c->fs_role, th->title, nd->role, x, y,
+                     UI_ALIGN_LEFT, inner - used);
+    y += role_lh;
+    /* lines 2 and 3: name, then host (or the address when the name is the host) */
+    int small_lh = ui_text_line_height(c->text, UI_FONT_SANS, c->fs_small);
+    ui_text_draw_fit(c->text, UI_FONT_SANS, c->fs_small, th->text, nd->name, x, y, UI_ALIGN_LEFT,
+                     inner);
+    y += small_lh;
+    ui_text_draw_fit(c->text, UI_FONT_MONO, c->fs_small, th->text_dim,
+                     strcmp(nd->name, nd->host) ? nd->host : nd->addr, x, y, UI_ALIGN_LEFT,
+                     inner);
+    y += small_lh;
+    if (!ns)
+        return;
+    /* line 4: the protocol state, with a padlock under TLS */
+    int body_lh = ui_text_line_height(c->text, UI_FONT_SANS_BOLD, c->fs_body);
+    if (ns->tls) {
+        int lock = (int)(body_lh * 0.8f);
+        ui_gfx_padlock(c->r, (float)x + lock / 2.0f, (float)y + body_lh / 2.0f, (float)lock,
+                       th->link_tls, th->node_fill);
+        x += lock + c->pad / 2;
+        inner -= lock + c->pad / 2;
+    }
+    /* a long state in smaller type rather than cut short */
+    int sw, sh, px = c->fs_body;
+    ui_text_size(c->text, UI_FONT_SANS_BOLD, px, ns->state, &sw, &sh);
+    if (sw > inner)
+        px = c->fs_small;
+    ui_text_draw_fit(c->text, UI_FONT_SANS_BOLD, px, ns->tls ? th->link_tls : th->text, ns->state,
+                     x, y + body_lh / 2, UI_ALIGN_LEFT | UI_ALIGN_MIDDLE, inner);
+}
+
+/* token_colours - fill and text of a step's token. */
+static void token_colours(const ui_theme *th, const ui_view *v, const world_step *st,
+                          SDL_Color *fill, SDL_Color *text)
+{
+    ui_reply_class k = ui_theme_reply_class(st->code);
+    if (ui_flow_hidden(v, st)) {
+        *fill = th->tls_record;
+        *text = th->tls_record_text;
+    } else if (st->kind == WORLD_STEP_REPLY && k != UI_REPLY_NONE) {
+        *fill = th->reply[k];
+        *text = th->reply_text[k];
+    } else if (st->kind == WORLD_STEP_DNS_QUERY || st->kind == WORLD_STEP_DNS_ANSWER) {
+        *fill = th->dns;
+        *text = th->dns_text;
+    } else {
+        *fill = th->command;
+        *text = th->command_text;
+    }
+}
+
+static void draw_token(ui_ctx *c, const ui_layout *lay, const ui_view *v, SDL_Rect *out)
+{
+    const ui_theme *th = c->theme;
+    const world_step *st = world_step_at(v->w, v->step);
+    SDL_Color fill, tcol;
+    token_colours(th, v, st, &fill, &tcol);
+    char label[160];
+    ui_flow_label(v, st, label, sizeof label);
+    ui_reply_class k = ui_flow_hidden(v, st) || st->kind != WORLD_STEP_REPLY
+                           ? UI_REPLY_NONE
+                           : ui_theme_reply_class(st->code);
+    int mono_lh = ui_text_line_height(c->text, UI_FONT_MONO_BOLD, c->fs_mono);
+    int icon = k != UI_REPLY_NONE ? mono_lh : 0;
+    int max_text = lay->flow.w / 2;
+    int tw, tht;
+    ui_text_get(c->text, UI_FONT_MONO_BOLD, c->fs_mono, tcol, label, 0, max_text, &tw, &tht);
+    int pw = tw + 2 * c->pad + (icon ? icon + c->pad / 2 : 0);
+    int ph = mono_lh + c->pad;
+
+    float dx, dy;
+    SDL_Rect pill;
+    bool moving = ui_flow_token_pos(lay, v->w, v->step, v->phase, &dx, &dy) == 0;
+    if (moving) {
+        float x1, y1, x2, y2;
+        ui_flow_anchor(lay, st->from, st->to, &x1, &y1);
+        ui_flow_anchor(lay, st->to, st->from, &x2, &y2);
+        bool vertical = fabsf(y2 - y1) > fabsf(x2 - x1);
+        if (vertical) /* label to the left of the dot (the port label is on the right) */
+            pill = (SDL_Rect){(int)dx - 2 * c->pad - pw, (int)dy - ph / 2, pw, ph};
+        else /* label in the lane above the row of nodes */
+            pill = (SDL_Rect){(int)dx - pw / 2, lay->lane_y - ph / 2, pw, ph};
+    } else if (has_place(lay, st->from)) { /* a local step: label above its node */
+        SDL_Rect nr = lay->node[st->from];
+        dx = nr.x + nr.w / 2.0f;
+        dy = (float)nr.y;
+        pill = (SDL_Rect){(int)dx - pw / 2, lay->lane_y - ph / 2, pw, ph};
+        if (pill.y + pill.h > nr.y) /* a DNS node below: label just above it */
+            pill.y = nr.y - ph - c->pad / 2;
+    } else {
+        out->w = 0;
+        return;
+    }
+    /* keep it inside the flow area */
+    if (pill.x < lay->flow.x)
+        pill.x = lay->flow.x;
+    if (pill.x + pill.w > lay->flow.x + lay->flow.w)
+        pill.x = lay->flow.x + lay->flow.w - pill.w;
+    /* connector from the label to the dot */
+    float cy = pill.y + pill.h / 2.0f < dy ? (float)(pill.y + pill.h) : (float)pill.y;
+    if (dy < pill.y || dy > pill.y + pill.h)
+        ui_gfx_line(c->r, dx, cy, dx, dy, (float)c->line, fill);
+    if (moving) {
+        float x1, y1, x2, y2;
+        ui_flow_anchor(lay, st->from, st->to, &x1, &y1);
+        ui_flow_anchor(lay, st->to, st->from, &x2, &y2);
+        float r = 7 * c->s * (c->theme->line_scale > 1 ? 1.3f : 1.0f);
+        ui_gfx_circle(c->r, dx, dy, r + c->line, th->bg);
+        ui_gfx_circle(c->r, dx, dy, r, fill);
+        float len = sqrtf((x2 - x1) * (x2 - x1) + (y2 - y1) * (y2 - y1));
+        if (len > 1)
+            ui_gfx_arrowhead(c->r, dx + (x2 - x1) / len * r * 2.4f,
+                             dy + (y2 - y1) / len * r * 2.4f, x2 - x1, y2 - y1, r * 1.4f, fill);
+    }
+    ui_gfx_box(c->r, pill, pill.h / 2, fill, th->bg, 0);
+    int tx = pill.x + c->pad;
+    if (icon) {
+        ui_gfx_reply_shape(c->r, k, (float)tx + icon / 2.0f, pill.y + pill.h / 2.0f,
+                           icon * 0.8f, tcol, fill);
+        tx += icon + c->pad / 2;
+    }
+    ui_text_draw_fit(c->text, UI_FONT_MONO_BOLD, c->fs_mono, tcol, label, tx,
+                     pill.y + pill.h / 2, UI_ALIGN_LEFT | UI_ALIGN_MIDDLE, max_text);
+    *out = pill;
+}
+
+/* legend - the reply classes in the bottom right corner of the flow: shape, colour and word
+ * together, so colour is never the only cue. */
+static void legend(ui_ctx *c, const ui_layout *lay)
+{
+    const ui_theme *th = c->theme;
+    int lh = ui_text_line_height(c->text, UI_FONT_SANS, c->fs_small);
+    int col_w = 0;
+    char buf[4][32];
+    for (int k = 0; k < UI_REPLY_CLASSES; k++) {
+        snprintf(buf[k], sizeof buf[k], "%dxx %s", k + 2, ui_theme_reply_label((ui_reply_class)k));
+        int w, h;
+        ui_text_size(c->text, UI_FONT_SANS, c->fs_small, buf[k], &w, &h);
+        if (w > col_w)
+            col_w = w;
+    }
+    col_w += lh + c->pad;
+    int x0 = lay->flow.x + lay->flow.w - 2 * col_w;
+    int y0 = lay->flow.y + lay->flow.h - 2 * lh - c->pad / 2;
+    /* only where it does not cover a node */
+    SDL_Rect area = {x0, y0 - lh, 2 * col_w, 3 * lh};
+    for (size_t i = 0; i < lay->node_count; i++)
+        if (SDL_HasIntersection(&area, &lay->node[i]))
+            return;
+    ui_text_draw(c->text, UI_FONT_SANS_BOLD, c->fs_small, th->text_dim, "Replies", x0, y0 - lh,
+                 UI_ALIGN_LEFT);
+    for (int k = 0; k < UI_REPLY_CLASSES; k++) {
+        int x = x0 + (k / 2) * col_w, y = y0 + (k % 2) * lh;
+        float sz = lh * 0.75f;
+        ui_gfx_reply_shape(c->r, (ui_reply_class)k, x + sz / 2, y + lh / 2.0f, sz, th->reply[k],
+                           th->reply_text[k]);
+        ui_text_draw(c->text, UI_FONT_SANS, c->fs_small, th->text, buf[k], x + lh, y,
+                     UI_ALIGN_LEFT);
+    }
+}
+
+void ui_flow_draw(ui_ctx *c, const ui_layout *lay, const ui_view *v, SDL_Rect *token)
+{
+    token->w = 0;
+    if (!v->w)
+        return;
+    size_t count = world_step_count(v->w);
+    long done = ui_view_done(v);
+    const world_step *cur = count ? world_step_at(v->w, v->step) : NULL;
+    link links[MAX_LINKS];
+    int nl = collect_links(v->w, links);
+    for (int i = 0; i < nl; i++) {
+        bool active = cur && ((links[i].a == cur->from && links[i].b == cur->to) ||
+                              (links[i].a == cur->to && links[i].b == cur->from));
+        draw_link(c, lay, v, &links[i], done, active);
+    }
+    for (size_t i = 0; i < lay->node_count; i++) {
+        if (!lay->node[i].w)
+            continue;
+        bool active = cur && ((int)i == cur->from || (int)i == cur->to);
+        draw_node(c, lay, v, i, active);
+    }
+    legend(c, lay);
+    if (cur)
+        draw_token(c, lay, v, token);
+}

@@ -1,0 +1,228 @@
+# test_serve.sh - 'smtpsim serve' over real loopback sockets: Maildir delivery (atomic, exact
+# file format), relay refusal, limits, a client cut off mid-DATA, a silent client, a hundred
+# sessions at once, implicit TLS, relaying MSA -> MX, and a clean shutdown with 421.
+# 127.0.0.1 only; ports are chosen by the kernel (port 0) and read from the server's log.
+. tests/integration/lib.sh
+PY=/usr/bin/python3
+PIDS=""
+trap 'for p in $PIDS; do kill -9 $p 2>/dev/null; done; rm -rf "$TMPDIR_TEST"' EXIT
+export XDG_DATA_HOME="$TMPDIR_TEST/xdg" # the self-signed certificate goes here, not in ~
+
+# start_srv NAME ARGS...: serve on a free port; sets PORT (empty on failure), PID, LOG
+start_srv() {
+    LOG="$TMPDIR_TEST/$1.log"
+    shift
+    "$SMTPSIM" serve --listen 127.0.0.1:0 "$@" 2>"$LOG" &
+    PID=$!
+    PIDS="$PIDS $PID"
+    PORT=""
+    for _ in $(seq 100); do
+        PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$LOG" | head -1)
+        [ -n "$PORT" ] && return 0
+        kill -0 $PID 2>/dev/null || return 1
+        sleep 0.1
+    done
+    return 1
+}
+
+# count DIR: regular files in DIR
+count() { find "$1" -type f 2>/dev/null | wc -l | tr -d ' '; }
+
+# smtp_script PORT SCRIPT: a bounded raw SMTP dialogue in Python (see the heredocs below)
+MD="$TMPDIR_TEST/md"
+start_srv mx --role mx --domain example.org --maildir "$MD" --max-per-ip 150 ||
+    fail "mx starts" "$(cat "$LOG")"
+MXPORT=$PORT MXPID=$PID MXLOG=$LOG
+# a second MX with a 1 s command timeout, for the silent client
+start_srv mxt --role mx --domain example.org --sink --limit timeout_command=1000 ||
+    fail "mx (short timeout) starts" "$(cat "$LOG")"
+MXTPORT=$PORT
+
+# 1. one message, delivered whole, with Return-Path and Received, LF line ends, in new/
+expect_exit "send to mx delivers" 0 "$SMTPSIM" send --server 127.0.0.1:$MXPORT --from a@example.net \
+    --to Bob@example.org --subject "first" --body "Hello Bob."
+f=$(find "$MD/bob/new" -type f | head -1)
+if [ -n "$f" ] && head -1 "$f" | grep -qx 'Return-Path: <a@example.net>' &&
+    sed -n 2p "$f" | grep -q '^Received: from localhost (unknown \[127\.0\.0\.1\])$' &&
+    grep -q '^	by localhost (smtpsim) with ESMTPS id ' "$f" &&
+    grep -qx 'Subject: first' "$f" && grep -qx 'Hello Bob.' "$f" && ! grep -q "$(printf '\r')" "$f" &&
+    [ "$(count "$MD/bob/tmp")" = 0 ] && [ "$(stat -c %a "$f")" = 600 ]; then
+    pass "maildir file format (Return-Path, Received, LF, 0600, nothing left in tmp)"
+else
+    fail "maildir file format" "$(ls -R "$MD"; cat "$f" 2>/dev/null | head -20)"
+fi
+case "$(basename "$f")" in
+*.M*P*Q*.*) pass "maildir unique name" ;;
+*) fail "maildir unique name" "$f" ;;
+esac
+
+# 2. relaying for other domains is refused at RCPT (554 5.7.1), and the session goes on
+expect_output "mx refuses relaying" "<x@elsewhere\.net>: 554 5\.7\.1" "$SMTPSIM" send \
+    --server 127.0.0.1:$MXPORT --from a@example.net --to x@elsewhere.net --to bob@example.org
+expect_exit "partial acceptance exits 1" 1 "$SMTPSIM" send --server 127.0.0.1:$MXPORT \
+    --from a@example.net --to x@elsewhere.net --to bob@example.org --quiet
+
+# 3. cut off mid-DATA: nothing in new/ or tmp/; garbage answered with 5xx, session goes on
+before=$(count "$MD")
+out=$($PY - "$MXPORT" <<'PYEOF'
+import socket, sys
+port = int(sys.argv[1])
+s = socket.create_connection(("127.0.0.1", port), timeout=5)
+f = s.makefile("rb")
+def reply():
+    lines = []
+    while True:
+        l = f.readline().decode()
+        lines.append(l.strip())
+        if len(l) < 4 or l[3] != "-":
+            return lines[-1]
+print(reply())
+for cmd in [b"EHLO cut\r\n", b"\x00\xffGARBAGE\r\n", b"MAIL FROM:<a@example.net>\r\n",
+            b"RCPT TO:<cut@example.org>\r\n", b"DATA\r\n"]:
+    s.sendall(cmd)
+    print(reply())
+s.sendall(b"Subject: half\r\n\r\nonly part of the bo")
+s.close()
+PYEOF
+)
+sleep 0.3
+if echo "$out" | grep -q '^500\|^502' && echo "$out" | grep -q '^354' &&
+    [ "$(count "$MD")" = "$before" ] && [ ! -d "$MD/cut/new" -o "$(count "$MD/cut")" = 0 ]; then
+    pass "client cut off mid-DATA leaves no message (garbage got 5xx)"
+else
+    fail "client cut off mid-DATA" "$out / files $(count "$MD") vs $before"
+fi
+
+# 4. a silent client does not block others, and gets 421 when its timeout passes
+$PY - "$MXTPORT" >"$TMPDIR_TEST/silent.out" 2>&1 <<'PYEOF' &
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=8)
+data = b""
+t0 = time.time()
+while time.time() - t0 < 6:
+    chunk = s.recv(4096)
+    if not chunk:
+        break
+    data += chunk
+print(data.decode(errors="replace"))
+PYEOF
+SILENT=$!
+PIDS="$PIDS $SILENT"
+sleep 0.2
+expect_exit "others served while a client is silent" 0 timeout 5 "$SMTPSIM" send \
+    --server 127.0.0.1:$MXTPORT --from a@example.net --to carol@example.org --quiet
+wait $SILENT
+if grep -q '^421 4\.4\.2' "$TMPDIR_TEST/silent.out"; then pass "silent client gets 421 4.4.2 after timeout_command"
+else fail "silent client timeout" "$(cat "$TMPDIR_TEST/silent.out")"; fi
+
+# 5. a hundred sessions at once, all delivered (Postfix's smtp-source, 100 parallel sessions)
+if [ -x /usr/sbin/smtp-source ]; then
+    before=$(count "$MD/hundred/new")
+    timeout 60 /usr/sbin/smtp-source -s 100 -m 100 -l 2048 -f a@example.net -t hundred@example.org \
+        127.0.0.1:$MXPORT >/dev/null 2>&1
+    got=$(count "$MD/hundred/new")
+    if [ "$got" = $((before + 100)) ]; then pass "100 sessions at once, 100 files in new/"
+    else fail "100 sessions at once" "$got files"; fi
+else
+    fail "100 sessions at once" "smtp-source missing (apt-get install postfix)"
+fi
+
+# 6. a hundred connections held open at once, then each sends one message (Python)
+out=$($PY - "$MXPORT" <<'PYEOF'
+import socket, sys
+port = int(sys.argv[1])
+socks = [socket.create_connection(("127.0.0.1", port), timeout=10) for _ in range(100)]
+files = [s.makefile("rb") for s in socks]
+def reply(f):
+    while True:
+        l = f.readline()
+        if len(l) < 4 or l[3:4] != b"-":
+            return l
+for f in files:
+    assert reply(f).startswith(b"220")
+ok = 0
+for i, (s, f) in enumerate(zip(socks, files)):
+    s.sendall(b"HELO many\r\nMAIL FROM:<a@example.net>\r\nRCPT TO:<many@example.org>\r\nDATA\r\n")
+    codes = [reply(f)[:3] for _ in range(4)]
+    s.sendall(b"Subject: %d\r\n\r\nbody\r\n.\r\n" % i)
+    if reply(f)[:3] == b"250" and codes == [b"250", b"250", b"250", b"354"]:
+        ok += 1
+for s in socks:
+    s.sendall(b"QUIT\r\n")
+    s.close()
+print(ok)
+PYEOF
+)
+if [ "$out" = 100 ] && [ "$(count "$MD/many/new")" = 100 ]; then pass "100 open connections, each delivered"
+else fail "100 open connections" "ok=$out files=$(count "$MD/many/new")"; fi
+
+# 7. limits: --limit out of range is a usage error; recipients limit enforced
+expect_exit "limit out of range is refused" 2 "$SMTPSIM" serve --role mx --domain x.org --sink \
+    --limit command_line=5
+expect_exit "unknown limit is refused" 2 "$SMTPSIM" serve --role mx --domain x.org --sink --limit nope=1
+expect_exit "mx without --domain is refused" 2 "$SMTPSIM" serve --role mx --sink
+
+# 8. clean shutdown: an open session gets 421 4.3.2, the server exits 0
+$PY - "$MXPORT" >"$TMPDIR_TEST/shut.out" 2>&1 <<'PYEOF' &
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=8)
+f = s.makefile("rb")
+print(f.readline().decode().strip(), flush=True)
+s.sendall(b"EHLO x\r\n")
+while True:
+    l = f.readline().decode()
+    if not l:
+        break
+    print(l.strip(), flush=True)
+PYEOF
+HOLD=$!
+for _ in $(seq 50); do grep -q '^250 ' "$TMPDIR_TEST/shut.out" && break; sleep 0.1; done
+kill -TERM $MXPID
+wait $MXPID
+rc=$?
+wait $HOLD
+if [ $rc = 0 ] && grep -q '^421 4\.3\.2' "$TMPDIR_TEST/shut.out" && grep -q 'stopped:' "$MXLOG"; then
+    pass "SIGTERM: 421 to open sessions, exit 0"
+else
+    fail "SIGTERM shutdown" "rc=$rc $(cat "$TMPDIR_TEST/shut.out") $(tail -3 "$MXLOG")"
+fi
+if grep -qi 'secret' "$MXLOG"; then fail "log has no passwords" "found"; else pass "log has no passwords"; fi
+
+# 9. MSA relaying to the MX with the client engine; implicit TLS listener; AUTH required
+MD2="$TMPDIR_TEST/md2"
+start_srv mx2 --role mx --domain example.org --maildir "$MD2" || fail "mx2 starts" "$(cat "$LOG")"
+MX2PORT=$PORT
+"$SMTPSIM" serve --role msa --listen 127.0.0.1:0 --tls-listen 127.0.0.1:0 --user alice:s3cret \
+    --relay 127.0.0.1:$MX2PORT 2>"$TMPDIR_TEST/msa.log" &
+MSAPID=$!
+PIDS="$PIDS $MSAPID"
+for _ in $(seq 100); do
+    [ "$(grep -c 'listening on' "$TMPDIR_TEST/msa.log")" = 2 ] && break
+    sleep 0.1
+done
+MSAPORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$TMPDIR_TEST/msa.log")
+TLSPORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\) (implicit TLS)$/\1/p' "$TMPDIR_TEST/msa.log")
+expect_output "msa: MAIL before AUTH gets 530" "530 5\.7\.0" "$SMTPSIM" send --server 127.0.0.1:$MSAPORT \
+    --from alice@example.com --to dave@example.org
+expect_output "msa: wrong password gets 535" "535 5\.7\.8" "$SMTPSIM" send --server 127.0.0.1:$MSAPORT \
+    --from alice@example.com --to dave@example.org --auth alice:wrong
+expect_output "msa: no AUTH offered before STARTTLS" "AUTH|530|538" "$SMTPSIM" send \
+    --server 127.0.0.1:$MSAPORT --no-starttls --from alice@example.com --to dave@example.org \
+    --auth alice:s3cret
+expect_exit "msa: STARTTLS + AUTH relays" 0 "$SMTPSIM" send --server 127.0.0.1:$MSAPORT --starttls \
+    --auth alice:s3cret --from alice@example.com --to dave@example.org --subject relayed
+expect_output "msa: implicit TLS (465 style)" "=== TLS started: TLSv1\.[23]" "$SMTPSIM" send \
+    --server 127.0.0.1:$TLSPORT --tls --auth alice:s3cret --from alice@example.com --to erin@example.org
+for _ in $(seq 50); do [ "$(count "$MD2")" -ge 2 ] && break; sleep 0.1; done
+f=$(find "$MD2/dave/new" -type f | head -1)
+if [ -n "$f" ] && [ "$(grep -c '^Received: ' "$f")" = 2 ] && grep -q 'with ESMTPSA' "$f" &&
+    [ "$(count "$MD2/erin/new")" = 1 ]; then
+    pass "relayed hop by hop: two Received: lines, ESMTPSA at the MSA"
+else
+    fail "relayed message" "$(ls -R "$MD2") $(tail -5 "$TMPDIR_TEST/msa.log")"
+fi
+if grep -q 's3cret' "$TMPDIR_TEST/msa.log"; then fail "msa log has no passwords" "found"
+else pass "msa log has no passwords"; fi
+kill -TERM $MSAPID
+wait $MSAPID
+expect_output "self-signed certificate kept in the data dir" "key.pem" ls "$XDG_DATA_HOME/smtpsim/tls"

@@ -1,0 +1,64 @@
+# test_shot.sh - `smtpsim shot` writes real PNG frames with no display, and `smtpsim` with no
+# display prints the transcript instead of failing.
+. tests/integration/lib.sh
+
+# png_size FILE: prints "W H" from the IHDR chunk (bytes 16-23, big-endian)
+png_size() {
+    od -An -tu1 -j16 -N8 "$1" | awk '{ printf "%d %d\n", $1*16777216+$2*65536+$3*256+$4, $5*16777216+$6*65536+$7*256+$8 }'
+}
+is_png() {
+    [ "$(od -An -tx1 -N8 "$1" | tr -d ' \n')" = "89504e470d0a1a0a" ]
+}
+
+out="$TMPDIR_TEST/frame.png"
+if env -u DISPLAY -u WAYLAND_DISPLAY "$SMTPSIM" shot basic --step 12 --out "$out" --size 1280x720 \
+        >"$TMPDIR_TEST/log" 2>&1 && is_png "$out" && [ "$(png_size "$out")" = "1280 720" ]; then
+    pass "shot writes a 1280x720 PNG without a display"
+else
+    fail "shot writes a 1280x720 PNG without a display" "$(cat "$TMPDIR_TEST/log")"
+fi
+
+out2="$TMPDIR_TEST/big.png"
+if "$SMTPSIM" shot basic --step 3 --out "$out2" --theme presenter >/dev/null 2>&1 &&
+        is_png "$out2" && [ "$(png_size "$out2")" = "1920 1080" ]; then
+    pass "shot defaults to 1920x1080, presenter theme"
+else
+    fail "shot defaults to 1920x1080, presenter theme" "size $(png_size "$out2" 2>/dev/null)"
+fi
+
+# the same step drawn twice gives the same file: frames are a pure function of the step
+"$SMTPSIM" shot basic --step 7 --out "$TMPDIR_TEST/a.png" --size 800x450 >/dev/null 2>&1
+"$SMTPSIM" shot basic --step 7 --out "$TMPDIR_TEST/b.png" --size 800x450 >/dev/null 2>&1
+if cmp -s "$TMPDIR_TEST/a.png" "$TMPDIR_TEST/b.png"; then
+    pass "same step, same pixels"
+else
+    fail "same step, same pixels" "a.png and b.png differ"
+fi
+"$SMTPSIM" shot basic --step 8 --out "$TMPDIR_TEST/c.png" --size 800x450 >/dev/null 2>&1
+if ! cmp -s "$TMPDIR_TEST/a.png" "$TMPDIR_TEST/c.png"; then
+    pass "another step, other pixels"
+else
+    fail "another step, other pixels" "step 7 and 8 are identical"
+fi
+
+expect_output "bench prints the frame median" "^frame median: [0-9.]+ ms" \
+    "$SMTPSIM" shot basic --bench-frames 5 --size 640x360
+expect_exit "unknown theme is a usage error" 2 "$SMTPSIM" shot basic --step 1 --out "$out" --theme neon
+expect_exit "bad size is a usage error" 2 "$SMTPSIM" shot basic --step 1 --out "$out" --size big
+expect_exit "unknown scenario is an error" 2 "$SMTPSIM" shot no-such-scenario --step 1 --out "$out"
+expect_exit "no output and no bench is a usage error" 2 "$SMTPSIM" shot basic --step 1
+
+# no display: say so, print the transcript, succeed
+env -u DISPLAY -u WAYLAND_DISPLAY "$SMTPSIM" >"$TMPDIR_TEST/stdout" 2>"$TMPDIR_TEST/stderr"
+rc=$?
+if [ $rc -eq 0 ] && grep -q "no display" "$TMPDIR_TEST/stderr" && grep -q "EHLO" "$TMPDIR_TEST/stdout"; then
+    pass "no display: transcript instead of a window"
+else
+    fail "no display: transcript instead of a window" "exit $rc: $(head -c 300 "$TMPDIR_TEST/stderr")"
+fi
+expect_output "window SCENARIO without a display" "MAIL FROM" \
+    env -u DISPLAY -u WAYLAND_DISPLAY "$SMTPSIM" window basic
+
+# the real window loop runs invisibly on the dummy driver for a bounded number of frames
+expect_exit "window loop on the dummy driver" 0 \
+    env -u DISPLAY -u WAYLAND_DISPLAY SDL_VIDEODRIVER=dummy "$SMTPSIM" window basic --frames 30
