@@ -19,16 +19,41 @@
 #include "core/svg_export.h"
 #include "core/transcript.h"
 #include "core/world.h"
+#include "ui/ui_seqdiag.h"
 
-typedef enum { FMT_NONE, FMT_PCAP, FMT_SVG, FMT_TRANSCRIPT } export_format;
+typedef enum { FMT_NONE, FMT_PCAP, FMT_SVG, FMT_PNG, FMT_TRANSCRIPT } export_format;
 
 static void usage(FILE *f)
 {
     fprintf(f, "usage: smtpsim export --pcap SCENARIO --out FILE.pcap\n"
                "       smtpsim export --svg SCENARIO --out FILE.svg\n"
+               "       smtpsim export --png SCENARIO --out FILE.png [--scale 1-4]\n"
                "       smtpsim export --transcript SCENARIO [--out FILE.txt]\n"
                "       smtpsim export --gift LESSON [--out FILE.gift]\n"
                "SCENARIO is a name from `smtpsim list` or a path to a scenario file.\n");
+}
+
+/* write_png - the diagram as a picture, saved under a temporary name and renamed. */
+static int write_png(const char *out_path, const world *w, const scenario *sc, int scale)
+{
+    char tmp[PATH_MAX], fonts[PATH_MAX], err[256];
+    if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld.png", out_path, (long)getpid()) >= (int)sizeof tmp ||
+        snprintf(fonts, sizeof fonts, "%s/assets/fonts", app_data_dir()) >= (int)sizeof fonts) {
+        fprintf(stderr, "smtpsim export: %s: path too long\n", out_path);
+        return 2;
+    }
+    if (ui_seqdiag_png(w, scenario_title(sc), fonts, scale, tmp, err, sizeof err) != 0) {
+        remove(tmp);
+        fprintf(stderr, "smtpsim export: %s\n", err);
+        return 1;
+    }
+    if (rename(tmp, out_path) != 0) {
+        fprintf(stderr, "smtpsim export: %s: %s\n", out_path, strerror(errno));
+        remove(tmp);
+        return 1;
+    }
+    fprintf(stderr, "smtpsim export: wrote %s\n", out_path);
+    return 0;
 }
 
 /* write_output - run the writer into FILE.tmp, then rename over FILE (or to stdout). */
@@ -91,10 +116,12 @@ int export_world_main(int argc, char **argv)
 {
     export_format fmt = FMT_NONE;
     const char *name = NULL, *out_path = NULL;
+    int scale = 2;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         export_format f = !strcmp(a, "--pcap") ? FMT_PCAP
                           : !strcmp(a, "--svg") ? FMT_SVG
+                          : !strcmp(a, "--png") ? FMT_PNG
                           : !strcmp(a, "--transcript") ? FMT_TRANSCRIPT
                                                        : FMT_NONE;
         if (f != FMT_NONE) {
@@ -104,6 +131,14 @@ int export_world_main(int argc, char **argv)
             }
             fmt = f;
             name = argv[++i];
+        } else if (!strcmp(a, "--scale") && i + 1 < argc) {
+            char *end;
+            long v = strtol(argv[++i], &end, 10);
+            if (*end || v < 1 || v > 4) {
+                fprintf(stderr, "smtpsim export: --scale takes 1 to 4\n");
+                return 2;
+            }
+            scale = (int)v;
         } else if (!strcmp(a, "--out") && i + 1 < argc) {
             out_path = argv[++i];
         } else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
@@ -119,9 +154,9 @@ int export_world_main(int argc, char **argv)
         usage(stderr);
         return 2;
     }
-    if ((fmt == FMT_PCAP || fmt == FMT_SVG) && !out_path) {
+    if (fmt != FMT_TRANSCRIPT && !out_path) {
         fprintf(stderr, "smtpsim export: --out FILE is required for %s\n",
-                fmt == FMT_PCAP ? "--pcap" : "--svg");
+                fmt == FMT_PCAP ? "--pcap" : fmt == FMT_SVG ? "--svg" : "--png");
         return 2;
     }
 
@@ -141,7 +176,7 @@ int export_world_main(int argc, char **argv)
         scenario_free(sc);
         return 2;
     }
-    int rc = write_output(out_path, fmt, w, sc);
+    int rc = fmt == FMT_PNG ? write_png(out_path, w, sc, scale) : write_output(out_path, fmt, w, sc);
     world_free(w);
     scenario_free(sc);
     return rc;

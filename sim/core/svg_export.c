@@ -5,10 +5,10 @@
 
 #include "core/json_load.h"
 
-#define COL_W 190   /* distance between lifelines */
-#define ROW_H 24    /* height of one step */
-#define TOP 96      /* y of the first step */
-#define MARGIN 40
+#define COL_W SVG_EXPORT_COL_W
+#define ROW_H SVG_EXPORT_ROW_H
+#define TOP SVG_EXPORT_TOP
+#define MARGIN SVG_EXPORT_MARGIN
 
 static const char *class_colour(int code)
 {
@@ -51,6 +51,17 @@ static void put_escaped(FILE *out, const char *s, size_t max_chars)
                 fputc(c, out);
         }
     }
+}
+
+const char *svg_export_step_colour(const world_step *s)
+{
+    if (s->kind == WORLD_STEP_REPLY)
+        return class_colour(s->code);
+    if (s->kind == WORLD_STEP_DNS_QUERY || s->kind == WORLD_STEP_DNS_ANSWER)
+        return "#CC79A7";
+    if (s->kind == WORLD_STEP_REFUSED)
+        return "#D55E00";
+    return "#333333";
 }
 
 static int lifeline_x(int node)
@@ -118,15 +129,14 @@ int svg_export_world(const world *w, const char *title, FILE *out, char *err, si
             continue;
         }
         int marker = 0;
-        const char *colour = "#333333";
+        const char *colour = svg_export_step_colour(s);
         const char *dash = "";
         if (s->kind == WORLD_STEP_REPLY) {
-            colour = class_colour(s->code);
             marker = s->code >= 200 && s->code < 600 ? s->code / 100 - 1 : 0;
         } else if (s->kind == WORLD_STEP_DNS_QUERY || s->kind == WORLD_STEP_DNS_ANSWER) {
-            colour = "#CC79A7", marker = 5, dash = " stroke-dasharray=\"6 3\"";
+            marker = 5, dash = " stroke-dasharray=\"6 3\"";
         } else if (s->kind == WORLD_STEP_REFUSED) {
-            colour = "#D55E00", marker = 4, dash = " stroke-dasharray=\"2 3\"";
+            marker = 4, dash = " stroke-dasharray=\"2 3\"";
         }
         fprintf(out, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" stroke-width=\"%s\"%s "
                      "marker-end=\"url(#a%d)\"/>\n",

@@ -17,6 +17,15 @@
 
 #define SVG_EXPORT_MAX_LABEL 72 /* characters of a step's text shown on its arrow */
 
+/* The diagram's geometry, in SVG user units; the PNG renderer (ui_seqdiag) draws the same. */
+#define SVG_EXPORT_COL_W 190 /* distance between lifelines */
+#define SVG_EXPORT_ROW_H 24  /* height of one step */
+#define SVG_EXPORT_TOP 96    /* y of the first step */
+#define SVG_EXPORT_MARGIN 40
+
+/* svg_export_step_colour - "#RRGGBB" for a step: reply class, DNS, refusal, or plain. */
+const char *svg_export_step_colour(const world_step *s);
+
 /* svg_export_world - write the diagram; title may be NULL. 0, or -1 with err filled. */
 int svg_export_world(const world *w, const char *title, FILE *out, char *err, size_t errlen);
 
