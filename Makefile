@@ -115,6 +115,7 @@ tests: $(BUILD)/smtpsim $(TEST_BINS)
 # The whole suite runs on the sanitized build; the runner prints the summary line.
 test: test-deps
 	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 tests
+	@$(MAKE) --no-print-directory BUILD=build all
 	@$(MAKE) --no-print-directory fuzz-build-check
 	@sh tests/run_tests.sh build/asan
 
