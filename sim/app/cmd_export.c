@@ -14,11 +14,12 @@
 
 static int export_usage(FILE *out)
 {
-    fprintf(out, "usage: smtpsim export --gift LESSON [--out FILE]\n"
-                 "       smtpsim export --pcap|--svg|--png|--transcript SCENARIO ...\n"
-                 "\n"
-                 "  --gift LESSON   the lesson's questions in Moodle GIFT format (a lesson id or a\n"
-                 "                  file); written to standard output or to --out FILE\n");
+    fprintf(out,
+            "usage: smtpsim export --gift LESSON [--out FILE]\n"
+            "       smtpsim export --pcap|--svg|--png|--transcript SCENARIO ...\n"
+            "\n"
+            "  --gift LESSON   the lesson's questions in Moodle GIFT format (a lesson id or a\n"
+            "                  file); written to standard output or to --out FILE\n");
     return out == stdout ? 0 : 2;
 }
 
@@ -52,13 +53,17 @@ int cmd_export(int argc, char **argv)
         return export_world_main(argc, argv);
     }
     const char *name = NULL, *out = NULL;
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+            return export_usage(stdout);
     for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--gift") && i + 1 < argc && !name) {
+        if (!strcmp(argv[i], "--gift") && i + 1 < argc && !name && argv[i + 1][0] != '-') {
             name = argv[++i];
         } else if (!strcmp(argv[i], "--out") && i + 1 < argc) {
             out = argv[++i];
-        } else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            return export_usage(stdout);
+        } else if (!strcmp(argv[i], "--gift")) {
+            fprintf(stderr, "smtpsim export: --gift needs a lesson id or file\n");
+            return 2;
         } else {
             fprintf(stderr, "smtpsim export: unexpected '%s'\n", argv[i]);
             return export_usage(stderr);

@@ -20,19 +20,7 @@
 #include "core/json_load.h"
 #include "core/lesson.h"
 #include "core/scenario.h"
-
-/* The world lands in parallel with this file: resolution is compiled in when world.c exists. */
-#if defined(__has_include)
-#if __has_include("core/world.c")
-#define LINT_HAVE_WORLD 1
-#endif
-#endif
-#ifndef LINT_HAVE_WORLD
-#define LINT_HAVE_WORLD 0
-#endif
-#if LINT_HAVE_WORLD
 #include "core/world.h"
-#endif
 
 #define LINT_MAX_WORLDS 64
 #define LINT_ERR_BYTES 16384
@@ -42,15 +30,13 @@
 typedef struct {
     char id[65];
     char path[PATH_MAX];
-    bool found;        /* a file exists */
-    bool built;        /* the world was built */
-    char err[512];     /* why it could not be loaded or built */
+    bool found;    /* a file exists */
+    bool built;    /* the world was built */
+    char err[512]; /* why it could not be loaded or built */
     lesson_step_view *steps;
     size_t n_steps;
-#if LINT_HAVE_WORLD
     scenario *sc;
     world *w;
-#endif
 } lint_world;
 
 static lint_world worlds[LINT_MAX_WORLDS];
@@ -60,10 +46,8 @@ static void worlds_free(void)
 {
     for (size_t i = 0; i < n_worlds; i++) {
         free(worlds[i].steps);
-#if LINT_HAVE_WORLD
         world_free(worlds[i].w);
         scenario_free(worlds[i].sc);
-#endif
     }
     n_worlds = 0;
 }
@@ -93,11 +77,10 @@ static lint_world *get_world(const char *id, const char *lesson_path)
     snprintf(lw->id, sizeof lw->id, "%s", id);
     lw->found = find_scenario_file(id, lesson_path, lw->path, sizeof lw->path);
     if (!lw->found) {
-        snprintf(lw->err, sizeof lw->err, "no scenario '%s' (no %s.json in lessons/scenarios/)",
-                 id, id);
+        snprintf(lw->err, sizeof lw->err, "no scenario '%s' (no %s.json in lessons/scenarios/)", id,
+                 id);
         return lw;
     }
-#if LINT_HAVE_WORLD
     char err[400];
     lw->sc = scenario_load(lw->path, err, sizeof err);
     if (!lw->sc) {
@@ -122,7 +105,6 @@ static lint_world *get_world(const char *id, const char *lesson_path)
         lw->steps[i].code = st->code;
     }
     lw->built = true;
-#endif
     return lw;
 }
 
@@ -152,8 +134,6 @@ int cmd_lint_resolve_predicts(struct lesson *l, const char *lesson_path, char *e
                 continue; /* reported once, for the lesson's "scenario" */
             snprintf(msg, sizeof msg, "%s: %s", path, lw->err);
         } else if (!lw->built) {
-            if (!lw->err[0])
-                continue; /* no world in this build: only existence is checked */
             snprintf(msg, sizeof msg, "%s: %s", path, lw->err);
         } else {
             char why[512];
@@ -232,8 +212,8 @@ static int lint_lesson(const char *path)
         const lesson_question *q = &l->questions[i];
         dup = seen_find(q->id, false);
         if (dup) {
-            printf("%s: questions[%zu].id: duplicate id \"%s\" (also %s questions[%zu])\n", path,
-                   i, q->id, dup->file, dup->index);
+            printf("%s: questions[%zu].id: duplicate id \"%s\" (also %s questions[%zu])\n", path, i,
+                   q->id, dup->file, dup->index);
             errors++;
         } else {
             seen_add(q->id, path, i);
@@ -254,7 +234,7 @@ static int lint_lesson(const char *path)
                     printf("%s: %s\n", path, msg);
                     errors++;
                 }
-        } else if (lw && lw->err[0]) {
+        } else if (lw) {
             printf("%s: scenario: %s\n", path, lw->err);
             errors++;
         }
@@ -279,7 +259,8 @@ static int lint_scenario(const char *path)
     return 0;
 }
 
-/* lint_file - decide by content: an object with "questions" is a lesson. */
+/* lint_file - decide by content: an object with "questions" is a lesson (so is one with a
+ * lesson's "intro" or "topics" and "questions" misspelt: it gets the lesson's messages). */
 static int lint_file(const char *path)
 {
     char err[1024];
@@ -288,19 +269,22 @@ static int lint_file(const char *path)
         printf("%s\n", err);
         return 1;
     }
-    bool is_lesson = cJSON_IsObject(root) && cJSON_GetObjectItemCaseSensitive(root, "questions");
+    bool is_lesson = cJSON_IsObject(root) && (cJSON_GetObjectItemCaseSensitive(root, "questions") ||
+                                              cJSON_GetObjectItemCaseSensitive(root, "intro") ||
+                                              cJSON_GetObjectItemCaseSensitive(root, "topics"));
     cJSON_Delete(root);
     return is_lesson ? lint_lesson(path) : lint_scenario(path);
 }
 
 static void lint_usage(FILE *out)
 {
-    fprintf(out, "usage: smtpsim lint [FILE...]\n"
-                 "\n"
-                 "Checks lesson files (those with \"questions\") and scenario files. With no FILE,\n"
-                 "checks every lessons/*.json and lessons/scenarios/*.json of the data directory.\n"
-                 "Prints one line per problem (file:line:col: what, or file: path: what) and exits\n"
-                 "with status 1 when there is any.\n");
+    fprintf(out,
+            "usage: smtpsim lint [FILE...]\n"
+            "\n"
+            "Checks lesson files (those with \"questions\") and scenario files. With no FILE,\n"
+            "checks every lessons/*.json and lessons/scenarios/*.json of the data directory.\n"
+            "Prints one line per problem (file:line:col: what, or file: path: what) and exits\n"
+            "with status 1 when there is any.\n");
 }
 
 int cmd_lint(int argc, char **argv)
@@ -340,9 +324,8 @@ int cmd_lint(int argc, char **argv)
             errors += lint_file(argv[i]);
     }
     fflush(stdout);
-    fprintf(stderr, "smtpsim lint: %d file%s, %d error%s%s\n", files, files == 1 ? "" : "s",
-            errors, errors == 1 ? "" : "s",
-            LINT_HAVE_WORLD ? "" : " (predict questions not checked: no world in this build)");
+    fprintf(stderr, "smtpsim lint: %d file%s, %d error%s\n", files, files == 1 ? "" : "s", errors,
+            errors == 1 ? "" : "s");
     if (globbed)
         globfree(&g);
     worlds_free();

@@ -23,8 +23,8 @@
 #include "core/quiz.h"
 
 #define QUIZ_MAX_LESSONS 256
-#define QUIZ_WRAP 76          /* columns for prompts and explanations */
-#define QUIZ_MAX_TRIES 20     /* bad inputs in a row before we give up on a question */
+#define QUIZ_WRAP 76      /* columns for prompts and explanations */
+#define QUIZ_MAX_TRIES 20 /* bad inputs in a row before we give up on a question */
 
 static bool colour;
 
@@ -40,33 +40,32 @@ static const char *c_on(const char *code)
 
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "usage: smtpsim quiz [LESSON...] [--exam N] [--review] [--minutes M]\n"
-            "                    [--progress FILE] [--seed S] [--now UNIXTIME]\n"
-            "\n"
-            "  LESSON          a lesson id (lessons/ID.json) or a file; none: every lesson\n"
-            "  (default)       practice: the questions due by the schedule, then new ones\n"
-            "  --review        only the questions you missed last time\n"
-            "  --exam N        N questions drawn across the lessons, feedback at the end\n"
-            "  --minutes M     time limit for the exam\n"
-            "  --progress FILE progress file (default $XDG_DATA_HOME/smtpsim/progress.json)\n"
-            "  --seed S        seed for the exam draw and shuffles (default: from the clock)\n"
-            "  --now T         pretend the time is T (Unix seconds), for scheduling tests\n"
-            "\n"
-            "Answers are read from standard input; type q to stop (progress is kept).\n");
+    fprintf(out, "usage: smtpsim quiz [LESSON...] [--exam N] [--review] [--minutes M]\n"
+                 "                    [--progress FILE] [--seed S] [--now UNIXTIME]\n"
+                 "\n"
+                 "  LESSON          a lesson id (lessons/ID.json) or a file; none: every lesson\n"
+                 "  (default)       practice: the questions due by the schedule, then new ones\n"
+                 "  --review        only the questions you missed last time\n"
+                 "  --exam N        N questions drawn across the lessons, feedback at the end\n"
+                 "  --minutes M     time limit for the exam\n"
+                 "  --progress FILE progress file (default $XDG_DATA_HOME/smtpsim/progress.json)\n"
+                 "  --seed S        seed for the exam draw and shuffles (default: from the clock)\n"
+                 "  --now T         pretend the time is T (Unix seconds), for scheduling tests\n"
+                 "\n"
+                 "Answers are read from standard input; type q to stop (progress is kept).\n");
 }
 
-/* print_wrapped - text wrapped at QUIZ_WRAP columns, each line after `indent`. */
-static void print_wrapped(const char *indent, const char *text)
+/* print_hanging - `first` then text wrapped at QUIZ_WRAP columns; continuation lines are
+ * indented by the width of `first` ("  1. " then five spaces). */
+static void print_hanging(const char *first, const char *text)
 {
-    size_t ind = strlen(indent), col = 0;
+    size_t ind = strlen(first), col = 0;
     const char *p = text;
-    fputs(indent, stdout);
+    fputs(first, stdout);
     col = ind;
     while (*p) {
         if (*p == '\n') {
-            fputc('\n', stdout);
-            fputs(indent, stdout);
+            printf("\n%*s", (int)ind, "");
             col = ind;
             p++;
             continue;
@@ -76,8 +75,7 @@ static void print_wrapped(const char *indent, const char *text)
             w++;
         size_t wl = (size_t)(w - p);
         if (col > ind && col + 1 + wl > QUIZ_WRAP) {
-            fputc('\n', stdout);
-            fputs(indent, stdout);
+            printf("\n%*s", (int)ind, "");
             col = ind;
         } else if (col > ind) {
             fputc(' ', stdout);
@@ -90,6 +88,12 @@ static void print_wrapped(const char *indent, const char *text)
             p++;
     }
     fputc('\n', stdout);
+}
+
+/* print_wrapped - every line after the same indent. */
+static void print_wrapped(const char *indent, const char *text)
+{
+    print_hanging(indent, text);
 }
 
 static bool is_path(const char *s)
@@ -157,15 +161,22 @@ static bool read_line(char *buf, size_t cap)
 static void show_question(const quiz *qz, const lesson_question *q, size_t shown, size_t total)
 {
     static const char *const diff[] = {"", "easy", "medium", "hard"};
-    printf("\n%sQuestion %zu of %zu%s %s(%s, %s%s)%s\n", C_B, shown, total, C_OFF, C_DIM, q->id,
-           diff[q->difficulty], quiz_is_repeat(qz) ? ", again" : "", C_OFF);
+    char lead[16];
+    if (quiz_is_repeat(qz))
+        printf("\n%sOnce more, a question you missed%s %s(%s)%s\n", C_B, C_OFF, C_DIM, q->id,
+               C_OFF);
+    else
+        printf("\n%sQuestion %zu of %zu%s %s(%s, %s)%s\n", C_B, shown, total, C_OFF, C_DIM, q->id,
+               diff[q->difficulty], C_OFF);
     print_wrapped("", q->prompt);
     switch (q->kind) {
     case LESSON_Q_SINGLE:
     case LESSON_Q_MULTI:
     case LESSON_Q_PREDICT:
-        for (size_t i = 0; i < q->n_choices; i++)
-            printf("  %zu. %s\n", i + 1, q->choices[i]);
+        for (size_t i = 0; i < q->n_choices; i++) {
+            snprintf(lead, sizeof lead, "  %zu. ", i + 1);
+            print_hanging(lead, q->choices[i]);
+        }
         if (q->kind == LESSON_Q_MULTI)
             printf("%s(choose all that apply, e.g. 1,3)%s\n", C_DIM, C_OFF);
         if (q->kind == LESSON_Q_PREDICT && !q->n_choices)
@@ -177,25 +188,31 @@ static void show_question(const quiz *qz, const lesson_question *q, size_t shown
     case LESSON_Q_SHORT:
         break;
     case LESSON_Q_ORDER:
-        for (size_t i = 0; i < q->n_items; i++)
-            printf("  %zu. %s\n", i + 1, q->items[quiz_display(qz, i)]);
+        for (size_t i = 0; i < q->n_items; i++) {
+            snprintf(lead, sizeof lead, "  %zu. ", i + 1);
+            print_hanging(lead, q->items[quiz_display(qz, i)]);
+        }
         printf("%s(type the numbers in the right order, e.g. 3 1 2)%s\n", C_DIM, C_OFF);
         break;
     case LESSON_Q_MATCH:
-        for (size_t i = 0; i < q->n_pairs; i++)
-            printf("  %zu. %s\n", i + 1, q->left[i]);
-        for (size_t i = 0; i < q->n_pairs; i++)
-            printf("  %c) %s\n", (int)('a' + i), q->right[quiz_display(qz, i)]);
+        for (size_t i = 0; i < q->n_pairs; i++) {
+            snprintf(lead, sizeof lead, "  %zu. ", i + 1);
+            print_hanging(lead, q->left[i]);
+        }
+        for (size_t i = 0; i < q->n_pairs; i++) {
+            snprintf(lead, sizeof lead, "  %c) ", (int)('a' + i));
+            print_hanging(lead, q->right[quiz_display(qz, i)]);
+        }
         printf("%s(give each number its letter, e.g. 1b 2a 3c)%s\n", C_DIM, C_OFF);
         break;
     }
 }
 
-static void show_refs(const lesson_question *q)
+static void show_refs(const char *indent, const lesson_question *q)
 {
     if (!q->n_refs)
         return;
-    printf("  %sSee:", C_DIM);
+    printf("%s%sSee:", indent, C_DIM);
     for (size_t i = 0; i < q->n_refs; i++)
         printf("%s %s", i ? "," : "", q->refs[i]);
     printf("%s\n", C_OFF);
@@ -216,7 +233,7 @@ static void show_feedback(const lesson_question *q, const quiz_feedback *fb)
         }
     }
     print_wrapped("  ", fb->explanation);
-    show_refs(q);
+    show_refs("  ", q);
 }
 
 static void save(const progress *p, const char *path, bool *warned)
@@ -238,6 +255,25 @@ static void fmt_time(int64_t t, char *buf, size_t cap)
         snprintf(buf, cap, "?");
 }
 
+/* show_progress_summary - what the learner has done so far, so progress is visible between runs. */
+static void show_progress_summary(const lesson *const *ls, size_t n, const progress *p, int64_t now)
+{
+    size_t total = 0, seen = 0, learnt = 0, due = 0;
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; k < ls[i]->n_questions; k++) {
+            const progress_entry *e = progress_get(p, ls[i]->questions[k].id);
+            total++;
+            if (!e)
+                continue;
+            seen++;
+            learnt += e->box >= 3; /* right at least twice in a row */
+            due += e->due <= now;
+        }
+    if (seen)
+        printf("%sSo far: %zu of %zu questions answered, %zu well learnt, %zu due now.%s\n", C_DIM,
+               seen, total, learnt, due, C_OFF);
+}
+
 static void exam_results(const quiz *qz)
 {
     size_t n = quiz_result_count(qz);
@@ -247,8 +283,13 @@ static void exam_results(const quiz *qz)
         quiz_feedback fb;
         quiz_result_feedback(qz, i, &fb);
         printf("\n%zu. %s%s%s %s\n", i + 1,
-               !r->answered ? C_DIM : r->correct ? C_OK : C_BAD,
-               !r->answered ? "not answered" : r->correct ? "correct" : "incorrect", C_OFF, r->q->id);
+               !r->answered ? C_DIM
+               : r->correct ? C_OK
+                            : C_BAD,
+               !r->answered ? "not answered"
+               : r->correct ? "correct"
+                            : "incorrect",
+               C_OFF, r->q->id);
         print_wrapped("   ", r->q->prompt);
         if (!r->correct) {
             printf("   The answer is: %s\n", fb.right);
@@ -258,7 +299,7 @@ static void exam_results(const quiz *qz)
                 print_wrapped("   ", line);
             }
             print_wrapped("   ", fb.explanation);
-            show_refs(r->q);
+            show_refs("   ", r->q);
         }
     }
     quiz_topic_score ts[QUIZ_MAX_TOPICS];
@@ -414,14 +455,16 @@ int cmd_quiz(int argc, char **argv)
         fmt_time(quiz_next_due(qz), when, sizeof when);
         printf("\nNothing is due until %s; practising everything anyway.\n", when);
     }
+    show_progress_summary((const lesson *const *)lessons, nl, prog, now);
     printf("%sType q to stop; your progress is kept.%s\n", C_DIM, C_OFF);
 
     bool warned = false, quit = false, time_up = false;
     const lesson_question *q;
     size_t asked = 0;
     while (!quit && (q = quiz_current(qz))) {
-        asked++;
-        show_question(qz, q, asked, quiz_total(qz));
+        if (!quiz_is_repeat(qz))
+            asked++;
+        show_question(qz, q, asked, quiz_result_count(qz));
         quiz_answer ans;
         int tries = 0;
         for (;;) {
@@ -460,8 +503,7 @@ int cmd_quiz(int argc, char **argv)
         quiz_feedback fb;
         quiz_status st = quiz_submit(qz, &ans, t, &fb);
         if (st == QUIZ_TIME_UP) {
-            printf("%sTime is up.%s That answer came too late and is not counted.\n", C_BAD,
-                   C_OFF);
+            printf("%sTime is up.%s That answer came too late and is not counted.\n", C_BAD, C_OFF);
             time_up = true;
             break;
         }

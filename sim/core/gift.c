@@ -56,7 +56,13 @@ static void sb_esc(sbuf *b, const char *s)
 {
     for (; s && *s; s++) {
         switch (*s) {
-        case '~': case '=': case '#': case '{': case '}': case ':': case '\\':
+        case '~':
+        case '=':
+        case '#':
+        case '{':
+        case '}':
+        case ':':
+        case '\\':
             sb_put(b, "\\", 1);
             sb_put(b, s, 1);
             break;
@@ -144,7 +150,7 @@ static void question(sbuf *b, const lesson_question *q)
         /* {TRUE#shown to a wrong answer#shown to a right answer} */
         sb_str(b, q->answer_tf ? "TRUE#" : "FALSE#");
         sb_esc(b, q->why_not[q->answer_tf ? 1 : 0] ? q->why_not[q->answer_tf ? 1 : 0]
-                                                    : q->explanation);
+                                                   : q->explanation);
         sb_str(b, "#");
         sb_esc(b, q->explanation);
         break;

@@ -184,8 +184,8 @@ static void not_for(json_check *c, const cJSON *obj, const char *path, const cha
 }
 
 static const char *const question_fields[] = {
-    "id",    "kind",  "prompt", "choices", "answer",      "accept",  "items", "pairs",
-    "at",    "explanation",     "why_not", "refs",        "tags",    "difficulty", NULL};
+    "id", "kind",        "prompt",  "choices", "answer", "accept",     "items", "pairs",
+    "at", "explanation", "why_not", "refs",    "tags",   "difficulty", NULL};
 
 /* check_answer_index - one 1-based choice number. */
 static int answer_index(json_check *c, const cJSON *a, const char *path, size_t nchoices)
@@ -447,16 +447,14 @@ static void load_question(json_check *c, const cJSON *qo, const char *qp, lesson
         } else {
             if (ans)
                 json_fail(c, fp, "only with \"choices\" (use \"accept\" for a typed code)");
-            string_array(c, qo, qp, "accept", false, 1, LESSON_MAX_ACCEPT, q->accept,
-                         &q->n_accept);
+            string_array(c, qo, qp, "accept", false, 1, LESSON_MAX_ACCEPT, q->accept, &q->n_accept);
             for (size_t i = 0; i < q->n_accept && !c->failed; i++) {
                 int code = lesson_reply_code(q->accept[i]);
                 json_path(ip, sizeof ip, qp, "accept", 0);
                 if (!code)
                     json_fail(c, ip, "\"%.40s\" is not a reply code", q->accept[i]);
                 else if (q->predict_code && code != q->predict_code)
-                    json_fail(c, ip, "accepted codes disagree (%d and %d)", q->predict_code,
-                              code);
+                    json_fail(c, ip, "accepted codes disagree (%d and %d)", q->predict_code, code);
                 else
                     q->predict_code = code;
             }
@@ -466,8 +464,8 @@ static void load_question(json_check *c, const cJSON *qo, const char *qp, lesson
     if (c->failed)
         return;
     /* fields that belong to other kinds */
-    bool choices = q->kind == LESSON_Q_SINGLE || q->kind == LESSON_Q_MULTI ||
-                   q->kind == LESSON_Q_PREDICT;
+    bool choices =
+        q->kind == LESSON_Q_SINGLE || q->kind == LESSON_Q_MULTI || q->kind == LESSON_Q_PREDICT;
     if (!choices)
         not_for(c, qo, qp, "choices", q->kind);
     if (q->kind == LESSON_Q_SHORT || q->kind == LESSON_Q_ORDER || q->kind == LESSON_Q_MATCH)
@@ -484,8 +482,8 @@ static void load_question(json_check *c, const cJSON *qo, const char *qp, lesson
     if (!c->failed && q->n_choices) {
         /* why_not for a right choice would tell the student a right answer is wrong */
         for (size_t i = 0; i < q->n_choices; i++) {
-            bool right = (q->kind == LESSON_Q_MULTI) ? (q->answer_mask >> i) & 1u
-                                                     : (int)i + 1 == q->answer;
+            bool right =
+                (q->kind == LESSON_Q_MULTI) ? (q->answer_mask >> i) & 1u : (int)i + 1 == q->answer;
             if (right && q->why_not[i]) {
                 json_path(ip, sizeof ip, qp, "why_not", 0);
                 json_fail(c, json_path(fp, sizeof fp, ip, NULL, (long)i),
@@ -551,8 +549,7 @@ lesson *lesson_load_buffer(const char *origin, const char *buf, size_t len, char
         err[0] = '\0';
     char perr[512];
     if (len > LESSON_MAX_FILE_BYTES) {
-        snprintf(perr, sizeof perr, "%s: file larger than %d bytes", origin,
-                 LESSON_MAX_FILE_BYTES);
+        snprintf(perr, sizeof perr, "%s: file larger than %d bytes", origin, LESSON_MAX_FILE_BYTES);
         err_add(&e, perr);
         return NULL;
     }
@@ -803,8 +800,9 @@ int lesson_predict_resolve(lesson_question *q, const lesson_step_view *steps, si
     if (q->n_choices && q->answer > 0) {
         int chosen = lesson_reply_code(q->choices[q->answer - 1]);
         if (chosen != code) {
-            snprintf(err, errlen, "%s.answer: choice %d says %d but the scenario replies %d at step %ld",
-                     qp, q->answer, chosen, code, s);
+            snprintf(err, errlen,
+                     "%s.answer: choice %d says %d but the scenario replies %d at step %ld", qp,
+                     q->answer, chosen, code, s);
             q->predict_code = code;
             return -1;
         }

@@ -24,9 +24,9 @@
 #define LESSON_MAX_TAGS 8
 #define LESSON_MAX_TOPICS 16
 #define LESSON_MAX_NARRATION 200
-#define LESSON_MAX_ID 64       /* question id length; lesson ids at most 48 */
-#define LESSON_MAX_TEXT 4000   /* prompt, explanation, intro, choice... in bytes */
-#define LESSON_MAX_ERRORS 20   /* error lines collected by one load */
+#define LESSON_MAX_ID 64     /* question id length; lesson ids at most 48 */
+#define LESSON_MAX_TEXT 4000 /* prompt, explanation, intro, choice... in bytes */
+#define LESSON_MAX_ERRORS 20 /* error lines collected by one load */
 
 typedef enum {
     LESSON_Q_SINGLE,    /* one right choice */
@@ -61,23 +61,23 @@ typedef struct {
     bool answer_tf;                    /* truefalse */
     char *accept[LESSON_MAX_ACCEPT];   /* short, predict without choices */
     size_t n_accept;
-    char *items[LESSON_MAX_ITEMS];     /* order: the correct order */
+    char *items[LESSON_MAX_ITEMS]; /* order: the correct order */
     size_t n_items;
-    char *left[LESSON_MAX_ITEMS];      /* match: correct pairs left[i] - right[i] */
+    char *left[LESSON_MAX_ITEMS]; /* match: correct pairs left[i] - right[i] */
     char *right[LESSON_MAX_ITEMS];
     size_t n_pairs;
-    bool has_at;                       /* predict */
+    bool has_at; /* predict */
     lesson_at at;
-    int predict_code;                  /* predict: the true reply code once known (0 unknown):
-                                          set from `accept` or the chosen choice at load time,
-                                          and overwritten by lesson_predict_resolve */
+    int predict_code; /* predict: the true reply code once known (0 unknown):
+                         set from `accept` or the chosen choice at load time,
+                         and overwritten by lesson_predict_resolve */
     char *refs[LESSON_MAX_REFS];
     size_t n_refs;
-    char *tags[LESSON_MAX_TAGS];       /* the lesson's topics when the file gives none */
+    char *tags[LESSON_MAX_TAGS]; /* the lesson's topics when the file gives none */
     size_t n_tags;
-    int difficulty;                    /* 1-3 */
-    size_t index;                      /* position in the lesson */
-    const struct lesson *lesson;       /* back pointer */
+    int difficulty;              /* 1-3 */
+    size_t index;                /* position in the lesson */
+    const struct lesson *lesson; /* back pointer */
 } lesson_question;
 
 typedef struct {
@@ -86,7 +86,7 @@ typedef struct {
 } lesson_narration;
 
 typedef struct lesson {
-    char *origin;   /* the file name given to the loader */
+    char *origin; /* the file name given to the loader */
     char *id;
     char *title;
     int version;

@@ -171,6 +171,22 @@ done:
     return p;
 }
 
+/* newer_version - the file's "version" when it is a well-formed object from a later format. */
+static long newer_version(const char *buf, size_t n)
+{
+    char err[64];
+    if (n == 0 || n > PROGRESS_MAX_FILE_BYTES)
+        return 0;
+    cJSON *root = json_parse_buffer("", buf, n, err, sizeof err);
+    const cJSON *v =
+        cJSON_IsObject(root) ? cJSON_GetObjectItemCaseSensitive(root, "version") : NULL;
+    long ver = (cJSON_IsNumber(v) && v->valuedouble > PROGRESS_VERSION && v->valuedouble < 1e6)
+                   ? (long)v->valuedouble
+                   : 0;
+    cJSON_Delete(root);
+    return ver;
+}
+
 /* move_aside - rename a damaged file to path.broken-N with the first free N. */
 static int move_aside(const char *path, char *out, size_t outlen)
 {
@@ -226,10 +242,18 @@ progress_status progress_load(const char *path, progress **out, char *err, size_
         snprintf(why, sizeof why, "%s:1:1: empty file", path);
     else
         p = progress_load_buffer(path, buf, n, why, sizeof why);
+    long newer = p ? 0 : newer_version(buf, n);
     free(buf);
     if (p) {
         *out = p;
         return PROGRESS_LOADED;
+    }
+    if (newer) { /* not damaged: written by a newer smtpsim. Leave it exactly as it is. */
+        snprintf(err, errlen,
+                 "%s was written by a newer smtpsim (format version %ld, this one reads %d); "
+                 "use --progress FILE to keep another one",
+                 path, newer, PROGRESS_VERSION);
+        return PROGRESS_ERROR;
     }
     /* Damaged: keep it for the learner (and for us), never overwrite it. */
     char aside[4096];
@@ -401,7 +425,6 @@ fail:
     if (tmp_made)
         unlink(tmp);
     free(text);
-    snprintf(err, errlen, "cannot save progress to %s: %s (%s)", path, what,
-             strerror(saved_errno));
+    snprintf(err, errlen, "cannot save progress to %s: %s (%s)", path, what, strerror(saved_errno));
     return -1;
 }

@@ -7,7 +7,8 @@
  *
  * The file is written atomically (temporary file in the same directory, fsync, rename, fsync of
  * the directory), so a crash leaves the old file or the new one, never a mix. A damaged file is
- * never silently reset: loading reports it and moves it aside to `FILE.broken-N`.
+ * never silently reset: loading reports it and moves it aside to `FILE.broken-N`. A file from a
+ * newer format version is refused and left alone.
  *
  * File format (version 1):
  *   {"version": 1, "questions": {"ports-001": {"box": 2, "due": 1764400000, "last": 1764313600,
@@ -28,13 +29,13 @@
 #define PROGRESS_DAY (24 * 60 * 60)
 
 typedef struct {
-    char id[65];     /* question id */
-    int box;         /* 1..PROGRESS_BOXES */
-    int64_t due;     /* Unix seconds: asked again from then on */
-    int64_t last;    /* Unix seconds of the last answer */
-    bool last_ok;    /* the last answer was right */
-    unsigned seen;   /* answers given */
-    unsigned right;  /* right answers given */
+    char id[65];    /* question id */
+    int box;        /* 1..PROGRESS_BOXES */
+    int64_t due;    /* Unix seconds: asked again from then on */
+    int64_t last;   /* Unix seconds of the last answer */
+    bool last_ok;   /* the last answer was right */
+    unsigned seen;  /* answers given */
+    unsigned right; /* right answers given */
 } progress_entry;
 
 typedef struct progress progress;

@@ -27,7 +27,7 @@ struct quiz {
     size_t n_results;
     size_t pos;
     bool finished;
-    bool all;          /* practice: nothing was due */
+    bool all; /* practice: nothing was due */
     int64_t next_due;
     uint64_t rng;
 };
@@ -103,7 +103,7 @@ static int push_item(quiz *qz, const lesson_question *q, bool repeat, size_t res
 
 typedef struct {
     const lesson_question *q;
-    int rank;  /* 0 due, 1 new, 2 not due */
+    int rank; /* 0 due, 1 new, 2 not due */
     int box;
     int64_t due;
     size_t order;
@@ -123,8 +123,8 @@ static int cmp_cand(const void *a, const void *b)
     return x->order < y->order ? -1 : x->order > y->order;
 }
 
-quiz *quiz_new(const lesson *const *lessons, size_t n_lessons, progress *p,
-               const quiz_options *o, char *err, size_t errlen)
+quiz *quiz_new(const lesson *const *lessons, size_t n_lessons, progress *p, const quiz_options *o,
+               char *err, size_t errlen)
 {
     size_t total = 0;
     for (size_t i = 0; i < n_lessons; i++)
@@ -341,8 +341,9 @@ bool quiz_grade(const lesson_question *q, const size_t *perm, const quiz_answer 
         if (!ok) {
             unsigned missed = q->answer_mask & ~a->mask;
             int nw = __builtin_popcount(wrong), nm = __builtin_popcount(missed);
-            snprintf(fb->detail, sizeof fb->detail, "%d wrong choice%s taken, %d right choice%s missed",
-                     nw, nw == 1 ? "" : "s", nm, nm == 1 ? "" : "s");
+            snprintf(fb->detail, sizeof fb->detail,
+                     "%d wrong choice%s taken, %d right choice%s missed", nw, nw == 1 ? "" : "s",
+                     nm, nm == 1 ? "" : "s");
         }
         break;
     }
@@ -456,7 +457,9 @@ int quiz_parse(const quiz *qz, const char *text, quiz_answer *out, char *err, si
         return 0;
     case LESSON_Q_MULTI:
         for (const char *s = skip_sep(t); *s; s = skip_sep(s)) {
-            int v = (*s >= '1' && *s <= '9') ? *s - '0' : (*s >= 'a' && *s <= 'i') ? *s - 'a' + 1 : 0;
+            int v = (*s >= '1' && *s <= '9')   ? *s - '0'
+                    : (*s >= 'a' && *s <= 'i') ? *s - 'a' + 1
+                                               : 0;
             if (v < 1 || (size_t)v > q->n_choices) {
                 snprintf(err, errlen, "type the numbers of every right choice, like 1,3 (1-%zu)",
                          q->n_choices);

@@ -27,18 +27,18 @@
 #include "core/lesson.h"
 #include "core/progress.h"
 
-#define QUIZ_MAX_TEXT 256   /* a typed answer */
-#define QUIZ_MAX_TOPICS 64  /* topics in one report */
+#define QUIZ_MAX_TEXT 256  /* a typed answer */
+#define QUIZ_MAX_TOPICS 64 /* topics in one report */
 
 typedef enum { QUIZ_PRACTICE, QUIZ_REVIEW, QUIZ_EXAM } quiz_mode;
 
 typedef struct {
     quiz_mode mode;
-    size_t count;        /* exam: questions to draw; practice/review: at most this many, 0 = all */
-    int64_t now;         /* Unix seconds at the start (the caller's clock) */
-    int64_t time_limit;  /* exam: seconds from `now`, 0 = none */
-    uint64_t seed;       /* exam draw, display shuffles */
-    bool repeat_missed;  /* practice: ask a missed question once more at the end */
+    size_t count;       /* exam: questions to draw; practice/review: at most this many, 0 = all */
+    int64_t now;        /* Unix seconds at the start (the caller's clock) */
+    int64_t time_limit; /* exam: seconds from `now`, 0 = none */
+    uint64_t seed;      /* exam draw, display shuffles */
+    bool repeat_missed; /* practice: ask a missed question once more at the end */
 } quiz_options;
 
 /* quiz_options_init - defaults: all questions, no time limit, repeat_missed in practice. */
@@ -46,13 +46,13 @@ void quiz_options_init(quiz_options *o, quiz_mode mode, int64_t now, uint64_t se
 
 /* A student's answer; only the fields of the question's kind are read. */
 typedef struct {
-    int choice;                      /* single, predict with choices: 1-based (0 none) */
-    unsigned mask;                   /* multi: bit (i-1) for choice i */
-    bool tf;                         /* truefalse */
-    char text[QUIZ_MAX_TEXT];        /* short; predict typed ("550") */
-    size_t order[LESSON_MAX_ITEMS];  /* order: displayed positions (0-based), first item first */
+    int choice;                     /* single, predict with choices: 1-based (0 none) */
+    unsigned mask;                  /* multi: bit (i-1) for choice i */
+    bool tf;                        /* truefalse */
+    char text[QUIZ_MAX_TEXT];       /* short; predict typed ("550") */
+    size_t order[LESSON_MAX_ITEMS]; /* order: displayed positions (0-based), first item first */
     size_t n_order;
-    size_t match[LESSON_MAX_ITEMS];  /* match: for left i, the displayed position of its right */
+    size_t match[LESSON_MAX_ITEMS]; /* match: for left i, the displayed position of its right */
     size_t n_match;
 } quiz_answer;
 
@@ -67,10 +67,10 @@ typedef struct {
 
 typedef enum {
     QUIZ_OK = 0,
-    QUIZ_BAD_ANSWER,  /* the answer does not fit the question (choice 7 of 4...) */
-    QUIZ_ALREADY,     /* this question was answered: call quiz_next */
-    QUIZ_TIME_UP,     /* exam: past the time limit; not counted, the session is over */
-    QUIZ_FINISHED,    /* no current question */
+    QUIZ_BAD_ANSWER, /* the answer does not fit the question (choice 7 of 4...) */
+    QUIZ_ALREADY,    /* this question was answered: call quiz_next */
+    QUIZ_TIME_UP,    /* exam: past the time limit; not counted, the session is over */
+    QUIZ_FINISHED,   /* no current question */
 } quiz_status;
 
 typedef struct quiz quiz;
@@ -78,13 +78,13 @@ typedef struct quiz quiz;
 /* quiz_new - choose the questions. progress may be NULL (nothing scheduled, nothing recorded).
  * NULL with a message in err when there is nothing to ask ("nothing to review"). The lessons
  * and progress must outlive the session. */
-quiz *quiz_new(const lesson *const *lessons, size_t n_lessons, progress *p,
-               const quiz_options *o, char *err, size_t errlen);
+quiz *quiz_new(const lesson *const *lessons, size_t n_lessons, progress *p, const quiz_options *o,
+               char *err, size_t errlen);
 void quiz_free(quiz *qz);
 
 quiz_mode quiz_get_mode(const quiz *qz);
-size_t quiz_total(const quiz *qz);    /* questions in the session (practice may add repeats) */
-size_t quiz_position(const quiz *qz); /* 0-based index of the current question */
+size_t quiz_total(const quiz *qz);        /* questions in the session (practice may add repeats) */
+size_t quiz_position(const quiz *qz);     /* 0-based index of the current question */
 bool quiz_practising_all(const quiz *qz); /* practice found nothing due and took everything */
 int64_t quiz_next_due(const quiz *qz);    /* practice: earliest due time seen, 0 if none */
 

@@ -83,16 +83,20 @@ static void test_every_kind(void **state)
     expect_in(g, "\n    ~%50%RCPT TO\n");
     expect_in(g, "\n    ~%-100%QUIT #QUIT ends the session.");
     /* truefalse: wrong-answer feedback first, then right-answer feedback */
-    expect_in(g, "{TRUE#It does\\: RCPT TO gives one forward-path, one recipient per command.#Each RCPT");
+    expect_in(
+        g, "{TRUE#It does\\: RCPT TO gives one forward-path, one recipient per command.#Each RCPT");
     /* short */
     expect_in(g, "::sample-basics-004::[plain]Which command ends an SMTP session? {\n    =QUIT\n");
     /* order as matching */
-    expect_in(g, "(Give each position its item.) {\n    =Position 1 -> EHLO\n    =Position 2 -> MAIL FROM");
+    expect_in(
+        g,
+        "(Give each position its item.) {\n    =Position 1 -> EHLO\n    =Position 2 -> MAIL FROM");
     /* match */
     expect_in(g, "\n    =250 -> Requested action okay, completed\n    =354 -> Start mail input\n");
     /* general feedback with the references */
-    expect_in(g, "####SMTP (Simple Mail Transfer Protocol) moves mail from client to server and from "
-                 "server to server.\\nReferences\\: RFC 5321 1\n}");
+    expect_in(g,
+              "####SMTP (Simple Mail Transfer Protocol) moves mail from client to server and from "
+              "server to server.\\nReferences\\: RFC 5321 1\n}");
     /* one brace pair per question, nothing else unescaped */
     assert_int_equal(unescaped(g, '{'), l->n_questions);
     assert_int_equal(unescaped(g, '}'), l->n_questions);
@@ -124,13 +128,16 @@ static void test_predict_and_weights(void **state)
     const char *j =
         "{\"id\": \"t\", \"title\": \"T\", \"version\": 1, \"topics\": [\"x\"], \"intro\": \"I\","
         " \"questions\": ["
-        "{\"id\": \"p-1\", \"kind\": \"predict\", \"prompt\": \"After RCPT?\", \"explanation\": \"E\","
+        "{\"id\": \"p-1\", \"kind\": \"predict\", \"prompt\": \"After RCPT?\", \"explanation\": "
+        "\"E\","
         " \"refs\": [\"R\"], \"at\": {\"scenario\": \"basic\", \"step\": 5}},"
-        "{\"id\": \"p-2\", \"kind\": \"predict\", \"prompt\": \"After DATA?\", \"explanation\": \"E\","
+        "{\"id\": \"p-2\", \"kind\": \"predict\", \"prompt\": \"After DATA?\", \"explanation\": "
+        "\"E\","
         " \"refs\": [\"R\"], \"at\": {\"scenario\": \"basic\", \"reply_to\": \"DATA\"},"
         " \"choices\": [\"250 OK\", \"354 Go ahead\"], \"answer\": 2},"
         "{\"id\": \"m-3\", \"kind\": \"multi\", \"prompt\": \"Send?\", \"explanation\": \"E\","
-        " \"refs\": [\"R\"], \"choices\": [\"25\", \"465\", \"587\", \"993\"], \"answer\": [1, 2, 3]}"
+        " \"refs\": [\"R\"], \"choices\": [\"25\", \"465\", \"587\", \"993\"], \"answer\": [1, 2, "
+        "3]}"
         "]}";
     char err[1024];
     lesson *l = lesson_load_buffer("t.json", j, strlen(j), err, sizeof err);

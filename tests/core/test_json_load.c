@@ -17,19 +17,19 @@ static void test_utf8_valid(void **state)
     (void)state;
     size_t bad = 99;
     assert_true(json_utf8_valid("plain ascii", 11, &bad));
-    assert_true(json_utf8_valid("caf\xc3\xa9", 5, &bad));            /* é */
-    assert_true(json_utf8_valid("\xe2\x82\xac", 3, &bad));           /* € */
-    assert_true(json_utf8_valid("\xf0\x9f\x93\xa7", 4, &bad));       /* U+1F4E7 */
-    assert_false(json_utf8_valid("ab\xe9z", 4, &bad));               /* Latin-1 é */
+    assert_true(json_utf8_valid("caf\xc3\xa9", 5, &bad));      /* é */
+    assert_true(json_utf8_valid("\xe2\x82\xac", 3, &bad));     /* € */
+    assert_true(json_utf8_valid("\xf0\x9f\x93\xa7", 4, &bad)); /* U+1F4E7 */
+    assert_false(json_utf8_valid("ab\xe9z", 4, &bad));         /* Latin-1 é */
     assert_int_equal(bad, 2);
-    assert_false(json_utf8_valid("\xc0\xaf", 2, &bad));              /* overlong '/' */
+    assert_false(json_utf8_valid("\xc0\xaf", 2, &bad)); /* overlong '/' */
     assert_int_equal(bad, 0);
-    assert_false(json_utf8_valid("x\xed\xa0\x80", 4, &bad));         /* surrogate D800 */
+    assert_false(json_utf8_valid("x\xed\xa0\x80", 4, &bad)); /* surrogate D800 */
     assert_int_equal(bad, 1);
-    assert_false(json_utf8_valid("\xf4\x90\x80\x80", 4, &bad));      /* > U+10FFFF */
-    assert_false(json_utf8_valid("ok\xe2\x82", 4, &bad));            /* truncated */
+    assert_false(json_utf8_valid("\xf4\x90\x80\x80", 4, &bad)); /* > U+10FFFF */
+    assert_false(json_utf8_valid("ok\xe2\x82", 4, &bad));       /* truncated */
     assert_int_equal(bad, 2);
-    assert_false(json_utf8_valid("\x80", 1, &bad));                  /* lone continuation */
+    assert_false(json_utf8_valid("\x80", 1, &bad)); /* lone continuation */
 }
 
 static void test_syntax_error_line_col(void **state)
@@ -89,7 +89,8 @@ static void test_depth_limit(void **state)
     assert_null(json_parse_buffer("d.json", buf, 2 * (d + 1), err, sizeof err));
     assert_non_null(strstr(err, "nested deeper than"));
     /* brackets inside strings do not count */
-    const char *s = "[\"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\"]";
+    const char *s =
+        "[\"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\"]";
     r = json_parse_buffer("s.json", s, strlen(s), err, sizeof err);
     assert_non_null(r);
     cJSON_Delete(r);
@@ -126,8 +127,9 @@ static void test_getters(void **state)
 {
     (void)state;
     char err[256];
-    const char *j = "{\"name\": \"mx\", \"port\": 25, \"tls\": true, \"nodes\": [{\"port\": 70000}],"
-                    " \"s\": 3, \"f\": 2.5}";
+    const char *j =
+        "{\"name\": \"mx\", \"port\": 25, \"tls\": true, \"nodes\": [{\"port\": 70000}],"
+        " \"s\": 3, \"f\": 2.5}";
     cJSON *r = json_parse_buffer("g.json", j, strlen(j), err, sizeof err);
     assert_non_null(r);
     json_check c;
@@ -176,9 +178,12 @@ static void test_getters(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_utf8_valid),       cmocka_unit_test(test_syntax_error_line_col),
-        cmocka_unit_test(test_invalid_utf8_position), cmocka_unit_test(test_depth_limit),
-        cmocka_unit_test(test_load_file_limits), cmocka_unit_test(test_getters),
+        cmocka_unit_test(test_utf8_valid),
+        cmocka_unit_test(test_syntax_error_line_col),
+        cmocka_unit_test(test_invalid_utf8_position),
+        cmocka_unit_test(test_depth_limit),
+        cmocka_unit_test(test_load_file_limits),
+        cmocka_unit_test(test_getters),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

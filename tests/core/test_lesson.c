@@ -32,7 +32,8 @@ static lesson *load_q(const char *question_json, char *err, size_t errlen)
     return lesson_load_buffer("t.json", buf, strlen(buf), err, errlen);
 }
 
-#define Q_HEAD "\"id\": \"t-1\", \"prompt\": \"P\", \"explanation\": \"E\", \"refs\": [\"RFC 5321\"], "
+#define Q_HEAD                                                                                     \
+    "\"id\": \"t-1\", \"prompt\": \"P\", \"explanation\": \"E\", \"refs\": [\"RFC 5321\"], "
 
 static void expect_error(const char *question_json, const char *want)
 {
@@ -148,15 +149,15 @@ static void test_schema_errors(void **state)
     expect_error("{" Q_HEAD "\"kind\": \"single\", \"choices\": [\"a\",\"b\",\"c\",\"d\",\"e\","
                  "\"f\",\"g\",\"h\",\"i\",\"j\"], \"answer\": 1}",
                  "questions[0].choices: more than 9 items");
-    expect_error("{" Q_HEAD "\"kind\": \"choice\"}",
-                 "questions[0].kind: unknown kind \"choice\"");
+    expect_error("{" Q_HEAD "\"kind\": \"choice\"}", "questions[0].kind: unknown kind \"choice\"");
     expect_error("{" Q_HEAD "\"kind\": \"single\", \"choices\": [\"a\", \"b\"], \"answer\": 1,"
                  " \"explantion\": \"typo\"}",
                  "questions[0].explantion: unknown field");
     expect_error("{\"id\": \"t-1\", \"kind\": \"truefalse\", \"prompt\": \"P\", \"answer\": true,"
                  " \"explanation\": \"E\"}",
                  "questions[0].refs: missing (required)");
-    expect_error("{" Q_HEAD "\"kind\": \"truefalse\", \"answer\": true, \"choices\": [\"a\", \"b\"]}",
+    expect_error("{" Q_HEAD
+                 "\"kind\": \"truefalse\", \"answer\": true, \"choices\": [\"a\", \"b\"]}",
                  "questions[0].choices: not used by 'truefalse' questions");
     expect_error("{" Q_HEAD "\"kind\": \"short\", \"accept\": []}",
                  "questions[0].accept: needs at least 1 item");
@@ -166,7 +167,8 @@ static void test_schema_errors(void **state)
                  "questions[0].answer[1]: choice 1 listed twice");
     expect_error("{" Q_HEAD "\"kind\": \"multi\", \"choices\": [\"a\", \"b\"], \"answer\": 1}",
                  "questions[0].answer: expected an array of choice numbers");
-    expect_error("{" Q_HEAD "\"kind\": \"multi\", \"choices\": [\"a\", \"b\", \"c\"], \"answer\": [2, 4]}",
+    expect_error("{" Q_HEAD
+                 "\"kind\": \"multi\", \"choices\": [\"a\", \"b\", \"c\"], \"answer\": [2, 4]}",
                  "questions[0].answer[1]: choice 4 does not exist (3 choices)");
     expect_error("{" Q_HEAD "\"kind\": \"single\", \"choices\": [\"a\", \"b\"], \"answer\": 1,"
                  " \"why_not\": [null]}",
@@ -195,9 +197,10 @@ static void test_schema_errors(void **state)
     expect_error("{" Q_HEAD "\"kind\": \"predict\", \"at\": {\"scenario\": \"b\", \"step\": 3},"
                  " \"choices\": [\"OK\", \"550 no\"], \"answer\": 1}",
                  "questions[0].choices: choice 1 (the answer) must start with a reply code");
-    expect_error("{\"id\": \"Bad Id\", \"kind\": \"truefalse\", \"prompt\": \"P\", \"answer\": true,"
-                 " \"explanation\": \"E\", \"refs\": [\"R\"]}",
-                 "questions[0].id: expected [a-z0-9-]+");
+    expect_error(
+        "{\"id\": \"Bad Id\", \"kind\": \"truefalse\", \"prompt\": \"P\", \"answer\": true,"
+        " \"explanation\": \"E\", \"refs\": [\"R\"]}",
+        "questions[0].id: expected [a-z0-9-]+");
     expect_error("{" Q_HEAD "\"kind\": \"truefalse\", \"answer\": true, \"difficulty\": 4}",
                  "questions[0].difficulty: expected an integer 1-3");
     expect_error("42", "questions[0]: expected an object");
@@ -207,33 +210,40 @@ static void test_lesson_level_errors(void **state)
 {
     (void)state;
     char err[4096];
-    const char *tf = "{\"id\": \"x-1\", \"kind\": \"truefalse\", \"prompt\": \"P\", \"answer\": true,"
-                     " \"explanation\": \"E\", \"refs\": [\"R\"]}";
+    const char *tf =
+        "{\"id\": \"x-1\", \"kind\": \"truefalse\", \"prompt\": \"P\", \"answer\": true,"
+        " \"explanation\": \"E\", \"refs\": [\"R\"]}";
     char buf[4096];
     /* several errors in one load, one line each */
-    snprintf(buf, sizeof buf,
-             "{\"id\": \"t\", \"title\": \"T\", \"version\": 0, \"topics\": [\"a\"], \"intro\": \"I\","
-             " \"questions\": [%s, {\"id\": \"x-2\", \"kind\": \"single\", \"prompt\": \"P\","
-             " \"choices\": [\"a\", \"b\"], \"answer\": 3, \"explanation\": \"E\", \"refs\": [\"R\"]},"
-             " %s]}",
-             tf, tf);
+    snprintf(
+        buf, sizeof buf,
+        "{\"id\": \"t\", \"title\": \"T\", \"version\": 0, \"topics\": [\"a\"], \"intro\": \"I\","
+        " \"questions\": [%s, {\"id\": \"x-2\", \"kind\": \"single\", \"prompt\": \"P\","
+        " \"choices\": [\"a\", \"b\"], \"answer\": 3, \"explanation\": \"E\", \"refs\": [\"R\"]},"
+        " %s]}",
+        tf, tf);
     assert_null(lesson_load_buffer("m.json", buf, strlen(buf), err, sizeof err));
     assert_non_null(strstr(err, "m.json: version: expected an integer 1-1000000\n"));
-    assert_non_null(strstr(err, "m.json: questions[1].answer: choice 3 does not exist (2 choices)\n"));
-    assert_non_null(strstr(err, "m.json: questions[2].id: duplicate id \"x-1\" (also questions[0])\n"));
+    assert_non_null(
+        strstr(err, "m.json: questions[1].answer: choice 3 does not exist (2 choices)\n"));
+    assert_non_null(
+        strstr(err, "m.json: questions[2].id: duplicate id \"x-1\" (also questions[0])\n"));
     /* narration needs a scenario */
-    snprintf(buf, sizeof buf,
-             "{\"id\": \"t\", \"title\": \"T\", \"version\": 1, \"topics\": [\"a\"], \"intro\": \"I\","
-             " \"narration\": [{\"step\": 1, \"text\": \"x\"}], \"questions\": [%s]}",
-             tf);
+    snprintf(
+        buf, sizeof buf,
+        "{\"id\": \"t\", \"title\": \"T\", \"version\": 1, \"topics\": [\"a\"], \"intro\": \"I\","
+        " \"narration\": [{\"step\": 1, \"text\": \"x\"}], \"questions\": [%s]}",
+        tf);
     assert_null(lesson_load_buffer("n.json", buf, strlen(buf), err, sizeof err));
     assert_non_null(strstr(err, "n.json: narration: needs \"scenario\""));
     /* with a scenario, narration and predict's default scenario */
-    snprintf(buf, sizeof buf,
-             "{\"id\": \"t\", \"title\": \"T\", \"version\": 1, \"topics\": [\"a\"], \"intro\": \"I\","
-             " \"scenario\": \"basic\", \"narration\": [{\"step\": 4, \"text\": \"x\"}],"
-             " \"questions\": [{\"id\": \"p-1\", \"kind\": \"predict\", \"prompt\": \"P\","
-             " \"at\": {\"reply_to\": \"rcpt\", \"nth\": 2}, \"explanation\": \"E\", \"refs\": [\"R\"]}]}");
+    snprintf(
+        buf, sizeof buf,
+        "{\"id\": \"t\", \"title\": \"T\", \"version\": 1, \"topics\": [\"a\"], \"intro\": \"I\","
+        " \"scenario\": \"basic\", \"narration\": [{\"step\": 4, \"text\": \"x\"}],"
+        " \"questions\": [{\"id\": \"p-1\", \"kind\": \"predict\", \"prompt\": \"P\","
+        " \"at\": {\"reply_to\": \"rcpt\", \"nth\": 2}, \"explanation\": \"E\", \"refs\": "
+        "[\"R\"]}]}");
     lesson *l = lesson_load_buffer("s.json", buf, strlen(buf), err, sizeof err);
     if (!l)
         fail_msg("%s", err);
@@ -290,6 +300,36 @@ static void test_truncations(void **state)
     assert_true(loaded <= 2); /* only (nearly) the whole file is a lesson */
 }
 
+/* Random byte changes (seeded, so a failure replays) never crash the loader or leak. */
+static void test_mutations(void **state)
+{
+    (void)state;
+    FILE *f = fopen(data("sample-predict.json"), "rb");
+    assert_non_null(f);
+    static char orig[65536], buf[65536];
+    size_t len = fread(orig, 1, sizeof orig, f);
+    fclose(f);
+    uint64_t x = 0x2545F4914F6CDD1Dull;
+    static const char bytes[] = "{}[]\",:0123456789-truefalsn \\\x80\xff";
+    size_t loaded = 0;
+    for (int round = 0; round < 3000; round++) {
+        memcpy(buf, orig, len);
+        int edits = 1 + round % 4;
+        for (int e = 0; e < edits; e++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            buf[(x >> 8) % len] = bytes[(x >> 40) % (sizeof bytes - 1)];
+        }
+        char err[4096];
+        lesson *l = lesson_load_buffer("mut.json", buf, len, err, sizeof err);
+        if (l)
+            loaded++;
+        else
+            assert_true(strncmp(err, "mut.json", 8) == 0); /* every message names the file */
+        lesson_free(l);
+    }
+    assert_true(loaded < 3000);
+}
+
 static void test_normalise_and_codes(void **state)
 {
     (void)state;
@@ -317,10 +357,10 @@ static void test_normalise_and_codes(void **state)
 
 /* A run: 220, EHLO 250, MAIL 250, RCPT 250, RCPT 550, DATA 354, end 250, QUIT 221 */
 static const lesson_step_view run[] = {
-    {true, "", 220},      {false, "EHLO", 0}, {true, "EHLO", 250}, {false, "MAIL", 0},
-    {true, "MAIL", 250},  {false, "RCPT", 0}, {true, "RCPT", 250}, {false, "RCPT", 0},
-    {true, "RCPT", 550},  {false, "DATA", 0}, {true, "DATA", 354}, {false, "", 0},
-    {true, "DATA", 250},  {false, "QUIT", 0}, {true, "QUIT", 221},
+    {true, "", 220},     {false, "EHLO", 0}, {true, "EHLO", 250}, {false, "MAIL", 0},
+    {true, "MAIL", 250}, {false, "RCPT", 0}, {true, "RCPT", 250}, {false, "RCPT", 0},
+    {true, "RCPT", 550}, {false, "DATA", 0}, {true, "DATA", 354}, {false, "", 0},
+    {true, "DATA", 250}, {false, "QUIT", 0}, {true, "QUIT", 221},
 };
 #define N_RUN (sizeof run / sizeof run[0])
 
@@ -361,7 +401,8 @@ static void test_predict_resolve(void **state)
     /* the world disagrees with accept: an error, and the world wins */
     q->at.nth = 1;
     assert_int_equal(lesson_predict_resolve(q, run, N_RUN, err, sizeof err), -1);
-    assert_string_equal(err, "questions[0].accept: says 550 but the scenario replies 250 at step 6");
+    assert_string_equal(err,
+                        "questions[0].accept: says 550 but the scenario replies 250 at step 6");
     assert_int_equal(q->predict_code, 250);
     lesson_free(l);
 
@@ -389,7 +430,7 @@ int main(void)
         cmocka_unit_test(test_huge_file),           cmocka_unit_test(test_schema_errors),
         cmocka_unit_test(test_lesson_level_errors), cmocka_unit_test(test_truncations),
         cmocka_unit_test(test_normalise_and_codes), cmocka_unit_test(test_at_find),
-        cmocka_unit_test(test_predict_resolve),
+        cmocka_unit_test(test_predict_resolve),     cmocka_unit_test(test_mutations),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

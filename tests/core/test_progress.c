@@ -224,7 +224,8 @@ static void test_damaged_moved_aside(void **state)
         "",
         "[]",
         "{\"version\": 1}",
-        "{\"version\": 1, \"questions\": {\"a\": {\"box\": 1, \"due\": 0, \"seen\": 1, \"right\": 2}}}",
+        "{\"version\": 1, \"questions\": {\"a\": {\"box\": 1, \"due\": 0, \"seen\": 1, \"right\": "
+        "2}}}",
         "{\"version\": 1, \"questions\": {\"a\": {\"box\": 1, \"due\": \"soon\"}}}",
         "{\"version\": 1, \"questions\": {\"a\": {\"box\": 1, \"due\": 0},"
         " \"a\": {\"box\": 1, \"due\": 0}}}",
@@ -238,6 +239,15 @@ static void test_damaged_moved_aside(void **state)
         progress_free(p);
     }
     assert_int_equal(access(in_dir("progress.json.broken-9"), F_OK), 0);
+
+    /* a file from a newer smtpsim is not damage: refused, and left exactly where it is */
+    const char *future = "{\"version\": 2, \"questions\": {}, \"streaks\": []}";
+    write_text(path, future);
+    assert_int_equal(progress_load(path, &p, err, sizeof err), PROGRESS_ERROR);
+    assert_null(p);
+    assert_non_null(strstr(err, "newer smtpsim (format version 2"));
+    assert_string_equal(read_text(path), future);
+    assert_int_equal(access(in_dir("progress.json.broken-10"), F_OK), -1);
 }
 
 static void test_unwritable(void **state)

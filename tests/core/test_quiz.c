@@ -141,9 +141,10 @@ static void test_grade_predict(void **state)
     (void)state;
     quiz_answer a = {0};
     quiz_feedback fb;
-    lesson *l = load_q("{\"id\": \"p-1\", \"kind\": \"predict\", \"prompt\": \"P\", \"explanation\": \"E\","
-                       " \"refs\": [\"R\"], \"at\": {\"scenario\": \"basic\", \"step\": 5},"
-                       " \"accept\": [\"550\"]}");
+    lesson *l =
+        load_q("{\"id\": \"p-1\", \"kind\": \"predict\", \"prompt\": \"P\", \"explanation\": \"E\","
+               " \"refs\": [\"R\"], \"at\": {\"scenario\": \"basic\", \"step\": 5},"
+               " \"accept\": [\"550\"]}");
     lesson_question *q = &l->questions[0];
     strcpy(a.text, "550");
     assert_true(quiz_grade(q, NULL, &a, &fb));
@@ -311,9 +312,10 @@ static void test_parse_predict(void **state)
     (void)state;
     char err[256];
     quiz_answer a;
-    lesson *l = load_q("{\"id\": \"p-2\", \"kind\": \"predict\", \"prompt\": \"P\", \"explanation\": \"E\","
-                       " \"refs\": [\"R\"], \"at\": {\"scenario\": \"basic\", \"reply_to\": \"DATA\"},"
-                       " \"choices\": [\"250 OK\", \"354 Start mail input\"], \"answer\": 2}");
+    lesson *l =
+        load_q("{\"id\": \"p-2\", \"kind\": \"predict\", \"prompt\": \"P\", \"explanation\": \"E\","
+               " \"refs\": [\"R\"], \"at\": {\"scenario\": \"basic\", \"reply_to\": \"DATA\"},"
+               " \"choices\": [\"250 OK\", \"354 Start mail input\"], \"answer\": 2}");
     quiz *qz = one_question_quiz(l);
     assert_int_equal(quiz_parse(qz, "2", &a, err, sizeof err), 0);
     assert_int_equal(a.choice, 2);
@@ -327,7 +329,8 @@ static void test_parse_predict(void **state)
     lesson_free(l);
 
     l = load_q("{\"id\": \"p-1\", \"kind\": \"predict\", \"prompt\": \"P\", \"explanation\": \"E\","
-               " \"refs\": [\"R\"], \"at\": {\"scenario\": \"basic\", \"step\": 5}, \"accept\": [\"550\"]}");
+               " \"refs\": [\"R\"], \"at\": {\"scenario\": \"basic\", \"step\": 5}, \"accept\": "
+               "[\"550\"]}");
     qz = one_question_quiz(l);
     assert_int_equal(quiz_parse(qz, "five fifty", &a, err, sizeof err), -1);
     assert_string_equal(err, "type a three-digit reply code, like 250");
@@ -637,11 +640,16 @@ static void test_rng(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_grade_choice_kinds), cmocka_unit_test(test_grade_text_kinds),
-        cmocka_unit_test(test_grade_predict),      cmocka_unit_test(test_parse),
-        cmocka_unit_test(test_parse_predict),      cmocka_unit_test(test_practice_schedule),
-        cmocka_unit_test(test_review),             cmocka_unit_test(test_exam),
-        cmocka_unit_test(test_exam_time_limit),    cmocka_unit_test(test_rng),
+        cmocka_unit_test(test_grade_choice_kinds),
+        cmocka_unit_test(test_grade_text_kinds),
+        cmocka_unit_test(test_grade_predict),
+        cmocka_unit_test(test_parse),
+        cmocka_unit_test(test_parse_predict),
+        cmocka_unit_test(test_practice_schedule),
+        cmocka_unit_test(test_review),
+        cmocka_unit_test(test_exam),
+        cmocka_unit_test(test_exam_time_limit),
+        cmocka_unit_test(test_rng),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

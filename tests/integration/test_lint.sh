@@ -29,6 +29,11 @@ lint_says "deep nesting" "^$B/deep.json:1:[0-9]+: nested deeper than 64 levels" 
 lint_says "duplicate ids across files" \
     "^$B/dup-b.json: questions\[1\]\.id: duplicate id \"dup-shared-001\" \(also $B/dup-a.json questions\[0\]\)" \
     $B/dup-a.json $B/dup-b.json
+cp tests/data/lessons/sample-ports.json "$T/copy.json"
+lint_says "duplicate lesson id" "copy.json: id: lesson id \"sample-ports\" is also used by" \
+    tests/data/lessons/sample-ports.json "$T/copy.json"
+lint_says "duplicate question ids of a copied lesson" "copy.json: questions\[2\]\.id: duplicate id \"sample-ports-003\"" \
+    tests/data/lessons/sample-ports.json "$T/copy.json"
 lint_says "missing scenario" "^$B/missing-scenario.json: scenario: no scenario 'no-such-scenario'" \
     $B/missing-scenario.json
 lint_says "narration past the end of the run" "narration\[0\]\.step: step 100000 does not exist" $B/predict-bad.json
@@ -59,11 +64,19 @@ lint_says "wrong types everywhere" "types.json: id: missing \(required\)" "$T/ty
 printf '{"questions": "none", "id": 7}' >"$T/types2.json"
 lint_says "questions not an array" "types2.json: questions: expected an array" "$T/types2.json"
 
+sed 's/"questions"/"question"/' tests/data/lessons/sample-ports.json >"$T/typo.json"
+lint_says "misspelt questions still linted as a lesson" "typo.json: question: unknown field" "$T/typo.json"
+
 # scenarios are linted too, chosen by content
 printf '{"id": "x", "nodes": [' >"$T/scen.json"
 "$SMTPSIM" lint "$T/scen.json" >"$T/out" 2>&1
 rc=$?
 if [ $rc -eq 1 ] && grep -q "scen.json:1:" "$T/out"; then pass "broken scenario"; else fail "broken scenario" "exit $rc: $(cat "$T/out")"; fi
+
+# the worked example in lessons/FORMAT.md is itself a valid lesson
+mkdir -p "$T/doc"
+awk '/^```json$/ { on = 1; next } /^```$/ { on = 0 } on' lessons/FORMAT.md >"$T/doc/example-ports.json"
+expect_exit "FORMAT.md example lints clean" 0 "$SMTPSIM" lint "$T/doc/example-ports.json"
 
 expect_output "lint --help" "usage: smtpsim lint" "$SMTPSIM" lint --help
 expect_exit "lint unknown option" 2 "$SMTPSIM" lint --frob

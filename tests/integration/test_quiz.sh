@@ -35,6 +35,8 @@ fi
 printf 'q\n' | quiz $L/sample-basics.json --progress "$T/p.json" --now $((NOW + 3600)) >"$T/o2" 2>&1
 grep -q 'Question 1 of 3 (sample-basics-003' "$T/o2" && pass "missed question comes back first" \
     || fail "missed question comes back first" "$(grep Question "$T/o2")"
+grep -q 'So far: 4 of 6 questions answered, 0 well learnt, 1 due now.' "$T/o2" && pass "progress summary" \
+    || fail "progress summary" "$(grep 'So far' "$T/o2")"
 
 # review: only what was missed last time
 printf 't\n' | quiz $L/sample-basics.json --review --progress "$T/p.json" --now $((NOW + 7200)) >"$T/o3" 2>&1
