@@ -22,12 +22,13 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "usage: smtpsim shot SCENARIO [--step N] [--out FILE.png] [--size WxH]\n"
-            "                    [--theme NAME] [--phase P] [--eaves] [--bytes] "
-            "[--bench-frames N]\n"
+            "                    [--theme NAME] [--phase P] [--eaves] [--bytes] [--quiz]\n"
+            "                    [--predict] [--bench-frames N]\n"
             "  Draws the window at step N (0-based, as 'smtpsim run' numbers them) with no\n"
             "  display and writes it as a PNG. --size defaults to 1920x1080; --phase 0..1 is\n"
             "  how far the step's token has travelled (default 0.5); --eaves shows the\n"
-            "  eavesdropper's view, --bytes opens the bytes inspector; themes: %s.\n"
+            "  eavesdropper's view, --bytes opens the bytes inspector, --quiz the quiz panel,\n"
+            "  --predict the predict-the-reply question that stops before step N+1; themes: %s.\n"
             "  --bench-frames N draws N frames and prints 'frame median: X ms'.\n",
             ui_theme_names());
 }
@@ -83,7 +84,7 @@ int cmd_shot(int argc, char **argv)
     const char *name = NULL, *out = NULL, *theme = NULL;
     long step = -1, bench = 0, w = 1920, h = 1080;
     double phase = 0.5;
-    int eaves = 0, bytes = 0;
+    int eaves = 0, bytes = 0, quiz = 0, predict = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -94,6 +95,10 @@ int cmd_shot(int argc, char **argv)
             eaves = 1;
         } else if (!strcmp(a, "--bytes")) {
             bytes = 1;
+        } else if (!strcmp(a, "--quiz")) {
+            quiz = 1;
+        } else if (!strcmp(a, "--predict")) {
+            predict = 1;
         } else if (a[0] == '-' && !v) {
             fprintf(stderr, "smtpsim shot: %s needs a value\n", a);
             return 2;
@@ -173,6 +178,8 @@ int cmd_shot(int argc, char **argv)
         .theme = theme,
         .eaves = eaves,
         .bytes = bytes,
+        .quiz = quiz,
+        .predict = predict,
         .out = out,
         .bench_frames = (int)bench,
         .t_start = t_cmd,
@@ -195,6 +202,8 @@ int cmd_shot(int argc, char **argv)
         printf("frame median: %.3f ms (p95 %.3f ms, %ld frames at %ldx%ld, software renderer, "
                "step %zu)\n",
                res.median_ms, res.p95_ms, bench, w, h, res.step);
+        printf("full redraw median: %.3f ms (frames where the step changes)\n",
+               res.full_median_ms);
         if (age0 >= 0)
             printf("startup to first frame: %.1f ms (from process start, +-10 ms)\n",
                    age0 + res.first_frame_ms);

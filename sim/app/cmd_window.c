@@ -12,10 +12,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "app/app_paths.h"
 #include "app/commands.h"
 #include "core/scenario.h"
+#include "core/transcript.h"
 #include "core/world.h"
 #include "ui/ui_app.h"
 #include "ui/ui_theme.h"
@@ -50,24 +52,12 @@ static int print_transcript(const char *path)
         return 1;
     }
     printf("%s\n\n", scenario_title(sc));
-    size_t nodes = world_node_count(w);
-    for (size_t i = 0; i < world_step_count(w); i++) {
-        const world_step *st = world_step_at(w, i);
-        const char *from = st->from >= 0 && (size_t)st->from < nodes
-                               ? world_node_at(w, (size_t)st->from)->role
-                               : "?";
-        const char *to = st->to >= 0 && (size_t)st->to < nodes
-                             ? world_node_at(w, (size_t)st->to)->role
-                             : "?";
-        const char *who = st->kind == WORLD_STEP_COMMAND || st->kind == WORLD_STEP_DATA ? "C:"
-                          : st->kind == WORLD_STEP_REPLY                                 ? "S:"
-                                                                                         : "  ";
-        printf("%4zu  %-7s > %-7s %s %s\n", i, from, to, who,
-               st->text ? st->text : world_step_kind_name(st->kind));
-    }
+    /* the same text as `smtpsim run --explain`, coloured when stdout is a terminal */
+    transcript_opts o = {.explain = true, .color = isatty(STDOUT_FILENO) != 0};
+    int rc = transcript_write(stdout, w, &o) < 0 ? 1 : 0;
     world_free(w);
     scenario_free(sc);
-    return 0;
+    return rc;
 }
 
 static bool have_display(void)
@@ -141,6 +131,15 @@ int cmd_window(int argc, char **argv)
     if (SDL_Init(SDL_INIT_VIDEO) != 0) {
         fprintf(stderr, "smtpsim: cannot open a window (%s); here is the transcript instead.\n\n",
                 SDL_GetError());
+        return print_transcript(path);
+    }
+    /* When DISPLAY names no reachable server, SDL quietly falls back to drawing offscreen:
+     * an invisible window that would run until killed. */
+    const char *used = SDL_GetCurrentVideoDriver();
+    if (!test_run && used && (!strcmp(used, "offscreen") || !strcmp(used, "dummy"))) {
+        SDL_Quit();
+        fprintf(stderr, "smtpsim: no usable display (SDL could only draw offscreen), so no "
+                        "window; here is the transcript instead.\n\n");
         return print_transcript(path);
     }
     SDL_SetHint(SDL_HINT_RENDER_SCALE_QUALITY, "1");

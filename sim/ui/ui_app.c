@@ -19,11 +19,26 @@
 #include "ui/ui_help.h"
 #include "ui/ui_panels.h"
 #include "ui/ui_picker.h"
+#include "ui/ui_quiz.h"
 #include "ui/ui_shot.h"
 
 static const float speeds[] = {0.25f, 0.5f, 1.0f, 2.0f, 4.0f, 8.0f};
 #define SPEED_COUNT (int)(sizeof speeds / sizeof speeds[0])
 #define SPEED_NORMAL 2
+
+/* What the still layer (everything but the token and the timeline) was drawn for. */
+typedef struct {
+    const world *w;
+    size_t steps, step, nodes;
+    long done;
+    int out_w, out_h;
+    const ui_theme *theme;
+    float zoom;
+    bool eaves, bytes, playing;
+    int speed, hover;
+    unsigned quiz_rev;
+    int quiz_mode;
+} still_layer_key;
 
 struct ui_app {
     ui_ctx ctx;
@@ -50,6 +65,7 @@ struct ui_app {
     float zoom;
     bool eaves, bytes, help, picking, fullscreen;
     ui_picker picker;
+    ui_quiz *quiz; /* the lessons of this scenario, NULL when none */
 
     /* input */
     bool dragging;
@@ -60,6 +76,14 @@ struct ui_app {
     SDL_Rect token, close;
     int laid_w, laid_h;
     bool relayout;
+
+    /* the still layer */
+    SDL_Texture *layer;
+    int layer_w, layer_h;
+    bool layer_valid;
+    still_layer_key layer_key;
+    still_layer_key prev_key; /* of the previous frame */
+    bool prev_key_set;
 };
 
 /* ---- creation ----------------------------------------------------------------------------- */
@@ -102,6 +126,8 @@ ui_app *ui_app_new(SDL_Renderer *r, SDL_Window *win, const ui_app_config *cfg, c
 
 static void drop_world(ui_app *a)
 {
+    ui_quiz_free(a->quiz);
+    a->quiz = NULL;
     world_free(a->owned);
     scenario_free(a->sc);
     a->owned = NULL;
@@ -115,6 +141,7 @@ void ui_app_free(ui_app *a)
         return;
     drop_world(a);
     free(a->states);
+    SDL_DestroyTexture(a->layer);
     ui_text_free(a->ctx.text);
     free(a);
 }
@@ -136,6 +163,7 @@ static int attach(ui_app *a, const world *w)
     a->playing = false;
     a->hold_ms = 0;
     a->relayout = true;
+    a->layer_valid = false;
     return 0;
 }
 
@@ -159,6 +187,7 @@ int ui_app_load(ui_app *a, const char *path, char *err, size_t errlen)
         drop_world(a);
         return -1;
     }
+    a->quiz = ui_quiz_new(a->data_dir, a->id, w);
     if (a->win) {
         char t[200];
         snprintf(t, sizeof t, "smtpsim - %s", a->title);
@@ -252,16 +281,28 @@ void ui_app_set_zoom(ui_app *a, float zoom)
     a->relayout = true;
 }
 
+int ui_app_open_quiz(ui_app *a, bool predict)
+{
+    if (!a->quiz)
+        return -1;
+    if (predict)
+        return ui_quiz_predict_before(a->quiz, a->step + 1) ? 0 : -1;
+    ui_quiz_open_session(a->quiz);
+    return 0;
+}
+
 /* forward - finish the current token, or start the next step's. */
 static void forward(ui_app *a)
 {
     size_t n = step_count(a);
-    if (!n)
-        return;
+    if (!n || ui_quiz_get_mode(a->quiz) == UI_QUIZ_PREDICT)
+        return; /* answer first (or Esc to skip) */
     a->hold_ms = 0;
     if (a->phase < 1) {
         a->phase = 1;
         a->animating = false;
+    } else if (a->step + 1 < n && ui_quiz_predict_before(a->quiz, a->step + 1)) {
+        a->playing = false; /* stop before the server answers */
     } else if (a->step + 1 < n) {
         a->step++;
         a->phase = 0;
@@ -271,6 +312,8 @@ static void forward(ui_app *a)
 
 static void back(ui_app *a)
 {
+    if (ui_quiz_get_mode(a->quiz) == UI_QUIZ_PREDICT)
+        ui_quiz_close(a->quiz); /* asked again when stepping forward */
     a->playing = false;
     a->animating = false;
     a->hold_ms = 0;
@@ -326,6 +369,10 @@ void ui_app_update(ui_app *a, uint32_t dt_ms)
             }
             dt -= hold - (float)a->hold_ms;
             a->hold_ms = 0;
+            if (ui_quiz_predict_before(a->quiz, a->step + 1)) {
+                a->playing = false;
+                return;
+            }
             a->step++;
             a->phase = 0;
             a->animating = true;
@@ -344,7 +391,16 @@ static void view_of(ui_app *a, ui_view *v)
     v->phase = a->phase;
     v->eaves = a->eaves;
     v->states = NULL;
-    if (a->w && a->states) {
+    /* a live world may have grown nodes since it was attached */
+    size_t nodes = a->w ? world_node_count(a->w) : 0;
+    if (nodes > a->states_cap) {
+        world_node_state *grown = realloc(a->states, nodes * sizeof *grown);
+        if (grown) {
+            a->states = grown;
+            a->states_cap = nodes;
+        }
+    }
+    if (a->w && a->states && nodes <= a->states_cap) {
         long done = ui_view_done(v);
         world_state_at(a->w, done < 0 ? SIZE_MAX : (size_t)done, a->states);
         v->states = a->states;
@@ -360,13 +416,18 @@ static void controls_state(const ui_app *a, ui_controls_state *s)
     s->help = a->help;
     s->speed = speeds[a->speed];
     s->hover = a->hover;
+    s->quiz_available = a->quiz != NULL;
+    s->quiz = ui_quiz_get_mode(a->quiz) != UI_QUIZ_OFF;
 }
 
 static void layout_now(ui_app *a)
 {
     int w = 0, h = 0;
     SDL_GetRendererOutputSize(a->ctx.r, &w, &h);
-    if (!a->relayout && w == a->laid_w && h == a->laid_h)
+    size_t nodes = a->w ? world_node_count(a->w) : 0;
+    if (nodes > UI_MAX_NODES)
+        nodes = UI_MAX_NODES;
+    if (!a->relayout && w == a->laid_w && h == a->laid_h && nodes == a->lay.node_count)
         return;
     ui_gfx_scale(&a->ctx, ui_layout_scale(w, h, a->zoom));
     ui_layout_compute(&a->lay, &a->ctx, w, h, a->w);
@@ -395,32 +456,112 @@ static void draw_header(ui_app *a)
                      UI_ALIGN_LEFT | UI_ALIGN_MIDDLE, lx - hd.x - 2 * c->pad);
 }
 
-void ui_app_draw(ui_app *a)
+/* draw_still - everything that does not move while a token travels. */
+static void draw_still(ui_app *a, const ui_view *v)
 {
     ui_ctx *c = &a->ctx;
-    layout_now(a);
     const ui_theme *th = c->theme;
     SDL_SetRenderDrawBlendMode(c->r, SDL_BLENDMODE_NONE);
     SDL_SetRenderDrawColor(c->r, th->bg.r, th->bg.g, th->bg.b, 255);
     SDL_RenderClear(c->r);
-    ui_view v;
-    view_of(a, &v);
     draw_header(a);
-    ui_flow_draw(c, &a->lay, &v, &a->token);
+    ui_flow_draw(c, &a->lay, v);
     if (!a->w)
         ui_text_draw(c->text, UI_FONT_SANS, c->fs_title, th->text,
                      "No scenario loaded: press S to choose one.",
                      a->lay.flow.x + a->lay.flow.w / 2, a->lay.flow.y + a->lay.flow.h / 2,
                      UI_ALIGN_CENTER | UI_ALIGN_MIDDLE);
-    ui_panels_transcript(c, &a->lay, &v);
-    if (a->bytes)
-        ui_panels_bytes(c, &a->lay, &v, &a->close);
+    ui_panels_transcript(c, &a->lay, v);
+    if (ui_quiz_get_mode(a->quiz) != UI_QUIZ_OFF)
+        ui_quiz_draw(a->quiz, c, a->lay.explain);
+    else if (a->bytes)
+        ui_panels_bytes(c, &a->lay, v, &a->close);
     else
-        ui_panels_explain(c, &a->lay, &v);
-    ui_controls_timeline(c, &a->lay, &v);
+        ui_panels_explain(c, &a->lay, v);
     ui_controls_state cs;
     controls_state(a, &cs);
     ui_controls_draw(c, &a->lay, &cs);
+}
+
+/* draw_moving - the token and the timeline's position. */
+static void draw_moving(ui_app *a, const ui_view *v)
+{
+    ui_flow_draw_token(&a->ctx, &a->lay, v, &a->token);
+    ui_controls_timeline(&a->ctx, &a->lay, v);
+}
+
+/* still_key - everything the still layer depends on; the layer is redrawn when it changes. */
+static void still_key(const ui_app *a, const ui_view *v, still_layer_key *k)
+{
+    memset(k, 0, sizeof *k);
+    k->w = a->w;
+    k->steps = step_count(a);
+    k->nodes = a->w ? world_node_count(a->w) : 0;
+    k->step = a->step;
+    k->done = ui_view_done(v);
+    k->out_w = a->laid_w;
+    k->out_h = a->laid_h;
+    k->theme = a->ctx.theme;
+    k->zoom = a->zoom;
+    k->eaves = a->eaves;
+    k->bytes = a->bytes;
+    k->playing = a->playing;
+    k->speed = a->speed;
+    k->hover = a->hover;
+    k->quiz_rev = ui_quiz_revision(a->quiz);
+    k->quiz_mode = (int)ui_quiz_get_mode(a->quiz);
+}
+
+/* layer_ready - a target texture of the output size, or false (then draw directly). */
+static bool layer_ready(ui_app *a)
+{
+    if (a->layer && a->layer_w == a->laid_w && a->layer_h == a->laid_h)
+        return true;
+    SDL_DestroyTexture(a->layer);
+    a->layer = SDL_CreateTexture(a->ctx.r, SDL_PIXELFORMAT_RGB888, SDL_TEXTUREACCESS_TARGET,
+                                 a->laid_w, a->laid_h);
+    a->layer_valid = false;
+    a->layer_w = a->laid_w;
+    a->layer_h = a->laid_h;
+    return a->layer != NULL;
+}
+
+void ui_app_draw(ui_app *a)
+{
+    ui_ctx *c = &a->ctx;
+    layout_now(a);
+    ui_view v;
+    view_of(a, &v);
+    bool overlay = a->help || a->picking;
+    /* The still part is drawn once into a texture and copied each frame; only the token and
+     * the timeline are drawn per frame. On the software renderer this turns a frame into
+     * one copy plus a few small shapes. */
+    still_layer_key k;
+    still_key(a, &v, &k);
+    /* only a still part drawn twice in a row is worth a layer (a single shot is not) */
+    bool again = a->prev_key_set && !memcmp(&k, &a->prev_key, sizeof k);
+    a->prev_key = k;
+    a->prev_key_set = true;
+    if (!overlay && again && layer_ready(a)) {
+        if (!a->layer_valid || memcmp(&k, &a->layer_key, sizeof k) != 0) {
+            SDL_Texture *prev = SDL_GetRenderTarget(c->r);
+            if (SDL_SetRenderTarget(c->r, a->layer) == 0) {
+                draw_still(a, &v);
+                SDL_SetRenderTarget(c->r, prev);
+                a->layer_key = k;
+                a->layer_valid = true;
+            }
+        }
+        if (a->layer_valid) {
+            SDL_SetTextureBlendMode(a->layer, SDL_BLENDMODE_NONE);
+            SDL_RenderCopy(c->r, a->layer, NULL, NULL);
+            draw_moving(a, &v);
+            ui_text_frame_end(c->text);
+            return;
+        }
+    }
+    draw_still(a, &v);
+    draw_moving(a, &v);
     if (a->picking)
         ui_picker_draw(c, &a->lay, &a->picker);
     if (a->help)
@@ -493,7 +634,42 @@ static void press(ui_app *a, int button)
         break;
     case UI_BTN_SCENARIO: open_picker(a); break;
     case UI_BTN_HELP: a->help = !a->help; break;
+    case UI_BTN_QUIZ:
+        if (!a->quiz)
+            break;
+        if (ui_quiz_get_mode(a->quiz) == UI_QUIZ_OFF) {
+            ui_quiz_open_session(a->quiz);
+            a->playing = false;
+        } else if (ui_quiz_get_mode(a->quiz) == UI_QUIZ_SESSION) {
+            ui_quiz_close(a->quiz);
+        }
+        break;
     default: break;
+    }
+}
+
+/* quiz_action - what the window does after the quiz panel took a key or click. */
+static void quiz_action(ui_app *a, ui_quiz_action act)
+{
+    size_t n = step_count(a);
+    if (act == UI_QUIZ_SHOW_ME) {
+        long s = ui_quiz_show_step(a->quiz);
+        if (s >= 0 && (size_t)s < n) {
+            bool predict = ui_quiz_get_mode(a->quiz) == UI_QUIZ_PREDICT;
+            if (predict) { /* the answer is known now: let the reply arrive */
+                ui_quiz_close(a->quiz);
+                a->step = (size_t)s;
+                a->phase = 0;
+                a->animating = true;
+            } else {
+                ui_app_set_step(a, (size_t)s, 1);
+            }
+        }
+    } else if (act == UI_QUIZ_CONTINUE && a->step + 1 < n) {
+        a->step++; /* the reply the student predicted now travels */
+        a->phase = 0;
+        a->animating = true;
+        a->hold_ms = 0;
     }
 }
 
@@ -519,6 +695,13 @@ static void key(ui_app *a, const SDL_KeyboardEvent *k)
         else if (sym >= SDLK_1 && sym <= SDLK_9)
             pick(a, (int)(sym - SDLK_1));
         return;
+    }
+    if (!ctrl && ui_quiz_get_mode(a->quiz) != UI_QUIZ_OFF) {
+        ui_quiz_action act = ui_quiz_key(a->quiz, sym);
+        if (act != UI_QUIZ_IGNORED) {
+            quiz_action(a, act);
+            return;
+        }
     }
     if (ctrl) {
         if (sym == SDLK_PLUS || sym == SDLK_EQUALS || sym == SDLK_KP_PLUS)
@@ -554,6 +737,7 @@ static void key(ui_app *a, const SDL_KeyboardEvent *k)
     case SDLK_e: press(a, UI_BTN_EAVES); break;
     case SDLK_t: press(a, UI_BTN_THEME); break;
     case SDLK_s: press(a, UI_BTN_SCENARIO); break;
+    case SDLK_q: press(a, UI_BTN_QUIZ); break;
     case SDLK_f:
     case SDLK_F11: toggle_fullscreen(a); break;
     case SDLK_F12: a->shot_pending = true; break;
@@ -620,6 +804,10 @@ static void click(ui_app *a, int x, int y)
         ui_app_set_step(a, ui_controls_timeline_step(&a->lay, n, x), 1);
         return;
     }
+    if (ui_quiz_get_mode(a->quiz) != UI_QUIZ_OFF && ui_gfx_inside(a->lay.explain, x, y)) {
+        quiz_action(a, ui_quiz_click(a->quiz, c, a->lay.explain, x, y));
+        return;
+    }
     if (a->bytes && ui_gfx_inside(a->close, x, y)) {
         a->bytes = false;
         return;
@@ -643,6 +831,9 @@ void ui_app_event(ui_app *a, const SDL_Event *e)
     case SDL_QUIT: a->quit = true; break;
     case SDL_KEYDOWN: key(a, &e->key); break;
     case SDL_TEXTINPUT:
+        if (!a->help && !a->picking && !a->ate_question &&
+            ui_quiz_text(a->quiz, e->text.text) != UI_QUIZ_IGNORED)
+            break;
         /* '?' on keyboards where it is not Shift+/ */
         if (!strcmp(e->text.text, "?") && !a->ate_question && !a->picking)
             a->help = !a->help;
@@ -682,6 +873,8 @@ void ui_app_event(ui_app *a, const SDL_Event *e)
             }
         }
         break;
+    case SDL_RENDER_TARGETS_RESET:
+    case SDL_RENDER_DEVICE_RESET: a->layer_valid = false; break;
     case SDL_WINDOWEVENT:
         if (e->window.event == SDL_WINDOWEVENT_SIZE_CHANGED ||
             e->window.event == SDL_WINDOWEVENT_RESIZED)

@@ -59,6 +59,10 @@ void ui_app_set_bytes(ui_app *a, bool on);
 void ui_app_set_playing(ui_app *a, bool on);
 bool ui_app_playing(const ui_app *a);
 void ui_app_set_zoom(ui_app *a, float zoom);
+/* ui_app_open_quiz - open the quiz panel on the lessons of the scenario; -1 when it has none.
+ * With predict = true, the panel asks the predict question that stops before the current step
+ * + 1 (-1 when there is none). */
+int ui_app_open_quiz(ui_app *a, bool predict);
 
 /* ui_app_event - keys, mouse and window events. */
 void ui_app_event(ui_app *a, const SDL_Event *e);

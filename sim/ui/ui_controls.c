@@ -9,10 +9,11 @@
 #define PAUSE "\xE2\x9D\x9A" /* U+275A */
 #define DOWN "\xE2\x96\xBC"  /* U+25BC */
 
-/* label - full text, then a compact one for narrow windows. */
-static const char *label(const ui_controls_state *s, ui_button b, bool compact, char *buf,
+/* label - level 0: words and the key; 1: words; 2: symbols only (narrow windows). */
+static const char *label(const ui_controls_state *s, ui_button b, int level, char *buf,
                          size_t cap)
 {
+    bool compact = level >= 2, keys = level == 0;
     switch (b) {
     case UI_BTN_HOME: return compact ? BACK BACK : BACK BACK " Start";
     case UI_BTN_BACK: return compact ? BACK : BACK " Back";
@@ -30,12 +31,12 @@ static const char *label(const ui_controls_state *s, ui_button b, bool compact, 
             snprintf(buf, cap, "%gx", (double)s->speed);
         return buf;
     case UI_BTN_FASTER: return "+";
-    case UI_BTN_BYTES: return compact ? "Bytes" : "Bytes (B)";
-    case UI_BTN_EAVES: return compact ? "Eaves" : "Eavesdrop (E)";
-    case UI_BTN_THEME: return compact ? "Theme" : "Theme (T)";
+    case UI_BTN_BYTES: return keys ? "Bytes (B)" : "Bytes";
+    case UI_BTN_EAVES: return keys ? "Eavesdrop (E)" : compact ? "Eaves" : "Eavesdrop";
+    case UI_BTN_THEME: return keys ? "Theme (T)" : "Theme";
     case UI_BTN_SCENARIO: return compact ? "Scenario" : "Scenario " DOWN;
-    case UI_BTN_QUIZ: return compact ? "Quiz" : "Quiz (Q)";
-    case UI_BTN_HELP: return compact ? "?" : "Help (?)";
+    case UI_BTN_QUIZ: return keys ? "Quiz (Q)" : "Quiz";
+    case UI_BTN_HELP: return compact ? "?" : keys ? "Help (?)" : "Help";
     default: return "";
     }
 }
@@ -47,18 +48,19 @@ static bool shown(const ui_controls_state *s, int b)
 
 /* layout - rectangles of every button: the transport and speed groups on the left, the
  * toggles on the right. Compact labels when the full ones do not fit. */
-static void layout(ui_ctx *c, const ui_layout *lay, const ui_controls_state *s, SDL_Rect *out)
+static void layout(ui_ctx *c, const ui_layout *lay, const ui_controls_state *s, SDL_Rect *out,
+                   int *level_out)
 {
     SDL_Rect bar = lay->controls;
     int gap = c->pad / 2, group = c->pad * 2;
     char buf[16];
-    for (int compact = 0; compact < 2; compact++) {
+    for (int level = 0; level < 3; level++) {
         int widths[UI_BTN_COUNT], total = 0;
         for (int b = 0; b < UI_BTN_COUNT; b++) {
             int w = 0, h = 0;
             if (shown(s, b))
                 ui_text_size(c->text, UI_FONT_SANS_BOLD, c->fs_body,
-                             label(s, (ui_button)b, compact, buf, sizeof buf), &w, &h);
+                             label(s, (ui_button)b, level, buf, sizeof buf), &w, &h);
             if (b == UI_BTN_SPEED) {
                 int w2, h2;
                 ui_text_size(c->text, UI_FONT_SANS_BOLD, c->fs_body, "0.25x", &w2, &h2);
@@ -68,8 +70,9 @@ static void layout(ui_ctx *c, const ui_layout *lay, const ui_controls_state *s, 
             total += widths[b] + (shown(s, b) ? gap : 0);
         }
         total += 2 * group;
-        if (total > bar.w && !compact)
+        if (total > bar.w && level < 2)
             continue;
+        *level_out = level;
         int x = bar.x;
         for (int b = 0; b <= UI_BTN_FASTER; b++) {
             if (b == UI_BTN_SLOWER)
@@ -95,14 +98,16 @@ SDL_Rect ui_controls_button_rect(ui_ctx *c, const ui_layout *lay, const ui_contr
                                  ui_button b)
 {
     SDL_Rect rects[UI_BTN_COUNT];
-    layout(c, lay, s, rects);
+    int level;
+    layout(c, lay, s, rects, &level);
     return rects[b];
 }
 
 int ui_controls_hit(ui_ctx *c, const ui_layout *lay, const ui_controls_state *s, int x, int y)
 {
     SDL_Rect rects[UI_BTN_COUNT];
-    layout(c, lay, s, rects);
+    int level;
+    layout(c, lay, s, rects, &level);
     for (int b = 0; b < UI_BTN_COUNT; b++)
         if (rects[b].w && ui_gfx_inside(rects[b], x, y))
             return b;
@@ -120,16 +125,8 @@ void ui_controls_draw(ui_ctx *c, const ui_layout *lay, const ui_controls_state *
 {
     const ui_theme *th = c->theme;
     SDL_Rect rects[UI_BTN_COUNT];
-    layout(c, lay, s, rects);
-    SDL_Rect first = rects[UI_BTN_HOME];
-    bool compact = false;
-    {
-        char tmp[16];
-        int w, h;
-        ui_text_size(c->text, UI_FONT_SANS_BOLD, c->fs_body, label(s, UI_BTN_HOME, false, tmp, 16),
-                     &w, &h);
-        compact = first.w < w + 2 * c->pad;
-    }
+    int level;
+    layout(c, lay, s, rects, &level);
     char buf[16];
     for (int b = 0; b < UI_BTN_COUNT; b++) {
         if (!rects[b].w)
@@ -144,7 +141,7 @@ void ui_controls_draw(ui_ctx *c, const ui_layout *lay, const ui_controls_state *
         }
         ui_gfx_box(c->r, rects[b], c->radius, fill, border, b == s->hover ? c->line : 1);
         ui_text_draw(c->text, UI_FONT_SANS_BOLD, c->fs_body, tc,
-                     label(s, (ui_button)b, compact, buf, sizeof buf),
+                     label(s, (ui_button)b, level, buf, sizeof buf),
                      rects[b].x + rects[b].w / 2, rects[b].y + rects[b].h / 2,
                      UI_ALIGN_CENTER | UI_ALIGN_MIDDLE);
     }

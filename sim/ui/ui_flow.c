@@ -134,14 +134,21 @@ static void draw_link(ui_ctx *c, const ui_layout *lay, const ui_view *v, const l
     float mx = (x1 + x2) / 2, my = (y1 + y2) / 2;
     bool vertical = fabsf(y2 - y1) > fabsf(x2 - x1);
     int lw_text = 0, lh_text = 0;
-    ui_text_size(c->text, UI_FONT_SANS, c->fs_small, label, &lw_text, &lh_text);
+    ui_text_size(c->text, UI_FONT_SANS, lay->nfs_small, label, &lw_text, &lh_text);
+    float room = vertical ? 1e9f : fabsf(x2 - x1) - 4;
+    if (lk->port && lw_text > room) { /* a narrow gap: the number alone */
+        snprintf(label, sizeof label, "%u", (unsigned)lk->port);
+        ui_text_size(c->text, UI_FONT_SANS, lay->nfs_small, label, &lw_text, &lh_text);
+        if (lw_text > room)
+            label[0] = 0;
+    }
     int lx = vertical ? (int)mx + c->pad : (int)mx - lw_text / 2;
     int ly = vertical ? (int)my - lh_text / 2 : (int)my + c->pad / 2 + c->line;
-    int lock_h = tls && !vertical ? (int)(c->fs_small * 1.3f) + c->pad / 3 : 0;
-    ui_text_draw(c->text, UI_FONT_SANS, c->fs_small, tls ? th->link_tls : th->text_dim, label, lx,
+    int lock_h = tls && !vertical ? (int)(lay->nfs_small * 1.3f) + c->pad / 3 : 0;
+    ui_text_draw(c->text, UI_FONT_SANS, lay->nfs_small, tls ? th->link_tls : th->text_dim, label, lx,
                  ly + lock_h, UI_ALIGN_LEFT);
     if (tls) { /* a padlock between the link and its port label (beside it when vertical) */
-        float lock = c->fs_small * 1.3f;
+        float lock = lay->nfs_small * 1.3f;
         float lx2 = vertical ? mx - lock * 0.5f - c->pad / 2.0f : mx;
         float ly2 = vertical ? my : (float)ly + lock * 0.5f;
         ui_gfx_padlock(c->r, lx2, ly2, lock, th->link_tls, th->bg);
@@ -160,11 +167,11 @@ static void draw_node(ui_ctx *c, const ui_layout *lay, const ui_view *v, size_t 
     int x = rc.x + c->pad, y = rc.y + c->pad / 2 + thick / 2, inner = rc.w - 2 * c->pad;
     int right = rc.x + rc.w - c->pad;
     /* line 1: role; on the right the listening port, and the queue or mailbox count */
-    int role_lh = ui_text_line_height(c->text, UI_FONT_SANS_BOLD, c->fs_role);
+    int role_lh = ui_text_line_height(c->text, UI_FONT_SANS_BOLD, lay->nfs_role);
     char buf[64] = "";
     if (nd->port)
         snprintf(buf, sizeof buf, ":%u", (unsigned)nd->port);
-    int used = ui_text_draw(c->text, UI_FONT_MONO_BOLD, c->fs_small, th->text_dim, buf, right,
+    int used = ui_text_draw(c->text, UI_FONT_MONO_BOLD, lay->nfs_small, th->text_dim, buf, right,
                             y + role_lh / 2, UI_ALIGN_RIGHT | UI_ALIGN_MIDDLE);
     if (used)
         used += c->pad / 2;
@@ -175,32 +182,32 @@ static void draw_node(ui_ctx *c, const ui_layout *lay, const ui_view *v, size_t 
         snprintf(buf, sizeof buf, "queue %d", ns->queue_len);
     if (buf[0]) { /* a tag hanging on the bottom edge, where it takes no room from text */
         int tw, tht;
-        ui_text_size(c->text, UI_FONT_SANS_BOLD, c->fs_small, buf, &tw, &tht);
+        ui_text_size(c->text, UI_FONT_SANS_BOLD, lay->nfs_small, buf, &tw, &tht);
         SDL_Rect badge = {right - tw - c->pad / 2, rc.y + rc.h - tht / 2 - 1, tw + c->pad,
                           tht + 2};
         bool busy = ns->queue_len > 0 || ns->mailbox_count > 0;
         ui_gfx_box(c->r, badge, badge.h / 2, busy ? th->node_active : th->node_fill,
                    busy ? th->node_active : th->node_border, c->line > 1 ? c->line / 2 : 1);
-        ui_text_draw(c->text, UI_FONT_SANS_BOLD, c->fs_small,
+        ui_text_draw(c->text, UI_FONT_SANS_BOLD, lay->nfs_small,
                      busy ? th->button_on_text : th->text, buf, badge.x + badge.w / 2,
                      badge.y + badge.h / 2, UI_ALIGN_CENTER | UI_ALIGN_MIDDLE);
     }
-    ui_text_draw_fit(c->text, UI_FONT_SANS_BOLD, c->fs_role, th->title, nd->role, x, y,
+    ui_text_draw_fit(c->text, UI_FONT_SANS_BOLD, lay->nfs_role, th->title, nd->role, x, y,
                      UI_ALIGN_LEFT, inner - used);
     y += role_lh;
     /* lines 2 and 3: name, then host (or the address when the name is the host) */
-    int small_lh = ui_text_line_height(c->text, UI_FONT_SANS, c->fs_small);
-    ui_text_draw_fit(c->text, UI_FONT_SANS, c->fs_small, th->text, nd->name, x, y, UI_ALIGN_LEFT,
+    int small_lh = ui_text_line_height(c->text, UI_FONT_SANS, lay->nfs_small);
+    ui_text_draw_fit(c->text, UI_FONT_SANS, lay->nfs_small, th->text, nd->name, x, y, UI_ALIGN_LEFT,
                      inner);
     y += small_lh;
-    ui_text_draw_fit(c->text, UI_FONT_MONO, c->fs_small, th->text_dim,
+    ui_text_draw_fit(c->text, UI_FONT_MONO, lay->nfs_small, th->text_dim,
                      strcmp(nd->name, nd->host) ? nd->host : nd->addr, x, y, UI_ALIGN_LEFT,
                      inner);
     y += small_lh;
     if (!ns)
         return;
     /* line 4: the protocol state, with a padlock under TLS */
-    int body_lh = ui_text_line_height(c->text, UI_FONT_SANS_BOLD, c->fs_body);
+    int body_lh = ui_text_line_height(c->text, UI_FONT_SANS_BOLD, lay->nfs_body);
     if (ns->tls) {
         int lock = (int)(body_lh * 0.8f);
         ui_gfx_padlock(c->r, (float)x + lock / 2.0f, (float)y + body_lh / 2.0f, (float)lock,
@@ -209,10 +216,10 @@ static void draw_node(ui_ctx *c, const ui_layout *lay, const ui_view *v, size_t 
         inner -= lock + c->pad / 2;
     }
     /* a long state in smaller type rather than cut short */
-    int sw, sh, px = c->fs_body;
+    int sw, sh, px = lay->nfs_body;
     ui_text_size(c->text, UI_FONT_SANS_BOLD, px, ns->state, &sw, &sh);
     if (sw > inner)
-        px = c->fs_small;
+        px = lay->nfs_small;
     ui_text_draw_fit(c->text, UI_FONT_SANS_BOLD, px, ns->tls ? th->link_tls : th->text, ns->state,
                      x, y + body_lh / 2, UI_ALIGN_LEFT | UI_ALIGN_MIDDLE, inner);
 }
@@ -347,9 +354,8 @@ static void legend(ui_ctx *c, const ui_layout *lay)
     }
 }
 
-void ui_flow_draw(ui_ctx *c, const ui_layout *lay, const ui_view *v, SDL_Rect *token)
+void ui_flow_draw(ui_ctx *c, const ui_layout *lay, const ui_view *v)
 {
-    token->w = 0;
     if (!v->w)
         return;
     size_t count = world_step_count(v->w);
@@ -369,6 +375,11 @@ void ui_flow_draw(ui_ctx *c, const ui_layout *lay, const ui_view *v, SDL_Rect *t
         draw_node(c, lay, v, i, active);
     }
     legend(c, lay);
-    if (cur)
+}
+
+void ui_flow_draw_token(ui_ctx *c, const ui_layout *lay, const ui_view *v, SDL_Rect *token)
+{
+    token->w = 0;
+    if (v->w && v->step < world_step_count(v->w))
         draw_token(c, lay, v, token);
 }

@@ -45,8 +45,12 @@ int ui_flow_token_pos(const ui_layout *lay, const world *w, size_t step, float p
  * TLS. */
 bool ui_flow_link_tls(const world *w, int a, int b, long done);
 
-/* ui_flow_draw - draw links, nodes and the current token into lay->flow; *token gets the
- * token label's rectangle (w = 0 when none) for clicks. */
-void ui_flow_draw(ui_ctx *c, const ui_layout *lay, const ui_view *v, SDL_Rect *token);
+/* ui_flow_draw - draw the links, the nodes and the legend into lay->flow (everything that
+ * stays put while a token travels). */
+void ui_flow_draw(ui_ctx *c, const ui_layout *lay, const ui_view *v);
+
+/* ui_flow_draw_token - draw the current step's token; *token gets its label's rectangle
+ * (w = 0 when none) for clicks. */
+void ui_flow_draw_token(ui_ctx *c, const ui_layout *lay, const ui_view *v, SDL_Rect *token);
 
 #endif

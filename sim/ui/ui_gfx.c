@@ -58,40 +58,55 @@ void ui_gfx_circle(SDL_Renderer *r, float cx, float cy, float rad, SDL_Color col
     SDL_RenderGeometry(r, NULL, v, CIRCLE_SEGMENTS + 1, idx, CIRCLE_SEGMENTS * 3);
 }
 
-/* round_fill - a rounded rectangle as one fan around its centre. */
+/* quarter - a filled quarter circle of radius rad at corner centre (cx, cy), quadrant k
+ * (0: bottom right, 1: bottom left, 2: top left, 3: top right). */
+static void quarter(SDL_Renderer *r, float cx, float cy, float rad, int k, SDL_Color col)
+{
+    SDL_Vertex v[CORNER_SEGMENTS + 2];
+    int idx[CORNER_SEGMENTS * 3];
+    v[0] = vtx(cx, cy, col);
+    for (int i = 0; i <= CORNER_SEGMENTS; i++) {
+        float a = ((float)k + (float)i / CORNER_SEGMENTS) * 1.5707963f;
+        v[i + 1] = vtx(cx + rad * cosf(a), cy + rad * sinf(a), col);
+    }
+    for (int i = 0; i < CORNER_SEGMENTS; i++) {
+        idx[i * 3] = 0;
+        idx[i * 3 + 1] = i + 1;
+        idx[i * 3 + 2] = i + 2;
+    }
+    SDL_RenderGeometry(r, NULL, v, CORNER_SEGMENTS + 2, idx, CORNER_SEGMENTS * 3);
+}
+
+/* round_fill - a rounded rectangle: the bulk as plain rectangles (the software renderer fills
+ * those at memset speed, while its triangles cost per pixel), the corners as small fans. */
 static void round_fill(SDL_Renderer *r, float x, float y, float w, float h, float rad,
                        SDL_Color col)
 {
+    if (w <= 0 || h <= 0)
+        return;
     if (rad > w / 2)
         rad = w / 2;
     if (rad > h / 2)
         rad = h / 2;
+    rad = floorf(rad);
+    SDL_SetRenderDrawBlendMode(r, col.a == 255 ? SDL_BLENDMODE_NONE : SDL_BLENDMODE_BLEND);
+    SDL_SetRenderDrawColor(r, col.r, col.g, col.b, col.a);
     if (rad < 1) {
         SDL_FRect rc = {x, y, w, h};
-        SDL_SetRenderDrawBlendMode(r, col.a == 255 ? SDL_BLENDMODE_NONE : SDL_BLENDMODE_BLEND);
-        SDL_SetRenderDrawColor(r, col.r, col.g, col.b, col.a);
         SDL_RenderFillRectF(r, &rc);
         return;
     }
-    enum { N = 4 * (CORNER_SEGMENTS + 1) };
-    SDL_Vertex v[N + 1];
-    int idx[N * 3];
-    float cxs[4] = {x + w - rad, x + rad, x + rad, x + w - rad};
-    float cys[4] = {y + h - rad, y + h - rad, y + rad, y + rad};
-    v[0] = vtx(x + w / 2, y + h / 2, col);
-    int n = 1;
-    for (int k = 0; k < 4; k++)
-        for (int i = 0; i <= CORNER_SEGMENTS; i++) {
-            float a = ((float)k + (float)i / CORNER_SEGMENTS) * 1.5707963f;
-            v[n++] = vtx(cxs[k] + rad * cosf(a), cys[k] + rad * sinf(a), col);
-        }
-    for (int i = 0; i < N; i++) {
-        idx[i * 3] = 0;
-        idx[i * 3 + 1] = i + 1;
-        idx[i * 3 + 2] = (i + 1) % N + 1;
-    }
-    SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_BLEND);
-    SDL_RenderGeometry(r, NULL, v, N + 1, idx, N * 3);
+    SDL_FRect mid = {x + rad, y, w - 2 * rad, h};
+    /* the side strips reach one pixel into the corners: triangle fill rules leave out the
+     * row where two corner fans meet */
+    SDL_FRect sides[2] = {{x, y + rad - 1, rad, h - 2 * rad + 2},
+                          {x + w - rad, y + rad - 1, rad, h - 2 * rad + 2}};
+    SDL_RenderFillRectF(r, &mid);
+    SDL_RenderFillRectsF(r, sides, 2);
+    quarter(r, x + w - rad, y + h - rad, rad, 0, col);
+    quarter(r, x + rad, y + h - rad, rad, 1, col);
+    quarter(r, x + rad, y + rad, rad, 2, col);
+    quarter(r, x + w - rad, y + rad, rad, 3, col);
 }
 
 void ui_gfx_box(SDL_Renderer *r, SDL_Rect rc, int radius, SDL_Color fill, SDL_Color border,

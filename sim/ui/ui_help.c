@@ -14,6 +14,8 @@ static const ui_help_key keys[] = {
     {"T", "theme: default, presenter (large, high contrast), dark"},
     {"S", "choose a scenario"},
     {"Q", "quiz panel (when the scenario has a lesson)"},
+    {"1-9, A-D, Enter", "answer in the quiz panel; Tab: show me the step"},
+    {"Mouse wheel", "previous / next step"},
     {"F or F11", "full screen"},
     {"Ctrl + / Ctrl - / Ctrl 0", "zoom in / out / reset"},
     {"F12", "save a screenshot (PNG, current directory)"},

@@ -26,12 +26,16 @@ float ui_layout_scale(int w, int h, float zoom)
 }
 
 /* node_height - role line, name, host, state. */
-static int node_height(ui_ctx *c)
+static int node_height(ui_ctx *c, const ui_layout *lay)
 {
-    return 2 * c->pad + ui_text_line_height(c->text, UI_FONT_SANS_BOLD, c->fs_role) +
-           2 * ui_text_line_height(c->text, UI_FONT_SANS, c->fs_small) +
-           ui_text_line_height(c->text, UI_FONT_SANS_BOLD, c->fs_body);
+    return 2 * c->pad + ui_text_line_height(c->text, UI_FONT_SANS_BOLD, lay->nfs_role) +
+           2 * ui_text_line_height(c->text, UI_FONT_SANS, lay->nfs_small) +
+           ui_text_line_height(c->text, UI_FONT_SANS_BOLD, lay->nfs_body);
 }
+
+/* Design widths, in text units (pixels at scale 1 and type scale 1). */
+#define NODE_BOX_UNITS 168.0f /* a node box that fits "waiting for RCPT" and a host name */
+#define NODE_GAP_UNITS 62.0f  /* the gap between nodes: room for "port 587" */
 
 void ui_layout_compute(ui_layout *lay, ui_ctx *c, int w, int h, const world *wd)
 {
@@ -66,7 +70,19 @@ void ui_layout_compute(ui_layout *lay, ui_ctx *c, int w, int h, const world *wd)
                 chain[chain_n++] = (int)i;
         }
 
-    int node_h = node_height(c);
+    /* text unit: the type scale, reduced when the row is too crowded for it */
+    float ts = c->theme ? c->theme->type_scale : 1.0f;
+    int colw = chain_n ? (w - 2 * m) / chain_n : w - 2 * m; /* the flow is as wide as this */
+    float u = c->s * ts, fit = (float)colw / (NODE_BOX_UNITS + NODE_GAP_UNITS);
+    if (u > fit)
+        u = fit;
+    float ns = u / (c->s * ts);
+    if (ns < 0.7f) /* below this a projector loses the text; cut long names instead */
+        ns = 0.7f;
+    lay->nfs_role = (int)(c->fs_role * ns);
+    lay->nfs_small = (int)(c->fs_small * ns);
+    lay->nfs_body = (int)(c->fs_body * ns);
+    int node_h = node_height(c, lay);
     int lane_h = mono_lh + 2 * m;
     int gap = lane_h > (int)(40 * c->s) ? lane_h : (int)(40 * c->s);
     int flow_h = m + lane_h + m + node_h + m;
@@ -89,10 +105,11 @@ void ui_layout_compute(ui_layout *lay, ui_ctx *c, int w, int h, const world *wd)
     /* the row of nodes */
     lay->lane_y = lay->flow.y + m + lane_h / 2;
     int row_y = lay->flow.y + m + lane_h + m;
-    int colw = chain_n ? lay->flow.w / chain_n : lay->flow.w;
-    int min_gap = (int)(66 * c->s);
+    int min_gap = (int)(NODE_GAP_UNITS * c->s * ts * ns);
+    if (min_gap > colw / 4) /* crowded: the text needs the room more than the port label */
+        min_gap = colw / 4;
     int box_w = colw - min_gap;
-    int max_w = (int)(250 * c->s * (c->theme ? c->theme->type_scale : 1.0f));
+    int max_w = (int)(250 * c->s * ts * ns);
     if (box_w > max_w)
         box_w = max_w;
     for (int k = 0; k < chain_n; k++) {

@@ -27,6 +27,8 @@ typedef struct {
     SDL_Rect node[UI_MAX_NODES]; /* by node id; w = 0 for nodes beyond UI_MAX_NODES */
     size_t node_count;
     int lane_y;            /* centre line of token labels above the row of nodes */
+    int nfs_role, nfs_small, nfs_body; /* font sizes inside nodes: smaller when many nodes
+                                          share the row, so names are not cut short */
 } ui_layout;
 
 /* ui_layout_scale - the design scale for an output size and zoom (1.0 at 1280x720). */

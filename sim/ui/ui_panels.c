@@ -1,4 +1,5 @@
 /* ui_panels.c - transcript, explanation and bytes inspector (see ui_panels.h). */
+#define _GNU_SOURCE /* memmem */
 #include "ui/ui_panels.h"
 
 #include <stdio.h>
@@ -235,7 +236,29 @@ void ui_panels_explain(ui_ctx *c, const ui_layout *lay, const ui_view *v)
     }
     if (rfc && y < bottom) {
         snprintf(buf, sizeof buf, "Defined in %s", rfc);
-        ui_text_draw_wrap(c->text, UI_FONT_SANS_BOLD, c->fs_small, th->text_dim, buf, x, y, w,
+        y += ui_text_draw_wrap(c->text, UI_FONT_SANS_BOLD, c->fs_small, th->text_dim, buf, x, y,
+                               w, bottom - y);
+    }
+    /* the longer story when there is one: a DNS answer, the message as delivered, ... */
+    if (st->detail && st->detail[0] && y + c->pad < bottom) {
+        /* CR LF to a line break, tabs (folded headers) to spaces */
+        char detail[1600];
+        size_t dn = 0;
+        for (const char *p = st->detail; *p && dn + 5 < sizeof detail; p++) {
+            if (*p == '\r')
+                continue;
+            if (*p == '\t') {
+                memcpy(detail + dn, "    ", 4);
+                dn += 4;
+            } else {
+                detail[dn++] = *p;
+            }
+        }
+        detail[dn] = 0;
+        y += c->pad / 2;
+        ui_gfx_fill(c->r, (SDL_Rect){x, y, w, 1}, th->panel_border);
+        y += c->pad / 2;
+        ui_text_draw_wrap(c->text, UI_FONT_MONO, c->fs_small, th->text, detail, x, y, w,
                           bottom - y);
     }
 }
@@ -472,7 +495,20 @@ void ui_panels_bytes(ui_ctx *c, const ui_layout *lay, const ui_view *v, SDL_Rect
         y += ui_text_draw_wrap(c->text, UI_FONT_MONO_BOLD, c->fs_mono, th->text, text, x, y, w,
                                lim);
         char b64[256], plain[256];
-        if (ui_panels_auth_decode(v->w, v->step, b64, sizeof b64, plain, sizeof plain) == 0) {
+        bool masked = (!strcmp(st->verb, "AUTH") || st->code == 334 ||
+                       (v->step > 0 && world_step_at(v->w, v->step - 1)->code == 334)) &&
+                      memmem(data, n, "********", 8);
+        if (masked) {
+            y += c->pad / 3;
+            y += ui_text_draw_wrap(c->text, UI_FONT_SANS, c->fs_small, th->text,
+                                   "This scenario masks the credentials (********). On a real "
+                                   "wire they are only base64, an encoding and not encryption: "
+                                   "anyone who sees these bytes can decode the password. With "
+                                   "\"show_secrets\": true on the client node, this panel "
+                                   "decodes them.",
+                                   x, y, w, 0);
+        } else if (ui_panels_auth_decode(v->w, v->step, b64, sizeof b64, plain, sizeof plain) ==
+                   0) {
             char note[700];
             snprintf(note, sizeof note, "base64 \"%s\" decodes to: %s", b64, plain);
             y += c->pad / 3;

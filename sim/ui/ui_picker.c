@@ -55,6 +55,7 @@ int ui_picker_scan(ui_picker *p, const char *data_dir)
 typedef struct {
     SDL_Rect box;
     int y0, lh;
+    int first, rows; /* the entries shown: a window that keeps the selected one visible */
 } geometry;
 
 static geometry geom(ui_ctx *c, const ui_layout *lay, const ui_picker *p)
@@ -68,6 +69,10 @@ static geometry geom(ui_ctx *c, const ui_layout *lay, const ui_picker *p)
         bh = lay->h - 2 * c->pad;
     g.box = (SDL_Rect){(lay->w - bw) / 2, (lay->h - bh) / 2, bw, bh};
     g.y0 = g.box.y + c->pad + title_lh + c->pad;
+    g.rows = (g.box.y + g.box.h - c->pad - g.y0) / g.lh;
+    if (g.rows < 1)
+        g.rows = 1;
+    g.first = p->selected - g.rows + 1 > 0 ? p->selected - g.rows + 1 : 0;
     return g;
 }
 
@@ -94,10 +99,8 @@ void ui_picker_draw(ui_ctx *c, const ui_layout *lay, const ui_picker *p)
     int inner = g.box.w - 4 * c->pad;
     if (name_w > inner / 2)
         name_w = inner / 2;
-    for (int i = 0; i < p->count; i++) {
-        int y = g.y0 + i * g.lh;
-        if (y + g.lh > g.box.y + g.box.h - c->pad)
-            break;
+    for (int i = g.first; i < p->count && i < g.first + g.rows; i++) {
+        int y = g.y0 + (i - g.first) * g.lh;
         SDL_Rect row = {g.box.x + c->pad, y, g.box.w - 2 * c->pad, g.lh};
         bool sel = i == p->selected;
         if (sel)
@@ -116,6 +119,6 @@ int ui_picker_hit(ui_ctx *c, const ui_layout *lay, const ui_picker *p, int x, in
     geometry g = geom(c, lay, p);
     if (!ui_gfx_inside(g.box, x, y) || y < g.y0)
         return -1;
-    int i = (y - g.y0) / g.lh;
-    return i < p->count ? i : -1;
+    int i = g.first + (y - g.y0) / g.lh;
+    return i < p->count && i < g.first + g.rows ? i : -1;
 }

@@ -85,6 +85,11 @@ int ui_shot_render(const ui_shot_options *o, ui_shot_result *res, char *err, siz
     res->step = ui_app_step(a);
     ui_app_set_eaves(a, o->eaves);
     ui_app_set_bytes(a, o->bytes);
+    if ((o->quiz || o->predict) && ui_app_open_quiz(a, o->predict) != 0) {
+        snprintf(err, errlen, "%s", o->predict ? "no predict question stops before the next step"
+                                               : "no lesson animates this scenario");
+        goto fail;
+    }
     ui_app_draw(a);
     SDL_RenderFlush(r);
     res->first_frame_ms = ms_since(t0);
@@ -107,6 +112,17 @@ int ui_shot_render(const ui_shot_options *o, ui_shot_result *res, char *err, siz
         qsort(times, (size_t)o->bench_frames, sizeof *times, cmp_double);
         res->median_ms = times[o->bench_frames / 2];
         res->p95_ms = times[(o->bench_frames * 95) / 100];
+        /* frames where the step changes and everything is drawn again */
+        size_t s0 = ui_app_step(a);
+        for (int i = 0; i < o->bench_frames; i++) {
+            ui_app_set_step(a, i % 2 && s0 > 0 ? s0 - 1 : s0, 1.0f);
+            Uint64 t = SDL_GetPerformanceCounter();
+            ui_app_draw(a);
+            SDL_RenderFlush(r);
+            times[i] = ms_since(t);
+        }
+        qsort(times, (size_t)o->bench_frames, sizeof *times, cmp_double);
+        res->full_median_ms = times[o->bench_frames / 2];
     }
     rc = 0;
 fail:

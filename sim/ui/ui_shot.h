@@ -20,6 +20,7 @@ typedef struct {
     int w, h;              /* output size */
     const char *theme;     /* NULL: default */
     bool eaves, bytes;     /* eavesdropper view, bytes inspector open */
+    bool quiz, predict;    /* quiz panel open; or the predict question before step + 1 */
     const char *out;       /* PNG file, or NULL to write none */
     int bench_frames;      /* > 0: draw this many frames and time them */
     Uint64 t_start;        /* SDL_GetPerformanceCounter() that first_frame_ms counts from;
@@ -28,7 +29,8 @@ typedef struct {
 
 typedef struct {
     double first_frame_ms;  /* from t_start to the first frame drawn */
-    double median_ms;       /* bench: median time to draw a frame */
+    double median_ms;       /* bench: median time to draw a frame while a token travels */
+    double full_median_ms;  /* bench: median for frames that redraw everything (new step) */
     double p95_ms;
     size_t steps;           /* steps in the world */
     size_t step;            /* the step drawn (clamped) */

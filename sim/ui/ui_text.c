@@ -1,6 +1,6 @@
 /* ui_text.c - font loading and the text texture cache (see ui_text.h).
  *
- * Fonts are read into memory once and opened per pixel size from that memory. The cache is a
+ * Fonts are opened per pixel size from their files (FreeType reads only what it needs). The cache is a
  * chained hash table; entries remember the frame they were last drawn in, and ui_text_frame_end
  * frees stale ones only when the cache holds more than UI_TEXT_CACHE_KEEP, so a steady picture
  * costs one hash and one string compare per string and no allocation.
@@ -38,8 +38,7 @@ typedef struct {
 
 struct ui_text {
     SDL_Renderer *r;
-    void *file_data[UI_FONT_COUNT];
-    size_t file_len[UI_FONT_COUNT];
+    char path[UI_FONT_COUNT][512]; /* opened per size; FreeType reads only the tables it needs */
     sized_font fonts[FONT_SIZES_MAX];
     int font_count;
     entry *slots[UI_TEXT_CACHE_SLOTS];
@@ -47,25 +46,6 @@ struct ui_text {
     size_t renders;
     unsigned long frame;
 };
-
-static void *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    char *buf = NULL;
-    long n = -1;
-    if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) > 0 && fseek(f, 0, SEEK_SET) == 0) {
-        buf = malloc((size_t)n);
-        if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-            free(buf);
-            buf = NULL;
-        }
-    }
-    fclose(f);
-    *len = buf ? (size_t)n : 0;
-    return buf;
-}
 
 ui_text *ui_text_new(SDL_Renderer *r, const char *font_dir, char *err, size_t errlen)
 {
@@ -76,14 +56,14 @@ ui_text *ui_text_new(SDL_Renderer *r, const char *font_dir, char *err, size_t er
     }
     t->r = r;
     for (int i = 0; i < UI_FONT_COUNT; i++) {
-        char path[1024];
-        snprintf(path, sizeof path, "%s/%s", font_dir, font_files[i]);
-        t->file_data[i] = read_file(path, &t->file_len[i]);
-        if (!t->file_data[i]) {
-            snprintf(err, errlen, "cannot read font %s", path);
+        int n = snprintf(t->path[i], sizeof t->path[i], "%s/%s", font_dir, font_files[i]);
+        FILE *f = n > 0 && (size_t)n < sizeof t->path[i] ? fopen(t->path[i], "rb") : NULL;
+        if (!f) {
+            snprintf(err, errlen, "cannot read font %s/%s", font_dir, font_files[i]);
             ui_text_free(t);
             return NULL;
         }
+        fclose(f);
     }
     return t;
 }
@@ -118,8 +98,6 @@ void ui_text_free(ui_text *t)
         return;
     ui_text_clear(t);
     drop_fonts(t);
-    for (int i = 0; i < UI_FONT_COUNT; i++)
-        free(t->file_data[i]);
     free(t);
 }
 
@@ -137,8 +115,7 @@ static TTF_Font *font_at(ui_text *t, ui_font f, int px)
             return t->fonts[i].ttf;
     if (t->font_count == FONT_SIZES_MAX)
         drop_fonts(t); /* only after many resizes; textures stay valid */
-    SDL_RWops *rw = SDL_RWFromConstMem(t->file_data[f], (int)t->file_len[f]);
-    TTF_Font *ttf = rw ? TTF_OpenFontRW(rw, 1, px) : NULL;
+    TTF_Font *ttf = TTF_OpenFont(t->path[f], px);
     if (!ttf)
         return NULL;
     t->fonts[t->font_count++] = (sized_font){f, px, ttf};

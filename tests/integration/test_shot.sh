@@ -62,3 +62,7 @@ expect_output "window SCENARIO without a display" "MAIL FROM" \
 # the real window loop runs invisibly on the dummy driver for a bounded number of frames
 expect_exit "window loop on the dummy driver" 0 \
     env -u DISPLAY -u WAYLAND_DISPLAY SDL_VIDEODRIVER=dummy "$SMTPSIM" window basic --frames 30
+
+# DISPLAY set but nothing listening there: SDL would draw offscreen; say so, print the transcript
+expect_output "unreachable display: transcript instead" "no usable display|cannot open a window" \
+    env -u SDL_VIDEODRIVER -u WAYLAND_DISPLAY DISPLAY=:97 timeout 60 "$SMTPSIM" window basic

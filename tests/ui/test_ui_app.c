@@ -543,6 +543,116 @@ static void test_shot_png(void **state)
     assert_int_equal(ui_shot_render(&o, &res, err, sizeof err), -1);
 }
 
+/* A live world grows while it is shown (smtpsim live): new nodes get a place and a state. */
+static void test_live_world_grows(void **state)
+{
+    fixture *f = *state;
+    world *w = world_new_live();
+    world_node n;
+    memset(&n, 0, sizeof n);
+    n.kind = WORLD_NODE_MUA;
+    snprintf(n.role, sizeof n.role, "MUA");
+    assert_int_equal(world_live_add_node(w, &n), 0);
+    ui_app_set_world(f->app, w, "live");
+    draw(f);
+    assert_int_equal(ui_app_layout(f->app)->node_count, 1);
+    n.kind = WORLD_NODE_MSA;
+    snprintf(n.role, sizeof n.role, "MSA");
+    assert_int_equal(world_live_add_node(w, &n), 1);
+    n.kind = WORLD_NODE_MX;
+    snprintf(n.role, sizeof n.role, "MX");
+    assert_int_equal(world_live_add_node(w, &n), 2);
+    step(w, WORLD_STEP_CONNECT, 0, 1, false, "connect", 0, "", "connecting", "greeting");
+    step(w, WORLD_STEP_REPLY, 1, 0, false, "220 ready", 220, "", "waiting for EHLO", NULL);
+    ui_app_set_step(f->app, 1, 0.5f);
+    draw(f);
+    assert_int_equal(ui_app_layout(f->app)->node_count, 3);
+    assert_true(ui_app_layout(f->app)->node[2].w > 0);
+    ui_app_set_world(f->app, f->w, "test world"); /* back to the fixture's world */
+    world_free(w);
+}
+
+static void text_input(ui_app *a, const char *t)
+{
+    SDL_Event e;
+    memset(&e, 0, sizeof e);
+    e.type = SDL_TEXTINPUT;
+    snprintf(e.text.text, sizeof e.text.text, "%s", t);
+    ui_app_event(a, &e);
+}
+
+static void app_key(ui_app *a, SDL_Keycode k)
+{
+    SDL_Event e;
+    memset(&e, 0, sizeof e);
+    e.type = SDL_KEYDOWN;
+    e.key.keysym.sym = k;
+    ui_app_event(a, &e);
+}
+
+/* The basic scenario has lessons with predict-the-reply questions: playing stops just before
+ * the server answers, and goes on once the student has answered or skipped. */
+static void test_quiz_predict_stops(void **state)
+{
+    (void)state;
+    SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, W, H, 32, SDL_PIXELFORMAT_XRGB8888);
+    SDL_Renderer *r = SDL_CreateSoftwareRenderer(s);
+    char err[512], scen[512];
+    ui_app_config cfg = {data_dir(), NULL};
+    ui_app *a = ui_app_new(r, NULL, &cfg, err, sizeof err);
+    assert_non_null(a);
+    snprintf(scen, sizeof scen, "%s/lessons/scenarios/basic.json", data_dir());
+    assert_int_equal(ui_app_load(a, scen, err, sizeof err), 0);
+    const world *w = ui_app_world(a);
+    size_t n = world_step_count(w);
+    ui_app_set_playing(a, true);
+    ui_app_update(a, 600000);
+    size_t stop = ui_app_step(a);
+    assert_true(stop + 1 < n); /* stopped early */
+    assert_false(ui_app_playing(a));
+    const world_step *next = world_step_at(w, stop + 1);
+    assert_int_equal(next->kind, WORLD_STEP_REPLY); /* before a reply */
+    ui_app_draw(a);
+    /* stepping on is refused until answered */
+    app_key(a, SDLK_RIGHT);
+    assert_int_equal(ui_app_step(a), stop);
+    /* answer: type the code the world will give (or pick the choice starting with it) */
+    char code[8];
+    snprintf(code, sizeof code, "%d", next->code);
+    text_input(a, code); /* a typed answer (ignored when the question has choices) */
+    app_key(a, SDLK_1);  /* a choice answers at once (a typed answer takes it as text) */
+    app_key(a, SDLK_RETURN);
+    ui_app_draw(a);
+    if (ui_app_step(a) == stop)
+        app_key(a, SDLK_RETURN); /* continue: the reply travels */
+    assert_int_equal(ui_app_step(a), stop + 1);
+    ui_app_update(a, 600000); /* an answered question does not stop again */
+    assert_true(ui_app_step(a) > stop + 1 || ui_app_phase(a) >= 1.0f);
+    /* the next stop can be skipped with Esc */
+    ui_app_set_playing(a, true);
+    ui_app_update(a, 600000);
+    size_t stop2 = ui_app_step(a);
+    if (stop2 + 1 < n) {
+        assert_true(stop2 > stop);
+        app_key(a, SDLK_ESCAPE);
+        assert_int_equal(ui_app_step(a), stop2 + 1);
+        assert_false(ui_app_quit_requested(a));
+    }
+    /* the Q key opens the lesson's questions; 1 answers a choice question, Esc closes */
+    ui_app_set_step(a, 0, 1);
+    app_key(a, SDLK_q);
+    ui_app_draw(a);
+    app_key(a, SDLK_1);
+    text_input(a, "1");
+    app_key(a, SDLK_RETURN);
+    ui_app_draw(a);
+    app_key(a, SDLK_ESCAPE);
+    assert_false(ui_app_quit_requested(a));
+    ui_app_free(a);
+    SDL_DestroyRenderer(r);
+    SDL_FreeSurface(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -557,6 +667,8 @@ int main(void)
         cmocka_unit_test(test_help_lists_keys),
         cmocka_unit_test(test_themes),
         cmocka_unit_test(test_shot_png),
+        cmocka_unit_test(test_quiz_predict_stops),
+        cmocka_unit_test(test_live_world_grows),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,0 +1,73 @@
+/* ui_quiz.h - the quiz panel of the window (issue 5): the questions of the lessons that animate
+ * the current scenario, answered with the mouse or the keys 1-9, A-D and Enter, and "predict the
+ * reply" questions that stop the animation just before the server answers.
+ *
+ * Grading and feedback come from the quiz engine (sim/core/quiz.h); this module only shows
+ * questions and collects answers. Progress is not recorded from the window (the terminal quiz
+ * keeps it).
+ */
+#ifndef UI_QUIZ_H
+#define UI_QUIZ_H
+
+#include <SDL.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/world.h"
+#include "ui/ui_gfx.h"
+#include "ui/ui_layout.h"
+
+/* Named limits. */
+#define UI_QUIZ_MAX_LESSONS 16
+#define UI_QUIZ_MAX_PREDICT 128
+#define UI_QUIZ_MAX_TYPED 64
+
+typedef enum {
+    UI_QUIZ_OFF,
+    UI_QUIZ_SESSION, /* the lesson's questions, one after another */
+    UI_QUIZ_PREDICT, /* stopped before a reply: what will the server answer? */
+} ui_quiz_mode;
+
+/* What the window should do after a key or click in the panel. */
+typedef enum {
+    UI_QUIZ_NONE,     /* handled, nothing else to do */
+    UI_QUIZ_IGNORED,  /* not for the quiz: the window handles it */
+    UI_QUIZ_CLOSE,    /* the panel closed */
+    UI_QUIZ_SHOW_ME,  /* jump to ui_quiz_show_step() */
+    UI_QUIZ_CONTINUE, /* a predict question is done: go on into its step */
+} ui_quiz_action;
+
+typedef struct ui_quiz ui_quiz;
+
+/* ui_quiz_new - load DATA/lessons/ *.json whose scenario is scenario_id and find the steps of
+ * their predict questions in w. NULL when no lesson animates this scenario. */
+ui_quiz *ui_quiz_new(const char *data_dir, const char *scenario_id, const world *w);
+void ui_quiz_free(ui_quiz *q);
+
+ui_quiz_mode ui_quiz_get_mode(const ui_quiz *q);
+
+/* ui_quiz_revision - changes whenever what the panel shows changes (for redraw decisions). */
+unsigned ui_quiz_revision(const ui_quiz *q);
+
+/* ui_quiz_open_session - show the lessons' questions (practice order). */
+void ui_quiz_open_session(ui_quiz *q);
+void ui_quiz_close(ui_quiz *q);
+
+/* ui_quiz_predict_before - whether an unanswered predict question stops the animation before
+ * step `step`; if so the panel switches to it and true is returned. */
+bool ui_quiz_predict_before(ui_quiz *q, size_t step);
+
+/* ui_quiz_predict_steps - how many predict questions were placed on steps of this world. */
+size_t ui_quiz_predict_count(const ui_quiz *q);
+
+/* ui_quiz_show_step - the step that illustrates the current question, or -1. */
+long ui_quiz_show_step(const ui_quiz *q);
+
+ui_quiz_action ui_quiz_key(ui_quiz *q, SDL_Keycode key);
+ui_quiz_action ui_quiz_text(ui_quiz *q, const char *utf8);
+ui_quiz_action ui_quiz_click(ui_quiz *q, ui_ctx *c, SDL_Rect area, int x, int y);
+
+/* ui_quiz_draw - the panel inside `area`. */
+void ui_quiz_draw(ui_quiz *q, ui_ctx *c, SDL_Rect area);
+
+#endif
