@@ -17,7 +17,9 @@ SAN ?= 0
 
 # -Wno-format-truncation: snprintf truncation is deliberate and checked where it matters, and
 # gcc only diagnoses it at -O2, so the sanitized -O1 build and the release build would disagree.
-WARN := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wvla -Wno-format-truncation -D_POSIX_C_SOURCE=200809L
+# (Only passed to compilers that know the option: clang does not.)
+WARN := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wvla -D_POSIX_C_SOURCE=200809L
+WARN += $(shell $(CC) -Werror -Wno-format-truncation -E -x c /dev/null >/dev/null 2>&1 && echo -Wno-format-truncation)
 OPT := -O2 -g
 ifeq ($(SAN),1)
 OPT := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined

@@ -212,8 +212,7 @@ static double measure(bench *bn, bench_fn fn, const char *label)
     double rate = (double)n / (cpu_s() - c0);
     double wall = (double)n / (t - t0);
     printf("  %-44s %9.0f /s %6.2f us each (wall %9.0f /s) %4.1f events%s\n", label, rate,
-           1e6 / rate, wall, (double)bn->events / (double)n,
-           bn->failures ? "  (FAILURES!)" : "");
+           1e6 / rate, wall, (double)bn->events / (double)n, bn->failures ? "  (FAILURES!)" : "");
     return rate;
 }
 

@@ -27,7 +27,7 @@
 
 /* Outstanding commands: what a reply answers. */
 typedef enum {
-    PEND_GREETING,  /* the 220 at connection time (RFC 5321 3.1) */
+    PEND_GREETING, /* the 220 at connection time (RFC 5321 3.1) */
     PEND_EHLO,
     PEND_HELO,
     PEND_STARTTLS,
@@ -37,8 +37,8 @@ typedef enum {
     PEND_MAIL,
     PEND_RCPT,
     PEND_DATA,
-    PEND_CONTENT,   /* the message and its CRLF.CRLF */
-    PEND_DOT,       /* a lone "." after an unwanted 354 (RFC 2920 3.1) */
+    PEND_CONTENT, /* the message and its CRLF.CRLF */
+    PEND_DOT,     /* a lone "." after an unwanted 354 (RFC 2920 3.1) */
     PEND_RSET,
     PEND_QUIT,
     PEND_COUNT
@@ -50,7 +50,7 @@ typedef struct {
     const char *verb;
     const char *stage; /* smtp_client_result.stage */
     const char *rfc;
-    const char *key;   /* explain key for the command and its ordinary reply */
+    const char *key; /* explain key for the command and its ordinary reply */
     smtp_client_state state;
     smtp_limit_id timeout;
 } pend_info;
@@ -78,8 +78,8 @@ static const pend_info pend_table[PEND_COUNT] = {
                    SMTP_LIMIT_TIMEOUT_DATA_INIT},
     [PEND_CONTENT] = {"DATA", "end of data", "RFC 5321 4.1.1.4", "client.accepted",
                       SMTP_CLI_CONTENT, SMTP_LIMIT_TIMEOUT_DATA_TERM},
-    [PEND_DOT] = {"DATA", "end of data", "RFC 2920 3.1", "client.no_recipients",
-                  SMTP_CLI_CONTENT, SMTP_LIMIT_TIMEOUT_DATA_TERM},
+    [PEND_DOT] = {"DATA", "end of data", "RFC 2920 3.1", "client.no_recipients", SMTP_CLI_CONTENT,
+                  SMTP_LIMIT_TIMEOUT_DATA_TERM},
     [PEND_RSET] = {"RSET", "RSET", "RFC 5321 4.1.1.5", "client.rset", SMTP_CLI_QUIT,
                    SMTP_LIMIT_TIMEOUT_MAIL},
     [PEND_QUIT] = {"QUIT", "QUIT", "RFC 5321 4.1.1.10", "client.quit", SMTP_CLI_QUIT,
@@ -111,7 +111,7 @@ typedef struct {
 
 typedef struct {
     smtp_event ev;
-    size_t off;  /* bytes: offset into evbytes (ev.bytes is set when the event is taken) */
+    size_t off; /* bytes: offset into evbytes (ev.bytes is set when the event is taken) */
     bool has_bytes;
     bool in_wire; /* bytes are the prepared message itself (`wire`, unchanged all session) */
 } qevent;
@@ -125,15 +125,15 @@ struct smtp_client {
 
     /* the message, prepared once: CRLF line ends, dot-stuffed, ".\r\n" at the end */
     cbuf wire;
-    uint64_t msg_size;  /* RFC 1870 size: CRLF line ends, no stuffing dots, no final dot */
-    bool msg_8bit;      /* an octet >= 128: BODY=8BITMIME (RFC 6152) */
-    bool addr_utf8;     /* a non-ASCII address: SMTPUTF8 needed (RFC 6531 3.2) */
+    uint64_t msg_size; /* RFC 1870 size: CRLF line ends, no stuffing dots, no final dot */
+    bool msg_8bit;     /* an octet >= 128: BODY=8BITMIME (RFC 6152) */
+    bool addr_utf8;    /* a non-ASCII address: SMTPUTF8 needed (RFC 6531 3.2) */
 
     /* session */
     smtp_client_state state;
     uint64_t now, deadline;
     unsigned ext, mechs;
-    uint64_t ext_size;  /* SIZE limit offered, 0: none stated */
+    uint64_t ext_size; /* SIZE limit offered, 0: none stated */
     bool tls_active, tls_tried, handshake, auth_tried, auth_login;
     bool pipelined, mail_failed, quit_queued, quit_after, rset_after;
     bool content_flushed, discard_input;
@@ -149,8 +149,8 @@ struct smtp_client {
     cbuf out;
     size_t out_off;
 
-    cbuf rbuf;          /* the reply being received */
-    size_t line_start;  /* where its current line starts */
+    cbuf rbuf;         /* the reply being received */
+    size_t line_start; /* where its current line starts */
     unsigned n_lines;
     int reply_code;
 
@@ -291,8 +291,7 @@ static void set_state(smtp_client *cl, smtp_client_state st)
 {
     if (cl->state == st)
         return;
-    smtp_event *ev = emit(cl, SMTP_EV_STATE, SMTP_DIR_NONE, NULL, 0, "", 0, "", "",
-                          "client.state");
+    smtp_event *ev = emit(cl, SMTP_EV_STATE, SMTP_DIR_NONE, NULL, 0, "", 0, "", "", "client.state");
     ev->state_from = (int)cl->state;
     ev->state_to = (int)st;
     cl->state = st;
@@ -344,23 +343,22 @@ static void finish(smtp_client *cl, bool want_close)
     if (cl->state == SMTP_CLI_DONE)
         return;
     if (cl->res.status == SMTP_RESULT_PENDING)
-        decide_str(cl, SMTP_RESULT_TEMPFAIL, 0, "", "session ended before a decision",
-                   "QUIT", false);
+        decide_str(cl, SMTP_RESULT_TEMPFAIL, 0, "", "session ended before a decision", "QUIT",
+                   false);
     cl->p_len = 0;
     cl->p_head = 0;
     cl->deadline = UINT64_MAX;
     cl->discard_input = true;
     set_state(cl, SMTP_CLI_DONE);
     if (want_close)
-        emit(cl, SMTP_EV_CLOSE, SMTP_DIR_NONE, NULL, 0, "", 0, "", "RFC 5321 3.8",
-             "client.close");
+        emit(cl, SMTP_EV_CLOSE, SMTP_DIR_NONE, NULL, 0, "", 0, "", "RFC 5321 3.8", "client.close");
     emit(cl, SMTP_EV_DONE, SMTP_DIR_NONE, NULL, 0, "", cl->res.code, cl->res.esc,
-         cl->res.status == SMTP_RESULT_OK ? "RFC 5321 4.1.1.4"
+         cl->res.status == SMTP_RESULT_OK         ? "RFC 5321 4.1.1.4"
          : cl->res.status == SMTP_RESULT_TEMPFAIL ? "RFC 5321 4.5.4.1"
-                                                   : "RFC 5321 6.1",
-         cl->res.status == SMTP_RESULT_OK ? "client.done"
+                                                  : "RFC 5321 6.1",
+         cl->res.status == SMTP_RESULT_OK         ? "client.done"
          : cl->res.status == SMTP_RESULT_TEMPFAIL ? "client.tempfail"
-                                                   : "client.permfail");
+                                                  : "client.permfail");
 }
 
 /* give_up - the server broke the protocol or went silent: we cannot trust the connection, so
@@ -520,8 +518,8 @@ static void start_transaction(smtp_client *cl)
         emit(cl, SMTP_EV_ERROR, SMTP_DIR_NONE, NULL, 0, "MAIL", 553, "5.6.7", "RFC 6531 3.2",
              "client.smtputf8_needed");
         decide_str(cl, SMTP_RESULT_PERMFAIL, 553, "5.6.7",
-                   "local: a non-ASCII address, but the server does not offer SMTPUTF8",
-                   "MAIL", true);
+                   "local: a non-ASCII address, but the server does not offer SMTPUTF8", "MAIL",
+                   true);
         send_quit(cl);
         return;
     }
@@ -598,8 +596,8 @@ static void send_auth(smtp_client *cl)
         emit(cl, SMTP_EV_AUTH, SMTP_DIR_NONE, NULL, 0, "AUTH", 0, "", "RFC 4954 4",
              "client.auth_failed");
         decide_str(cl, SMTP_RESULT_PERMFAIL, 0, "",
-                   "local: the server offers no AUTH mechanism we can use (PLAIN, LOGIN)",
-                   "AUTH", true);
+                   "local: the server offers no AUTH mechanism we can use (PLAIN, LOGIN)", "AUTH",
+                   true);
         send_quit(cl);
         return;
     }
@@ -689,10 +687,14 @@ static void proceed(smtp_client *cl)
         }
         if (mode == SMTP_TLS_REQUIRED) {
             /* RFC 3207 4 and RFC 8314 3: a client that requires TLS does not send mail in the
-             * clear; it gives up rather than downgrade */
-            emit(cl, SMTP_EV_ERROR, SMTP_DIR_NONE, NULL, 0, "STARTTLS", 530, "5.7.10",
-                 "RFC 3207 4", "client.starttls_required");
-            decide_str(cl, SMTP_RESULT_PERMFAIL, 530, "5.7.10",
+             * clear; it gives up rather than downgrade. Temporary, not a bounce: a STARTTLS
+             * missing from the EHLO reply is what an attacker stripping it looks like, and a
+             * server's TLS may be back tomorrow (Postfix defers: "TLS is required, but was
+             * not offered"; DANE, RFC 7672 2.2, and MTA-STS, RFC 8461 5, also delay). The
+             * code is ours: 454 as in RFC 3207 4, 4.7.10 "encryption needed" (RFC 5248). */
+            emit(cl, SMTP_EV_ERROR, SMTP_DIR_NONE, NULL, 0, "STARTTLS", 454, "4.7.10", "RFC 3207 4",
+                 "client.starttls_required");
+            decide_str(cl, SMTP_RESULT_TEMPFAIL, 454, "4.7.10",
                        !cl->cfg.tls_available
                            ? "local: TLS required, but this client cannot run TLS"
                            : "local: TLS required, but the server does not offer STARTTLS",
@@ -761,8 +763,8 @@ static const struct {
     const char *kw;
     unsigned flag;
 } ehlo_keywords[] = {
-    {"PIPELINING", EXT_PIPELINING}, {"SIZE", EXT_SIZE},     {"8BITMIME", EXT_8BITMIME},
-    {"SMTPUTF8", EXT_SMTPUTF8},     {"DSN", EXT_DSN},       {"STARTTLS", EXT_STARTTLS},
+    {"PIPELINING", EXT_PIPELINING},   {"SIZE", EXT_SIZE}, {"8BITMIME", EXT_8BITMIME},
+    {"SMTPUTF8", EXT_SMTPUTF8},       {"DSN", EXT_DSN},   {"STARTTLS", EXT_STARTTLS},
     {"ENHANCEDSTATUSCODES", EXT_ESC}, {"AUTH", EXT_AUTH},
 };
 
@@ -906,8 +908,8 @@ static void no_recipients(smtp_client *cl)
         }
     }
     const smtp_rcpt_result *rr = &cl->rcpt[pick];
-    decide_str(cl, temp ? SMTP_RESULT_TEMPFAIL : SMTP_RESULT_PERMFAIL, rr->code, rr->esc,
-               rr->text, "RCPT", false);
+    decide_str(cl, temp ? SMTP_RESULT_TEMPFAIL : SMTP_RESULT_PERMFAIL, rr->code, rr->esc, rr->text,
+               "RCPT", false);
     emit(cl, SMTP_EV_ERROR, SMTP_DIR_NONE, NULL, 0, "RCPT", rr->code, rr->esc, "RFC 2920 3.1",
          "client.no_recipients");
     cl->rset_after = true;
@@ -964,8 +966,7 @@ static const char *reply_key(const smtp_client *cl, pend_kind kind, int code)
     return pend_table[kind].key;
 }
 
-static void dispatch(smtp_client *cl, pend p, int code, const char *esc, const char *r,
-                     size_t len);
+static void dispatch(smtp_client *cl, pend p, int code, const char *esc, const char *r, size_t len);
 
 /* handle_reply - one whole reply (all its lines) has arrived: it answers the head of the
  * queue of outstanding commands. */
@@ -1006,8 +1007,7 @@ static void handle_reply(smtp_client *cl, int code, const char *r, size_t len)
 }
 
 /* dispatch - what a reply to one kind of command means, and the next step. */
-static void dispatch(smtp_client *cl, pend p, int code, const char *esc, const char *r,
-                     size_t len)
+static void dispatch(smtp_client *cl, pend p, int code, const char *esc, const char *r, size_t len)
 {
     pend_kind kind = (pend_kind)p.kind;
     int cls = code / 100;
@@ -1062,8 +1062,8 @@ static void dispatch(smtp_client *cl, pend p, int code, const char *esc, const c
             cl->handshake = true;
             cl->discard_input = true;
             arm(cl);
-            emit(cl, SMTP_EV_STARTTLS, SMTP_DIR_NONE, NULL, 0, "STARTTLS", 220, esc,
-                 "RFC 3207 4", "client.starttls");
+            emit(cl, SMTP_EV_STARTTLS, SMTP_DIR_NONE, NULL, 0, "STARTTLS", 220, esc, "RFC 3207 4",
+                 "client.starttls");
         } else if (cls >= 4 && cl->cfg.tls == SMTP_TLS_OPPORTUNISTIC) {
             proceed(cl); /* RFC 3207 4.1: opportunistic TLS continues in the clear */
         } else if (cls >= 4) {
@@ -1191,8 +1191,7 @@ static void dispatch(smtp_client *cl, pend p, int code, const char *esc, const c
             send_quit(cl);
         } else {
             give_up(cl, "client.unexpected_reply", "RFC 5321 4.3.2",
-                    "protocol error: unexpected reply to the end of data", r, len,
-                    "end of data");
+                    "protocol error: unexpected reply to the end of data", r, len, "end of data");
         }
         return;
 
@@ -1220,9 +1219,9 @@ static void line_done(smtp_client *cl)
     if (n > 0 && line[n - 1] == '\r')
         n--; /* a bare LF is tolerated: be liberal in what you accept */
     const char *stage = cl->p_len ? pend_table[head_kind(cl)].stage : "greeting";
-    bool shape = n >= 3 && line[0] >= '2' && line[0] <= '5' && line[1] >= '0' &&
-                 line[1] <= '5' && line[2] >= '0' && line[2] <= '9' &&
-                 (n == 3 || line[3] == ' ' || line[3] == '-') && !memchr(line, '\0', n);
+    bool shape = n >= 3 && line[0] >= '2' && line[0] <= '5' && line[1] >= '0' && line[1] <= '5' &&
+                 line[2] >= '0' && line[2] <= '9' && (n == 3 || line[3] == ' ' || line[3] == '-') &&
+                 !memchr(line, '\0', n);
     if (!shape) {
         give_up(cl, "client.malformed_reply", "RFC 5321 4.2",
                 "protocol error: malformed reply line from the server", line, n, stage);
@@ -1277,7 +1276,7 @@ static bool has_8bit(const char *data, size_t len)
     return (acc & 0x8080808080808080ull) != 0;
 }
 
-/* prepare_message - CRLF line ends (a lone LF becomes CRLF, RFC 5321 2.3.8), dot-stuffing
+/* prepare_message - CRLF line ends (a lone LF or CR becomes CRLF, RFC 5321 2.3.8), dot-stuffing
  * (4.5.2: a line starting with '.' gets another '.'), a CRLF at the end if missing, and the
  * final ".\r\n". One pass, line by line with memchr. */
 static int prepare_message(smtp_client *cl, const char *data, size_t len)
@@ -1289,21 +1288,29 @@ static int prepare_message(smtp_client *cl, const char *data, size_t len)
     char *w = cl->wire.p;
     const char *p = data, *end = data + len;
     size_t stuffed = 0;
+    /* the next CR at or after p, searched again only once passed: a message with LF line
+     * ends costs one memchr for CR in all, not one per line */
+    const char *next_cr = memchr(p, '\r', len);
     while (p < end) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         const char *le = nl ? nl : end;
-        size_t n = (size_t)(le - p);
-        if (n > 0 && le[-1] == '\r')
-            n--;
+        /* RFC 5321 2.3.8: CR and LF only ever go out together. A CR right before the LF is
+         * the CRLF itself; any other CR ends a line of its own (a bare CR left alone would
+         * have the message refused by servers that guard against SMTP smuggling). */
+        if (next_cr && next_cr < p)
+            next_cr = memchr(p, '\r', (size_t)(end - p));
+        const char *cr = next_cr && next_cr < le ? next_cr : NULL;
+        const char *stop = cr ? cr : le;
+        const char *next = cr && !(nl && cr + 1 == nl) ? cr + 1 : nl ? nl + 1 : end;
         if (*p == '.') {
             *w++ = '.';
             stuffed++;
         }
-        memcpy(w, p, n);
-        w += n;
+        memcpy(w, p, (size_t)(stop - p));
+        w += stop - p;
         *w++ = '\r';
         *w++ = '\n';
-        p = nl ? nl + 1 : end;
+        p = next;
     }
     memcpy(w, ".\r\n", 3);
     w += 3;
@@ -1336,12 +1343,12 @@ void smtp_client_config_default(smtp_client_config *cfg)
 /* copy_config - the strings of cfg into `strs`, pointers rebound. */
 static int copy_config(smtp_client *cl, const smtp_client_config *cfg)
 {
-    const char *const *src[] = {&cfg->helo_name, &cfg->mail_from, &cfg->auth_user,
+    const char *const *src[] = {&cfg->helo_name,     &cfg->mail_from, &cfg->auth_user,
                                 &cfg->auth_password, &cfg->auth_mech, &cfg->dsn_ret,
-                                &cfg->dsn_envid, &cfg->dsn_notify};
-    const char **dst[] = {&cl->cfg.helo_name, &cl->cfg.mail_from, &cl->cfg.auth_user,
+                                &cfg->dsn_envid,     &cfg->dsn_notify};
+    const char **dst[] = {&cl->cfg.helo_name,     &cl->cfg.mail_from, &cl->cfg.auth_user,
                           &cl->cfg.auth_password, &cl->cfg.auth_mech, &cl->cfg.dsn_ret,
-                          &cl->cfg.dsn_envid, &cl->cfg.dsn_notify};
+                          &cl->cfg.dsn_envid,     &cl->cfg.dsn_notify};
     size_t n = sizeof src / sizeof src[0];
     size_t total = 0;
     for (size_t i = 0; i < n; i++)
@@ -1511,8 +1518,8 @@ int smtp_client_feed(smtp_client *cl, const void *bytes, size_t len, uint64_t no
         if (nl) {
             line_done(cl);
             if (cl->discard_input && len > 0 && cl->state != SMTP_CLI_DONE) {
-                emit(cl, SMTP_EV_ERROR, SMTP_DIR_S2C, p, len > 200 ? 200 : len, "STARTTLS", 0,
-                     "", "RFC 3207 6", "client.starttls_injection");
+                emit(cl, SMTP_EV_ERROR, SMTP_DIR_S2C, p, len > 200 ? 200 : len, "STARTTLS", 0, "",
+                     "RFC 3207 6", "client.starttls_injection");
                 break;
             }
         }
@@ -1631,16 +1638,26 @@ smtp_client_state smtp_client_state_get(const smtp_client *cl)
 const char *smtp_client_state_name(smtp_client_state st)
 {
     switch (st) {
-    case SMTP_CLI_GREETING: return "waiting for the greeting";
-    case SMTP_CLI_EHLO: return "EHLO sent";
-    case SMTP_CLI_STARTTLS: return "starting TLS";
-    case SMTP_CLI_AUTH: return "authenticating";
-    case SMTP_CLI_MAIL: return "MAIL sent";
-    case SMTP_CLI_RCPT: return "RCPT sent";
-    case SMTP_CLI_DATA: return "DATA sent, waiting for 354";
-    case SMTP_CLI_CONTENT: return "message sent, waiting for the final reply";
-    case SMTP_CLI_QUIT: return "QUIT sent";
-    case SMTP_CLI_DONE: return "done";
+    case SMTP_CLI_GREETING:
+        return "waiting for the greeting";
+    case SMTP_CLI_EHLO:
+        return "EHLO sent";
+    case SMTP_CLI_STARTTLS:
+        return "starting TLS";
+    case SMTP_CLI_AUTH:
+        return "authenticating";
+    case SMTP_CLI_MAIL:
+        return "MAIL sent";
+    case SMTP_CLI_RCPT:
+        return "RCPT sent";
+    case SMTP_CLI_DATA:
+        return "DATA sent, waiting for 354";
+    case SMTP_CLI_CONTENT:
+        return "message sent, waiting for the final reply";
+    case SMTP_CLI_QUIT:
+        return "QUIT sent";
+    case SMTP_CLI_DONE:
+        return "done";
     }
     return "unknown";
 }

@@ -78,7 +78,8 @@ typedef struct {
 void smtp_client_config_default(smtp_client_config *cfg);
 
 typedef struct {
-    int code;          /* reply to RCPT (or to DATA's end for accepted ones), 0 if never asked */
+    int code;          /* reply to RCPT (or to DATA's end for accepted ones; MAIL's reply when
+                          MAIL was refused), 0 if never asked */
     char esc[16];
     char text[160];
 } smtp_rcpt_result;

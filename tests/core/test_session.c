@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/explain.h"
 #include "core/smtp_client.h"
 #include "core/smtp_server.h"
 
@@ -32,10 +33,10 @@ typedef struct {
     smtp_peer peer;
     smtp_client *cl;
     smtp_server *srv;
-    bool old_server;        /* the harness answers EHLO with 502 (a pre-ESMTP server) */
-    const char *busy_rcpt;  /* on_rcpt answers 450 4.2.1 for this address */
-    int accept_code;        /* on_accept answers this (0: accept) */
-    int mail_code;          /* on_mail answers this (0: accept) */
+    bool old_server;       /* the harness answers EHLO with 502 (a pre-ESMTP server) */
+    const char *busy_rcpt; /* on_rcpt answers 450 4.2.1 for this address */
+    int accept_code;       /* on_accept answers this (0: accept) */
+    int mail_code;         /* on_mail answers this (0: accept) */
     /* what the server stored */
     int n_stored;
     char stored[STORED_MAX];
@@ -227,6 +228,8 @@ static void drain_events(session *s, bool *srv_tls, bool *cli_tls)
             *cli_tls = true;
         if (strcmp(e.key, "client.auth_cleartext") == 0)
             s->cleartext_auth++;
+        if (!explain_find(e.key)) /* every client event has its sentence for students */
+            fail_msg("client event key without explanation: %s", e.key);
         /* the AUTH secret never shows in an event unless asked */
         if (e.kind == SMTP_EV_COMMAND && !s->ccfg.show_secrets && s->ccfg.auth_password)
             assert_false(contains(e.bytes, e.len, "AGFsaWNl"));
@@ -294,6 +297,8 @@ static void run(session *s, const char *title)
     }
     assert_true(smtp_client_done(s->cl));
     tr_result(s);
+    if (getenv("SMTPSIM_SHOW_TRANSCRIPT"))
+        fwrite(s->tr, 1, s->tr_len, stdout);
 }
 
 /* ---- goldens ---- */
@@ -427,7 +432,7 @@ static void test_tls_required_not_offered(void **state)
     s->ccfg.tls_available = true;
     run(s, "tls-required: the client requires TLS, the server offers no STARTTLS");
     const smtp_client_result *r = smtp_client_result_get(s->cl);
-    assert_int_equal(r->status, SMTP_RESULT_PERMFAIL);
+    assert_int_equal(r->status, SMTP_RESULT_TEMPFAIL);
     assert_true(r->local);
     assert_int_equal(s->n_stored, 0);
     assert_null(strstr(s->tr, "C: MAIL"));
@@ -621,6 +626,113 @@ static void test_opportunistic_tls_mx(void **state)
     free_session(s);
 }
 
+static void test_many_recipients(void **state)
+{
+    (void)state;
+    session *s = new_session(SMTP_ROLE_MX);
+    s->scfg.mailboxes = NULL; /* every local-part exists */
+    /* 110, not more: the server counts each 452 as a client error and ends the session with
+     * 421 after 20 of them (reported as a server issue), which would lose all 100 */
+    enum { N = 110 };
+    static char addrs[N][32];
+    static const char *list[N];
+    for (int i = 0; i < N; i++) {
+        snprintf(addrs[i], sizeof addrs[i], "user%d@example.org", i);
+        list[i] = addrs[i];
+    }
+    s->ccfg.rcpts = list;
+    s->ccfg.n_rcpts = N;
+    run(s, "many recipients: more than the server's 100 per transaction");
+    const smtp_client_result *r = smtp_client_result_get(s->cl);
+    assert_int_equal(r->status, SMTP_RESULT_OK);
+    /* RFC 5321 4.5.3.1.10: the server takes 100 and says 452 to the rest, which the client
+     * keeps for another transaction (TEMPFAIL per recipient) */
+    assert_int_equal(r->n_accepted, 100);
+    assert_int_equal(s->stored_rcpts, 100);
+    for (int i = 100; i < N; i++)
+        assert_int_equal(r->rcpt[i].code, 452);
+    free_session(s);
+}
+
+static void test_smtputf8_session(void **state)
+{
+    (void)state;
+    session *s = new_session(SMTP_ROLE_MX);
+    s->scfg.mailboxes = NULL;
+    static const char *r1[] = {"j\xc3\xb6rg@example.org"};
+    s->ccfg.rcpts = r1;
+    s->ccfg.n_rcpts = 1;
+    run(s, "smtputf8: a non-ASCII local-part, SMTPUTF8 offered and used");
+    const smtp_client_result *r = smtp_client_result_get(s->cl);
+    assert_int_equal(r->status, SMTP_RESULT_OK);
+    assert_non_null(strstr(s->tr, "C: MAIL FROM:<alice@example.com> SIZE=103 SMTPUTF8"));
+    free_session(s);
+}
+
+static void test_null_sender_bounce(void **state)
+{
+    (void)state;
+    session *s = new_session(SMTP_ROLE_MX);
+    s->ccfg.mail_from = "";
+    run(s, "null reverse-path: a bounce is sent with MAIL FROM:<>");
+    assert_int_equal(smtp_client_result_get(s->cl)->status, SMTP_RESULT_OK);
+    assert_non_null(strstr(s->tr, "C: MAIL FROM:<> SIZE="));
+    free_session(s);
+}
+
+static void test_auth_plain_without_initial_response(void **state)
+{
+    (void)state;
+    /* 130 + 245 octets: base64 of "\0user\0password" is 504 characters, too long for a
+     * 512-octet command line with "AUTH PLAIN " in front (RFC 4954 4), short enough for the
+     * server, which refuses response lines over 512 octets (reported: RFC 4954 4 asks for
+     * whatever the mechanism needs, 12288 octets in practice) */
+    static char longuser[131], longpw[246];
+    memset(longuser, 'u', sizeof longuser - 1);
+    memset(longpw, 'p', sizeof longpw - 1);
+    static smtp_user u[1];
+    u[0].name = longuser;
+    u[0].password = longpw;
+    session *s = new_session(SMTP_ROLE_MSA);
+    s->scfg.users = u;
+    s->scfg.tls_available = true;
+    s->ccfg.tls = SMTP_TLS_REQUIRED;
+    s->ccfg.tls_available = true;
+    s->ccfg.auth_user = longuser;
+    s->ccfg.auth_password = longpw;
+    static const char *far[] = {"dave@example.net"};
+    s->ccfg.rcpts = far;
+    s->ccfg.n_rcpts = 1;
+    run(s, "AUTH PLAIN too long for one line: initial response after an empty 334");
+    const smtp_client_result *r = smtp_client_result_get(s->cl);
+    assert_int_equal(r->status, SMTP_RESULT_OK);
+    assert_true(r->auth_used);
+    assert_non_null(strstr(s->tr, "C: AUTH PLAIN\nS: 334"));
+    free_session(s);
+}
+
+static void test_exact_size_limit(void **state)
+{
+    (void)state;
+    session *s = new_session(SMTP_ROLE_MX);
+    assert_int_equal(smtp_limits_set(&s->scfg.limits, SMTP_LIMIT_MESSAGE_SIZE, 1024), 0);
+    static char msg[1024];
+    memset(msg, 'y', sizeof msg);
+    for (size_t i = 60; i < sizeof msg; i += 62) {
+        msg[i] = '\r';
+        msg[i + 1] = '\n';
+    }
+    msg[sizeof msg - 2] = '\r';
+    msg[sizeof msg - 1] = '\n';
+    s->ccfg.data = msg;
+    s->ccfg.data_len = sizeof msg;
+    run(s, "a message of exactly SIZE octets is sent and accepted");
+    const smtp_client_result *r = smtp_client_result_get(s->cl);
+    assert_int_equal(r->status, SMTP_RESULT_OK);
+    assert_int_equal(s->stored_len, 1024);
+    free_session(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -639,6 +751,11 @@ int main(void)
         cmocka_unit_test(test_mail_refused),
         cmocka_unit_test(test_final_tempfail),
         cmocka_unit_test(test_opportunistic_tls_mx),
+        cmocka_unit_test(test_many_recipients),
+        cmocka_unit_test(test_smtputf8_session),
+        cmocka_unit_test(test_null_sender_bounce),
+        cmocka_unit_test(test_auth_plain_without_initial_response),
+        cmocka_unit_test(test_exact_size_limit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -156,18 +156,16 @@ static const smtp_client_result *res(const harness *h)
     return smtp_client_result_get(h->cl);
 }
 
-static const char *ehlo_plain =
-    "250-mx.example.org Hello\r\n"
-    "250-SIZE 10485760\r\n"
-    "250-8BITMIME\r\n"
-    "250 ENHANCEDSTATUSCODES\r\n";
+static const char *ehlo_plain = "250-mx.example.org Hello\r\n"
+                                "250-SIZE 10485760\r\n"
+                                "250-8BITMIME\r\n"
+                                "250 ENHANCEDSTATUSCODES\r\n";
 
-static const char *ehlo_pipe =
-    "250-mx.example.org Hello\r\n"
-    "250-PIPELINING\r\n"
-    "250-SIZE 10485760\r\n"
-    "250-8BITMIME\r\n"
-    "250 ENHANCEDSTATUSCODES\r\n";
+static const char *ehlo_pipe = "250-mx.example.org Hello\r\n"
+                               "250-PIPELINING\r\n"
+                               "250-SIZE 10485760\r\n"
+                               "250-8BITMIME\r\n"
+                               "250 ENHANCEDSTATUSCODES\r\n";
 
 /* ---- whole transactions ---- */
 
@@ -237,8 +235,8 @@ static void test_basic_one_at_a_time(void **state)
     e = find_event(h, SMTP_EV_DONE, NULL);
     assert_string_equal(e->key, "client.done");
     /* states: greeting -> EHLO -> MAIL -> RCPT -> DATA -> CONTENT -> QUIT -> DONE */
-    int want[] = {SMTP_CLI_EHLO, SMTP_CLI_MAIL, SMTP_CLI_RCPT, SMTP_CLI_DATA, SMTP_CLI_CONTENT,
-                  SMTP_CLI_QUIT, SMTP_CLI_DONE};
+    int want[] = {SMTP_CLI_EHLO,    SMTP_CLI_MAIL, SMTP_CLI_RCPT, SMTP_CLI_DATA,
+                  SMTP_CLI_CONTENT, SMTP_CLI_QUIT, SMTP_CLI_DONE};
     size_t k = 0;
     int prev = SMTP_CLI_GREETING;
     for (size_t i = 0; i < h->n_ev; i++) {
@@ -421,7 +419,9 @@ static void test_starttls_required_not_offered(void **state)
     /* RFC 3207 4 / RFC 8314: no mail in the clear; QUIT instead */
     expect_sent(h, "QUIT\r\n");
     const smtp_client_result *r = res(h);
-    assert_int_equal(r->status, SMTP_RESULT_PERMFAIL);
+    assert_int_equal(r->status, SMTP_RESULT_TEMPFAIL); /* deferred, not bounced */
+    assert_int_equal(r->code, 454);
+    assert_string_equal(r->esc, "4.7.10");
     assert_true(r->local);
     assert_string_equal(r->stage, "STARTTLS");
     assert_non_null(strstr(r->text, "does not offer STARTTLS"));
@@ -480,6 +480,62 @@ static void test_starttls_injection_discarded(void **state)
     drain(h);
     expect_sent(h, "EHLO mua.example.com\r\n");
     srv(h, "250-mx\r\n250 8BITMIME\r\n");
+    expect_sent(h, "MAIL FROM:<alice@example.com>\r\n");
+    end(h);
+}
+
+static void test_implicit_tls(void **state)
+{
+    (void)state;
+    harness *h = new_harness();
+    h->cfg.tls = SMTP_TLS_IMPLICIT;
+    h->cfg.tls_available = true;
+    start(h);
+    smtp_client_tls_started(h->cl, h->now); /* port 465: TLS before the greeting */
+    drain(h);
+    expect_sent(h, "");
+    srv(h, "220 smtp ESMTP\r\n");
+    expect_sent(h, "EHLO mua.example.com\r\n");
+    srv(h, "250-smtp\r\n250 STARTTLS\r\n"); /* a confused server: never STARTTLS twice */
+    expect_sent(h, "MAIL FROM:<alice@example.com>\r\n");
+    assert_true(res(h)->tls_used);
+    assert_null(find_event(h, SMTP_EV_STARTTLS, NULL));
+    end(h);
+}
+
+static void test_starttls_offered_again_after_tls(void **state)
+{
+    (void)state;
+    harness *h = new_harness();
+    h->cfg.tls_available = true;
+    start(h);
+    srv(h, "220 mx\r\n");
+    srv(h, "250-mx\r\n250 STARTTLS\r\n");
+    srv(h, "220 go\r\n");
+    smtp_client_tls_started(h->cl, h->now);
+    drain(h);
+    h->sent_len = 0;
+    srv(h, "250-mx\r\n250 STARTTLS\r\n");
+    expect_sent(h, "MAIL FROM:<alice@example.com>\r\n");
+    end(h);
+}
+
+static void test_bytes_during_handshake_dropped(void **state)
+{
+    (void)state;
+    harness *h = new_harness();
+    h->cfg.tls_available = true;
+    start(h);
+    srv(h, "220 mx\r\n");
+    srv(h, "250-mx\r\n250 STARTTLS\r\n");
+    srv(h, "220 go\r\n");
+    srv(h, "250 sneaky\r\n"); /* the driver should not do this; the engine copes */
+    assert_non_null(find_event(h, SMTP_EV_ERROR, "client.starttls_injection"));
+    assert_false(smtp_client_done(h->cl));
+    smtp_client_tls_started(h->cl, h->now);
+    drain(h);
+    h->sent_len = 0;
+    srv(h, "250 mx\r\n");
     expect_sent(h, "MAIL FROM:<alice@example.com>\r\n");
     end(h);
 }
@@ -733,6 +789,19 @@ static void test_dot_stuffing_and_crlf(void **state)
     run_to_354(h);
     /* lone LF -> CRLF; leading dots doubled (RFC 5321 4.5.2); CRLF added; CRLF.CRLF */
     expect_sent(h, "a\r\n..b\r\n...c\r\n..\r\nlast\r\n.\r\n");
+    end(h);
+}
+
+static void test_bare_cr_becomes_crlf(void **state)
+{
+    (void)state;
+    harness *h = new_harness();
+    static const char body[] = "a\rb\r\r\n.c\rend\r";
+    h->cfg.data = body;
+    h->cfg.data_len = strlen(body);
+    run_to_354(h);
+    /* RFC 5321 2.3.8: never a CR without its LF; a new line after a CR is stuffed too */
+    expect_sent(h, "a\r\nb\r\n\r\n..c\r\nend\r\n.\r\n");
     end(h);
 }
 
@@ -1022,8 +1091,8 @@ static void test_data_block_timeout_while_sending(void **state)
     (void)state;
     harness *h = new_harness();
     start(h);
-    const char *rs[] = {"220 mx\r\n", "250 mx\r\n", "250 ok\r\n", "250 ok\r\n", "250 ok\r\n",
-                        "354 go\r\n"};
+    const char *rs[] = {"220 mx\r\n", "250 mx\r\n", "250 ok\r\n",
+                        "250 ok\r\n", "250 ok\r\n", "354 go\r\n"};
     for (size_t i = 0; i < 6; i++)
         smtp_client_feed(h->cl, rs[i], strlen(rs[i]), 2000);
     /* content queued but not consumed: 3 minutes per block (4.5.3.2.5) */
@@ -1255,6 +1324,30 @@ static void test_config_strings_copied(void **state)
     end(h);
 }
 
+/* a driver that feeds several times before it drains: every queued event keeps its bytes */
+static void test_events_survive_until_drained(void **state)
+{
+    (void)state;
+    harness *h = new_harness();
+    h->cl = smtp_client_new(&h->cfg, 1000);
+    assert_non_null(h->cl);
+    const char *r[] = {"220 mx.example.org ESMTP\r\n", "250-mx\r\n250 PIPELINING\r\n",
+                       "250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n250 2.1.5 Ok\r\n354 go\r\n"};
+    for (size_t i = 0; i < 3; i++)
+        smtp_client_feed(h->cl, r[i], strlen(r[i]), 1000);
+    drain(h);
+    const rec_event *e = find_event(h, SMTP_EV_REPLY, "client.greeting");
+    assert_non_null(e);
+    assert_string_equal(e->bytes, r[0]);
+    e = find_event(h, SMTP_EV_COMMAND, "client.ehlo");
+    assert_non_null(e);
+    assert_string_equal(e->bytes, "EHLO mua.example.com\r\n");
+    e = find_event(h, SMTP_EV_DATA, NULL);
+    assert_non_null(e);
+    assert_string_equal(e->bytes, "Subject: hi\r\n\r\nHello Bob.\r\n.\r\n");
+    end(h);
+}
+
 static void test_state_names(void **state)
 {
     (void)state;
@@ -1282,6 +1375,9 @@ int main(void)
         cmocka_unit_test(test_starttls_required_refused),
         cmocka_unit_test(test_starttls_opportunistic_refused_continues),
         cmocka_unit_test(test_starttls_injection_discarded),
+        cmocka_unit_test(test_implicit_tls),
+        cmocka_unit_test(test_starttls_offered_again_after_tls),
+        cmocka_unit_test(test_bytes_during_handshake_dropped),
         cmocka_unit_test(test_auth_plain),
         cmocka_unit_test(test_auth_plain_show_secrets),
         cmocka_unit_test(test_auth_login),
@@ -1295,6 +1391,7 @@ int main(void)
         cmocka_unit_test(test_smtputf8_asked_but_not_needed),
         cmocka_unit_test(test_null_reverse_path),
         cmocka_unit_test(test_dot_stuffing_and_crlf),
+        cmocka_unit_test(test_bare_cr_becomes_crlf),
         cmocka_unit_test(test_empty_message_and_trailing_crlf),
         cmocka_unit_test(test_size_counts_crlf_not_stuffing),
         cmocka_unit_test(test_partial_recipients),
@@ -1321,6 +1418,7 @@ int main(void)
         cmocka_unit_test(test_garbage_never_crashes),
         cmocka_unit_test(test_reset_reuses_engine),
         cmocka_unit_test(test_config_strings_copied),
+        cmocka_unit_test(test_events_survive_until_drained),
         cmocka_unit_test(test_state_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
