@@ -1,6 +1,7 @@
 /* explain.c - the sentences students read: event keys, reply codes, enhanced status codes.
  *
- * One static table of keys, in sections per engine (server, client, ...). Each section may grow
+ * One static table of keys, in sections per engine (server, client, ...). An entry's rfc is ""
+ * when the behaviour is server policy rather than a rule of any RFC. Each section may grow
  * independently: the table is a single array sized by the compiler, so adding a row anywhere
  * needs no other edit. Lookups are linear over a few hundred rows, O(n) strcmp: cheap next to
  * drawing a frame, and never done on the engines' hot path (engines only store the key).
@@ -100,7 +101,7 @@ static const explain_entry table[] = {
      "RFC 5321 4.1.4"},
     {"rcpt.relay_denied", "This server is not the destination for that domain and the client "
                           "is neither logged in nor trusted, so it refuses to relay: open "
-                          "relays are abused by spammers.", "RFC 5321 3.6.2"},
+                          "relays are abused by spammers.", "RFC 5321 3.6"},
     {"rcpt.unknown_user", "The domain is local but no such mailbox exists (550 5.1.1).",
      "RFC 5321 3.3"},
     {"rcpt.too_many", "The transaction has reached the server's recipient limit. 452 is a "
@@ -134,7 +135,8 @@ static const explain_entry table[] = {
      "RFC 5321 2.3.8"},
     {"data.too_big", "The message is larger than the SIZE the server advertised (552 5.3.4).",
      "RFC 1870 6"},
-    {"data.line_too_long", "A line of message text may be at most 1000 octets including CRLF.",
+    {"data.line_too_long", "A line of message text may be at most 1000 octets including CRLF "
+                           "(the dot added for transparency does not count).",
      "RFC 5321 4.5.3.1.6"},
     {"data.rejected", "The server's policy refused the message after reading it.",
      "RFC 5321 4.1.1.4"},
@@ -186,16 +188,19 @@ static const explain_entry table[] = {
                                  "first (538 5.7.11).", "RFC 4954 6"},
     {"auth.unavailable", "This server does not offer AUTH at all (502).", "RFC 4954 4"},
     {"auth.too_many_failures", "Too many failed logins: the server ends the session with 421 "
-                               "to slow down password guessing.", "RFC 4954 4"},
+                               "to slow down password guessing (a server policy).",
+     "RFC 5321 3.8"},
     {"auth.line_too_long", "An AUTH exchange line was too long (500 5.5.6).", "RFC 4954 4"},
-    {"errors.soft_limit", "This client has made many errors; the server now treats it as "
-                          "suspicious.", "RFC 5321 4.5.4.1"},
+    {"errors.soft_limit", "This client has made many errors. Servers such as Postfix start to "
+                          "slow down their replies from here; smtpsim only marks the session. "
+                          "Error limits are server policy, not an RFC rule.", ""},
     {"errors.hard_limit", "Too many errors: the server ends the session with 421.",
      "RFC 5321 3.8"},
     {"policy.bad_verdict", "A policy hook returned a malformed reply; the server answered 451 "
                            "instead.", "RFC 5321 4.2"},
-    {"session.timeout", "The client was silent for too long; the server gives up with 421 "
-                        "(server timeout: 5 minutes).", "RFC 5321 4.5.3.2.7"},
+    {"session.timeout", "The client was silent for longer than the server's timeout (RFC 5321 "
+                        "asks servers to wait at least 5 minutes); the server gives up with 421.",
+     "RFC 5321 4.5.3.2.7"},
     {"session.shutdown", "The server is shutting down: 421 may answer any command.",
      "RFC 5321 3.8"},
     {"session.close", "The server closes the connection after sending its last reply.",
@@ -237,8 +242,10 @@ static const explain_entry table[] = {
                            "EHLO again; the server may offer different extensions now (AUTH, "
                            "often).", "RFC 3207 4.2"},
     {"client.starttls_required", "This client requires TLS, but the server does not offer "
-                                 "STARTTLS (or the client cannot run TLS). It gives up without "
-                                 "sending the message in the clear.", "RFC 8314 3"},
+                                 "STARTTLS (or the client cannot run TLS). It sends nothing in "
+                                 "the clear and keeps the message queued: a missing STARTTLS "
+                                 "is exactly what an attacker stripping it would cause.",
+     "RFC 8314 3"},
     {"client.starttls_declined", "The server refused STARTTLS; with opportunistic TLS the client "
                                  "carries on without encryption.", "RFC 3207 4.1"},
     {"client.starttls_injection", "Bytes arrived after the 220 to STARTTLS but before the TLS "
@@ -313,6 +320,7 @@ static const explain_entry table[] = {
 
 #define TABLE_LEN (sizeof table / sizeof table[0])
 
+/* explain_find - the entry for a key, or NULL */
 const explain_entry *explain_find(const char *key)
 {
     if (!key)
@@ -323,17 +331,20 @@ const explain_entry *explain_find(const char *key)
     return NULL;
 }
 
+/* explain_text - the sentence for a key, never NULL */
 const char *explain_text(const char *key)
 {
     const explain_entry *e = explain_find(key);
     return e ? e->text : "No explanation is available for this step yet.";
 }
 
+/* explain_count - rows in the table */
 int explain_count(void)
 {
     return (int)TABLE_LEN;
 }
 
+/* explain_at - row i, or NULL */
 const explain_entry *explain_at(int i)
 {
     if (i < 0 || (size_t)i >= TABLE_LEN)
@@ -392,6 +403,7 @@ static const code_entry codes[] = {
     {556, "556: Domain does not accept mail (RFC 7504)"},
 };
 
+/* explain_reply_code - meaning of a reply code */
 const char *explain_reply_code(int code)
 {
     for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++)
@@ -500,6 +512,7 @@ static int esc_num(const char **p)
     return (n >= 1 && n <= 3) ? v : -1;
 }
 
+/* explain_esc - meaning of an enhanced status code */
 const char *explain_esc(const char *esc)
 {
     if (!esc || (esc[0] != '2' && esc[0] != '4' && esc[0] != '5') || esc[1] != '.')
@@ -525,8 +538,8 @@ const char *explain_esc(const char *esc)
     if (subject_text)
         return subject_text;
     switch (esc[0]) {
-    case '2': return "Success (RFC 3463 3.1)";
-    case '4': return "Persistent transient failure: may succeed later (RFC 3463 3.1)";
-    default: return "Permanent failure: will not succeed as is (RFC 3463 3.1)";
+    case '2': return "Success (RFC 3463 2)";
+    case '4': return "Persistent transient failure: may succeed later (RFC 3463 2)";
+    default: return "Permanent failure: will not succeed as is (RFC 3463 2)";
     }
 }

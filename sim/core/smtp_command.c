@@ -34,6 +34,7 @@ static const smtp_command_info command_table[SMTP_CMD_COUNT] = {
                        "RFC 4954 4", "log in with a SASL mechanism (PLAIN, LOGIN)"},
 };
 
+/* smtp_command_info_get - the table row for an id */
 const smtp_command_info *smtp_command_info_get(smtp_command_id id)
 {
     if ((int)id <= SMTP_CMD_UNKNOWN || id >= SMTP_CMD_COUNT)
@@ -41,11 +42,13 @@ const smtp_command_info *smtp_command_info_get(smtp_command_id id)
     return &command_table[id];
 }
 
+/* upper - ASCII upper case */
 static char upper(char c)
 {
     return (c >= 'a' && c <= 'z') ? (char)(c - 'a' + 'A') : c;
 }
 
+/* smtp_ieq - ASCII case-insensitive equality with a literal */
 bool smtp_ieq(const char *s, size_t len, const char *lit)
 {
     size_t i = 0;
@@ -55,6 +58,7 @@ bool smtp_ieq(const char *s, size_t len, const char *lit)
     return lit[i] == '\0';
 }
 
+/* smtp_command_lookup - verb to id, case-insensitive */
 smtp_command_id smtp_command_lookup(const char *verb, size_t len)
 {
     for (int i = SMTP_CMD_UNKNOWN + 1; i < SMTP_CMD_COUNT; i++)
@@ -63,6 +67,7 @@ smtp_command_id smtp_command_lookup(const char *verb, size_t len)
     return SMTP_CMD_UNKNOWN;
 }
 
+/* smtp_command_parse - split a line into an upper-cased verb and its argument */
 void smtp_command_parse(const char *line, size_t len, smtp_command *out)
 {
     size_t v = 0;
@@ -72,7 +77,16 @@ void smtp_command_parse(const char *line, size_t len, smtp_command *out)
     for (size_t i = 0; i < copy; i++)
         out->verb[i] = upper(line[i]);
     out->verb[copy] = '\0';
-    out->id = v <= SMTP_VERB_MAX ? smtp_command_lookup(line, v) : SMTP_CMD_UNKNOWN;
+    out->id = SMTP_CMD_UNKNOWN;
+    if (v <= SMTP_VERB_MAX) {
+        /* the verb is upper case now: a plain comparison against the table is enough */
+        for (int i = SMTP_CMD_UNKNOWN + 1; i < SMTP_CMD_COUNT; i++)
+            if (out->verb[0] == command_table[i].verb[0] &&
+                strcmp(out->verb, command_table[i].verb) == 0) {
+                out->id = (smtp_command_id)i;
+                break;
+            }
+    }
     size_t a = v < len ? v + 1 : len;
     size_t end = len;
     /* trailing blanks are a common client sloppiness; they never carry meaning */
@@ -93,12 +107,14 @@ static bool is_atext(unsigned char c)
     return c && strchr("!#$%&'*+-/=?^_`{|}~", c) != NULL;
 }
 
+/* is_letdig - Let-dig of RFC 5321 4.1.2, plus UTF-8 bytes for U-labels */
 static bool is_letdig(unsigned char c, bool utf8)
 {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
            (utf8 && c >= 0x80);
 }
 
+/* smtp_domain_valid - Domain or address-literal (RFC 5321 4.1.2, 4.1.3) */
 bool smtp_domain_valid(const char *s, size_t len, bool allow_utf8)
 {
     if (len == 0)
@@ -134,6 +150,7 @@ bool smtp_domain_valid(const char *s, size_t len, bool allow_utf8)
     return label > 0 && s[len - 1] != '-';
 }
 
+/* all_ascii - no byte >= 0x80 */
 static bool all_ascii(const char *s, size_t len)
 {
     for (size_t i = 0; i < len; i++)
@@ -142,6 +159,7 @@ static bool all_ascii(const char *s, size_t len)
     return true;
 }
 
+/* smtp_path_parse - "<path>" into an address (RFC 5321 4.1.2) */
 smtp_path_status smtp_path_parse(const char *s, size_t len, bool allow_null, bool allow_postmaster,
                                  const smtp_path_limits *lim, smtp_path *out, size_t *used)
 {
@@ -172,7 +190,8 @@ smtp_path_status smtp_path_parse(const char *s, size_t len, bool allow_null, boo
     }
     size_t lstart = i;
     if (i < len && s[i] == '"') {
-        /* Quoted-string: qtextSMTP = %d32-33 / %d35-91 / %d93-126, quoted-pairSMTP = "\" %d32-126 */
+        /* Quoted-string: qtextSMTP = %d32-33 / %d35-91 / %d93-126,
+         * quoted-pairSMTP = "\" %d32-126 */
         i++;
         for (;;) {
             if (i >= len)
@@ -262,11 +281,13 @@ smtp_path_status smtp_path_parse(const char *s, size_t len, bool allow_null, boo
 
 /* ---- parameters ------------------------------------------------------------------------ */
 
+/* is_alnum - ASCII letter or digit */
 static bool is_alnum(unsigned char c)
 {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
 
+/* smtp_param_next - the next esmtp-keyword[=esmtp-value] (RFC 5321 4.1.2) */
 int smtp_param_next(const char **s, size_t *len, const char **key, size_t *key_len,
                     const char **val, size_t *val_len, bool *has_val)
 {
@@ -311,6 +332,7 @@ int smtp_param_next(const char **s, size_t *len, const char **key, size_t *key_l
     return 1;
 }
 
+/* smtp_xtext_valid - xtext of RFC 3461 4 */
 bool smtp_xtext_valid(const char *s, size_t len)
 {
     for (size_t i = 0; i < len; i++) {
@@ -331,6 +353,7 @@ bool smtp_xtext_valid(const char *s, size_t len)
     return true;
 }
 
+/* smtp_utf8_valid - well-formed UTF-8 (RFC 3629) */
 bool smtp_utf8_valid(const char *s, size_t len)
 {
     const unsigned char *p = (const unsigned char *)s;

@@ -171,6 +171,59 @@ static void test_dot_stuffing_split_bytes(void **state)
     h_end(&H);
 }
 
+/* a 50 KB message with dot-started lines, in chunks of every size from 1 to 977 octets */
+static void test_large_message_chunks(void **state)
+{
+    (void)state;
+    static char wire[60000], want[60000];
+    size_t wl = 0, cl = 0;
+    for (int i = 0; wl < 50000; i++) {
+        char line[100];
+        int n = snprintf(line, sizeof line, "%sline %d of the message, with some text\r\n",
+                         i % 7 == 0 ? "." : "", i);
+        if (i % 7 == 0)
+            wire[wl++] = '.'; /* dot-stuffing */
+        memcpy(wire + wl, line, (size_t)n);
+        wl += (size_t)n;
+        memcpy(want + cl, line, (size_t)n);
+        cl += (size_t)n;
+    }
+    memcpy(wire + wl, ".\r\n", 3);
+    wl += 3;
+    static char got[60000];
+    for (size_t chunk = 1; chunk <= 977; chunk += 138) {
+        smtp_server_config cfg;
+        mx_config(&cfg);
+        smtp_server *srv = smtp_server_new(&cfg, NULL, 0);
+        const char *pre = "EHLO c\r\nMAIL FROM:<a@b.example>\r\n"
+                          "RCPT TO:<bob@example.org>\r\nDATA\r\n";
+        smtp_server_feed(srv, pre, strlen(pre), 0);
+        size_t got_len = 0;
+        bool done = false;
+        for (size_t off = 0; off < wl; off += chunk) {
+            size_t n = wl - off < chunk ? wl - off : chunk;
+            smtp_server_feed(srv, wire + off, n, 0);
+            smtp_event ev;
+            while (smtp_server_next_event(srv, &ev)) {
+                if (ev.kind == SMTP_EV_MESSAGE) {
+                    const smtp_envelope *env = smtp_server_envelope(srv);
+                    memcpy(got, env->data, env->data_len);
+                    got_len = env->data_len;
+                    done = true;
+                }
+            }
+        }
+        assert_true(done);
+        assert_int_equal(got_len, cl);
+        assert_memory_equal(got, want, cl);
+        const char *out;
+        size_t n = smtp_server_output(srv, &out);
+        assert_true(n > 22);
+        assert_memory_equal(out + n - 22, "250 2.0.0 Ok: queued\r\n", 22);
+        smtp_server_free(srv);
+    }
+}
+
 static void test_empty_message_and_pipelined_quit(void **state)
 {
     (void)state;
@@ -248,7 +301,8 @@ static void test_syntax_errors(void **state)
                         "501 5.1.3 Bad recipient address syntax\r\n");
     assert_string_equal(h_feed(&H, "RSET now\r\n"),
                         "501 5.5.4 Syntax error: no arguments allowed\r\n");
-    assert_string_equal(h_feed(&H, "DATA x\r\n"), "501 5.5.4 Syntax error: no arguments allowed\r\n");
+    assert_string_equal(h_feed(&H, "DATA x\r\n"),
+                        "501 5.5.4 Syntax error: no arguments allowed\r\n");
     assert_string_equal(h_feed(&H, "NOOP anything\r\n"), "250 2.0.0 Ok\r\n");
     h_end(&H);
 }
@@ -459,6 +513,13 @@ static void test_text_line_limit(void **state)
     h_feed(&H, line);
     assert_string_equal(h_feed(&H, ".\r\n"),
                         "550 5.6.0 Message refused: text line longer than the limit\r\n");
+    /* the dot added for transparency does not count (RFC 5321 4.5.3.1.6): 1 + 998 + CRLF */
+    h_feed(&H, "MAIL FROM:<a@b.example>\r\nRCPT TO:<bob@example.org>\r\nDATA\r\n");
+    memset(line, 'z', 1000);
+    line[0] = line[1] = '.';
+    strcpy(line + 999, "\r\n");
+    h_feed(&H, line);
+    assert_string_equal(h_feed(&H, ".\r\n"), "250 2.0.0 Ok: queued\r\n");
     h_end(&H);
 }
 
@@ -475,7 +536,8 @@ static void test_body_and_unknown_params(void **state)
                         "555 5.5.4 Unsupported parameter\r\n");
     assert_string_equal(h_feed(&H, "MAIL FROM:<a@b.example> =x\r\n"),
                         "501 5.5.4 Bad parameter syntax\r\n");
-    assert_string_equal(h_feed(&H, "MAIL FROM:<a@b.example> BODY=8bitmime\r\n"), "250 2.1.0 Ok\r\n");
+    assert_string_equal(h_feed(&H, "MAIL FROM:<a@b.example> BODY=8bitmime\r\n"),
+                        "250 2.1.0 Ok\r\n");
     assert_string_equal(smtp_server_envelope(H.srv)->body, "8BITMIME");
     assert_string_equal(h_feed(&H, "RCPT TO:<bob@example.org> FOO=bar\r\n"),
                         "555 5.5.4 Unsupported parameter\r\n");
@@ -530,7 +592,8 @@ static void test_dsn_params(void **state)
     assert_string_equal(h_feed(&H, "RCPT TO:<bob@example.org> ORCPT=rfc822\r\n"),
                         "501 5.5.4 Bad ORCPT parameter\r\n");
     assert_string_equal(
-        h_feed(&H, "RCPT TO:<bob@example.org> NOTIFY=success,Delay ORCPT=rfc822;bob@example.org\r\n"),
+        h_feed(&H, "RCPT TO:<bob@example.org> NOTIFY=success,Delay "
+                   "ORCPT=rfc822;bob@example.org\r\n"),
         "250 2.1.5 Ok\r\n");
     h_feed(&H, "DATA\r\nhi\r\n.\r\n");
     assert_int_equal(log.calls, 1);
@@ -714,8 +777,9 @@ static void test_msa_auth_plain(void **state)
     assert_null(strstr(h_feed(&H, "EHLO c\r\n"), "AUTH"));
     char line[300];
     snprintf(line, sizeof line, "AUTH PLAIN %s\r\n", plain_ir("alice", "secret"));
-    assert_string_equal(h_feed(&H, line),
-                        "538 5.7.11 Encryption required for requested authentication mechanism\r\n");
+    assert_string_equal(
+        h_feed(&H, line),
+        "538 5.7.11 Encryption required for requested authentication mechanism\r\n");
     assert_string_equal(h_feed(&H, "MAIL FROM:<alice@example.net>\r\n"),
                         "530 5.7.0 Authentication required\r\n");
     h_feed(&H, "STARTTLS\r\n");
@@ -1101,6 +1165,7 @@ int main(void)
         cmocka_unit_test(test_greeting),
         cmocka_unit_test(test_basic_session),
         cmocka_unit_test(test_dot_stuffing_split_bytes),
+        cmocka_unit_test(test_large_message_chunks),
         cmocka_unit_test(test_empty_message_and_pipelined_quit),
         cmocka_unit_test(test_helo_plain_smtp),
         cmocka_unit_test(test_sequence_errors),
