@@ -20,17 +20,37 @@
 
 /* ---- output sinks --------------------------------------------------------------------------- */
 
+#define DKIM_SINK_STAGE 256 /* bytes gathered before one sha256_update: canonicalisation emits
+                               a byte at a time, and a call per byte would cost more than hashing */
+
 typedef struct {
-    sha256_ctx *hash; /* feed here, or */
+    sha256_ctx *hash; /* feed here (through stage; call flush before sha256_final), or */
     char *out;        /* copy here (cap bytes, NUL kept) */
     size_t cap, len;
     bool overflow;
+    char stage[DKIM_SINK_STAGE];
+    size_t staged;
 } sink;
+
+static void flush(sink *s)
+{
+    if (s->hash != NULL && s->staged > 0)
+        sha256_update(s->hash, s->stage, s->staged);
+    s->staged = 0;
+}
 
 static void put(sink *s, const char *p, size_t n)
 {
-    if (s->hash != NULL)
-        sha256_update(s->hash, p, n);
+    if (s->hash != NULL) {
+        if (s->staged + n > DKIM_SINK_STAGE)
+            flush(s);
+        if (n > DKIM_SINK_STAGE)
+            sha256_update(s->hash, p, n);
+        else {
+            memcpy(s->stage + s->staged, p, n);
+            s->staged += n;
+        }
+    }
     if (s->out != NULL) {
         if (s->len + n + 1 > s->cap) {
             s->overflow = true;
@@ -154,6 +174,7 @@ static void body_hash_raw(const char *body, size_t len, char out[DKIM_B64_DIGEST
     sha256_init(&h);
     sink s = {.hash = &h};
     canon_body(&s, body, len);
+    flush(&s);
     unsigned char d[SHA256_DIGEST_LEN];
     sha256_final(&h, d);
     base64_encode(d, sizeof d, out, DKIM_B64_DIGEST + 1);
@@ -261,6 +282,7 @@ static void simulated_b(const char *msg, const field_ref *f, size_t nf, const ch
     sink s = {.hash = &ctx};
     hash_signed_headers(&s, msg, f, nf, h, skip);
     canon_header(&s, sig_field, sig_len, false); /* 3.7: no CRLF after the signature field */
+    flush(&s);
     sha256_update(&ctx, secret, secret_len);
     unsigned char d[SHA256_DIGEST_LEN];
     sha256_final(&ctx, d);

@@ -1,0 +1,45 @@
+# test_scenarios.sh - each shipped scenario shows the behaviour it is named for. Golden files pin
+# the exact bytes; these checks pin the meaning (the reply code that must appear, the bounce,
+# the retry), so a golden regenerated without reading it still cannot hide a lost behaviour.
+. tests/integration/lib.sh
+
+# sees NAME PATTERN WHAT: `smtpsim run NAME` output matches grep -E PATTERN
+sees() { expect_output "scenario $1: $3" "$2" "$SMTPSIM" run "$1" --color never; }
+
+sees unknown-user '<~  550 5\.1\.1 ' "550 5.1.1 at RCPT"
+sees unknown-user '~> MAIL FROM:<> ' "the bounce travels with MAIL FROM:<>"
+sees unknown-user '^  \| Final-Recipient: rfc822; nobody@example\.org' "the DSN reaches Alice's mailbox"
+sees greylisting '<~  451 4\.7\.1 ' "451 4.7.1"
+sees greylisting 'delivery attempt 3' "retried with backoff"
+sees greylisting 'delivered to the mailbox of bob@example\.org' "delivered in the end"
+sees too-large '552 5\.3\.4' "552 5.3.4 (SIZE)"
+sees wrong-password '<~  535 5\.7\.8 ' "535 5.7.8"
+sees no-auth '<~  530 5\.7\.0 Authentication required' "530 5.7.0 on 587"
+sees skip-starttls '<-  530 5\.7\.0 Must issue a STARTTLS command first' "530 5.7.0 without TLS"
+sees open-relay-refused '554 5\.7\.1 ' "554 5.7.1 relay denied"
+sees wrong-port-25 'connection refused' "nothing on port 25"
+sees plaintext-to-465 'gives up: no ClientHello' "plain text to 465 times out"
+sees implicit-tls-465 'implicit TLS on port 465' "implicit TLS first"
+sees implicit-tls-465 'delivered to the mailbox of bob@example\.org' "and delivered"
+sees partial-failure '<~  550 5\.1\.1 <dan@example\.org>' "one recipient refused"
+sees partial-failure 'delivered to the mailbox of carol@example\.org' "the others delivered"
+sees partial-failure '^  \| Final-Recipient: rfc822; dan@example\.org' "bounce names the refused one"
+sees pipelining '^ +13 [0-9:.]+ +~> RCPT TO:<carol@example\.org>$' "RCPTs sent back to back"
+sees no-pipelining '^ +14 [0-9:.]+  <~  250 2\.1\.5 Ok$' "a reply after each RCPT"
+sees smtputf8 'MAIL FROM:<alice@example\.com> .*SMTPUTF8' "SMTPUTF8 on MAIL"
+sees smtputf8 'delivered to the mailbox of jos' "UTF-8 mailbox reached"
+sees spf-pass 'SPF pass' "SPF pass"
+sees spf-pass '^  \| Received-SPF: pass ' "Received-SPF header"
+sees spf-fail '<~  550 5\.7\.23 ' "550 5.7.23"
+sees dkim 'DKIM-Signature added' "signed by the MSA"
+sees dkim 'DKIM pass' "verified at the MX"
+sees dkim 'simulated signature; real body hash' "labelled as simulated"
+sees server-down 'connection refused' "refused while down"
+sees server-down 'delivered to the mailbox of bob@example\.org' "delivered after the outage"
+sees shutdown-421 '<~  421 4\.3\.2 ' "421 4.3.2 on shutdown"
+sees shutdown-421 'delivered to the mailbox of bob@example\.org' "delivered later"
+sees multi-hop 'by relay\.example\.net with ESMTPS' "the smarthost's Received:"
+sees helo-only '-> HELO out\.example\.com' "falls back to HELO"
+sees helo-only 'by mx\.example\.org with SMTP id' "Received: says SMTP"
+sees implicit-mx 'connect to example\.net \[198\.51\.100\.25\] port 25' "implicit MX used"
+sees null-mx '5\.1\.10' "null MX bounce"
