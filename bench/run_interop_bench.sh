@@ -9,17 +9,18 @@
 # and prints messages per second and the ratios. Then it opens IDLE idle connections to
 # smtpsim and reports the memory they hold (RSS difference / IDLE).
 #
-# usage: sh bench/run_interop_bench.sh [SMTPSIM_BINARY]    (default build/h-net-rel/smtpsim;
-#        build it with: make BUILD=build/h-net-rel build/h-net-rel/smtpsim)
-# env:   MESSAGES (default 5000), AIO_MESSAGES (default 1000), SESSIONS (default 50),
+# usage: sh bench/run_interop_bench.sh [SMTPSIM_BINARY]    (default build/smtpsim, the -O2 build;
+#        or a release build of your own: make BUILD=build/rel build/rel/smtpsim)
+# env:   MESSAGES (default 20000), AIO_MESSAGES (default 2000), SESSIONS (default 50),
 #        SIZE (default 2048), IDLE (default 500)
 set -u
-BIN=${1:-build/h-net-rel/smtpsim}
-MESSAGES=${MESSAGES:-5000}
-AIO_MESSAGES=${AIO_MESSAGES:-1000}
+BIN=${1:-build/smtpsim}
+MESSAGES=${MESSAGES:-20000}
+AIO_MESSAGES=${AIO_MESSAGES:-2000}
 SESSIONS=${SESSIONS:-50}
 SIZE=${SIZE:-2048}
 IDLE=${IDLE:-500}
+REUSE=${REUSE:--d} # -d: several messages per session (smtp-source's default is one)
 PY=/usr/bin/python3
 SOURCE=/usr/sbin/smtp-source
 SINK=/usr/sbin/smtp-sink
@@ -44,7 +45,7 @@ now_ms() { $PY -c 'import time; print(int(time.time()*1000))'; }
 # drive PORT N: run smtp-source, print messages per second
 drive() {
     t0=$(now_ms)
-    timeout 300 $SOURCE -s "$SESSIONS" -m "$2" -l "$SIZE" -f bench@example.net -t bob@example.org \
+    timeout 300 $SOURCE $REUSE -s "$SESSIONS" -m "$2" -l "$SIZE" -f bench@example.net -t bob@example.org \
         127.0.0.1:"$1" >/dev/null 2>&1 || echo "smtp-source failed against port $1" >&2
     t1=$(now_ms)
     $PY -c "print('%.0f' % ($2 * 1000.0 / max(1, $t1 - $t0)))"
@@ -60,7 +61,7 @@ serve() {
 }
 files() { find "$1" -type f -path '*/new/*' 2>/dev/null | wc -l | tr -d ' '; }
 
-echo "load: $MESSAGES messages (aiosmtpd: $AIO_MESSAGES) of $SIZE bytes, $SESSIONS sessions at once, one message per session"
+echo "load: $MESSAGES messages (aiosmtpd: $AIO_MESSAGES) of $SIZE bytes, $SESSIONS sessions at once, smtp-source $REUSE"
 
 serve --sink
 r_sim_sink=$(drive "$PORT" "$MESSAGES")
@@ -94,7 +95,7 @@ $PY -c "print('ratio smtpsim Maildir / aiosmtpd Maildir:  %.1fx (goal >= 10)' % 
 
 # memory per idle connection: RSS before and after IDLE connections that only got the greeting
 serve --sink
-rss() { sed -n 's/^VmRSS: *\([0-9]*\) kB/\1/p' /proc/"$SPID"/status; }
+rss() { awk '/^VmRSS/ {print $2}' /proc/"$SPID"/status; }
 before=$(rss)
 after=$($PY - "$PORT" "$IDLE" "$SPID" <<'PYEOF'
 import socket, sys, time

@@ -1,12 +1,544 @@
-/* cmd_live.c - the 'live' command (not written yet: placeholder so the program links). */
+/* cmd_live.c - 'smtpsim live': a real MSA -> MTA -> MX chain on loopback, animated.
+ *
+ * Three net_servers share one event loop: the MSA (submission, AUTH after STARTTLS) relays to
+ * the MTA, which relays to the MX, which delivers into a Maildir in a temporary directory.
+ * Every session that arrives - from swaks, Python's smtplib, curl, Thunderbird, or the chain's
+ * own relay hops - is appended, event by event, to a live world (world.h), which the window
+ * shows like any simulated scenario. The loop is polled with a zero timeout from the window's
+ * main loop: one thread for the UI and the network (Maildir syncs run on the MX's own helper).
+ *
+ * Which node a session comes from: a relay hop's outgoing connection is recognised at the next
+ * server by its source port (the relaying server reports it); anything else is the mail client.
+ */
+#define _GNU_SOURCE /* signalfd, mkdtemp */
+#include <SDL.h>
+#include <SDL_ttf.h>
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
 
+#include "app/app_paths.h"
 #include "app/commands.h"
+#include "core/smtp_server.h"
+#include "core/world.h"
+#include "net/net_loop.h"
+#include "net/net_server.h"
+#include "ui/ui_app.h"
+
+#define LIVE_MAX_SESSIONS 4096 /* remembered session -> node mappings (oldest reused) */
+#define LIVE_PORT_MSA 2587
+#define LIVE_PORT_MTA 2526
+#define LIVE_PORT_MX 2525
+#define LIVE_DETAIL_MAX 65536 /* bytes of a delivered message shown as the step's detail */
+#define LIVE_FRAME_MS 16
+
+enum { N_MUA, N_MSA, N_MTA, N_MX, N_BOX, N_COUNT };
+
+typedef struct live live;
+
+typedef struct {
+    live *lv;
+    int node;         /* this server's node */
+    int default_from; /* who its sessions come from unless a relay port says otherwise */
+    int port;
+} live_server;
+
+typedef struct {
+    int srv; /* index of the live_server */
+    unsigned session;
+    int from; /* client node */
+    int conn; /* world connection number */
+    bool used;
+} live_session;
+
+typedef struct {
+    int port; /* a relay hop's local port */
+    int node; /* the node that relays */
+} live_relay_port;
+
+struct live {
+    world *w;
+    int node[N_COUNT];
+    live_server srv[3];
+    live_session sess[LIVE_MAX_SESSIONS];
+    size_t next_sess;
+    live_relay_port relay_ports[64];
+    int next_conn;
+    uint64_t t0;
+    bool print; /* --no-window: print each step */
+};
+
+static const char *const node_role[N_COUNT] = {"MUA", "MSA", "MTA", "MX", "Mailbox"};
+
+static live_session *find_session(live *lv, int srv, unsigned id)
+{
+    for (size_t i = 0; i < LIVE_MAX_SESSIONS; i++)
+        if (lv->sess[i].used && lv->sess[i].srv == srv && lv->sess[i].session == id)
+            return &lv->sess[i];
+    return NULL;
+}
+
+static void print_step(live *lv, const world_step *st)
+{
+    if (!lv->print)
+        return;
+    const char *arrow = st->kind == WORLD_STEP_COMMAND || st->kind == WORLD_STEP_DATA
+                            ? (st->tls ? " ~> " : " -> ")
+                        : st->kind == WORLD_STEP_REPLY ? (st->tls ? "<~  " : "<-  ")
+                                                       : "=== ";
+    printf("%7.3f %-7s %-7s %s%s\n", (double)st->t_send_ms / 1000.0, node_role[st->from],
+           node_role[st->to], arrow, st->text);
+    fflush(stdout);
+}
+
+/* append - one step to the live world (and the terminal with --no-window). */
+static void append(live *lv, world_step *st, const char *state_from, const char *state_to)
+{
+    uint64_t t = net_monotonic_ms() - lv->t0;
+    st->t_send_ms = t;
+    st->t_arrive_ms = t + 1; /* loopback */
+    if (!st->rfc)
+        st->rfc = "";
+    if (!st->key)
+        st->key = "";
+    for (int i = 0; i < N_COUNT; i++) {
+        if (st->from == i)
+            st->from = lv->node[i];
+        if (st->to == i)
+            st->to = lv->node[i];
+    }
+    if (world_live_append_step(lv->w, st, state_from, state_to) == 0)
+        print_step(lv, st);
+}
+
+/* one_line - the first line of an event's bytes, for a step's text; multi-line replies keep
+ * their last line's code visible: "250-mx ... 250 SMTPUTF8" becomes "250 mx (+7 lines)". */
+static void one_line(const char *b, size_t n, char *out, size_t cap)
+{
+    size_t i = 0, o = 0, lines = 0;
+    for (size_t k = 0; k < n; k++)
+        lines += b[k] == '\n';
+    while (i < n && b[i] != '\r' && b[i] != '\n' && o + 1 < cap) {
+        unsigned char c = (unsigned char)b[i++];
+        out[o++] = c < 0x20 || c == 0x7f ? '?' : (char)c;
+    }
+    out[o] = '\0';
+    if (lines > 1 && o + 20 < cap)
+        snprintf(out + o, cap - o, " (+%zu lines)", lines - 1);
+}
+
+static void observe(void *ctx, const net_obs *o)
+{
+    live_server *ls = ctx;
+    live *lv = ls->lv;
+    int si = (int)(ls - lv->srv);
+    char text[600];
+    world_step st = {0};
+    live_session *s = find_session(lv, si, o->session);
+    switch (o->kind) {
+    case NET_OBS_CONNECT: {
+        s = &lv->sess[lv->next_sess++ % LIVE_MAX_SESSIONS];
+        *s = (live_session){.srv = si,
+                            .session = o->session,
+                            .from = ls->default_from,
+                            .conn = ++lv->next_conn,
+                            .used = true};
+        bool hop = false;
+        for (size_t i = 0; i < 64; i++)
+            if (lv->relay_ports[i].port && lv->relay_ports[i].port == o->port) {
+                s->from = lv->relay_ports[i].node;
+                lv->relay_ports[i].port = 0;
+                hop = true;
+            }
+        if (!hop)
+            s->from = N_MUA; /* not one of our relay hops: a mail program, directly */
+        snprintf(text, sizeof text, "connect from %s:%d to port %d", o->text, o->port,
+                 o->server_port);
+        st = (world_step){.kind = WORLD_STEP_CONNECT,
+                          .from = s->from,
+                          .to = ls->node,
+                          .conn = s->conn,
+                          .port = (uint16_t)ls->port,
+                          .text = text,
+                          .key = "conn.connect",
+                          .rfc = "RFC 5321 3.1"};
+        append(lv, &st, "connected", "greeting");
+        return;
+    }
+    case NET_OBS_RELAY_CONNECT:
+        for (size_t i = 0; i < 64; i++)
+            if (!lv->relay_ports[i].port) {
+                lv->relay_ports[i] = (live_relay_port){o->port, ls->node};
+                break;
+            }
+        return;
+    default:
+        break;
+    }
+    if (o->kind == NET_OBS_RELAYED || o->kind == NET_OBS_QUEUED) {
+        snprintf(text, sizeof text, "%s%s",
+                 o->kind == NET_OBS_RELAYED ? (o->ok ? "relayed: " : "relay failed: ") : "",
+                 o->text);
+        st = (world_step){.kind = WORLD_STEP_QUEUE,
+                          .from = ls->node,
+                          .to = ls->node,
+                          .conn = -1,
+                          .text = text,
+                          .key = o->kind == NET_OBS_QUEUED ? "queue.queued" : "queue.done",
+                          .rfc = "RFC 5321 4.5.4"};
+        append(lv, &st, o->kind == NET_OBS_QUEUED ? "queued" : "idle", NULL);
+        return;
+    }
+    if (!s)
+        return;
+    st.conn = s->conn;
+    st.port = (uint16_t)ls->port;
+    st.tls = o->tls;
+    switch (o->kind) {
+    case NET_OBS_EVENT: {
+        const smtp_event *ev = o->ev;
+        st.rfc = ev->rfc;
+        st.key = ev->key;
+        memcpy(st.verb, ev->verb, sizeof st.verb);
+        st.code = ev->code;
+        memcpy(st.esc, ev->esc, sizeof st.esc);
+        st.bytes = ev->bytes;
+        st.len = ev->len;
+        if (ev->kind == SMTP_EV_COMMAND) {
+            st.kind = WORLD_STEP_COMMAND;
+            st.from = s->from;
+            st.to = ls->node;
+            one_line(ev->bytes, ev->len, text, sizeof text);
+        } else if (ev->kind == SMTP_EV_REPLY) {
+            st.kind = WORLD_STEP_REPLY;
+            st.from = ls->node;
+            st.to = s->from;
+            one_line(ev->bytes, ev->len, text, sizeof text);
+        } else if (ev->kind == SMTP_EV_DATA) {
+            st.kind = WORLD_STEP_DATA;
+            st.from = s->from;
+            st.to = ls->node;
+            snprintf(text, sizeof text, "message content (%zu bytes)", ev->len);
+        } else if (ev->kind == SMTP_EV_STATE) {
+            /* no step of its own: the next step carries the new state */
+            return;
+        } else {
+            return;
+        }
+        st.text = text;
+        append(lv, &st, NULL, NULL);
+        return;
+    }
+    case NET_OBS_TLS:
+        snprintf(text, sizeof text, "TLS started: %s", o->text);
+        st = (world_step){.kind = WORLD_STEP_TLS,
+                          .from = s->from,
+                          .to = ls->node,
+                          .conn = s->conn,
+                          .port = (uint16_t)ls->port,
+                          .tls = true,
+                          .text = text,
+                          .key = "tls.handshake",
+                          .rfc = "RFC 3207 4.2"};
+        append(lv, &st, "TLS", "TLS");
+        return;
+    case NET_OBS_DELIVERED: {
+        snprintf(text, sizeof text, "delivered: %s", o->text);
+        char *detail = NULL;
+        FILE *f = fopen(o->text, "rb");
+        if (f) {
+            detail = malloc(LIVE_DETAIL_MAX + 1);
+            if (detail) {
+                size_t n = fread(detail, 1, LIVE_DETAIL_MAX, f);
+                detail[n] = '\0';
+            }
+            fclose(f);
+        }
+        st = (world_step){.kind = WORLD_STEP_DELIVER,
+                          .from = ls->node,
+                          .to = N_BOX,
+                          .conn = -1,
+                          .text = text,
+                          .detail = detail,
+                          .key = "deliver.mailbox",
+                          .rfc = "RFC 5321 4.4"};
+        append(lv, &st, NULL, "new mail");
+        free(detail);
+        return;
+    }
+    case NET_OBS_CLOSE:
+        snprintf(text, sizeof text, "closed: %s", o->text);
+        st = (world_step){.kind = WORLD_STEP_CLOSE,
+                          .from = s->from,
+                          .to = ls->node,
+                          .conn = s->conn,
+                          .port = (uint16_t)ls->port,
+                          .tls = o->tls,
+                          .text = text,
+                          .key = "conn.close",
+                          .rfc = "RFC 5321 3.8"};
+        append(lv, &st, "idle", "listening");
+        s->used = false;
+        return;
+    default:
+        return;
+    }
+}
+
+static int add_node(live *lv, int idx, world_node_kind kind, const char *name, const char *host,
+                    int port)
+{
+    world_node n = {0};
+    n.kind = kind;
+    snprintf(n.role, sizeof n.role, "%s", node_role[idx]);
+    snprintf(n.name, sizeof n.name, "%s", name);
+    snprintf(n.host, sizeof n.host, "%s", host);
+    snprintf(n.addr, sizeof n.addr, "127.0.0.1");
+    n.port = (uint16_t)port;
+    lv->node[idx] = world_live_add_node(lv->w, &n);
+    return lv->node[idx] < 0 ? -1 : 0;
+}
+
+static bool have_display(void)
+{
+    const char *d = getenv("DISPLAY"), *wl = getenv("WAYLAND_DISPLAY");
+    return (d && *d) || (wl && *wl);
+}
+
+static const char live_usage[] =
+    "usage: smtpsim live [--no-window] [--msa-port N] [--mta-port N] [--mx-port N]\n"
+    "                    [--domain D]... [--user NAME:PASSWORD] [--maildir DIR] [--verbose]\n"
+    "  Starts an MSA (127.0.0.1:2587, STARTTLS, AUTH) -> MTA (127.0.0.1:2526) -> MX\n"
+    "  (127.0.0.1:2525, Maildir) chain and animates every real session that arrives.\n"
+    "  Port 0 picks free ports. --no-window prints the live transcript instead.\n"
+    "  Default domains example.org, example.com, localhost; default user demo:demo.\n";
 
 int cmd_live(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "smtpsim: 'live' is not available yet\n");
-    return 2;
+    int ports[3] = {LIVE_PORT_MSA, LIVE_PORT_MTA, LIVE_PORT_MX};
+    bool no_window = false;
+    net_log_level level = NET_LOG_QUIET;
+    static const char *domains[32];
+    size_t n_domains = 0;
+    const char *user_spec = "demo:demo", *maildir_opt = NULL;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        int which = !strcmp(a, "--msa-port")   ? 0
+                    : !strcmp(a, "--mta-port") ? 1
+                    : !strcmp(a, "--mx-port")  ? 2
+                                               : -1;
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            fputs(live_usage, stdout);
+            return 0;
+        } else if (!strcmp(a, "--no-window")) {
+            no_window = true;
+        } else if (!strcmp(a, "--verbose") || !strcmp(a, "-v")) {
+            level = NET_LOG_SESSION;
+        } else if (which >= 0 && v) {
+            char *end;
+            long p = strtol(v, &end, 10);
+            if (*end || !*v || p < 0 || p > 65535) {
+                fprintf(stderr, "smtpsim live: %s wants a port number\n", a);
+                return 2;
+            }
+            ports[which] = (int)p;
+            i++;
+        } else if (!strcmp(a, "--domain") && v && n_domains < 32) {
+            domains[n_domains++] = v;
+            i++;
+        } else if (!strcmp(a, "--user") && v && strchr(v, ':')) {
+            user_spec = v;
+            i++;
+        } else if (!strcmp(a, "--maildir") && v) {
+            maildir_opt = v;
+            i++;
+        } else {
+            fprintf(stderr, "smtpsim live: unknown or incomplete option '%s'\n%s", a, live_usage);
+            return 2;
+        }
+    }
+    if (n_domains == 0) {
+        domains[n_domains++] = "example.org";
+        domains[n_domains++] = "example.com";
+        domains[n_domains++] = "localhost";
+    }
+    char uname[128], upass[128];
+    const char *colon = strchr(user_spec, ':');
+    snprintf(uname, sizeof uname, "%.*s", (int)(colon - user_spec), user_spec);
+    snprintf(upass, sizeof upass, "%s", colon + 1);
+    smtp_user users[1] = {{uname, upass}};
+
+    char maildir[1024];
+    if (maildir_opt) {
+        snprintf(maildir, sizeof maildir, "%s", maildir_opt);
+    } else {
+        const char *tmp = getenv("TMPDIR");
+        snprintf(maildir, sizeof maildir, "%s/smtpsim-live-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+        if (!mkdtemp(maildir)) {
+            fprintf(stderr, "smtpsim live: cannot make a temporary directory: %s\n",
+                    strerror(errno));
+            return 1;
+        }
+    }
+    char tls_dir[1100] = "";
+    char base[1000];
+    if (app_user_data_dir(base, sizeof base) == 0)
+        snprintf(tls_dir, sizeof tls_dir, "%s/tls", base);
+
+    static live lv;
+    memset(&lv, 0, sizeof lv);
+    lv.print = no_window;
+    lv.t0 = net_monotonic_ms();
+    lv.w = world_new_live();
+    net_loop *loop = net_loop_new();
+    int rc = 1;
+    net_server *srv[3] = {NULL, NULL, NULL};
+    static char listen_buf[3][64], relay_buf[2][64];
+    net_server_config cfg[3];
+    sigset_t mask;
+    sigemptyset(&mask);
+    sigaddset(&mask, SIGINT);
+    sigaddset(&mask, SIGTERM);
+    sigprocmask(SIG_BLOCK, &mask, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    int sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+    if (!lv.w || !loop || sfd < 0 ||
+        add_node(&lv, N_MUA, WORLD_NODE_MUA, "your mail program", "client", 0) ||
+        add_node(&lv, N_MSA, WORLD_NODE_MSA, "submission (MSA)", "msa.smtpsim.test", ports[0]) ||
+        add_node(&lv, N_MTA, WORLD_NODE_MTA, "relay (MTA)", "mta.smtpsim.test", ports[1]) ||
+        add_node(&lv, N_MX, WORLD_NODE_MX, "MX", "mx.smtpsim.test", ports[2]) ||
+        add_node(&lv, N_BOX, WORLD_NODE_MAILBOX, "Maildir", maildir, 0)) {
+        fprintf(stderr, "smtpsim live: out of memory\n");
+        goto out;
+    }
+    /* Build from the end of the chain, so each relay knows the next hop's real port. */
+    static const smtp_role roles[3] = {SMTP_ROLE_MSA, SMTP_ROLE_MTA, SMTP_ROLE_MX};
+    static const char *const hosts[3] = {"msa.smtpsim.test", "mta.smtpsim.test", "mx.smtpsim.test"};
+    static const int nodes[3] = {N_MSA, N_MTA, N_MX};
+    static const int from[3] = {N_MUA, N_MSA, N_MTA};
+    char err[512];
+    for (int k = 2; k >= 0; k--) {
+        net_server_config *c = &cfg[k];
+        net_server_config_default(c, roles[k]);
+        snprintf(listen_buf[k], sizeof listen_buf[k], "127.0.0.1:%d", ports[k]);
+        c->listen[0] = listen_buf[k];
+        c->n_listen = 1;
+        c->hostname = hosts[k];
+        c->tls_dir = tls_dir[0] ? tls_dir : NULL;
+        c->log_level = level;
+        c->users = users;
+        c->n_users = 1;
+        if (k == 2) {
+            c->domains = domains;
+            c->n_domains = n_domains;
+            c->maildir = maildir;
+        } else {
+            snprintf(relay_buf[k], sizeof relay_buf[k], "127.0.0.1:%d",
+                     net_server_port(srv[k + 1], 0));
+            c->relay = relay_buf[k];
+        }
+        lv.srv[k] = (live_server){&lv, nodes[k], from[k], 0};
+        c->observe = observe;
+        c->observe_ctx = &lv.srv[k];
+        srv[k] = net_server_new(loop, c, err, sizeof err);
+        if (!srv[k]) {
+            fprintf(stderr, "smtpsim live: %s %s\n", c->name, err);
+            goto out;
+        }
+        lv.srv[k].port = net_server_port(srv[k], 0);
+    }
+    printf("smtpsim live: MSA 127.0.0.1:%d -> MTA 127.0.0.1:%d -> MX 127.0.0.1:%d\n",
+           lv.srv[0].port, lv.srv[1].port, lv.srv[2].port);
+    printf("smtpsim live: Maildir %s (domains", maildir);
+    for (size_t i = 0; i < n_domains; i++)
+        printf(" %s", domains[i]);
+    printf(")\nsmtpsim live: user %s, password %s (AUTH after STARTTLS)\n", uname, upass);
+    printf("smtpsim live: try: swaks --server 127.0.0.1:%d -tls --auth-user %s --auth-password %s "
+           "--from %s@example.com --to alice@%s\n",
+           lv.srv[0].port, uname, upass, uname, domains[0]);
+    fflush(stdout);
+
+    bool window = !no_window && have_display();
+    if (!no_window && !window)
+        printf("smtpsim live: no display, so no window; printing the live transcript instead.\n");
+    lv.print = !window;
+    SDL_Window *win = NULL;
+    SDL_Renderer *r = NULL;
+    ui_app *app = NULL;
+    if (window && SDL_Init(SDL_INIT_VIDEO) == 0) {
+        win = SDL_CreateWindow("smtpsim live", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, 1280,
+                               720, SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI);
+        if (win)
+            r = SDL_CreateRenderer(win, -1, SDL_RENDERER_ACCELERATED | SDL_RENDERER_PRESENTVSYNC);
+        if (win && !r)
+            r = SDL_CreateRenderer(win, -1, SDL_RENDERER_SOFTWARE);
+        ui_app_config ucfg = {app_data_dir(), NULL};
+        if (r)
+            app = ui_app_new(r, win, &ucfg, err, sizeof err);
+        if (app)
+            ui_app_set_world(app, lv.w, "live: real sessions on 127.0.0.1");
+        else
+            fprintf(stderr, "smtpsim live: no window (%s); printing the transcript instead\n",
+                    r ? err : SDL_GetError());
+    }
+    lv.print = app == NULL;
+    size_t shown = 0;
+    for (;;) {
+        struct signalfd_siginfo si;
+        if (read(sfd, &si, sizeof si) == (ssize_t)sizeof si)
+            break;
+        if (!app) {
+            net_loop_run_once(loop, 250);
+            continue;
+        }
+        /* One thread: the network is polled without waiting, then the frame is drawn. */
+        net_loop_run_once(loop, 0);
+        SDL_Event e;
+        if (SDL_WaitEventTimeout(&e, LIVE_FRAME_MS))
+            ui_app_event(app, &e);
+        while (SDL_PollEvent(&e))
+            ui_app_event(app, &e);
+        if (ui_app_quit_requested(app))
+            break;
+        size_t n = world_step_count(lv.w);
+        if (n > shown) {
+            /* follow new steps unless the user has stepped back to look at something */
+            if (!ui_app_playing(app) && (shown == 0 || ui_app_step(app) + 1 >= shown))
+                ui_app_set_playing(app, true);
+            shown = n;
+        }
+        ui_app_update(app, LIVE_FRAME_MS);
+        ui_app_draw(app);
+        SDL_RenderPresent(r);
+    }
+    printf("smtpsim live: stopping; the Maildir stays in %s\n", maildir);
+    for (int k = 0; k < 3; k++)
+        net_server_shutdown(srv[k]);
+    uint64_t until = net_monotonic_ms() + 2000;
+    while (net_monotonic_ms() < until &&
+           net_server_busy(srv[0]) + net_server_busy(srv[1]) + net_server_busy(srv[2]) > 0)
+        net_loop_run_once(loop, 50);
+    ui_app_free(app);
+    if (r)
+        SDL_DestroyRenderer(r);
+    if (win)
+        SDL_DestroyWindow(win);
+    if (window) {
+        TTF_Quit();
+        SDL_Quit();
+    }
+    rc = 0;
+out:
+    for (int k = 0; k < 3; k++)
+        net_server_free(srv[k]);
+    net_loop_free(loop);
+    world_free(lv.w);
+    if (sfd >= 0)
+        close(sfd);
+    sigprocmask(SIG_UNBLOCK, &mask, NULL);
+    return rc;
 }

@@ -15,8 +15,8 @@
 #include "net/net_loop.h"
 #include "net/net_tls.h"
 
-#define SEND_MAX_RCPTS 100               /* RFC 5321 4.5.3.1.8 minimum a server must take */
-#define SEND_MAX_FILE (50 * 1024 * 1024) /* --data FILE */
+#define SEND_MAX_RCPTS 100                /* RFC 5321 4.5.3.1.8 minimum a server must take */
+#define SEND_MAX_FILE (50 * 1024 * 1024)  /* --data FILE */
 #define SEND_MAX_WAIT_MS (15 * 60 * 1000) /* beyond the engine's own RFC timeouts: a backstop */
 
 static const char send_usage[] =
@@ -158,10 +158,11 @@ static char *compose(const char *from, const char *const *to, size_t n_to, const
     size_t o = (size_t)snprintf(m, cap, "From: <%s>\r\nTo: ", from);
     for (size_t i = 0; i < n_to; i++)
         o += (size_t)snprintf(m + o, cap - o, "%s<%s>", i ? ", " : "", to[i]);
-    o += (size_t)snprintf(m + o, cap - o,
-                          "\r\nSubject: %s\r\nDate: %s\r\nMessage-ID: <%lld.%ld@%s>\r\n"
-                          "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n%s\r\n",
-                          subject, date, (long long)now, (long)getpid(), helo, body);
+    o += (size_t)snprintf(
+        m + o, cap - o,
+        "\r\nSubject: %s\r\nDate: %s\r\nMessage-ID: <%lld.%ld@%s>\r\n"
+        "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n%s\r\n",
+        subject, date, (long long)now, (long)getpid(), helo, body);
     *len = o;
     return m;
 }

@@ -18,8 +18,8 @@
 #include "net/net_loop.h"
 #include "net/net_server.h"
 
-#define SERVE_MAX_LIST 64           /* --domain, --user, --mx, --trust entries */
-#define SERVE_DRAIN_MS 3000         /* how long shutdown waits for sessions to end */
+#define SERVE_MAX_LIST 64   /* --domain, --user, --mx, --trust entries */
+#define SERVE_DRAIN_MS 3000 /* how long shutdown waits for sessions to end */
 
 static const char serve_usage[] =
     "usage: smtpsim serve --role mx|msa|mta [options]\n"
@@ -35,6 +35,8 @@ static const char serve_usage[] =
     "  --user NAME:PASSWORD    an AUTH user (repeatable)   --users FILE: one NAME:PASSWORD a line\n"
     "  --allow-plain-auth      offer AUTH before STARTTLS too\n"
     "  --relay HOST:PORT       msa/mta: next hop for all mail\n"
+    "  --spool DIR             msa/mta: durable relay queue (default: the data dir's\n"
+    "                          spool/ROLE-PORT; a 250 means the message is on disk there)\n"
     "  --mx DOMAIN=HOST:PORT   mta: static route for a domain (repeatable; no DNS, ever)\n"
     "  --trust ADDR            mta: relay for this peer without AUTH (default 127.0.0.1, ::1)\n"
     "  --limit NAME=VALUE      an engine limit (see below)\n"
@@ -54,8 +56,8 @@ static void print_usage(FILE *f)
 }
 
 /* serve_parse_limit - NAME=VALUE into the limits table, within its range. */
-int serve_parse_limit(smtp_limits *lim, const char *spec);
-int serve_parse_limit(smtp_limits *lim, const char *spec)
+
+static int serve_parse_limit(smtp_limits *lim, const char *spec)
 {
     const char *eq = strchr(spec, '=');
     char name[64];
@@ -147,8 +149,8 @@ static int load_users(user_list *ul, const char *path)
 }
 
 /* serve_tls_dir - the user's data dir + /tls, where the self-signed pair lives. */
-int serve_tls_dir(char *out, size_t len);
-int serve_tls_dir(char *out, size_t len)
+
+static int serve_tls_dir(char *out, size_t len)
 {
     char base[900];
     if (app_user_data_dir(base, sizeof base) != 0)
@@ -183,6 +185,7 @@ int cmd_serve(int argc, char **argv)
     smtp_limits_default(&limits);
     size_t max_sessions = NET_SERVER_MAX_SESSIONS, max_per_ip = NET_SERVER_MAX_PER_IP;
     const char *hostname = "localhost", *cert = NULL, *key = NULL, *maildir = NULL, *relay = NULL;
+    const char *spool = NULL;
     bool sink = false, plain_auth = false, no_tls = false;
     net_log_level level = NET_LOG_SESSION;
     int rc = 2;
@@ -190,13 +193,13 @@ int cmd_serve(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-#define NEED_VALUE                                                                       \
-    do {                                                                                 \
-        if (!v) {                                                                        \
-            fprintf(stderr, "smtpsim serve: %s needs a value\n", a);                     \
-            goto out;                                                                    \
-        }                                                                                \
-        i++;                                                                             \
+#define NEED_VALUE                                                                                 \
+    do {                                                                                           \
+        if (!v) {                                                                                  \
+            fprintf(stderr, "smtpsim serve: %s needs a value\n", a);                               \
+            goto out;                                                                              \
+        }                                                                                          \
+        i++;                                                                                       \
     } while (0)
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             print_usage(stdout);
@@ -251,6 +254,9 @@ int cmd_serve(int argc, char **argv)
         } else if (!strcmp(a, "--relay")) {
             NEED_VALUE;
             relay = v;
+        } else if (!strcmp(a, "--spool")) {
+            NEED_VALUE;
+            spool = v;
         } else if (!strcmp(a, "--mx")) {
             NEED_VALUE;
             const char *eq = strchr(v, '=');
@@ -316,8 +322,10 @@ int cmd_serve(int argc, char **argv)
         goto out;
     }
     if (r != SMTP_ROLE_MX && !maildir && !sink && !relay && n_routes == 0) {
-        fprintf(stderr, "smtpsim serve: --role %s needs --relay HOST:PORT, --mx routes, "
-                        "--maildir DIR or --sink\n", role);
+        fprintf(stderr,
+                "smtpsim serve: --role %s needs --relay HOST:PORT, --mx routes, "
+                "--maildir DIR or --sink\n",
+                role);
         goto out;
     }
     if (r == SMTP_ROLE_MSA && ul.n_users == 0)
@@ -355,6 +363,25 @@ int cmd_serve(int argc, char **argv)
     cfg.maildir = maildir;
     cfg.sink = sink;
     cfg.relay = relay;
+    char spool_dir[1100];
+    if (r != SMTP_ROLE_MX && !maildir && !sink) {
+        if (!spool) {
+            /* one queue per role and port, so two servers never take each other's mail */
+            char base[900];
+            const char *colon = strrchr(listen[0], ':');
+            if (app_user_data_dir(base, sizeof base) == 0 &&
+                snprintf(spool_dir, sizeof spool_dir, "%s/spool/%s-%s", base, role,
+                         colon ? colon + 1 : "0") < (int)sizeof spool_dir &&
+                app_mkdirs(spool_dir) == 0)
+                spool = spool_dir;
+            else
+                fprintf(stderr, "smtpsim serve: warning: no spool directory: the relay queue "
+                                "is in memory only\n");
+        }
+        cfg.spool = spool;
+        if (spool)
+            fprintf(stderr, "smtpsim %s: relay queue in %s\n", cfg.name, spool);
+    }
     cfg.routes = routes;
     cfg.n_routes = n_routes;
     if (n_trusted) {
@@ -391,8 +418,14 @@ int cmd_serve(int argc, char **argv)
         goto out;
     }
     fprintf(stderr, "smtpsim %s: ready (role %s, hostname %s, %s%s)\n", cfg.name, role, hostname,
-            sink ? "sink" : maildir ? "Maildir " : relay ? "relay to " : "static routes",
-            sink ? "" : maildir ? maildir : relay ? relay : "");
+            sink      ? "sink"
+            : maildir ? "Maildir "
+            : relay   ? "relay to "
+                      : "static routes",
+            sink      ? ""
+            : maildir ? maildir
+            : relay   ? relay
+                      : "");
     while (!serve_stop_signal)
         if (net_loop_run_once(loop, -1) < 0)
             break;

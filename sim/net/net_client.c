@@ -22,6 +22,7 @@ struct net_client {
     net_timer timer;
     net_client_config cfg;
     char host[256];
+    int local_port;
     bool reported;
 };
 
@@ -160,8 +161,7 @@ static void client_process(net_client *c)
         net_loop_timer_set(c->loop, &c->timer, smtp_client_deadline(c->eng));
 }
 
-net_client *net_client_start(net_loop *loop, const net_client_config *cfg, char *err,
-                             size_t errlen)
+net_client *net_client_start(net_loop *loop, const net_client_config *cfg, char *err, size_t errlen)
 {
     char portstr[8];
     int port;
@@ -198,6 +198,11 @@ net_client *net_client_start(net_loop *loop, const net_client_config *cfg, char 
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     int r = connect(fd, res->ai_addr, res->ai_addrlen);
     freeaddrinfo(res);
+    struct sockaddr_storage ls;
+    socklen_t ll = sizeof ls;
+    if (getsockname(fd, (struct sockaddr *)&ls, &ll) == 0)
+        c->local_port = ls.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&ls)->sin6_port)
+                                                 : ntohs(((struct sockaddr_in *)&ls)->sin_port);
     if (r != 0 && errno != EINPROGRESS) {
         snprintf(err, errlen, "connect to %s: %s", cfg->server, strerror(errno));
         close(fd);
@@ -220,6 +225,11 @@ net_client *net_client_start(net_loop *loop, const net_client_config *cfg, char 
         smtp_client_tls_started(c->eng, net_loop_now(loop)); /* see smtp_client.h */
     net_loop_timer_set(loop, &c->timer, smtp_client_deadline(c->eng));
     return c;
+}
+
+int net_client_local_port(const net_client *c)
+{
+    return c->local_port;
 }
 
 void net_client_abort(net_client *c)

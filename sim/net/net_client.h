@@ -19,9 +19,9 @@
 typedef struct net_client net_client;
 
 typedef struct {
-    const char *server;         /* "HOST:PORT" or "[v6]:PORT" */
-    smtp_client_config engine;  /* envelope, message, TLS mode, AUTH; strings copied by the engine */
-    net_tls_ctx *tls;           /* client TLS context (NULL: no TLS available) */
+    const char *server;        /* "HOST:PORT" or "[v6]:PORT" */
+    smtp_client_config engine; /* envelope, message, TLS mode, AUTH; strings copied by the engine */
+    net_tls_ctx *tls;          /* client TLS context (NULL: no TLS available) */
     void *ctx;
     /* an engine event; tls says whether the bytes crossed TLS. May be NULL. */
     void (*on_event)(void *ctx, const smtp_event *ev, bool tls);
@@ -36,6 +36,9 @@ typedef struct {
  * the connection cannot even be attempted (nothing is called back then). */
 net_client *net_client_start(net_loop *loop, const net_client_config *cfg, char *err,
                              size_t errlen);
+
+/* net_client_local_port - our side's port of the connection (to match it at a local server). */
+int net_client_local_port(const net_client *c);
 
 /* net_client_abort - give up now (on_done follows, at the end of the iteration). */
 void net_client_abort(net_client *c);

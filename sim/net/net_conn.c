@@ -16,21 +16,21 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define NET_CONN_READ_SIZE (64 * 1024)   /* one read() */
-#define NET_CONN_TLS_CHUNK (16 * 1024)   /* plaintext per TLS record write (RFC 8446 5.1) */
-#define NET_CONN_CIPHER_BUF (20 * 1024)  /* ciphertext staging for the socket */
+#define NET_CONN_READ_SIZE (64 * 1024)  /* one read() */
+#define NET_CONN_TLS_CHUNK (16 * 1024)  /* plaintext per TLS record write (RFC 8446 5.1) */
+#define NET_CONN_CIPHER_BUF (20 * 1024) /* ciphertext staging for the socket */
 
 struct net_conn {
     net_loop *loop;
     int fd;
     net_conn_cb cb;
     void *ctx;
-    unsigned watching;        /* NET_EV_* currently registered */
+    unsigned watching; /* NET_EV_* currently registered */
     bool connecting, dead, held, close_after_flush, tls_wanted, tls_server, read_paused;
     net_tls_ctx *tls_ctx;
     char *sni;
     net_tls *tls;
-    char *cbuf;               /* ciphertext waiting for the socket */
+    char *cbuf; /* ciphertext waiting for the socket */
     size_t cbuf_off, cbuf_len;
     char why[160];
     char peer[64];
@@ -209,12 +209,12 @@ void net_conn_flush(net_conn *c)
             }
         }
         const char *p = NULL;
-        size_t n = (c->held || (c->tls && !net_tls_established(c->tls)))
-                       ? 0
-                       : c->cb.out_peek(c->ctx, &p);
+        size_t n =
+            (c->held || (c->tls && !net_tls_established(c->tls))) ? 0 : c->cb.out_peek(c->ctx, &p);
         if (n > 0) {
             if (c->tls) {
-                ssize_t w = net_tls_write(c->tls, p, n > NET_CONN_TLS_CHUNK ? NET_CONN_TLS_CHUNK : n);
+                ssize_t w =
+                    net_tls_write(c->tls, p, n > NET_CONN_TLS_CHUNK ? NET_CONN_TLS_CHUNK : n);
                 if (w < 0) {
                     conn_fail(c, net_tls_error(c->tls));
                     return;

@@ -24,12 +24,12 @@
 typedef struct net_conn net_conn;
 
 typedef struct {
-    void (*on_connect)(void *ctx);                          /* client: TCP connected */
-    void (*on_data)(void *ctx, const char *buf, size_t n);  /* plaintext from the peer */
-    void (*on_tls)(void *ctx, bool ok, const char *info);   /* handshake over: cipher or error */
-    void (*on_close)(void *ctx, const char *why);           /* gone; see lifetime above */
-    size_t (*out_peek)(void *ctx, const char **buf);        /* plaintext waiting to be sent */
-    void (*out_consumed)(void *ctx, size_t n);              /* n bytes of it were taken */
+    void (*on_connect)(void *ctx);                         /* client: TCP connected */
+    void (*on_data)(void *ctx, const char *buf, size_t n); /* plaintext from the peer */
+    void (*on_tls)(void *ctx, bool ok, const char *info);  /* handshake over: cipher or error */
+    void (*on_close)(void *ctx, const char *why);          /* gone; see lifetime above */
+    size_t (*out_peek)(void *ctx, const char **buf);       /* plaintext waiting to be sent */
+    void (*out_consumed)(void *ctx, size_t n);             /* n bytes of it were taken */
 } net_conn_cb;
 
 /* net_conn_new - wrap a non-blocking socket. connecting: a connect() is in progress and

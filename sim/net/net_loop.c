@@ -73,7 +73,7 @@ net_loop *net_loop_new(void)
 
 static void run_deferred(net_loop *loop)
 {
-    /* A deferred call may defer again: those run in the next round of this same loop. */
+    /* A deferred call may defer again: the array grows and this same pass runs those too. */
     for (size_t i = 0; i < loop->n_deferred; i++)
         loop->deferred[i].fn(loop->deferred[i].ctx);
     loop->n_deferred = 0;
@@ -330,9 +330,7 @@ int net_loop_run_once(net_loop *loop, int timeout_ms)
     ran += fire_timers(loop);
     if (loop->idle_fn)
         loop->idle_fn(loop->idle_ctx);
-    /* Deferred calls may add deferred calls (a free that closes a child): bounded rounds. */
-    for (int round = 0; round < 4 && loop->n_deferred; round++)
-        run_deferred(loop);
+    run_deferred(loop);
     return ran;
 }
 

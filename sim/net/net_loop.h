@@ -49,7 +49,8 @@ void net_loop_del(net_loop *loop, int fd);
 
 /* net_timer_init - an unarmed timer calling fn(ctx). */
 void net_timer_init(net_timer *t, net_timer_fn fn, void *ctx);
-/* net_loop_timer_set - (re)arm at absolute time `when` (UINT64_MAX disarms). 0 or -1 (no memory). */
+/* net_loop_timer_set - (re)arm at absolute time `when` (UINT64_MAX disarms). 0 or -1 (no memory).
+ */
 int net_loop_timer_set(net_loop *loop, net_timer *t, uint64_t when);
 void net_loop_timer_cancel(net_loop *loop, net_timer *t);
 /* net_loop_next_deadline - earliest armed timer, UINT64_MAX for none. */

@@ -105,21 +105,28 @@ static size_t crlf_to_lf(char *dst, const char *src, size_t n)
     return o;
 }
 
-int net_maildir_begin(const char *root, const char *mailbox, const char *header, size_t header_len,
-                      const char *data, size_t data_len, net_maildir_pending *p)
+int net_maildir_prepare(const char *root, const char *mailbox, const char *header,
+                        size_t header_len, const char *data, size_t data_len,
+                        net_maildir_pending *p)
 {
     p->fd = -1;
-    if (net_maildir_ensure(root, mailbox) != 0)
-        return -1;
+    p->buf = NULL;
+    p->tag = 0;
+    p->user = NULL;
     static char host[300];
     if (!host[0])
         host_part(host, sizeof host);
     struct timeval tv;
     gettimeofday(&tv, NULL);
+    static long pid;
+    if (!pid)
+        pid = (long)getpid();
     char name[512];
-    snprintf(name, sizeof name, "%lld.M%ldP%ldQ%lu.%s", (long long)tv.tv_sec, (long)tv.tv_usec,
-             (long)getpid(), ++maildir_counter, host);
-    if (snprintf(p->tmp_path, sizeof p->tmp_path, "%s/%s/tmp/%s", root, mailbox, name) >=
+    snprintf(name, sizeof name, "%lld.M%ldP%ldQ%lu.%s", (long long)tv.tv_sec, (long)tv.tv_usec, pid,
+             ++maildir_counter, host);
+    if (snprintf(p->root, sizeof p->root, "%s", root) >= (int)sizeof p->root ||
+        snprintf(p->mailbox, sizeof p->mailbox, "%s", mailbox) >= (int)sizeof p->mailbox ||
+        snprintf(p->tmp_path, sizeof p->tmp_path, "%s/%s/tmp/%s", root, mailbox, name) >=
             (int)sizeof p->tmp_path ||
         snprintf(p->new_path, sizeof p->new_path, "%s/%s/new/%s", root, mailbox, name) >=
             (int)sizeof p->new_path ||
@@ -133,24 +140,49 @@ int net_maildir_begin(const char *root, const char *mailbox, const char *header,
     n += crlf_to_lf(buf + n, data, data_len);
     if (n > 0 && buf[n - 1] != '\n')
         buf[n++] = '\n'; /* a message file ends with a line end */
-    int fd = open(p->tmp_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0) {
-        free(buf);
-        return -1;
-    }
-    int rc = write_all(fd, buf, n);
-    free(buf);
-    if (rc != 0) {
-        close(fd);
-        unlink(p->tmp_path);
-        return -1;
-    }
-    p->fd = fd;
+    p->buf = buf;
+    p->len = n;
     return 0;
+}
+
+/* write_prepared - create the file in tmp/ and write the prepared content. 0 or -1. */
+static int write_prepared(net_maildir_pending *p)
+{
+    char *buf = p->buf;
+    p->buf = NULL;
+    int rc = -1;
+    /* The mailbox usually exists: create its directories only when the open says so. */
+    int fd = open(p->tmp_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0 && errno == ENOENT && net_maildir_ensure(p->root, p->mailbox) == 0)
+        fd = open(p->tmp_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+        if (write_all(fd, buf, p->len) == 0) {
+            p->fd = fd;
+            rc = 0;
+        } else {
+            close(fd);
+            unlink(p->tmp_path);
+        }
+    }
+    free(buf);
+    return rc;
+}
+
+int net_maildir_begin(const char *root, const char *mailbox, const char *header, size_t header_len,
+                      const char *data, size_t data_len, net_maildir_pending *p)
+{
+    if (net_maildir_prepare(root, mailbox, header, header_len, data, data_len, p) != 0) {
+        free(p->buf);
+        p->buf = NULL;
+        return -1;
+    }
+    return write_prepared(p);
 }
 
 void net_maildir_abort(net_maildir_pending *p)
 {
+    free(p->buf);
+    p->buf = NULL;
     if (p->fd >= 0) {
         close(p->fd);
         unlink(p->tmp_path);
@@ -188,6 +220,10 @@ static void flush_data(net_maildir_pending *const *p, size_t n, bool *ok)
 
 size_t net_maildir_commit_batch(net_maildir_pending *const *p, size_t n, bool *ok)
 {
+    /* Step 0: write what was only prepared. */
+    for (size_t i = 0; i < n; i++)
+        if (p[i]->buf)
+            write_prepared(p[i]);
     /* Step 1: the data on disk, then the rename into new/ (visible, whole). */
     flush_data(p, n, ok);
     for (size_t i = 0; i < n; i++) {

@@ -23,23 +23,36 @@ int net_maildir_mailbox_name(const char *localpart, char *out, size_t outlen);
 /* net_maildir_ensure - create ROOT/<mailbox>/{tmp,new,cur} (0700) as needed. 0 or -1. */
 int net_maildir_ensure(const char *root, const char *mailbox);
 
-/* A message written to tmp/ whose commit is pending. */
+/* A message on its way into the Maildir: prepared (in memory), written to tmp/, committed. */
 typedef struct net_maildir_pending {
-    int fd;              /* open file in tmp/, -1 once committed */
+    char *buf; /* prepared content not written yet (LF line ends), or NULL */
+    size_t len;
+    char root[1024];
+    char mailbox[128];
+    int fd; /* open file in tmp/, -1 when not written or once committed */
     char tmp_path[1024];
     char new_path[1024];
     char dir_path[1024]; /* ROOT/<mailbox>/new, flushed after the rename */
+    int tag;             /* the caller's: what this file is for */
+    void *user;          /* the caller's */
 } net_maildir_pending;
 
-/* net_maildir_begin - write header (already LF or CRLF, added as is after conversion) then
- * data (CRLF converted to LF) into a new file in tmp/. Not yet visible, not yet durable.
- * 0, or -1 with nothing left behind. */
+/* net_maildir_prepare - the unique name and the content (header then data, CRLF turned into
+ * LF) in memory; no file system access, so a server's loop can do it and leave the writing
+ * to net_maildir_commit_batch on another thread. 0 or -1 (no memory, name too long). */
+int net_maildir_prepare(const char *root, const char *mailbox, const char *header,
+                        size_t header_len, const char *data, size_t data_len,
+                        net_maildir_pending *p);
+
+/* net_maildir_begin - prepare, then write header (already LF or CRLF, added as is after conversion)
+ * then data (CRLF converted to LF) into a new file in tmp/. Not yet visible, not yet durable. 0, or
+ * -1 with nothing left behind. */
 int net_maildir_begin(const char *root, const char *mailbox, const char *header, size_t header_len,
                       const char *data, size_t data_len, net_maildir_pending *p);
 
-/* net_maildir_commit_batch - fsync every file, rename each into new/, fsync each distinct
- * new/ directory once. ok[i] says whether message i is durable in new/. Failed ones are
- * removed from tmp/. Returns the number committed. */
+/* net_maildir_commit_batch - write the prepared ones into tmp/, make every file durable, rename
+ * each into new/, fsync each distinct new/ directory once. ok[i] says whether message i is durable
+ * in new/. Failed ones are removed from tmp/. Returns the number committed. */
 size_t net_maildir_commit_batch(net_maildir_pending *const *p, size_t n, bool *ok);
 
 /* net_maildir_abort - remove a message that was begun but must not be delivered. */

@@ -16,8 +16,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <dirent.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -26,9 +28,12 @@
 #include "net/net_maildir.h"
 #include "net/net_tls.h"
 
-#define NET_SERVER_ACCEPT_BURST 64  /* accepts per readiness event, so others get a turn */
+#define NET_SERVER_ACCEPT_BURST 64 /* accepts per readiness event, so others get a turn */
 #define NET_SERVER_BACKLOG 511
-#define NET_SERVER_RELAY_DELAY_MS 2000 /* first retry; doubles each time */
+#define NET_SERVER_RELAY_DELAY_MS 2000          /* first retry; doubles each time */
+#define NET_SERVER_SPOOL_MAX (64 * 1024 * 1024) /* largest spool file read back at start */
+
+enum { PEND_DELIVERY = 0, PEND_SPOOL = 1 }; /* net_maildir_pending.tag */
 
 typedef struct session session;
 typedef struct relay_job relay_job;
@@ -44,15 +49,15 @@ struct session {
     net_server *srv;
     net_conn *conn;
     smtp_server *eng;
-    smtp_server_config ecfg;
     smtp_peer peer;
     net_timer timer;
     unsigned id;
-    int peer_port;
+    int peer_port, server_port;
     bool tls;
     net_maildir_pending **pend; /* messages written, waiting for the group commit */
     size_t n_pend, cap_pend;
-    size_t in_flight;           /* of them, in the batch the sync thread is committing */
+    size_t in_flight;  /* of them, in the batch the sync thread is committing */
+    char *queued_note; /* live view: "queued as relay N", told after the events */
     bool sync_failed, released;
     session *prev, *next;
 };
@@ -67,6 +72,8 @@ struct relay_job {
     size_t len;
     const char *hostport;
     int tries;
+    char *spool_path; /* the durable copy in the spool, removed when the job is over */
+    char *hop_owned;  /* hostport read back from a spool file */
     net_timer retry;
     net_client *client;
     relay_job *prev, *next;
@@ -90,15 +97,15 @@ struct net_server {
     size_t n_sessions;
     relay_job *jobs;
     size_t n_jobs;
-    session **commit;        /* sessions with messages waiting for the group commit */
+    session **commit; /* sessions with messages waiting for the group commit */
     size_t n_commit, cap_commit;
     bool commit_scheduled, shutting_down;
-    commit_batch batch;      /* being committed by the sync thread */
-    bool sync_busy, sync_work, sync_quit, sync_thread_ok;
+    commit_batch batch; /* being committed by the sync thread */
+    bool sync_busy, sync_work, sync_quit, sync_thread_ok, uses_commit;
     pthread_t thread;
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    int efd;                 /* the thread -> loop "batch done" signal */
+    int efd; /* the thread -> loop "batch done" signal */
     unsigned next_id, next_job;
     unsigned long msg_counter;
     net_server_counters stats;
@@ -179,6 +186,8 @@ void net_server_config_default(net_server_config *cfg, smtp_role role)
 
 static void session_process(session *ss);
 static void batch_start(net_server *s);
+static void relay_start(relay_job *j);
+static void relay_free(relay_job *j);
 
 static void commit_remove(net_server *s, session *ss)
 {
@@ -193,6 +202,8 @@ static void commit_remove(net_server *s, session *ss)
 static void session_abort_pending(session *ss)
 {
     for (size_t i = 0; i < ss->n_pend; i++) {
+        if (ss->pend[i]->tag == PEND_SPOOL)
+            relay_free(ss->pend[i]->user); /* never started: the message is not accepted */
         net_maildir_abort(ss->pend[i]);
         free(ss->pend[i]);
     }
@@ -227,11 +238,25 @@ static void batch_finish(net_server *s)
     commit_batch *b = &s->batch;
     for (size_t i = 0; i < b->n; i++) {
         session *ss = b->owner[i];
-        if (b->ok[i]) {
+        if (b->p[i]->tag == PEND_SPOOL) {
+            /* the queue file is durable: now the relay may go (and delete it when done) */
+            relay_job *j = b->p[i]->user;
+            if (b->ok[i]) {
+                j->spool_path = strdup(b->p[i]->new_path);
+                relay_start(j);
+            } else {
+                relay_free(j);
+            }
+        }
+        if (b->ok[i] && b->p[i]->tag == PEND_SPOOL) {
+            /* counted as relayed later */
+        } else if (b->ok[i]) {
             s->stats.delivered_files++;
             if (ss) {
                 slog(s, NET_LOG_SESSION, "#%u delivered %s", ss->id, b->p[i]->new_path);
-                net_obs o = {.kind = NET_OBS_DELIVERED, .session = ss->id, .tls = ss->tls,
+                net_obs o = {.kind = NET_OBS_DELIVERED,
+                             .session = ss->id,
+                             .tls = ss->tls,
                              .text = b->p[i]->new_path};
                 observe(s, &o);
             }
@@ -388,9 +413,9 @@ static size_t received_header(session *ss, const smtp_envelope *env, const char 
                      "Received: from %s (%s [%s])\r\n\tby %s (smtpsim) with %s id %u.%lu%s%s%s;\r\n"
                      "\t%s\r\n",
                      env->helo && *env->helo ? env->helo : "unknown",
-                     ss->peer.name[0] ? ss->peer.name : "unknown", ss->peer.addr,
-                     s->cfg->hostname, with, ss->id, ++s->msg_counter, rcpt ? "\r\n\tfor <" : "",
-                     rcpt ? rcpt : "", rcpt ? ">" : "", date);
+                     ss->peer.name[0] ? ss->peer.name : "unknown", ss->peer.addr, s->cfg->hostname,
+                     with, ss->id, ++s->msg_counter, rcpt ? "\r\n\tfor <" : "", rcpt ? rcpt : "",
+                     rcpt ? ">" : "", date);
     if (m < 0 || (size_t)m >= cap - (size_t)n)
         return 0;
     return (size_t)(n + m);
@@ -411,7 +436,8 @@ static void deliver_maildir(session *ss, const smtp_envelope *env, smtp_verdict 
         if (!strcasecmp(local, "postmaster") || net_maildir_mailbox_name(local, box, sizeof box))
             snprintf(box, sizeof box, "postmaster");
         char hdr[1200];
-        size_t hl = received_header(ss, env, env->n_rcpts == 1 ? rcpt : NULL, true, hdr, sizeof hdr);
+        size_t hl =
+            received_header(ss, env, env->n_rcpts == 1 ? rcpt : NULL, true, hdr, sizeof hdr);
         net_maildir_pending *p = malloc(sizeof *p);
         if (ss->n_pend == ss->cap_pend) {
             size_t n = ss->cap_pend ? ss->cap_pend * 2 : 4;
@@ -422,7 +448,7 @@ static void deliver_maildir(session *ss, const smtp_envelope *env, smtp_verdict 
             }
         }
         if (!p || ss->n_pend == ss->cap_pend ||
-            net_maildir_begin(s->cfg->maildir, box, hdr, hl, env->data, env->data_len, p) != 0) {
+            net_maildir_prepare(s->cfg->maildir, box, hdr, hl, env->data, env->data_len, p) != 0) {
             free(p);
             slog(s, NET_LOG_QUIET, "#%u cannot write to the Maildir %s: %s", ss->id,
                  s->cfg->maildir, strerror(errno));
@@ -476,6 +502,8 @@ static void relay_free(relay_job *j)
     free(j->rcpts);
     free(j->from);
     free(j->data);
+    free(j->spool_path);
+    free(j->hop_owned);
     free(j);
 }
 
@@ -493,11 +521,20 @@ static void relay_done(void *ctx, const smtp_client_result *r, const char *why)
     snprintf(text, sizeof text, "%d %s%s%s (%s, to %s, %zu of %zu recipients)", r->code, r->esc,
              r->esc[0] ? " " : "", r->text, r->stage ? r->stage : "", j->hostport, r->n_accepted,
              j->n_rcpts);
-    net_obs o = {.kind = NET_OBS_RELAYED, .session = j->id, .text = text};
+    net_obs o = {
+        .kind = NET_OBS_RELAYED, .session = j->id, .text = text, .ok = r->status == SMTP_RESULT_OK};
     if (r->status == SMTP_RESULT_OK) {
+        if (j->spool_path)
+            unlink(j->spool_path);
         s->stats.relayed++;
         slog(s, NET_LOG_SESSION, "relay %u: sent: %s", j->id, text);
         observe(s, &o);
+        relay_free(j);
+        return;
+    }
+    if (r->status == SMTP_RESULT_TEMPFAIL && s->shutting_down && j->spool_path) {
+        slog(s, NET_LOG_SESSION, "relay %u: kept in the spool for the next start: %s", j->id,
+             j->spool_path);
         relay_free(j);
         return;
     }
@@ -512,6 +549,8 @@ static void relay_done(void *ctx, const smtp_client_result *r, const char *why)
     s->stats.relay_failed++;
     slog(s, NET_LOG_QUIET, "relay %u: failed for good: %s (%s); no bounce is generated", j->id,
          text, why);
+    if (j->spool_path)
+        unlink(j->spool_path);
     observe(s, &o);
     relay_free(j);
 }
@@ -535,11 +574,148 @@ static void relay_start(relay_job *j)
     cc.on_done = relay_done;
     char err[256];
     j->client = net_client_start(s->loop, &cc, err, sizeof err);
-    if (!j->client) {
+    if (j->client) {
+        net_obs o = {.kind = NET_OBS_RELAY_CONNECT,
+                     .session = j->id,
+                     .text = j->hostport,
+                     .port = net_client_local_port(j->client)};
+        observe(s, &o);
+    } else {
         smtp_client_result r = {.status = SMTP_RESULT_TEMPFAIL, .stage = "connect"};
         snprintf(r.text, sizeof r.text, "%.190s", err);
         relay_done(j, &r, err);
     }
+}
+
+/* spool_job - write the job into the spool queue; the reply is held and the relay starts once
+ * the file is durable (batch_finish). Envelope first, as header lines, then the message. */
+static int spool_job(session *ss, relay_job *j)
+{
+    net_server *s = ss->srv;
+    size_t cap = 200 + strlen(j->hostport) + strlen(j->from);
+    for (size_t i = 0; i < j->n_rcpts; i++)
+        cap += strlen(j->rcpts[i]) + 24;
+    char *hdr = malloc(cap);
+    net_maildir_pending *p = malloc(sizeof *p);
+    if (ss->n_pend == ss->cap_pend) {
+        size_t n = ss->cap_pend ? ss->cap_pend * 2 : 4;
+        net_maildir_pending **np = realloc(ss->pend, n * sizeof *np);
+        if (np) {
+            ss->pend = np;
+            ss->cap_pend = n;
+        }
+    }
+    if (!hdr || !p || ss->n_pend == ss->cap_pend) {
+        free(hdr);
+        free(p);
+        return -1;
+    }
+    size_t o = (size_t)snprintf(hdr, cap, "X-Smtpsim-Next-Hop: %s\nX-Smtpsim-Mail-From: <%s>\n",
+                                j->hostport, j->from);
+    for (size_t i = 0; i < j->n_rcpts; i++)
+        o += (size_t)snprintf(hdr + o, cap - o, "X-Smtpsim-Rcpt-To: <%s>\n", j->rcpts[i]);
+    o += (size_t)snprintf(hdr + o, cap - o, "\n");
+    int rc = net_maildir_prepare(s->cfg->spool, "queue", hdr, o, j->data, j->len, p);
+    free(hdr);
+    if (rc != 0 || commit_add(s, ss) != 0) {
+        if (rc == 0)
+            net_maildir_abort(p);
+        free(p);
+        return -1;
+    }
+    p->tag = PEND_SPOOL;
+    p->user = j;
+    ss->pend[ss->n_pend++] = p;
+    net_conn_hold(ss->conn, true);
+    return 0;
+}
+
+/* spool_load - at start: every queue file left by an earlier run becomes a job again. */
+static void spool_load(net_server *s)
+{
+    char dir[1100];
+    if (net_maildir_ensure(s->cfg->spool, "queue") != 0)
+        return;
+    snprintf(dir, sizeof dir, "%s/queue/new", s->cfg->spool);
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    size_t n = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.')
+            continue;
+        char path[1400];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        FILE *f = fopen(path, "rb");
+        if (!f)
+            continue;
+        relay_job *j = calloc(1, sizeof *j);
+        char *buf = malloc(NET_SERVER_SPOOL_MAX);
+        size_t len = buf ? fread(buf, 1, NET_SERVER_SPOOL_MAX - 1, f) : 0;
+        fclose(f);
+        if (!j || !buf) {
+            free(j);
+            free(buf);
+            break;
+        }
+        buf[len] = '\0';
+        j->srv = s;
+        j->id = ++s->next_job;
+        net_timer_init(&j->retry, relay_retry, j);
+        j->next = s->jobs;
+        if (s->jobs)
+            s->jobs->prev = j;
+        s->jobs = j;
+        s->n_jobs++;
+        j->spool_path = strdup(path);
+        size_t max_rcpts = 1;
+        for (size_t i = 0; i < len; i++)
+            max_rcpts += buf[i] == '\n';
+        j->rcpts = calloc(max_rcpts, sizeof *j->rcpts);
+        char *line = buf, *body = NULL;
+        while (line && *line && j->rcpts) {
+            char *nl = strchr(line, '\n');
+            if (!nl)
+                break;
+            *nl = '\0';
+            if (line[0] == '\0') {
+                body = nl + 1;
+                break;
+            }
+            char *lt = strchr(line, '<'), *gt = strrchr(line, '>');
+            if (!strncmp(line, "X-Smtpsim-Next-Hop: ", 20))
+                j->hop_owned = strdup(line + 20);
+            else if (lt && gt && gt > lt && !strncmp(line, "X-Smtpsim-Mail-From: ", 21))
+                j->from = strndup(lt + 1, (size_t)(gt - lt - 1));
+            else if (lt && gt && gt > lt && !strncmp(line, "X-Smtpsim-Rcpt-To: ", 19))
+                j->rcpts[j->n_rcpts++] = strndup(lt + 1, (size_t)(gt - lt - 1));
+            line = nl + 1;
+        }
+        if (!body || !j->hop_owned || !j->from || j->n_rcpts == 0 || !j->spool_path) {
+            slog(s, NET_LOG_QUIET, "spool: %s is not a queue file, left alone", path);
+            free(j->spool_path);
+            j->spool_path = NULL; /* not ours to delete */
+            relay_free(j);
+            free(buf);
+            continue;
+        }
+        j->hostport = j->hop_owned;
+        j->len = len - (size_t)(body - buf);
+        j->data = malloc(j->len + 1);
+        if (j->data)
+            memcpy(j->data, body, j->len);
+        free(buf);
+        if (!j->data) {
+            relay_free(j);
+            continue;
+        }
+        n++;
+        relay_start(j);
+    }
+    closedir(d);
+    if (n)
+        slog(s, NET_LOG_QUIET, "spool: %zu message(s) from an earlier run queued again", n);
 }
 
 /* queue_relay - one job per next hop; the message gets our Received: line on top. */
@@ -547,8 +723,8 @@ static int queue_relay(session *ss, const smtp_envelope *env)
 {
     net_server *s = ss->srv;
     char hdr[1200];
-    size_t hl = received_header(ss, env, env->n_rcpts == 1 ? env->rcpts[0] : NULL, false, hdr,
-                                sizeof hdr);
+    size_t hl =
+        received_header(ss, env, env->n_rcpts == 1 ? env->rcpts[0] : NULL, false, hdr, sizeof hdr);
     bool *done = calloc(env->n_rcpts ? env->n_rcpts : 1, 1);
     if (!done)
         return -1;
@@ -590,7 +766,24 @@ static int queue_relay(session *ss, const smtp_envelope *env)
         }
         slog(s, NET_LOG_SESSION, "#%u queued as relay %u for %zu recipient(s) via %s", ss->id,
              j->id, j->n_rcpts, hop);
-        relay_start(j);
+        if (s->cfg->observe) {
+            /* told after the session's events are drained, so it follows the message */
+            free(ss->queued_note);
+            ss->queued_note = malloc(300);
+            if (ss->queued_note)
+                snprintf(ss->queued_note, 300,
+                         "queued as relay %u for %zu recipient(s), next hop %s", j->id, j->n_rcpts,
+                         hop);
+        }
+        if (s->cfg->spool) {
+            if (spool_job(ss, j) != 0) {
+                relay_free(j);
+                free(done);
+                return -1;
+            }
+        } else {
+            relay_start(j);
+        }
     }
     free(done);
     return 0;
@@ -607,8 +800,9 @@ static void hook_rcpt(void *ctx, const smtp_envelope *env, const char *rcpt, smt
         /* RFC 3463 X.1.2: bad destination system; we relay only where we were told to. */
         v->code = 550;
         snprintf(v->esc, sizeof v->esc, "5.1.2");
-        snprintf(v->text, sizeof v->text, "No route to that domain (smtpsim relays only to "
-                                          "--relay or --mx hosts)");
+        snprintf(v->text, sizeof v->text,
+                 "No route to that domain (smtpsim relays only to "
+                 "--relay or --mx hosts)");
     }
 }
 
@@ -688,6 +882,13 @@ static void session_process(session *ss)
             break;
         }
     }
+    if (ss->queued_note) {
+        net_obs o = {
+            .kind = NET_OBS_QUEUED, .session = ss->id, .tls = ss->tls, .text = ss->queued_note};
+        observe(s, &o);
+        free(ss->queued_note);
+        ss->queued_note = NULL;
+    }
     net_conn_flush(ss->conn);
     if (close_after || smtp_server_state_get(ss->eng) == SMTP_SRV_CLOSED)
         net_conn_close(ss->conn, true, "session over");
@@ -741,6 +942,7 @@ static void on_close(void *ctx, const char *why)
         ss->next->prev = ss->prev;
     s->n_sessions--;
     smtp_server_free(ss->eng);
+    free(ss->queued_note);
     free(ss->pend);
     free(ss);
 }
@@ -766,7 +968,7 @@ static void refuse(net_server *s, int fd, const char *text)
     s->stats.refused++;
 }
 
-static void session_start(net_server *s, int fd, bool implicit_tls)
+static void session_start(net_server *s, int fd, bool implicit_tls, int server_port)
 {
     session *ss = calloc(1, sizeof *ss);
     if (!ss) {
@@ -775,6 +977,7 @@ static void session_start(net_server *s, int fd, bool implicit_tls)
     }
     ss->srv = s;
     ss->id = ++s->next_id;
+    ss->server_port = server_port;
     net_timer_init(&ss->timer, on_timer, ss);
     static const net_conn_cb cb = {NULL, on_data, on_tls, on_close, out_peek, out_consumed};
     ss->conn = net_conn_new(s->loop, fd, false, &cb, ss);
@@ -784,26 +987,23 @@ static void session_start(net_server *s, int fd, bool implicit_tls)
         return;
     }
     snprintf(ss->peer.addr, sizeof ss->peer.addr, "%s", net_conn_peer(ss->conn, &ss->peer_port));
-    size_t same = 0;
-    for (session *o = s->sessions; o; o = o->next)
-        same += !strcmp(o->peer.addr, ss->peer.addr);
     ss->peer.trusted = is_trusted(s, ss->peer.addr);
     ss->peer.implicit_tls = implicit_tls;
-    ss->ecfg.role = s->cfg->role;
-    smtp_server_config_default(&ss->ecfg, s->cfg->role);
-    ss->ecfg.hostname = s->cfg->hostname;
-    ss->ecfg.local_domains = s->cfg->domains;
-    ss->ecfg.n_local_domains = s->cfg->n_domains;
-    ss->ecfg.users = s->cfg->users;
-    ss->ecfg.n_users = s->cfg->n_users;
-    ss->ecfg.limits = s->cfg->limits;
-    ss->ecfg.tls_available = s->tls != NULL;
+    smtp_server_config ecfg; /* the engine keeps a copy */
+    smtp_server_config_default(&ecfg, s->cfg->role);
+    ecfg.hostname = s->cfg->hostname;
+    ecfg.local_domains = s->cfg->domains;
+    ecfg.n_local_domains = s->cfg->n_domains;
+    ecfg.users = s->cfg->users;
+    ecfg.n_users = s->cfg->n_users;
+    ecfg.limits = s->cfg->limits;
+    ecfg.tls_available = s->tls != NULL;
     if (s->cfg->allow_plain_auth)
-        ss->ecfg.allow_plain_auth = true;
-    ss->ecfg.policy.ctx = ss;
-    ss->ecfg.policy.on_rcpt = hook_rcpt;
-    ss->ecfg.policy.on_accept = hook_accept;
-    ss->eng = smtp_server_new(&ss->ecfg, &ss->peer, net_loop_now(s->loop));
+        ecfg.allow_plain_auth = true;
+    ecfg.policy.ctx = ss;
+    ecfg.policy.on_rcpt = hook_rcpt;
+    ecfg.policy.on_accept = hook_accept;
+    ss->eng = smtp_server_new(&ecfg, &ss->peer, net_loop_now(s->loop));
     ss->next = s->sessions;
     if (s->sessions)
         s->sessions->prev = ss;
@@ -816,15 +1016,12 @@ static void session_start(net_server *s, int fd, bool implicit_tls)
     }
     slog(s, NET_LOG_SESSION, "#%u connect from %s:%d%s", ss->id, ss->peer.addr, ss->peer_port,
          implicit_tls ? " (implicit TLS)" : "");
-    net_obs o = {.kind = NET_OBS_CONNECT, .session = ss->id, .text = ss->peer.addr};
+    net_obs o = {.kind = NET_OBS_CONNECT,
+                 .session = ss->id,
+                 .text = ss->peer.addr,
+                 .port = ss->peer_port,
+                 .server_port = ss->server_port};
     observe(s, &o);
-    if (same >= s->cfg->max_per_ip) {
-        /* Over the per-address cap: this session ends at once with 421. */
-        slog(s, NET_LOG_SESSION, "#%u too many sessions from %s", ss->id, ss->peer.addr);
-        smtp_server_shutdown(ss->eng, net_loop_now(s->loop));
-        session_process(ss);
-        return;
-    }
     if (implicit_tls)
         net_conn_start_tls(ss->conn, s->tls, true, NULL); /* greeting after the handshake */
     session_process(ss);
@@ -838,8 +1035,7 @@ static void on_accept(void *ctx, int lfd, unsigned events)
     for (int i = 0; i < NET_SERVER_ACCEPT_BURST; i++) {
         int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0) {
-            if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
-                errno != ECONNABORTED)
+            if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR && errno != ECONNABORTED)
                 slog(s, NET_LOG_QUIET, "accept: %s", strerror(errno));
             return;
         }
@@ -852,9 +1048,29 @@ static void on_accept(void *ctx, int lfd, unsigned events)
             refuse(s, fd, "Too many sessions, try again later");
             continue;
         }
+        if (s->cfg->max_per_ip < s->cfg->max_sessions) {
+            /* Sessions from this address: a scan, bounded by max_sessions. */
+            char addr[64] = "";
+            struct sockaddr_storage ss;
+            socklen_t sl = sizeof ss;
+            if (getpeername(fd, (struct sockaddr *)&ss, &sl) == 0)
+                inet_ntop(ss.ss_family,
+                          ss.ss_family == AF_INET6
+                              ? (void *)&((struct sockaddr_in6 *)&ss)->sin6_addr
+                              : (void *)&((struct sockaddr_in *)&ss)->sin_addr,
+                          addr, sizeof addr);
+            size_t same = 0;
+            for (session *o = s->sessions; o; o = o->next)
+                same += !strcmp(o->peer.addr, addr);
+            if (same >= s->cfg->max_per_ip) {
+                slog(s, NET_LOG_SESSION, "refused a connection: %zu sessions from %s", same, addr);
+                refuse(s, fd, "Too many sessions from your address, try again later");
+                continue;
+            }
+        }
         int one = 1;
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-        session_start(s, fd, l->implicit_tls);
+        session_start(s, fd, l->implicit_tls, l->port);
     }
 }
 
@@ -910,8 +1126,7 @@ static int listen_on(net_server *s, const char *spec, bool implicit_tls, char *e
     return 0;
 }
 
-net_server *net_server_new(net_loop *loop, const net_server_config *cfg, char *err,
-                           size_t errlen)
+net_server *net_server_new(net_loop *loop, const net_server_config *cfg, char *err, size_t errlen)
 {
     net_server *s = calloc(1, sizeof *s);
     if (!s) {
@@ -921,7 +1136,15 @@ net_server *net_server_new(net_loop *loop, const net_server_config *cfg, char *e
     s->loop = loop;
     s->cfg = cfg;
     s->efd = -1;
-    if (cfg->maildir && !cfg->sink) {
+    if (cfg->maildir && !cfg->sink &&
+        ((mkdir(cfg->maildir, 0700) != 0 && errno != EEXIST) || access(cfg->maildir, W_OK) != 0)) {
+        /* Found now rather than as a dropped session per message later. */
+        snprintf(err, errlen, "Maildir %s: %s", cfg->maildir, strerror(errno));
+        free(s);
+        return NULL;
+    }
+    s->uses_commit = !cfg->sink && (cfg->maildir || cfg->spool);
+    if (s->uses_commit) {
         s->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
         pthread_mutex_init(&s->mu, NULL);
         pthread_cond_init(&s->cv, NULL);
@@ -956,6 +1179,13 @@ net_server *net_server_new(net_loop *loop, const net_server_config *cfg, char *e
     for (size_t i = 0; i < cfg->n_tls_listen; i++)
         if (listen_on(s, cfg->tls_listen[i], true, err, errlen) != 0)
             goto fail;
+    if (cfg->spool && !cfg->maildir && !cfg->sink) {
+        if (net_maildir_ensure(cfg->spool, "queue") != 0) {
+            snprintf(err, errlen, "spool %s: %s", cfg->spool, strerror(errno));
+            goto fail;
+        }
+        spool_load(s);
+    }
     return s;
 fail:
     net_server_free(s);
@@ -1032,7 +1262,7 @@ void net_server_free(net_server *s)
         for (size_t i = 0; i < s->batch.n; i++)
             free(s->batch.p[i]);
     }
-    if (s->cfg->maildir && !s->cfg->sink) {
+    if (s->uses_commit) {
         pthread_mutex_destroy(&s->mu);
         pthread_cond_destroy(&s->cv);
     }

@@ -22,9 +22,9 @@
 #include "core/smtp_server.h"
 #include "net/net_loop.h"
 
-#define NET_SERVER_MAX_SESSIONS 1000    /* default sessions at once */
-#define NET_SERVER_MAX_PER_IP 100       /* default sessions at once from one address */
-#define NET_SERVER_RELAY_TRIES 4        /* attempts per relayed message */
+#define NET_SERVER_MAX_SESSIONS 1000 /* default sessions at once */
+#define NET_SERVER_MAX_PER_IP 100    /* default sessions at once from one address */
+#define NET_SERVER_RELAY_TRIES 4     /* attempts per relayed message */
 #define NET_SERVER_MAX_LISTEN 8
 
 typedef enum {
@@ -40,51 +40,56 @@ typedef struct {
 
 /* What the live view learns about a server session. */
 typedef enum {
-    NET_OBS_CONNECT,   /* text: peer address */
-    NET_OBS_EVENT,     /* ev set */
-    NET_OBS_TLS,       /* text: version and cipher */
-    NET_OBS_DELIVERED, /* text: path of the file in the Maildir */
-    NET_OBS_RELAYED,   /* text: "250 ... by HOST:PORT" or the failure */
-    NET_OBS_CLOSE,     /* text: why */
+    NET_OBS_CONNECT,       /* text: peer address */
+    NET_OBS_EVENT,         /* ev set */
+    NET_OBS_TLS,           /* text: version and cipher */
+    NET_OBS_DELIVERED,     /* text: path of the file in the Maildir */
+    NET_OBS_QUEUED,        /* session: the one that received it; text: "relay N via HOST:PORT" */
+    NET_OBS_RELAY_CONNECT, /* session: relay job id; port: our local port of that connection */
+    NET_OBS_RELAYED,       /* session: relay job id; text: "250 ... to HOST:PORT" or the failure */
+    NET_OBS_CLOSE,         /* text: why */
 } net_obs_kind;
 
 typedef struct {
     net_obs_kind kind;
-    unsigned session;        /* session number, unique per server */
-    const smtp_event *ev;    /* NET_OBS_EVENT */
-    bool tls;                /* the session is under TLS */
+    unsigned session;     /* session number, unique per server */
+    const smtp_event *ev; /* NET_OBS_EVENT */
+    bool tls;             /* the session is under TLS */
     const char *text;
-    const char *message;     /* NET_OBS_DELIVERED: the message as stored (CRLF), else NULL */
-    size_t message_len;
+    int port;        /* CONNECT: the client's port; RELAY_CONNECT: our local port */
+    int server_port; /* CONNECT: the port it connected to */
+    bool ok;         /* RELAYED: accepted by the next hop */
 } net_obs;
 
 typedef struct {
     smtp_role role;
-    const char *name;                 /* for logs: "mx", "msa" */
-    const char *hostname;             /* greeting and Received: */
-    const char *listen[NET_SERVER_MAX_LISTEN];     /* "ADDR:PORT" plain (STARTTLS offered) */
+    const char *name;                          /* for logs: "mx", "msa" */
+    const char *hostname;                      /* greeting and Received: */
+    const char *listen[NET_SERVER_MAX_LISTEN]; /* "ADDR:PORT" plain (STARTTLS offered) */
     size_t n_listen;
     const char *tls_listen[NET_SERVER_MAX_LISTEN]; /* implicit TLS */
     size_t n_tls_listen;
-    const char *cert, *key;           /* PEM files; NULL: self-signed under tls_dir */
-    const char *tls_dir;              /* where the self-signed pair lives */
-    bool no_tls;                      /* do not offer STARTTLS */
-    const char *const *domains;       /* MX local domains */
+    const char *cert, *key;     /* PEM files; NULL: self-signed under tls_dir */
+    const char *tls_dir;        /* where the self-signed pair lives */
+    bool no_tls;                /* do not offer STARTTLS */
+    const char *const *domains; /* MX local domains */
     size_t n_domains;
     const smtp_user *users;
     size_t n_users;
     bool allow_plain_auth;
-    const char *maildir;              /* deliver here (MX; MSA/MTA: instead of relaying) */
-    bool sink;                        /* accept and discard */
-    const char *relay;                /* MSA/MTA: next hop for everything */
-    const net_route *routes;          /* MTA: static MX map */
+    const char *maildir;     /* deliver here (MX; MSA/MTA: instead of relaying) */
+    bool sink;               /* accept and discard */
+    const char *relay;       /* MSA/MTA: next hop for everything */
+    const char *spool;       /* MSA/MTA: durable relay queue SPOOL/queue/{tmp,new,cur}; NULL:
+                                in memory only (a 250 then means "queued in memory") */
+    const net_route *routes; /* MTA: static MX map */
     size_t n_routes;
-    const char *const *trusted;       /* MTA: peers relayed for without AUTH */
+    const char *const *trusted; /* MTA: peers relayed for without AUTH */
     size_t n_trusted;
     smtp_limits limits;
     size_t max_sessions, max_per_ip;
     net_log_level log_level;
-    FILE *log;                        /* NULL: stderr */
+    FILE *log;                                    /* NULL: stderr */
     void (*observe)(void *ctx, const net_obs *o); /* live view; may be NULL */
     void *observe_ctx;
 } net_server_config;
@@ -97,8 +102,7 @@ void net_server_config_default(net_server_config *cfg, smtp_role role);
 
 /* net_server_new - bind every listener and get TLS ready. The config and everything it
  * points to must outlive the server. NULL and a message in err on failure. */
-net_server *net_server_new(net_loop *loop, const net_server_config *cfg, char *err,
-                           size_t errlen);
+net_server *net_server_new(net_loop *loop, const net_server_config *cfg, char *err, size_t errlen);
 
 /* net_server_port - the port listener i (plain ones first, then TLS) is bound to. */
 int net_server_port(const net_server *s, size_t i);

@@ -126,8 +126,8 @@ static int write_pem_file(const char *path, int mode, EVP_PKEY *key, X509 *cert)
         unlink(tmp);
         return -1;
     }
-    int ok = key ? PEM_write_PrivateKey(f, key, NULL, NULL, 0, NULL, NULL)
-                 : PEM_write_X509(f, cert);
+    int ok =
+        key ? PEM_write_PrivateKey(f, key, NULL, NULL, 0, NULL, NULL) : PEM_write_X509(f, cert);
     if (fflush(f) != 0 || fsync(fileno(f)) != 0)
         ok = 0;
     if (fclose(f) != 0)
@@ -257,8 +257,8 @@ net_tls *net_tls_new(net_tls_ctx *ctx, bool server, const char *server_name)
         if (server_name && *server_name) {
             /* RFC 6066 3: SNI carries host names only, never address literals. */
             unsigned char a[16];
-            bool literal = inet_pton(AF_INET, server_name, a) == 1 ||
-                           inet_pton(AF_INET6, server_name, a) == 1;
+            bool literal =
+                inet_pton(AF_INET, server_name, a) == 1 || inet_pton(AF_INET6, server_name, a) == 1;
             if (!literal)
                 SSL_set_tlsext_host_name(t->ssl, server_name);
             if (ctx->verify)

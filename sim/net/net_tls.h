@@ -39,10 +39,10 @@ net_tls *net_tls_new(net_tls_ctx *ctx, bool server, const char *server_name);
 void net_tls_free(net_tls *t);
 
 typedef enum {
-    NET_TLS_OK = 0,    /* progress made (handshake done, or bytes moved) */
-    NET_TLS_WANT = 1,  /* needs more ciphertext from the peer */
-    NET_TLS_CLOSED = 2,/* the peer sent close_notify */
-    NET_TLS_FAIL = -1, /* handshake or record failure: drop the connection */
+    NET_TLS_OK = 0,     /* progress made (handshake done, or bytes moved) */
+    NET_TLS_WANT = 1,   /* needs more ciphertext from the peer */
+    NET_TLS_CLOSED = 2, /* the peer sent close_notify */
+    NET_TLS_FAIL = -1,  /* handshake or record failure: drop the connection */
 } net_tls_status;
 
 /* net_tls_feed - ciphertext that arrived from the peer. 0 or -1. */

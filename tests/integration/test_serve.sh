@@ -162,6 +162,96 @@ expect_exit "limit out of range is refused" 2 "$SMTPSIM" serve --role mx --domai
 expect_exit "unknown limit is refused" 2 "$SMTPSIM" serve --role mx --domain x.org --sink --limit nope=1
 expect_exit "mx without --domain is refused" 2 "$SMTPSIM" serve --role mx --sink
 
+# 7b. limits at work: recipients, message size, command line, sessions per address
+start_srv lim --role mx --domain example.org --sink --limit recipients=2 --limit message_size=2048 \
+    --max-per-ip 3 || fail "mx (limits) starts" "$(cat "$LOG")"
+LIMPORT=$PORT
+out=$($PY - "$LIMPORT" 2>&1 <<'PYEOF'
+import socket, sys
+port = int(sys.argv[1])
+def session():
+    s = socket.create_connection(("127.0.0.1", port), timeout=5)
+    f = s.makefile("rb")
+    return s, f
+def reply(f):
+    while True:
+        l = f.readline().decode()
+        if len(l) < 4 or l[3] != "-":
+            return l.strip()
+s, f = session()
+print("greet", reply(f))
+def cmd(c):
+    s.sendall(c)
+    return reply(f)
+print("ehlo", cmd(b"EHLO lim\r\n")[:3])
+print("long", cmd(b"NOOP " + b"x" * 3000 + b"\r\n")[:9])
+print("after-long", cmd(b"NOOP\r\n")[:3])
+print("mail", cmd(b"MAIL FROM:<a@example.net>\r\n")[:3])
+for i in range(3):
+    print("rcpt%d" % i, cmd(b"RCPT TO:<r%d@example.org>\r\n" % i)[:9])
+print("big-mail", cmd(b"RSET\r\n")[:3], cmd(b"MAIL FROM:<a@example.net> SIZE=999999\r\n")[:9])
+# per-address cap: this one and two more are allowed, the fourth gets 421
+others = [session() for _ in range(3)]
+print("fourth", reply(others[2][1])[:9], "third", reply(others[1][1])[:3])
+PYEOF
+)
+echo "$out" | grep -q '^long 500 5\.5\.' && echo "$out" | grep -q '^after-long 250' &&
+    pass "over-long command line: 500 and the session goes on" ||
+    fail "over-long command line" "$out"
+echo "$out" | grep -q '^rcpt2 452 4\.5\.3' && pass "recipients limit: 452 4.5.3" ||
+    fail "recipients limit" "$out"
+echo "$out" | grep -q '^big-mail 250 552 5\.3\.4' && pass "message_size limit: SIZE= too big gets 552 5.3.4" ||
+    fail "message_size limit" "$out"
+echo "$out" | grep -q '^fourth 421 4\.' && echo "$out" | grep -q 'third 220' &&
+    pass "max-per-ip: the session over the cap gets 421" || fail "max-per-ip" "$out"
+expect_output "--data FILE is sent as is" "=== result: accepted" sh -c \
+    "printf 'Subject: file\r\n\r\nfrom a file\r\n' >'$TMPDIR_TEST/m.eml' &&
+     '$SMTPSIM' send --server 127.0.0.1:$MXPORT --from a@example.net --to file@example.org \
+     --data '$TMPDIR_TEST/m.eml'"
+
+# 7c. hostile input: random bytes on 30 connections, one client typing a byte at a time; the
+# server answers, stays up, and still delivers for a well-behaved client
+out=$($PY - "$MXPORT" 2>&1 <<'PYEOF'
+import random, socket, sys, time
+port = int(sys.argv[1])
+rnd = random.Random(5321)
+socks = []
+for i in range(30):
+    s = socket.create_connection(("127.0.0.1", port), timeout=5)
+    blob = bytes(rnd.getrandbits(8) for _ in range(rnd.randint(1, 4000)))
+    if i % 3 == 0:
+        blob = b"EHLO x\r\nMAIL FROM:<a@example.net>\r\nRCPT TO:<g@example.org>\r\nDATA\r\n" + blob
+    try:
+        s.sendall(blob)
+    except OSError:
+        pass
+    socks.append(s)
+slow = socket.create_connection(("127.0.0.1", port), timeout=5)
+slow.recv(512)
+for b in b"NOOP\r\n":
+    slow.sendall(bytes([b]))
+    time.sleep(0.01)
+print("slow", slow.recv(512).decode().strip())
+answered = 0
+for s in socks:
+    s.settimeout(2)
+    try:
+        if s.recv(4096)[:1] in (b"2", b"4", b"5"):
+            answered += 1
+    except OSError:
+        pass
+    s.close()
+print("answered", answered)
+PYEOF
+)
+if echo "$out" | grep -q '^slow 250' && echo "$out" | grep -q '^answered 30' && kill -0 $MXPID &&
+    "$SMTPSIM" send --server 127.0.0.1:$MXPORT --from a@example.net --to after@example.org --quiet \
+        >/dev/null; then
+    pass "random bytes and a slow typist: answered, server up, still delivering"
+else
+    fail "hostile input" "$out"
+fi
+
 # 8. clean shutdown: an open session gets 421 4.3.2, the server exits 0
 $PY - "$MXPORT" >"$TMPDIR_TEST/shut.out" 2>&1 <<'PYEOF' &
 import socket, sys
@@ -213,6 +303,19 @@ expect_exit "msa: STARTTLS + AUTH relays" 0 "$SMTPSIM" send --server 127.0.0.1:$
     --auth alice:s3cret --from alice@example.com --to dave@example.org --subject relayed
 expect_output "msa: implicit TLS (465 style)" "=== TLS started: TLSv1\.[23]" "$SMTPSIM" send \
     --server 127.0.0.1:$TLSPORT --tls --auth alice:s3cret --from alice@example.com --to erin@example.org
+out=$($PY - "$TLSPORT" 2>&1 <<'PYEOF'
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
+s.sendall(b"EHLO this is not TLS\r\n" * 10)
+try:
+    data = s.recv(4096)
+except OSError:
+    data = b""
+print("closed" if not data or data[:1] == b"\x15" else repr(data[:40]))
+PYEOF
+)
+if [ "$out" = closed ] && kill -0 $MSAPID; then pass "plain text on the TLS port: alert and close, server up"
+else fail "plain text on the TLS port" "$out"; fi
 for _ in $(seq 50); do [ "$(count "$MD2")" -ge 2 ] && break; sleep 0.1; done
 f=$(find "$MD2/dave/new" -type f | head -1)
 if [ -n "$f" ] && [ "$(grep -c '^Received: ' "$f")" = 2 ] && grep -q 'with ESMTPSA' "$f" &&
@@ -225,4 +328,38 @@ if grep -q 's3cret' "$TMPDIR_TEST/msa.log"; then fail "msa log has no passwords"
 else pass "msa log has no passwords"; fi
 kill -TERM $MSAPID
 wait $MSAPID
+# 10. MTA with a static MX map: routed domains relayed, others refused (never a DNS lookup)
+start_srv mta --role mta --mx example.org=127.0.0.1:$MX2PORT || fail "mta starts" "$(cat "$LOG")"
+MTAPORT=$PORT
+expect_output "mta: unrouted domain refused 550 5.1.2" "<y@other\.net>: 550 5\.1\.2" "$SMTPSIM" send \
+    --server 127.0.0.1:$MTAPORT --from a@example.net --to y@other.net --to fred@example.org
+for _ in $(seq 50); do [ "$(count "$MD2/fred/new")" -ge 1 ] && break; sleep 0.1; done
+[ "$(count "$MD2/fred/new")" = 1 ] && pass "mta: routed by --mx to the MX" ||
+    fail "mta: routed by --mx" "$(cat "$LOG" | tail -5)"
+
 expect_output "self-signed certificate kept in the data dir" "key.pem" ls "$XDG_DATA_HOME/smtpsim/tls"
+
+# 11. the relay queue is on disk: a message accepted while the next hop is down survives a
+# restart of the MSA and is relayed once the next hop is up; then the spool is empty
+free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+DOWN=$(free_port)
+SP="$TMPDIR_TEST/spool"
+MD3="$TMPDIR_TEST/md3"
+start_srv msa3 --role msa --user u:p --relay 127.0.0.1:$DOWN --spool "$SP" || fail "msa3 starts" "$(cat "$LOG")"
+expect_exit "msa accepts while the next hop is down" 0 "$SMTPSIM" send --server 127.0.0.1:$PORT \
+    --starttls --auth u:p --from u@example.com --to zed@example.org --body spooled --quiet
+kill -TERM $PID
+wait $PID
+[ "$(count "$SP/queue/new")" = 1 ] && pass "spool: the accepted message is on disk after shutdown" ||
+    fail "spool: message on disk" "$(ls -R "$SP")"
+"$SMTPSIM" serve --role mx --domain example.org --maildir "$MD3" --listen 127.0.0.1:$DOWN \
+    2>"$TMPDIR_TEST/mx3.log" &
+PIDS="$PIDS $!"
+start_srv msa4 --role msa --user u:p --relay 127.0.0.1:$DOWN --spool "$SP" || fail "msa4 starts" "$(cat "$LOG")"
+for _ in $(seq 100); do [ "$(count "$MD3/zed/new")" = 1 ] && break; sleep 0.1; done
+if [ "$(count "$MD3/zed/new")" = 1 ] && grep -qx 'spooled' "$(find "$MD3/zed/new" -type f)" &&
+    [ "$(count "$SP/queue/new")" = 0 ]; then
+    pass "spool: relayed after a restart, then removed from the spool"
+else
+    fail "spool: relayed after restart" "$(tail -5 "$LOG")"
+fi

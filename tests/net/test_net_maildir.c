@@ -67,9 +67,9 @@ static void delivery_is_whole_and_lf(void **state)
     const char *hdr = "Return-Path: <a@x.org>\r\nReceived: from x by y; date\r\n";
     const char *data = "Subject: hi\r\n\r\nline one\r\n.dot\r\n";
     char path[1024];
-    assert_int_equal(net_maildir_deliver(root, "bob", hdr, strlen(hdr), data, strlen(data), path,
-                                         sizeof path),
-                     0);
+    assert_int_equal(
+        net_maildir_deliver(root, "bob", hdr, strlen(hdr), data, strlen(data), path, sizeof path),
+        0);
     char d[512];
     snprintf(d, sizeof d, "%s/bob/new", root);
     assert_int_equal(count_files(d), 1);
@@ -101,7 +101,7 @@ static void pending_is_invisible_until_commit(void **state)
     char d[512];
     snprintf(d, sizeof d, "%s/carol/new", root);
     assert_int_equal(count_files(d), 0); /* written, but not delivered */
-    net_maildir_abort(&b);                /* e.g. the client vanished */
+    net_maildir_abort(&b);               /* e.g. the client vanished */
     net_maildir_pending *list[2] = {&a, &c};
     bool ok[2];
     assert_int_equal(net_maildir_commit_batch(list, 2, ok), 2);
@@ -110,6 +110,31 @@ static void pending_is_invisible_until_commit(void **state)
     snprintf(d, sizeof d, "%s/carol/tmp", root);
     assert_int_equal(count_files(d), 0);
     snprintf(d, sizeof d, "%s/dave/new", root);
+    assert_int_equal(count_files(d), 1);
+}
+
+static void prepared_messages_written_by_commit(void **state)
+{
+    (void)state;
+    net_maildir_pending a, b;
+    assert_int_equal(net_maildir_prepare(root, "erin", "H: 1\r\n", 6, "A\r\n", 3, &a), 0);
+    assert_int_equal(net_maildir_prepare(root, "erin", "", 0, "B\r\n", 3, &b), 0);
+    char d[512];
+    snprintf(d, sizeof d, "%s/erin", root);
+    struct stat st;
+    assert_int_not_equal(stat(d, &st), 0); /* prepared only: nothing on disk yet */
+    net_maildir_abort(&b);
+    net_maildir_pending *list[1] = {&a};
+    bool ok[1];
+    assert_int_equal(net_maildir_commit_batch(list, 1, ok), 1);
+    FILE *f = fopen(a.new_path, "rb");
+    assert_non_null(f);
+    char buf[64];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    assert_string_equal(buf, "H: 1\nA\n");
+    snprintf(d, sizeof d, "%s/erin/new", root);
     assert_int_equal(count_files(d), 1);
 }
 
@@ -131,6 +156,7 @@ int main(void)
         cmocka_unit_test(mailbox_names_are_safe),
         cmocka_unit_test_setup_teardown(delivery_is_whole_and_lf, setup, teardown),
         cmocka_unit_test_setup_teardown(pending_is_invisible_until_commit, setup, teardown),
+        cmocka_unit_test_setup_teardown(prepared_messages_written_by_commit, setup, teardown),
         cmocka_unit_test_setup_teardown(failure_leaves_nothing, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -21,8 +21,8 @@ static int setup(void **state)
         return -1;
     char sub[300], err[256];
     snprintf(sub, sizeof sub, "%s/tls", dir);
-    return net_tls_ensure_selfsigned(sub, "mx.example.org", cert, sizeof cert, key, sizeof key,
-                                     err, sizeof err);
+    return net_tls_ensure_selfsigned(sub, "mx.example.org", cert, sizeof cert, key, sizeof key, err,
+                                     sizeof err);
 }
 
 static int teardown(void **state)

@@ -1,0 +1,66 @@
+# test_serve_live.sh - 'smtpsim live': the MSA -> MTA -> MX chain on loopback. A message
+# submitted with STARTTLS + AUTH crosses every hop (the live transcript names each one) and
+# lands in the Maildir; SIGTERM stops it cleanly. Also runs once with a (dummy) window.
+. tests/integration/lib.sh
+PIDS=""
+trap 'for p in $PIDS; do kill -9 $p 2>/dev/null; done; rm -rf "$TMPDIR_TEST"' EXIT
+export XDG_DATA_HOME="$TMPDIR_TEST/xdg"
+export TMPDIR="$TMPDIR_TEST"
+
+# live_run NAME ARGS...: start live on free ports; sets LPID, OUT, MSAP
+live_run() {
+    OUT="$TMPDIR_TEST/$1.out"
+    shift
+    "$SMTPSIM" live --msa-port 0 --mta-port 0 --mx-port 0 "$@" >"$OUT" 2>&1 &
+    LPID=$!
+    PIDS="$PIDS $LPID"
+    MSAP=""
+    for _ in $(seq 100); do
+        MSAP=$(sed -n 's/^smtpsim live: MSA 127\.0\.0\.1:\([0-9]*\) .*/\1/p' "$OUT")
+        [ -n "$MSAP" ] && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+live_run text --no-window || fail "live starts" "$(cat "$OUT")"
+expect_exit "submit to the live MSA" 0 "$SMTPSIM" send --server 127.0.0.1:$MSAP --starttls \
+    --auth demo:demo --from demo@example.com --to alice@example.org --subject "live hop" --quiet
+for _ in $(seq 100); do grep -q 'Mailbox *=== delivered' "$OUT" && break; sleep 0.1; done
+md=$(sed -n 's/^smtpsim live: Maildir \([^ ]*\) .*/\1/p' "$OUT")
+if grep -q '^ *[0-9.]* MUA *MSA *~> AUTH PLAIN <credentials hidden>' "$OUT" &&
+    grep -q '^ *[0-9.]* MSA *MTA *~> RCPT TO:<alice@example.org>' "$OUT" &&
+    grep -q '^ *[0-9.]* MTA *MX *~> DATA' "$OUT" &&
+    grep -q '^ *[0-9.]* MX *Mailbox *=== delivered' "$OUT"; then
+    pass "live transcript shows every hop (MUA>MSA>MTA>MX>Mailbox)"
+else
+    fail "live transcript hops" "$(cut -c1-100 "$OUT" | tail -30)"
+fi
+f=$(find "$md/alice/new" -type f 2>/dev/null | head -1)
+if [ -n "$f" ] && [ "$(grep -c '^Received: ' "$f")" = 3 ] && grep -q '^Subject: live hop' "$f"; then
+    pass "live: delivered with three Received: lines"
+else
+    fail "live: delivered message" "$(ls -R "$md" 2>&1 | head)"
+fi
+if grep -q 'demo:demo\|ZGVtbwBkZW1vAGRlbW8' "$OUT"; then fail "live hides credentials" "found"
+else pass "live hides credentials"; fi
+kill -TERM $LPID
+wait $LPID
+rc=$?
+if [ $rc = 0 ] && grep -q 'smtpsim live: stopping' "$OUT"; then pass "live stops on SIGTERM"
+else fail "live stops on SIGTERM" "rc=$rc"; fi
+
+# With a window (SDL's dummy video driver): the same, drawing frames as sessions arrive.
+# libdbus (loaded by SDL) keeps a buffer for the process lifetime: not ours (see NOTES.md)
+printf 'leak:libdbus-1.so\n' >"$TMPDIR_TEST/lsan.supp"
+export LSAN_OPTIONS="suppressions=$TMPDIR_TEST/lsan.supp"
+export DISPLAY=:smtpsim-test SDL_VIDEODRIVER=dummy
+live_run window || fail "live with a window starts" "$(cat "$OUT")"
+expect_exit "submit while the window runs" 0 "$SMTPSIM" send --server 127.0.0.1:$MSAP --starttls \
+    --auth demo:demo --from demo@example.com --to bob@example.org --quiet
+sleep 1
+kill -TERM $LPID
+wait $LPID
+rc=$?
+if [ $rc = 0 ] && ! grep -q 'printing the live transcript' "$OUT"; then pass "live with a window runs and stops"
+else fail "live with a window" "rc=$rc $(tail -5 "$OUT")"; fi
