@@ -18,11 +18,10 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include <cJSON.h>
-
 #include "app/app_paths.h"
 #include "app/commands.h"
 #include "core/scenario.h"
+#include "core/scenario_fork.h"
 #include "core/transcript.h"
 #include "core/world.h"
 
@@ -53,75 +52,20 @@ static int parse_size(const char *s, size_t *out)
     return 0;
 }
 
-/* fork_id - the new scenario's id: the file's base name when it is a valid id. */
-static void fork_id(const char *file, const char *orig, char *out, size_t cap)
+/* save_fork - write the what-if as a new scenario file (scenario_fork.h builds the JSON). */
+static int save_fork(const scenario *sc, const world *orig, size_t at, const char *reply,
+                     const char *file)
 {
-    const char *base = strrchr(file, '/');
-    base = base ? base + 1 : file;
-    size_t n = strcspn(base, ".");
-    bool ok = n > 0 && n <= 48;
-    for (size_t i = 0; ok && i < n; i++)
-        ok = (base[i] >= 'a' && base[i] <= 'z') || (base[i] >= '0' && base[i] <= '9') ||
-             base[i] == '-';
-    if (ok)
-        snprintf(out, cap, "%.*s", (int)n, base);
-    else
-        snprintf(out, cap, "%.42s-fork", orig);
-}
-
-static int save_fork(const scenario *sc, const world *fork_src_world, size_t at,
-                     const char *reply, const char *file)
-{
-    const char *node_id = NULL;
-    char verb[16];
-    int nth = 0;
-    if (world_reply_fault_for_step(fork_src_world, at, &node_id, verb, &nth) < 0) {
-        fprintf(stderr, "smtpsim run: step %zu is not a server reply\n", at);
+    char id[SCENARIO_FORK_MAX_ID + 1], err[512];
+    scenario_fork_id(file, scenario_id(sc), id, sizeof id);
+    char *text = scenario_fork_json(sc, orig, at, reply, id, err, sizeof err);
+    if (!text) {
+        fprintf(stderr, "smtpsim run: %s\n", err);
         return 2;
     }
-    size_t len;
-    const char *src = scenario_source(sc, &len);
-    cJSON *root = cJSON_ParseWithLength(src, len);
-    if (!root)
-        return 2;
-    char id[64], title[160];
-    fork_id(file, scenario_id(sc), id, sizeof id);
-    snprintf(title, sizeof title, "What if %.30s answered \"%.40s\"? (%.30s)", node_id, reply,
-             scenario_title(sc));
-    cJSON_ReplaceItemInObjectCaseSensitive(root, "id", cJSON_CreateString(id));
-    cJSON_ReplaceItemInObjectCaseSensitive(root, "title", cJSON_CreateString(title));
-    cJSON *faults = cJSON_GetObjectItemCaseSensitive(root, "faults");
-    if (!faults) {
-        faults = cJSON_AddArrayToObject(root, "faults");
-    } else {
-        /* a fault on the same reply is replaced, not doubled */
-        for (int i = cJSON_GetArraySize(faults) - 1; i >= 0; i--) {
-            cJSON *f = cJSON_GetArrayItem(faults, i);
-            cJSON *k = cJSON_GetObjectItemCaseSensitive(f, "kind");
-            cJSON *n = cJSON_GetObjectItemCaseSensitive(f, "node");
-            cJSON *v = cJSON_GetObjectItemCaseSensitive(f, "verb");
-            cJSON *t = cJSON_GetObjectItemCaseSensitive(f, "nth");
-            int tn = cJSON_IsNumber(t) ? t->valueint : 1;
-            if (cJSON_IsString(k) && !strcmp(k->valuestring, "reply") && cJSON_IsString(n) &&
-                !strcmp(n->valuestring, node_id) && cJSON_IsString(v) &&
-                !strcasecmp(v->valuestring, verb) && tn == nth)
-                cJSON_DeleteItemFromArray(faults, i);
-        }
-    }
-    cJSON *f = cJSON_CreateObject();
-    cJSON_AddStringToObject(f, "kind", "reply");
-    cJSON_AddStringToObject(f, "node", node_id);
-    cJSON_AddStringToObject(f, "verb", verb);
-    cJSON_AddNumberToObject(f, "nth", nth);
-    cJSON_AddStringToObject(f, "reply", reply);
-    cJSON_AddItemToArray(faults, f);
-    char *text = cJSON_Print(root);
-    cJSON_Delete(root);
-    if (!text)
-        return 2;
     FILE *out = fopen(file, "w");
     int rc = 0;
-    if (!out || fputs(text, out) == EOF || fputc('\n', out) == EOF) {
+    if (!out || fputs(text, out) == EOF) {
         fprintf(stderr, "smtpsim run: cannot write %s\n", file);
         rc = 2;
     }

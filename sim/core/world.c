@@ -44,6 +44,7 @@
 #define WORLD_MAX_QUEUE 256                         /* messages in all queues together */
 #define WORLD_MAX_GREYLIST 256                      /* triples remembered per mx */
 #define WORLD_TEXT_MAX 320                          /* one-line step text */
+#define WORLD_MAX_HOPS 25      /* Received: fields after which a server sees a mail loop (RFC 5321 6.3) */
 #define ARENA_CHUNK (64 * 1024)
 
 /* ---- arena -------------------------------------------------------------------------------- */
@@ -92,6 +93,20 @@ static char *arena_mem(arena *a, const void *src, size_t n)
 
 static char *arena_str(arena *a, const char *s) { return s ? arena_mem(a, s, strlen(s)) : NULL; }
 
+/* copy_text - bounded string copy without printf (the hot path copies a few per step). */
+static void copy_text(char *dst, size_t cap, const char *src, size_t n)
+{
+    if (n >= cap)
+        n = cap - 1;
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
+static void copy_str(char *dst, size_t cap, const char *src)
+{
+    copy_text(dst, cap, src, strlen(src));
+}
+
 static void arena_free(arena *a)
 {
     for (arena_chunk *c = a->head, *n; c; c = n) {
@@ -133,6 +148,17 @@ typedef enum {
 
 typedef struct job job;
 
+/* A step a server's hook wants recorded after the reply it is deciding (what the server does
+ * with an accepted message: queue, sign, store), so the reply comes first in the timeline. */
+typedef struct pending_step {
+    struct pending_step *next;
+    world_step_kind kind;
+    int from, to;
+    uint64_t t_send, t_arrive;
+    const char *key, *rfc, *text, *detail;
+    int mailbox;            /* DELIVER: the mailbox node whose count changes, else -1 */
+} pending_step;
+
 typedef struct conn {
     struct world *w;
     int id;
@@ -156,11 +182,14 @@ typedef struct conn {
     int srv_state;          /* last server state seen */
     uint64_t timer_at;
     uint64_t srv_delay;     /* extra time the server spent in hooks (DNS lookups) */
+    uint64_t srv_ready_at;  /* the server sends nothing before this (it was busy) */
+    uint64_t last_arrive[2]; /* TCP keeps order: 0 towards the server, 1 towards the client */
     /* a reply fault armed for the command being fed */
     const scenario_fault *armed;
     bool armed_used;
     const char *spf_header; /* Received-SPF to add at delivery */
     const char *auth_res;   /* Authentication-Results to add at delivery */
+    pending_step *pend, *pend_tail;
     job *job;
 } conn;
 
@@ -222,6 +251,7 @@ typedef struct {
     size_t n_mail, cap_mail;
     int queue_len;
     unsigned replies[16];   /* reply fault counters per verb slot */
+    char listen_state[48];  /* "listening on 587", made once */
 } wnode;
 
 struct world {
@@ -336,8 +366,18 @@ static bool pop(world *w, sim_ev *out)
 
 /* ---- steps and states --------------------------------------------------------------------- */
 
+static world_step *add_step_raw(world *w, world_step_kind kind, int from, int to, const conn *c,
+                                uint64_t t_send, uint64_t t_arrive, const char *arena_text);
+
 static world_step *add_step(world *w, world_step_kind kind, int from, int to, const conn *c,
                             uint64_t t_send, uint64_t t_arrive, const char *text)
+{
+    return add_step_raw(w, kind, from, to, c, t_send, t_arrive, arena_str(&w->ar, text ? text : ""));
+}
+
+/* add_step_raw - append a step whose text already lives in the arena (the hot path). */
+static world_step *add_step_raw(world *w, world_step_kind kind, int from, int to, const conn *c,
+                                uint64_t t_send, uint64_t t_arrive, const char *arena_text)
 {
     if (w->stopped)
         return NULL;
@@ -367,7 +407,7 @@ static world_step *add_step(world *w, world_step_kind kind, int from, int to, co
     s->tls = c ? c->tls : false;
     s->t_send_ms = t_send;
     s->t_arrive_ms = t_arrive;
-    s->text = arena_str(&w->ar, text ? text : "");
+    s->text = arena_text ? arena_text : "";
     s->rfc = "";
     s->key = "";
     return s;
@@ -382,11 +422,15 @@ static world_step *add_stepf(world *w, world_step_kind kind, int from, int to, c
                              const char *fmt, ...)
 {
     char text[WORLD_TEXT_MAX];
+    const char *t = text;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(text, sizeof text, fmt, ap);
+    if (fmt[0] == '%' && fmt[1] == 's' && !fmt[2])
+        t = va_arg(ap, const char *); /* the common case needs no formatting */
+    else
+        vsnprintf(text, sizeof text, fmt, ap);
     va_end(ap);
-    world_step *s = add_step(w, kind, from, to, c, t_send, t_arrive, text);
+    world_step *s = add_step(w, kind, from, to, c, t_send, t_arrive, t);
     if (s) {
         s->key = key;
         s->rfc = rfc;
@@ -421,7 +465,8 @@ static void note_state(world *w, int node, const world_node_state *st)
 static void set_state_text(world *w, int node, const char *text, int tls)
 {
     world_node_state st = w->nodes[node].st;
-    snprintf(st.state, sizeof st.state, "%s", text);
+    if (text != st.state)
+        copy_text(st.state, sizeof st.state, text, strlen(text));
     if (tls >= 0)
         st.tls = tls;
     note_state(w, node, &st);
@@ -433,6 +478,47 @@ static void set_counts(world *w, int node)
     st.queue_len = w->nodes[node].queue_len;
     st.mailbox_count = (int)w->nodes[node].n_mail;
     note_state(w, node, &st);
+}
+
+static void defer_step(world *w, conn *c, world_step_kind kind, int from, int to, uint64_t t0,
+                       uint64_t t1, const char *key, const char *rfc, const char *text,
+                       const char *detail, int mailbox)
+{
+    pending_step *p = arena_alloc(&w->ar, sizeof *p);
+    if (!p)
+        return;
+    *p = (pending_step){.kind = kind, .from = from, .to = to, .t_send = t0, .t_arrive = t1,
+                        .key = key, .rfc = rfc, .text = arena_str(&w->ar, text), .detail = detail,
+                        .mailbox = mailbox};
+    if (c->pend_tail)
+        c->pend_tail->next = p;
+    else
+        c->pend = p;
+    c->pend_tail = p;
+}
+
+static void flush_deferred(world *w, conn *c, uint64_t t)
+{
+    for (pending_step *p = c->pend; p; p = p->next) {
+        /* they happen when the reply goes out (the server may have spent time on DNS) */
+        uint64_t shift = t > p->t_send ? t - p->t_send : 0;
+        world_step *s = add_step_raw(w, p->kind, p->from, p->to, NULL, p->t_send + shift,
+                                     p->t_arrive + shift, p->text);
+        if (s) {
+            s->key = p->key;
+            s->rfc = p->rfc;
+            s->detail = p->detail;
+        }
+        if (p->mailbox >= 0) {
+            wnode *m = &w->nodes[p->mailbox];
+            world_node_state st = m->st;
+            st.mailbox_count++;
+            snprintf(st.state, sizeof st.state, "%d message%s", st.mailbox_count,
+                     st.mailbox_count == 1 ? "" : "s");
+            note_state(w, p->mailbox, &st);
+        }
+    }
+    c->pend = c->pend_tail = NULL;
 }
 
 /* ---- helpers ------------------------------------------------------------------------------ */
@@ -559,6 +645,23 @@ static void client_finished(world *w, conn *c, const char *why_refused);
 static void queue_run(world *w, qmsg *m);
 static void job_next_domain(world *w, job *j);
 
+/* arrival - when bytes sent at t reach the other end: one latency later, never before what
+ * was sent earlier in the same direction (TCP delivers in order). */
+static uint64_t peek_arrival(const conn *c, int side, uint64_t t)
+{
+    uint64_t a = t + c->lat;
+    return a < c->last_arrive[side] ? c->last_arrive[side] : a;
+}
+
+static uint64_t arrival(conn *c, int side, uint64_t t)
+{
+    uint64_t a = t + c->lat;
+    if (a < c->last_arrive[side])
+        a = c->last_arrive[side];
+    c->last_arrive[side] = a;
+    return a;
+}
+
 static void arm_timer(world *w, conn *c)
 {
     if (c->finished)
@@ -596,16 +699,19 @@ static void conn_close(world *w, conn *c, int closer_is_server, uint64_t t, cons
         return;
     c->closed = true;
     int from = closer_is_server ? c->snode : c->cnode, to = closer_is_server ? c->cnode : c->snode;
-    add_stepf(w, WORLD_STEP_CLOSE, from, to, c, t, t + c->lat, "conn.close", "RFC 5321 3.8",
+    int side = closer_is_server ? 1 : 0;
+    add_stepf(w, WORLD_STEP_CLOSE, from, to, c, t, peek_arrival(c, side, t), "conn.close",
+              "RFC 5321 3.8",
               "%s", why ? why : "connection closed");
-    schedule_full(w, t + c->lat, EV_CLOSE_ARRIVE, c, closer_is_server ? 1 : 0, NULL, 0, 0);
+    /* the session is over: neither end is under TLS any more */
+    set_state_text(w, c->cnode, w->nodes[c->cnode].st.state, 0);
+    set_state_text(w, c->snode, w->nodes[c->snode].st.state, 0);
+    schedule_full(w, arrival(c, side, t), EV_CLOSE_ARRIVE, c, side, NULL, 0, 0);
 }
 
 static void server_node_idle(world *w, conn *c)
 {
-    char st[48];
-    snprintf(st, sizeof st, "listening on %u", (unsigned)snode(w, c->snode)->port);
-    set_state_text(w, c->snode, st, 0);
+    set_state_text(w, c->snode, w->nodes[c->snode].listen_state, 0);
 }
 
 /* build the server config for a connection to node s */
@@ -717,20 +823,36 @@ static const char *map_reply_verb(const conn *c, const smtp_event *ev, int state
     return ev->verb;
 }
 
-/* reply_text - "250 2.1.0 Ok" from the first line; "(+N lines)" for multi-line replies. */
-static void reply_text(const char *b, size_t len, char *out, size_t cap)
+/* reply_text - "250 2.1.0 Ok" from the first line; "(+N lines)" for multi-line replies;
+ * written straight into the arena (this runs for every reply). */
+static const char *reply_text(world *w, const char *b, size_t len)
 {
-    size_t first = 0;
-    while (first < len && b[first] != '\r' && b[first] != '\n')
-        first++;
+    const char *end = b + len, *nl = memchr(b, '\n', len);
+    size_t first = nl ? (size_t)(nl - b) : len;
+    if (first && b[first - 1] == '\r')
+        first--;
+    if (first > 300)
+        first = 300;
     size_t lines = 0;
-    for (size_t i = 0; i < len; i++)
-        if (b[i] == '\n')
-            lines++;
-    if (lines > 1)
-        snprintf(out, cap, "%.*s (+%zu lines)", (int)(first > 200 ? 200 : first), b, lines - 1);
-    else
-        snprintf(out, cap, "%.*s", (int)(first > 300 ? 300 : first), b);
+    for (const char *p = b; p < end && (p = memchr(p, '\n', (size_t)(end - p))); p++)
+        lines++;
+    if (lines <= 1)
+        return arena_mem(&w->ar, b, first);
+    char suffix[32] = " (+", digits[24];
+    size_t n = 3, k = 0, v = lines - 1;
+    do
+        digits[k++] = (char)('0' + v % 10);
+    while ((v /= 10) && k < sizeof digits);
+    while (k)
+        suffix[n++] = digits[--k];
+    memcpy(suffix + n, " lines)", 8);
+    n += 7;
+    char *t = arena_alloc(&w->ar, first + n + 1);
+    if (!t)
+        return NULL;
+    memcpy(t, b, first);
+    memcpy(t + first, suffix, n + 1);
+    return t;
 }
 
 static void pump_server(world *w, conn *c)
@@ -740,7 +862,8 @@ static void pump_server(world *w, conn *c)
     smtp_event ev;
     const char *out;
     size_t out_len = smtp_server_output(c->srv, &out);
-    uint64_t t = w->now + c->srv_delay;
+    uint64_t t = (w->now > c->srv_ready_at ? w->now : c->srv_ready_at) + c->srv_delay;
+    c->srv_ready_at = t;
     c->srv_delay = 0;
     /* The output is the concatenation of the replies; a reply fault swaps one of them. */
     char *seg = out_len ? arena_mem(&w->ar, out, out_len) : NULL;
@@ -769,8 +892,7 @@ static void pump_server(world *w, conn *c)
             int code = ev.code;
             const char *esc = ev.esc;
             const char *key = ev.key, *rfc = ev.rfc;
-            char orig[WORLD_TEXT_MAX];
-            reply_text(ev.bytes, ev.len, orig, sizeof orig);
+            const char *orig = NULL;
             bool swapped = false;
             if (f && !(c->armed_used && code == f->code)) {
                 char rb[600];
@@ -785,6 +907,7 @@ static void pump_server(world *w, conn *c)
                         break;
                     }
                 if (hit && nb) {
+                    orig = reply_text(w, ev.bytes, ev.len);
                     size_t off = (size_t)(hit - seg);
                     size_t nl = seg_len - ev.len + (size_t)n;
                     char *ns = arena_alloc(&w->ar, nl + 1);
@@ -803,16 +926,19 @@ static void pump_server(world *w, conn *c)
                     swapped = true;
                 }
             }
-            char text[WORLD_TEXT_MAX];
-            reply_text(bytes, blen, text, sizeof text);
-            world_step *s = add_step(w, WORLD_STEP_REPLY, c->snode, c->cnode, c, t, t + c->lat,
-                                     text);
+            const char *text = reply_text(w, bytes, blen);
+            world_step *s = add_step_raw(w, WORLD_STEP_REPLY, c->snode, c->cnode, c, t,
+                                         peek_arrival(c, 1, t), text);
             if (s) {
-                s->bytes = arena_mem(&w->ar, bytes, blen);
+                /* share the in-flight copy when the reply is part of it */
+                if (!swapped && seg && ev.bytes >= out && ev.bytes + ev.len <= out + out_len)
+                    s->bytes = seg + (ev.bytes - out);
+                else
+                    s->bytes = arena_mem(&w->ar, bytes, blen);
                 s->len = blen;
-                snprintf(s->verb, sizeof s->verb, "%s", verb);
+                copy_str(s->verb, sizeof s->verb, verb);
                 s->code = code;
-                snprintf(s->esc, sizeof s->esc, "%s", esc);
+                copy_str(s->esc, sizeof s->esc, esc);
                 s->rfc = rfc;
                 s->key = key;
             }
@@ -821,7 +947,7 @@ static void pump_server(world *w, conn *c)
                           swapped ? "what if: this reply was replaced (the server's own reply "
                                     "was: %s)"
                                   : "what if: the server's policy was told to answer this (%s)",
-                          swapped ? orig : text);
+                          swapped && orig ? orig : text ? text : "");
             c->armed = NULL;
             c->armed_used = false;
             break;
@@ -836,10 +962,11 @@ static void pump_server(world *w, conn *c)
             break;
         }
     }
+    flush_deferred(w, c, t);
     if (out_len)
         smtp_server_output_consumed(c->srv, out_len);
     if (seg_len && !c->closed)
-        schedule_full(w, t + c->lat, EV_BYTES, c, 1, seg, seg_len, 0);
+        schedule_full(w, arrival(c, 1, t), EV_BYTES, c, 1, seg, seg_len, 0);
     (void)want_tls; /* the client starts the handshake when it reads the 220 */
     if ((want_close || smtp_server_done(c->srv)) && !c->closed) {
         conn_close(w, c, 1, t, "connection closed by the server");
@@ -848,47 +975,60 @@ static void pump_server(world *w, conn *c)
     arm_timer(w, c);
 }
 
-/* feed_server - bytes arrive at the server: all at once, or line by line when a reply fault on
- * this node has to know which command each reply answers. */
+/* arm_fault - a reply fault for the next reply to `verb` on this server, if there is one: the
+ * server's policy hooks answer with it (see take_armed), or pump_server swaps the bytes. */
+static void arm_fault(world *w, conn *c, const char *verb)
+{
+    c->armed = NULL;
+    c->armed_used = false;
+    if (!verb[0] || !c->split_lines)
+        return;
+    int slot = verb_slot(verb);
+    if (slot < 15) {
+        const scenario_fault *f =
+            find_reply_fault(w, c->snode, verb, (int)w->nodes[c->snode].replies[slot] + 1);
+        if (f && f->code >= 400)
+            c->armed = f;
+    }
+}
+
+/* feed_server - bytes arrive at the server. Commands are fed one line at a time (a pipelined
+ * group too), so each reply follows the checks its own command caused, and a reply fault knows
+ * which command it answers; message content goes in one piece up to its final ".". */
 static void feed_server(world *w, conn *c, const char *b, size_t len)
 {
-    if (!c->srv || c->closed)
-        return;
-    if (!c->split_lines) {
-        smtp_server_feed(c->srv, b, len, w->now);
-        pump_server(w, c);
-        return;
-    }
     size_t i = 0;
     while (i < len && c->srv && !c->closed) {
-        const char *lf = memchr(b + i, '\n', len - i);
-        size_t n = lf ? (size_t)(lf - (b + i)) + 1 : len - i;
-        const char *line = b + i;
         char verb[16] = "";
+        size_t n;
         if (c->srv_state == SMTP_SRV_DATA) {
-            if (n >= 2 && line[0] == '.' && (line[1] == '\r' || line[1] == '\n'))
-                strcpy(verb, ".");
+            /* RFC 5321 4.1.1.4: the content ends with a line holding only "." */
+            size_t j = i;
+            while (j < len) {
+                const char *lf = memchr(b + j, '\n', len - j);
+                size_t ln = lf ? (size_t)(lf - (b + j)) + 1 : len - j;
+                bool dot = b[j] == '.' && ((ln == 2 && b[j + 1] == '\n') ||
+                                           (ln == 3 && b[j + 1] == '\r' && b[j + 2] == '\n'));
+                j += ln;
+                if (dot) {
+                    strcpy(verb, ".");
+                    break;
+                }
+            }
+            n = j - i;
         } else {
+            const char *lf = memchr(b + i, '\n', len - i);
+            n = lf ? (size_t)(lf - (b + i)) + 1 : len - i;
             size_t k = 0;
-            while (k < n && k < sizeof verb - 1 && line[k] != ' ' && line[k] != '\r' &&
-                   line[k] != '\n') {
-                verb[k] = (char)toupper((unsigned char)line[k]);
+            while (k < n && k < sizeof verb - 1 && b[i + k] != ' ' && b[i + k] != '\r' &&
+                   b[i + k] != '\n') {
+                verb[k] = (char)toupper((unsigned char)b[i + k]);
                 k++;
             }
             verb[k] = '\0';
         }
-        c->armed = NULL;
-        c->armed_used = false;
-        if (verb[0]) {
-            int slot = verb_slot(verb);
-            if (slot < 15) {
-                const scenario_fault *f = find_reply_fault(
-                    w, c->snode, verb, (int)w->nodes[c->snode].replies[slot] + 1);
-                if (f && f->code >= 400)
-                    c->armed = f;
-            }
-        }
-        smtp_server_feed(c->srv, line, n, w->now);
+        arm_fault(w, c, verb);
+        smtp_server_feed(c->srv, b + i, n, w->now);
         pump_server(w, c);
         i += n;
     }
@@ -905,6 +1045,7 @@ static void pump_client(world *w, conn *c)
     size_t out_len = smtp_client_output(c->cl, &out);
     uint64_t t = w->now;
     bool want_tls = false, want_close = false;
+    char *seg = out_len ? arena_mem(&w->ar, out, out_len) : NULL;
     while (smtp_client_next_event(c->cl, &ev)) {
         switch (ev.kind) {
         case SMTP_EV_STATE:
@@ -912,27 +1053,33 @@ static void pump_client(world *w, conn *c)
                            c->tls);
             break;
         case SMTP_EV_COMMAND: {
-            char text[WORLD_TEXT_MAX];
             size_t n = ev.len;
             while (n && (ev.bytes[n - 1] == '\n' || ev.bytes[n - 1] == '\r'))
                 n--;
-            snprintf(text, sizeof text, "%.*s", (int)(n > 300 ? 300 : n), ev.bytes);
-            world_step *s = add_step(w, WORLD_STEP_COMMAND, c->cnode, c->snode, c, t, t + c->lat,
-                                     text);
+            world_step *s = add_step_raw(w, WORLD_STEP_COMMAND, c->cnode, c->snode, c, t,
+                                         peek_arrival(c, 0, t),
+                                         arena_mem(&w->ar, ev.bytes, n > 300 ? 300 : n));
             if (s) {
-                s->bytes = arena_mem(&w->ar, ev.bytes, ev.len);
+                if (seg && ev.bytes >= out && ev.bytes + ev.len <= out + out_len)
+                    s->bytes = seg + (ev.bytes - out);
+                else
+                    s->bytes = arena_mem(&w->ar, ev.bytes, ev.len);
                 s->len = ev.len;
-                snprintf(s->verb, sizeof s->verb, "%s", ev.verb);
+                copy_str(s->verb, sizeof s->verb, ev.verb);
                 s->rfc = ev.rfc;
                 s->key = ev.key;
             }
             break;
         }
         case SMTP_EV_DATA: {
-            world_step *s = add_stepf(w, WORLD_STEP_DATA, c->cnode, c->snode, c, t, t + c->lat,
+            world_step *s = add_stepf(w, WORLD_STEP_DATA, c->cnode, c->snode, c, t,
+                                      peek_arrival(c, 0, t),
                                       ev.key, ev.rfc, "message content (%zu bytes)", ev.len);
             if (s) {
-                s->bytes = arena_mem(&w->ar, ev.bytes, ev.len);
+                if (seg && ev.bytes >= out && ev.bytes + ev.len <= out + out_len)
+                    s->bytes = seg + (ev.bytes - out);
+                else
+                    s->bytes = arena_mem(&w->ar, ev.bytes, ev.len);
                 s->len = ev.len;
                 strcpy(s->verb, "DATA");
             }
@@ -955,7 +1102,7 @@ static void pump_client(world *w, conn *c)
                                       r && r->text[0] ? r->text : ev.key);
             if (s) {
                 s->code = ev.code;
-                snprintf(s->esc, sizeof s->esc, "%s", ev.esc);
+                copy_str(s->esc, sizeof s->esc, ev.esc);
             }
             break;
         }
@@ -964,10 +1111,9 @@ static void pump_client(world *w, conn *c)
         }
     }
     if (out_len) {
-        char *seg = arena_mem(&w->ar, out, out_len);
         smtp_client_output_consumed(c->cl, out_len);
         if (!c->closed)
-            schedule_full(w, t + c->lat, EV_BYTES, c, 0, seg, out_len, 0);
+            schedule_full(w, arrival(c, 0, t), EV_BYTES, c, 0, seg, out_len, 0);
     }
     if (want_tls && !c->closed) {
         /* The handshake: ClientHello, ServerHello..Finished, client Finished (RFC 8446 2). */
@@ -1040,7 +1186,7 @@ static bool take_armed(conn *c, const char *verb, smtp_verdict *v)
     if (!c->armed || strcmp(c->armed->verb, verb))
         return false;
     v->code = c->armed->code;
-    snprintf(v->esc, sizeof v->esc, "%s", c->armed->esc);
+    copy_str(v->esc, sizeof v->esc, c->armed->esc);
     snprintf(v->text, sizeof v->text, "%.159s", c->armed->text);
     c->armed_used = true;
     return true;
@@ -1048,11 +1194,19 @@ static bool take_armed(conn *c, const char *verb, smtp_verdict *v)
 
 static world *conn_world(conn *c) { return c->w; }
 
+static void mail_policy(conn *c, const smtp_envelope *env, smtp_verdict *v);
+
+/* The hooks run the world's own policy first (so its checks and DNS steps appear exactly as in
+ * the original run), then a what-if reply armed for this command overrides the verdict. */
 static void hook_mail_real(void *ctx, const smtp_envelope *env, smtp_verdict *v)
 {
     conn *c = ctx;
-    if (take_armed(c, "MAIL", v))
-        return;
+    mail_policy(c, env, v);
+    take_armed(c, "MAIL", v);
+}
+
+static void mail_policy(conn *c, const smtp_envelope *env, smtp_verdict *v)
+{
     world *w = conn_world(c);
     const scenario_node *sn = snode(w, c->snode);
     if (sn->kind != SCENARIO_NODE_MX || sn->spf == SCENARIO_SPF_OFF)
@@ -1090,11 +1244,17 @@ static void hook_mail_real(void *ctx, const smtp_envelope *env, smtp_verdict *v)
     }
 }
 
+static void rcpt_policy(conn *c, const smtp_envelope *env, const char *rcpt, smtp_verdict *v);
+
 static void hook_rcpt(void *ctx, const smtp_envelope *env, const char *rcpt, smtp_verdict *v)
 {
     conn *c = ctx;
-    if (take_armed(c, "RCPT", v))
-        return;
+    rcpt_policy(c, env, rcpt, v);
+    take_armed(c, "RCPT", v);
+}
+
+static void rcpt_policy(conn *c, const smtp_envelope *env, const char *rcpt, smtp_verdict *v)
+{
     world *w = conn_world(c);
     wnode *n = &w->nodes[c->snode];
     const scenario_node *sn = n->sn;
@@ -1128,7 +1288,7 @@ static void hook_rcpt(void *ctx, const smtp_envelope *env, const char *rcpt, smt
             if (!n->grey)
                 n->grey = arena_alloc(&w->ar, WORLD_MAX_GREYLIST * sizeof *n->grey);
             if (n->grey) {
-                snprintf(n->grey[i].key, sizeof n->grey[i].key, "%s", key);
+                copy_str(n->grey[i].key, sizeof n->grey[i].key, key);
                 n->grey[i].first = w->now;
                 n->n_grey++;
             }
@@ -1186,10 +1346,17 @@ static void dkim_secret(const world *w, const char *domain, const char *selector
 static void hook_accept(void *ctx, const smtp_envelope *env, smtp_verdict *v)
 {
     conn *c = ctx;
-    if (take_armed(c, ".", v))
-        return;
     world *w = conn_world(c);
     const scenario_node *sn = snode(w, c->snode);
+    if (mail_header_count(env->data, env->data_len, "Received") >= WORLD_MAX_HOPS) {
+        /* RFC 5321 6.3: a message that has crossed this many hops is looping */
+        v->code = 554;
+        strcpy(v->esc, "5.4.6");
+        snprintf(v->text, sizeof v->text, "Too many hops (%d Received: fields): mail loop",
+                 WORLD_MAX_HOPS);
+        take_armed(c, ".", v);
+        return;
+    }
     mail_buf mb;
     mail_buf_init(&mb);
     mail_buf_set(&mb, env->data, env->data_len);
@@ -1210,6 +1377,10 @@ static void hook_accept(void *ctx, const smtp_envelope *env, smtp_verdict *v)
             snprintf(ar, sizeof ar, "%s; dkim=%s (%s)%s%s", sn->host, dkim_result_name(o.result),
                      DKIM_SIMULATED_NOTE, o.domain[0] ? " header.d=" : "", o.domain);
             c->auth_res = arena_str(&w->ar, ar);
+        }
+        if (take_armed(c, ".", v)) {
+            mail_buf_free(&mb); /* what if: refused, so never stored */
+            return;
         }
         if (c->spf_header)
             mail_buf_prepend(&mb, c->spf_header, strlen(c->spf_header));
@@ -1249,16 +1420,11 @@ static void hook_accept(void *ctx, const smtp_envelope *env, smtp_verdict *v)
                 m->mail_len[m->n_mail] = mb.len;
                 m->n_mail++;
                 uint32_t lat = latency(w, c->snode, (int)k);
-                world_step *s = add_stepf(w, WORLD_STEP_DELIVER, c->snode, (int)k, NULL, w->now,
-                                          w->now + lat, "deliver.mailbox", "RFC 5321 4.4",
-                                          "delivered to the mailbox of %s (%zu bytes)",
-                                          env->rcpts[i], mb.len);
-                if (s)
-                    s->detail = stored;
-                set_counts(w, (int)k);
-                char st[48];
-                snprintf(st, sizeof st, "%zu message%s", m->n_mail, m->n_mail == 1 ? "" : "s");
-                set_state_text(w, (int)k, st, -1);
+                char text[WORLD_TEXT_MAX];
+                snprintf(text, sizeof text, "delivered to the mailbox of %s (%zu bytes)",
+                         env->rcpts[i], mb.len);
+                defer_step(w, c, WORLD_STEP_DELIVER, c->snode, (int)k, w->now, w->now + lat,
+                           "deliver.mailbox", "RFC 5321 4.4", text, stored, (int)k);
                 break;
             }
         }
@@ -1279,6 +1445,10 @@ static void hook_accept(void *ctx, const smtp_envelope *env, smtp_verdict *v)
                       sn->dkim_selector, DKIM_SIMULATED_NOTE);
         }
     }
+    if (take_armed(c, ".", v)) {
+        mail_buf_free(&mb); /* what if: refused, so never queued */
+        return;
+    }
     if (mb.failed) {
         mail_buf_free(&mb);
         v->code = 451;
@@ -1296,18 +1466,21 @@ static void hook_accept(void *ctx, const smtp_envelope *env, smtp_verdict *v)
         strcpy(v->text, "Insufficient system storage");
         return;
     }
-    snprintf(m->qid, sizeof m->qid, "%s", qid);
+    copy_str(m->qid, sizeof m->qid, qid);
     /* v->code stays 0: the engine answers with its usual 250 */
     uint32_t lat = latency(w, c->snode, owner);
+    char text[WORLD_TEXT_MAX];
     if (owner != c->snode) {
-        add_stepf(w, WORLD_STEP_QUEUE, c->snode, owner, NULL, w->now, w->now + lat,
-                  "queue.handoff", "RFC 6409 1", "queued as %s, handed to %s %s (%zu recipient%s)",
-                  qid, role_label(w, owner), w->nodes[owner].pub.name, m->n_rcpts,
-                  m->n_rcpts == 1 ? "" : "s");
+        snprintf(text, sizeof text, "queued as %s, handed to %s %s (%zu recipient%s)", qid,
+                 role_label(w, owner), w->nodes[owner].pub.name, m->n_rcpts,
+                 m->n_rcpts == 1 ? "" : "s");
+        defer_step(w, c, WORLD_STEP_QUEUE, c->snode, owner, w->now, w->now + lat,
+                   "queue.handoff", "RFC 6409 1", text, NULL, -1);
     } else {
-        add_stepf(w, WORLD_STEP_QUEUE, c->snode, owner, NULL, w->now, w->now, "queue.queued",
-                  "RFC 5321 4.1.1.4", "queued as %s (%zu recipient%s)", qid, m->n_rcpts,
-                  m->n_rcpts == 1 ? "" : "s");
+        snprintf(text, sizeof text, "queued as %s (%zu recipient%s)", qid, m->n_rcpts,
+                 m->n_rcpts == 1 ? "" : "s");
+        defer_step(w, c, WORLD_STEP_QUEUE, c->snode, owner, w->now, w->now, "queue.queued",
+                   "RFC 5321 4.1.1.4", text, NULL, -1);
     }
     schedule(w, w->now + lat, EV_HANDOFF, m);
 }
@@ -1345,8 +1518,8 @@ static void server_config(world *w, conn *c, int s)
     cfg->policy.on_accept = hook_accept;
     memset(&c->peer, 0, sizeof c->peer);
     const wnode *cn = &w->nodes[c->cnode];
-    snprintf(c->peer.addr, sizeof c->peer.addr, "%s", cn->pub.addr);
-    snprintf(c->peer.name, sizeof c->peer.name, "%s", cn->pub.host);
+    copy_str(c->peer.addr, sizeof c->peer.addr, cn->pub.addr);
+    copy_str(c->peer.name, sizeof c->peer.name, cn->pub.host);
     for (size_t i = 0; i < sn->n_trusted; i++)
         if (sn->trusted[i] == c->cnode)
             c->peer.trusted = true;
@@ -1423,7 +1596,7 @@ static void bounce(world *w, qmsg *m, const size_t *which, size_t n_which)
             snprintf(status[n], sizeof status[n], "%.*s", (int)(k < 15 ? k : 15), sp1 + 1);
         }
         if (!status[n][0])
-            snprintf(status[n], sizeof status[n], "%s", why[0] == '4' ? "4.4.7" : "5.0.0");
+            copy_str(status[n], sizeof status[n], why[0] == '4' ? "4.4.7" : "5.0.0");
         rs[n] = (dsn_recipient){.address = m->rcpts[r], .action = "failed", .status = status[n],
                                 .diagnostic = why[0] ? why : NULL, .remote_mta = NULL};
         n++;
@@ -1547,12 +1720,12 @@ static void job_next_domain(world *w, job *j)
             j->tried[i] = true;
         }
     if (sn->relay_to >= 0) {
-        snprintf(j->domain, sizeof j->domain, "%s", dom);
+        copy_str(j->domain, sizeof j->domain, dom);
         j->target = sn->relay_to;
         schedule(w, w->now, EV_JOB_CONNECT, j);
         return;
     }
-    snprintf(j->domain, sizeof j->domain, "%s", dom);
+    copy_str(j->domain, sizeof j->domain, dom);
     /* RFC 5321 5.1: ask DNS for the domain's MX records */
     uint32_t lat = latency(w, j->node, w->dns_node);
     char line[DNS_LINE_MAX];
@@ -1715,7 +1888,7 @@ static void job_session_done(world *w, job *j, conn *c, const char *why_refused)
         if (code >= 400 && code < 600)
             snprintf(why, sizeof why, "%d%s%s %s", code, rr->esc[0] ? " " : "", rr->esc, rr->text);
         else
-            snprintf(why, sizeof why, "%s", overall);
+            copy_str(why, sizeof why, overall);
         m->rwhy[k] = arena_str(&w->ar, why);
         if (code >= 500)
             m->rstate[k] = 2;
@@ -1775,6 +1948,9 @@ static void on_close_arrive(world *w, conn *c, int to_client)
         }
     }
     c->finished = true;
+    c->tls = false;
+    set_state_text(w, c->cnode, w->nodes[c->cnode].st.state, 0);
+    set_state_text(w, c->snode, w->nodes[c->snode].st.state, 0);
     conn_free_engines(c);
 }
 
@@ -1952,7 +2128,9 @@ static void world_init_nodes(world *w)
             strcpy(st.state, "empty");
             break;
         default:
-            snprintf(st.state, sizeof st.state, "listening on %u", (unsigned)sn->port);
+            snprintf(w->nodes[i].listen_state, sizeof w->nodes[i].listen_state,
+                     "listening on %u", (unsigned)sn->port);
+            copy_str(st.state, sizeof st.state, w->nodes[i].listen_state);
         }
         w->nodes[i].st = st;
         w->init[i] = st;
@@ -2034,10 +2212,10 @@ static world *world_run(const scenario_spec *sp, scenario_spec *own, char *err, 
         n->sn = sn;
         n->pub.id = (int)i;
         n->pub.kind = (world_node_kind)sn->kind;
-        snprintf(n->pub.role, sizeof n->pub.role, "%s", kind_role[sn->kind]);
-        snprintf(n->pub.name, sizeof n->pub.name, "%s", sn->name);
-        snprintf(n->pub.host, sizeof n->pub.host, "%s", sn->host);
-        snprintf(n->pub.addr, sizeof n->pub.addr, "%s", sn->addr);
+        copy_str(n->pub.role, sizeof n->pub.role, kind_role[sn->kind]);
+        copy_str(n->pub.name, sizeof n->pub.name, sn->name);
+        copy_str(n->pub.host, sizeof n->pub.host, sn->host);
+        copy_str(n->pub.addr, sizeof n->pub.addr, sn->addr);
         n->pub.port = (sn->kind == SCENARIO_NODE_MSA || sn->kind == SCENARIO_NODE_MTA ||
                        sn->kind == SCENARIO_NODE_MX)
                           ? sn->port
@@ -2286,7 +2464,7 @@ int world_reply_fault_for_step(const world *w, size_t at_step, const char **node
     }
     if (node_id)
         *node_id = w->nodes[s->from].sn->id;
-    snprintf(verb, 16, "%s", s->verb);
+    copy_str(verb, 16, s->verb);
     *nth = count;
     return 0;
 }
