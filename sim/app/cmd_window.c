@@ -30,7 +30,11 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "usage: smtpsim window [SCENARIO] [--theme NAME] [--step N] [--frames N]\n"
+            "                      [--progress FILE]\n"
             "  Opens the step-through window (default scenario: %s). Themes: %s.\n"
+            "  The quiz panel keeps progress in the same file as 'smtpsim quiz'\n"
+            "  ($XDG_DATA_HOME/smtpsim/progress.json, or --progress FILE).\n"
+            "  W on a reply step: what if the server had answered otherwise?\n"
             "  Press F1 or ? in the window for every key. --frames N quits after N frames\n"
             "  (for tests). With no display, prints the transcript instead.\n",
             DEFAULT_SCENARIO, ui_theme_names());
@@ -72,7 +76,7 @@ static bool have_display(void)
 
 int cmd_window(int argc, char **argv)
 {
-    const char *name = NULL, *theme = NULL;
+    const char *name = NULL, *theme = NULL, *progress = NULL;
     long step = 0, frames = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -83,6 +87,8 @@ int cmd_window(int argc, char **argv)
             return 0;
         } else if (!strcmp(a, "--theme") && v) {
             theme = argv[++i];
+        } else if (!strcmp(a, "--progress") && v) {
+            progress = argv[++i];
         } else if (!strcmp(a, "--step") && v) {
             step = strtol(v, &end, 10);
             if (!*v || *end || step < 0) {
@@ -114,6 +120,15 @@ int cmd_window(int argc, char **argv)
         return 2;
     }
     const char *data = app_data_dir();
+    /* the same default as `smtpsim quiz`, so both keep one record of what the learner knows */
+    char ppath[PATH_MAX];
+    if (!progress) {
+        char dir[PATH_MAX - 32];
+        if (app_user_data_dir(dir, sizeof dir) == 0) {
+            snprintf(ppath, sizeof ppath, "%s/progress.json", dir);
+            progress = ppath;
+        }
+    }
     char path[PATH_MAX];
     if (scenario_resolve(data, name ? name : DEFAULT_SCENARIO, path, sizeof path) != 0) {
         fprintf(stderr, "smtpsim: no scenario '%s' (looked in %s/lessons/scenarios)\n",
@@ -165,6 +180,8 @@ int cmd_window(int argc, char **argv)
     int rc = 0;
     ui_app_config cfg = {data, theme};
     ui_app *app = ui_app_new(r, win, &cfg, err, sizeof err);
+    if (app)
+        ui_app_set_progress(app, progress);
     if (!app || ui_app_load(app, path, err, sizeof err) != 0) {
         fprintf(stderr, "smtpsim: %s\n", err);
         rc = 1;

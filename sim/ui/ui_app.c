@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "core/scenario.h"
+#include "core/scenario_fork.h"
 #include "ui/ui_controls.h"
 #include "ui/ui_flow.h"
 #include "ui/ui_help.h"
@@ -38,6 +39,8 @@ typedef struct {
     int speed, hover;
     unsigned quiz_rev;
     int quiz_mode;
+    unsigned fork_gen, wi_rev; /* what-if fork shown, reply field */
+    bool wi_edit;
 } still_layer_key;
 
 struct ui_app {
@@ -66,6 +69,19 @@ struct ui_app {
     bool eaves, bytes, help, picking, fullscreen;
     ui_picker picker;
     ui_quiz *quiz; /* the lessons of this scenario, NULL when none */
+    char progress[512]; /* the quiz's progress file, "" for none */
+
+    /* what if? the fork is shown instead of `owned` while it exists */
+    world *fork;
+    size_t fork_at;
+    char fork_reply[UI_APP_MAX_REPLY + 1];
+    unsigned fork_gen;   /* changes with every fork and return (redraw decisions) */
+    bool wi_edit;        /* the reply field is open */
+    bool wi_eat;         /* drop the text event of the W that opened it */
+    bool wi_bad;         /* wi_msg is a refusal */
+    char wi_text[UI_APP_MAX_REPLY + 1];
+    char wi_msg[200];
+    unsigned wi_rev;
 
     /* input */
     bool dragging;
@@ -124,8 +140,17 @@ ui_app *ui_app_new(SDL_Renderer *r, SDL_Window *win, const ui_app_config *cfg, c
     return a;
 }
 
+static void drop_fork(ui_app *a)
+{
+    world_free(a->fork);
+    a->fork = NULL;
+    a->wi_edit = false;
+    a->fork_gen++;
+}
+
 static void drop_world(ui_app *a)
 {
+    drop_fork(a);
     ui_quiz_free(a->quiz);
     a->quiz = NULL;
     world_free(a->owned);
@@ -167,6 +192,11 @@ static int attach(ui_app *a, const world *w)
     return 0;
 }
 
+void ui_app_set_progress(ui_app *a, const char *path)
+{
+    snprintf(a->progress, sizeof a->progress, "%s", path ? path : "");
+}
+
 int ui_app_load(ui_app *a, const char *path, char *err, size_t errlen)
 {
     scenario *sc = scenario_load(path, err, errlen);
@@ -188,6 +218,11 @@ int ui_app_load(ui_app *a, const char *path, char *err, size_t errlen)
         return -1;
     }
     a->quiz = ui_quiz_new(a->data_dir, a->id, w);
+    if (a->quiz && a->progress[0]) {
+        char perr[600];
+        if (ui_quiz_use_progress(a->quiz, a->progress, perr, sizeof perr) != 0)
+            fprintf(stderr, "smtpsim: %s\n", perr);
+    }
     if (a->win) {
         char t[200];
         snprintf(t, sizeof t, "smtpsim - %s", a->title);
@@ -281,12 +316,19 @@ void ui_app_set_zoom(ui_app *a, float zoom)
     a->relayout = true;
 }
 
+/* predict_quiz - the quiz whose predict questions may stop the animation: none in a fork, whose
+ * steps after the fork are not the ones the lesson was written for. */
+static ui_quiz *predict_quiz(ui_app *a)
+{
+    return a->fork ? NULL : a->quiz;
+}
+
 int ui_app_open_quiz(ui_app *a, bool predict)
 {
     if (!a->quiz)
         return -1;
     if (predict)
-        return ui_quiz_predict_before(a->quiz, a->step + 1) ? 0 : -1;
+        return ui_quiz_predict_before(predict_quiz(a), a->step + 1) ? 0 : -1;
     ui_quiz_open_session(a->quiz);
     return 0;
 }
@@ -301,7 +343,7 @@ static void forward(ui_app *a)
     if (a->phase < 1) {
         a->phase = 1;
         a->animating = false;
-    } else if (a->step + 1 < n && ui_quiz_predict_before(a->quiz, a->step + 1)) {
+    } else if (a->step + 1 < n && ui_quiz_predict_before(predict_quiz(a), a->step + 1)) {
         a->playing = false; /* stop before the server answers */
     } else if (a->step + 1 < n) {
         a->step++;
@@ -369,7 +411,7 @@ void ui_app_update(ui_app *a, uint32_t dt_ms)
             }
             dt -= hold - (float)a->hold_ms;
             a->hold_ms = 0;
-            if (ui_quiz_predict_before(a->quiz, a->step + 1)) {
+            if (ui_quiz_predict_before(predict_quiz(a), a->step + 1)) {
                 a->playing = false;
                 return;
             }
@@ -380,6 +422,271 @@ void ui_app_update(ui_app *a, uint32_t dt_ms)
             return;
         }
     }
+}
+
+/* ---- what if? ------------------------------------------------------------------------------ */
+
+static void wi_say(ui_app *a, bool bad, const char *msg)
+{
+    snprintf(a->wi_msg, sizeof a->wi_msg, "%s", msg);
+    a->wi_bad = bad;
+    a->wi_rev++;
+}
+
+/* reply_first_line - "250 2.1.5 Ok" from a reply step; a multiline reply's first line with its
+ * continuation dash made a space (RFC 5321 4.2.1), since the field edits one line. */
+static void reply_first_line(const world_step *st, char *out, size_t cap)
+{
+    const char *src = st->bytes && st->len ? st->bytes : st->text ? st->text : "";
+    size_t n = strcspn(src, "\r\n");
+    if (st->bytes && st->len && n > st->len)
+        n = st->len;
+    if (n >= cap)
+        n = cap - 1;
+    memcpy(out, src, n);
+    out[n] = 0;
+    if (n > 3 && out[3] == '-')
+        out[3] = ' ';
+}
+
+int ui_app_fork(ui_app *a, size_t step, const char *reply, char *err, size_t errlen)
+{
+    if (!a->sc || !a->owned) {
+        snprintf(err, errlen, "what if? needs a scenario (this world has none)");
+        return -1;
+    }
+    world *f = world_new_fork(a->sc, step, reply, err, errlen);
+    if (!f)
+        return -1;
+    drop_fork(a);
+    a->fork = f;
+    a->fork_at = step;
+    snprintf(a->fork_reply, sizeof a->fork_reply, "%s", reply);
+    a->w = f;
+    if (ui_quiz_get_mode(a->quiz) == UI_QUIZ_PREDICT)
+        ui_quiz_close(a->quiz);
+    /* the new reply travels: the student sees the turn happen */
+    ui_app_set_step(a, step, 0);
+    a->animating = true;
+    a->relayout = true;
+    return 0;
+}
+
+void ui_app_unfork(ui_app *a)
+{
+    if (!a->fork)
+        return;
+    size_t step = a->step;
+    drop_fork(a);
+    a->w = a->owned;
+    a->relayout = true;
+    ui_app_set_step(a, step, 1);
+}
+
+bool ui_app_forked(const ui_app *a)
+{
+    return a->fork != NULL;
+}
+
+bool ui_app_whatif_editing(const ui_app *a)
+{
+    return a->wi_edit;
+}
+
+const char *ui_app_whatif_text(const ui_app *a)
+{
+    return a->wi_text;
+}
+
+const char *ui_app_whatif_message(const ui_app *a)
+{
+    return a->wi_msg;
+}
+
+/* is_server_reply - a step world_new_fork can change. */
+static bool is_server_reply(const ui_app *a, size_t step)
+{
+    char verb[16];
+    int nth;
+    return a->w && step < step_count(a) &&
+           world_reply_fault_for_step(a->w, step, NULL, verb, &nth) == 0;
+}
+
+bool ui_app_whatif_open(ui_app *a)
+{
+    if (!a->sc || !a->w || !step_count(a))
+        return false;
+    a->playing = false;
+    a->wi_edit = true;
+    a->wi_text[0] = 0;
+    if (!is_server_reply(a, a->step)) {
+        wi_say(a, true, "What if? changes a server's reply: step to a reply (a token coming "
+                        "back from a server) and press W again. Esc closes this.");
+        return false;
+    }
+    reply_first_line(world_step_at(a->w, a->step), a->wi_text, sizeof a->wi_text);
+    wi_say(a, false, "Type the reply the server should give (e.g. 550 5.1.1 No such user). "
+                     "Enter: replay from here through the engines. Esc: cancel.");
+    return true;
+}
+
+/* wi_check - the field's reply is a 3-digit code 200-599, a space or end, then printable text;
+ * NULL when fine, else what is wrong, in words a student can act on. */
+static const char *wi_check(const char *t)
+{
+    if (!(t[0] >= '2' && t[0] <= '5' && t[1] >= '0' && t[1] <= '9' && t[2] >= '0' &&
+          t[2] <= '9'))
+        return "Refused: a reply starts with a 3-digit code from 200 to 599 (RFC 5321 4.2), "
+               "like 550 5.1.1 No such user.";
+    if (t[3] && t[3] != ' ')
+        return "Refused: put a space after the code, then the text.";
+    for (const unsigned char *p = (const unsigned char *)t; *p; p++)
+        if (*p < 0x20 || *p == 0x7f)
+            return "Refused: the reply must be one line of printable text.";
+    int code;
+    char esc[16], text[200];
+    if (scenario_parse_reply(t, &code, esc, text) != 0)
+        return "Refused: not a valid reply (an enhanced code must agree with the reply's "
+               "class, 5.x.x after 5xx, RFC 3463).";
+    return NULL;
+}
+
+static void wi_apply(ui_app *a)
+{
+    const char *why = wi_check(a->wi_text);
+    if (why) {
+        wi_say(a, true, why);
+        return;
+    }
+    char err[300];
+    if (ui_app_fork(a, a->step, a->wi_text, err, sizeof err) != 0) {
+        wi_say(a, true, err);
+        return;
+    }
+    a->wi_edit = false;
+    a->wi_msg[0] = 0;
+    a->wi_rev++;
+}
+
+/* wi_key - a key while the reply field is open: every key is taken (nothing else happens
+ * while a reply is typed; printable characters arrive as SDL_TEXTINPUT). */
+static void wi_key(ui_app *a, SDL_Keycode sym, bool ctrl)
+{
+    size_t n = strlen(a->wi_text);
+    a->wi_eat = false;
+    if (sym == SDLK_ESCAPE) {
+        a->wi_edit = false;
+    } else if (sym == SDLK_RETURN || sym == SDLK_KP_ENTER) {
+        if (!is_server_reply(a, a->step))
+            a->wi_edit = false; /* only the note about reply steps was shown */
+        else
+            wi_apply(a);
+    } else if (sym == SDLK_BACKSPACE && n) {
+        if (ctrl) {
+            a->wi_text[0] = 0;
+        } else {
+            while (n > 1 && ((unsigned char)a->wi_text[n - 1] & 0xC0) == 0x80)
+                n--; /* a whole UTF-8 character */
+            a->wi_text[n - 1] = 0;
+        }
+    } else if (ctrl && sym == SDLK_u) {
+        a->wi_text[0] = 0;
+    }
+    a->wi_rev++;
+}
+
+static void wi_text_input(ui_app *a, const char *utf8)
+{
+    if (a->wi_eat) { /* the W that opened the field arrives as text too */
+        a->wi_eat = false;
+        if (!strcmp(utf8, "w") || !strcmp(utf8, "W"))
+            return;
+    }
+    size_t n = strlen(a->wi_text), m = strlen(utf8);
+    if (n + m <= UI_APP_MAX_REPLY) {
+        memcpy(a->wi_text + n, utf8, m + 1);
+        a->wi_rev++;
+    }
+}
+
+/* unused_name - a file name in the current directory that does not exist yet. */
+static int unused_name(char *out, size_t cap, const char *stem, const char *ext)
+{
+    struct stat st;
+    for (int i = 1; i < 1000; i++) {
+        if (i == 1)
+            snprintf(out, cap, "%s%s", stem, ext);
+        else
+            snprintf(out, cap, "%s-%d%s", stem, i, ext);
+        if (stat(out, &st) != 0)
+            return 0;
+    }
+    return -1;
+}
+
+int ui_app_save_fork(ui_app *a, char *name, size_t cap, char *err, size_t errlen)
+{
+    if (!a->fork || !a->sc || !a->owned) {
+        snprintf(err, errlen, "not showing a what-if fork (press W on a reply step first)");
+        return -1;
+    }
+    char stem[128];
+    snprintf(stem, sizeof stem, "%.40s-whatif-step%zu", scenario_id(a->sc), a->fork_at);
+    if (unused_name(name, cap, stem, ".json") != 0) {
+        snprintf(err, errlen, "no free file name for %s.json", stem);
+        return -1;
+    }
+    char id[64];
+    scenario_fork_id(name, scenario_id(a->sc), id, sizeof id);
+    char *json = scenario_fork_json(a->sc, a->owned, a->fork_at, a->fork_reply, id, err, errlen);
+    if (!json)
+        return -1;
+    FILE *f = fopen(name, "wx"); /* never overwrite a file that appeared meanwhile */
+    int rc = 0;
+    if (!f || fputs(json, f) == EOF)
+        rc = -1;
+    if (f && fclose(f) != 0)
+        rc = -1;
+    if (rc != 0) {
+        snprintf(err, errlen, "cannot write %s", name);
+        if (f)
+            remove(name);
+    }
+    free(json);
+    return rc;
+}
+
+/* draw_whatif_field - the reply field, in the explanation panel's place. */
+static void draw_whatif_field(ui_app *a)
+{
+    ui_ctx *c = &a->ctx;
+    const ui_theme *th = c->theme;
+    SDL_Rect area = a->lay.explain;
+    ui_gfx_box(c->r, area, c->radius, th->panel, th->node_active, c->line);
+    int x = area.x + c->pad, y = area.y + c->pad / 2, w = area.w - 2 * c->pad;
+    int bottom = area.y + area.h - c->pad / 2;
+    char buf[300];
+    snprintf(buf, sizeof buf, "What if? Step %zu", a->step);
+    y += ui_text_draw_wrap(c->text, UI_FONT_SANS_BOLD, c->fs_body, th->title, buf, x, y, w, 0);
+    if (is_server_reply(a, a->step)) {
+        char was[UI_APP_MAX_REPLY + 1];
+        reply_first_line(world_step_at(a->w, a->step), was, sizeof was);
+        snprintf(buf, sizeof buf, "The server answered: %s", was);
+        y += ui_text_draw_wrap(c->text, UI_FONT_SANS, c->fs_small, th->text_dim, buf, x, y, w,
+                               bottom - y);
+        y += c->pad / 2;
+        int lh = ui_text_line_height(c->text, UI_FONT_MONO_BOLD, c->fs_mono);
+        SDL_Rect field = {x, y, w, lh + c->pad / 2};
+        ui_gfx_box(c->r, field, c->radius / 2, th->bg,
+                   a->wi_bad ? th->reply[UI_REPLY_5XX] : th->node_active, c->line);
+        snprintf(buf, sizeof buf, "%s_", a->wi_text);
+        ui_text_draw_fit(c->text, UI_FONT_MONO_BOLD, c->fs_mono, th->text, buf, x + c->pad / 2,
+                         y + c->pad / 4, UI_ALIGN_LEFT, w - c->pad);
+        y += field.h + c->pad / 2;
+    }
+    if (a->wi_msg[0] && y < bottom)
+        ui_text_draw_wrap(c->text, a->wi_bad ? UI_FONT_SANS_BOLD : UI_FONT_SANS, c->fs_small,
+                          a->wi_bad ? th->text : th->text_dim, a->wi_msg, x, y, w, bottom - y);
 }
 
 /* ---- drawing ------------------------------------------------------------------------------ */
@@ -418,6 +725,8 @@ static void controls_state(const ui_app *a, ui_controls_state *s)
     s->hover = a->hover;
     s->quiz_available = a->quiz != NULL;
     s->quiz = ui_quiz_get_mode(a->quiz) != UI_QUIZ_OFF;
+    s->whatif = a->fork != NULL;
+    s->whatif_available = a->sc != NULL;
 }
 
 static void layout_now(ui_app *a)
@@ -451,6 +760,20 @@ static void draw_header(ui_app *a)
     int sw = ui_text_draw(c->text, UI_FONT_SANS_BOLD, c->fs_title, th->title, buf,
                           hd.x + hd.w - c->pad, cy, UI_ALIGN_RIGHT | UI_ALIGN_MIDDLE);
     int lx = hd.x + hd.w - c->pad - sw - 2 * c->pad;
+    if (a->fork) {
+        /* the banner: this is not the scenario as written, and how to get back */
+        SDL_Rect band = {hd.x + c->pad / 2, hd.y + c->pad / 4, lx - hd.x, hd.h - c->pad / 2};
+        ui_gfx_box(c->r, band, c->radius, th->highlight, th->node_active, c->line);
+        char line[400];
+        snprintf(line, sizeof line,
+                 "What if: step %zu answered \xC2\xAB%s\xC2\xBB \xE2\x80\x94 the rest comes from "
+                 "the engines.   W: back to the original   Ctrl+S: save",
+                 a->fork_at, a->fork_reply);
+        ui_text_draw_fit(c->text, UI_FONT_SANS_BOLD, c->fs_body, th->highlight_text, line,
+                         band.x + c->pad / 2, cy, UI_ALIGN_LEFT | UI_ALIGN_MIDDLE,
+                         band.w - c->pad);
+        return;
+    }
     snprintf(buf, sizeof buf, "%s", a->title[0] ? a->title : "smtpsim: no scenario");
     ui_text_draw_fit(c->text, UI_FONT_SANS_BOLD, c->fs_title, th->title, buf, hd.x + c->pad, cy,
                      UI_ALIGN_LEFT | UI_ALIGN_MIDDLE, lx - hd.x - 2 * c->pad);
@@ -472,7 +795,9 @@ static void draw_still(ui_app *a, const ui_view *v)
                      a->lay.flow.x + a->lay.flow.w / 2, a->lay.flow.y + a->lay.flow.h / 2,
                      UI_ALIGN_CENTER | UI_ALIGN_MIDDLE);
     ui_panels_transcript(c, &a->lay, v);
-    if (ui_quiz_get_mode(a->quiz) != UI_QUIZ_OFF)
+    if (a->wi_edit)
+        draw_whatif_field(a);
+    else if (ui_quiz_get_mode(a->quiz) != UI_QUIZ_OFF)
         ui_quiz_draw(a->quiz, c, a->lay.explain);
     else if (a->bytes)
         ui_panels_bytes(c, &a->lay, v, &a->close);
@@ -510,6 +835,9 @@ static void still_key(const ui_app *a, const ui_view *v, still_layer_key *k)
     k->hover = a->hover;
     k->quiz_rev = ui_quiz_revision(a->quiz);
     k->quiz_mode = (int)ui_quiz_get_mode(a->quiz);
+    k->fork_gen = a->fork_gen;
+    k->wi_rev = a->wi_rev;
+    k->wi_edit = a->wi_edit;
 }
 
 /* layer_ready - a target texture of the output size, or false (then draw directly). */
@@ -614,6 +942,35 @@ static void pick(ui_app *a, int i)
     a->picking = false;
 }
 
+/* whatif_toggle - W and the button: back from a fork, close the field, or open it. */
+static void whatif_toggle(ui_app *a)
+{
+    if (a->fork) {
+        ui_app_unfork(a);
+    } else if (a->wi_edit) {
+        a->wi_edit = false;
+        a->wi_rev++;
+    } else {
+        ui_app_whatif_open(a);
+    }
+}
+
+static void save_fork_now(ui_app *a)
+{
+    char name[200], err[400];
+    if (ui_app_save_fork(a, name, sizeof name, err, sizeof err) == 0) {
+        printf("saved what-if scenario: %s (open it with: smtpsim window %s)\n", name, name);
+        if (a->win) {
+            char t[300];
+            snprintf(t, sizeof t, "smtpsim - what if: saved as %s", name);
+            SDL_SetWindowTitle(a->win, t);
+        }
+    } else {
+        fprintf(stderr, "smtpsim: %s\n", err);
+    }
+    fflush(stdout);
+}
+
 static void press(ui_app *a, int button)
 {
     size_t n = step_count(a);
@@ -634,6 +991,7 @@ static void press(ui_app *a, int button)
         break;
     case UI_BTN_SCENARIO: open_picker(a); break;
     case UI_BTN_HELP: a->help = !a->help; break;
+    case UI_BTN_WHATIF: whatif_toggle(a); break;
     case UI_BTN_QUIZ:
         if (!a->quiz)
             break;
@@ -653,6 +1011,8 @@ static void quiz_action(ui_app *a, ui_quiz_action act)
 {
     size_t n = step_count(a);
     if (act == UI_QUIZ_SHOW_ME) {
+        ui_app_unfork(a); /* the lessons' steps are the original run's */
+        n = step_count(a);
         long s = ui_quiz_show_step(a->quiz);
         if (s >= 0 && (size_t)s < n) {
             bool predict = ui_quiz_get_mode(a->quiz) == UI_QUIZ_PREDICT;
@@ -683,6 +1043,11 @@ static void key(ui_app *a, const SDL_KeyboardEvent *k)
         a->ate_question = true;
         return;
     }
+    if (a->wi_edit) {
+        wi_key(a, sym, ctrl);
+        return;
+    }
+    a->wi_eat = false;
     if (a->picking) {
         if (sym == SDLK_ESCAPE || sym == SDLK_s)
             a->picking = false;
@@ -712,6 +1077,8 @@ static void key(ui_app *a, const SDL_KeyboardEvent *k)
             ui_app_set_zoom(a, 1.0f);
         else if (sym == SDLK_q || sym == SDLK_w)
             a->quit = true;
+        else if (sym == SDLK_s && a->fork)
+            save_fork_now(a);
         return;
     }
     switch (sym) {
@@ -738,6 +1105,10 @@ static void key(ui_app *a, const SDL_KeyboardEvent *k)
     case SDLK_t: press(a, UI_BTN_THEME); break;
     case SDLK_s: press(a, UI_BTN_SCENARIO); break;
     case SDLK_q: press(a, UI_BTN_QUIZ); break;
+    case SDLK_w:
+        press(a, UI_BTN_WHATIF);
+        a->wi_eat = a->wi_edit;
+        break;
     case SDLK_f:
     case SDLK_F11: toggle_fullscreen(a); break;
     case SDLK_F12: a->shot_pending = true; break;
@@ -755,6 +1126,8 @@ static void key(ui_app *a, const SDL_KeyboardEvent *k)
     case SDLK_ESCAPE:
         if (a->bytes)
             a->bytes = false;
+        else if (a->fork)
+            ui_app_unfork(a); /* Esc closes the what-if before it quits */
         else
             a->quit = true;
         break;
@@ -831,6 +1204,10 @@ void ui_app_event(ui_app *a, const SDL_Event *e)
     case SDL_QUIT: a->quit = true; break;
     case SDL_KEYDOWN: key(a, &e->key); break;
     case SDL_TEXTINPUT:
+        if (a->wi_edit) {
+            wi_text_input(a, e->text.text);
+            break;
+        }
         if (!a->help && !a->picking && !a->ate_question &&
             ui_quiz_text(a->quiz, e->text.text) != UI_QUIZ_IGNORED)
             break;

@@ -26,6 +26,7 @@
 #define UI_APP_HOLD_MS 700       /* pause on an arrived token before the next, at 1x */
 #define UI_APP_ZOOM_MIN 0.5f
 #define UI_APP_ZOOM_MAX 2.5f
+#define UI_APP_MAX_REPLY 120     /* characters in the what-if reply field */
 
 typedef struct {
     const char *data_dir; /* holds assets/fonts and lessons/scenarios */
@@ -39,6 +40,10 @@ typedef struct ui_app ui_app;
 ui_app *ui_app_new(SDL_Renderer *r, SDL_Window *win, const ui_app_config *cfg, char *err,
                    size_t errlen);
 void ui_app_free(ui_app *a);
+
+/* ui_app_set_progress - the quiz's progress file (progress.h) for the scenarios loaded from now
+ * on; NULL or "": none kept. */
+void ui_app_set_progress(ui_app *a, const char *path);
 
 /* ui_app_load - load a scenario file, build its world and show step 0. 0, or -1 and err. */
 int ui_app_load(ui_app *a, const char *path, char *err, size_t errlen);
@@ -63,6 +68,30 @@ void ui_app_set_zoom(ui_app *a, float zoom);
  * With predict = true, the panel asks the predict question that stops before the current step
  * + 1 (-1 when there is none). */
 int ui_app_open_quiz(ui_app *a, bool predict);
+
+/* ---- what if? (issue 7) ----
+ * W (or the "What if?" button) on a server reply step opens a field holding that reply; Enter
+ * replaces it and the window switches to world_new_fork's world at the same step, so the rest
+ * comes from the engines. W again goes back to the original world at the same step; Ctrl+S
+ * saves the fork as a new scenario file in the current directory. */
+
+/* ui_app_fork - show the fork where reply step `step` answers `reply`. 0, or -1 and err (not
+ * a reply step, a malformed reply, no scenario). */
+int ui_app_fork(ui_app *a, size_t step, const char *reply, char *err, size_t errlen);
+/* ui_app_unfork - back to the original world, same step (clamped). */
+void ui_app_unfork(ui_app *a);
+bool ui_app_forked(const ui_app *a);
+/* ui_app_whatif_open - open the reply field on the current step (false when it is not a server
+ * reply, with the reason shown). ui_app_whatif_editing: the field is open. */
+bool ui_app_whatif_open(ui_app *a);
+bool ui_app_whatif_editing(const ui_app *a);
+/* ui_app_whatif_text - what the field holds now. */
+const char *ui_app_whatif_text(const ui_app *a);
+/* ui_app_whatif_message - the field's current message (hint or refusal), "" if none. */
+const char *ui_app_whatif_message(const ui_app *a);
+/* ui_app_save_fork - write the fork as a scenario file in the current directory under a free
+ * name ("ID-whatif-stepN.json"), returned in name. 0, or -1 and err. */
+int ui_app_save_fork(ui_app *a, char *name, size_t cap, char *err, size_t errlen);
 
 /* ui_app_event - keys, mouse and window events. */
 void ui_app_event(ui_app *a, const SDL_Event *e);

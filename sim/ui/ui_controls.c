@@ -37,13 +37,18 @@ static const char *label(const ui_controls_state *s, ui_button b, int level, cha
     case UI_BTN_SCENARIO: return compact ? "Scenario" : "Scenario " DOWN;
     case UI_BTN_QUIZ: return keys ? "Quiz (Q)" : "Quiz";
     case UI_BTN_HELP: return compact ? "?" : keys ? "Help (?)" : "Help";
+    case UI_BTN_WHATIF:
+        if (s->whatif)
+            return keys ? "Original (W)" : compact ? "Orig." : "Original";
+        return keys ? "What if? (W)" : compact ? "If?" : "What if?";
     default: return "";
     }
 }
 
 static bool shown(const ui_controls_state *s, int b)
 {
-    return b != UI_BTN_QUIZ || s->quiz_available;
+    return (b != UI_BTN_QUIZ || s->quiz_available) &&
+           (b != UI_BTN_WHATIF || s->whatif_available);
 }
 
 /* layout - rectangles of every button: the transport and speed groups on the left, the
@@ -118,7 +123,7 @@ static bool toggled(const ui_controls_state *s, int b)
 {
     return (b == UI_BTN_PLAY && s->playing) || (b == UI_BTN_BYTES && s->bytes) ||
            (b == UI_BTN_EAVES && s->eaves) || (b == UI_BTN_HELP && s->help) ||
-           (b == UI_BTN_QUIZ && s->quiz);
+           (b == UI_BTN_QUIZ && s->quiz) || (b == UI_BTN_WHATIF && s->whatif);
 }
 
 void ui_controls_draw(ui_ctx *c, const ui_layout *lay, const ui_controls_state *s)

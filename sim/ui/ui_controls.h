@@ -29,6 +29,7 @@ typedef enum {
     UI_BTN_SCENARIO,
     UI_BTN_QUIZ,
     UI_BTN_HELP,
+    UI_BTN_WHATIF, /* "What if?": change the current reply; in a fork, back to the original */
     UI_BTN_COUNT
 } ui_button;
 
@@ -40,6 +41,8 @@ typedef struct {
     bool help;
     bool quiz;
     bool quiz_available;
+    bool whatif;           /* showing a what-if fork */
+    bool whatif_available; /* the world came from a scenario, so it can be forked */
     float speed;
     int hover; /* button under the mouse, -1 none */
 } ui_controls_state;

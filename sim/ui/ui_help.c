@@ -15,12 +15,14 @@ static const ui_help_key keys[] = {
     {"S", "choose a scenario"},
     {"Q", "quiz panel (when the scenario has a lesson)"},
     {"1-9, A-D, Enter", "answer in the quiz panel; Tab: show me the step"},
+    {"W", "what if? on a reply step: type another reply, Enter replays; W: back"},
+    {"Ctrl+S", "save the what-if as a scenario file (current directory)"},
     {"Mouse wheel", "previous / next step"},
     {"F or F11", "full screen"},
     {"Ctrl + / Ctrl - / Ctrl 0", "zoom in / out / reset"},
     {"F12", "save a screenshot (PNG, current directory)"},
     {"F1 or ?", "this help"},
-    {"Esc", "close help, inspector or picker; quit when none is open"},
+    {"Esc", "close help, inspector, picker or what-if; quit when none is open"},
 };
 
 int ui_help_count(void)

@@ -1,6 +1,7 @@
 /* ui_quiz.c - the window's quiz panel (see ui_quiz.h). */
 #include "ui/ui_quiz.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,7 +9,15 @@
 #include <time.h>
 
 #include "core/lesson.h"
+#include "core/progress.h"
 #include "core/quiz.h"
+
+/* Show me for questions with no step of their own: a narration step is chosen when it shares
+ * at least this much with the question (technical words such as MX or 587 count twice). */
+#define SHOW_MIN_SCORE 3
+#define SHOW_MAX_WORDS 96
+#define SHOW_WORD 24
+#define LESSON_SCAN_BYTES (1024 * 1024) /* files larger than this are parsed without a scan */
 
 struct ui_quiz {
     lesson *lessons[UI_QUIZ_MAX_LESSONS];
@@ -34,9 +43,39 @@ struct ui_quiz {
     SDL_Rect choice_rc[LESSON_MAX_CHOICES];
     size_t n_choice_rc;
     SDL_Rect show_rc, next_rc;
+    size_t steps; /* in the world the questions were placed on */
+    /* progress (progress.h): loaded from `prog_path`, saved after every answer */
+    progress *prog;
+    char prog_path[512];
+    bool save_failed;
 };
 
 /* ---- loading ------------------------------------------------------------------------------ */
+
+/* mentions - whether the file holds "ID" (the scenario id, quoted) at all. A lesson that
+ * animates the scenario must; the rest are not parsed, which was most of the time spent opening
+ * the window's first scenario (about a dozen lesson files, each a few tens of KB). */
+static bool mentions(const char *path, const char *id)
+{
+    char quoted[80];
+    int n = snprintf(quoted, sizeof quoted, "\"%s\"", id);
+    if (n <= 0 || (size_t)n >= sizeof quoted)
+        return true; /* cannot tell: let the loader decide */
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return false;
+    char *buf = malloc(LESSON_SCAN_BYTES + 1);
+    size_t len = buf ? fread(buf, 1, LESSON_SCAN_BYTES, f) : 0;
+    bool whole = buf && feof(f);
+    fclose(f);
+    if (!buf)
+        return true;
+    buf[len] = 0;
+    /* a file longer than the scan, or holding NUL bytes, goes to the loader as it is */
+    bool found = !whole || strlen(buf) != len || strstr(buf, quoted) != NULL;
+    free(buf);
+    return found;
+}
 
 ui_quiz *ui_quiz_new(const char *data_dir, const char *scenario_id, const world *w)
 {
@@ -59,6 +98,8 @@ ui_quiz *ui_quiz_new(const char *data_dir, const char *scenario_id, const world 
             continue;
         char path[700], err[512];
         snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+        if (!mentions(path, scenario_id))
+            continue;
         lesson *l = lesson_load(path, err, sizeof err);
         if (!l)
             continue;
@@ -97,6 +138,7 @@ ui_quiz *ui_quiz_new(const char *data_dir, const char *scenario_id, const world 
         }
     }
     free(views);
+    q->steps = n;
     q->pred_cur = -1;
     return q;
 }
@@ -106,6 +148,7 @@ void ui_quiz_free(ui_quiz *q)
     if (!q)
         return;
     quiz_free(q->session);
+    progress_free(q->prog);
     for (size_t i = 0; i < q->n_lessons; i++)
         lesson_free(q->lessons[i]);
     free(q);
@@ -146,7 +189,7 @@ void ui_quiz_open_session(ui_quiz *q)
         quiz_options o;
         time_t now = time(NULL);
         quiz_options_init(&o, QUIZ_PRACTICE, (int64_t)now, (uint64_t)now);
-        q->session = quiz_new((const lesson *const *)q->lessons, q->n_lessons, NULL, &o,
+        q->session = quiz_new((const lesson *const *)q->lessons, q->n_lessons, q->prog, &o,
                               q->session_err, sizeof q->session_err);
     }
     q->mode = UI_QUIZ_SESSION;
@@ -185,6 +228,126 @@ static const lesson_question *current(const ui_quiz *q)
     return NULL;
 }
 
+int ui_quiz_use_progress(ui_quiz *q, const char *path, char *err, size_t errlen)
+{
+    if (!q || !path || !*path)
+        return 0;
+    progress *p = NULL;
+    progress_status st = progress_load(path, &p, err, errlen);
+    if (st == PROGRESS_ERROR)
+        return -1; /* unreadable: quiz on without keeping progress, never overwrite it */
+    progress_free(q->prog);
+    q->prog = p;
+    snprintf(q->prog_path, sizeof q->prog_path, "%s", path);
+    q->save_failed = false;
+    /* a session already open was made without it: the next opening uses it */
+    if (q->session && q->mode != UI_QUIZ_SESSION) {
+        quiz_free(q->session);
+        q->session = NULL;
+    }
+    return st == PROGRESS_DAMAGED ? 1 : 0;
+}
+
+const char *ui_quiz_progress_path(const ui_quiz *q)
+{
+    return q && q->prog ? q->prog_path : NULL;
+}
+
+/* keep - save the progress after an answer (atomically, progress_save); a failure is said once
+ * on stderr and in the panel, and quizzing goes on. */
+static void keep(ui_quiz *q)
+{
+    if (!q->prog)
+        return;
+    char err[700];
+    if (progress_save(q->prog, q->prog_path, err, sizeof err) != 0) {
+        if (!q->save_failed)
+            fprintf(stderr, "smtpsim: %s\n", err);
+        q->save_failed = true;
+        snprintf(q->hint, sizeof q->hint, "Progress not saved (see the terminal).");
+    } else {
+        q->save_failed = false;
+    }
+}
+
+/* words - the distinct lower-case words (2+ letters or digits, no stop words) of s appended to
+ * w[*n]; tech[i] marks words written in capitals or digits in s (MX, DNS, 587). */
+static void words(const char *s, char w[][SHOW_WORD], bool *tech, size_t *n)
+{
+    static const char *const stop[] = {
+        "the", "and", "for", "with", "which", "what", "this", "that", "from", "its", "are",
+        "does", "is", "to", "of", "in", "on", "a", "an", "it", "or", "by", "be", "as", "at",
+        "one", "now", "not", "has", "have", "can", "who", "how", "why", "true", "false", "do",
+        "when", "then", "than", "into", "their", "there", "these", "those", "each", "so", NULL};
+    while (s && *s && *n < SHOW_MAX_WORDS) {
+        while (*s && !isalnum((unsigned char)*s))
+            s++;
+        const char *b = s;
+        bool caps = true;
+        while (*s && (isalnum((unsigned char)*s))) {
+            if (islower((unsigned char)*s))
+                caps = false;
+            s++;
+        }
+        size_t len = (size_t)(s - b);
+        if (len < 2 || len >= SHOW_WORD)
+            continue;
+        char lw[SHOW_WORD];
+        for (size_t i = 0; i < len; i++)
+            lw[i] = (char)tolower((unsigned char)b[i]);
+        lw[len] = 0;
+        bool skip = false;
+        for (size_t i = 0; stop[i] && !skip; i++)
+            skip = !strcmp(stop[i], lw);
+        for (size_t i = 0; i < *n && !skip; i++)
+            skip = !strcmp(w[i], lw);
+        if (skip)
+            continue;
+        memcpy(w[*n], lw, len + 1);
+        tech[*n] = caps;
+        (*n)++;
+    }
+}
+
+/* ui_quiz_narration_step - the narration step of the question's lesson that shares the most with the
+ * question (its prompt, choices, right answers and explanation), or -1 when none shares enough. */
+long ui_quiz_narration_step(const lesson_question *qu, size_t steps)
+{
+    const lesson *l = qu->lesson;
+    if (!l || !l->n_narration)
+        return -1;
+    static char qw[SHOW_MAX_WORDS][SHOW_WORD];
+    bool qt[SHOW_MAX_WORDS];
+    size_t nq = 0;
+    words(qu->prompt, qw, qt, &nq);
+    for (size_t i = 0; i < qu->n_choices; i++)
+        words(qu->choices[i], qw, qt, &nq);
+    for (size_t i = 0; i < qu->n_accept; i++)
+        words(qu->accept[i], qw, qt, &nq);
+    words(qu->explanation, qw, qt, &nq);
+    long best = -1;
+    int best_score = SHOW_MIN_SCORE - 1;
+    for (size_t k = 0; k < l->n_narration; k++) {
+        const lesson_narration *nr = &l->narration[k];
+        if (nr->step < 0 || (size_t)nr->step >= steps)
+            continue;
+        char nw[SHOW_MAX_WORDS][SHOW_WORD];
+        bool nt[SHOW_MAX_WORDS];
+        size_t nn = 0;
+        words(nr->text, nw, nt, &nn);
+        int score = 0;
+        for (size_t i = 0; i < nq; i++)
+            for (size_t j = 0; j < nn; j++)
+                if (!strcmp(qw[i], nw[j]))
+                    score += qt[i] || nt[j] ? 2 : 1;
+        if (score > best_score) { /* ties: the earlier step, the first time it happens */
+            best_score = score;
+            best = nr->step;
+        }
+    }
+    return best;
+}
+
 long ui_quiz_show_step(const ui_quiz *q)
 {
     const lesson_question *qu = q ? current(q) : NULL;
@@ -193,7 +356,13 @@ long ui_quiz_show_step(const ui_quiz *q)
     for (size_t i = 0; i < q->n_pred; i++)
         if (q->pred[i] == qu)
             return q->pred_step[i];
-    return -1;
+    /* questions bound to no step: the narration step that talks about the same thing */
+    return ui_quiz_narration_step(qu, q->steps);
+}
+
+const lesson_question *ui_quiz_current(const ui_quiz *q)
+{
+    return q ? current(q) : NULL;
 }
 
 /* ---- answering ---------------------------------------------------------------------------- */
@@ -261,9 +430,13 @@ static void submit(ui_quiz *q)
         q->correct = q->fb.correct;
     } else {
         q->correct = quiz_grade(qu, NULL, &a, &q->fb);
+        /* the session engine records its own answers; a predict stop is recorded here */
+        if (q->prog)
+            progress_record(q->prog, qu->id, q->correct, (int64_t)time(NULL));
     }
     q->answered = true;
     q->hint[0] = 0;
+    keep(q);
     q->rev++;
 }
 

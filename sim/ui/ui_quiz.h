@@ -3,8 +3,8 @@
  * reply" questions that stop the animation just before the server answers.
  *
  * Grading and feedback come from the quiz engine (sim/core/quiz.h); this module only shows
- * questions and collects answers. Progress is not recorded from the window (the terminal quiz
- * keeps it).
+ * questions and collects answers. With ui_quiz_use_progress, every answer is recorded in the
+ * same progress file as `smtpsim quiz` (progress.h) and saved at once, atomically.
  */
 #ifndef UI_QUIZ_H
 #define UI_QUIZ_H
@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "core/lesson.h"
 #include "core/world.h"
 #include "ui/ui_gfx.h"
 #include "ui/ui_layout.h"
@@ -60,8 +61,26 @@ bool ui_quiz_predict_before(ui_quiz *q, size_t step);
 /* ui_quiz_predict_steps - how many predict questions were placed on steps of this world. */
 size_t ui_quiz_predict_count(const ui_quiz *q);
 
-/* ui_quiz_show_step - the step that illustrates the current question, or -1. */
+/* ui_quiz_use_progress - keep progress in `path` (progress.h): loaded now, recorded and saved
+ * atomically after every answer. 0; 1 when the file was damaged (moved aside; err says where,
+ * for a warning); -1 when it cannot be read (err says why; no progress is kept, the file is
+ * left alone). */
+int ui_quiz_use_progress(ui_quiz *q, const char *path, char *err, size_t errlen);
+/* ui_quiz_progress_path - the file progress is kept in, or NULL. */
+const char *ui_quiz_progress_path(const ui_quiz *q);
+
+/* ui_quiz_show_step - the step that illustrates the current question, or -1: a predict
+ * question's own step, else the step of the lesson's narration that talks about the same
+ * thing (the most shared words with the question), when one does. */
 long ui_quiz_show_step(const ui_quiz *q);
+
+/* ui_quiz_narration_step - the step of the narration of qu's lesson that shares the most words
+ * with qu (prompt, choices, accepted answers, explanation; technical words count twice), among
+ * narration steps < steps; -1 when none shares enough to be worth showing. */
+long ui_quiz_narration_step(const lesson_question *qu, size_t steps);
+
+/* ui_quiz_current - the question on the panel, or NULL. */
+const lesson_question *ui_quiz_current(const ui_quiz *q);
 
 ui_quiz_action ui_quiz_key(ui_quiz *q, SDL_Keycode key);
 ui_quiz_action ui_quiz_text(ui_quiz *q, const char *utf8);

@@ -25,6 +25,9 @@ typedef struct {
     int bench_frames;      /* > 0: draw this many frames and time them */
     Uint64 t_start;        /* SDL_GetPerformanceCounter() that first_frame_ms counts from;
                               0: the call of ui_shot_render */
+    const char *reply;     /* non-NULL: draw the what-if fork where reply step fork_at answers
+                              this ("550 5.1.1 No such user"); step is a step of the fork */
+    size_t fork_at;
 } ui_shot_options;
 
 typedef struct {

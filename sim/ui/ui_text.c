@@ -1,6 +1,9 @@
 /* ui_text.c - font loading and the text texture cache (see ui_text.h).
  *
- * Fonts are opened per pixel size from their files (FreeType reads only what it needs). The cache is a
+ * Fonts are opened per pixel size from one read-only mapping of each file, made on first use:
+ * FreeType then reads glyphs with memcpy instead of a seek and a read system call per glyph
+ * (SDL's file streams seek for every read), which was most of the cost of the first frame, and
+ * only the pages of the file that are used are ever touched. The cache is a
  * chained hash table; entries remember the frame they were last drawn in, and ui_text_frame_end
  * frees stale ones only when the cache holds more than UI_TEXT_CACHE_KEEP, so a steady picture
  * costs one hash and one string compare per string and no allocation.
@@ -8,9 +11,13 @@
 #include "ui/ui_text.h"
 
 #include <SDL_ttf.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define FONT_SIZES_MAX 64
 #define ELLIPSIS "\xE2\x80\xA6"
@@ -39,6 +46,8 @@ typedef struct {
 struct ui_text {
     SDL_Renderer *r;
     char path[UI_FONT_COUNT][512]; /* opened per size; FreeType reads only the tables it needs */
+    void *map[UI_FONT_COUNT];      /* the file mapped read-only, NULL until first used */
+    size_t map_len[UI_FONT_COUNT];
     sized_font fonts[FONT_SIZES_MAX];
     int font_count;
     entry *slots[UI_TEXT_CACHE_SLOTS];
@@ -98,6 +107,9 @@ void ui_text_free(ui_text *t)
         return;
     ui_text_clear(t);
     drop_fonts(t);
+    for (int i = 0; i < UI_FONT_COUNT; i++)
+        if (t->map[i])
+            munmap(t->map[i], t->map_len[i]);
     free(t);
 }
 
@@ -115,7 +127,22 @@ static TTF_Font *font_at(ui_text *t, ui_font f, int px)
             return t->fonts[i].ttf;
     if (t->font_count == FONT_SIZES_MAX)
         drop_fonts(t); /* only after many resizes; textures stay valid */
-    TTF_Font *ttf = TTF_OpenFont(t->path[f], px);
+    if (!t->map[f]) {
+        int fd = open(t->path[f], O_RDONLY | O_CLOEXEC);
+        struct stat st;
+        if (fd >= 0 && fstat(fd, &st) == 0 && st.st_size > 0) {
+            void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+            if (m != MAP_FAILED) {
+                t->map[f] = m;
+                t->map_len[f] = (size_t)st.st_size;
+            }
+        }
+        if (fd >= 0)
+            close(fd);
+    }
+    /* from the mapping when there is one (the stream is freed with the font), else the file */
+    SDL_RWops *rw = t->map[f] ? SDL_RWFromConstMem(t->map[f], (int)t->map_len[f]) : NULL;
+    TTF_Font *ttf = rw ? TTF_OpenFontRW(rw, 1, px) : TTF_OpenFont(t->path[f], px);
     if (!ttf)
         return NULL;
     t->fonts[t->font_count++] = (sized_font){f, px, ttf};

@@ -66,3 +66,35 @@ expect_exit "window loop on the dummy driver" 0 \
 # DISPLAY set but nothing listening there: SDL would draw offscreen; say so, print the transcript
 expect_output "unreachable display: transcript instead" "no usable display|cannot open a window" \
     env -u SDL_VIDEODRIVER -u WAYLAND_DISPLAY DISPLAY=:97 timeout 60 "$SMTPSIM" window basic
+
+# what if? --fork-at N --reply TEXT draws the fork (issue 7): the MX's reply to RCPT (the last
+# "250 2.1.5" of basic) answered 550; the fork is longer and its later frames differ.
+at=$("$SMTPSIM" run basic --color never | awk '/<.  250 2\.1\.5/ { n = $1 } END { print n }')
+"$SMTPSIM" shot basic --step 50 --phase 1 --out "$TMPDIR_TEST/orig50.png" --size 800x450 \
+    >/dev/null 2>&1
+if "$SMTPSIM" shot basic --fork-at "$at" --reply "550 5.1.1 No such user" --step 50 --phase 1 \
+        --out "$TMPDIR_TEST/fork50.png" --size 800x450 >"$TMPDIR_TEST/log" 2>&1 &&
+        is_png "$TMPDIR_TEST/fork50.png" && grep -q "step 50 of" "$TMPDIR_TEST/log" &&
+        ! cmp -s "$TMPDIR_TEST/orig50.png" "$TMPDIR_TEST/fork50.png"; then
+    pass "shot --fork-at/--reply draws the fork"
+else
+    fail "shot --fork-at/--reply draws the fork" "at=$at: $(cat "$TMPDIR_TEST/log")"
+fi
+# the same fork twice: the same pixels
+"$SMTPSIM" shot basic --fork-at "$at" --reply "550 5.1.1 No such user" --step 50 --phase 1 \
+    --out "$TMPDIR_TEST/fork50b.png" --size 800x450 >/dev/null 2>&1
+if cmp -s "$TMPDIR_TEST/fork50.png" "$TMPDIR_TEST/fork50b.png"; then
+    pass "a fork is drawn the same every time"
+else
+    fail "a fork is drawn the same every time" "fork50.png and fork50b.png differ"
+fi
+expect_exit "--fork-at without --reply is a usage error" 2 "$SMTPSIM" shot basic --fork-at "$at" \
+    --out "$out"
+expect_exit "--fork-at on a step that is no reply fails" 1 "$SMTPSIM" shot basic --fork-at 0 \
+    --reply "550 5.1.1 No such user" --out "$out"
+expect_exit "a malformed what-if reply fails" 1 "$SMTPSIM" shot basic --fork-at "$at" \
+    --reply "hello" --out "$out"
+
+# the window takes --progress (and runs its bounded test loop with it)
+expect_exit "window --progress FILE runs" 0 env SDL_VIDEODRIVER=dummy "$SMTPSIM" window basic \
+    --frames 3 --progress "$TMPDIR_TEST/p.json"

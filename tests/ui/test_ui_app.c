@@ -2,6 +2,7 @@
  * the software renderer. Structural pixel checks (what colour is where, compared with where the
  * layout says things are) rather than golden images, so font hinting changes do not break
  * them. The world is a small live world built here, plus the shipped basic scenario. */
+#define _DEFAULT_SOURCE /* mkdtemp, realpath */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +17,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/lesson.h"
+#include "core/progress.h"
+#include "core/scenario.h"
 #include "core/world.h"
 #include "ui/ui_app.h"
 #include "ui/ui_controls.h"
@@ -23,6 +27,7 @@
 #include "ui/ui_help.h"
 #include "ui/ui_layout.h"
 #include "ui/ui_panels.h"
+#include "ui/ui_quiz.h"
 #include "ui/ui_shot.h"
 #include "ui/ui_theme.h"
 
@@ -466,7 +471,7 @@ static void test_help_lists_keys(void **state)
 {
     fixture *f = *state;
     const char *want[] = {"Space", "PageDown", "PageUp", "Home", "F1", "F11", "F12", "Ctrl",
-                          "E", "T", "B"};
+                          "E", "T", "B", "W", "Ctrl+S"};
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
         bool found = false;
         for (int k = 0; k < ui_help_count(); k++)
@@ -653,6 +658,315 @@ static void test_quiz_predict_stops(void **state)
     SDL_FreeSurface(s);
 }
 
+/* ---- what if? (issue 7) ------------------------------------------------------------------- */
+
+static void ctrl_key(ui_app *a, SDL_Keycode k)
+{
+    SDL_Event e;
+    memset(&e, 0, sizeof e);
+    e.type = SDL_KEYDOWN;
+    e.key.keysym.sym = k;
+    e.key.keysym.mod = KMOD_LCTRL;
+    ui_app_event(a, &e);
+}
+
+static void type_text(ui_app *a, const char *s)
+{
+    for (; *s; s++) {
+        char one[2] = {*s, 0};
+        text_input(a, one);
+    }
+}
+
+/* last_reply_to - the last reply answering `verb` (in basic: the MX's reply to the relay). */
+static size_t last_reply_to(const world *w, const char *verb)
+{
+    size_t found = SIZE_MAX;
+    for (size_t i = 0; i < world_step_count(w); i++) {
+        const world_step *s = world_step_at(w, i);
+        if (s->kind == WORLD_STEP_REPLY && !strcmp(s->verb, verb))
+            found = i;
+    }
+    assert_true(found != SIZE_MAX);
+    return found;
+}
+
+static bool has_kind_after(const world *w, world_step_kind k, size_t from)
+{
+    for (size_t i = from; i < world_step_count(w); i++)
+        if (world_step_at(w, i)->kind == k)
+            return true;
+    return false;
+}
+
+static void read_all(SDL_Renderer *r, uint32_t *pix)
+{
+    assert_int_equal(SDL_RenderReadPixels(r, NULL, SDL_PIXELFORMAT_XRGB8888, pix, W * 4), 0);
+}
+
+/* A student stops at the MX's answer to RCPT, presses W, types another reply and Enter: the
+ * window shows world_new_fork's world, whose later steps come from the engines (a bounce, no
+ * delivery); W returns to the original with the same pixels; Ctrl+S writes a scenario file
+ * that reproduces the fork. */
+static void test_whatif_fork(void **state)
+{
+    (void)state;
+    SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, W, H, 32, SDL_PIXELFORMAT_XRGB8888);
+    SDL_Renderer *r = SDL_CreateSoftwareRenderer(s);
+    char err[512], scen[4096], cwd[4096], dir[] = "/tmp/smtpsim-whatif-XXXXXX";
+    ui_app_config cfg = {data_dir(), NULL};
+    ui_app *a = ui_app_new(r, NULL, &cfg, err, sizeof err);
+    assert_non_null(a);
+    assert_non_null(realpath(data_dir(), cwd));
+    snprintf(scen, sizeof scen, "%s/lessons/scenarios/basic.json", cwd);
+    assert_int_equal(ui_app_load(a, scen, err, sizeof err), 0);
+    const world *orig = ui_app_world(a);
+    size_t at = last_reply_to(orig, "RCPT");
+    assert_true(has_kind_after(orig, WORLD_STEP_DELIVER, at));
+    assert_false(has_kind_after(orig, WORLD_STEP_BOUNCE, 0));
+    size_t bytes = (size_t)W * H * 4;
+    uint32_t *before = malloc(bytes), *pix = malloc(bytes);
+
+    /* not a reply step: W explains, Enter closes, nothing forks */
+    ui_app_set_step(a, 0, 1);
+    app_key(a, SDLK_w);
+    assert_true(ui_app_whatif_editing(a));
+    assert_non_null(strstr(ui_app_whatif_message(a), "reply"));
+    app_key(a, SDLK_RETURN);
+    assert_false(ui_app_whatif_editing(a));
+    assert_false(ui_app_forked(a));
+
+    ui_app_set_step(a, at, 1);
+    ui_app_draw(a);
+    read_all(r, before);
+
+    /* W opens the field with the current reply; the W's own text event is not typed */
+    app_key(a, SDLK_w);
+    text_input(a, "w");
+    assert_true(ui_app_whatif_editing(a));
+    assert_string_equal(ui_app_whatif_text(a), "250 2.1.5 Ok");
+    ui_app_draw(a);
+    read_all(r, pix);
+    assert_true(memcmp(before, pix, bytes) != 0); /* the field is drawn */
+    /* stepping keys type nothing and do not step */
+    app_key(a, SDLK_RIGHT);
+    assert_int_equal(ui_app_step(a), at);
+
+    /* a malformed reply is refused with a message in the field */
+    ctrl_key(a, SDLK_BACKSPACE);
+    assert_string_equal(ui_app_whatif_text(a), "");
+    type_text(a, "hello");
+    app_key(a, SDLK_RETURN);
+    assert_true(ui_app_whatif_editing(a));
+    assert_false(ui_app_forked(a));
+    assert_non_null(strstr(ui_app_whatif_message(a), "3-digit code"));
+    ctrl_key(a, SDLK_u);
+    type_text(a, "650 nope");
+    app_key(a, SDLK_RETURN);
+    assert_false(ui_app_forked(a));
+    for (int i = 0; i < 8; i++)
+        app_key(a, SDLK_BACKSPACE);
+    assert_string_equal(ui_app_whatif_text(a), "");
+    /* Esc cancels */
+    app_key(a, SDLK_ESCAPE);
+    assert_false(ui_app_whatif_editing(a));
+    assert_false(ui_app_quit_requested(a));
+
+    /* the button opens it too; the real reply this time */
+    ui_controls_state cs;
+    memset(&cs, 0, sizeof cs);
+    cs.quiz_available = true;
+    cs.whatif_available = true;
+    cs.speed = 1;
+    cs.hover = -1;
+    SDL_Rect b = ui_controls_button_rect(ui_app_ctx(a), ui_app_layout(a), &cs, UI_BTN_WHATIF);
+    assert_true(b.w > 0);
+    SDL_Event e;
+    memset(&e, 0, sizeof e);
+    e.type = SDL_MOUSEBUTTONDOWN;
+    e.button.button = SDL_BUTTON_LEFT;
+    e.button.x = b.x + b.w / 2;
+    e.button.y = b.y + b.h / 2;
+    ui_app_event(a, &e);
+    assert_true(ui_app_whatif_editing(a));
+    ctrl_key(a, SDLK_u);
+    type_text(a, "550 5.1.1 No such user");
+    app_key(a, SDLK_RETURN);
+    assert_false(ui_app_whatif_editing(a));
+    assert_true(ui_app_forked(a));
+    const world *fw = ui_app_world(a);
+    assert_ptr_not_equal(fw, orig);
+    assert_int_equal(ui_app_step(a), at);
+    const world_step *changed = world_step_at(fw, at);
+    assert_int_equal(changed->code, 550);
+    assert_string_equal(changed->esc, "5.1.1");
+    /* the rest is the engines' doing: the relay bounces, nothing is delivered */
+    assert_true(has_kind_after(fw, WORLD_STEP_BOUNCE, at));
+    assert_false(has_kind_after(fw, WORLD_STEP_DELIVER, at));
+    /* playing on walks the fork's own steps to its end */
+    ui_app_set_playing(a, true);
+    ui_app_update(a, 6000000);
+    assert_int_equal(ui_app_step(a), world_step_count(fw) - 1);
+    ui_app_set_step(a, at, 1);
+    ui_app_draw(a);
+    read_all(r, pix);
+    assert_true(memcmp(before, pix, bytes) != 0); /* banner and the new reply */
+
+    /* Ctrl+S: a scenario file in the current directory that replays the fork */
+    assert_non_null(mkdtemp(dir));
+    char old[4096];
+    assert_non_null(getcwd(old, sizeof old));
+    assert_int_equal(chdir(dir), 0);
+    char name[256];
+    assert_int_equal(ui_app_save_fork(a, name, sizeof name, err, sizeof err), 0);
+    char name2[256];
+    assert_int_equal(ui_app_save_fork(a, name2, sizeof name2, err, sizeof err), 0);
+    assert_string_not_equal(name, name2); /* never overwrites */
+    scenario *sc = scenario_load(name, err, sizeof err);
+    assert_non_null(sc);
+    world *saved = world_new(sc, err, sizeof err);
+    assert_non_null(saved);
+    assert_int_equal(world_step_count(saved), world_step_count(fw));
+    assert_true(has_kind_after(saved, WORLD_STEP_BOUNCE, at));
+    world_free(saved);
+    scenario_free(sc);
+    remove(name);
+    remove(name2);
+    assert_int_equal(chdir(old), 0);
+    rmdir(dir);
+
+    /* Esc leaves the fork too, without quitting; then W forks and W goes back */
+    app_key(a, SDLK_ESCAPE);
+    assert_false(ui_app_forked(a));
+    assert_false(ui_app_quit_requested(a));
+    assert_int_equal(ui_app_fork(a, at, "550 5.1.1 No such user", err, sizeof err), 0);
+    assert_true(ui_app_forked(a));
+    /* W goes back: the original world, the same step, the same pixels */
+    app_key(a, SDLK_w);
+    assert_false(ui_app_forked(a));
+    assert_ptr_equal(ui_app_world(a), orig);
+    assert_int_equal(ui_app_step(a), at);
+    ui_app_draw(a);
+    read_all(r, pix);
+    assert_memory_equal(before, pix, bytes);
+    /* not in a fork: nothing to save */
+    assert_int_equal(ui_app_save_fork(a, name, sizeof name, err, sizeof err), -1);
+    /* a fork at a step that is no reply is refused */
+    assert_int_equal(ui_app_fork(a, 0, "550 5.1.1 No such user", err, sizeof err), -1);
+    assert_false(ui_app_forked(a));
+
+    free(before);
+    free(pix);
+    ui_app_free(a);
+    SDL_DestroyRenderer(r);
+    SDL_FreeSurface(s);
+}
+
+/* ---- the window quiz keeps progress (issue 5) --------------------------------------------- */
+
+static void test_window_quiz_progress(void **state)
+{
+    (void)state;
+    SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, W, H, 32, SDL_PIXELFORMAT_XRGB8888);
+    SDL_Renderer *r = SDL_CreateSoftwareRenderer(s);
+    char err[512], scen[4096], dir[] = "/tmp/smtpsim-progress-XXXXXX", path[4200];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/sub/progress.json", dir); /* directories are created */
+    ui_app_config cfg = {data_dir(), NULL};
+    ui_app *a = ui_app_new(r, NULL, &cfg, err, sizeof err);
+    assert_non_null(a);
+    ui_app_set_progress(a, path);
+    snprintf(scen, sizeof scen, "%s/lessons/scenarios/basic.json", data_dir());
+    assert_int_equal(ui_app_load(a, scen, err, sizeof err), 0);
+    /* answer the first two questions of the session, whatever their kind */
+    app_key(a, SDLK_q);
+    for (int i = 0; i < 2; i++) {
+        ui_app_draw(a);
+        app_key(a, SDLK_1);
+        text_input(a, "1");
+        app_key(a, SDLK_RETURN); /* submits a typed answer, or goes on after a choice */
+        app_key(a, SDLK_RETURN);
+    }
+    progress *p = NULL;
+    assert_int_equal(progress_load(path, &p, err, sizeof err), PROGRESS_LOADED);
+    assert_true(progress_count(p) >= 1);
+    size_t first = progress_count(p);
+    unsigned seen = progress_at(p, 0)->seen;
+    char id[80];
+    snprintf(id, sizeof id, "%s", progress_at(p, 0)->id);
+    progress_free(p);
+    ui_app_free(a);
+
+    /* a new window reads it back and adds to it */
+    a = ui_app_new(r, NULL, &cfg, err, sizeof err);
+    ui_app_set_progress(a, path);
+    assert_int_equal(ui_app_load(a, scen, err, sizeof err), 0);
+    app_key(a, SDLK_q);
+    for (int i = 0; i < 3; i++) {
+        ui_app_draw(a);
+        app_key(a, SDLK_1);
+        text_input(a, "1");
+        app_key(a, SDLK_RETURN);
+        app_key(a, SDLK_RETURN);
+    }
+    assert_int_equal(progress_load(path, &p, err, sizeof err), PROGRESS_LOADED);
+    assert_true(progress_count(p) >= first);
+    const progress_entry *pe = progress_get(p, id);
+    assert_non_null(pe);
+    assert_true(pe->seen >= seen);
+    unsigned total = 0;
+    for (size_t i = 0; i < progress_count(p); i++)
+        total += progress_at(p, i)->seen;
+    assert_true(total >= 3); /* both windows' answers are there */
+    progress_free(p);
+    ui_app_free(a);
+    remove(path);
+    char sub[4200];
+    snprintf(sub, sizeof sub, "%s/sub", dir);
+    rmdir(sub);
+    rmdir(dir);
+    SDL_DestroyRenderer(r);
+    SDL_FreeSurface(s);
+}
+
+/* "Show me" for questions that are bound to no step: the narration step about the same thing. */
+static void test_show_me_narration(void **state)
+{
+    (void)state;
+    char err[2048], path[4096];
+    snprintf(path, sizeof path, "%s/lessons/roles.json", data_dir());
+    lesson *l = lesson_load(path, err, sizeof err);
+    assert_non_null(l);
+    assert_true(l->n_narration > 0);
+    size_t steps = 1000;
+    /* every answer is a narration step of the lesson, or -1 */
+    size_t found = 0;
+    for (size_t i = 0; i < l->n_questions; i++) {
+        long s = ui_quiz_narration_step(&l->questions[i], steps);
+        if (s < 0)
+            continue;
+        bool is_narration = false;
+        for (size_t k = 0; k < l->n_narration; k++)
+            is_narration |= l->narration[k].step == s;
+        assert_true(is_narration);
+        found++;
+    }
+    assert_true(found > 0);
+    /* how the MTA finds the receiving server: the DNS MX narration, not the first one */
+    const lesson_question *q = lesson_find_question(l, "roles-006");
+    assert_non_null(q);
+    long s6 = ui_quiz_narration_step(q, steps);
+    assert_true(s6 > 0);
+    bool mx = false;
+    for (size_t k = 0; k < l->n_narration; k++)
+        if (l->narration[k].step == s6)
+            mx = strstr(l->narration[k].text, "MX") != NULL;
+    assert_true(mx);
+    /* steps beyond the world are never offered */
+    assert_int_equal(ui_quiz_narration_step(q, 0), -1);
+    lesson_free(l);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -669,6 +983,9 @@ int main(void)
         cmocka_unit_test(test_shot_png),
         cmocka_unit_test(test_quiz_predict_stops),
         cmocka_unit_test(test_live_world_grows),
+        cmocka_unit_test(test_whatif_fork),
+        cmocka_unit_test(test_window_quiz_progress),
+        cmocka_unit_test(test_show_me_narration),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
