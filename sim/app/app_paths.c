@@ -1,7 +1,6 @@
 /* app_paths.c - locating the data directory and the user's data directory. */
 #include "app/app_paths.h"
 
-#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,26 +60,4 @@ int app_user_data_dir(char *out, size_t outlen)
         n = snprintf(out, outlen, "%s/.local/share/smtpsim", home);
     }
     return (n < 0 || (size_t)n >= outlen) ? -1 : 0;
-}
-
-int app_mkdirs(const char *path)
-{
-    char p[PATH_MAX];
-    size_t len = strlen(path);
-    if (len == 0 || len >= sizeof p) {
-        errno = ENAMETOOLONG;
-        return -1;
-    }
-    memcpy(p, path, len + 1);
-    for (char *s = p + 1; *s; s++) {
-        if (*s != '/')
-            continue;
-        *s = '\0';
-        if (mkdir(p, 0700) != 0 && errno != EEXIST)
-            return -1;
-        *s = '/';
-    }
-    if (mkdir(p, 0700) != 0 && errno != EEXIST)
-        return -1;
-    return 0;
 }

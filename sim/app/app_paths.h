@@ -11,7 +11,4 @@ const char *app_data_dir(void);
 /* app_user_data_dir - $XDG_DATA_HOME/smtpsim or ~/.local/share/smtpsim (not created here). */
 int app_user_data_dir(char *out, size_t outlen);
 
-/* app_mkdirs - mkdir -p with mode 0700 for new directories. 0 or -1 (errno set). */
-int app_mkdirs(const char *path);
-
 #endif

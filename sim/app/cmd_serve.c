@@ -15,6 +15,7 @@
 
 #include "app/app_paths.h"
 #include "app/commands.h"
+#include "core/file_util.h"
 #include "net/net_loop.h"
 #include "net/net_server.h"
 
@@ -372,7 +373,7 @@ int cmd_serve(int argc, char **argv)
             if (app_user_data_dir(base, sizeof base) == 0 &&
                 snprintf(spool_dir, sizeof spool_dir, "%s/spool/%s-%s", base, role,
                          colon ? colon + 1 : "0") < (int)sizeof spool_dir &&
-                app_mkdirs(spool_dir) == 0)
+                file_mkdirs(spool_dir) == 0)
                 spool = spool_dir;
             else
                 fprintf(stderr, "smtpsim serve: warning: no spool directory: the relay queue "

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/file_util.h"
 #include "core/json_load.h"
 
 struct progress {
@@ -279,29 +280,6 @@ static int cmp_entry(const void *a, const void *b)
     return strcmp(((const progress_entry *)a)->id, ((const progress_entry *)b)->id);
 }
 
-/* mkdirs - create the missing directories of `dir`, mode 0700 (progress is personal). */
-static int mkdirs(const char *dir)
-{
-    char p[4096];
-    size_t len = strlen(dir);
-    if (len == 0 || len >= sizeof p) {
-        errno = ENAMETOOLONG;
-        return -1;
-    }
-    memcpy(p, dir, len + 1);
-    for (char *s = p + 1; *s; s++) {
-        if (*s != '/')
-            continue;
-        *s = '\0';
-        if (mkdir(p, 0700) != 0 && errno != EEXIST)
-            return -1;
-        *s = '/';
-    }
-    if (mkdir(p, 0700) != 0 && errno != EEXIST)
-        return -1;
-    return 0;
-}
-
 static int write_all(int fd, const char *s, size_t n)
 {
     while (n > 0) {
@@ -377,7 +355,7 @@ int progress_save(const progress *p, const char *path, char *err, size_t errlen)
         goto oom;
 
     what = "cannot create the directory";
-    if (mkdirs(dir) != 0)
+    if (file_mkdirs(dir) != 0)
         goto fail;
     what = "cannot create a temporary file";
     if (snprintf(tmp, sizeof tmp, "%s.tmp-XXXXXX", path) >= (int)sizeof tmp) {

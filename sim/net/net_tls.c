@@ -26,6 +26,8 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "core/file_util.h"
+
 #define NET_TLS_CERT_DAYS 3650 /* self-signed certificate lifetime */
 
 struct net_tls_ctx {
@@ -164,22 +166,10 @@ int net_tls_ensure_selfsigned(const char *dir, const char *hostname, char *cert_
     struct stat st;
     if (stat(cert_out, &st) == 0 && stat(key_out, &st) == 0)
         return 0;
-    /* mkdir -p, 0700: the key must stay private. */
-    char p[4096];
-    if (snprintf(p, sizeof p, "%s", dir) >= (int)sizeof p)
+    /* the key must stay private: file_mkdirs creates directories 0700 */
+    if (file_mkdirs(dir) != 0) {
+        snprintf(err, errlen, "mkdir %s: %s", dir, strerror(errno));
         return -1;
-    for (char *s = p + 1;; s++) {
-        if (*s == '/' || *s == '\0') {
-            char c = *s;
-            *s = '\0';
-            if (mkdir(p, 0700) != 0 && errno != EEXIST) {
-                snprintf(err, errlen, "mkdir %s: %s", p, strerror(errno));
-                return -1;
-            }
-            *s = c;
-            if (!c)
-                break;
-        }
     }
 
     int rc = -1;
