@@ -115,9 +115,11 @@ $(BUILD)/tests/ui/%: tests/ui/%.c $(UI_LIB) $(CORE_LIB)
 tests: $(BUILD)/smtpsim $(TEST_BINS)
 
 # The whole suite runs on the sanitized build; the runner prints the summary line.
+NPROC := $(shell nproc 2>/dev/null || echo 2)
+
 test: test-deps
-	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 tests
-	@$(MAKE) --no-print-directory BUILD=build all
+	@$(MAKE) --no-print-directory -j$(NPROC) BUILD=build/asan SAN=1 tests
+	@$(MAKE) --no-print-directory -j$(NPROC) BUILD=build all
 	@$(MAKE) --no-print-directory fuzz-build-check
 	@sh tests/run_tests.sh build/asan
 
