@@ -470,6 +470,17 @@ int cmd_live(int argc, char **argv)
     SDL_Renderer *r = NULL;
     ui_app *app = NULL;
     if (window && SDL_Init(SDL_INIT_VIDEO) == 0) {
+        /* When DISPLAY names no reachable server, SDL quietly draws offscreen: an invisible
+         * window nobody can close. Only accept that when it was asked for (tests). */
+        const char *used = SDL_GetCurrentVideoDriver(), *asked = getenv("SDL_VIDEODRIVER");
+        if (used && (!strcmp(used, "offscreen") || !strcmp(used, "dummy")) &&
+            !(asked && !strcmp(asked, used))) {
+            printf("smtpsim live: no usable display (SDL could only draw offscreen); printing the "
+                   "live transcript instead.\n");
+            window = false;
+        }
+    }
+    if (window && SDL_WasInit(SDL_INIT_VIDEO)) {
         win = SDL_CreateWindow("smtpsim live", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, 1280,
                                720, SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI);
         if (win)
@@ -487,6 +498,7 @@ int cmd_live(int argc, char **argv)
     }
     lv.print = app == NULL;
     size_t shown = 0;
+    Uint64 last_ticks = SDL_GetTicks64();
     for (;;) {
         struct signalfd_siginfo si;
         if (read(sfd, &si, sizeof si) == (ssize_t)sizeof si)
@@ -511,7 +523,10 @@ int cmd_live(int argc, char **argv)
                 ui_app_set_playing(app, true);
             shown = n;
         }
-        ui_app_update(app, LIVE_FRAME_MS);
+        /* animation follows elapsed time, not frames: events may end the wait early */
+        Uint64 now_ticks = SDL_GetTicks64();
+        ui_app_update(app, (uint32_t)(now_ticks - last_ticks));
+        last_ticks = now_ticks;
         ui_app_draw(app);
         SDL_RenderPresent(r);
     }
@@ -527,10 +542,10 @@ int cmd_live(int argc, char **argv)
         SDL_DestroyRenderer(r);
     if (win)
         SDL_DestroyWindow(win);
-    if (window) {
+    if (TTF_WasInit())
         TTF_Quit();
+    if (SDL_WasInit(0))
         SDL_Quit();
-    }
     rc = 0;
 out:
     for (int k = 0; k < 3; k++)
