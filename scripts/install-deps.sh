@@ -9,7 +9,7 @@ set -eu
 
 what=${1:-build}
 build_pkgs="pkg-config libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev libcjson-dev libssl-dev"
-test_pkgs="libcmocka-dev clang libclang-rt-14-dev valgrind swaks libnet-ssleay-perl libio-socket-ssl-perl postfix python3-aiosmtpd curl tshark openssl xxd libxml2-utils"
+test_pkgs="libcmocka-dev clang libclang-rt-14-dev valgrind mutt tmux swaks libnet-ssleay-perl libio-socket-ssl-perl postfix python3-aiosmtpd curl tshark openssl xxd libxml2-utils"
 
 pkgs=$build_pkgs
 [ "$what" = test ] && pkgs="$build_pkgs $test_pkgs"
