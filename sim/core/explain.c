@@ -14,8 +14,8 @@
 static const explain_entry table[] = {
     /* ---- server keys ---- */
     {"greeting", "The server greets the new connection with 220 and its name: it is ready for "
-                 "EHLO. No enhanced status code appears in the greeting (RFC 2034).",
-     "RFC 5321 4.3.1"},
+                 "EHLO. No enhanced status code appears in the greeting (RFC 2034 3 and 4).",
+     "RFC 5321 3.1"},
     {"cmd.helo", "HELO introduces the client by name; the server will then speak plain SMTP "
                  "without extensions.", "RFC 5321 4.1.1.1"},
     {"cmd.ehlo", "EHLO introduces the client by name and asks which ESMTP extensions the server "
@@ -32,10 +32,11 @@ static const explain_entry table[] = {
                  "connection alive or test it.", "RFC 5321 4.1.1.9"},
     {"cmd.quit", "QUIT ends the session: the server answers 221 and closes the connection.",
      "RFC 5321 4.1.1.10"},
-    {"cmd.vrfy", "VRFY asks whether a mailbox exists. Most servers will not say, to keep "
-                 "spammers from harvesting addresses.", "RFC 5321 4.1.1.6"},
-    {"cmd.expn", "EXPN asks for the members of a mailing list; almost every server disables it.",
-     "RFC 5321 4.1.1.7"},
+    {"cmd.vrfy", "VRFY asks whether a mailbox exists. Servers should support it, but many "
+                 "sites will not say (they answer 252) so that spammers cannot harvest "
+                 "addresses (RFC 5321 3.5.2, 7.3).", "RFC 5321 4.1.1.6"},
+    {"cmd.expn", "EXPN asks for the members of a mailing list. Servers should support it, but "
+                 "many sites disable it for security (RFC 5321 3.5.2, 7.3).", "RFC 5321 4.1.1.7"},
     {"cmd.help", "HELP asks the server for human-readable help.", "RFC 5321 4.1.1.8"},
     {"cmd.starttls", "STARTTLS asks to turn this plain connection into a TLS-encrypted one "
                      "before anything secret is sent.", "RFC 3207 4"},
@@ -60,7 +61,8 @@ static const explain_entry table[] = {
     {"syntax.arg_required", "This command needs an argument, so the server answers 501 (syntax "
                             "error in parameters).", "RFC 5321 4.1.1"},
     {"line.too_long", "A command line may be at most 512 octets including CRLF; longer lines "
-                      "are answered with 500 and not executed.", "RFC 5321 4.5.3.1.4"},
+                      "are answered with 500 and not executed. (AUTH response lines may be "
+                      "longer: 12288 octets, RFC 4954 4.)", "RFC 5321 4.5.3.1.4"},
     {"line.bare_lf", "Every SMTP line must end with CR LF. A lone LF is refused, because "
                      "servers that accept it can be tricked (SMTP smuggling).",
      "RFC 5321 2.3.8"},
@@ -75,15 +77,18 @@ static const explain_entry table[] = {
                     "before a new MAIL.", "RFC 5321 4.1.4"},
     {"mail.auth_required", "This submission server only takes mail from logged-in users: "
                            "AUTH first (530 5.7.0).", "RFC 4954 6"},
-    {"mail.size_exceeded", "The SIZE the client declared is larger than the server accepts; it "
-                           "refuses before any data is sent (552 5.3.4).", "RFC 1870 6"},
+    {"mail.size_exceeded", "The SIZE the client declared is larger than the server's fixed "
+                           "maximum, so it refuses before any data is sent: 552 (RFC 1870 6.1), "
+                           "with 5.3.4 \"message too big for system\" (RFC 3463 3.4).",
+     "RFC 1870 6.1"},
     {"mail.param_unknown", "The server does not support this MAIL or RCPT parameter, or the "
                            "client used parameters after HELO instead of EHLO (555).",
      "RFC 5321 4.1.1.11"},
     {"mail.param_bad", "A MAIL parameter has a bad value, for example SIZE=abc or "
                        "BODY=9BIT (501).", "RFC 5321 4.1.2"},
-    {"mail.utf8_required", "An address with non-ASCII characters may only be used when MAIL "
-                           "carries the SMTPUTF8 parameter (553 5.6.7).", "RFC 6531 3.5"},
+    {"mail.utf8_required", "A sender address with non-ASCII characters may only be used when "
+                           "MAIL carries the SMTPUTF8 parameter: the server refuses it with 550 "
+                           "5.6.7 (553 is for a recipient).", "RFC 6531 3.5"},
     {"mail.rejected", "The server's policy refused this sender (for example an SPF failure or "
                       "greylisting).", "RFC 5321 4.1.1.2"},
     {"path.local_too_long", "The local-part (before the @) may be at most 64 octets.",
@@ -133,8 +138,9 @@ static const explain_entry table[] = {
     {"data.bare_cr", "The message contains a CR without LF. Only CRLF ends a line, so the "
                      "server refuses the message rather than guess (SMTP smuggling defence).",
      "RFC 5321 2.3.8"},
-    {"data.too_big", "The message is larger than the SIZE the server advertised (552 5.3.4).",
-     "RFC 1870 6"},
+    {"data.too_big", "The message turned out larger than the server's fixed maximum (the SIZE it "
+                     "advertised), so it is refused after the data: 552 (RFC 1870 6.3), with "
+                     "5.3.4 \"message too big for system\" (RFC 3463 3.4).", "RFC 1870 6.3"},
     {"data.line_too_long", "A line of message text may be at most 1000 octets including CRLF "
                            "(the dot added for transparency does not count).",
      "RFC 5321 4.5.3.1.6"},
@@ -146,8 +152,10 @@ static const explain_entry table[] = {
     {"quit.ok", "221: the server says goodbye and closes the connection.", "RFC 5321 4.1.1.10"},
     {"vrfy.cannot", "252: the server will not confirm whether the user exists, but would "
                     "accept mail for them.", "RFC 5321 3.5.3"},
-    {"expn.disabled", "EXPN is switched off here, as on most servers, so list members stay "
-                      "private.", "RFC 5321 7.3"},
+    {"expn.disabled", "EXPN is switched off on this server, so list members stay private: RFC "
+                      "5321 lets a site disable it for security (3.5.2, 7.3). The reply is 502, "
+                      "command not implemented (3.5.3); RFC 5321 7.3 would prefer 252 from a "
+                      "site that disables it.", "RFC 5321 7.3"},
     {"help.ok", "214: human-readable help from the server.", "RFC 5321 4.1.1.8"},
     {"starttls.ready", "220 to STARTTLS: the next bytes on this connection are the TLS "
                        "handshake.", "RFC 3207 4"},
@@ -159,15 +167,20 @@ static const explain_entry table[] = {
     {"starttls.already", "TLS is already active; STARTTLS cannot be used twice (503).",
      "RFC 3207 4.2"},
     {"starttls.unavailable", "The server cannot start TLS right now (454).", "RFC 3207 4"},
-    {"starttls.in_transaction", "STARTTLS is refused during a mail transaction; it belongs "
-                                "before MAIL.", "RFC 3207 4"},
+    {"starttls.in_transaction", "This server refuses STARTTLS once MAIL has opened a "
+                                "transaction (503): finish it or RSET first. That is server "
+                                "policy, as in Postfix; RFC 3207 does not forbid it.", ""},
     {"auth.plain_challenge", "334 with empty text: the server waits for the PLAIN credentials, "
                              "base64 of authzid NUL user NUL password.", "RFC 4616 2"},
-    {"auth.login_user", "334 VXNlcm5hbWU6 is base64 for \"Username:\"; the client answers with "
-                        "its user name in base64.", "RFC 4954 4"},
-    {"auth.login_password", "334 UGFzc3dvcmQ6 is base64 for \"Password:\". Base64 is an "
-                            "encoding, not encryption: anyone can decode it, hence TLS first.",
-     "RFC 4954 4"},
+    {"auth.login_user", "334 VXNlcm5hbWU6 is base64 for \"Username:\", the first prompt of the "
+                        "LOGIN mechanism; the client answers with its user name in base64. LOGIN "
+                        "was never an RFC: it is described in draft-murchison-sasl-login (whose "
+                        "own prompts are \"User Name\" and \"Password\"); that every 334 line "
+                        "is base64 comes from RFC 4954 4.", "draft-murchison-sasl-login"},
+    {"auth.login_password", "334 UGFzc3dvcmQ6 is base64 for \"Password:\", LOGIN's second "
+                            "prompt (draft-murchison-sasl-login). Base64 is an encoding, not "
+                            "encryption: anyone can decode it, hence TLS first.",
+     "draft-murchison-sasl-login"},
     {"auth.response", "The client's answer to a 334 challenge, in base64.", "RFC 4954 4"},
     {"auth.ok", "235: the login worked; the server now knows who is sending.", "RFC 4954 6"},
     {"auth.failed", "535: user name or password wrong.", "RFC 4954 6"},
@@ -185,17 +198,27 @@ static const explain_entry table[] = {
     {"auth.in_transaction", "AUTH is not allowed once MAIL has started a transaction.",
      "RFC 4954 4"},
     {"auth.encryption_required", "Sending a password in plain text is refused: use STARTTLS "
-                                 "first (538 5.7.11).", "RFC 4954 6"},
-    {"auth.unavailable", "This server does not offer AUTH at all (502).", "RFC 4954 4"},
+                                 "first (538 5.7.11). RFC 4954 documents 538 \"for historical "
+                                 "purposes only\": a modern server simply does not offer AUTH "
+                                 "before TLS (as this one), and answers 538 only to a client that "
+                                 "tries anyway.", "RFC 4954 6"},
+    {"auth.unavailable", "This server does not offer AUTH at all: 502, the code for a command "
+                         "that is recognised but not implemented.", "RFC 5321 4.2.4"},
     {"auth.too_many_failures", "Too many failed logins: the server ends the session with 421 "
-                               "to slow down password guessing (a server policy).",
-     "RFC 5321 3.8"},
-    {"auth.line_too_long", "An AUTH exchange line was too long (500 5.5.6).", "RFC 4954 4"},
-    {"errors.soft_limit", "This client has made many errors. Servers such as Postfix start to "
-                          "slow down their replies from here; smtpsim only marks the session. "
-                          "Error limits are server policy, not an RFC rule.", ""},
-    {"errors.hard_limit", "Too many errors: the server ends the session with 421.",
-     "RFC 5321 3.8"},
+                               "to slow down password guessing. How many is server policy; RFC "
+                               "5321 7.8 lets a server defend itself, and 421 is how it closes "
+                               "(3.8).", "RFC 5321 3.8"},
+    {"auth.line_too_long", "An AUTH exchange line was longer than the server's authentication "
+                           "buffer (12288 octets here, the size RFC 4954 suggests), so the AUTH "
+                           "command fails with 500 5.5.6.", "RFC 4954 4"},
+    {"errors.soft_limit", "This client has made many errors. RFC 5321 7.8 lets a server act "
+                          "against clients that look like an attack; servers such as Postfix "
+                          "start to slow down their replies from here, smtpsim only marks the "
+                          "session. How many errors is server policy.", "RFC 5321 7.8"},
+    {"errors.hard_limit", "Too many errors: the server ends the session with 421 (a defence RFC "
+                          "5321 7.8 allows; the number is server policy). A 452 for too many "
+                          "recipients does not count: it is the normal way to say \"send the "
+                          "rest later\".", "RFC 5321 3.8"},
     {"policy.bad_verdict", "A policy hook returned a malformed reply; the server answered 451 "
                            "instead.", "RFC 5321 4.2"},
     {"session.timeout", "The client was silent for longer than the server's timeout (RFC 5321 "
@@ -219,6 +242,7 @@ static const explain_entry table[] = {
     {"state.tls", "The TLS handshake is running; no SMTP is read until it finishes.",
      "RFC 3207 4"},
     {"state.closed", "The session is over.", "RFC 5321 3.8"},
+    {"state.unknown", "The server is in a state smtpsim cannot name (a bug if you see it).", ""},
 
     /* ---- client keys ---- */
     {"client.state", "The sending client moved to its next step; its state follows the command "
@@ -246,11 +270,13 @@ static const explain_entry table[] = {
                                  "the clear and keeps the message queued: a missing STARTTLS "
                                  "is exactly what an attacker stripping it would cause.",
      "RFC 8314 3"},
-    {"client.starttls_declined", "The server refused STARTTLS; with opportunistic TLS the client "
-                                 "carries on without encryption.", "RFC 3207 4.1"},
+    {"client.starttls_declined", "The server refused STARTTLS (454: TLS not available); the "
+                                 "client must decide whether to go on. With opportunistic TLS it "
+                                 "carries on without encryption.", "RFC 3207 4"},
     {"client.starttls_injection", "Bytes arrived after the 220 to STARTTLS but before the TLS "
                                   "handshake. An attacker could have inserted them, so the "
-                                  "client discards them.", "RFC 3207 6"},
+                                  "client discards them: only what is learnt inside TLS counts.",
+     "RFC 3207 4.2"},
     {"client.auth", "The client logs in with AUTH. PLAIN sends user and password in one base64 "
                     "line; LOGIN answers two 334 challenges. Base64 is an encoding, not "
                     "encryption: only TLS protects the password.", "RFC 4954 4"},
@@ -286,12 +312,14 @@ static const explain_entry table[] = {
                         "and tries again later.", "RFC 5321 4.2.1"},
     {"client.permfail", "A 5xx reply is a permanent failure: the client gives up and the sender "
                         "gets a bounce (a delivery status notification).", "RFC 5321 4.2.1"},
-    {"client.size_exceeded", "The message is larger than the SIZE the server advertised, so the "
-                             "client does not even try: a permanent failure (552 5.3.4) decided "
-                             "locally.", "RFC 1870 6"},
+    {"client.size_exceeded", "The message is larger than the fixed maximum the server "
+                             "advertised with SIZE, so the client knows it will never be accepted "
+                             "and does not even try (RFC 1870 7): a permanent failure decided "
+                             "locally, recorded as 552 5.3.4 (5.3.4: message too big, RFC 3463 "
+                             "3.4).", "RFC 1870 7"},
     {"client.smtputf8_needed", "An address contains non-ASCII characters, but the server does "
-                               "not offer SMTPUTF8: the client cannot send it (553 5.6.7).",
-     "RFC 6531 3.2"},
+                               "not offer SMTPUTF8: the client must not send it, so it gives up "
+                               "(a permanent failure, recorded as 5.6.7).", "RFC 6531 3.2"},
     {"client.8bit_without_8bitmime", "The message has 8-bit bytes but the server does not offer "
                                      "8BITMIME; the client sends it anyway, which the RFC "
                                      "forbids: a strict server may damage or refuse it.",
@@ -316,6 +344,114 @@ static const explain_entry table[] = {
     {"client.unexpected_reply", "The server's reply does not fit the command it answers (a 354 "
                                 "to EHLO, a reply nobody asked for): the client closes the "
                                 "connection and retries later.", "RFC 5321 4.2"},
+
+    /* ---- world keys (world.c, cmd_live.c: the steps around the SMTP sessions) ---- */
+    {"conn.connect", "The client opens a TCP connection to the server: port 25 between mail "
+                     "servers, 587 for submission (RFC 6409 3.1), 465 for submission over "
+                     "implicit TLS (RFC 8314 3.3). SMTP begins when the server sends its "
+                     "greeting.", "RFC 5321 3.1"},
+    {"conn.refused", "Nothing accepts the connection (the host is down or nothing listens on "
+                     "that port). For a relay this is a temporary failure: it tries the next MX "
+                     "host if there is one (RFC 5321 5.1), otherwise it keeps the message queued "
+                     "and retries later.", "RFC 5321 4.5.4.1"},
+    {"conn.close", "The TCP connection is closed. Normally the client sends QUIT, the server "
+                   "answers 221 and then closes (RFC 5321 4.1.1.10); a server may also close "
+                   "after a 421.", "RFC 5321 3.8"},
+    {"conn.shutdown_tls", "The server is shutting down in the middle of a TLS handshake. No "
+                          "421 can be sent there (only TLS records may flow), so it just closes "
+                          "the connection; the client sees it lost and retries later.",
+     "RFC 5321 3.8"},
+    {"tls.handshake", "Client and server run the TLS handshake (simulated here) after the 220 "
+                      "to STARTTLS; from now on everything on this link is encrypted, and the "
+                      "SMTP session starts again with EHLO (RFC 3207 4.2).", "RFC 3207 4"},
+    {"tls.implicit", "Implicit TLS: the TLS handshake comes first, before any SMTP byte, as on "
+                     "port 465 for submission; the 220 greeting is sent inside TLS.",
+     "RFC 8314 3.3"},
+    {"tls.layer_wait", "This port expects TLS from the first byte. The client waits for a 220 "
+                       "greeting; the server waits for a TLS ClientHello. Nobody speaks.",
+     "RFC 8314 3.3"},
+    {"tls.layer_timeout", "The server's TLS layer gives up waiting for a handshake and closes "
+                          "the connection; the client never saw a greeting.", "RFC 8314 3.3"},
+    {"tls.not_tls", "The client expected TLS from the first byte but the server speaks plain "
+                    "SMTP on this port: the handshake fails.", "RFC 8314 3.3"},
+    {"dns.mx_query", "The sending MTA asks DNS for the MX records of the recipient's domain: "
+                     "which hosts accept mail for it.", "RFC 5321 5.1"},
+    {"dns.mx_answer", "DNS answers with the domain's mail exchangers and their preferences: "
+                      "the lowest number is tried first. A domain with no MX but an address "
+                      "record is its own mail host (the implicit MX); a single MX of \".\" is "
+                      "a null MX: the domain accepts no mail (RFC 7505).", "RFC 5321 5.1"},
+    {"mx.implicit", "The domain has no MX records, so the MTA uses the domain's own address "
+                    "record as its mail host, as if it had one MX with preference 0 (the "
+                    "implicit MX).", "RFC 5321 5.1"},
+    {"dns.a_query", "The sending MTA asks DNS for the address (A record) of the chosen mail "
+                    "host, to connect to it.", "RFC 5321 5.1"},
+    {"dns.a_answer", "DNS gives the mail host's IPv4 address (an A record, RFC 1035 3.4.1); the "
+                     "MTA connects to it on port 25. If that fails it tries the next address "
+                     "or the next MX.", "RFC 5321 5.1"},
+    {"dns.txt_query", "The receiving server asks DNS for a TXT record: an SPF policy (RFC 7208 "
+                      "4.4) or a DKIM public key at selector._domainkey.domain (RFC 6376 3.6.2).",
+     "RFC 7208 4.4"},
+    {"dns.txt_answer", "DNS returns the TXT record the check needs (an SPF policy or a DKIM "
+                       "key), or says there is none.", "RFC 7208 4.4"},
+    {"dns.query", "A DNS question: a name and a record type, sent to the resolver.",
+     "RFC 1035 4.1"},
+    {"dns.answer", "A DNS answer: the records for the name and type asked, or an error such as "
+                   "NXDOMAIN (no such name).", "RFC 1035 4.1"},
+    {"queue.handoff", "The submission server (MSA) accepted the message and hands it to the "
+                      "relay's queue (MTA) for delivery: submission and relaying are separate "
+                      "jobs.", "RFC 6409 1"},
+    {"queue.queued", "The message is in this server's queue. Its 250 to the final dot made it "
+                     "responsible for delivering the message or reporting failure.",
+     "RFC 5321 6.1"},
+    {"queue.deferred", "A temporary failure (a 4xx reply, or no connection): the message stays "
+                       "queued and is retried later. RFC 5321 asks for at least 30 minutes "
+                       "between tries and to give up only after 4-5 days (smtpsim shortens "
+                       "the waits).", "RFC 5321 4.5.4.1"},
+    {"queue.retry", "The retry time has come: the MTA tries to deliver the queued message "
+                    "again, starting with the MX lookup.", "RFC 5321 4.5.4.1"},
+    {"queue.done", "Every recipient has been delivered or bounced: the message leaves the "
+                   "queue.", "RFC 5321 4.5.4.1"},
+    {"deliver.mailbox", "Final delivery: the MX stores the message in the recipient's mailbox. "
+                        "It adds a Return-Path: header with the envelope sender; every server on "
+                        "the way added a Received: line at the top.", "RFC 5321 4.4"},
+    {"bounce.dsn", "Delivery failed for good: the MTA sends the sender a delivery status "
+                   "notification (a bounce, formatted as in RFC 3464), from the null "
+                   "reverse-path MAIL FROM:<> so that it can never bounce back (RFC 5321 6.1, "
+                   "4.5.5).", "RFC 3464 2"},
+    {"bounce.double", "The undeliverable message was itself a bounce (MAIL FROM:<>): it is "
+                      "dropped, never bounced again, so that two systems cannot bounce mail "
+                      "back and forth forever.", "RFC 5321 3.6.3"},
+    {"spf.pass", "SPF pass: the domain of the envelope sender (MAIL FROM) publishes a policy "
+                 "that lists the connecting address as allowed to send its mail.",
+     "RFC 7208 2.6.3"},
+    {"spf.fail", "SPF fail: the sender's domain says this address may NOT send its mail; a "
+                 "strict server refuses with 550 5.7.23 (RFC 7372).", "RFC 7208 2.6.4"},
+    {"spf.other", "SPF gave no clear answer: none (no policy), neutral, softfail, or a "
+                  "temporary or permanent error.", "RFC 7208 2.6"},
+    {"dkim.sign", "The outgoing server signs the message with DKIM: a hash of the body and of "
+                  "chosen header fields, signed with its domain's private key (simulated "
+                  "here).", "RFC 6376 5"},
+    {"dkim.pass", "The receiving server fetched the public key from DNS and the DKIM signature "
+                  "verifies: the signed parts were not changed on the way.", "RFC 6376 6"},
+    {"dkim.other", "The DKIM check did not pass: no signature, a changed body or header, or "
+                   "no key in DNS.", "RFC 6376 6"},
+    {"greylist.defer", "Greylisting: a new (client address, sender, recipient) triple is "
+                       "refused for a while with a 4xx; real MTAs retry later, many spam tools "
+                       "do not.", "RFC 6647"},
+    {"greylist.pass", "Greylisting: the triple was first seen long enough ago; the retry is "
+                      "accepted.", "RFC 6647"},
+    {"mua.sent", "The mail client is done: the submission server accepted the message and is "
+                 "now responsible for it.", "RFC 6409"},
+    {"mua.partial", "Some recipients were refused at submission; the others will get the "
+                    "message.", "RFC 5321 3.3"},
+    {"mua.failed", "Submission failed: the mail client shows the error to its user (it does "
+                   "not queue and retry like an MTA).", "RFC 6409"},
+    {"whatif.reply", "What if: this reply was changed for the experiment; what follows is how "
+                     "the real engines react to it.", ""},
+    {"whatif.note", "What if: a note on the changed reply (an experiment, not the normal "
+                    "course of events).", ""},
+    {"world.limit", "The simulation stopped at one of its limits (steps, events or virtual "
+                    "time).", ""},
 };
 
 #define TABLE_LEN (sizeof table / sizeof table[0])
@@ -391,7 +527,8 @@ static const code_entry codes[] = {
           "RFC 3207 4)"},
     {534, "534: Authentication mechanism is too weak (RFC 4954 6)"},
     {535, "535: Authentication credentials invalid (RFC 4954 6)"},
-    {538, "538: Encryption required for requested authentication mechanism (RFC 4954 6)"},
+    {538, "538: Encryption required for requested authentication mechanism (RFC 4954 6, "
+          "documented for historical purposes only)"},
     {550, "550: Requested action not taken: mailbox unavailable, or refused by policy "
           "(RFC 5321 4.2.3)"},
     {551, "551: User not local; please try another path (RFC 5321 4.2.3)"},

@@ -23,9 +23,9 @@ static const smtp_command_info command_table[SMTP_CMD_COUNT] = {
     [SMTP_CMD_QUIT] = {SMTP_CMD_QUIT, "QUIT", "QUIT", "RFC 5321 4.1.1.10",
                        "end the session; the server answers 221 and closes"},
     [SMTP_CMD_VRFY] = {SMTP_CMD_VRFY, "VRFY", "VRFY SP String", "RFC 5321 4.1.1.6",
-                       "ask whether a user exists (servers usually will not say)"},
+                       "ask whether a user exists (many servers will not say)"},
     [SMTP_CMD_EXPN] = {SMTP_CMD_EXPN, "EXPN", "EXPN SP String", "RFC 5321 4.1.1.7",
-                       "ask for the members of a mailing list (usually disabled)"},
+                       "ask for the members of a mailing list (often disabled)"},
     [SMTP_CMD_HELP] = {SMTP_CMD_HELP, "HELP", "HELP [SP String]", "RFC 5321 4.1.1.8",
                        "ask the server for help text"},
     [SMTP_CMD_STARTTLS] = {SMTP_CMD_STARTTLS, "STARTTLS", "STARTTLS", "RFC 3207 4",
@@ -79,13 +79,16 @@ void smtp_command_parse(const char *line, size_t len, smtp_command *out)
     out->verb[copy] = '\0';
     out->id = SMTP_CMD_UNKNOWN;
     if (v <= SMTP_VERB_MAX) {
-        /* the verb is upper case now: a plain comparison against the table is enough */
-        for (int i = SMTP_CMD_UNKNOWN + 1; i < SMTP_CMD_COUNT; i++)
-            if (out->verb[0] == command_table[i].verb[0] &&
-                strcmp(out->verb, command_table[i].verb) == 0) {
+        /* The verb is upper case now: a plain comparison against the table is enough. Lengths
+         * are compared first, so neither side is ever read past its end, whatever the length
+         * of the line ("HEL", "", "RCPT"): out->verb holds exactly v bytes and a NUL. */
+        for (int i = SMTP_CMD_UNKNOWN + 1; i < SMTP_CMD_COUNT; i++) {
+            const char *t = command_table[i].verb;
+            if (out->verb[0] == t[0] && strlen(t) == v && memcmp(out->verb, t, v) == 0) {
                 out->id = (smtp_command_id)i;
                 break;
             }
+        }
     }
     size_t a = v < len ? v + 1 : len;
     size_t end = len;

@@ -19,7 +19,7 @@ static const smtp_limit_info limit_table[SMTP_LIMIT_COUNT] = {
                                "recipients in one transaction (the RFC asks for at least 100)"},
     [SMTP_LIMIT_MESSAGE_SIZE] = {"message_size", 10485760, 1024, 1073741824, "RFC 1870 4",
                                  "octets of message content, advertised as SIZE"},
-    [SMTP_LIMIT_SOFT_ERRORS] = {"soft_errors", 10, 1, 1000, "RFC 5321 4.5.4.1",
+    [SMTP_LIMIT_SOFT_ERRORS] = {"soft_errors", 10, 1, 1000, "RFC 5321 7.8",
                                 "client errors before the session is marked as misbehaving"},
     [SMTP_LIMIT_HARD_ERRORS] = {"hard_errors", 20, 1, 1000, "RFC 5321 3.8",
                                 "client errors after which the server ends the session with 421"},
@@ -42,6 +42,17 @@ static const smtp_limit_info limit_table[SMTP_LIMIT_COUNT] = {
     [SMTP_LIMIT_TIMEOUT_DATA_TERM] = {"timeout_data_term", 10 * MINUTE_MS, 1000, 3600000,
                                       "RFC 5321 4.5.3.2.6",
                                       "client: ms to wait for the reply to the final dot"},
+    /* RFC 4954 4: SASL responses can be much longer than commands; 12288 octets "is considered
+     * to be a sufficient line length limit". Applies to the lines after a 334 challenge and to
+     * an AUTH command carrying an initial response. */
+    [SMTP_LIMIT_AUTH_LINE] = {"auth_line", 12288, 512, 65536, "RFC 4954 4",
+                              "octets in an AUTH response line, CRLF included"},
+    /* 452 4.5.3 "too many recipients" is the client's cue to send the rest in a later
+     * transaction (RFC 5321 4.5.3.1.10), not an error; only a client that keeps going far past
+     * the limit is treated as misbehaving (7.8). 1000 is Postfix's default. */
+    [SMTP_LIMIT_RECIPIENT_OVERSHOOT] = {"recipient_overshoot", 1000, 0, 100000, "RFC 5321 7.8",
+                                        "RCPTs refused with 452 past the recipient limit before "
+                                        "they count as client errors"},
 };
 
 void smtp_limits_default(smtp_limits *lim)

@@ -30,6 +30,9 @@ typedef enum {
     SMTP_LIMIT_TIMEOUT_DATA_INIT,  /* client: ms to wait for 354 (4.5.3.2.4: 2 min) */
     SMTP_LIMIT_TIMEOUT_DATA_BLOCK, /* client: ms per data block sent (4.5.3.2.5: 3 min) */
     SMTP_LIMIT_TIMEOUT_DATA_TERM,  /* client: ms to wait for the reply to CRLF.CRLF (4.5.3.2.6: 10 min) */
+    SMTP_LIMIT_AUTH_LINE,       /* octets in an AUTH response line incl. CRLF (RFC 4954 4: 12288) */
+    SMTP_LIMIT_RECIPIENT_OVERSHOOT, /* RCPTs refused with 452 past the limit before they count
+                                       as errors (Postfix smtpd_recipient_overshoot_limit) */
     SMTP_LIMIT_COUNT
 } smtp_limit_id;
 

@@ -43,7 +43,7 @@
 #define ENVID_MAX 100        /* RFC 3461 4.4: ENVID is at most 100 characters */
 #define ORCPT_MAX 500        /* RFC 3461 4.2: ORCPT is at most 500 characters */
 #define SIZE_DIGITS_MAX 20   /* RFC 1870 5: size-value is 1*20DIGIT */
-#define AUTH_DECODED_MAX 1024 /* decoded SASL responses we accept */
+#define AUTH_DECODED_MAX 1024 /* decoded SASL responses up to this size need no allocation */
 
 #define HIDDEN "<credentials hidden>"
 
@@ -89,6 +89,7 @@ struct smtp_server {
     /* session */
     bool greeted, esmtp, tls, authed, soft_flagged, oom;
     unsigned errors, auth_failures;
+    uint64_t rcpt_overshoot; /* RCPTs refused with 452 4.5.3 in this session */
     int auth_mech, auth_step;
     char verb[SMTP_VERB_MAX + 1]; /* verb being answered, for REPLY events */
 
@@ -304,10 +305,11 @@ static void programmer_error(const char *what, int code, const char *text)
     abort();
 }
 
-/* reply_lines - every reply goes through here: formatted, queued for output, reported. esc is
- * dropped when the extension is off; callers pass "" where RFC 2034 wants no code. */
-static void reply_lines(smtp_server *srv, int code, const char *esc, const char *key,
-                        const char *rfc, const char *const *lines, size_t n)
+/* emit_reply - every reply goes through here: formatted, queued for output, reported. esc is
+ * dropped when the extension is off; callers pass "" where RFC 2034 wants no code. Does not
+ * count errors: reply_lines does (almost every caller wants that). */
+static void emit_reply(smtp_server *srv, int code, const char *esc, const char *key,
+                       const char *rfc, const char *const *lines, size_t n)
 {
     if (!srv->cfg.enhancedstatuscodes)
         esc = "";
@@ -326,6 +328,14 @@ static void reply_lines(smtp_server *srv, int code, const char *esc, const char 
         copy_str(ev->esc, sizeof ev->esc, esc, strlen(esc));
         memcpy(ev->verb, srv->verb, sizeof ev->verb);
     }
+}
+
+/* reply_lines - a reply through the funnel; a 4xx/5xx (other than our own 421) is a client
+ * error toward the soft and hard error limits (RFC 5321 7.8). */
+static void reply_lines(smtp_server *srv, int code, const char *esc, const char *key,
+                        const char *rfc, const char *const *lines, size_t n)
+{
+    emit_reply(srv, code, esc, key, rfc, lines, n);
     if (code >= 400 && code != 421)
         srv->errors++;
 }
@@ -738,12 +748,13 @@ static int check_mail(smtp_server *srv, const smtp_command *cmd)
         return -1;
     }
     if (srv->path.non_ascii && !seen_utf8) {
-        reply(srv, 553, "5.6.7", "mail.utf8_required", "RFC 6531 3.5",
+        /* RFC 6531 3.5: 550 for a sender (MAIL), 553 for a recipient (RCPT); both X.6.7 */
+        reply(srv, 550, "5.6.7", "mail.utf8_required", "RFC 6531 3.5",
               "Non-ASCII address requires SMTPUTF8");
         return -1;
     }
     if (seen_size && size > srv->cfg.limits.value[SMTP_LIMIT_MESSAGE_SIZE]) {
-        reply(srv, 552, "5.3.4", "mail.size_exceeded", "RFC 1870 6",
+        reply(srv, 552, "5.3.4", "mail.size_exceeded", "RFC 1870 6.1",
               "Message size exceeds fixed maximum message size");
         return -1;
     }
@@ -885,7 +896,16 @@ static int check_rcpt(smtp_server *srv, const smtp_command *cmd)
         return -1;
     }
     if (srv->n_rcpts >= srv->cfg.limits.value[SMTP_LIMIT_RECIPIENTS]) {
-        reply(srv, 452, "4.5.3", "rcpt.too_many", "RFC 5321 4.5.3.1.10", "Too many recipients");
+        /* RFC 5321 4.5.3.1.10: 452 asks the client to send the rest in a later transaction; the
+         * transaction goes on. That is not a client error, so a pipelining client with many
+         * recipients must not be cut off by the error limits. Only a client that goes on far
+         * past the limit (recipient_overshoot, as in Postfix) is counted (RFC 5321 7.8). */
+        static const char *const text = "Too many recipients";
+        srv->rcpt_overshoot++;
+        if (srv->rcpt_overshoot > srv->cfg.limits.value[SMTP_LIMIT_RECIPIENT_OVERSHOOT])
+            reply(srv, 452, "4.5.3", "rcpt.too_many", "RFC 5321 4.5.3.1.10", text);
+        else
+            emit_reply(srv, 452, "4.5.3", "rcpt.too_many", "RFC 5321 4.5.3.1.10", &text, 1);
         return -1;
     }
     /* Role policy. <postmaster> is always accepted (RFC 5321 4.5.1). */
@@ -1064,8 +1084,8 @@ static int check_starttls(smtp_server *srv, const smtp_command *cmd)
         return -1;
     }
     if (srv->in_mail) {
-        reply(srv, 503, "5.5.1", "starttls.in_transaction", "RFC 3207 4",
-              "MAIL transaction in progress");
+        /* server policy (as Postfix): RFC 3207 does not forbid STARTTLS here */
+        reply(srv, 503, "5.5.1", "starttls.in_transaction", "", "MAIL transaction in progress");
         return -1;
     }
     return 0;
@@ -1148,18 +1168,32 @@ static long decode_response(const char *s, size_t len, unsigned char *out, size_
     return base64_decode(s, len, out, cap);
 }
 
-/* auth_response - one line from the client during AUTH (state SMTP_SRV_AUTH). */
+/* auth_response - one line from the client during AUTH (state SMTP_SRV_AUTH), or the initial
+ * response of the AUTH command. It may be as long as the auth_line limit (RFC 4954 4: 12288
+ * octets by default): small responses decode on the stack, larger ones into a block that lives
+ * for this call only (rare, so no buffer is kept in the session). */
 static void auth_response(smtp_server *srv, const char *line, size_t len)
 {
     if (len == 1 && line[0] == '*') {
         auth_abort(srv, "5.0.0", "auth.cancelled", "Authentication cancelled");
         return;
     }
-    unsigned char buf[AUTH_DECODED_MAX];
-    long n = decode_response(line, len, buf, sizeof buf - 1);
+    unsigned char small[AUTH_DECODED_MAX];
+    unsigned char *buf = small;
+    size_t cap = sizeof small;
+    size_t need = len / 4 * 3 + 4; /* decoded size, a NUL, and slack */
+    if (need > cap) {
+        buf = malloc(need);
+        if (!buf) {
+            srv->oom = true;
+            return;
+        }
+        cap = need;
+    }
+    long n = decode_response(line, len, buf, cap - 1);
     if (n < 0) {
         auth_abort(srv, "5.5.2", "auth.bad_base64", "Cannot decode response");
-        return;
+        goto done;
     }
     buf[n] = '\0';
     if (srv->auth_mech == MECH_PLAIN) {
@@ -1167,16 +1201,21 @@ static void auth_response(smtp_server *srv, const char *line, size_t len)
     } else if (srv->auth_step == 1) {
         if (memchr(buf, '\0', (size_t)n) || (size_t)n > NAME_MAX_LEN) {
             auth_abort(srv, "5.5.2", "auth.malformed", "Malformed user name");
-            return;
+            goto done;
         }
         copy_str(srv->login_user, sizeof srv->login_user, (const char *)buf, (size_t)n);
         srv->auth_step = 2;
-        reply(srv, 334, "", "auth.login_password", "RFC 4954 4", "UGFzc3dvcmQ6"); /* Password: */
+        /* LOGIN's prompts are not in any RFC (draft-murchison-sasl-login) */
+        reply(srv, 334, "", "auth.login_password", "draft-murchison-sasl-login",
+              "UGFzc3dvcmQ6"); /* Password: */
     } else {
         bool ok = !memchr(buf, '\0', (size_t)n) && srv->login_user[0] &&
                   check_credentials(srv, srv->login_user, (const char *)buf);
         auth_done(srv, srv->login_user, ok);
     }
+done:
+    if (buf != small)
+        free(buf);
 }
 
 /* check_auth - AUTH offered, not yet authenticated, no transaction, TLS or plain allowed */
@@ -1184,7 +1223,8 @@ static int check_auth(smtp_server *srv, const smtp_command *cmd)
 {
     (void)cmd;
     if (!auth_available(srv)) {
-        reply(srv, 502, "5.5.1", "auth.unavailable", "RFC 4954 4", "AUTH not available");
+        /* RFC 5321 4.2.4: 502 for a command we recognise but do not implement */
+        reply(srv, 502, "5.5.1", "auth.unavailable", "RFC 5321 4.2.4", "AUTH not available");
         return -1;
     }
     if (srv->authed) {
@@ -1236,7 +1276,8 @@ static void proceed_auth(smtp_server *srv, const smtp_command *cmd)
         if (ir)
             auth_response(srv, ir, irl);
         else
-            reply(srv, 334, "", "auth.login_user", "RFC 4954 4", "VXNlcm5hbWU6"); /* Username: */
+            reply(srv, 334, "", "auth.login_user", "draft-murchison-sasl-login",
+                  "VXNlcm5hbWU6"); /* Username: */
     } else {
         reply(srv, 504, "5.5.4", "auth.unknown_mechanism", "RFC 4954 4",
               "Unrecognized authentication type");
@@ -1305,6 +1346,31 @@ static bool may_hold_secret(const char *b, size_t n)
     return false;
 }
 
+/* starts_auth - does a line begin with "AUTH " (any case)? Its first bytes are p[0..pn) and
+ * then q[0..qn) (a line may be split between the stored part and new bytes). */
+static bool starts_auth(const char *p, size_t pn, const char *q, size_t qn)
+{
+    char w[5];
+    for (size_t i = 0; i < sizeof w; i++) {
+        if (i < pn)
+            w[i] = p[i];
+        else if (i - pn < qn)
+            w[i] = q[i - pn];
+        else
+            return false;
+    }
+    return smtp_ieq(w, sizeof w, "AUTH ");
+}
+
+/* auth_line_limit - octets allowed in an AUTH response line (RFC 4954 4), never fewer than in
+ * a command line. */
+static size_t auth_line_limit(const smtp_server *srv)
+{
+    uint64_t a = srv->cfg.limits.value[SMTP_LIMIT_AUTH_LINE];
+    uint64_t c = srv->cfg.limits.value[SMTP_LIMIT_COMMAND_LINE];
+    return (size_t)(a > c ? a : c);
+}
+
 /* discard_event - bytes thrown away (behind STARTTLS, or during the handshake). */
 static void discard_event(smtp_server *srv, const char *b, size_t n)
 {
@@ -1364,7 +1430,8 @@ static void error_limits(smtp_server *srv)
         return;
     if (!srv->soft_flagged && srv->errors >= srv->cfg.limits.value[SMTP_LIMIT_SOFT_ERRORS]) {
         srv->soft_flagged = true;
-        ev_error(srv, "errors.soft_limit", "", NULL, 0); /* server policy, not an RFC rule */
+        /* RFC 5321 7.8 lets a server defend itself; the numbers are server policy */
+        ev_error(srv, "errors.soft_limit", "RFC 5321 7.8", NULL, 0);
     }
     if (srv->errors >= srv->cfg.limits.value[SMTP_LIMIT_HARD_ERRORS]) {
         reply(srv, 421, "4.7.0", "errors.hard_limit", "RFC 5321 3.8",
@@ -1380,17 +1447,25 @@ static void handle_line(smtp_server *srv)
     size_t stored = srv->line_len; /* bytes kept (may be fewer than line_total) */
     size_t total = srv->line_total;
     bool auth = srv->state == SMTP_SRV_AUTH;
+    bool auth_cmd = !auth && starts_auth(line, stored, NULL, 0);
     smtp_command cmd;
 
     srv->verb[0] = '\0';
-    if (total > srv->cfg.limits.value[SMTP_LIMIT_COMMAND_LINE]) {
+    /* RFC 4954 4: SASL responses (after a 334, or as the AUTH command's initial response) get
+     * the longer auth_line limit; every other line the 512-octet command line limit. */
+    size_t limit = auth || auth_cmd ? auth_line_limit(srv)
+                                    : (size_t)srv->cfg.limits.value[SMTP_LIMIT_COMMAND_LINE];
+    if (total > limit) {
         /* RFC 5321 4.5.3.1.4 and 4.5.3.1.9: answered, never fatal. The event shows the start
          * of the line, unless it could be credentials. */
         size_t show = stored < 64 ? stored : 64;
         if (!srv->cfg.show_secrets && (auth || may_hold_secret(line, stored)))
             show = 0;
         ev_error(srv, "line.too_long", "RFC 5321 4.5.3.1.4", show ? line : NULL, show);
-        if (auth) {
+        if (auth || auth_cmd) {
+            /* RFC 4954 4: the AUTH command fails with 500, 5.5.6 */
+            if (auth_cmd)
+                strcpy(srv->verb, "AUTH");
             srv->auth_mech = MECH_NONE;
             srv->auth_step = 0;
             set_state(srv, idle_state(srv));
@@ -1567,7 +1642,7 @@ static void finish_message(smtp_server *srv)
         reply(srv, 550, "5.6.0", d->bare_lf ? "data.bare_lf" : "data.bare_cr", "RFC 5321 2.3.8",
               "Message refused: bare CR or LF in message (RFC 5321 2.3.8)");
     } else if (d->too_big || d->size > srv->cfg.limits.value[SMTP_LIMIT_MESSAGE_SIZE]) {
-        reply(srv, 552, "5.3.4", "data.too_big", "RFC 1870 6",
+        reply(srv, 552, "5.3.4", "data.too_big", "RFC 1870 6.3",
               "Message size exceeds fixed maximum message size");
     } else if (d->line_too_long) {
         reply(srv, 550, "5.6.0", "data.line_too_long", "RFC 5321 4.5.3.1.6",
@@ -1609,7 +1684,7 @@ void smtp_server_config_default(smtp_server_config *cfg, smtp_role role)
     cfg->require_tls = false;
 }
 
-/* greeting - the 220 (RFC 5321 4.3.1, 3.1); no enhanced code on the greeting (RFC 2034). */
+/* greeting - the 220 (RFC 5321 3.1); no enhanced code on the greeting (RFC 2034 4). */
 static void greeting(smtp_server *srv)
 {
     char text[NAME_MAX_LEN + 32];
@@ -1617,7 +1692,7 @@ static void greeting(smtp_server *srv)
     memcpy(text, srv->hostname, hl);
     memcpy(text + hl, " ESMTP smtpsim", sizeof " ESMTP smtpsim");
     srv->verb[0] = '\0';
-    reply(srv, 220, "", "greeting", "RFC 5321 4.3.1", text);
+    reply(srv, 220, "", "greeting", "RFC 5321 3.1", text);
     set_state(srv, SMTP_SRV_READY);
 }
 
@@ -1736,6 +1811,19 @@ int smtp_server_feed(smtp_server *srv, const void *bytes, size_t len, uint64_t n
         const char *lf = memchr(b + i, '\n', len - i);
         size_t chunk = lf ? (size_t)(lf - (b + i)) + 1 : len - i;
         size_t room = srv->line_cap - srv->line_len;
+        if (chunk > room && srv->line_len == srv->line_total &&
+            (srv->state == SMTP_SRV_AUTH || starts_auth(srv->line, srv->line_len, b + i, chunk)) &&
+            srv->line_cap < auth_line_limit(srv)) {
+            /* an AUTH line may be longer than a command (RFC 4954 4): the buffer grows once,
+             * to the auth_line limit, and is kept for the session */
+            size_t cap = auth_line_limit(srv);
+            char *p = grow_block(srv, srv->line, srv->line_len, cap, srv->line != srv->line_inline);
+            if (!p)
+                break; /* srv->oom is set: the session closes below */
+            srv->line = p;
+            srv->line_cap = cap;
+            room = cap - srv->line_len;
+        }
         size_t keep = chunk < room ? chunk : room;
         memcpy(srv->line + srv->line_len, b + i, keep);
         srv->line_len += keep;

@@ -6,6 +6,7 @@
 
 #include <cmocka.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/smtp_command.h"
@@ -54,6 +55,82 @@ static void test_parse_line(void **state)
     assert_int_equal(strlen(c.verb), SMTP_VERB_MAX);
     smtp_command_parse("NOOP ", 5, &c);
     assert_false(c.has_arg);
+}
+
+/* parse_exact - parse a copy of s in a heap block of exactly its length (no NUL after it), so
+ * that AddressSanitizer reports any read past the end of the line. */
+static void parse_exact(const char *s, smtp_command *c)
+{
+    size_t n = strlen(s);
+    char *copy = malloc(n ? n : 1);
+    assert_non_null(copy);
+    memcpy(copy, s, n);
+    memset(c, 0x55, sizeof *c); /* no help from a zeroed verb buffer either */
+    smtp_command_parse(copy, n, c);
+    /* arg points into the line: check it before the block goes */
+    assert_true(c->arg >= copy && c->arg + c->arg_len <= copy + n + (n == 0));
+    free(copy);
+}
+
+/* Short verbs and lines: a prefix of a verb ("HEL", "MAI") is unknown, a verb alone is known,
+ * and no comparison reads past the end of the line or of a table verb (an ASan global-buffer-
+ * overflow past "HELO" was once reported here). */
+static void test_parse_short_lines(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *line;
+        smtp_command_id id;
+        const char *verb;
+        bool has_arg;
+    } cases[] = {
+        {"", SMTP_CMD_UNKNOWN, "", false},
+        {"H", SMTP_CMD_UNKNOWN, "H", false},
+        {"HE", SMTP_CMD_UNKNOWN, "HE", false},
+        {"HEL", SMTP_CMD_UNKNOWN, "HEL", false},
+        {"hel", SMTP_CMD_UNKNOWN, "HEL", false},
+        {"HELO", SMTP_CMD_HELO, "HELO", false},
+        {"HELOS", SMTP_CMD_UNKNOWN, "HELOS", false},
+        {"HELOSTARTTLS", SMTP_CMD_UNKNOWN, "HELOSTARTTLS", false},
+        {"MAI", SMTP_CMD_UNKNOWN, "MAI", false},
+        {"M", SMTP_CMD_UNKNOWN, "M", false},
+        {"RCPT", SMTP_CMD_RCPT, "RCPT", false},
+        {"RCPT T", SMTP_CMD_RCPT, "RCPT", true},
+        {"RCPT ", SMTP_CMD_RCPT, "RCPT", false},
+        {"RCP T", SMTP_CMD_UNKNOWN, "RCP", true},
+        {" ", SMTP_CMD_UNKNOWN, "", false},
+        {" HELO", SMTP_CMD_UNKNOWN, "", true},
+        {"S", SMTP_CMD_UNKNOWN, "S", false},
+        {"STARTTL", SMTP_CMD_UNKNOWN, "STARTTL", false},
+        {"STARTTLS", SMTP_CMD_STARTTLS, "STARTTLS", false},
+        {"STARTTLSX", SMTP_CMD_UNKNOWN, "STARTTLSX", false},
+        {"ABCDEFGHIJKLMNO", SMTP_CMD_UNKNOWN, "ABCDEFGHIJKLMNO", false}, /* SMTP_VERB_MAX */
+        {"ABCDEFGHIJKLMNOP", SMTP_CMD_UNKNOWN, "ABCDEFGHIJKLMNO", false},
+    };
+    smtp_command c;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        parse_exact(cases[i].line, &c);
+        if (c.id != cases[i].id || strcmp(c.verb, cases[i].verb) != 0 ||
+            c.has_arg != cases[i].has_arg)
+            fail_msg("\"%s\": id %d verb \"%s\" has_arg %d", cases[i].line, (int)c.id, c.verb,
+                     (int)c.has_arg);
+    }
+    /* every prefix of every verb, lower and upper case: only the whole verb is known */
+    for (int v = SMTP_CMD_UNKNOWN + 1; v < SMTP_CMD_COUNT; v++) {
+        const char *verb = smtp_command_info_get((smtp_command_id)v)->verb;
+        char buf[SMTP_VERB_MAX + 1];
+        for (size_t n = 0; n <= strlen(verb); n++) {
+            for (int lower = 0; lower < 2; lower++) {
+                for (size_t k = 0; k < n; k++)
+                    buf[k] = lower ? (char)(verb[k] | 0x20) : verb[k];
+                buf[n] = '\0';
+                parse_exact(buf, &c);
+                assert_int_equal(c.id, n == strlen(verb) ? v : SMTP_CMD_UNKNOWN);
+                assert_int_equal(smtp_command_lookup(buf, n),
+                                 n == strlen(verb) ? v : SMTP_CMD_UNKNOWN);
+            }
+        }
+    }
 }
 
 static smtp_path_status parse(const char *s, bool null_ok, bool pm_ok, smtp_path *p, size_t *used)
@@ -172,6 +249,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_table),  cmocka_unit_test(test_parse_line),
+        cmocka_unit_test(test_parse_short_lines),
         cmocka_unit_test(test_paths),  cmocka_unit_test(test_path_limits_and_utf8),
         cmocka_unit_test(test_params), cmocka_unit_test(test_xtext_utf8_domain),
     };

@@ -549,8 +549,9 @@ static void test_smtputf8(void **state)
     (void)state;
     start_mx();
     h_feed(&H, "EHLO c\r\n");
+    /* RFC 6531 3.5: 550 for a sender, 553 for a recipient */
     assert_string_equal(h_feed(&H, "MAIL FROM:<j\xc3\xb6rg@b.example>\r\n"),
-                        "553 5.6.7 Non-ASCII address requires SMTPUTF8\r\n");
+                        "550 5.6.7 Non-ASCII address requires SMTPUTF8\r\n");
     assert_string_equal(h_feed(&H, "MAIL FROM:<j\xc3\xb6rg@b.example> SMTPUTF8=yes\r\n"),
                         "501 5.5.4 SMTPUTF8 takes no value\r\n");
     assert_string_equal(h_feed(&H, "MAIL FROM:<bad\xc3@b.example> SMTPUTF8\r\n"),
@@ -632,6 +633,170 @@ static void test_many_recipients_storage(void **state)
     assert_int_equal(env->n_rcpts, 100);
     assert_string_equal(env->rcpts[0], "user0@example.org");
     assert_string_equal(env->rcpts[99], "user99@example.org");
+    h_end(&H);
+}
+
+/* ---- recipients past the limit (RFC 5321 4.5.3.1.10) ----------------------------------- */
+
+/* count_str - how many times needle occurs in hay */
+static size_t count_str(const char *hay, const char *needle)
+{
+    size_t n = 0, l = strlen(needle);
+    for (const char *p = strstr(hay, needle); p; p = strstr(p + l, needle))
+        n++;
+    return n;
+}
+
+/* A pipelining client sends 120 recipients, DATA and the message in one write: 100 are
+ * accepted, 20 get 452 4.5.3, and the transaction goes on for the 100 (the client sends the
+ * rest later). The 452s are not errors: the default hard limit (20) must not end the session. */
+static void test_too_many_recipients_not_an_error(void **state)
+{
+    (void)state;
+    start_mx();
+    h_feed(&H, "EHLO c\r\n");
+    static char feed[120 * 40 + 256];
+    size_t n = (size_t)snprintf(feed, sizeof feed, "MAIL FROM:<a@b.example>\r\n");
+    for (int i = 0; i < 120; i++)
+        n += (size_t)snprintf(feed + n, sizeof feed - n, "RCPT TO:<user%d@example.org>\r\n", i);
+    n += (size_t)snprintf(feed + n, sizeof feed - n, "DATA\r\nSubject: hi\r\n\r\nhello\r\n.\r\n");
+    const char *out = h_feed(&H, feed);
+    assert_int_equal(count_str(out, "250 2.1.5 Ok\r\n"), 100);
+    assert_int_equal(count_str(out, "452 4.5.3 Too many recipients\r\n"), 20);
+    assert_null(strstr(out, "421"));
+    assert_null(h_find(&H, SMTP_EV_ERROR, "errors.soft_limit"));
+    assert_non_null(strstr(out, "354 End data with <CR><LF>.<CR><LF>\r\n"));
+    assert_non_null(strstr(out, "250 2.0.0 Ok: queued\r\n"));
+    assert_non_null(h_find(&H, SMTP_EV_MESSAGE, NULL));
+    const smtp_envelope *env = smtp_server_envelope(H.srv);
+    assert_int_equal(env->n_rcpts, 100);
+    assert_string_equal(env->rcpts[99], "user99@example.org");
+    /* the client sends the other 20 in a second transaction, on the same session */
+    n = (size_t)snprintf(feed, sizeof feed, "MAIL FROM:<a@b.example>\r\n");
+    for (int i = 100; i < 120; i++)
+        n += (size_t)snprintf(feed + n, sizeof feed - n, "RCPT TO:<user%d@example.org>\r\n", i);
+    n += (size_t)snprintf(feed + n, sizeof feed - n, "DATA\r\nhello\r\n.\r\nQUIT\r\n");
+    out = h_feed(&H, feed);
+    assert_int_equal(count_str(out, "250 2.1.5 Ok\r\n"), 20);
+    assert_non_null(strstr(out, "250 2.0.0 Ok: queued\r\n221 2.0.0 Bye\r\n"));
+    h_end(&H);
+}
+
+/* Far past the limit, a client is misbehaving (RFC 5321 7.8): 452s beyond recipient_overshoot
+ * count as errors again, and the hard error limit applies. */
+static void test_recipient_overshoot_limit(void **state)
+{
+    (void)state;
+    smtp_server_config cfg;
+    mx_config(&cfg);
+    assert_int_equal(cfg.limits.value[SMTP_LIMIT_RECIPIENT_OVERSHOOT], 1000);
+    assert_int_equal(smtp_limits_set(&cfg.limits, SMTP_LIMIT_RECIPIENTS, 2), 0);
+    assert_int_equal(smtp_limits_set(&cfg.limits, SMTP_LIMIT_RECIPIENT_OVERSHOOT, 3), 0);
+    assert_int_equal(smtp_limits_set(&cfg.limits, SMTP_LIMIT_HARD_ERRORS, 2), 0);
+    h_start(&H, &cfg, NULL);
+    h_feed(&H, "EHLO c\r\nMAIL FROM:<a@b.example>\r\n");
+    const char *ok = "RCPT TO:<bob@example.org>\r\n";
+    assert_string_equal(h_feed(&H, ok), "250 2.1.5 Ok\r\n");
+    assert_string_equal(h_feed(&H, ok), "250 2.1.5 Ok\r\n");
+    for (int i = 0; i < 3; i++) /* the overshoot allowance: not counted */
+        assert_string_equal(h_feed(&H, ok), "452 4.5.3 Too many recipients\r\n");
+    assert_string_equal(h_feed(&H, ok), "452 4.5.3 Too many recipients\r\n"); /* error 1 */
+    assert_string_equal(h_feed(&H, ok), "452 4.5.3 Too many recipients\r\n"
+                                        "421 4.7.0 Too many errors, closing connection\r\n");
+    assert_int_equal(smtp_server_state_get(H.srv), SMTP_SRV_CLOSED);
+    h_end(&H);
+}
+
+/* ---- AUTH lines up to 12288 octets (RFC 4954 4) ------------------------------------------- */
+
+static char long_pass[9300];
+static smtp_user long_users[] = {{"alice", long_pass}};
+
+/* long_auth_start - an MSA allowing AUTH in the clear, alice's password `plen` octets long */
+static void long_auth_start(size_t plen)
+{
+    memset(long_pass, 'p', plen);
+    long_pass[plen] = '\0';
+    smtp_server_config cfg;
+    smtp_server_config_default(&cfg, SMTP_ROLE_MSA);
+    cfg.hostname = "smtp.example.net";
+    cfg.users = long_users;
+    cfg.n_users = 1;
+    cfg.allow_plain_auth = true;
+    h_start(&H, &cfg, NULL);
+    h_feed(&H, "EHLO c\r\n");
+}
+
+/* plain_b64 - base64 of "\0alice\0" + plen 'p' (or 'q' when wrong) into out */
+static size_t plain_b64(size_t plen, bool wrong, char *out, size_t cap)
+{
+    static unsigned char raw[9400];
+    memcpy(raw, "\0alice\0", 7);
+    memset(raw + 7, wrong ? 'q' : 'p', plen);
+    long n = base64_encode(raw, 7 + plen, out, cap);
+    assert_true(n > 0);
+    return (size_t)n;
+}
+
+static void test_auth_long_lines(void **state)
+{
+    (void)state;
+    static char line[13000];
+    /* an initial response on the AUTH line itself, far past 512 octets */
+    long_auth_start(6000);
+    size_t n = (size_t)snprintf(line, sizeof line, "AUTH PLAIN ");
+    n += plain_b64(6000, false, line + n, sizeof line - n);
+    memcpy(line + n, "\r\n", 3);
+    assert_true(strlen(line) > 8000);
+    assert_string_equal(h_feed(&H, line), "235 2.7.0 Authentication successful\r\n");
+    assert_null(h_find(&H, SMTP_EV_ERROR, "line.too_long"));
+    assert_string_equal(h_find(&H, SMTP_EV_COMMAND, "cmd.auth")->bytes,
+                        "AUTH PLAIN <credentials hidden>\r\n");
+    /* ordinary commands keep the 512-octet limit, even with the bigger buffer */
+    static char noop[600];
+    memset(noop, 'x', 520);
+    memcpy(noop, "NOOP ", 5);
+    strcpy(noop + 520, "\r\n");
+    assert_string_equal(h_feed(&H, noop), "500 5.5.6 Line too long\r\n");
+    h_end(&H);
+
+    /* after a 334: a 12286-octet response (with CRLF), fed in small pieces */
+    long_auth_start(9206); /* 7 + 9206 = 9213 octets -> 12284 base64 characters */
+    assert_string_equal(h_feed(&H, "AUTH PLAIN\r\n"), "334 \r\n");
+    n = plain_b64(9206, true, line, sizeof line);
+    assert_int_equal(n, 12284);
+    memcpy(line + n, "\r\n", 3);
+    for (size_t off = 0; off < n + 2; off += 700) {
+        size_t k = n + 2 - off < 700 ? n + 2 - off : 700;
+        h_feedn(&H, line + off, k);
+    }
+    assert_string_equal(H.out, "535 5.7.8 Authentication credentials invalid\r\n");
+    assert_string_equal(h_find(&H, SMTP_EV_COMMAND, "auth.response")->bytes,
+                        "<credentials hidden>\r\n");
+    /* the right password, same length: accepted */
+    assert_string_equal(h_feed(&H, "AUTH PLAIN\r\n"), "334 \r\n");
+    n = plain_b64(9206, false, line, sizeof line);
+    memcpy(line + n, "\r\n", 3);
+    assert_string_equal(h_feed(&H, line), "235 2.7.0 Authentication successful\r\n");
+    h_end(&H);
+
+    /* exactly 12288 octets with CRLF is within the limit (answered by the mechanism: not
+     * base64 here), one more is "500 5.5.6" (RFC 4954 4) and the session goes on */
+    long_auth_start(10);
+    assert_string_equal(h_feed(&H, "AUTH LOGIN\r\n"), "334 VXNlcm5hbWU6\r\n");
+    memset(line, 'A', 12286);
+    memcpy(line + 12286, "\r\n", 3);
+    assert_string_equal(h_feed(&H, line), "501 5.5.2 Cannot decode response\r\n");
+    assert_string_equal(h_feed(&H, "AUTH LOGIN\r\n"), "334 VXNlcm5hbWU6\r\n");
+    memset(line, 'A', 12287);
+    memcpy(line + 12287, "\r\n", 3);
+    assert_string_equal(h_feed(&H, line), "500 5.5.6 Authentication exchange line is too long\r\n");
+    assert_int_equal(smtp_server_state_get(H.srv), SMTP_SRV_IDLE);
+    /* an AUTH command line over the limit fails the same way */
+    memcpy(line, "AUTH PLAIN ", 11);
+    assert_string_equal(h_feed(&H, line), "500 5.5.6 Authentication exchange line is too long\r\n");
+    assert_int_equal(smtp_server_state_get(H.srv), SMTP_SRV_IDLE);
+    assert_string_equal(h_feed(&H, "NOOP\r\n"), "250 2.0.0 Ok\r\n");
     h_end(&H);
 }
 
@@ -1183,6 +1348,9 @@ int main(void)
         cmocka_unit_test(test_dsn_params),
         cmocka_unit_test(test_recipient_limit),
         cmocka_unit_test(test_many_recipients_storage),
+        cmocka_unit_test(test_too_many_recipients_not_an_error),
+        cmocka_unit_test(test_recipient_overshoot_limit),
+        cmocka_unit_test(test_auth_long_lines),
         cmocka_unit_test(test_pipelining_order),
         cmocka_unit_test(test_starttls),
         cmocka_unit_test(test_starttls_smuggling),

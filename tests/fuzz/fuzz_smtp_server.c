@@ -1,7 +1,8 @@
 /* fuzz_smtp_server.c - libFuzzer target for the server engine (make fuzz).
  *
  * The first two bytes pick the role and the policy switches (TLS available, plain AUTH, require
- * TLS, enhanced codes, show secrets, implicit TLS, small limits). The rest is a program of
+ * TLS, enhanced codes, show secrets, implicit TLS, small limits: recipients, size, errors,
+ * AUTH line, recipient overshoot). The rest is a program of
  * operations: feed the next N bytes, let time pass, finish a TLS handshake, drain part of the
  * output, shut down. After every call the output and the events are checked: every output
  * line is a well-formed reply line of at most 512 octets, every event has an explained key,
@@ -131,6 +132,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         smtp_limits_set(&cfg.limits, SMTP_LIMIT_HARD_ERRORS, 5);
         smtp_limits_set(&cfg.limits, SMTP_LIMIT_SOFT_ERRORS, 2);
         smtp_limits_set(&cfg.limits, SMTP_LIMIT_TIMEOUT_COMMAND, 1000);
+        /* small enough for inputs of a few KB to reach both sides of these limits */
+        smtp_limits_set(&cfg.limits, SMTP_LIMIT_AUTH_LINE, 700);
+        smtp_limits_set(&cfg.limits, SMTP_LIMIT_RECIPIENT_OVERSHOOT, 2);
     }
     if (a & 0x20)
         cfg.policy.on_rcpt = on_rcpt;
