@@ -16,9 +16,14 @@
 
 #define LIST_MAX_FILES 1024
 
-static int cmp_str(const void *a, const void *b)
+/* cmp_stem - order "NAME.json" by NAME, so "too-large" comes before "too-large-local" (a plain
+ * strcmp would compare '-' with '.'). */
+static int cmp_stem(const void *a, const void *b)
 {
-    return strcmp(*(char *const *)a, *(char *const *)b);
+    const char *x = *(char *const *)a, *y = *(char *const *)b;
+    size_t lx = strlen(x) - 5, ly = strlen(y) - 5; /* every name ends in ".json" */
+    int c = strncmp(x, y, lx < ly ? lx : ly);
+    return c ? c : (lx > ly) - (lx < ly);
 }
 
 /* json_files - the sorted *.json names in dir (malloc'd array of malloc'd names). */
@@ -35,7 +40,7 @@ static size_t json_files(const char *dir, char **out, size_t cap)
             out[n++] = strdup(e->d_name);
     }
     closedir(d);
-    qsort(out, n, sizeof *out, cmp_str);
+    qsort(out, n, sizeof *out, cmp_stem);
     return n;
 }
 

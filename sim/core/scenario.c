@@ -196,7 +196,7 @@ static const char *const common_fields[] = {"id", "kind", "name", "host", "addr"
 static const char *const mua_fields[] = {"id",   "kind",     "name",     "host",      "addr",
                                          "site", "server",   "port",     "tls",       "user",
                                          "password", "auth_mech", "pipelining", "smtputf8", "helo",
-                                         "start_ms", "show_secrets", NULL};
+                                         "start_ms", "show_secrets", "ignore_size", NULL};
 static const char *const server_fields[] = {
     "id",        "kind",       "name",     "host",         "addr",        "site",
     "port",      "tls_port",   "starttls", "require_tls",  "require_auth", "allow_plain_auth",
@@ -322,6 +322,7 @@ static void load_mua(json_check *c, const cJSON *o, const char *p, scenario_node
     n->pipelining = json_bool(c, o, p, "pipelining", true);
     n->smtputf8 = json_bool(c, o, p, "smtputf8", false);
     n->show_secrets = json_bool(c, o, p, "show_secrets", false);
+    n->ignore_size = json_bool(c, o, p, "ignore_size", false);
     n->helo = json_string(c, o, p, "helo", false, HOST_MAX, n->host);
     if (!c->failed && !host_ok(n->helo))
         json_fail(c, json_path(fp, sizeof fp, p, "helo", 0), "expected a host name");

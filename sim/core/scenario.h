@@ -101,6 +101,9 @@ typedef struct {
     /* mailbox */
     const char *address;
     int mailbox_server;         /* node index of its mx */
+    /* mua: send MAIL with SIZE= even when the server's SIZE is smaller (the server refuses
+     * with 552 5.3.4) instead of refusing locally (RFC 1870 6) */
+    bool ignore_size;
 } scenario_node;
 
 typedef struct {

@@ -523,8 +523,11 @@ static void start_transaction(smtp_client *cl)
         send_quit(cl);
         return;
     }
-    /* RFC 1870 6: a message larger than the server's fixed limit is not sent at all */
-    if ((cl->ext & EXT_SIZE) && cl->ext_size > 0 && cl->msg_size > cl->ext_size) {
+    /* RFC 1870 6: a message larger than the server's fixed limit is not sent at all (unless
+     * the configuration asks to behave like a client that declares SIZE= and lets the server
+     * refuse: it then answers MAIL with 552 5.3.4, RFC 1870 6.1) */
+    if ((cl->ext & EXT_SIZE) && cl->ext_size > 0 && cl->msg_size > cl->ext_size &&
+        !cl->cfg.ignore_advertised_size) {
         emit(cl, SMTP_EV_ERROR, SMTP_DIR_NONE, NULL, 0, "MAIL", 552, "5.3.4", "RFC 1870 6",
              "client.size_exceeded");
         char text[sizeof cl->res.text];

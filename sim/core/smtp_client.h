@@ -72,6 +72,10 @@ typedef struct {
     const char *dsn_notify;          /* NOTIFY= for every RCPT, NULL for none */
     bool show_secrets;               /* events may show the password (a lesson asks) */
     smtp_limits limits;              /* client timeouts; copied */
+    bool ignore_advertised_size;     /* send MAIL (with SIZE=) even when the message exceeds the
+                                        server's advertised SIZE, as some simple clients do, and
+                                        let the server refuse with 552 5.3.4 (RFC 1870 6.1);
+                                        false: refuse locally as RFC 1870 6 asks */
 } smtp_client_config;
 
 /* smtp_client_config_default - pipelining on, opportunistic TLS, limits default. */

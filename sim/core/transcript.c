@@ -32,6 +32,13 @@ static const explain_entry world_keys[] = {
                      "down): the client must try later or give up.", "RFC 5321 4.5.4.1"},
     {"conn.close", "The TCP connection is closed; after 221 the server closes first.",
      "RFC 5321 3.8"},
+    {"conn.shutdown_tls", "The server shuts down while a TLS handshake is running: it cannot send "
+                          "a 421 in plain text there, so it just closes the connection; the "
+                          "client treats the lost connection as a temporary failure.",
+     "RFC 5321 3.8"},
+    {"mx.implicit", "No MX records, but the domain has an address record: the MTA treats the "
+                    "domain itself as its mail server (the implicit MX, preference 0).",
+     "RFC 5321 5.1"},
     {"tls.handshake", "Client and server run the TLS handshake (simulated here); from now on "
                       "everything on this link is encrypted, and SMTP starts again with EHLO.",
      "RFC 3207 4"},
@@ -47,7 +54,7 @@ static const explain_entry world_keys[] = {
     {"dns.mx_query", "The MTA asks DNS for the MX records of the recipient's domain: which "
                      "hosts accept its mail.", "RFC 5321 5.1"},
     {"dns.mx_answer", "DNS answers with the mail exchangers and their preferences (lowest "
-                      "first); with no MX but an A record the domain itself is used.",
+                      "first), or with no MX records at all.",
      "RFC 5321 5.1"},
     {"dns.a_query", "The MTA asks DNS for the IPv4 address of the chosen mail host.",
      "RFC 5321 5.1"},
@@ -192,26 +199,97 @@ static void print_lines(FILE *out, const char *first_prefix, const char *cont_pr
     }
 }
 
-static void write_step(FILE *out, const world *w, const world_step *s, const transcript_opts *o)
+/* first_label_unique - no other node of the same role shares the first label of n's host. */
+static bool first_label_unique(const world *w, const world_node *n)
 {
-    char t[32], prefix[64];
+    size_t l = strcspn(n->host, ".");
+    for (size_t i = 0; i < world_node_count(w); i++) {
+        const world_node *m = world_node_at(w, i);
+        if (m != n && !strcmp(m->role, n->role) && strcspn(m->host, ".") == l &&
+            !strncmp(m->host, n->host, l))
+            return false;
+    }
+    return true;
+}
+
+/* node_label - a node's short name for hop markers: its role ("MTA") when no other node has
+ * that role (a mailbox is always "Mailbox": the step's text names it), else the role and a
+ * short name: its display name if it has one of its own ("MTA:Smarthost"), the first label of
+ * its host if that tells it apart ("MTA:out"), else its host ("MX:mx.example.com"). */
+static void node_label(const world *w, int id, char *out, size_t cap)
+{
+    const world_node *n = world_node_at(w, (size_t)id);
+    if (!n) {
+        snprintf(out, cap, "?");
+        return;
+    }
+    int same = 0;
+    for (size_t i = 0; i < world_node_count(w); i++)
+        same += !strcmp(world_node_at(w, i)->role, n->role);
+    if (same <= 1 || n->kind == WORLD_NODE_MAILBOX) {
+        snprintf(out, cap, "%s", n->role);
+        return;
+    }
+    if (strcmp(n->name, n->host) && n->name[0] && !strpbrk(n->name, " .'"))
+        snprintf(out, cap, "%s:%s", n->role, n->name);
+    else if (first_label_unique(w, n))
+        snprintf(out, cap, "%s:%.*s", n->role, (int)strcspn(n->host, "."), n->host);
+    else
+        snprintf(out, cap, "%s:%s", n->role, n->host);
+}
+
+/* hop_marker - "[MUA->MSA]" for a step printed inside another hop's section: a session's
+ * steps are labelled client->server like the hop header (the arrows give the direction),
+ * other steps from->to, a node's own steps by the node alone ("[MTA]"). */
+static void hop_marker(const world *w, const world_step *s, char *out, size_t cap)
+{
+    int a = s->from, b = s->to;
+    if (s->conn >= 0) {
+        for (size_t i = 0; i < world_step_count(w); i++) {
+            const world_step *c = world_step_at(w, i);
+            if (c->conn == s->conn && c->kind == WORLD_STEP_CONNECT) {
+                a = c->from;
+                b = c->to;
+                break;
+            }
+        }
+    }
+    char la[48], lb[48];
+    node_label(w, a, la, sizeof la);
+    if (a == b) {
+        snprintf(out, cap, "[%s] ", la);
+        return;
+    }
+    node_label(w, b, lb, sizeof lb);
+    snprintf(out, cap, "[%s->%s] ", la, lb);
+}
+
+/* write_step - one step; `marker` ("" or "[MTA->DNS] ") goes before its arrow on the first
+ * line, and continuation lines are indented to match. */
+static void write_step(FILE *out, const world_step *s, const transcript_opts *o,
+                       const char *marker)
+{
+    char t[32], prefix[160], cont[96];
     transcript_time(s->t_send_ms, t, sizeof t);
-    snprintf(prefix, sizeof prefix, "%s%4zu %s%s  ", col(o, C_DIM), s->index, t, col(o, C_RESET));
+    snprintf(prefix, sizeof prefix, "%s%4zu %s%s  %s", col(o, C_DIM), s->index, t, col(o, C_RESET),
+             marker);
+    snprintf(cont, sizeof cont, "%s%*s", INDENT, (int)strlen(marker), "");
     switch (s->kind) {
     case WORLD_STEP_COMMAND:
         if (s->bytes && s->len)
-            print_lines(out, prefix, INDENT, s->tls ? " ~> " : " -> ", C_CLIENT, s->bytes, s->len, 8, o);
+            print_lines(out, prefix, cont, s->tls ? " ~> " : " -> ", C_CLIENT, s->bytes, s->len,
+                        8, o);
         else
             fprintf(out, "%s%s%s%s%s\n", prefix, col(o, C_CLIENT), s->tls ? " ~> " : " -> ",
                     s->text, col(o, C_RESET));
         break;
     case WORLD_STEP_DATA:
-        print_lines(out, prefix, INDENT, s->tls ? " ~> " : " -> ", C_CLIENT, s->bytes ? s->bytes : "",
+        print_lines(out, prefix, cont, s->tls ? " ~> " : " -> ", C_CLIENT, s->bytes ? s->bytes : "",
                     s->bytes ? s->len : 0, TRANSCRIPT_MAX_DATA_LINES, o);
         break;
     case WORLD_STEP_REPLY:
         if (s->bytes && s->len)
-            print_lines(out, prefix, INDENT, s->tls ? "<~  " : "<-  ", reply_color(s->code), s->bytes,
+            print_lines(out, prefix, cont, s->tls ? "<~  " : "<-  ", reply_color(s->code), s->bytes,
                         s->len, 64, o);
         else
             fprintf(out, "%s%s%s%s%s\n", prefix, col(o, reply_color(s->code)),
@@ -231,32 +309,87 @@ static void write_step(FILE *out, const world *w, const world_step *s, const tra
             e = s->esc[0] ? explain_esc(s->esc) : explain_reply_code(s->code);
         else
             e = explain_text(s->key ? s->key : "");
-        fprintf(out, "%s%s# %s%s%s%s\n", INDENT, col(o, C_DIM), e,
+        fprintf(out, "%s%s# %s%s%s%s\n", cont, col(o, C_DIM), e,
                 s->rfc && *s->rfc ? " (" : "", s->rfc && *s->rfc ? s->rfc : "",
                 s->rfc && *s->rfc ? ")" : "");
         fputs(col(o, C_RESET), out);
     }
-    (void)w;
+}
+
+/* ---- sections ------------------------------------------------------------------------------
+ * Steps are printed in time order, never regrouped: parallel hops interleave as they happened.
+ * To keep that readable, the text is cut into sections, each under one hop header. A step of
+ * another hop starts a new section only when the current section's hop has nothing more to
+ * show, or when it opens a new session (a CONNECT); otherwise it is printed in place with a
+ * short marker ("[MTA->DNS]") saying whose it is. next_same[i] (the next step of step i's hop)
+ * answers "has the hop more to show?"; it is found with one backward pass over a small
+ * open-addressing table (O(steps)). */
+
+typedef struct {
+    long key;
+    size_t last;
+    bool used;
+} hop_slot;
+
+static size_t *next_same_hop(const world *w, size_t first, size_t last)
+{
+    size_t n = last - first + 1, cap = 16;
+    while (cap < 2 * n)
+        cap *= 2;
+    size_t *next = malloc(n * sizeof *next);
+    hop_slot *tab = calloc(cap, sizeof *tab);
+    if (!next || !tab) {
+        free(next);
+        free(tab);
+        return NULL;
+    }
+    for (size_t k = n; k-- > 0;) {
+        long h = hop_of(world_step_at(w, first + k));
+        size_t i = ((unsigned long)h * 0x9E3779B97F4A7C15ULL) & (cap - 1);
+        while (tab[i].used && tab[i].key != h)
+            i = (i + 1) & (cap - 1);
+        next[k] = tab[i].used ? tab[i].last : SIZE_MAX;
+        tab[i] = (hop_slot){.key = h, .last = first + k, .used = true};
+    }
+    free(tab);
+    return next;
 }
 
 int transcript_write_range(FILE *out, const world *w, size_t first, size_t last,
                            const transcript_opts *o)
 {
     size_t n = world_step_count(w);
-    long hop = 0;
+    if (first >= n)
+        return ferror(out) ? -1 : 0;
+    if (last >= n)
+        last = n - 1;
+    size_t *next = next_same_hop(w, first, last);
+    if (!next)
+        return -1;
+    long hop = 0;        /* the current section's hop */
+    size_t hop_last = 0; /* the last step of that hop printed so far */
     bool have_hop = false;
-    for (size_t i = first; i <= last && i < n; i++) {
+    for (size_t i = first; i <= last; i++) {
         const world_step *s = world_step_at(w, i);
         long h = hop_of(s);
-        if (!have_hop || h != hop) {
-            if (have_hop)
-                fputc('\n', out);
-            hop_header(out, w, s, o);
+        char marker[112] = "";
+        if (!have_hop || h == hop) {
+            if (!have_hop)
+                hop_header(out, w, s, o);
             hop = h;
             have_hop = true;
+            hop_last = i;
+        } else if (next[hop_last - first] == SIZE_MAX || s->kind == WORLD_STEP_CONNECT) {
+            fputc('\n', out);
+            hop_header(out, w, s, o);
+            hop = h;
+            hop_last = i;
+        } else {
+            hop_marker(w, s, marker, sizeof marker);
         }
-        write_step(out, w, s, o);
+        write_step(out, s, o, marker);
     }
+    free(next);
     return ferror(out) ? -1 : 0;
 }
 
@@ -302,7 +435,7 @@ int transcript_write_state(FILE *out, const world *w, size_t step, const transcr
             fputs(", TLS", out);
         if (nd->kind == WORLD_NODE_MSA || nd->kind == WORLD_NODE_MTA)
             fprintf(out, ", queue %d", st[i].queue_len);
-        if (nd->kind == WORLD_NODE_MAILBOX)
+        if (nd->kind == WORLD_NODE_MAILBOX && !(st[i].state[0] >= '0' && st[i].state[0] <= '9'))
             fprintf(out, ", %d message%s", st[i].mailbox_count, st[i].mailbox_count == 1 ? "" : "s");
         fputc('\n', out);
     }

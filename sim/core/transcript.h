@@ -1,7 +1,11 @@
 /* transcript.h - a world's steps as text a student can read, or as a JSON trace for tools.
  *
- * The text form groups steps by hop ("MUA alice-laptop -> MSA smtp.example.com:587") and marks
- * each line swaks-style: " -> " for what the client sends, "<-  " for what the server answers,
+ * The text form keeps the steps in time order and cuts them into sections, each under a hop
+ * header ("MUA alice-laptop -> MSA smtp.example.com:587"). A new section starts when the current
+ * hop has nothing more to show or a new session connects; a step of another hop in the middle
+ * of a section (parallel hops interleave) is printed in place with a short marker saying whose
+ * it is ("[MTA->DNS]", "[MSA->MTA]"), so no hop header is repeated and no step is moved. Lines
+ * are marked swaks-style: " -> " for what the client sends, "<-  " for what the server answers,
  * " ~> " / "<~  " once TLS protects the link, and "=== " for everything else (TLS started, DNS,
  * queue, delivery, checks). Each line starts with the step number (what --step and --at take)
  * and the virtual time. With `explain`, a one-line explanation (explain.h) follows each step;
@@ -27,7 +31,8 @@ typedef struct {
 /* transcript_write - every step, with hop headers. 0, or -1 on a write error. */
 int transcript_write(FILE *out, const world *w, const transcript_opts *o);
 
-/* transcript_write_range - steps [first, last] (inclusive), a hop header before the first. */
+/* transcript_write_range - steps [first, last] (inclusive), a hop header before the first;
+ * sections and markers as above, judged within the range. */
 int transcript_write_range(FILE *out, const world *w, size_t first, size_t last,
                            const transcript_opts *o);
 

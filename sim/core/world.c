@@ -131,6 +131,9 @@ typedef struct qmsg {
     const char **rcpts;
     int *rstate;            /* 0 pending, 1 delivered, 2 failed */
     const char **rwhy;      /* last reply for each recipient */
+    const char **rmta;      /* the remote MTA whose SMTP reply rwhy is, or NULL when the world
+                               itself decided (no MX, connection refused, ...): RFC 3464 2.3.5 */
+    bool *rexpired;         /* gave up after give_up_s (status 4.4.7, rwhy the last error) */
     size_t n_rcpts;
     const char *data;       /* content with CRLF line ends */
     size_t len;
@@ -175,6 +178,7 @@ typedef struct conn {
     bool implicit_port;     /* connected to a tls_port */
     bool tls_layer_wait;    /* server TLS layer waiting for a ClientHello that never comes */
     bool client_tls_broken; /* implicit-TLS client on a plain port */
+    bool tls_aborted;       /* the server dropped the link during the TLS handshake */
     bool closed;            /* a CLOSE step was recorded */
     bool finished;          /* both ends gone */
     bool client_reported;
@@ -204,6 +208,7 @@ struct job {
     size_t n_rc;
     bool tried[SCENARIO_MAX_RCPTS]; /* recipients given a session in this attempt */
     const char *last_error;
+    bool implicit_pending;  /* DNS had no MX: say so before asking for the A record */
 };
 
 typedef enum {
@@ -555,10 +560,11 @@ static bool non_ascii(const char *s)
     return false;
 }
 
+/* virtual_date - the Date:/Received: date of virtual time t: the scenario's "start" is time 0
+ * (any start, earlier than MAIL_EPOCH too). */
 static void virtual_date(const world *w, uint64_t t, char out[MAIL_DATE_MAX])
 {
-    int64_t off = (w->sp->start_epoch_s - MAIL_EPOCH_UNIX) * 1000;
-    mail_date(off > 0 ? (uint64_t)off + t : t, out);
+    mail_date_from(w->sp->start_epoch_s, t, out);
 }
 
 static bool fault_active(const world *w, int node, uint64_t t)
@@ -1326,7 +1332,9 @@ static void add_received(world *w, conn *c, const smtp_envelope *env, mail_buf *
         .peer_name = c->peer.name,
         .peer_addr = c->peer.addr,
         .by = snode(w, c->snode)->host,
-        .with = mail_with_protocol(env->esmtp, env->tls, env->auth_user != NULL),
+        /* RFC 6531 3.7.3: UTF8SMTP, UTF8SMTPS, UTF8SMTPA, UTF8SMTPSA for SMTPUTF8 mail */
+        .with = mail_with_protocol_utf8(env->esmtp, env->tls, env->auth_user != NULL,
+                                        env->smtputf8),
         .id = qid,
         .rcpt = env->n_rcpts == 1 ? env->rcpts[0] : NULL,
         .date = date,
@@ -1542,13 +1550,17 @@ static qmsg *queue_add(world *w, int owner, const char *from, const char *const 
     m->rcpts = arena_alloc(&w->ar, n_rcpts * sizeof *m->rcpts);
     m->rstate = arena_alloc(&w->ar, n_rcpts * sizeof *m->rstate);
     m->rwhy = arena_alloc(&w->ar, n_rcpts * sizeof *m->rwhy);
+    m->rmta = arena_alloc(&w->ar, n_rcpts * sizeof *m->rmta);
+    m->rexpired = arena_alloc(&w->ar, n_rcpts * sizeof *m->rexpired);
     m->data = arena_mem(&w->ar, data, len);
-    if (!m->from || !m->rcpts || !m->rstate || !m->rwhy || !m->data)
+    if (!m->from || !m->rcpts || !m->rstate || !m->rwhy || !m->rmta || !m->rexpired || !m->data)
         return NULL;
     for (size_t i = 0; i < n_rcpts; i++) {
         m->rcpts[i] = arena_str(&w->ar, rcpts[i]);
         m->rstate[i] = 0;
         m->rwhy[i] = "";
+        m->rmta[i] = NULL;
+        m->rexpired[i] = false;
         if (non_ascii(rcpts[i]))
             smtputf8 = true;
     }
@@ -1585,20 +1597,31 @@ static void bounce(world *w, qmsg *m, const size_t *which, size_t n_which)
     dsn_recipient rs[DSN_MAX_RECIPIENTS];
     size_t n = 0;
     char status[DSN_MAX_RECIPIENTS][16];
+    char first_reason[320] = "";
     for (size_t i = 0; i < n_which && n < DSN_MAX_RECIPIENTS; i++) {
         size_t r = which[i];
         const char *why = m->rwhy[r];
         /* the enhanced code of the reply, when there is one: "550 5.1.1 ..." */
         const char *sp1 = strchr(why, ' ');
         status[n][0] = '\0';
-        if (sp1 && isdigit((unsigned char)sp1[1]) && sp1[2] == '.') {
+        if (m->rexpired[r])
+            copy_str(status[n], sizeof status[n], "4.4.7"); /* RFC 3463 3.5: time expired */
+        else if (sp1 && isdigit((unsigned char)sp1[1]) && sp1[2] == '.') {
             size_t k = strcspn(sp1 + 1, " ");
             snprintf(status[n], sizeof status[n], "%.*s", (int)(k < 15 ? k : 15), sp1 + 1);
         }
         if (!status[n][0])
             copy_str(status[n], sizeof status[n], why[0] == '4' ? "4.4.7" : "5.0.0");
+        /* RFC 3464 2.3.5-2.3.6: Remote-MTA and "Diagnostic-Code: smtp;" report what a remote
+         * SMTP server answered; a failure the MTA decided itself (null MX, no route, refused
+         * connection) has neither: its Status code says it. */
         rs[n] = (dsn_recipient){.address = m->rcpts[r], .action = "failed", .status = status[n],
-                                .diagnostic = why[0] ? why : NULL, .remote_mta = NULL};
+                                .diagnostic = m->rmta[r] && why[0] ? why : NULL,
+                                .remote_mta = m->rmta[r]};
+        if (n == 0)
+            snprintf(first_reason, sizeof first_reason, "%s%s%s",
+                     m->rexpired[r] ? "4.4.7 delivery time expired" : "",
+                     m->rexpired[r] && why[0] ? "; last error: " : "", why[0] ? why : status[n]);
         n++;
     }
     char arrival[MAIL_DATE_MAX], date[MAIL_DATE_MAX];
@@ -1618,8 +1641,7 @@ static void bounce(world *w, qmsg *m, const size_t *which, size_t n_which)
     world_step *s = add_stepf(w, WORLD_STEP_BOUNCE, node, node, NULL, w->now, w->now,
                               "bounce.dsn", "RFC 3464 2",
                               "delivery status notification to %s: %zu recipient%s failed (%s)",
-                              m->from, n, n == 1 ? "" : "s", rs[0].diagnostic ? rs[0].diagnostic
-                                                                               : rs[0].status);
+                              m->from, n, n == 1 ? "" : "s", first_reason);
     if (s && b)
         s->detail = b->data;
     mail_buf_free(&mb);
@@ -1639,12 +1661,9 @@ static void queue_settle(world *w, qmsg *m, const char *defer_reason)
     bool expired = age + (uint64_t)m->wait_s * 1000 > (uint64_t)w->sp->retry_give_up_s * 1000;
     for (size_t i = 0; i < m->n_rcpts; i++) {
         if (m->rstate[i] == 0 && expired) {
-            /* RFC 3463 3.5: X.4.7 delivery time expired; keep the last error for the DSN */
+            /* RFC 3463 3.5: X.4.7 delivery time expired; the last error stays for the DSN */
             m->rstate[i] = 2;
-            char why[300];
-            snprintf(why, sizeof why, "451 4.4.7 delivery time expired%s%.200s",
-                     m->rwhy[i][0] ? "; last error: " : "", m->rwhy[i]);
-            m->rwhy[i] = arena_str(&w->ar, why);
+            m->rexpired[i] = true;
         }
         if (m->rstate[i] == 2) {
             failed[n_failed++] = i;
@@ -1743,6 +1762,7 @@ static void job_fail_rcpts(world *w, job *j, int state, const char *why)
         if (j->m->rstate[r] == 0) {
             j->m->rstate[r] = state;
             j->m->rwhy[r] = arena_str(&w->ar, why);
+            j->m->rmta[r] = NULL; /* the MTA's own decision */
         }
     }
 }
@@ -1752,17 +1772,21 @@ static void on_job_mx_answer(world *w, job *j)
     bool null_mx = false;
     dns_rcode rc = dns_zone_mail_hosts(w->zone, j->domain, &j->mx, &null_mx);
     uint32_t lat = latency(w, j->node, w->dns_node);
+    /* the step shows what DNS really answered; the MTA's conclusions (implicit MX) come after */
+    dns_answer raw;
+    dns_zone_query(w->zone, j->domain, DNS_TYPE_MX, &raw);
     char line[DNS_LINE_MAX];
-    dns_format_answer(line, sizeof line, j->domain, DNS_TYPE_MX, &j->mx);
-    if (null_mx)
-        snprintf(line, sizeof line, "%s. MX 0 . (null MX: no mail accepted)", j->domain);
+    dns_format_answer(line, sizeof line, j->domain, DNS_TYPE_MX, &raw);
     add_stepf(w, WORLD_STEP_DNS_ANSWER, w->dns_node, j->node, NULL, w->now, w->now + lat,
               "dns.mx_answer", "RFC 5321 5.1", "%s", line);
     j->mx_i = 0;
+    j->implicit_pending = rc == DNS_NOERROR && j->mx.n > 0 && j->mx.rr[0].implicit;
     if (rc == DNS_SERVFAIL) {
         /* a DNS failure is temporary: the recipients stay queued */
-        for (size_t i = 0; i < j->n_rc; i++)
+        for (size_t i = 0; i < j->n_rc; i++) {
             j->m->rwhy[j->rc[i]] = "451 4.4.3 DNS lookup of the MX failed (SERVFAIL)";
+            j->m->rmta[j->rc[i]] = NULL;
+        }
         j->last_error = "DNS lookup of the MX failed (SERVFAIL)";
         j->mx.n = 0;
     } else if (j->mx.n == 0) {
@@ -1779,6 +1803,15 @@ static void on_job_a_query(world *w, job *j)
         /* no (more) hosts to try: the domain is done for this attempt */
         job_next_domain(w, j);
         return;
+    }
+    if (j->implicit_pending) {
+        /* the empty MX answer has arrived: RFC 5321 5.1 implicit MX */
+        j->implicit_pending = false;
+        add_stepf(w, WORLD_STEP_CHECK, j->node, j->node, NULL, w->now, w->now, "mx.implicit",
+                  "RFC 5321 5.1",
+                  "no MX records for %s: the MTA falls back to the domain's own address record "
+                  "(implicit MX, as if \"MX 0 %s\")",
+                  j->domain, j->domain);
     }
     uint32_t lat = latency(w, j->node, w->dns_node);
     char line[DNS_LINE_MAX];
@@ -1810,8 +1843,10 @@ static void on_job_a_answer(world *w, job *j)
     }
     if (j->target < 0) {
         j->last_error = "no address for the mail host";
-        for (size_t i = 0; i < j->n_rc; i++)
+        for (size_t i = 0; i < j->n_rc; i++) {
             j->m->rwhy[j->rc[i]] = "451 4.4.4 no route to the mail host";
+            j->m->rmta[j->rc[i]] = NULL;
+        }
         j->mx_i++;
         schedule(w, w->now + lat, EV_JOB_A_QUERY, j);
         return;
@@ -1858,8 +1893,10 @@ static void job_session_done(world *w, job *j, conn *c, const char *why_refused)
         char why[200];
         snprintf(why, sizeof why, "451 4.4.1 %s: %s", w->nodes[c->snode].pub.host,
                  why_refused ? why_refused : "no connection");
-        for (size_t i = 0; i < j->n_rc; i++)
+        for (size_t i = 0; i < j->n_rc; i++) {
             m->rwhy[j->rc[i]] = arena_str(&w->ar, why);
+            m->rmta[j->rc[i]] = NULL;
+        }
         j->last_error = arena_str(&w->ar, why);
         if (snode(w, j->node)->relay_to < 0) {
             j->mx_i++; /* RFC 5321 5.1: try the next MX host */
@@ -1874,8 +1911,14 @@ static void job_session_done(world *w, job *j, conn *c, const char *why_refused)
     if (r->code)
         snprintf(overall, sizeof overall, "%d%s%s %s", r->code, r->esc[0] ? " " : "", r->esc,
                  r->text);
+    else if (c->tls_aborted)
+        snprintf(overall, sizeof overall, "451 4.4.2 %s during the TLS handshake", r->text);
     else
-        snprintf(overall, sizeof overall, "451 4.4.2 %s", r->text);
+        snprintf(overall, sizeof overall, "451 4.4.2 %s%s%s%s", r->text, r->stage ? " (at " : "",
+                 r->stage ? r->stage : "", r->stage ? ")" : "");
+    /* a reply of the server (not the client's own decision, not a lost connection): the DSN
+     * names the server as Remote-MTA (RFC 3464 2.3.5) */
+    const char *remote = r->local ? NULL : w->nodes[c->snode].pub.host;
     for (size_t i = 0; i < j->n_rc && i < r->n_rcpts; i++) {
         size_t k = j->rc[i];
         const smtp_rcpt_result *rr = &r->rcpt[i];
@@ -1890,6 +1933,7 @@ static void job_session_done(world *w, job *j, conn *c, const char *why_refused)
         else
             copy_str(why, sizeof why, overall);
         m->rwhy[k] = arena_str(&w->ar, why);
+        m->rmta[k] = (code >= 400 && code < 600) || r->code ? remote : NULL;
         if (code >= 500)
             m->rstate[k] = 2;
         else if (code >= 200 && code < 300 && r->status == SMTP_RESULT_PERMFAIL)
@@ -1972,14 +2016,38 @@ static void on_timer(world *w, conn *c)
     arm_timer(w, c);
 }
 
+/* in_tls_handshake - the link carries TLS handshake records now, not SMTP lines: after the 220
+ * to STARTTLS (RFC 3207 4) or on an implicit-TLS port (RFC 8314 3.3) until the handshake ends. */
+static bool in_tls_handshake(const conn *c)
+{
+    if (c->tls)
+        return false;
+    return (c->srv && smtp_server_state_get(c->srv) == SMTP_SRV_TLS) || c->implicit_port ||
+           c->tls_layer_wait;
+}
+
 static void on_shutdown(world *w, int node)
 {
     for (size_t i = 0; i < w->n_conns; i++) {
         conn *c = w->conns[i];
-        if (c->snode == node && c->srv && !c->closed && !c->finished) {
-            smtp_server_shutdown(c->srv, w->now); /* 421 4.3.2 (RFC 5321 3.8) */
-            pump_server(w, c);
+        if (c->snode != node || !c->srv || c->closed || c->finished)
+            continue;
+        if (in_tls_handshake(c)) {
+            /* No SMTP reply can be sent in the middle of a TLS handshake (the client reads TLS
+             * records, and plain text there is what RFC 3207 6 tells it to distrust): the
+             * server just drops the connection, and the client sees it lost. */
+            add_stepf(w, WORLD_STEP_CHECK, c->snode, c->snode, c, w->now, w->now,
+                      "conn.shutdown_tls", "RFC 5321 3.8",
+                      "shutting down during the TLS handshake: no 421 is possible here, the "
+                      "server closes the connection");
+            c->tls_aborted = true;
+            conn_close(w, c, 1, w->now, "connection closed by the server (shutdown)");
+            smtp_server_free(c->srv);
+            c->srv = NULL;
+            continue;
         }
+        smtp_server_shutdown(c->srv, w->now); /* 421 4.3.2 (RFC 5321 3.8) */
+        pump_server(w, c);
     }
     set_state_text(w, node, "down", 0);
 }
@@ -2260,6 +2328,7 @@ static world *world_run(const scenario_spec *sp, scenario_spec *own, char *err, 
     cc->use_pipelining = mn->pipelining;
     cc->smtputf8 = mn->smtputf8;
     cc->show_secrets = mn->show_secrets;
+    cc->ignore_advertised_size = mn->ignore_size;
     schedule(w, mn->start_ms, EV_MUA_START, c);
     for (size_t i = 0; i < sp->n_faults; i++)
         if (sp->faults[i].kind == SCENARIO_FAULT_SHUTDOWN) {

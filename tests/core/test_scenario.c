@@ -88,11 +88,32 @@ static void test_good_file(void **state)
     assert_int_equal(sp->message.n_to, 1);
     assert_int_equal(sp->lan_ms, 20);
     assert_int_equal(sp->retry_first_s, 60);
+    assert_false(sp->nodes[0].ignore_size); /* default: the client honours SIZE itself */
     size_t len;
     assert_non_null(scenario_source(sc, &len));
     assert_true(len > 100);
     scenario_free(sc);
     scenario_free(NULL);
+}
+
+/* "ignore_size" on the MUA: a boolean, loaded into the node. */
+static void test_ignore_size(void **state)
+{
+    (void)state;
+    char *t = replace("\"tls\": \"required\"", "\"tls\": \"required\", \"ignore_size\": true");
+    char err[512] = "";
+    scenario *sc = scenario_load_buffer("t.json", t, strlen(t), err, sizeof err);
+    if (!sc)
+        fail_msg("%s", err);
+    assert_true(scenario_spec_get(sc)->nodes[0].ignore_size);
+    scenario_free(sc);
+    free(t);
+    expect_replace_error("\"tls\": \"required\"", "\"tls\": \"required\", \"ignore_size\": 1",
+                         "nodes[0].ignore_size: expected");
+    /* only the client has it */
+    expect_replace_error("\"port\": 587,\n     \"users\"",
+                         "\"port\": 587, \"ignore_size\": true,\n     \"users\"",
+                         "nodes[1].ignore_size: unknown field");
 }
 
 static void test_syntax_error_line_col(void **state)
@@ -262,6 +283,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_good_file),
+        cmocka_unit_test(test_ignore_size),
         cmocka_unit_test(test_syntax_error_line_col),
         cmocka_unit_test(test_wrong_type_by_path),
         cmocka_unit_test(test_out_of_range),

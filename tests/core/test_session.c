@@ -531,6 +531,36 @@ static void test_size_refused(void **state)
     free_session(s);
 }
 
+/* The same message with a client that declares SIZE= anyway (ignore_advertised_size): the
+ * server engine itself refuses MAIL with 552 5.3.4 (RFC 1870 6.1) and nothing is stored. */
+static void test_size_refused_by_server(void **state)
+{
+    (void)state;
+    session *s = new_session(SMTP_ROLE_MX);
+    assert_int_equal(smtp_limits_set(&s->scfg.limits, SMTP_LIMIT_MESSAGE_SIZE, 1024), 0);
+    static char big[2100];
+    memset(big, 'x', sizeof big);
+    for (size_t i = 70; i < sizeof big; i += 72)
+        big[i] = '\n';
+    memcpy(big, "Subject: big\n\n", 14);
+    s->ccfg.data = big;
+    s->ccfg.data_len = sizeof big;
+    s->ccfg.ignore_advertised_size = true;
+    run(s, "size-refused-by-server: SIZE 1024 offered, the client declares SIZE= anyway");
+    const smtp_client_result *r = smtp_client_result_get(s->cl);
+    assert_int_equal(r->status, SMTP_RESULT_PERMFAIL);
+    assert_int_equal(r->code, 552);
+    assert_string_equal(r->esc, "5.3.4");
+    assert_string_equal(r->stage, "MAIL");
+    assert_false(r->local);
+    assert_non_null(strstr(s->tr, "C: MAIL FROM:<alice@example.com> SIZE="));
+    assert_non_null(strstr(s->tr, "S: 552 5.3.4 "));
+    assert_null(strstr(s->tr, "C: Subject: big")); /* not a byte of content */
+    assert_int_equal(s->n_stored, 0);
+    check_golden(s, "size-refused-by-server");
+    free_session(s);
+}
+
 static void test_dot_stuffing(void **state)
 {
     (void)state;
@@ -746,6 +776,7 @@ int main(void)
         cmocka_unit_test(test_partial_recipients),
         cmocka_unit_test(test_all_refused_pipelined),
         cmocka_unit_test(test_size_refused),
+        cmocka_unit_test(test_size_refused_by_server),
         cmocka_unit_test(test_dot_stuffing),
         cmocka_unit_test(test_8bit_message),
         cmocka_unit_test(test_mail_refused),

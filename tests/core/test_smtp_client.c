@@ -685,6 +685,59 @@ static void test_size_exceeded_not_sent(void **state)
     end(h);
 }
 
+/* ignore_advertised_size: the client declares SIZE= anyway and the server's 552 decides. */
+static void test_size_ignored_server_refuses(void **state)
+{
+    (void)state;
+    harness *h = new_harness();
+    h->cfg.ignore_advertised_size = true;
+    start(h);
+    srv(h, "220 mx ESMTP\r\n");
+    h->sent_len = 0;
+    srv(h, "250-mx\r\n250 SIZE 20\r\n"); /* our message is 27 octets */
+    expect_sent(h, "MAIL FROM:<alice@example.com> SIZE=27\r\n");
+    assert_null(find_event(h, SMTP_EV_ERROR, "client.size_exceeded"));
+    srv(h, "552 5.3.4 Message size exceeds fixed maximum message size\r\n");
+    expect_sent(h, "QUIT\r\n"); /* no RCPT, no DATA: the transaction is over */
+    const smtp_client_result *r = res(h);
+    assert_int_equal(r->status, SMTP_RESULT_PERMFAIL);
+    assert_int_equal(r->code, 552);
+    assert_string_equal(r->esc, "5.3.4");
+    assert_string_equal(r->stage, "MAIL");
+    assert_false(r->local); /* the server said it, not the client */
+    assert_int_equal(r->n_accepted, 0);
+    srv(h, "221 2.0.0 Bye\r\n");
+    assert_true(smtp_client_done(h->cl));
+    end(h);
+}
+
+/* The same, pipelined (RFC 2920 3.1): RCPT and DATA already went out with MAIL; their replies
+ * (503, no transaction) are read and the server's 552 to MAIL stays the reason. */
+static void test_size_ignored_pipelined(void **state)
+{
+    (void)state;
+    harness *h = new_harness();
+    h->cfg.ignore_advertised_size = true;
+    h->cfg.n_rcpts = 1;
+    start(h);
+    srv(h, "220 mx ESMTP\r\n");
+    h->sent_len = 0;
+    srv(h, "250-mx\r\n250-PIPELINING\r\n250 SIZE 20\r\n");
+    expect_sent(h, "MAIL FROM:<alice@example.com> SIZE=27\r\n"
+                   "RCPT TO:<bob@example.org>\r\n"
+                   "DATA\r\n");
+    srv(h, "552 5.3.4 Message size exceeds fixed maximum message size\r\n"
+           "503 5.5.1 Error: need MAIL command\r\n"
+           "503 5.5.1 Error: need RCPT command\r\n");
+    expect_sent(h, "QUIT\r\n");
+    const smtp_client_result *r = res(h);
+    assert_int_equal(r->status, SMTP_RESULT_PERMFAIL);
+    assert_int_equal(r->code, 552);
+    assert_string_equal(r->esc, "5.3.4");
+    assert_false(r->local);
+    end(h);
+}
+
 static void test_size_zero_means_no_limit(void **state)
 {
     (void)state;
@@ -1385,6 +1438,8 @@ int main(void)
         cmocka_unit_test(test_auth_failed),
         cmocka_unit_test(test_auth_not_offered_skipped),
         cmocka_unit_test(test_size_exceeded_not_sent),
+        cmocka_unit_test(test_size_ignored_server_refuses),
+        cmocka_unit_test(test_size_ignored_pipelined),
         cmocka_unit_test(test_size_zero_means_no_limit),
         cmocka_unit_test(test_8bitmime_smtputf8_dsn),
         cmocka_unit_test(test_smtputf8_needed_not_offered),

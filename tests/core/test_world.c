@@ -122,6 +122,15 @@ static long find(const world *w, size_t from, world_step_kind kind, const char *
     return -1;
 }
 
+/* find_key - the first step at or after `from` with this explain key. */
+static long find_key(const world *w, size_t from, const char *key)
+{
+    for (size_t i = from; i < world_step_count(w); i++)
+        if (!strcmp(world_step_at(w, i)->key, key))
+            return (long)i;
+    return -1;
+}
+
 static long find_reply(const world *w, int code, const char *esc)
 {
     for (size_t i = 0; i < world_step_count(w); i++) {
@@ -316,7 +325,31 @@ static void test_unknown_recipient_bounce(void **state)
     assert_non_null(strstr(m, "multipart/report"));
     assert_non_null(strstr(m, "Status: 5.1.1"));
     assert_non_null(strstr(m, "nobody@example.org"));
+    /* the MX answered: it is the Remote-MTA, its reply the smtp diagnostic (RFC 3464 2.3.5-6) */
+    assert_non_null(strstr(m, "Remote-MTA: dns; mx.example.org\r\n"));
+    assert_non_null(strstr(m, "Diagnostic-Code: smtp; 550 5.1.1 <nobody@example.org>"));
     assert_int_equal(mailbox_count(fx.w, mailbox_node(fx.w, "Bob")), 0);
+    done(&fx);
+}
+
+/* A failure the MTA decides itself (null MX) names no Remote-MTA and no smtp diagnostic. */
+static void test_null_mx_bounce_is_local(void **state)
+{
+    (void)state;
+    cJSON *r = base();
+    with_sender_mailbox(r);
+    cJSON *dns = cJSON_GetObjectItem(r, "dns");
+    cJSON_ReplaceItemInArray(dns, 0, parse("{\"name\": \"example.org\", \"type\": \"MX\", "
+                                           "\"pref\": 0, \"value\": \".\"}"));
+    fixture fx = build(r);
+    long b = find(fx.w, 0, WORLD_STEP_BOUNCE, "5.1.10");
+    assert_true(b > 0);
+    assert_int_equal(find(fx.w, 0, WORLD_STEP_CONNECT, "mx.example.org"), -1); /* no try */
+    const char *m = world_mailbox_message(fx.w, mailbox_node(fx.w, "alice@example.com"), 0, NULL);
+    assert_non_null(m);
+    assert_non_null(strstr(m, "Status: 5.1.10"));
+    assert_null(strstr(m, "Remote-MTA:"));
+    assert_null(strstr(m, "Diagnostic-Code: smtp;"));
     done(&fx);
 }
 
@@ -328,6 +361,19 @@ static void test_greylisting_retry(void **state)
     fixture fx = build(r);
     long g = find_reply(fx.w, 451, "4.7.1");
     assert_true(g > 0);
+    /* pipelined MAIL/RCPT/DATA: the greylist check belongs to RCPT, so it comes after the
+     * reply to MAIL and right before the 451 it causes */
+    long chk = find_key(fx.w, 0, "greylist.defer");
+    assert_true(chk > 0 && chk < g);
+    long mail_ok = -1;
+    for (long i = chk; i >= 0 && mail_ok < 0; i--) {
+        const world_step *st = world_step_at(fx.w, (size_t)i);
+        if (st->kind == WORLD_STEP_REPLY && !strcmp(st->verb, "MAIL"))
+            mail_ok = i;
+        if (st->kind == WORLD_STEP_COMMAND && !strcmp(st->verb, "MAIL"))
+            break;
+    }
+    assert_true(mail_ok > 0 && mail_ok < chk);
     long d = find(fx.w, (size_t)g, WORLD_STEP_QUEUE, "deferred");
     assert_true(d > g);
     assert_non_null(strstr(world_step_at(fx.w, (size_t)d)->text, "next try in 60 s"));
@@ -348,20 +394,39 @@ static void test_greylisting_retry(void **state)
 static void test_too_large(void **state)
 {
     (void)state;
+    /* by default the client refuses on its own after EHLO (RFC 1870 6): no MAIL at all */
     cJSON *r = base();
     set(node(r, "msa"), "limits", parse("{\"message_size\": 2000}"));
     set(cJSON_GetObjectItem(r, "message"), "size", cJSON_CreateNumber(10000));
     fixture fx = build(r);
-    bool seen = false;
-    for (size_t i = 0; i < world_step_count(fx.w); i++) {
-        const world_step *s = world_step_at(fx.w, i);
-        if (s->code == 552 && !strcmp(s->esc, "5.3.4"))
-            seen = true;
-    }
-    assert_true(seen);
-    assert_true(find(fx.w, 0, WORLD_STEP_COMMAND, "SIZE=10000") < 0 ||
-                find_reply(fx.w, 552, "5.3.4") > 0);
-    assert_true(find(fx.w, 0, WORLD_STEP_CHECK, "could not send") > 0);
+    long local = find_key(fx.w, 0, "client.size_exceeded");
+    assert_true(local > 0);
+    assert_int_equal(world_step_at(fx.w, (size_t)local)->kind, WORLD_STEP_CHECK);
+    assert_int_equal(world_step_at(fx.w, (size_t)local)->code, 552);
+    assert_int_equal(find(fx.w, 0, WORLD_STEP_COMMAND, "MAIL FROM"), -1);
+    assert_int_equal(find_reply(fx.w, 552, "5.3.4"), -1);
+    assert_true(find(fx.w, 0, WORLD_STEP_CHECK, "could not send") > local);
+    assert_int_equal(find(fx.w, 0, WORLD_STEP_DELIVER, NULL), -1);
+    done(&fx);
+
+    /* "ignore_size": the client declares SIZE= anyway; the server's 552 5.3.4 answers MAIL */
+    r = base();
+    set(node(r, "msa"), "limits", parse("{\"message_size\": 2000}"));
+    set(node(r, "alice"), "ignore_size", cJSON_CreateTrue());
+    set(cJSON_GetObjectItem(r, "message"), "size", cJSON_CreateNumber(10000));
+    fx = build(r);
+    long mail = find(fx.w, 0, WORLD_STEP_COMMAND, "MAIL FROM:<alice@example.com> SIZE=");
+    long rej = find_reply(fx.w, 552, "5.3.4");
+    assert_true(mail > 0 && rej > mail);
+    const world_step *rs = world_step_at(fx.w, (size_t)rej);
+    assert_string_equal(rs->verb, "MAIL");
+    assert_int_equal(rs->port, 587);
+    assert_int_equal(find_key(fx.w, 0, "client.size_exceeded"), -1);
+    assert_int_equal(find(fx.w, 0, WORLD_STEP_DATA, NULL), -1); /* not a byte of content */
+    long failed = find(fx.w, (size_t)rej, WORLD_STEP_CHECK, "could not send");
+    assert_true(failed > rej);
+    assert_non_null(strstr(world_step_at(fx.w, (size_t)failed)->text, "552 5.3.4"));
+    assert_non_null(strstr(world_step_at(fx.w, (size_t)failed)->text, "(at MAIL)"));
     assert_int_equal(find(fx.w, 0, WORLD_STEP_DELIVER, NULL), -1);
     done(&fx);
 }
@@ -509,7 +574,28 @@ static void test_smtputf8(void **state)
     long mail = find(fx.w, 0, WORLD_STEP_COMMAND, "SMTPUTF8");
     assert_true(mail > 0);
     assert_true(find(fx.w, 0, WORLD_STEP_COMMAND, "RCPT TO:<j\xc3\xbcrgen@example.org>") > 0);
-    assert_int_equal(mailbox_count(fx.w, mailbox_node(fx.w, "rgen")), 1);
+    int box = mailbox_node(fx.w, "rgen");
+    assert_int_equal(mailbox_count(fx.w, box), 1);
+    /* RFC 6531 3.7.3: the Received: "with" keywords of an SMTPUTF8 transaction */
+    const char *m = world_mailbox_message(fx.w, box, 0, NULL);
+    assert_non_null(strstr(m, "by mx.example.org with UTF8SMTPS id"));
+    assert_non_null(strstr(m, "by smtp.example.com with UTF8SMTPSA id"));
+    done(&fx);
+}
+
+/* A scenario "start" before the library's epoch (2024-03-12) is honoured in Date: and
+ * Received: (virtual time 0 is the start). */
+static void test_early_start_date(void **state)
+{
+    (void)state;
+    cJSON *r = base();
+    set(r, "start", cJSON_CreateString("2001-02-03T04:05:06Z"));
+    fixture fx = build(r);
+    const char *m = world_mailbox_message(fx.w, mailbox_node(fx.w, "Bob"), 0, NULL);
+    assert_non_null(m);
+    assert_non_null(strstr(m, "\r\nDate: Sat, 3 Feb 2001 04:05:06 +0000\r\n"));
+    assert_non_null(strstr(m, "; Sat, 3 Feb 2001 04:05:0"));
+    assert_null(strstr(m, "2024"));
     done(&fx);
 }
 
@@ -555,6 +641,16 @@ static void test_dkim(void **state)
     const char *m = world_mailbox_message(fx.w, mailbox_node(fx.w, "Bob"), 0, NULL);
     assert_non_null(strstr(m, "DKIM-Signature: v=1"));
     assert_non_null(strstr(m, "dkim=pass"));
+    /* the check, then the reply to the final ".", then the delivery: in time order too */
+    long dot = find_reply(fx.w, 250, "2.0.0");
+    while (dot >= 0 && world_step_at(fx.w, (size_t)dot)->port != 25)
+        dot = find(fx.w, (size_t)dot + 1, WORLD_STEP_REPLY, "Ok: queued");
+    long del = find(fx.w, 0, WORLD_STEP_DELIVER, NULL);
+    assert_true(v < dot && dot < del);
+    assert_true(world_step_at(fx.w, (size_t)v)->t_send_ms <=
+                world_step_at(fx.w, (size_t)dot)->t_send_ms);
+    assert_true(world_step_at(fx.w, (size_t)dot)->t_send_ms <=
+                world_step_at(fx.w, (size_t)del)->t_send_ms);
     done(&fx);
 }
 
@@ -583,6 +679,80 @@ static void test_down_and_shutdown(void **state)
     done(&fx);
 }
 
+/* A shutdown while the MTA-to-MX TLS handshake runs (after the 220 to STARTTLS, before the
+ * handshake ends): the server cannot answer 421 in plain text there; it drops the link, the
+ * client reports a lost connection, never a STARTTLS injection. After the handshake: 421 under
+ * TLS. Either way the message stays queued and is delivered later. */
+static void test_shutdown_during_starttls(void **state)
+{
+    (void)state;
+    static const int at[] = {770, 800, 900, 1000, 1080};
+    for (size_t k = 0; k < sizeof at / sizeof at[0]; k++) {
+        cJSON *r = base();
+        char f[160];
+        snprintf(f, sizeof f, "[{\"kind\": \"shutdown\", \"node\": \"mx\", \"at_ms\": %d, "
+                              "\"until_ms\": 120000}]", at[k]);
+        set(r, "faults", parse(f));
+        fixture fx = build(r);
+        assert_int_equal(find_key(fx.w, 0, "client.starttls_injection"), -1);
+        assert_int_equal(find(fx.w, 0, WORLD_STEP_CHECK, "client decision: 0"), -1);
+        long starttls = find(fx.w, 0, WORLD_STEP_COMMAND, "STARTTLS");
+        starttls = find(fx.w, (size_t)starttls + 1, WORLD_STEP_COMMAND, "STARTTLS"); /* the MTA's */
+        assert_true(starttls > 0);
+        long defer = find(fx.w, (size_t)starttls, WORLD_STEP_QUEUE, "deferred");
+        assert_true(defer > starttls);
+        long r421 = find_reply(fx.w, 421, "4.3.2");
+        if (at[k] < 1000) {
+            /* in the handshake: no 421, a dropped connection reported as such */
+            assert_int_equal(r421, -1);
+            long sd = find_key(fx.w, 0, "conn.shutdown_tls");
+            assert_true(sd > starttls && sd < defer);
+            assert_true(find(fx.w, (size_t)sd, WORLD_STEP_CLOSE, "closed by the server") > sd);
+            assert_non_null(strstr(world_step_at(fx.w, (size_t)defer)->text,
+                                   "451 4.4.2 connection lost during the TLS handshake"));
+        } else if (at[k] == 1000) {
+            /* the shutdown comes first at the instant the handshake would end */
+            assert_int_equal(r421, -1);
+            assert_true(find_key(fx.w, 0, "conn.shutdown_tls") > starttls);
+        } else {
+            /* after the handshake: the 421 goes out under TLS and decides the deferral */
+            assert_true(r421 > starttls && r421 < defer);
+            assert_true(world_step_at(fx.w, (size_t)r421)->tls);
+            assert_non_null(strstr(world_step_at(fx.w, (size_t)defer)->text, "421 4.3.2"));
+            assert_int_equal(find_key(fx.w, 0, "conn.shutdown_tls"), -1);
+        }
+        assert_int_equal(mailbox_count(fx.w, mailbox_node(fx.w, "Bob")), 1);
+        done(&fx);
+    }
+}
+
+/* No MX record, an A record for the domain: DNS says "no records", then the MTA's own check
+ * says it falls back to the address (RFC 5321 5.1), then it asks for the A record. */
+static void test_implicit_mx(void **state)
+{
+    (void)state;
+    cJSON *r = base();
+    cJSON_DeleteItemFromObject(r, "dns");
+    set(node(r, "mx"), "host", cJSON_CreateString("example.org"));
+    fixture fx = build(r);
+    long a = find(fx.w, 0, WORLD_STEP_DNS_ANSWER, "example.org. MX");
+    assert_true(a > 0);
+    assert_string_equal(world_step_at(fx.w, (size_t)a)->text,
+                        "example.org. MX: no records (NOERROR)");
+    long chk = find_key(fx.w, (size_t)a, "mx.implicit");
+    assert_true(chk > a);
+    assert_int_equal(world_step_at(fx.w, (size_t)chk)->kind, WORLD_STEP_CHECK);
+    assert_string_equal(world_step_at(fx.w, (size_t)chk)->rfc, "RFC 5321 5.1");
+    /* the check happens when the answer has arrived, before the A question */
+    assert_true(world_step_at(fx.w, (size_t)chk)->t_send_ms >=
+                world_step_at(fx.w, (size_t)a)->t_arrive_ms);
+    long aq = find(fx.w, (size_t)chk, WORLD_STEP_DNS_QUERY, "example.org. A");
+    assert_true(aq > chk);
+    assert_true(find(fx.w, (size_t)aq, WORLD_STEP_CONNECT, "port 25") > aq);
+    assert_int_equal(mailbox_count(fx.w, mailbox_node(fx.w, "Bob")), 1);
+    done(&fx);
+}
+
 static void test_give_up_bounces(void **state)
 {
     (void)state;
@@ -597,6 +767,9 @@ static void test_give_up_bounces(void **state)
     const char *m = world_mailbox_message(fx.w, mailbox_node(fx.w, "alice@example.com"), 0, NULL);
     assert_non_null(m);
     assert_non_null(strstr(m, "Status: 4.4.7"));
+    /* the last error was a refused connection: the MTA's own finding, not an SMTP reply */
+    assert_null(strstr(m, "Remote-MTA:"));
+    assert_null(strstr(m, "Diagnostic-Code: smtp;"));
     done(&fx);
 }
 
@@ -745,6 +918,25 @@ static void test_transcript(void **state)
     assert_non_null(strstr(buf, "MTA out.example.com -> MX mx.example.org:25\n"));
     assert_non_null(strstr(buf, "  | Return-Path: <alice@example.com>"));
     assert_null(strstr(buf, "\033["));
+    /* one section per hop, in time order: the MUA's header once, the MTA's DNS questions in
+     * the middle of the MUA's session marked in place */
+    const char *h1 = strstr(buf, "MUA alice-laptop -> MSA smtp.example.com:587\n");
+    assert_non_null(h1);
+    assert_null(strstr(h1 + 1, "MUA alice-laptop -> MSA smtp.example.com:587\n"));
+    assert_non_null(strstr(buf, "  [MTA->DNS] === example.org. MX ?\n"));
+    assert_non_null(strstr(buf, "  [MSA->MTA] === queued as "));
+    assert_null(strstr(buf, "\nDNS resolver.example.com -> MTA"));
+    free(buf);
+    /* a range of one step: its own hop header, no marker */
+    buf = NULL;
+    out = open_memstream(&buf, &len);
+    long q = find(fx.w, 0, WORLD_STEP_DNS_QUERY, "example.org. MX");
+    assert_true(q > 0);
+    assert_int_equal(transcript_write_range(out, fx.w, (size_t)q, (size_t)q, &o), 0);
+    fclose(out);
+    assert_non_null(strstr(buf, "MTA out.example.com -> DNS resolver.example.com\n"));
+    assert_non_null(strstr(buf, "  === example.org. MX ?\n"));
+    assert_null(strstr(buf, "["));
     free(buf);
     buf = NULL;
     out = open_memstream(&buf, &len);
@@ -808,6 +1000,10 @@ static void test_every_scenario_and_fork(void **state)
         if (!w)
             fail_msg("%s: %s", path, err);
         assert_true(world_step_count(w) > 0);
+        /* time never goes backwards in any shipped scenario */
+        for (size_t i = 1; i < world_step_count(w); i++)
+            if (world_step_at(w, i)->t_send_ms < world_step_at(w, i - 1)->t_send_ms)
+                fail_msg("%s: step %zu starts before step %zu", path, i, i - 1);
         built++;
         size_t forks = 0;
         for (size_t i = 0; i < world_step_count(w) && forks < 40; i++) {
@@ -842,6 +1038,7 @@ int main(void)
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_state_at_exact),
         cmocka_unit_test(test_unknown_recipient_bounce),
+        cmocka_unit_test(test_null_mx_bounce_is_local),
         cmocka_unit_test(test_greylisting_retry),
         cmocka_unit_test(test_too_large),
         cmocka_unit_test(test_auth_failures),
@@ -850,9 +1047,12 @@ int main(void)
         cmocka_unit_test(test_wrong_ports),
         cmocka_unit_test(test_partial_failure_and_pipelining),
         cmocka_unit_test(test_smtputf8),
+        cmocka_unit_test(test_early_start_date),
         cmocka_unit_test(test_spf),
         cmocka_unit_test(test_dkim),
         cmocka_unit_test(test_down_and_shutdown),
+        cmocka_unit_test(test_shutdown_during_starttls),
+        cmocka_unit_test(test_implicit_mx),
         cmocka_unit_test(test_give_up_bounces),
         cmocka_unit_test(test_fork),
         cmocka_unit_test(test_saved_fork_reproduces),
