@@ -259,9 +259,9 @@ static const explain_entry table[] = {
                     "SMTP (no SIZE, no pipelining, no STARTTLS).", "RFC 5321 4.1.1.1"},
     {"client.helo_fallback", "The server did not understand EHLO (500/502), so the client falls "
                              "back to HELO and uses no extensions.", "RFC 5321 3.2"},
-    {"client.starttls", "The server offers STARTTLS and agreed (220): the connection is upgraded "
-                        "to TLS before anything else is said. Bytes that arrived before the "
-                        "handshake are thrown away.", "RFC 3207 4"},
+    {"client.starttls", "The server listed STARTTLS in its EHLO reply, so the client asks to "
+                        "upgrade the connection to TLS. If the server answers 220, the TLS "
+                        "handshake starts at once, before any other command.", "RFC 3207 4"},
     {"client.tls_restart", "TLS is up: the client forgets what it learnt in the clear and sends "
                            "EHLO again; the server may offer different extensions now (AUTH, "
                            "often).", "RFC 3207 4.2"},
@@ -292,6 +292,10 @@ static const explain_entry table[] = {
      "RFC 5321 4.1.1.2"},
     {"client.rcpt", "RCPT TO names one recipient. Each recipient gets its own answer: some may "
                     "be accepted while others are refused.", "RFC 5321 4.1.1.3"},
+    {"client.data_pipelined", "With PIPELINING, DATA travels in the same write as MAIL and the "
+                              "RCPTs, before any reply has come back. If no recipient is "
+                              "accepted, the server answers DATA with 503 or 554 and the client "
+                              "sends no message.", "RFC 2920 3.1"},
     {"client.data", "At least one recipient was accepted, so the client sends DATA and waits for "
                     "354 before the message itself.", "RFC 5321 4.1.1.4"},
     {"client.content", "The message: CRLF line ends, every line starting with '.' gets an extra "

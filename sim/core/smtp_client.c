@@ -500,7 +500,8 @@ static void send_rcpt(smtp_client *cl, size_t i)
         cbuf_puts(cl, &cl->out, " NOTIFY="); /* RFC 3461 4.1 */
         cbuf_puts(cl, &cl->out, cl->cfg.dsn_notify);
     }
-    cmd_end(cl, start, PEND_RCPT, i, NULL, cl->pipelined ? "RFC 2920 3.1" : NULL, NULL);
+    /* a command step cites where the command is defined (RFC 5321 4.1.1.3), pipelined or not */
+    cmd_end(cl, start, PEND_RCPT, i, NULL, NULL, NULL);
 }
 
 /* start_transaction - MAIL, and with PIPELINING every RCPT and DATA in the same write. The
@@ -523,12 +524,12 @@ static void start_transaction(smtp_client *cl)
         send_quit(cl);
         return;
     }
-    /* RFC 1870 6: a message larger than the server's fixed limit is not sent at all (unless
+    /* RFC 1870 7: a message larger than the server's fixed limit is not sent at all (unless
      * the configuration asks to behave like a client that declares SIZE= and lets the server
      * refuse: it then answers MAIL with 552 5.3.4, RFC 1870 6.1) */
     if ((cl->ext & EXT_SIZE) && cl->ext_size > 0 && cl->msg_size > cl->ext_size &&
         !cl->cfg.ignore_advertised_size) {
-        emit(cl, SMTP_EV_ERROR, SMTP_DIR_NONE, NULL, 0, "MAIL", 552, "5.3.4", "RFC 1870 6",
+        emit(cl, SMTP_EV_ERROR, SMTP_DIR_NONE, NULL, 0, "MAIL", 552, "5.3.4", "RFC 1870 7",
              "client.size_exceeded");
         char text[sizeof cl->res.text];
         snprintf(text, sizeof text,
@@ -568,13 +569,14 @@ static void start_transaction(smtp_client *cl)
             put_xtext(cl, &cl->out, cl->cfg.dsn_envid);
         }
     }
-    cmd_end(cl, start, PEND_MAIL, 0, cl->pipelined ? "client.pipelining" : NULL,
-            cl->pipelined ? "RFC 2920 3.1" : NULL, NULL);
+    /* the key tells about pipelining (RFC 2920); the rfc stays the command's own (4.1.1.2) */
+    cmd_end(cl, start, PEND_MAIL, 0, cl->pipelined ? "client.pipelining" : NULL, NULL, NULL);
     if (!cl->pipelined)
         return;
     for (size_t i = 0; i < cl->cfg.n_rcpts; i++)
         send_rcpt(cl, i);
-    simple_cmd(cl, PEND_DATA, NULL, "RFC 2920 3.1");
+    /* sent before any reply has come back, so its explanation differs from plain DATA */
+    simple_cmd(cl, PEND_DATA, "client.data_pipelined", NULL);
 }
 
 static const char *ext_word(const char *s, size_t n, const char *kw, size_t *rest);
@@ -1061,7 +1063,7 @@ static void dispatch(smtp_client *cl, pend p, int code, const char *esc, const c
         if (code == 220) {
             /* the driver runs the handshake, then calls smtp_client_tls_started. Bytes that
              * arrived after this reply are dropped: they were sent before TLS and an attacker
-             * could have injected them (RFC 3207 6, the STARTTLS injection class of bugs). */
+             * could have injected them (RFC 3207 4.2, the STARTTLS injection class of bugs). */
             cl->handshake = true;
             cl->discard_input = true;
             arm(cl);

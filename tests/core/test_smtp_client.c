@@ -284,7 +284,11 @@ static void test_pipelining_one_write(void **state)
     const rec_event *e = find_event(h, SMTP_EV_COMMAND, "client.pipelining");
     assert_non_null(e);
     assert_string_equal(e->verb, "MAIL");
-    assert_string_equal(e->rfc, "RFC 2920 3.1");
+    assert_string_equal(e->rfc, "RFC 5321 4.1.1.2"); /* the command's own RFC */
+    e = find_event(h, SMTP_EV_COMMAND, "client.data_pipelined");
+    assert_non_null(e);
+    assert_string_equal(e->verb, "DATA");
+    assert_string_equal(e->rfc, "RFC 5321 4.1.1.4");
     end(h);
 }
 
