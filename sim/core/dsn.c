@@ -166,6 +166,8 @@ int dsn_build(const dsn_input *in, mail_buf *out)
             mail_buf_printf(&b, "host %s said: ", r->remote_mta);
         if (r->diagnostic != NULL && r->diagnostic[0] != '\0')
             put_clean(&b, r->diagnostic, 900);
+        else if (r->reason != NULL && r->reason[0] != '\0')
+            put_clean(&b, r->reason, 900);
         else
             mail_buf_printf(&b, "%s (status %s)", r->action, r->status);
         mail_buf_puts(&b, "\r\n");

@@ -26,6 +26,8 @@ typedef struct {
     const char *diagnostic; /* the remote reply, "550 5.1.1 <bob@example.org>: user unknown";
                                written as "Diagnostic-Code: smtp; ..." (NULL: omitted) */
     const char *remote_mta; /* "mx.example.org" -> "Remote-MTA: dns; mx.example.org" (NULL: omitted) */
+    const char *reason;     /* for people, when no remote server answered: why we gave up
+                               ("example.net publishes a null MX ...") (NULL: the status alone) */
 } dsn_recipient;
 
 typedef struct {

@@ -1617,7 +1617,8 @@ static void bounce(world *w, qmsg *m, const size_t *which, size_t n_which)
          * connection) has neither: its Status code says it. */
         rs[n] = (dsn_recipient){.address = m->rcpts[r], .action = "failed", .status = status[n],
                                 .diagnostic = m->rmta[r] && why[0] ? why : NULL,
-                                .remote_mta = m->rmta[r]};
+                                .remote_mta = m->rmta[r],
+                                .reason = m->rmta[r] ? NULL : why};
         if (n == 0)
             snprintf(first_reason, sizeof first_reason, "%s%s%s",
                      m->rexpired[r] ? "4.4.7 delivery time expired" : "",
