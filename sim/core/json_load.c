@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/utf8.h"
+
 /* line_col - 1-based line and column of byte offset off (columns count bytes). */
 static void line_col(const char *buf, size_t len, size_t off, int *line, int *col)
 {
@@ -24,44 +26,6 @@ static void line_col(const char *buf, size_t len, size_t off, int *line, int *co
     }
     *line = l;
     *col = c;
-}
-
-bool json_utf8_valid(const char *s, size_t n, size_t *bad_at)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    size_t i = 0;
-    while (i < n) {
-        unsigned c = p[i];
-        size_t need;
-        unsigned min;
-        if (c < 0x80) {
-            i++;
-            continue;
-        } else if ((c & 0xE0) == 0xC0) {
-            need = 1, min = 0x80, c &= 0x1F;
-        } else if ((c & 0xF0) == 0xE0) {
-            need = 2, min = 0x800, c &= 0x0F;
-        } else if ((c & 0xF8) == 0xF0) {
-            need = 3, min = 0x10000, c &= 0x07;
-        } else {
-            goto bad;
-        }
-        if (i + need >= n)
-            goto bad;
-        for (size_t k = 1; k <= need; k++) {
-            if ((p[i + k] & 0xC0) != 0x80)
-                goto bad;
-            c = (c << 6) | (p[i + k] & 0x3F);
-        }
-        if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
-            goto bad;
-        i += need + 1;
-    }
-    return true;
-bad:
-    if (bad_at)
-        *bad_at = i;
-    return false;
 }
 
 /* depth_ok - cJSON allows 1000 levels; we allow JSON_LOAD_MAX_DEPTH, checked on the text so a
@@ -95,7 +59,7 @@ cJSON *json_parse_buffer(const char *origin, const char *buf, size_t len, char *
 {
     int line, col;
     size_t bad = 0;
-    if (!json_utf8_valid(buf, len, &bad)) {
+    if (!utf8_valid(buf, len, &bad)) {
         line_col(buf, len, bad, &line, &col);
         snprintf(err, errlen, "%s:%d:%d: invalid UTF-8", origin, line, col);
         return NULL;

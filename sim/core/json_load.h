@@ -57,8 +57,5 @@ void json_unknown_fields(json_check *c, const cJSON *obj, const char *path, cons
 /* json_path - build "base.field" or "base[i]" into buf (for nested getters). */
 const char *json_path(char *buf, size_t cap, const char *base, const char *field, long index);
 
-/* json_utf8_valid - whole buffer is well-formed UTF-8 (no overlongs, no surrogates). On
- * failure *bad_at is the offset of the first bad byte. */
-bool json_utf8_valid(const char *s, size_t n, size_t *bad_at);
 
 #endif

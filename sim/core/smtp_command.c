@@ -4,6 +4,8 @@
 
 #include <string.h>
 
+#include "core/utf8.h"
+
 /* The command table: every verb the simulator understands, tagged by the RFC defining it. */
 static const smtp_command_info command_table[SMTP_CMD_COUNT] = {
     [SMTP_CMD_HELO] = {SMTP_CMD_HELO, "HELO", "HELO SP Domain", "RFC 5321 4.1.1.1",
@@ -274,7 +276,7 @@ smtp_path_status smtp_path_parse(const char *s, size_t len, bool allow_null, boo
     }
     out->addr[o] = '\0';
     if (!all_ascii(out->addr, o)) {
-        if (!smtp_utf8_valid(out->addr, o))
+        if (!utf8_valid(out->addr, o, NULL))
             return SMTP_PATH_SYNTAX;
         out->non_ascii = true;
     }
@@ -356,39 +358,3 @@ bool smtp_xtext_valid(const char *s, size_t len)
     return true;
 }
 
-/* smtp_utf8_valid - well-formed UTF-8 (RFC 3629) */
-bool smtp_utf8_valid(const char *s, size_t len)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    size_t i = 0;
-    while (i < len) {
-        unsigned c = p[i];
-        size_t need;
-        unsigned min;
-        if (c < 0x80) {
-            i++;
-            continue;
-        } else if (c >= 0xc2 && c <= 0xdf) {
-            need = 1;
-            min = 0x80;
-        } else if (c >= 0xe0 && c <= 0xef) {
-            need = 2;
-            min = 0x800;
-        } else if (c >= 0xf0 && c <= 0xf4) {
-            need = 3;
-            min = 0x10000;
-        } else {
-            return false;
-        }
-        unsigned cp = c & (0x3fu >> need);
-        for (size_t k = 1; k <= need; k++) {
-            if (i + k >= len || (p[i + k] & 0xc0) != 0x80)
-                return false;
-            cp = cp << 6 | (p[i + k] & 0x3f);
-        }
-        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-            return false;
-        i += need + 1;
-    }
-    return true;
-}

@@ -100,8 +100,6 @@ int smtp_param_next(const char **s, size_t *len, const char **key, size_t *key_l
 /* smtp_xtext_valid - RFC 3461 4: xchar (33..126 except '+' and '=') or "+" two upper hex. */
 bool smtp_xtext_valid(const char *s, size_t len);
 
-/* smtp_utf8_valid - well-formed UTF-8 (no overlongs, no surrogates). */
-bool smtp_utf8_valid(const char *s, size_t len);
 
 /* smtp_domain_valid - RFC 5321 4.1.2 Domain (sub-domain *("." sub-domain)) or an
  * address-literal "[...]"; allow_utf8 admits U-labels (RFC 6531 3.3). */

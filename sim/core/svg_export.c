@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "core/json_load.h"
+#include "core/utf8.h"
 
 #define COL_W SVG_EXPORT_COL_W
 #define ROW_H SVG_EXPORT_ROW_H
@@ -27,7 +27,7 @@ static void put_escaped(FILE *out, const char *s, size_t max_chars)
     if (!s)
         return;
     size_t n = strlen(s);
-    bool utf8_ok = json_utf8_valid(s, n, NULL);
+    bool utf8_ok = utf8_valid(s, n, NULL);
     size_t chars = 0;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];

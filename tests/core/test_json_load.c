@@ -11,25 +11,26 @@
 #include <cmocka.h>
 
 #include "core/json_load.h"
+#include "core/utf8.h"
 
 static void test_utf8_valid(void **state)
 {
     (void)state;
     size_t bad = 99;
-    assert_true(json_utf8_valid("plain ascii", 11, &bad));
-    assert_true(json_utf8_valid("caf\xc3\xa9", 5, &bad));      /* é */
-    assert_true(json_utf8_valid("\xe2\x82\xac", 3, &bad));     /* € */
-    assert_true(json_utf8_valid("\xf0\x9f\x93\xa7", 4, &bad)); /* U+1F4E7 */
-    assert_false(json_utf8_valid("ab\xe9z", 4, &bad));         /* Latin-1 é */
+    assert_true(utf8_valid("plain ascii", 11, &bad));
+    assert_true(utf8_valid("caf\xc3\xa9", 5, &bad));      /* é */
+    assert_true(utf8_valid("\xe2\x82\xac", 3, &bad));     /* € */
+    assert_true(utf8_valid("\xf0\x9f\x93\xa7", 4, &bad)); /* U+1F4E7 */
+    assert_false(utf8_valid("ab\xe9z", 4, &bad));         /* Latin-1 é */
     assert_int_equal(bad, 2);
-    assert_false(json_utf8_valid("\xc0\xaf", 2, &bad)); /* overlong '/' */
+    assert_false(utf8_valid("\xc0\xaf", 2, &bad)); /* overlong '/' */
     assert_int_equal(bad, 0);
-    assert_false(json_utf8_valid("x\xed\xa0\x80", 4, &bad)); /* surrogate D800 */
+    assert_false(utf8_valid("x\xed\xa0\x80", 4, &bad)); /* surrogate D800 */
     assert_int_equal(bad, 1);
-    assert_false(json_utf8_valid("\xf4\x90\x80\x80", 4, &bad)); /* > U+10FFFF */
-    assert_false(json_utf8_valid("ok\xe2\x82", 4, &bad));       /* truncated */
+    assert_false(utf8_valid("\xf4\x90\x80\x80", 4, &bad)); /* > U+10FFFF */
+    assert_false(utf8_valid("ok\xe2\x82", 4, &bad));       /* truncated */
     assert_int_equal(bad, 2);
-    assert_false(json_utf8_valid("\x80", 1, &bad)); /* lone continuation */
+    assert_false(utf8_valid("\x80", 1, &bad)); /* lone continuation */
 }
 
 static void test_syntax_error_line_col(void **state)
