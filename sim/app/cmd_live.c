@@ -399,13 +399,7 @@ int cmd_live(int argc, char **argv)
     net_server *srv[3] = {NULL, NULL, NULL};
     static char listen_buf[3][64], relay_buf[2][64];
     net_server_config cfg[3];
-    sigset_t mask;
-    sigemptyset(&mask);
-    sigaddset(&mask, SIGINT);
-    sigaddset(&mask, SIGTERM);
-    sigprocmask(SIG_BLOCK, &mask, NULL);
-    signal(SIGPIPE, SIG_IGN);
-    int sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+    int sfd = net_signal_fd();
     if (!lv.w || !loop || sfd < 0 ||
         add_node(&lv, N_MUA, WORLD_NODE_MUA, "your mail program", "client", 0) ||
         add_node(&lv, N_MSA, WORLD_NODE_MSA, "submission (MSA)", "msa.smtpsim.test", ports[0]) ||
@@ -552,8 +546,6 @@ out:
         net_server_free(srv[k]);
     net_loop_free(loop);
     world_free(lv.w);
-    if (sfd >= 0)
-        close(sfd);
-    sigprocmask(SIG_UNBLOCK, &mask, NULL);
+    net_signal_fd_close(sfd);
     return rc;
 }

@@ -395,13 +395,7 @@ int cmd_serve(int argc, char **argv)
     cfg.log_level = level;
 
     /* Signals arrive as readable bytes on a descriptor in the loop: no async handler. */
-    sigset_t mask;
-    sigemptyset(&mask);
-    sigaddset(&mask, SIGINT);
-    sigaddset(&mask, SIGTERM);
-    sigprocmask(SIG_BLOCK, &mask, NULL);
-    signal(SIGPIPE, SIG_IGN);
-    int sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+    int sfd = net_signal_fd();
     net_loop *loop = net_loop_new();
     char err[512];
     serve_stop_signal = 0;
@@ -413,8 +407,7 @@ int cmd_serve(int argc, char **argv)
     if (!srv) {
         fprintf(stderr, "smtpsim serve: %s\n", loop && sfd >= 0 ? err : strerror(errno));
         net_loop_free(loop);
-        if (sfd >= 0)
-            close(sfd);
+        net_signal_fd_close(sfd);
         rc = 1;
         goto out;
     }
@@ -445,8 +438,7 @@ int cmd_serve(int argc, char **argv)
     net_server_free(srv);
     net_loop_del(loop, sfd);
     net_loop_free(loop);
-    close(sfd);
-    sigprocmask(SIG_UNBLOCK, &mask, NULL);
+    net_signal_fd_close(sfd);
     rc = 0;
     goto out;
 too_many:

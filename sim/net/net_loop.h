@@ -77,4 +77,13 @@ bool net_loop_stopped(const net_loop *loop);
 /* net_monotonic_ms - the real monotonic clock in ms. */
 uint64_t net_monotonic_ms(void);
 
+/* net_signal_fd - block SIGINT and SIGTERM and return a non-blocking descriptor that becomes
+ * readable when one arrives (read a struct signalfd_siginfo), so a server handles signals in
+ * its loop with no async handler; SIGPIPE is ignored (a peer closing is an ordinary error).
+ * -1 on failure. */
+int net_signal_fd(void);
+
+/* net_signal_fd_close - close that descriptor (-1: nothing) and unblock the signals again. */
+void net_signal_fd_close(int fd);
+
 #endif
