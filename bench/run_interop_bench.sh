@@ -1,22 +1,33 @@
 #!/bin/sh
 # run_interop_bench.sh - throughput of 'smtpsim serve --role mx' against real servers, in one run,
 # with the same load: Postfix's smtp-source sends MESSAGES messages of SIZE bytes over SESSIONS
-# parallel sessions (one message per session, as smtp-source does by default) to
+# parallel sessions (several messages per session: smtp-source -d) to
 #   1. smtpsim serve --role mx --sink          (accept and discard)
 #   2. Postfix's smtp-sink                     (accept and discard)
 #   3. smtpsim serve --role mx --maildir DIR   (durable Maildir delivery: fsync before 250)
 #   4. aiosmtpd + Python's mailbox.Maildir     (bench/aiosmtpd_maildir.py, fsync per message)
-# and prints messages per second and the ratios. Then it opens IDLE idle connections to
-# smtpsim and reports the memory they hold (RSS difference / IDLE).
+# and prints messages per second, the ratios and, for smtpsim, the server's CPU time per message.
+# Then it opens IDLE idle connections to smtpsim and reports the memory they hold (RSS difference
+# / IDLE).
+#
+# Fairness: every server gets the same message count, size and concurrency (aiosmtpd used to get a
+# tenth of the messages, so its figure was a 2-second run dominated by start-up). On ext4 without
+# a journal (this machine's root file system) creating a file skips every inode freed in the last
+# minute or so (fs/ext4/ialloc.c, recently_deleted), one buffer lookup each: right after tens of
+# thousands of files were deleted (the previous run's clean-up) every create costs ~40% more and
+# the Maildir figures drop by half. So the script waits until its previous run's clean-up is
+# SETTLE seconds old, and prints the load average, since the machine may be shared.
 #
 # usage: sh bench/run_interop_bench.sh [SMTPSIM_BINARY]    (default build/smtpsim, the -O2 build;
 #        or a release build of your own: make BUILD=build/rel build/rel/smtpsim)
-# env:   MESSAGES (default 20000), AIO_MESSAGES (default 2000), SESSIONS (default 50),
-#        SIZE (default 2048), IDLE (default 500)
+# env:   MESSAGES (default 20000), AIO_MESSAGES (default MESSAGES), SESSIONS (default 50),
+#        SIZE (default 2048), IDLE (default 500), SETTLE (default 65 seconds; 0: do not wait)
 set -u
 BIN=${1:-build/smtpsim}
 MESSAGES=${MESSAGES:-20000}
-AIO_MESSAGES=${AIO_MESSAGES:-2000}
+AIO_MESSAGES=${AIO_MESSAGES:-$MESSAGES}
+SETTLE=${SETTLE:-65}
+STAMP=/tmp/smtpsim-bench.last-cleanup
 SESSIONS=${SESSIONS:-50}
 SIZE=${SIZE:-2048}
 IDLE=${IDLE:-500}
@@ -30,7 +41,7 @@ done
 $PY -c 'import aiosmtpd' 2>/dev/null || { echo "missing python3-aiosmtpd"; exit 2; }
 TMP=$(mktemp -d /tmp/smtpsim-bench.XXXXXX)
 PIDS=""
-trap 'for p in $PIDS; do kill -9 $p 2>/dev/null; done; rm -rf "$TMP"' EXIT INT TERM
+trap 'for p in $PIDS; do kill -9 $p 2>/dev/null; done; rm -rf "$TMP"; touch "$STAMP"' EXIT INT TERM
 export XDG_DATA_HOME="$TMP/xdg"
 
 free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
@@ -59,12 +70,25 @@ serve() {
     PIDS="$PIDS $SPID"
     wait_port "$PORT"
 }
+# cpu_us PID N: the process's user+system CPU time per message, in microseconds
+cpu_us() {
+    awk -v n="$2" -v hz="$(getconf CLK_TCK)" '{printf "%.0f", ($14 + $15) * 1e6 / hz / n}' /proc/"$1"/stat
+}
 files() { find "$1" -type f -path '*/new/*' 2>/dev/null | wc -l | tr -d ' '; }
 
+if [ "$SETTLE" -gt 0 ] && [ -f "$STAMP" ]; then
+    age=$(( $(date +%s) - $(stat -c %Y "$STAMP") ))
+    if [ "$age" -ge 0 ] && [ "$age" -lt "$SETTLE" ]; then
+        echo "waiting $((SETTLE - age)) s: the previous run's deleted files still slow down file creation"
+        sleep $((SETTLE - age))
+    fi
+fi
+echo "machine: $(nproc) cores,$(uptime | sed 's/.*load average/ load average/')"
 echo "load: $MESSAGES messages (aiosmtpd: $AIO_MESSAGES) of $SIZE bytes, $SESSIONS sessions at once, smtp-source $REUSE"
 
 serve --sink
 r_sim_sink=$(drive "$PORT" "$MESSAGES")
+c_sim_sink=$(cpu_us "$SPID" "$MESSAGES")
 kill "$SPID"; wait "$SPID" 2>/dev/null
 
 P=$(free_port)
@@ -75,6 +99,7 @@ r_sink=$(drive "$P" "$MESSAGES")
 
 serve --maildir "$TMP/md-smtpsim"
 r_sim_md=$(drive "$PORT" "$MESSAGES")
+c_sim_md=$(cpu_us "$SPID" "$MESSAGES")
 kill "$SPID"; wait "$SPID" 2>/dev/null
 n_sim=$(files "$TMP/md-smtpsim")
 
@@ -85,12 +110,14 @@ wait_port "$P"
 r_aio=$(drive "$P" "$AIO_MESSAGES")
 n_aio=$(files "$TMP/md-aio")
 
-printf '%-44s %8s msg/s\n' "smtpsim serve --sink" "$r_sim_sink"
+printf '%-44s %8s msg/s  (server CPU %s us/msg)\n' "smtpsim serve --sink" "$r_sim_sink" "$c_sim_sink"
 printf '%-44s %8s msg/s\n' "postfix smtp-sink" "$r_sink"
-printf '%-44s %8s msg/s  (%s files)\n' "smtpsim serve --maildir (fsync before 250)" "$r_sim_md" "$n_sim"
+printf '%-44s %8s msg/s  (%s files, server CPU %s us/msg)\n' "smtpsim serve --maildir (fsync before 250)" \
+    "$r_sim_md" "$n_sim" "$c_sim_md"
 printf '%-44s %8s msg/s  (%s files)\n' "aiosmtpd + mailbox.Maildir" "$r_aio" "$n_aio"
 $PY -c "print('ratio smtpsim sink / smtp-sink:            %.2fx (goal >= 0.8)' % ($r_sim_sink / max(1, $r_sink)))"
 $PY -c "print('ratio smtpsim Maildir / aiosmtpd Maildir:  %.1fx (goal >= 10)' % ($r_sim_md / max(1, $r_aio)))"
+echo "machine after:$(uptime | sed 's/.*load average/ load average/')"
 [ "$n_sim" = "$MESSAGES" ] || echo "WARNING: smtpsim delivered $n_sim files, expected $MESSAGES"
 
 # memory per idle connection: RSS before and after IDLE connections that only got the greeting
