@@ -25,11 +25,11 @@ typedef enum { FMT_NONE, FMT_PCAP, FMT_SVG, FMT_PNG, FMT_TRANSCRIPT } export_for
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: smtpsim export --pcap SCENARIO --out FILE.pcap\n"
+    fprintf(f, "\nscenario exports:\n"
+               "       smtpsim export --pcap SCENARIO --out FILE.pcap\n"
                "       smtpsim export --svg SCENARIO --out FILE.svg\n"
                "       smtpsim export --png SCENARIO --out FILE.png [--scale 1-4]\n"
                "       smtpsim export --transcript SCENARIO [--out FILE.txt]\n"
-               "       smtpsim export --gift LESSON [--out FILE.gift]\n"
                "SCENARIO is a name from `smtpsim list` or a path to a scenario file.\n");
 }
 
