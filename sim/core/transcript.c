@@ -23,102 +23,6 @@
 #define C_NOTE "\033[35m"
 #define INDENT "                  " /* under the step number and time */
 
-/* World step keys (world.c) explained here until explain.c's table carries them: explain.h
- * is looked up first, so a row added there wins. */
-static const explain_entry world_keys[] = {
-    {"conn.connect", "The client opens a TCP connection to the server's port (SYN, SYN-ACK, ACK).",
-     "RFC 5321 3.1"},
-    {"conn.refused", "Nothing accepts the connection (no server on that port, or the host is "
-                     "down): the client must try later or give up.", "RFC 5321 4.5.4.1"},
-    {"conn.close", "The TCP connection is closed; after 221 the server closes first.",
-     "RFC 5321 3.8"},
-    {"conn.shutdown_tls", "The server shuts down while a TLS handshake is running: it cannot send "
-                          "a 421 in plain text there, so it just closes the connection; the "
-                          "client treats the lost connection as a temporary failure.",
-     "RFC 5321 3.8"},
-    {"mx.implicit", "No MX records, but the domain has an address record: the MTA treats the "
-                    "domain itself as its mail server (the implicit MX, preference 0).",
-     "RFC 5321 5.1"},
-    {"tls.handshake", "Client and server run the TLS handshake (simulated here); from now on "
-                      "everything on this link is encrypted, and SMTP starts again with EHLO.",
-     "RFC 3207 4"},
-    {"tls.implicit", "Implicit TLS: the TLS handshake comes first, before any SMTP byte (port "
-                     "465, 'submissions').", "RFC 8314 3.3"},
-    {"tls.layer_wait", "This port expects TLS from the first byte. The client waits for a 220 "
-                       "greeting; the server waits for a TLS ClientHello. Nobody speaks.",
-     "RFC 8314 3.3"},
-    {"tls.layer_timeout", "The server's TLS layer gives up waiting for a handshake and closes "
-                          "the connection; the client never saw a greeting.", "RFC 8314 3.3"},
-    {"tls.not_tls", "The client expected TLS from the first byte but the server speaks plain "
-                    "SMTP on this port: the handshake fails.", "RFC 8314 3.3"},
-    {"dns.mx_query", "The MTA asks DNS for the MX records of the recipient's domain: which "
-                     "hosts accept its mail.", "RFC 5321 5.1"},
-    {"dns.mx_answer", "DNS answers with the mail exchangers and their preferences (lowest "
-                      "first), or with no MX records at all.",
-     "RFC 5321 5.1"},
-    {"dns.a_query", "The MTA asks DNS for the IPv4 address of the chosen mail host.",
-     "RFC 5321 5.1"},
-    {"dns.a_answer", "DNS gives the mail host's address; the MTA connects to it on port 25.",
-     "RFC 1035 3.4.1"},
-    {"dns.txt_query", "The receiving server asks DNS for a TXT record: an SPF policy or a DKIM "
-                      "key.", "RFC 7208 4.4"},
-    {"dns.txt_answer", "DNS returns the TXT record the check needs.", "RFC 7208 4.4"},
-    {"dns.query", "A DNS question.", "RFC 1035 4.1"},
-    {"dns.answer", "A DNS answer.", "RFC 1035 4.1"},
-    {"queue.handoff", "The MSA accepted the message and hands it to the MTA's queue for "
-                      "delivery: submission and relay are separate jobs.", "RFC 6409 1"},
-    {"queue.queued", "The message is in this server's queue, waiting for delivery.",
-     "RFC 5321 4.1.1.4"},
-    {"queue.deferred", "A temporary failure (4xx or no connection): the message stays queued "
-                       "and is retried later, with a growing wait.", "RFC 5321 4.5.4.1"},
-    {"queue.retry", "The retry time has come: the MTA tries to deliver the message again.",
-     "RFC 5321 4.5.4.1"},
-    {"queue.done", "Every recipient is delivered or bounced: the message leaves the queue.",
-     "RFC 5321 4.5.4.1"},
-    {"deliver.mailbox", "The MX stores the message in the recipient's mailbox (the MDA's job), "
-                        "adding Return-Path with the envelope sender.", "RFC 5321 4.4"},
-    {"bounce.dsn", "Delivery failed for good: the MTA sends the sender a delivery status "
-                   "notification, from the null reverse-path MAIL FROM:<>.", "RFC 3464 2"},
-    {"bounce.double", "A bounce that cannot be delivered is dropped, never bounced again: that "
-                      "is why bounces use MAIL FROM:<>.", "RFC 5321 6.1"},
-    {"spf.pass", "SPF: the sender's domain lists the connecting address as allowed to send its "
-                 "mail.", "RFC 7208 2.6.3"},
-    {"spf.fail", "SPF: the sender's domain says this address may NOT send its mail; a strict "
-                 "server refuses with 550 5.7.23.", "RFC 7208 2.6.4"},
-    {"spf.other", "SPF gave no clear answer (none, neutral, softfail or an error).",
-     "RFC 7208 2.6"},
-    {"dkim.sign", "The outgoing server signs the message with DKIM: a hash of the body and "
-                  "chosen headers, tied to its domain (signature simulated here).", "RFC 6376 5"},
-    {"dkim.pass", "The receiving server fetched the key from DNS and the DKIM signature "
-                  "verifies: the signed parts were not changed on the way.", "RFC 6376 6"},
-    {"dkim.other", "The DKIM check did not pass (no signature, a changed body, or no key).",
-     "RFC 6376 6"},
-    {"greylist.defer", "Greylisting: a new (address, sender, recipient) triple is refused for a "
-                       "while with 451; real MTAs retry, many spam tools do not.",
-     "RFC 6647 2.1"},
-    {"greylist.pass", "Greylisting: the triple was seen long enough ago; the retry is accepted.",
-     "RFC 6647 2.1"},
-    {"mua.sent", "The mail client is done: the submission server has the message.",
-     "RFC 6409 4"},
-    {"mua.partial", "Some recipients were refused at submission; the others will get the "
-                    "message.", "RFC 5321 3.3"},
-    {"mua.failed", "Submission failed: the mail client shows the error to its user (it does "
-                   "not queue and retry like an MTA).", "RFC 6409 4"},
-    {"whatif.reply", "What if: this reply was changed for the experiment; what follows is how "
-                     "the real engines react to it.", ""},
-    {"whatif.note", "What if: a note on the changed reply.", ""},
-    {"world.limit", "The simulation stopped at one of its limits (steps, events or virtual time).",
-     ""},
-};
-
-static const char *world_explain(const char *key)
-{
-    for (size_t i = 0; i < sizeof world_keys / sizeof world_keys[0]; i++)
-        if (!strcmp(world_keys[i].key, key))
-            return world_keys[i].text;
-    return NULL;
-}
-
 const char *transcript_time(unsigned long long ms, char *out, size_t cap)
 {
     unsigned long long s = ms / 1000;
@@ -303,8 +207,6 @@ static void write_step(FILE *out, const world_step *s, const transcript_opts *o,
         const char *e = NULL;
         if (s->key && *s->key && explain_find(s->key))
             e = explain_text(s->key);
-        else if (s->key && *s->key && world_explain(s->key))
-            e = world_explain(s->key);
         else if (s->kind == WORLD_STEP_REPLY && s->code)
             e = s->esc[0] ? explain_esc(s->esc) : explain_reply_code(s->code);
         else
