@@ -393,7 +393,7 @@ static const explain_entry table[] = {
                      "MTA connects to it on port 25. If that fails it tries the next address "
                      "or the next MX.", "RFC 5321 5.1"},
     {"dns.txt_query", "The receiving server asks DNS for a TXT record: an SPF policy (RFC 7208 "
-                      "4.4) or a DKIM public key at selector._domainkey.domain (RFC 6376 3.6.2).",
+                      "4.4) or a DKIM public key at selector._domainkey.domain (RFC 6376 3.6.2.1).",
      "RFC 7208 4.4"},
     {"dns.txt_answer", "DNS returns the TXT record the check needs (an SPF policy or a DKIM "
                        "key), or says there is none.", "RFC 7208 4.4"},
@@ -424,7 +424,7 @@ static const explain_entry table[] = {
                    "4.5.5).", "RFC 3464 2"},
     {"bounce.double", "The undeliverable message was itself a bounce (MAIL FROM:<>): it is "
                       "dropped, never bounced again, so that two systems cannot bounce mail "
-                      "back and forth forever.", "RFC 5321 3.6.3"},
+                      "back and forth forever.", "RFC 5321 6.1"},
     {"spf.pass", "SPF pass: the domain of the envelope sender (MAIL FROM) publishes a policy "
                  "that lists the connecting address as allowed to send its mail.",
      "RFC 7208 2.6.3"},
@@ -449,7 +449,7 @@ static const explain_entry table[] = {
     {"mua.partial", "Some recipients were refused at submission; the others will get the "
                     "message.", "RFC 5321 3.3"},
     {"mua.failed", "Submission failed: the mail client shows the error to its user (it does "
-                   "not queue and retry like an MTA).", "RFC 6409"},
+                   "not queue and retry like an MTA).", "RFC 6409 3.2"},
     {"whatif.reply", "What if: this reply was changed for the experiment; what follows is how "
                      "the real engines react to it.", ""},
     {"whatif.note", "What if: a note on the changed reply (an experiment, not the normal "
