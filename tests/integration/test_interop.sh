@@ -3,37 +3,8 @@
 # with --ssl-reqd) as clients of 'smtpsim serve'; 'smtpsim send' as the client of Postfix's
 # smtp-sink and of an aiosmtpd server. Every server is killed by the trap.
 . tests/integration/lib.sh
-PY=/usr/bin/python3
-PIDS=""
-trap 'for p in $PIDS; do kill -9 $p 2>/dev/null; done; rm -rf "$TMPDIR_TEST"' EXIT
+trap kill_servers EXIT
 export XDG_DATA_HOME="$TMPDIR_TEST/xdg"
-
-start_srv() {
-    LOG="$TMPDIR_TEST/$1.log"
-    shift
-    "$SMTPSIM" serve --listen 127.0.0.1:0 "$@" 2>"$LOG" &
-    PID=$!
-    PIDS="$PIDS $PID"
-    PORT=""
-    for _ in $(seq 100); do
-        PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$LOG" | head -1)
-        [ -n "$PORT" ] && return 0
-        kill -0 $PID 2>/dev/null || return 1
-        sleep 0.1
-    done
-    return 1
-}
-count() { find "$1" -type f 2>/dev/null | wc -l | tr -d ' '; }
-free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-# wait_port PORT: until something listens there (bounded)
-wait_port() {
-    for _ in $(seq 100); do
-        $PY -c "import socket,sys; socket.create_connection(('127.0.0.1',$1),timeout=1).close()" \
-            2>/dev/null && return 0
-        sleep 0.1
-    done
-    return 1
-}
 
 MD="$TMPDIR_TEST/md"
 start_srv msa --role msa --user alice:s3cret --maildir "$MD" || fail "msa starts" "$(cat "$LOG")"

@@ -6,7 +6,7 @@ if ! command -v mutt >/dev/null || ! command -v tmux >/dev/null; then
     exit 0
 fi
 T=$TMPDIR_TEST
-port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port=$(free_port)
 "$SMTPSIM" serve --role mx --domain example.org --maildir "$T/md" --listen "127.0.0.1:$port" --quiet \
     2>"$T/serve.log" &
 srv=$!

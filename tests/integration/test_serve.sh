@@ -3,30 +3,8 @@
 # sessions at once, implicit TLS, relaying MSA -> MX, and a clean shutdown with 421.
 # 127.0.0.1 only; ports are chosen by the kernel (port 0) and read from the server's log.
 . tests/integration/lib.sh
-PY=/usr/bin/python3
-PIDS=""
-trap 'for p in $PIDS; do kill -9 $p 2>/dev/null; done; rm -rf "$TMPDIR_TEST"' EXIT
+trap kill_servers EXIT
 export XDG_DATA_HOME="$TMPDIR_TEST/xdg" # the self-signed certificate goes here, not in ~
-
-# start_srv NAME ARGS...: serve on a free port; sets PORT (empty on failure), PID, LOG
-start_srv() {
-    LOG="$TMPDIR_TEST/$1.log"
-    shift
-    "$SMTPSIM" serve --listen 127.0.0.1:0 "$@" 2>"$LOG" &
-    PID=$!
-    PIDS="$PIDS $PID"
-    PORT=""
-    for _ in $(seq 100); do
-        PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$LOG" | head -1)
-        [ -n "$PORT" ] && return 0
-        kill -0 $PID 2>/dev/null || return 1
-        sleep 0.1
-    done
-    return 1
-}
-
-# count DIR: regular files in DIR
-count() { find "$1" -type f 2>/dev/null | wc -l | tr -d ' '; }
 
 # smtp_script PORT SCRIPT: a bounded raw SMTP dialogue in Python (see the heredocs below)
 MD="$TMPDIR_TEST/md"
@@ -341,7 +319,6 @@ expect_output "self-signed certificate kept in the data dir" "key.pem" ls "$XDG_
 
 # 11. the relay queue is on disk: a message accepted while the next hop is down survives a
 # restart of the MSA and is relayed once the next hop is up; then the spool is empty
-free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 DOWN=$(free_port)
 SP="$TMPDIR_TEST/spool"
 MD3="$TMPDIR_TEST/md3"

@@ -2,8 +2,7 @@
 # submitted with STARTTLS + AUTH crosses every hop (the live transcript names each one) and
 # lands in the Maildir; SIGTERM stops it cleanly. Also runs once with a (dummy) window.
 . tests/integration/lib.sh
-PIDS=""
-trap 'for p in $PIDS; do kill -9 $p 2>/dev/null; done; rm -rf "$TMPDIR_TEST"' EXIT
+trap kill_servers EXIT
 export XDG_DATA_HOME="$TMPDIR_TEST/xdg"
 export TMPDIR="$TMPDIR_TEST"
 
