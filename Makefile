@@ -6,7 +6,7 @@
 #   make bench    build and run the benchmarks under bench/
 #   make fuzz     build the libFuzzer target and run it (FUZZ_SECONDS, default 600)
 #
-# Layout: sim/core (engines, world, quiz; libc + cJSON only), sim/net (sockets, TLS),
+# Layout: sim/core/{smtp,world,teach,export,util} (libc + cJSON only), sim/net (sockets, TLS),
 # sim/ui (SDL), sim/app (command line). Every directory is globbed, so adding a module
 # needs no edit here. Package flags come from build/config.mk, which is generated after
 # scripts/install-deps.sh has made sure the packages exist.
@@ -29,9 +29,13 @@ CONFIG := build/config.mk
 -include $(CONFIG)
 
 CFLAGS_ALL = $(WARN) $(OPT) -Isim $(CFLAGS) $(PKG_CFLAGS)
+# Per-layer flags: core sees only cJSON and net only cJSON and OpenSSL, so an SDL include in
+# core or net (or an OpenSSL include in core) fails the build instead of leaking a layer.
+CFLAGS_CORE = $(WARN) $(OPT) -Isim $(CFLAGS) $(CORE_CFLAGS)
+CFLAGS_NET = $(WARN) $(OPT) -Isim $(CFLAGS) $(NET_CFLAGS)
 LDFLAGS_ALL = $(OPT) $(LDFLAGS)
 
-CORE_SRC := $(wildcard sim/core/*.c)
+CORE_SRC := $(wildcard sim/core/*/*.c)
 NET_SRC := $(wildcard sim/net/*.c)
 UI_SRC := $(wildcard sim/ui/*.c)
 APP_SRC := $(wildcard sim/app/*.c)
@@ -45,7 +49,7 @@ CORE_LIB := $(BUILD)/libcore.a
 NET_LIB := $(BUILD)/libnet.a
 UI_LIB := $(BUILD)/libui.a
 
-TEST_CORE_SRC := $(wildcard tests/core/test_*.c)
+TEST_CORE_SRC := $(wildcard tests/core/*/test_*.c)
 TEST_NET_SRC := $(wildcard tests/net/test_*.c)
 TEST_UI_SRC := $(wildcard tests/ui/test_*.c)
 TEST_BINS := $(TEST_CORE_SRC:tests/%.c=$(BUILD)/tests/%) $(TEST_NET_SRC:tests/%.c=$(BUILD)/tests/%) \
@@ -59,10 +63,12 @@ BENCH_BINS := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 all: $(BUILD)/smtpsim
 
 # --- packages and flags ---------------------------------------------------------------
-$(CONFIG): scripts/install-deps.sh
+$(CONFIG): scripts/install-deps.sh Makefile
 	@mkdir -p build
 	@sh scripts/install-deps.sh build
 	@{ echo "PKG_CFLAGS := $$(pkg-config --cflags sdl2 SDL2_ttf SDL2_image libcjson openssl)"; \
+	   echo "CORE_CFLAGS := $$(pkg-config --cflags libcjson)"; \
+	   echo "NET_CFLAGS := $$(pkg-config --cflags libcjson openssl)"; \
 	   echo "CORE_LIBS := $$(pkg-config --libs libcjson) -lm"; \
 	   echo "NET_LIBS := $$(pkg-config --libs openssl)"; \
 	   echo "UI_LIBS := $$(pkg-config --libs sdl2 SDL2_ttf SDL2_image)"; } > $@.tmp
@@ -74,6 +80,14 @@ test-deps: $(CONFIG)
 	@sh scripts/install-deps.sh test
 
 # --- objects and libraries ------------------------------------------------------------
+$(BUILD)/obj/core/%.o: sim/core/%.c | $(CONFIG)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_CORE) -MMD -MP -c $< -o $@
+
+$(BUILD)/obj/net/%.o: sim/net/%.c | $(CONFIG)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_NET) -MMD -MP -c $< -o $@
+
 $(BUILD)/obj/%.o: sim/%.c | $(CONFIG)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
@@ -148,7 +162,7 @@ fuzz: test-deps $(FUZZ_BIN)
 	$(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -max_len=4096 build/fuzz/corpus tests/fuzz/seeds
 
 format:
-	clang-format -i $(CORE_SRC) $(NET_SRC) $(UI_SRC) $(APP_SRC) $(wildcard sim/*/*.h)
+	clang-format -i $(CORE_SRC) $(NET_SRC) $(UI_SRC) $(APP_SRC) $(wildcard sim/*/*.h sim/core/*/*.h)
 
 clean:
 	rm -rf build

@@ -17,8 +17,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/smtp_client.h"
-#include "core/smtp_server.h"
+#include "core/smtp/smtp_client.h"
+#include "core/smtp/smtp_server.h"
 
 #define BENCH_SECONDS 0.6 /* per measurement; five measurements, about 3 s in all */
 #define MESSAGE_SIZE 2048

@@ -11,8 +11,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/scenario.h"
-#include "core/world.h"
+#include "core/world/scenario.h"
+#include "core/world/world.h"
 
 #define BENCH_SCENARIO "lessons/scenarios/basic.json"
 #define BENCH_SECONDS 2.0   /* measuring time, bounded */

@@ -9,8 +9,8 @@
 #include "app/app_paths.h"
 #include "app/commands.h"
 #include "app/export_world.h"
-#include "core/gift.h"
-#include "core/lesson.h"
+#include "core/teach/gift.h"
+#include "core/teach/lesson.h"
 
 static int export_usage(FILE *out)
 {

@@ -17,10 +17,10 @@
 
 #include "app/app_paths.h"
 #include "app/commands.h"
-#include "core/json_load.h"
-#include "core/lesson.h"
-#include "core/scenario.h"
-#include "core/world.h"
+#include "core/util/json_load.h"
+#include "core/teach/lesson.h"
+#include "core/world/scenario.h"
+#include "core/world/world.h"
 
 #define LINT_MAX_WORLDS 64
 #define LINT_ERR_BYTES 16384

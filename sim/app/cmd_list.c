@@ -11,8 +11,8 @@
 
 #include "app/app_paths.h"
 #include "app/commands.h"
-#include "core/json_load.h"
-#include "core/scenario.h"
+#include "core/util/json_load.h"
+#include "core/world/scenario.h"
 
 #define LIST_MAX_FILES 1024
 

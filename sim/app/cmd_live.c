@@ -23,8 +23,8 @@
 
 #include "app/app_paths.h"
 #include "app/commands.h"
-#include "core/smtp_server.h"
-#include "core/world.h"
+#include "core/smtp/smtp_server.h"
+#include "core/world/world.h"
 #include "net/net_loop.h"
 #include "net/net_server.h"
 #include "ui/ui_app.h"

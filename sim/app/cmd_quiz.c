@@ -18,9 +18,9 @@
 
 #include "app/app_paths.h"
 #include "app/commands.h"
-#include "core/lesson.h"
-#include "core/progress.h"
-#include "core/quiz.h"
+#include "core/teach/lesson.h"
+#include "core/teach/progress.h"
+#include "core/teach/quiz.h"
 
 #define QUIZ_MAX_LESSONS 256
 #define QUIZ_WRAP 76      /* columns for prompts and explanations */

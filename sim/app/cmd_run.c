@@ -20,10 +20,10 @@
 
 #include "app/app_paths.h"
 #include "app/commands.h"
-#include "core/scenario.h"
-#include "core/scenario_fork.h"
-#include "core/transcript.h"
-#include "core/world.h"
+#include "core/world/scenario.h"
+#include "core/world/scenario_fork.h"
+#include "core/export/transcript.h"
+#include "core/world/world.h"
 
 static void run_usage(FILE *out)
 {

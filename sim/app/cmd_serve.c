@@ -15,7 +15,7 @@
 
 #include "app/app_paths.h"
 #include "app/commands.h"
-#include "core/file_util.h"
+#include "core/util/file_util.h"
 #include "net/net_loop.h"
 #include "net/net_server.h"
 

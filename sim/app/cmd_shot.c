@@ -14,7 +14,7 @@
 
 #include "app/app_paths.h"
 #include "app/commands.h"
-#include "core/scenario.h"
+#include "core/world/scenario.h"
 #include "ui/ui_shot.h"
 #include "ui/ui_theme.h"
 

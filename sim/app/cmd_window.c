@@ -16,9 +16,9 @@
 
 #include "app/app_paths.h"
 #include "app/commands.h"
-#include "core/scenario.h"
-#include "core/transcript.h"
-#include "core/world.h"
+#include "core/world/scenario.h"
+#include "core/export/transcript.h"
+#include "core/world/world.h"
 #include "ui/ui_app.h"
 #include "ui/ui_theme.h"
 

@@ -14,11 +14,11 @@
 #include <unistd.h>
 
 #include "app/app_paths.h"
-#include "core/pcap_export.h"
-#include "core/scenario.h"
-#include "core/svg_export.h"
-#include "core/transcript.h"
-#include "core/world.h"
+#include "core/export/pcap_export.h"
+#include "core/world/scenario.h"
+#include "core/export/svg_export.h"
+#include "core/export/transcript.h"
+#include "core/world/world.h"
 #include "ui/ui_seqdiag.h"
 
 typedef enum { FMT_NONE, FMT_PCAP, FMT_SVG, FMT_PNG, FMT_TRANSCRIPT } export_format;

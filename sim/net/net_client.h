@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "core/smtp_client.h"
+#include "core/smtp/smtp_client.h"
 #include "net/net_loop.h"
 #include "net/net_tls.h"
 

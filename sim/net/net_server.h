@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "core/smtp_server.h"
+#include "core/smtp/smtp_server.h"
 #include "net/net_loop.h"
 
 #define NET_SERVER_MAX_SESSIONS 1000 /* default sessions at once */

@@ -26,7 +26,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-#include "core/file_util.h"
+#include "core/util/file_util.h"
 
 #define NET_TLS_CERT_DAYS 3650 /* self-signed certificate lifetime */
 

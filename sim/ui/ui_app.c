@@ -13,8 +13,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "core/scenario.h"
-#include "core/scenario_fork.h"
+#include "core/world/scenario.h"
+#include "core/world/scenario_fork.h"
 #include "ui/ui_controls.h"
 #include "ui/ui_flow.h"
 #include "ui/ui_help.h"

@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/world.h"
+#include "core/world/world.h"
 #include "ui/ui_gfx.h"
 #include "ui/ui_layout.h"
 

@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "core/world.h"
+#include "core/world/world.h"
 #include "ui/ui_gfx.h"
 #include "ui/ui_layout.h"
 

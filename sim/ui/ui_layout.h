@@ -11,7 +11,7 @@
 #include <SDL.h>
 #include <stddef.h>
 
-#include "core/world.h"
+#include "core/world/world.h"
 #include "ui/ui_gfx.h"
 
 #define UI_MAX_NODES 16

@@ -5,8 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/base64.h"
-#include "core/explain.h"
+#include "core/util/base64.h"
+#include "core/teach/explain.h"
 
 #define CR_PICTURE "\xE2\x90\x8D" /* U+240D SYMBOL FOR CARRIAGE RETURN */
 #define LF_PICTURE "\xE2\x90\x8A" /* U+240A SYMBOL FOR LINE FEED */

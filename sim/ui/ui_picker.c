@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/scenario.h"
+#include "core/world/scenario.h"
 
 static int by_name(const void *a, const void *b)
 {

@@ -8,9 +8,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/lesson.h"
-#include "core/progress.h"
-#include "core/quiz.h"
+#include "core/teach/lesson.h"
+#include "core/teach/progress.h"
+#include "core/teach/quiz.h"
 
 /* Show me for questions with no step of their own: a narration step is chosen when it shares
  * at least this much with the question (technical words such as MX or 587 count twice). */

@@ -2,7 +2,7 @@
  * the current scenario, answered with the mouse or the keys 1-9, A-D and Enter, and "predict the
  * reply" questions that stop the animation just before the server answers.
  *
- * Grading and feedback come from the quiz engine (sim/core/quiz.h); this module only shows
+ * Grading and feedback come from the quiz engine (sim/core/teach/quiz.h); this module only shows
  * questions and collects answers. With ui_quiz_use_progress, every answer is recorded in the
  * same progress file as `smtpsim quiz` (progress.h) and saved at once, atomically.
  */
@@ -13,8 +13,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "core/lesson.h"
-#include "core/world.h"
+#include "core/teach/lesson.h"
+#include "core/world/world.h"
 #include "ui/ui_gfx.h"
 #include "ui/ui_layout.h"
 

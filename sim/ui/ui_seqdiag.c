@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/svg_export.h"
+#include "core/export/svg_export.h"
 #include "ui/ui_text.h"
 
 static SDL_Color hex_colour(const char *hex)

@@ -5,7 +5,7 @@
 
 #include <stddef.h>
 
-#include "core/world.h"
+#include "core/world/world.h"
 
 #define UI_SEQDIAG_MAX_PIXELS (16384 * 16384) /* refuse images larger than this */
 

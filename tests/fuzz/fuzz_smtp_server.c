@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/explain.h"
-#include "core/smtp_server.h"
+#include "core/teach/explain.h"
+#include "core/smtp/smtp_server.h"
 
 static const char *const domains[] = {"example.org", "Example.NET"};
 static const char *const boxes[] = {"bob", "alice", "postmaster"};

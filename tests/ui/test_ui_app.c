@@ -17,10 +17,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/lesson.h"
-#include "core/progress.h"
-#include "core/scenario.h"
-#include "core/world.h"
+#include "core/teach/lesson.h"
+#include "core/teach/progress.h"
+#include "core/world/scenario.h"
+#include "core/world/world.h"
 #include "ui/ui_app.h"
 #include "ui/ui_controls.h"
 #include "ui/ui_flow.h"

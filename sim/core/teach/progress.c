@@ -1,0 +1,408 @@
+/* progress.c - the learner's progress file: Leitner scheduling, validated load, atomic save. */
+#include "core/teach/progress.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/util/file_util.h"
+#include "core/util/json_load.h"
+
+struct progress {
+    progress_entry *v;
+    size_t n, cap;
+};
+
+/* Days a question waits in each box before it is due again (index = box). Box 1 is "at once":
+ * a missed question comes back in the next session. */
+static const int interval_days[PROGRESS_BOXES + 1] = {0, 0, 1, 3, 7, 21};
+
+int64_t progress_interval(int box)
+{
+    if (box < 1)
+        box = 1;
+    if (box > PROGRESS_BOXES)
+        box = PROGRESS_BOXES;
+    return (int64_t)interval_days[box] * PROGRESS_DAY;
+}
+
+progress *progress_new(void)
+{
+    return calloc(1, sizeof(progress));
+}
+
+void progress_free(progress *p)
+{
+    if (!p)
+        return;
+    free(p->v);
+    free(p);
+}
+
+size_t progress_count(const progress *p)
+{
+    return p ? p->n : 0;
+}
+
+const progress_entry *progress_at(const progress *p, size_t i)
+{
+    return (p && i < p->n) ? &p->v[i] : NULL;
+}
+
+const progress_entry *progress_get(const progress *p, const char *id)
+{
+    for (size_t i = 0; p && id && i < p->n; i++)
+        if (!strcmp(p->v[i].id, id))
+            return &p->v[i];
+    return NULL;
+}
+
+static progress_entry *entry_add(progress *p, const char *id)
+{
+    if (strlen(id) >= sizeof p->v[0].id || p->n >= PROGRESS_MAX_ENTRIES)
+        return NULL;
+    if (p->n == p->cap) {
+        size_t cap = p->cap ? p->cap * 2 : 64;
+        progress_entry *v = realloc(p->v, cap * sizeof *v);
+        if (!v)
+            return NULL;
+        p->v = v;
+        p->cap = cap;
+    }
+    progress_entry *e = &p->v[p->n++];
+    memset(e, 0, sizeof *e);
+    strcpy(e->id, id);
+    e->box = 1;
+    return e;
+}
+
+void progress_record(progress *p, const char *id, bool right, int64_t now)
+{
+    if (!p || !id)
+        return;
+    progress_entry *e = (progress_entry *)progress_get(p, id);
+    if (!e) {
+        e = entry_add(p, id);
+        if (!e)
+            return;
+    }
+    e->box = right ? (e->box < PROGRESS_BOXES ? e->box + 1 : PROGRESS_BOXES) : 1;
+    e->due = now + progress_interval(e->box);
+    e->last = now;
+    e->last_ok = right;
+    e->seen++;
+    if (right)
+        e->right++;
+}
+
+bool progress_is_due(const progress *p, const char *id, int64_t now)
+{
+    const progress_entry *e = progress_get(p, id);
+    return !e || e->due <= now;
+}
+
+progress *progress_load_buffer(const char *origin, const char *buf, size_t len, char *err,
+                               size_t errlen)
+{
+    cJSON *root = json_parse_buffer(origin, buf, len, err, errlen);
+    if (!root)
+        return NULL;
+    progress *p = progress_new();
+    json_check c;
+    json_check_init(&c, origin);
+    if (!p) {
+        json_fail(&c, "", "out of memory");
+        goto done;
+    }
+    if (!cJSON_IsObject(root)) {
+        json_fail(&c, "", "expected an object {\"version\": 1, \"questions\": {...}}");
+        goto done;
+    }
+    json_int(&c, root, "", "version", true, 1, PROGRESS_VERSION, 1);
+    const cJSON *qs = json_object(&c, root, "", "questions", true);
+    if (c.failed)
+        goto done;
+    for (const cJSON *it = qs->child; it && !c.failed; it = it->next) {
+        char qp[128];
+        json_path(qp, sizeof qp, "questions", it->string ? it->string : "?", 0);
+        if (!it->string || !it->string[0] || strlen(it->string) >= sizeof p->v[0].id) {
+            json_fail(&c, qp, "bad question id");
+            break;
+        }
+        if (progress_get(p, it->string)) {
+            json_fail(&c, qp, "listed twice");
+            break;
+        }
+        if (!cJSON_IsObject(it)) {
+            json_fail(&c, qp, "expected an object");
+            break;
+        }
+        progress_entry tmp = {0};
+        tmp.box = (int)json_int(&c, it, qp, "box", true, 1, PROGRESS_BOXES, 1);
+        tmp.due = json_int(&c, it, qp, "due", true, 0, 1L << 52, 0);
+        tmp.last = json_int(&c, it, qp, "last", false, 0, 1L << 52, 0);
+        tmp.last_ok = json_bool(&c, it, qp, "ok", false);
+        tmp.seen = (unsigned)json_int(&c, it, qp, "seen", false, 0, 1L << 30, 0);
+        tmp.right = (unsigned)json_int(&c, it, qp, "right", false, 0, 1L << 30, 0);
+        if (c.failed)
+            break;
+        if (tmp.right > tmp.seen) {
+            json_fail(&c, qp, "more right answers than answers");
+            break;
+        }
+        progress_entry *e = entry_add(p, it->string);
+        if (!e) {
+            json_fail(&c, qp, "too many entries");
+            break;
+        }
+        strcpy(tmp.id, e->id);
+        *e = tmp;
+    }
+done:
+    cJSON_Delete(root);
+    if (c.failed) {
+        snprintf(err, errlen, "%s", c.err);
+        progress_free(p);
+        return NULL;
+    }
+    return p;
+}
+
+/* newer_version - the file's "version" when it is a well-formed object from a later format. */
+static long newer_version(const char *buf, size_t n)
+{
+    char err[64];
+    if (n == 0 || n > PROGRESS_MAX_FILE_BYTES)
+        return 0;
+    cJSON *root = json_parse_buffer("", buf, n, err, sizeof err);
+    const cJSON *v =
+        cJSON_IsObject(root) ? cJSON_GetObjectItemCaseSensitive(root, "version") : NULL;
+    long ver = (cJSON_IsNumber(v) && v->valuedouble > PROGRESS_VERSION && v->valuedouble < 1e6)
+                   ? (long)v->valuedouble
+                   : 0;
+    cJSON_Delete(root);
+    return ver;
+}
+
+/* move_aside - rename a damaged file to path.broken-N with the first free N. */
+static int move_aside(const char *path, char *out, size_t outlen)
+{
+    for (int n = 1; n <= PROGRESS_MAX_BROKEN; n++) {
+        struct stat st;
+        if (snprintf(out, outlen, "%s.broken-%d", path, n) >= (int)outlen)
+            return -1;
+        if (lstat(out, &st) == 0)
+            continue;
+        if (errno != ENOENT)
+            return -1;
+        return rename(path, out);
+    }
+    errno = EEXIST;
+    return -1;
+}
+
+progress_status progress_load(const char *path, progress **out, char *err, size_t errlen)
+{
+    *out = NULL;
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        if (errno == ENOENT) {
+            *out = progress_new();
+            if (!*out) {
+                snprintf(err, errlen, "%s: out of memory", path);
+                return PROGRESS_ERROR;
+            }
+            return PROGRESS_NEW;
+        }
+        snprintf(err, errlen, "cannot read progress file %s: %s", path, strerror(errno));
+        return PROGRESS_ERROR;
+    }
+    char *buf = malloc(PROGRESS_MAX_FILE_BYTES + 1);
+    if (!buf) {
+        fclose(f);
+        snprintf(err, errlen, "%s: out of memory", path);
+        return PROGRESS_ERROR;
+    }
+    size_t n = fread(buf, 1, PROGRESS_MAX_FILE_BYTES + 1, f);
+    int rerr = ferror(f);
+    fclose(f);
+    char why[600];
+    progress *p = NULL;
+    if (rerr) {
+        free(buf);
+        snprintf(err, errlen, "cannot read progress file %s: read error", path);
+        return PROGRESS_ERROR;
+    }
+    if (n > PROGRESS_MAX_FILE_BYTES)
+        snprintf(why, sizeof why, "%s: larger than %d bytes", path, PROGRESS_MAX_FILE_BYTES);
+    else if (n == 0)
+        snprintf(why, sizeof why, "%s:1:1: empty file", path);
+    else
+        p = progress_load_buffer(path, buf, n, why, sizeof why);
+    long newer = p ? 0 : newer_version(buf, n);
+    free(buf);
+    if (p) {
+        *out = p;
+        return PROGRESS_LOADED;
+    }
+    if (newer) { /* not damaged: written by a newer smtpsim. Leave it exactly as it is. */
+        snprintf(err, errlen,
+                 "%s was written by a newer smtpsim (format version %ld, this one reads %d); "
+                 "use --progress FILE to keep another one",
+                 path, newer, PROGRESS_VERSION);
+        return PROGRESS_ERROR;
+    }
+    /* Damaged: keep it for the learner (and for us), never overwrite it. */
+    char aside[4096];
+    if (move_aside(path, aside, sizeof aside) != 0) {
+        snprintf(err, errlen,
+                 "progress file is damaged (%s) and could not be moved aside (%s); "
+                 "fix or move it yourself",
+                 why, strerror(errno));
+        return PROGRESS_ERROR;
+    }
+    *out = progress_new();
+    if (!*out) {
+        snprintf(err, errlen, "%s: out of memory", path);
+        return PROGRESS_ERROR;
+    }
+    snprintf(err, errlen, "progress file is damaged (%s); kept it as %s and started afresh", why,
+             aside);
+    return PROGRESS_DAMAGED;
+}
+
+static int cmp_entry(const void *a, const void *b)
+{
+    return strcmp(((const progress_entry *)a)->id, ((const progress_entry *)b)->id);
+}
+
+static int write_all(int fd, const char *s, size_t n)
+{
+    while (n > 0) {
+        ssize_t w = write(fd, s, n);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        s += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+int progress_save(const progress *p, const char *path, char *err, size_t errlen)
+{
+    char dir[4096], tmp[4200];
+    int fd = -1, saved_errno = 0;
+    const char *what = "";
+    char *text = NULL;
+    bool tmp_made = false;
+
+    size_t plen = strlen(path);
+    if (plen == 0 || plen >= sizeof dir) {
+        snprintf(err, errlen, "cannot save progress to '%s': bad path", path);
+        return -1;
+    }
+    memcpy(dir, path, plen + 1);
+    char *slash = strrchr(dir, '/');
+    if (!slash)
+        strcpy(dir, ".");
+    else if (slash == dir)
+        dir[1] = '\0';
+    else
+        *slash = '\0';
+
+    /* Build the text first: nothing touches the disk if memory runs out. */
+    cJSON *root = cJSON_CreateObject();
+    cJSON *qs = cJSON_CreateObject();
+    progress_entry *sorted = NULL;
+    if (!root || !qs) {
+        cJSON_Delete(qs);
+        goto oom;
+    }
+    cJSON_AddItemToObject(root, "version", cJSON_CreateNumber(PROGRESS_VERSION));
+    cJSON_AddItemToObject(root, "questions", qs);
+    size_t n = progress_count(p);
+    sorted = malloc((n ? n : 1) * sizeof *sorted);
+    if (!sorted)
+        goto oom;
+    if (n)
+        memcpy(sorted, p->v, n * sizeof *sorted);
+    qsort(sorted, n, sizeof *sorted, cmp_entry); /* stable output: diffs stay readable */
+    for (size_t i = 0; i < n; i++) {
+        cJSON *e = cJSON_CreateObject();
+        if (!e)
+            goto oom;
+        cJSON_AddItemToObject(qs, sorted[i].id, e);
+        cJSON_AddItemToObject(e, "box", cJSON_CreateNumber(sorted[i].box));
+        cJSON_AddItemToObject(e, "due", cJSON_CreateNumber((double)sorted[i].due));
+        cJSON_AddItemToObject(e, "last", cJSON_CreateNumber((double)sorted[i].last));
+        cJSON_AddItemToObject(e, "ok", cJSON_CreateBool(sorted[i].last_ok));
+        cJSON_AddItemToObject(e, "seen", cJSON_CreateNumber(sorted[i].seen));
+        cJSON_AddItemToObject(e, "right", cJSON_CreateNumber(sorted[i].right));
+    }
+    text = cJSON_Print(root);
+    cJSON_Delete(root);
+    root = NULL;
+    free(sorted);
+    sorted = NULL;
+    if (!text)
+        goto oom;
+
+    what = "cannot create the directory";
+    if (file_mkdirs(dir) != 0)
+        goto fail;
+    what = "cannot create a temporary file";
+    if (snprintf(tmp, sizeof tmp, "%s.tmp-XXXXXX", path) >= (int)sizeof tmp) {
+        errno = ENAMETOOLONG;
+        goto fail;
+    }
+    fd = mkstemp(tmp);
+    if (fd < 0)
+        goto fail;
+    tmp_made = true;
+    what = "cannot write";
+    if (fchmod(fd, 0600) != 0 || write_all(fd, text, strlen(text)) != 0 ||
+        write_all(fd, "\n", 1) != 0)
+        goto fail;
+    what = "cannot flush to disk";
+    if (fsync(fd) != 0)
+        goto fail;
+    if (close(fd) != 0) {
+        fd = -1;
+        goto fail;
+    }
+    fd = -1;
+    what = "cannot replace the file";
+    if (rename(tmp, path) != 0)
+        goto fail;
+    tmp_made = false;
+    /* The rename itself lives in the directory: flush it too, or a power loss may undo it. */
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY);
+    if (dfd >= 0) {
+        fsync(dfd);
+        close(dfd);
+    }
+    free(text);
+    return 0;
+
+oom:
+    cJSON_Delete(root);
+    free(sorted);
+    snprintf(err, errlen, "cannot save progress to %s: out of memory", path);
+    return -1;
+fail:
+    saved_errno = errno;
+    if (fd >= 0)
+        close(fd);
+    if (tmp_made)
+        unlink(tmp);
+    free(text);
+    snprintf(err, errlen, "cannot save progress to %s: %s (%s)", path, what, strerror(saved_errno));
+    return -1;
+}

@@ -1,0 +1,137 @@
+/* scenario_fork.c - a what-if fork as a new scenario file (see scenario_fork.h).
+ *
+ * We edit the scenario's own JSON text (scenario_source) rather than re-serialise the loaded
+ * spec, so the author's fields, order and defaults survive; only id, title and faults change.
+ */
+#include "core/world/scenario_fork.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <cJSON.h>
+
+/* valid_id - 1..SCENARIO_FORK_MAX_ID of [a-z0-9-], the rule scenario.c enforces for "id". */
+static bool valid_id(const char *s, size_t n)
+{
+    if (n == 0 || n > SCENARIO_FORK_MAX_ID)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
+            return false;
+    return true;
+}
+
+void scenario_fork_id(const char *file, const char *orig_id, char *out, size_t cap)
+{
+    if (file) {
+        const char *base = strrchr(file, '/');
+        base = base ? base + 1 : file;
+        size_t n = strcspn(base, ".");
+        if (valid_id(base, n)) {
+            snprintf(out, cap, "%.*s", (int)n, base);
+            return;
+        }
+    }
+    /* "-fork" is 5 characters: keep the whole id within the limit */
+    snprintf(out, cap, "%.*s-fork", SCENARIO_FORK_MAX_ID - 5, orig_id ? orig_id : "scenario");
+}
+
+/* same_reply_fault - f is a "reply" fault on the same server, verb and nth as ours. */
+static bool same_reply_fault(const cJSON *f, const char *node_id, const char *verb, int nth)
+{
+    const cJSON *k = cJSON_GetObjectItemCaseSensitive(f, "kind");
+    const cJSON *n = cJSON_GetObjectItemCaseSensitive(f, "node");
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(f, "verb");
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(f, "nth");
+    int tn = cJSON_IsNumber(t) ? t->valueint : 1; /* FORMAT.md: nth defaults to 1 */
+    return cJSON_IsString(k) && !strcmp(k->valuestring, "reply") && cJSON_IsString(n) &&
+           !strcmp(n->valuestring, node_id) && cJSON_IsString(v) &&
+           !strcasecmp(v->valuestring, verb) && tn == nth;
+}
+
+char *scenario_fork_json(const scenario *sc, const world *orig, size_t at, const char *reply,
+                         const char *new_id, char *err, size_t errlen)
+{
+    const char *node_id = NULL;
+    char verb[16];
+    int nth = 0, code = 0;
+    char esc[16], text[200];
+    if (!sc || !orig || !reply || !new_id) {
+        snprintf(err, errlen, "nothing to fork");
+        return NULL;
+    }
+    if (!valid_id(new_id, strlen(new_id))) {
+        snprintf(err, errlen, "'%s' is not a scenario id (1-%d of a-z, 0-9, -)", new_id,
+                 SCENARIO_FORK_MAX_ID);
+        return NULL;
+    }
+    if (scenario_parse_reply(reply, &code, esc, text) != 0) {
+        snprintf(err, errlen, "'%s' is not a reply (a code 200-599, then text)", reply);
+        return NULL;
+    }
+    if (world_reply_fault_for_step(orig, at, &node_id, verb, &nth) != 0) {
+        snprintf(err, errlen, "step %zu is not a server reply", at);
+        return NULL;
+    }
+    size_t len = 0;
+    const char *src = scenario_source(sc, &len);
+    cJSON *root = src ? cJSON_ParseWithLength(src, len) : NULL;
+    if (!cJSON_IsObject(root)) {
+        cJSON_Delete(root);
+        snprintf(err, errlen, "the scenario's source is not available");
+        return NULL;
+    }
+    char title[200];
+    snprintf(title, sizeof title, "What if %.30s answered \"%.60s\"? (%.60s)", node_id, reply,
+             scenario_title(sc));
+    char *out = NULL;
+    cJSON *faults = cJSON_GetObjectItemCaseSensitive(root, "faults");
+    cJSON *f = cJSON_CreateObject();
+    if (!f || !cJSON_AddStringToObject(f, "kind", "reply") ||
+        !cJSON_AddStringToObject(f, "node", node_id) || !cJSON_AddStringToObject(f, "verb", verb) ||
+        !cJSON_AddNumberToObject(f, "nth", nth) || !cJSON_AddStringToObject(f, "reply", reply))
+        goto fail;
+    if (!cJSON_ReplaceItemInObjectCaseSensitive(root, "id", cJSON_CreateString(new_id)))
+        goto fail;
+    cJSON *t = cJSON_CreateString(title);
+    if (cJSON_GetObjectItemCaseSensitive(root, "title")
+            ? !cJSON_ReplaceItemInObjectCaseSensitive(root, "title", t)
+            : !cJSON_AddItemToObject(root, "title", t)) {
+        cJSON_Delete(t);
+        goto fail;
+    }
+    if (!faults) {
+        faults = cJSON_AddArrayToObject(root, "faults");
+        if (!faults)
+            goto fail;
+    } else {
+        for (int i = cJSON_GetArraySize(faults) - 1; i >= 0; i--)
+            if (same_reply_fault(cJSON_GetArrayItem(faults, i), node_id, verb, nth))
+                cJSON_DeleteItemFromArray(faults, i);
+    }
+    cJSON_AddItemToArray(faults, f);
+    f = NULL; /* owned by root now */
+    char *text_out = cJSON_Print(root);
+    if (!text_out)
+        goto fail;
+    size_t n = strlen(text_out);
+    out = malloc(n + 2);
+    if (out) {
+        memcpy(out, text_out, n);
+        out[n] = '\n';
+        out[n + 1] = '\0';
+    }
+    free(text_out);
+    if (!out)
+        goto fail;
+    cJSON_Delete(root);
+    return out;
+fail:
+    cJSON_Delete(f);
+    cJSON_Delete(root);
+    snprintf(err, errlen, "out of memory");
+    return NULL;
+}
