@@ -1,8 +1,11 @@
-/* file_util.c - mkdir -p with private permissions. */
+/* file_util.c - mkdir -p with private permissions, bounded whole-file reads, *.json listings. */
 #include "core/util/file_util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -26,4 +29,100 @@ int file_mkdirs(const char *path)
     if (mkdir(p, 0700) != 0 && errno != EEXIST)
         return -1;
     return 0;
+}
+
+int file_read_all(const char *path, size_t max, char **buf, size_t *len)
+{
+    *buf = NULL;
+    *len = 0;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return -1;
+    /* Grow as the file comes (a pipe or /proc file has no size to trust), but never past
+     * max + 1 bytes: one more than allowed is how "too large" is told from "exactly max". */
+    size_t cap = max < 64 * 1024 ? max + 1 : 64 * 1024, n = 0;
+    char *b = malloc(cap + 1);
+    int e = b ? 0 : ENOMEM;
+    while (!e) {
+        n += fread(b + n, 1, cap - n, f);
+        if (ferror(f))
+            e = EIO;
+        else if (n > max)
+            e = EFBIG;
+        else if (n < cap)
+            break; /* end of file */
+        else {
+            size_t ncap = cap * 2 > max + 1 ? max + 1 : cap * 2;
+            char *nb = realloc(b, ncap + 1);
+            if (!nb)
+                e = ENOMEM;
+            else {
+                b = nb;
+                cap = ncap;
+            }
+        }
+    }
+    fclose(f);
+    if (e) {
+        free(b);
+        errno = e;
+        return -1;
+    }
+    b[n] = '\0';
+    *buf = b;
+    *len = n;
+    return 0;
+}
+
+/* cmp_stem - order "NAME.json" by NAME (see file_json_names). */
+static int cmp_stem(const void *a, const void *b)
+{
+    const char *x = *(char *const *)a, *y = *(char *const *)b;
+    size_t lx = strlen(x) - 5, ly = strlen(y) - 5; /* every name ends in ".json" */
+    int c = strncmp(x, y, lx < ly ? lx : ly);
+    return c ? c : (lx > ly) - (lx < ly);
+}
+
+long file_json_names(const char *dir, char ***names)
+{
+    *names = NULL;
+    DIR *d = opendir(dir);
+    if (!d)
+        return 0;
+    char **v = NULL;
+    size_t n = 0, cap = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        size_t l = strlen(e->d_name);
+        if (l <= 5 || strcmp(e->d_name + l - 5, ".json") || e->d_name[0] == '.')
+            continue;
+        if (n == cap) {
+            size_t ncap = cap ? cap * 2 : 32;
+            char **nv = realloc(v, ncap * sizeof *nv);
+            if (!nv)
+                goto fail;
+            v = nv;
+            cap = ncap;
+        }
+        if (!(v[n] = strdup(e->d_name)))
+            goto fail;
+        n++;
+    }
+    closedir(d);
+    if (n)
+        qsort(v, n, sizeof *v, cmp_stem);
+    *names = v;
+    return (long)n;
+fail:
+    closedir(d);
+    file_names_free(v, (long)n);
+    return -1;
+}
+
+/* file_names_free - what file_json_names gave; NULL is fine. */
+void file_names_free(char **names, long n)
+{
+    for (long i = 0; names && i < n; i++)
+        free(names[i]);
+    free(names);
 }

@@ -915,27 +915,3 @@ const char *scenario_source(const scenario *sc, size_t *len)
         *len = sc->source_len;
     return sc->source;
 }
-
-int scenario_resolve(const char *data_dir, const char *name_or_path, char *out, size_t outlen)
-{
-    if (!name_or_path || !*name_or_path)
-        return -1;
-    /* A name is [a-z0-9-]+; anything with a '/' or a ".json" suffix is a path. */
-    size_t n = strlen(name_or_path);
-    bool is_path = strchr(name_or_path, '/') || (n > 5 && !strcmp(name_or_path + n - 5, ".json"));
-    int w;
-    if (is_path)
-        w = snprintf(out, outlen, "%s", name_or_path);
-    else if (id_ok(name_or_path, ID_MAX))
-        w = snprintf(out, outlen, "%s/lessons/scenarios/%s.json", data_dir ? data_dir : ".",
-                     name_or_path);
-    else
-        return -1;
-    if (w < 0 || (size_t)w >= outlen)
-        return -1;
-    FILE *f = fopen(out, "rb");
-    if (!f)
-        return -1;
-    fclose(f);
-    return 0;
-}

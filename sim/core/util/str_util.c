@@ -1,0 +1,15 @@
+/* str_util.c - small string checks and copies (see str_util.h). */
+#include "core/util/str_util.h"
+
+#include <string.h>
+
+bool str_id_ok(const char *s, size_t max)
+{
+    size_t n = s ? strlen(s) : 0;
+    if (n == 0 || n > max)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
+            return false;
+    return true;
+}
