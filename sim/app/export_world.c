@@ -13,8 +13,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "app/app_opts.h"
 #include "app/app_paths.h"
 #include "core/export/pcap_export.h"
+#include "core/teach/catalog.h"
 #include "core/world/scenario.h"
 #include "core/export/svg_export.h"
 #include "core/export/transcript.h"
@@ -117,36 +119,45 @@ int export_world_main(int argc, char **argv)
     export_format fmt = FMT_NONE;
     const char *name = NULL, *out_path = NULL;
     int scale = 2;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        export_format f = !strcmp(a, "--pcap") ? FMT_PCAP
-                          : !strcmp(a, "--svg") ? FMT_SVG
-                          : !strcmp(a, "--png") ? FMT_PNG
-                          : !strcmp(a, "--transcript") ? FMT_TRANSCRIPT
-                                                       : FMT_NONE;
-        if (f != FMT_NONE) {
-            if (fmt != FMT_NONE || i + 1 >= argc) {
-                usage(stderr);
-                return 2;
-            }
-            fmt = f;
-            name = argv[++i];
-        } else if (!strcmp(a, "--scale") && i + 1 < argc) {
-            char *end;
-            long v = strtol(argv[++i], &end, 10);
-            if (*end || v < 1 || v > 4) {
-                fprintf(stderr, "smtpsim export: --scale takes 1 to 4\n");
-                return 2;
-            }
-            scale = (int)v;
-        } else if (!strcmp(a, "--out") && i + 1 < argc) {
-            out_path = argv[++i];
-        } else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+    enum { O_PCAP = 1, O_SVG, O_PNG, O_TRANSCRIPT, O_SCALE, O_OUT };
+    static const app_opt opts[] = {
+        {"pcap", 0, true, O_PCAP},   {"svg", 0, true, O_SVG},
+        {"png", 0, true, O_PNG},     {"transcript", 0, true, O_TRANSCRIPT},
+        {"scale", 0, true, O_SCALE}, {"out", 0, true, O_OUT},
+        {NULL, 0, false, 0},
+    };
+    static const export_format formats[] = {FMT_NONE, FMT_PCAP, FMT_SVG, FMT_PNG,
+                                            FMT_TRANSCRIPT};
+    app_opts p;
+    app_opts_init(&p, "smtpsim export", opts, argc, argv);
+    for (int c; (c = app_opts_next(&p)) != APP_OPTS_END;) {
+        switch (c) {
+        case APP_OPTS_HELP:
             usage(stdout);
             return 0;
-        } else {
-            fprintf(stderr, "smtpsim export: unexpected argument '%s'\n", a);
-            usage(stderr);
+        case O_PCAP:
+        case O_SVG:
+        case O_PNG:
+        case O_TRANSCRIPT:
+            if (fmt != FMT_NONE)
+                return app_opts_usage_error(&p, "one export at a time ('%s')", p.name);
+            fmt = formats[c];
+            name = p.arg;
+            break;
+        case O_SCALE: {
+            char *end;
+            long v = strtol(p.arg, &end, 10);
+            if (!*p.arg || *end || v < 1 || v > 4)
+                return app_opts_usage_error(&p, "--scale takes 1 to 4");
+            scale = (int)v;
+            break;
+        }
+        case O_OUT:
+            out_path = p.arg;
+            break;
+        case APP_OPTS_OPERAND:
+            return app_opts_usage_error(&p, "unexpected argument '%s'", p.arg);
+        default:
             return 2;
         }
     }
@@ -161,8 +172,9 @@ int export_world_main(int argc, char **argv)
     }
 
     char path[PATH_MAX], err[512];
-    if (scenario_resolve(app_data_dir(), name, path, sizeof path) != 0) {
-        fprintf(stderr, "smtpsim export: no scenario '%s' (see `smtpsim list`)\n", name);
+    if (catalog_resolve(app_data_dir(), CATALOG_SCENARIO, name, NULL, path, sizeof path, err,
+                        sizeof err) != 0) {
+        fprintf(stderr, "smtpsim export: %s (see `smtpsim list`)\n", err);
         return 2;
     }
     scenario *sc = scenario_load(path, err, sizeof err);
