@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "app/app_opts.h"
 #include "app/app_paths.h"
@@ -13,6 +12,7 @@
 #include "core/teach/catalog.h"
 #include "core/teach/gift.h"
 #include "core/teach/lesson.h"
+#include "core/util/file_util.h"
 
 static int export_usage(FILE *out)
 {
@@ -23,24 +23,6 @@ static int export_usage(FILE *out)
             "  --gift LESSON   the lesson's questions in Moodle GIFT format (a lesson id or a\n"
             "                  file); written to standard output or to --out FILE\n");
     return out == stdout ? 0 : 2;
-}
-
-/* write_file - to a temporary file then renamed, so a failed export leaves no half file. */
-static int write_file(const char *path, const char *text, size_t len)
-{
-    char tmp[PATH_MAX];
-    if (snprintf(tmp, sizeof tmp, "%s.tmp-%ld", path, (long)getpid()) >= (int)sizeof tmp)
-        return -1;
-    FILE *f = fopen(tmp, "wb");
-    if (!f)
-        return -1;
-    bool ok = fwrite(text, 1, len, f) == len;
-    ok = (fclose(f) == 0) && ok;
-    if (!ok || rename(tmp, path) != 0) {
-        unlink(tmp);
-        return -1;
-    }
-    return 0;
 }
 
 int cmd_export(int argc, char **argv)
@@ -102,7 +84,7 @@ int cmd_export(int argc, char **argv)
     }
     int rc = 0;
     if (out) {
-        if (write_file(out, text, len) != 0) {
+        if (file_write_atomic(out, text, len, 0644, NULL) != 0) {
             perror(out);
             rc = 2;
         }

@@ -22,6 +22,7 @@
 #include "app/app_paths.h"
 #include "app/commands.h"
 #include "core/teach/catalog.h"
+#include "core/util/file_util.h"
 #include "core/world/scenario.h"
 #include "core/world/scenario_fork.h"
 #include "core/export/transcript.h"
@@ -65,14 +66,11 @@ static int save_fork(const scenario *sc, const world *orig, size_t at, const cha
         fprintf(stderr, "smtpsim run: %s\n", err);
         return 2;
     }
-    FILE *out = fopen(file, "w");
     int rc = 0;
-    if (!out || fputs(text, out) == EOF) {
-        fprintf(stderr, "smtpsim run: cannot write %s\n", file);
+    if (file_write_atomic(file, text, strlen(text), 0644, NULL) != 0) {
+        fprintf(stderr, "smtpsim run: cannot write %s (%s)\n", file, strerror(errno));
         rc = 2;
     }
-    if (out && fclose(out) != 0)
-        rc = 2;
     free(text);
     if (rc == 0)
         fprintf(stderr, "smtpsim run: fork saved as %s (scenario id '%s')\n", file, id);

@@ -17,6 +17,7 @@
 #include "app/app_paths.h"
 #include "core/export/pcap_export.h"
 #include "core/teach/catalog.h"
+#include "core/util/file_util.h"
 #include "core/world/scenario.h"
 #include "core/export/svg_export.h"
 #include "core/export/transcript.h"
@@ -35,45 +36,48 @@ static void usage(FILE *f)
                "SCENARIO is a name from `smtpsim list` or a path to a scenario file.\n");
 }
 
-/* write_png - the diagram as a picture, saved under a temporary name and renamed. */
+/* write_png - the diagram as a picture, written atomically (file_util.h): the PNG writer wants
+ * a file name, so it writes the temporary file by name. */
 static int write_png(const char *out_path, const world *w, const scenario *sc, int scale)
 {
-    char tmp[PATH_MAX], fonts[PATH_MAX], err[256];
-    if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld.png", out_path, (long)getpid()) >= (int)sizeof tmp ||
-        snprintf(fonts, sizeof fonts, "%s/assets/fonts", app_data_dir()) >= (int)sizeof fonts) {
-        fprintf(stderr, "smtpsim export: %s: path too long\n", out_path);
+    char fonts[PATH_MAX], err[256];
+    if (snprintf(fonts, sizeof fonts, "%s/assets/fonts", app_data_dir()) >= (int)sizeof fonts) {
+        fprintf(stderr, "smtpsim export: %s: path too long\n", app_data_dir());
         return 2;
     }
-    if (ui_seqdiag_png(w, scenario_title(sc), fonts, scale, tmp, err, sizeof err) != 0) {
-        remove(tmp);
+    file_atomic a;
+    if (file_atomic_open(&a, out_path, 0644) != 0) {
+        fprintf(stderr, "smtpsim export: %s: %s\n", out_path, strerror(errno));
+        return 1;
+    }
+    fclose(a.f);
+    a.f = NULL;
+    if (ui_seqdiag_png(w, scenario_title(sc), fonts, scale, a.tmp, err, sizeof err) != 0) {
+        file_atomic_abort(&a);
         fprintf(stderr, "smtpsim export: %s\n", err);
         return 1;
     }
-    if (rename(tmp, out_path) != 0) {
+    if (file_atomic_commit(&a) != 0) {
         fprintf(stderr, "smtpsim export: %s: %s\n", out_path, strerror(errno));
-        remove(tmp);
         return 1;
     }
     fprintf(stderr, "smtpsim export: wrote %s\n", out_path);
     return 0;
 }
 
-/* write_output - run the writer into FILE.tmp, then rename over FILE (or to stdout). */
+/* write_output - run the writer into a temporary file renamed over FILE (file_util.h), or to
+ * stdout. */
 static int write_output(const char *out_path, export_format fmt, const world *w, const scenario *sc)
 {
     char err[256] = "";
-    char tmp[PATH_MAX];
     FILE *f = stdout;
+    file_atomic a;
     if (out_path) {
-        if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", out_path, (long)getpid()) >= (int)sizeof tmp) {
-            fprintf(stderr, "smtpsim export: %s: path too long\n", out_path);
-            return 2;
-        }
-        f = fopen(tmp, "wb");
-        if (!f) {
+        if (file_atomic_open(&a, out_path, 0644) != 0) {
             fprintf(stderr, "smtpsim export: %s: %s\n", out_path, strerror(errno));
             return 2;
         }
+        f = a.f;
     }
     int rc;
     switch (fmt) {
@@ -93,17 +97,11 @@ static int write_output(const char *out_path, export_format fmt, const world *w,
         break;
     }
     }
-    if (out_path) {
-        if (fclose(f) != 0 && rc == 0) {
-            rc = -1;
-            snprintf(err, sizeof err, "%s", strerror(errno));
-        }
-        if (rc == 0 && rename(tmp, out_path) != 0) {
-            rc = -1;
-            snprintf(err, sizeof err, "%s", strerror(errno));
-        }
-        if (rc != 0)
-            remove(tmp);
+    if (out_path && rc != 0) {
+        file_atomic_abort(&a);
+    } else if (out_path && file_atomic_commit(&a) != 0) {
+        rc = -1;
+        snprintf(err, sizeof err, "%s", strerror(errno));
     }
     if (rc != 0) {
         fprintf(stderr, "smtpsim export: %s: %s\n", out_path ? out_path : "stdout", err);

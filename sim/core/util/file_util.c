@@ -1,4 +1,5 @@
-/* file_util.c - mkdir -p with private permissions, bounded whole-file reads, *.json listings. */
+/* file_util.c - mkdir -p with private permissions, bounded whole-file reads, atomic writes,
+ * *.json listings. */
 #include "core/util/file_util.h"
 
 #include <dirent.h>
@@ -7,7 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 int file_mkdirs(const char *path)
 {
@@ -72,6 +75,116 @@ int file_read_all(const char *path, size_t max, char **buf, size_t *len)
     *buf = b;
     *len = n;
     return 0;
+}
+
+int file_atomic_open(file_atomic *a, const char *path, int mode)
+{
+    memset(a, 0, sizeof *a);
+    a->failed = "create a temporary file";
+    if (snprintf(a->path, sizeof a->path, "%s", path) >= (int)sizeof a->path ||
+        snprintf(a->tmp, sizeof a->tmp, "%s.tmp-XXXXXX", path) >= (int)sizeof a->tmp) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    int fd = mkstemp(a->tmp);
+    if (fd < 0)
+        return -1;
+    mode_t mask = umask(077); /* read and put back: mkstemp's 0600 ignores it, open() would not */
+    umask(mask);
+    if (fchmod(fd, (mode_t)mode & ~mask) != 0 || !(a->f = fdopen(fd, "wb"))) {
+        int e = errno;
+        close(fd);
+        unlink(a->tmp);
+        errno = e;
+        return -1;
+    }
+    a->failed = NULL;
+    return 0;
+}
+
+/* fsync_dir - the folder of path, so that a rename in it survives a power loss. */
+static void fsync_dir(const char *path)
+{
+    char dir[PATH_MAX];
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        snprintf(dir, sizeof dir, ".");
+    else
+        snprintf(dir, sizeof dir, "%.*s", slash == path ? 1 : (int)(slash - path), path);
+    int fd = open(dir, O_RDONLY | O_DIRECTORY);
+    if (fd >= 0) {
+        fsync(fd); /* best effort: some file systems refuse it, and the data is already safe */
+        close(fd);
+    }
+}
+
+int file_atomic_commit(file_atomic *a)
+{
+    int e = 0;
+    if (a->f) {
+        errno = 0;
+        a->failed = "write";
+        if (fflush(a->f) != 0 || ferror(a->f)) {
+            e = errno ? errno : EIO;
+        } else {
+            a->failed = "flush to disk";
+            if (fsync(fileno(a->f)) != 0)
+                e = errno;
+        }
+        if (fclose(a->f) != 0 && !e)
+            e = errno;
+        a->f = NULL;
+    } else {
+        /* written by name: open it again to flush it */
+        a->failed = "flush to disk";
+        int fd = open(a->tmp, O_RDONLY);
+        if (fd < 0 || fsync(fd) != 0)
+            e = errno;
+        if (fd >= 0)
+            close(fd);
+    }
+    if (!e) {
+        a->failed = "replace the file";
+        if (rename(a->tmp, a->path) != 0)
+            e = errno;
+    }
+    if (e) {
+        unlink(a->tmp);
+        errno = e;
+        return -1;
+    }
+    fsync_dir(a->path);
+    a->failed = NULL;
+    return 0;
+}
+
+void file_atomic_abort(file_atomic *a)
+{
+    if (a->f)
+        fclose(a->f);
+    a->f = NULL;
+    unlink(a->tmp);
+}
+
+int file_write_atomic(const char *path, const void *data, size_t len, int mode,
+                      const char **failed)
+{
+    file_atomic a;
+    int rc = file_atomic_open(&a, path, mode);
+    if (rc == 0)
+        errno = 0; /* fwrite may fail without setting it */
+    if (rc == 0 && fwrite(data, 1, len, a.f) != len) {
+        int e = errno ? errno : EIO;
+        a.failed = "write";
+        file_atomic_abort(&a);
+        errno = e;
+        rc = -1;
+    } else if (rc == 0) {
+        rc = file_atomic_commit(&a);
+    }
+    if (failed)
+        *failed = a.failed;
+    return rc;
 }
 
 /* cmp_stem - order "NAME.json" by NAME (see file_json_names). */

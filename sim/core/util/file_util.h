@@ -1,9 +1,12 @@
 /* file_util.h - small file-system helpers shared by every layer: mkdir -p (progress, TLS keys,
- * spools), reading a whole file under a size limit (scenarios, lessons, progress, JSON), and
- * listing the *.json files of a folder in one order (the content catalog). */
+ * spools), reading a whole file under a size limit (scenarios, lessons, progress, JSON),
+ * writing a file atomically (progress, exports, TLS keys), and listing the *.json files of a
+ * folder in one order (the content catalog). */
 #ifndef FILE_UTIL_H
 #define FILE_UTIL_H
 
+#include <limits.h>
+#include <stdio.h>
 #include <stddef.h>
 
 /* file_mkdirs - `mkdir -p`: create every missing directory of path with mode 0700 (what we
@@ -15,6 +18,33 @@ int file_mkdirs(const char *path);
  * more than max + 1 bytes are read. 0, or -1 with errno: that of open(), EFBIG (over max), EIO
  * (read error) or ENOMEM; *buf is NULL then. */
 int file_read_all(const char *path, size_t max, char **buf, size_t *len);
+
+/* An atomic write: the data goes to a temporary file in the target's folder, which replaces
+ * the target only once it is complete and on disk (fsync, rename, fsync of the folder, so a
+ * crash leaves the old file or the new one, never half of either). Writers that stream use
+ * a.f; a writer that wants a file name (a PNG library) closes a.f and writes a.tmp. */
+typedef struct {
+    char path[PATH_MAX]; /* the target */
+    char tmp[PATH_MAX];  /* PATH.tmp-XXXXXX */
+    FILE *f;             /* open on tmp until commit or abort */
+    const char *failed;  /* after -1: what failed, for messages ("write", "replace the file") */
+} file_atomic;
+
+/* file_atomic_open - create the temporary file with the given mode, less the umask as open()
+ * does (0600 for personal files, 0644 for exports). 0, or -1 with errno and a->failed. */
+int file_atomic_open(file_atomic *a, const char *path, int mode);
+
+/* file_atomic_commit - flush, fsync and close the temporary file, rename it over the target and
+ * fsync the folder. 0, or -1 with errno and a->failed (the temporary file is removed). */
+int file_atomic_commit(file_atomic *a);
+
+/* file_atomic_abort - close and remove the temporary file; the target is untouched. */
+void file_atomic_abort(file_atomic *a);
+
+/* file_write_atomic - len bytes of data as the new content of path, all of the above at once.
+ * 0, or -1 with errno; *failed (when not NULL) says which step. */
+int file_write_atomic(const char *path, const void *data, size_t len, int mode,
+                      const char **failed);
 
 /* file_json_names - the names of the *.json files in dir (hidden ones skipped), sorted by stem:
  * byte by byte, a stem that is a prefix of another first ("too-large" before

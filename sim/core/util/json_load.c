@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/util/file_util.h"
 #include "core/util/utf8.h"
 
 /* line_col - 1-based line and column of byte offset off (columns count bytes). */
@@ -108,28 +109,23 @@ cJSON *json_parse_buffer(const char *origin, const char *buf, size_t len, char *
 
 cJSON *json_load_file(const char *path, size_t max_bytes, char *err, size_t errlen)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
-        return NULL;
-    }
     if (max_bytes == 0 || max_bytes > JSON_LOAD_MAX_BYTES)
         max_bytes = JSON_LOAD_MAX_BYTES;
-    char *buf = malloc(max_bytes + 1);
-    if (!buf) {
-        fclose(f);
-        snprintf(err, errlen, "%s: out of memory", path);
+    char *buf;
+    size_t n;
+    if (file_read_all(path, max_bytes, &buf, &n) != 0) {
+        if (errno == EFBIG)
+            snprintf(err, errlen, "%s: file larger than %zu bytes", path, max_bytes);
+        else if (errno == EIO)
+            snprintf(err, errlen, "%s: read error", path);
+        else if (errno == ENOMEM)
+            snprintf(err, errlen, "%s: out of memory", path);
+        else
+            snprintf(err, errlen, "%s: %s", path, strerror(errno));
         return NULL;
     }
-    size_t n = fread(buf, 1, max_bytes + 1, f);
-    int rerr = ferror(f);
-    fclose(f);
     cJSON *root = NULL;
-    if (rerr)
-        snprintf(err, errlen, "%s: read error", path);
-    else if (n > max_bytes)
-        snprintf(err, errlen, "%s: file larger than %zu bytes", path, max_bytes);
-    else if (n == 0)
+    if (n == 0)
         snprintf(err, errlen, "%s:1:1: empty file", path);
     else
         root = json_parse_buffer(path, buf, n, err, errlen);
