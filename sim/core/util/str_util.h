@@ -10,4 +10,17 @@
  * question ids; file names in lessons/ are ids too). */
 bool str_id_ok(const char *s, size_t max);
 
+/* str_copy - at most n bytes of src (fewer if a NUL comes first) into dst[cap] (cap >= 1),
+ * NUL-terminated, truncated to cap - 1. n may be STR_ALL for the whole string; src needs no
+ * NUL within n bytes (wire bytes). */
+#define STR_ALL ((size_t)-1)
+void str_copy(char *dst, size_t cap, const char *src, size_t n);
+
+/* str_domain_of - the part of a mailbox after its last '@' ("" when there is none). */
+const char *str_domain_of(const char *addr);
+
+/* str_non_ascii - whether s holds a byte >= 0x80 (UTF-8 in an address: RFC 6531's SMTPUTF8).
+ * NULL is false. */
+bool str_non_ascii(const char *s);
+
 #endif

@@ -1,0 +1,120 @@
+/* buf.c - the growable byte buffer (see buf.h). */
+#include "core/util/buf.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void buf_init(buf *b)
+{
+    memset(b, 0, sizeof *b);
+}
+
+void buf_init_inline(buf *b, char *storage, size_t cap)
+{
+    buf_init(b);
+    b->data = storage;
+    b->cap = cap;
+    storage[0] = '\0';
+}
+
+void buf_free(buf *b)
+{
+    if (!b)
+        return;
+    if (b->heap)
+        free(b->data);
+    buf_init(b);
+}
+
+int buf_reserve(buf *b, size_t n)
+{
+    if (b->failed)
+        return -1;
+    size_t max = b->max ? b->max : BUF_MAX;
+    if (n > max || b->len > max - n) {
+        b->failed = true;
+        return -1;
+    }
+    size_t need = b->len + n + 1;
+    if (need <= b->cap)
+        return 0;
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap < need)
+        cap *= 2;
+    char *p = b->heap ? realloc(b->data, cap) : malloc(cap);
+    if (!p) {
+        b->failed = true;
+        return -1;
+    }
+    if (!b->heap && b->data)
+        memcpy(p, b->data, b->len + 1); /* out of the owner's storage */
+    b->data = p;
+    b->cap = cap;
+    b->heap = true;
+    return 0;
+}
+
+int buf_append(buf *b, const void *bytes, size_t n)
+{
+    if (buf_reserve(b, n) < 0)
+        return -1;
+    if (n > 0)
+        memcpy(b->data + b->len, bytes, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+    return 0;
+}
+
+int buf_puts(buf *b, const char *s)
+{
+    return buf_append(b, s, strlen(s));
+}
+
+int buf_printf(buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0) {
+        b->failed = true;
+        return -1;
+    }
+    if (buf_reserve(b, (size_t)n) < 0)
+        return -1;
+    va_start(ap, fmt);
+    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+    return 0;
+}
+
+int buf_prepend(buf *b, const void *bytes, size_t n)
+{
+    if (buf_reserve(b, n) < 0)
+        return -1;
+    if (n > 0) {
+        memmove(b->data + n, b->data, b->len);
+        memcpy(b->data, bytes, n);
+    }
+    b->len += n;
+    b->data[b->len] = '\0';
+    return 0;
+}
+
+int buf_set(buf *b, const void *bytes, size_t n)
+{
+    if (b->failed)
+        return -1;
+    b->len = 0;
+    return buf_append(b, bytes, n);
+}
+
+void buf_clear(buf *b)
+{
+    b->len = 0;
+    if (b->data)
+        b->data[0] = '\0';
+}
