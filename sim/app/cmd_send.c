@@ -12,6 +12,7 @@
 
 #include "app/app_opts.h"
 #include "app/commands.h"
+#include "core/util/file_util.h"
 #include "net/net_client.h"
 #include "net/net_loop.h"
 #include "net/net_tls.h"
@@ -108,37 +109,12 @@ static void on_done(void *ctx, const smtp_client_result *r, const char *why)
     st->status = r->status == SMTP_RESULT_OK && r->n_accepted == st->n_rcpts ? 0 : 1;
 }
 
+/* read_file - the whole of --data FILE, at most SEND_MAX_FILE bytes (file_util.h); NULL with
+ * errno. */
 static char *read_file(const char *path, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    char *buf = NULL;
-    size_t cap = 0, n = 0;
-    for (;;) {
-        if (n + 4096 > cap) {
-            cap = cap ? cap * 2 : 8192;
-            if (cap > SEND_MAX_FILE + 8192)
-                break;
-            char *nb = realloc(buf, cap);
-            if (!nb)
-                break;
-            buf = nb;
-        }
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (got == 0)
-            break;
-    }
-    bool bad = ferror(f) || n > SEND_MAX_FILE;
-    fclose(f);
-    if (bad) {
-        free(buf);
-        errno = bad ? EFBIG : errno;
-        return NULL;
-    }
-    *len = n;
-    return buf;
+    char *buf;
+    return file_read_all(path, SEND_MAX_FILE, &buf, len) == 0 ? buf : NULL;
 }
 
 /* compose - a minimal RFC 5322 message around --body TEXT. */
