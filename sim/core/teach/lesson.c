@@ -670,16 +670,10 @@ lesson *lesson_load(const char *path, char *err, size_t errlen)
     char *buf;
     size_t n;
     if (file_read_all(path, LESSON_MAX_FILE_BYTES, &buf, &n) != 0) {
-        if (!err || !errlen)
-            return NULL;
-        if (errno == EFBIG)
-            snprintf(err, errlen, "%s: file larger than %d bytes\n", path, LESSON_MAX_FILE_BYTES);
-        else if (errno == EIO)
-            snprintf(err, errlen, "%s: read error\n", path);
-        else if (errno == ENOMEM)
-            snprintf(err, errlen, "%s: out of memory\n", path);
-        else
-            snprintf(err, errlen, "%s: %s\n", path, strerror(errno));
+        if (err && errlen > 1) { /* the message, and the newline every line here ends in */
+            file_read_error(err, errlen - 1, path, LESSON_MAX_FILE_BYTES, errno);
+            strcat(err, "\n");
+        }
         return NULL;
     }
     lesson *l = NULL;

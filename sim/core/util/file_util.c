@@ -77,6 +77,18 @@ int file_read_all(const char *path, size_t max, char **buf, size_t *len)
     return 0;
 }
 
+void file_read_error(char *err, size_t errlen, const char *path, size_t max, int e)
+{
+    if (e == EFBIG)
+        snprintf(err, errlen, "%s: file larger than %zu bytes", path, max);
+    else if (e == EIO)
+        snprintf(err, errlen, "%s: read error", path);
+    else if (e == ENOMEM)
+        snprintf(err, errlen, "%s: out of memory", path);
+    else
+        snprintf(err, errlen, "%s: %s", path, strerror(e));
+}
+
 int file_atomic_open(file_atomic *a, const char *path, int mode)
 {
     memset(a, 0, sizeof *a);

@@ -19,6 +19,11 @@ int file_mkdirs(const char *path);
  * (read error) or ENOMEM; *buf is NULL then. */
 int file_read_all(const char *path, size_t max, char **buf, size_t *len);
 
+/* file_read_error - the message for file_read_all's failure e (errno) on path, one line
+ * without a newline: "PATH: file larger than MAX bytes", "PATH: read error",
+ * "PATH: out of memory", or "PATH: " and strerror(e). */
+void file_read_error(char *err, size_t errlen, const char *path, size_t max, int e);
+
 /* An atomic write: the data goes to a temporary file in the target's folder, which replaces
  * the target only once it is complete and on disk (fsync, rename, fsync of the folder, so a
  * crash leaves the old file or the new one, never half of either). Writers that stream use

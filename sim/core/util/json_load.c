@@ -114,14 +114,7 @@ cJSON *json_load_file(const char *path, size_t max_bytes, char *err, size_t errl
     char *buf;
     size_t n;
     if (file_read_all(path, max_bytes, &buf, &n) != 0) {
-        if (errno == EFBIG)
-            snprintf(err, errlen, "%s: file larger than %zu bytes", path, max_bytes);
-        else if (errno == EIO)
-            snprintf(err, errlen, "%s: read error", path);
-        else if (errno == ENOMEM)
-            snprintf(err, errlen, "%s: out of memory", path);
-        else
-            snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        file_read_error(err, errlen, path, max_bytes, errno);
         return NULL;
     }
     cJSON *root = NULL;
