@@ -9,14 +9,17 @@
 #include "core/world/scenario.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "core/util/file_util.h"
 #include "core/util/json_load.h"
 #include "core/smtp/smtp_reply.h"
+#include "core/util/str_util.h"
 
 #define DEFAULT_START "2024-03-12T09:00:00Z"
 #define ID_MAX 48
@@ -34,17 +37,6 @@ struct scenario {
 };
 
 /* ---- small syntax checks ---------------------------------------------------------------- */
-
-static bool id_ok(const char *s, size_t max)
-{
-    size_t n = strlen(s);
-    if (n == 0 || n > max)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
-            return false;
-    return true;
-}
 
 /* host_ok - letters, digits, '-' and '_' in dot-separated labels of 1-63 octets. */
 static bool host_ok(const char *s)
@@ -100,12 +92,6 @@ static bool address_ok(const char *s)
             return false;
     }
     return host_ok(at + 1);
-}
-
-static const char *domain_of(const char *addr)
-{
-    const char *at = strrchr(addr, '@');
-    return at ? at + 1 : "";
 }
 
 static bool printable_ok(const char *s)
@@ -258,7 +244,7 @@ static void load_node_common(json_check *c, const cJSON *o, const char *p, scena
                 return;
             }
     n->id = json_string(c, o, p, "id", true, NODE_ID_MAX, "");
-    if (!c->failed && !id_ok(n->id, NODE_ID_MAX))
+    if (!c->failed && !str_id_ok(n->id, NODE_ID_MAX))
         json_fail(c, json_path(fp, sizeof fp, p, "id", 0), "expected 1-32 of [a-z0-9-]");
     bool needs_host = n->kind != SCENARIO_NODE_MAILBOX;
     n->host = json_string(c, o, p, "host", needs_host, HOST_MAX, "");
@@ -485,7 +471,7 @@ static void resolve_refs(json_check *c, const cJSON *nodes, scenario_spec *sp)
             const char *s = json_string(c, o, p, "server", false, NODE_ID_MAX, NULL);
             if (c->failed)
                 return;
-            const char *dom = domain_of(n->address);
+            const char *dom = str_domain_of(n->address);
             int k = -1;
             if (s) {
                 k = find_node(sp, s);
@@ -785,7 +771,7 @@ static scenario *load_tree(const char *origin, cJSON *root, char *err, size_t er
         json_fail(&c, "", "expected a JSON object at the top");
     json_unknown_fields(&c, root, "", top_fields);
     sc->id = json_string(&c, root, "", "id", true, ID_MAX, "");
-    if (!c.failed && !id_ok(sc->id, ID_MAX))
+    if (!c.failed && !str_id_ok(sc->id, ID_MAX))
         json_fail(&c, "id", "expected 1-48 of [a-z0-9-]");
     sc->title = json_string(&c, root, "", "title", true, 120, "");
     if (!c.failed && (!*sc->title || !printable_ok(sc->title)))
@@ -871,23 +857,15 @@ scenario *scenario_load_buffer(const char *origin, const char *json, size_t len,
 
 scenario *scenario_load(const char *path, char *err, size_t errlen)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(err, errlen, "%s: cannot open", path);
-        return NULL;
-    }
-    char *buf = malloc(SCENARIO_MAX_FILE_BYTES + 1);
-    if (!buf) {
-        fclose(f);
-        snprintf(err, errlen, "%s: out of memory", path);
-        return NULL;
-    }
-    size_t n = fread(buf, 1, SCENARIO_MAX_FILE_BYTES + 1, f);
-    bool bad = ferror(f) != 0;
-    fclose(f);
-    if (bad) {
-        free(buf);
-        snprintf(err, errlen, "%s: read error", path);
+    char *buf;
+    size_t n;
+    if (file_read_all(path, SCENARIO_MAX_FILE_BYTES, &buf, &n) != 0) {
+        if (errno == EFBIG)
+            snprintf(err, errlen, "%s: larger than %d bytes", path, SCENARIO_MAX_FILE_BYTES);
+        else if (errno == EIO || errno == ENOMEM)
+            file_read_error(err, errlen, path, SCENARIO_MAX_FILE_BYTES, errno);
+        else
+            snprintf(err, errlen, "%s: cannot open", path);
         return NULL;
     }
     scenario *sc = scenario_load_buffer(path, buf, n, err, errlen);
