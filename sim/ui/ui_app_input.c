@@ -1,13 +1,16 @@
 /* ui_app_input.c - keys, mouse and buttons of the window.
  *
- * Modal keys come first: the help closes on any key, the what-if field and the scenario
- * picker take every key while open, and the quiz panel takes its answer keys before the rest.
+ * Keys come from one table (ui_keys.c), the same one the help overlay draws, so the help never
+ * lists a key that does nothing or misses one that works. Modal keys come first: the help
+ * closes on any key, the what-if field and the scenario picker take every key while open, and
+ * the quiz panel takes its answer keys before the table.
  */
 #include "ui/ui_app_private.h"
 
 #include <stdio.h>
 #include <string.h>
 
+#include "ui/ui_keys.h"
 #include "ui/ui_panels.h"
 
 static void toggle_fullscreen(ui_app *a)
@@ -130,11 +133,55 @@ static void quiz_action(ui_app *a, ui_quiz_action act)
     }
 }
 
+/* do_key - what a key of the table does (ui_keys.c); most keys press their button. */
+static void do_key(ui_app *a, ui_key_action act)
+{
+    switch (act) {
+    case UI_KEY_PLAY: press(a, UI_BTN_PLAY); break;
+    case UI_KEY_NEXT: press(a, UI_BTN_NEXT); break;
+    case UI_KEY_BACK: press(a, UI_BTN_BACK); break;
+    case UI_KEY_FIRST: press(a, UI_BTN_HOME); break;
+    case UI_KEY_LAST: press(a, UI_BTN_END); break;
+    case UI_KEY_FASTER: press(a, UI_BTN_FASTER); break;
+    case UI_KEY_SLOWER: press(a, UI_BTN_SLOWER); break;
+    case UI_KEY_SPEED_NORMAL: press(a, UI_BTN_SPEED); break;
+    case UI_KEY_BYTES: press(a, UI_BTN_BYTES); break;
+    case UI_KEY_EAVES: press(a, UI_BTN_EAVES); break;
+    case UI_KEY_THEME: press(a, UI_BTN_THEME); break;
+    case UI_KEY_SCENARIO: press(a, UI_BTN_SCENARIO); break;
+    case UI_KEY_QUIZ: press(a, UI_BTN_QUIZ); break;
+    case UI_KEY_WHATIF:
+        press(a, UI_BTN_WHATIF);
+        a->wi_eat = a->wi_edit; /* the W also arrives as text */
+        break;
+    case UI_KEY_SAVE_FORK:
+        if (a->fork)
+            save_fork_now(a);
+        break;
+    case UI_KEY_FULLSCREEN: toggle_fullscreen(a); break;
+    case UI_KEY_ZOOM_IN: ui_app_set_zoom(a, a->zoom * 1.1f); break;
+    case UI_KEY_ZOOM_OUT: ui_app_set_zoom(a, a->zoom / 1.1f); break;
+    case UI_KEY_ZOOM_RESET: ui_app_set_zoom(a, 1.0f); break;
+    case UI_KEY_SCREENSHOT: a->shot_pending = true; break;
+    case UI_KEY_HELP: press(a, UI_BTN_HELP); break;
+    case UI_KEY_ESCAPE:
+        if (a->bytes)
+            a->bytes = false;
+        else if (a->fork)
+            ui_app_unfork(a); /* Esc closes the what-if before it quits */
+        else
+            a->quit = true;
+        break;
+    case UI_KEY_QUIT: a->quit = true; break;
+    default: break;
+    }
+}
+
+/* key - a key press: open overlays and fields first, then the quiz panel, then the table. */
 static void key(ui_app *a, const SDL_KeyboardEvent *k)
 {
     SDL_Keycode sym = k->keysym.sym;
     bool ctrl = (k->keysym.mod & KMOD_CTRL) != 0;
-    bool shift = (k->keysym.mod & KMOD_SHIFT) != 0;
     if (a->help) { /* any key closes the help */
         a->help = false;
         a->ate_question = true;
@@ -159,77 +206,16 @@ static void key(ui_app *a, const SDL_KeyboardEvent *k)
         return;
     }
     if (!ctrl && ui_quiz_get_mode(a->quiz) != UI_QUIZ_OFF) {
-        ui_quiz_action act = ui_quiz_key(a->quiz, sym);
-        if (act != UI_QUIZ_IGNORED) {
-            quiz_action(a, act);
+        ui_quiz_action qa = ui_quiz_key(a->quiz, sym);
+        if (qa != UI_QUIZ_IGNORED) {
+            quiz_action(a, qa);
             return;
         }
     }
-    if (ctrl) {
-        if (sym == SDLK_PLUS || sym == SDLK_EQUALS || sym == SDLK_KP_PLUS)
-            ui_app_set_zoom(a, a->zoom * 1.1f);
-        else if (sym == SDLK_MINUS || sym == SDLK_KP_MINUS)
-            ui_app_set_zoom(a, a->zoom / 1.1f);
-        else if (sym == SDLK_0 || sym == SDLK_KP_0)
-            ui_app_set_zoom(a, 1.0f);
-        else if (sym == SDLK_q || sym == SDLK_w)
-            a->quit = true;
-        else if (sym == SDLK_s && a->fork)
-            save_fork_now(a);
-        return;
-    }
-    switch (sym) {
-    case SDLK_SPACE: press(a, UI_BTN_PLAY); break;
-    case SDLK_RIGHT:
-    case SDLK_PAGEDOWN:
-    case SDLK_n:
-    case SDLK_DOWN: press(a, UI_BTN_NEXT); break;
-    case SDLK_LEFT:
-    case SDLK_PAGEUP:
-    case SDLK_p:
-    case SDLK_UP: press(a, UI_BTN_BACK); break;
-    case SDLK_HOME: press(a, UI_BTN_HOME); break;
-    case SDLK_END: press(a, UI_BTN_END); break;
-    case SDLK_PLUS:
-    case SDLK_KP_PLUS:
-    case SDLK_EQUALS: press(a, UI_BTN_FASTER); break;
-    case SDLK_MINUS:
-    case SDLK_KP_MINUS: press(a, UI_BTN_SLOWER); break;
-    case SDLK_0: press(a, UI_BTN_SPEED); break;
-    case SDLK_b:
-    case SDLK_RETURN: press(a, UI_BTN_BYTES); break;
-    case SDLK_e: press(a, UI_BTN_EAVES); break;
-    case SDLK_t: press(a, UI_BTN_THEME); break;
-    case SDLK_s: press(a, UI_BTN_SCENARIO); break;
-    case SDLK_q: press(a, UI_BTN_QUIZ); break;
-    case SDLK_w:
-        press(a, UI_BTN_WHATIF);
-        a->wi_eat = a->wi_edit;
-        break;
-    case SDLK_f:
-    case SDLK_F11: toggle_fullscreen(a); break;
-    case SDLK_F12: a->shot_pending = true; break;
-    case SDLK_F1: press(a, UI_BTN_HELP); break;
-    case SDLK_QUESTION:
-        press(a, UI_BTN_HELP);
-        a->ate_question = true;
-        break;
-    case SDLK_SLASH:
-        if (shift) {
-            press(a, UI_BTN_HELP);
-            a->ate_question = true;
-        }
-        break;
-    case SDLK_ESCAPE:
-        if (a->bytes)
-            a->bytes = false;
-        else if (a->fork)
-            ui_app_unfork(a); /* Esc closes the what-if before it quits */
-        else
-            a->quit = true;
-        break;
-    default: break;
-    }
+    ui_key_action act = ui_keys_action(sym, k->keysym.mod);
+    if (act == UI_KEY_HELP && sym != SDLK_F1)
+        a->ate_question = true; /* its '?' also arrives as text */
+    do_key(a, act);
 }
 
 /* to_output - window coordinates to output pixels (HiDPI). */
