@@ -14,7 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "ui/ui_shot.h"
+#include "ui/ui_png.h"
 
 const float ui_app_speeds[UI_APP_SPEED_COUNT] = {0.25f, 0.5f, 1.0f, 2.0f, 4.0f, 8.0f};
 
@@ -371,7 +371,7 @@ int ui_app_run(ui_app *a)
         if (a->shot_pending) {
             char name[128], err[256];
             ui_app_screenshot_name(a, name, sizeof name);
-            if (ui_shot_save(a->ctx.r, name, err, sizeof err) == 0)
+            if (ui_png_save_renderer(a->ctx.r, name, err, sizeof err) == 0)
                 printf("saved screenshot: %s\n", name);
             else
                 fprintf(stderr, "smtpsim: screenshot: %s\n", err);

@@ -29,7 +29,6 @@
 #include "ui/ui_layout.h"
 #include "ui/ui_panels.h"
 #include "ui/ui_quiz.h"
-#include "ui/ui_shot.h"
 #include "ui/ui_theme.h"
 
 #define W 1280
@@ -545,32 +544,6 @@ static void test_themes(void **state)
         }
 }
 
-static void test_shot_png(void **state)
-{
-    (void)state;
-    char path[512], scen[512];
-    snprintf(path, sizeof path, "/tmp/smtpsim-test-shot-%d.png", (int)getpid());
-    snprintf(scen, sizeof scen, "%s/lessons/scenarios/basic.json", data_dir());
-    ui_shot_options o = {.data_dir = data_dir(), .scenario = scen, .step = 5, .phase = 0.5f,
-                         .w = 800, .h = 450, .out = path};
-    ui_shot_result res;
-    char err[256] = "";
-    int rc = ui_shot_render(&o, &res, err, sizeof err);
-    if (rc != 0)
-        fprintf(stderr, "shot: %s\n", err);
-    assert_int_equal(rc, 0);
-    assert_true(res.steps > 5);
-    SDL_Surface *s = IMG_Load(path);
-    assert_non_null(s);
-    assert_int_equal(s->w, 800);
-    assert_int_equal(s->h, 450);
-    SDL_FreeSurface(s);
-    unlink(path);
-    /* a size out of range is refused */
-    o.w = 10;
-    assert_int_equal(ui_shot_render(&o, &res, err, sizeof err), -1);
-}
-
 /* A live world grows while it is shown (smtpsim live): new nodes get a place and a state. */
 static void test_live_world_grows(void **state)
 {
@@ -1003,7 +976,6 @@ int main(void)
         cmocka_unit_test(test_layouts),
         cmocka_unit_test(test_help_lists_keys),
         cmocka_unit_test(test_themes),
-        cmocka_unit_test(test_shot_png),
         cmocka_unit_test(test_quiz_predict_stops),
         cmocka_unit_test(test_live_world_grows),
         cmocka_unit_test(test_whatif_fork),
