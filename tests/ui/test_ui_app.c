@@ -522,6 +522,55 @@ static void test_help_lists_keys(void **state)
     assert_int_equal(at(f, 2, 2), bg);
 }
 
+/* Every key of the table does what its row says, with the modifiers the row asks for: the
+ * window's handling and the help overlay cannot disagree. */
+static void test_keys_do_what_the_table_says(void **state)
+{
+    fixture *f = *state;
+    SDL_Surface *surf = SDL_CreateRGBSurfaceWithFormat(0, 800, 450, 32, SDL_PIXELFORMAT_XRGB8888);
+    SDL_Renderer *r = SDL_CreateSoftwareRenderer(surf);
+    size_t n = world_step_count(f->w);
+    int checked = 0;
+    for (int i = 0; i < ui_keys_count(); i++) {
+        const ui_key *k = ui_keys_at(i);
+        if (k->key == SDLK_UNKNOWN)
+            continue;
+        char err[256];
+        ui_app_config cfg = {data_dir(), NULL};
+        ui_app *a = ui_app_new(r, NULL, &cfg, err, sizeof err);
+        assert_non_null(a);
+        ui_app_set_world(a, f->w, "keys");
+        ui_app_set_step(a, 3, 1.0f);
+        ui_app_draw(a);
+        SDL_Event e;
+        memset(&e, 0, sizeof e);
+        e.type = SDL_KEYDOWN;
+        e.key.keysym.sym = k->key;
+        e.key.keysym.mod = k->mod == UI_KEYS_CTRL ? KMOD_LCTRL
+                           : k->mod == UI_KEYS_SHIFT ? KMOD_LSHIFT : KMOD_NONE;
+        ui_app_event(a, &e);
+        switch (k->action) {
+        case UI_KEY_NEXT: assert_int_equal(ui_app_step(a), 4); checked++; break;
+        case UI_KEY_BACK: assert_int_equal(ui_app_step(a), 2); checked++; break;
+        case UI_KEY_FIRST: assert_int_equal(ui_app_step(a), 0); checked++; break;
+        case UI_KEY_LAST: assert_int_equal(ui_app_step(a), n - 1); checked++; break;
+        case UI_KEY_PLAY: assert_true(ui_app_playing(a)); checked++; break;
+        case UI_KEY_QUIT:
+        case UI_KEY_ESCAPE: assert_true(ui_app_quit_requested(a)); checked++; break;
+        default: /* no getter: at least nothing else happened */
+            assert_int_equal(ui_app_step(a), 3);
+            assert_false(ui_app_quit_requested(a));
+            break;
+        }
+        if (k->action != UI_KEY_QUIT && k->action != UI_KEY_ESCAPE)
+            assert_false(ui_app_quit_requested(a));
+        ui_app_free(a);
+    }
+    assert_true(checked >= 14);
+    SDL_DestroyRenderer(r);
+    SDL_FreeSurface(surf);
+}
+
 static void test_themes(void **state)
 {
     (void)state;
@@ -975,6 +1024,7 @@ int main(void)
         cmocka_unit_test(test_text_cache_steady),
         cmocka_unit_test(test_layouts),
         cmocka_unit_test(test_help_lists_keys),
+        cmocka_unit_test(test_keys_do_what_the_table_says),
         cmocka_unit_test(test_themes),
         cmocka_unit_test(test_quiz_predict_stops),
         cmocka_unit_test(test_live_world_grows),
