@@ -16,9 +16,9 @@
 #include "ui/ui_quiz.h"
 
 /* Playback speeds, slowest first; the speed button shows them. */
-extern const float ui_app_speeds[];
 #define UI_APP_SPEED_COUNT 6
-#define UI_APP_SPEED_NORMAL 2
+#define UI_APP_SPEED_NORMAL 2 /* 1x */
+extern const float ui_app_speeds[UI_APP_SPEED_COUNT];
 
 /* What the still layer (everything but the token and the timeline) was drawn for. */
 typedef struct {
