@@ -52,15 +52,15 @@ static int write_png(const char *out_path, const world *w, const scenario *sc, i
     int rc = ui_seqdiag_png(w, scenario_title(sc), fonts, scale, f, err, sizeof err);
     if (fclose(f) != 0 && rc == 0) {
         rc = -1;
-        snprintf(err, sizeof err, "%s: %s", out_path, strerror(errno));
+        snprintf(err, sizeof err, "%s", strerror(errno));
     }
     if (rc == 0 && rename(tmp, out_path) != 0) {
         rc = -1;
-        snprintf(err, sizeof err, "%s: %s", out_path, strerror(errno));
+        snprintf(err, sizeof err, "%s", strerror(errno));
     }
     if (rc != 0) {
         remove(tmp);
-        fprintf(stderr, "smtpsim export: %s\n", err);
+        fprintf(stderr, "smtpsim export: %s: %s\n", out_path, err);
         return 1;
     }
     fprintf(stderr, "smtpsim export: wrote %s\n", out_path);
