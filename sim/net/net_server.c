@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/smtp/mail_message.h"
 #include "net/net_server_int.h"
 
 #define NET_SERVER_ACCEPT_BURST 64 /* accepts per readiness event, so others get a turn */
@@ -89,34 +90,37 @@ void net_server_config_default(net_server_config *cfg, smtp_role role)
 
 /* ---- the engine's hooks ---------------------------------------------------------------- */
 
-/* net_server_received - Return-Path: and Received: (RFC 5321 4.4, "with" keywords RFC 3848). */
+/* net_server_received - Return-Path: and Received: (RFC 5321 4.4), built by the core helper
+ * that the simulated world uses too, so both carry the same "with" keywords (RFC 3848, and
+ * RFC 6531 3.7.3 UTF8SMTP* for an SMTPUTF8 transaction) and the same cleaning of client text. */
 size_t net_server_received(session *ss, const smtp_envelope *env, const char *rcpt,
                            bool return_path, char *out, size_t cap)
 {
     net_server *s = ss->srv;
-    char date[64];
-    time_t now = time(NULL);
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S +0000", &tm);
-    const char *with = env->esmtp ? (env->tls ? (env->auth_user ? "ESMTPSA" : "ESMTPS")
-                                              : (env->auth_user ? "ESMTPA" : "ESMTP"))
-                                  : "SMTP";
-    int n = 0;
-    if (return_path)
-        n = snprintf(out, cap, "Return-Path: <%s>\r\n", env->mail_from);
-    if (n < 0 || (size_t)n >= cap)
-        return 0;
-    int m = snprintf(out + n, cap - (size_t)n,
-                     "Received: from %s (%s [%s])\r\n\tby %s (smtpsim) with %s id %u.%lu%s%s%s;\r\n"
-                     "\t%s\r\n",
-                     env->helo && *env->helo ? env->helo : "unknown",
-                     ss->peer.name[0] ? ss->peer.name : "unknown", ss->peer.addr, s->cfg->hostname,
-                     with, ss->id, ++s->msg_counter, rcpt ? "\r\n\tfor <" : "", rcpt ? rcpt : "",
-                     rcpt ? ">" : "", date);
-    if (m < 0 || (size_t)m >= cap - (size_t)n)
-        return 0;
-    return (size_t)(n + m);
+    char date[MAIL_DATE_MAX], id[32];
+    mail_date_from((int64_t)time(NULL), 0, date);
+    snprintf(id, sizeof id, "%u.%lu", ss->id, ++s->msg_counter);
+    mail_received r = {
+        .helo = env->helo,
+        .peer_name = ss->peer.name,
+        .peer_addr = ss->peer.addr,
+        .by = s->cfg->hostname,
+        .with =
+            mail_with_protocol_utf8(env->esmtp, env->tls, env->auth_user != NULL, env->smtputf8),
+        .id = id,
+        .rcpt = rcpt,
+        .date = date,
+    };
+    mail_buf b;
+    mail_buf_init(&b);
+    size_t n = 0;
+    if (mail_prepend_received(&b, &r) == 0 &&
+        (!return_path || mail_prepend_return_path(&b, env->mail_from) == 0) && b.len < cap) {
+        memcpy(out, b.data, b.len + 1);
+        n = b.len;
+    }
+    mail_buf_free(&b);
+    return n;
 }
 
 static void hook_rcpt(void *ctx, const smtp_envelope *env, const char *rcpt, smtp_verdict *v)

@@ -241,7 +241,7 @@ void net_server_commit_deliver(session *ss, const smtp_envelope *env, smtp_verdi
         local[ll] = '\0';
         if (!strcasecmp(local, "postmaster") || net_maildir_mailbox_name(local, box, sizeof box))
             snprintf(box, sizeof box, "postmaster");
-        char hdr[1200];
+        char hdr[NET_SERVER_TRACE_MAX];
         size_t hl =
             net_server_received(ss, env, env->n_rcpts == 1 ? rcpt : NULL, true, hdr, sizeof hdr);
         net_maildir_pending *p = malloc(sizeof *p);

@@ -21,6 +21,7 @@
 
 #define NET_SERVER_RELAY_DELAY_MS 2000          /* first retry; doubles each time */
 #define NET_SERVER_SPOOL_MAX (64 * 1024 * 1024) /* largest spool file read back at start */
+#define NET_SERVER_TRACE_MAX 2600 /* Return-Path + Received: 8 fields of at most 255 octets */
 
 enum { PEND_DELIVERY = 0, PEND_SPOOL = 1 }; /* net_maildir_pending.tag */
 

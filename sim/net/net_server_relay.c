@@ -265,7 +265,7 @@ void net_server_relay_spool_load(net_server *s)
 int net_server_relay_queue(session *ss, const smtp_envelope *env)
 {
     net_server *s = ss->srv;
-    char hdr[1200];
+    char hdr[NET_SERVER_TRACE_MAX];
     size_t hl = net_server_received(ss, env, env->n_rcpts == 1 ? env->rcpts[0] : NULL, false, hdr,
                                     sizeof hdr);
     bool *done = calloc(env->n_rcpts ? env->n_rcpts : 1, 1);
