@@ -4,9 +4,9 @@
  * Moving forward animates; moving back, clicking the timeline or the transcript lands on a
  * step with its token arrived. Nothing else is remembered between frames that affects what is
  * drawn, which is what makes stepping back exact. Input, what-if and drawing live in their own
- * files (ui_app_private.h lists them).
+ * files (ui_app_internal.h lists them).
  */
-#include "ui/ui_app_private.h"
+#include "ui/ui_app_internal.h"
 
 #include <SDL_ttf.h>
 #include <stdio.h>

@@ -8,7 +8,7 @@
  * and animation follows elapsed time (the dt given to ui_app_update), never the frame count.
  *
  * Implemented in four files by job (ui_app.c, ui_app_input.c, ui_app_whatif.c, ui_app_draw.c)
- * that share ui_app_private.h; keys come from the table in ui_keys.h.
+ * that share ui_app_internal.h; keys come from the table in ui_keys.h.
  */
 #ifndef UI_APP_H
 #define UI_APP_H

@@ -4,7 +4,7 @@
  * and copied each frame while nothing it depends on changes (still_layer_key); see
  * ui_app_draw.
  */
-#include "ui/ui_app_private.h"
+#include "ui/ui_app_internal.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -5,7 +5,7 @@
  * closes on any key, the what-if field and the scenario picker take every key while open, and
  * the quiz panel takes its answer keys before the table.
  */
-#include "ui/ui_app_private.h"
+#include "ui/ui_app_internal.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -4,7 +4,7 @@
  * The field only edits text; everything after the changed reply comes from the engines
  * (world_new_fork), never from this file.
  */
-#include "ui/ui_app_private.h"
+#include "ui/ui_app_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>

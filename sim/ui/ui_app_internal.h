@@ -1,12 +1,12 @@
-/* ui_app_private.h - what the window's files share and nobody else sees: the ui_app struct and
+/* ui_app_internal.h - what the window's files share and nobody else sees: the ui_app struct and
  * the functions one part of the window calls in another.
  *
  * The window is one object split by job: ui_app.c (creation, the view, the clock, the main
  * loop), ui_app_input.c (keys, mouse, buttons), ui_app_whatif.c (forks and the reply field)
  * and ui_app_draw.c (the frame and its still layer). Only those four include this header.
  */
-#ifndef UI_APP_PRIVATE_H
-#define UI_APP_PRIVATE_H
+#ifndef UI_APP_INTERNAL_H
+#define UI_APP_INTERNAL_H
 
 #include "core/world/scenario.h"
 #include "ui/ui_app.h"
