@@ -57,7 +57,7 @@ static int print_transcript(const char *path)
     if (!w) {
         fprintf(stderr, "smtpsim: %s\n", err);
         scenario_free(sc);
-        return 1;
+        return 2;
     }
     printf("%s\n\n", scenario_title(sc));
     /* the same text as `smtpsim run --explain`, coloured when stdout is a terminal */
@@ -232,9 +232,12 @@ int cmd_window(int argc, char **argv)
     ui_app *app = ui_app_new(r, win, &cfg, err, sizeof err);
     if (app)
         ui_app_set_progress(app, progress);
-    if (!app || ui_app_load(app, path, err, sizeof err) != 0) {
+    if (!app) {
         fprintf(stderr, "smtpsim: %s\n", err);
         rc = 1;
+    } else if (ui_app_load(app, path, err, sizeof err) != 0) {
+        fprintf(stderr, "smtpsim: %s\n", err);
+        rc = 2; /* a scenario that does not load is bad input, as in `run` */
     } else {
         ui_app_set_step(app, (size_t)step, step ? 1.0f : 0.0f);
         if (frames > 0) {

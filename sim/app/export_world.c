@@ -36,8 +36,9 @@ static void usage(FILE *f)
                "SCENARIO is a name from `smtpsim list` or a path to a scenario file.\n");
 }
 
-/* write_png - the diagram as a picture, written atomically (file_util.h): the PNG writer wants
- * a file name, so it writes the temporary file by name. */
+/* write_png - the diagram as a picture, written atomically (file_util.h). Errors name the
+ * path the user gave, never the temporary one (it sits in the same directory, so the reason is
+ * the same). */
 static int write_png(const char *out_path, const world *w, const scenario *sc, int scale)
 {
     char fonts[PATH_MAX], err[256];
@@ -48,13 +49,11 @@ static int write_png(const char *out_path, const world *w, const scenario *sc, i
     file_atomic a;
     if (file_atomic_open(&a, out_path, 0644) != 0) {
         fprintf(stderr, "smtpsim export: %s: %s\n", out_path, strerror(errno));
-        return 1;
+        return 2;
     }
-    fclose(a.f);
-    a.f = NULL;
-    if (ui_seqdiag_png(w, scenario_title(sc), fonts, scale, a.tmp, err, sizeof err) != 0) {
+    if (ui_seqdiag_png(w, scenario_title(sc), fonts, scale, a.f, err, sizeof err) != 0) {
         file_atomic_abort(&a);
-        fprintf(stderr, "smtpsim export: %s\n", err);
+        fprintf(stderr, "smtpsim export: %s: %s\n", out_path, err);
         return 1;
     }
     if (file_atomic_commit(&a) != 0) {

@@ -133,9 +133,11 @@ static void fsync_dir(const char *path)
 int file_atomic_commit(file_atomic *a)
 {
     int e = 0;
-    if (a->f) {
-        errno = 0;
-        a->failed = "write";
+    errno = 0;
+    a->failed = "write";
+    if (!a->f) {
+        e = EBADF;
+    } else {
         if (fflush(a->f) != 0 || ferror(a->f)) {
             e = errno ? errno : EIO;
         } else {
@@ -146,14 +148,6 @@ int file_atomic_commit(file_atomic *a)
         if (fclose(a->f) != 0 && !e)
             e = errno;
         a->f = NULL;
-    } else {
-        /* written by name: open it again to flush it */
-        a->failed = "flush to disk";
-        int fd = open(a->tmp, O_RDONLY);
-        if (fd < 0 || fsync(fd) != 0)
-            e = errno;
-        if (fd >= 0)
-            close(fd);
     }
     if (!e) {
         a->failed = "replace the file";

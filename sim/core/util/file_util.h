@@ -26,8 +26,7 @@ void file_read_error(char *err, size_t errlen, const char *path, size_t max, int
 
 /* An atomic write: the data goes to a temporary file in the target's folder, which replaces
  * the target only once it is complete and on disk (fsync, rename, fsync of the folder, so a
- * crash leaves the old file or the new one, never half of either). Writers that stream use
- * a.f; a writer that wants a file name (a PNG library) closes a.f and writes a.tmp. */
+ * crash leaves the old file or the new one, never half of either). The caller writes to a.f. */
 typedef struct {
     char path[PATH_MAX]; /* the target */
     char tmp[PATH_MAX];  /* PATH.tmp-XXXXXX */
