@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "core/util/base64.h"
+#include "core/util/str_util.h"
 
 /* Outstanding commands: what a reply answers. */
 typedef enum {
@@ -210,15 +211,6 @@ static int cbuf_putu(smtp_client *cl, cbuf *b, uint64_t v)
     return cbuf_put(cl, b, tmp + i, sizeof tmp - i);
 }
 
-/* copy_str - NUL-terminated copy into a fixed array, truncating. */
-static void copy_str(char *dst, size_t cap, const char *src, size_t n)
-{
-    if (n >= cap)
-        n = cap - 1;
-    memcpy(dst, src, n);
-    dst[n] = '\0';
-}
-
 /* copy_short - a short NUL-terminated string (verb, enhanced code) into a small array; a
  * loop, not strlen + memcpy: this runs for every event. */
 static void copy_short(char *dst, size_t cap, const char *src)
@@ -320,8 +312,8 @@ static void decide(smtp_client *cl, smtp_result_status st, int code, const char 
         return;
     cl->res.status = st;
     cl->res.code = code;
-    copy_str(cl->res.esc, sizeof cl->res.esc, esc, strlen(esc));
-    copy_str(cl->res.text, sizeof cl->res.text, text, text_len);
+    str_copy(cl->res.esc, sizeof cl->res.esc, esc, strlen(esc));
+    str_copy(cl->res.text, sizeof cl->res.text, text, text_len);
     cl->res.stage = stage;
     cl->res.local = local;
 }
@@ -893,8 +885,8 @@ static void rcpt_record(smtp_client *cl, size_t i, int code, const char *esc, co
 {
     smtp_rcpt_result *rr = &cl->rcpt[i];
     rr->code = code;
-    copy_str(rr->esc, sizeof rr->esc, esc, strlen(esc));
-    copy_str(rr->text, sizeof rr->text, text, strlen(text));
+    str_copy(rr->esc, sizeof rr->esc, esc, strlen(esc));
+    str_copy(rr->text, sizeof rr->text, text, strlen(text));
     smtp_event *ev = emit(cl, SMTP_EV_RCPT_RESULT, SMTP_DIR_NONE, NULL, 0, "RCPT", code, esc,
                           "RFC 5321 4.1.1.3", key);
     ev->rcpt_index = (int)i;
@@ -1324,14 +1316,6 @@ static int prepare_message(smtp_client *cl, const char *data, size_t len)
     return 0;
 }
 
-static bool non_ascii(const char *s)
-{
-    for (; s && *s; s++)
-        if ((unsigned char)*s >= 0x80)
-            return true;
-    return false;
-}
-
 /* ---------------------------------------------------------------------------------------------
  * public API */
 
@@ -1437,16 +1421,16 @@ int smtp_client_reset(smtp_client *cl, const smtp_client_config *cfg, uint64_t n
         cl->cfg.mail_from = "";
         cl->state = SMTP_CLI_DONE;
         cl->res.status = SMTP_RESULT_TEMPFAIL;
-        copy_str(cl->res.text, sizeof cl->res.text, "out of memory", 13);
+        str_copy(cl->res.text, sizeof cl->res.text, "out of memory", 13);
         cl->discard_input = true;
         return -1;
     }
     memset(cl->rcpt, 0, cfg->n_rcpts * sizeof *cl->rcpt);
     cl->res.rcpt = cl->rcpt;
     cl->res.n_rcpts = cfg->n_rcpts;
-    cl->addr_utf8 = non_ascii(cl->cfg.mail_from);
+    cl->addr_utf8 = str_non_ascii(cl->cfg.mail_from);
     for (size_t i = 0; i < cfg->n_rcpts; i++)
-        cl->addr_utf8 = cl->addr_utf8 || non_ascii(cl->cfg.rcpts[i]);
+        cl->addr_utf8 = cl->addr_utf8 || str_non_ascii(cl->cfg.rcpts[i]);
     push(cl, PEND_GREETING, 0); /* nothing to send until the 220 (RFC 5321 3.1) */
     return 0;
 }

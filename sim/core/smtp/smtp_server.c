@@ -30,6 +30,7 @@
 #include "core/util/base64.h"
 #include "core/smtp/smtp_command.h"
 #include "core/smtp/smtp_reply.h"
+#include "core/util/str_util.h"
 
 /* ---- limits and sizes ---------------------------------------------------------------- */
 
@@ -190,15 +191,6 @@ static int sbuf_append(smtp_server *srv, sbuf *b, const void *bytes, size_t n)
     return 0;
 }
 
-/* copy_str - bounded copy with a NUL, truncating */
-static void copy_str(char *dst, size_t cap, const char *src, size_t len)
-{
-    if (len >= cap)
-        len = cap - 1;
-    memcpy(dst, src, len);
-    dst[len] = '\0';
-}
-
 /* ---- events ------------------------------------------------------------------------------- */
 
 /* ev_push - queue an event; bytes are copied into the arena. Returns the slot's event, valid
@@ -325,7 +317,7 @@ static void emit_reply(smtp_server *srv, int code, const char *esc, const char *
     smtp_event *ev = ev_push(srv, SMTP_EV_REPLY, SMTP_DIR_S2C, bytes, (size_t)w, key, rfc);
     if (ev) {
         ev->code = code;
-        copy_str(ev->esc, sizeof ev->esc, esc, strlen(esc));
+        str_copy(ev->esc, sizeof ev->esc, esc, strlen(esc));
         memcpy(ev->verb, srv->verb, sizeof ev->verb);
     }
 }
@@ -358,7 +350,7 @@ static void close_session(smtp_server *srv)
 static void verdict_reply(smtp_server *srv, const smtp_verdict *v, const char *key)
 {
     char text[sizeof v->text];
-    copy_str(text, sizeof text, v->text, strnlen(v->text, sizeof v->text));
+    str_copy(text, sizeof text, v->text, strnlen(v->text, sizeof v->text));
     const char *esc = v->esc;
     if (strnlen(v->esc, sizeof v->esc) == sizeof v->esc)
         esc = "";
@@ -494,7 +486,7 @@ static void greet(smtp_server *srv, const smtp_command *cmd, bool esmtp)
 {
     /* RFC 5321 4.1.4: a HELO/EHLO resets any transaction, like RSET */
     reset_transaction(srv);
-    copy_str(srv->helo, sizeof srv->helo, cmd->arg, cmd->arg_len);
+    str_copy(srv->helo, sizeof srv->helo, cmd->arg, cmd->arg_len);
     srv->greeted = true;
     srv->esmtp = esmtp;
     set_state(srv, SMTP_SRV_IDLE);
@@ -724,7 +716,7 @@ static int check_mail(smtp_server *srv, const smtp_command *cmd)
                 param_bad(srv, "mail.param_bad", "RFC 3461 4.4", "Bad ENVID parameter");
                 return -1;
             }
-            copy_str(envid, sizeof envid, v, vl);
+            str_copy(envid, sizeof envid, v, vl);
             seen_envid = true;
         } else if (smtp_ieq(k, kl, "AUTH")) {
             /* RFC 4954 5: the original submitter; accepted and not used */
@@ -759,7 +751,7 @@ static int check_mail(smtp_server *srv, const smtp_command *cmd)
         return -1;
     }
     /* the transaction is staged now; proceed_mail commits it unless the hook objects */
-    copy_str(srv->mail_from, sizeof srv->mail_from, srv->path.addr, strlen(srv->path.addr));
+    str_copy(srv->mail_from, sizeof srv->mail_from, srv->path.addr, strlen(srv->path.addr));
     srv->declared_size = size;
     strcpy(srv->body, body);
     srv->smtputf8 = seen_utf8;
@@ -873,7 +865,7 @@ static int check_rcpt(smtp_server *srv, const smtp_command *cmd)
                 param_bad(srv, "rcpt.param_bad", "RFC 3461 4.1", "Bad NOTIFY parameter");
                 return -1;
             }
-            copy_str(srv->notify, sizeof srv->notify, v, vl);
+            str_copy(srv->notify, sizeof srv->notify, v, vl);
             for (char *c = srv->notify; *c; c++)
                 if (*c >= 'a' && *c <= 'z')
                     *c = (char)(*c - 'a' + 'A');
@@ -1112,7 +1104,7 @@ static void auth_done(smtp_server *srv, const char *user, bool ok)
     smtp_event *ev;
     if (ok) {
         srv->authed = true;
-        copy_str(srv->auth_user, sizeof srv->auth_user, user, strlen(user));
+        str_copy(srv->auth_user, sizeof srv->auth_user, user, strlen(user));
         ev = ev_push(srv, SMTP_EV_AUTH, SMTP_DIR_NONE, NULL, 0, "auth.ok", "RFC 4954 6");
         if (ev)
             ev->code = 235;
@@ -1203,7 +1195,7 @@ static void auth_response(smtp_server *srv, const char *line, size_t len)
             auth_abort(srv, "5.5.2", "auth.malformed", "Malformed user name");
             goto done;
         }
-        copy_str(srv->login_user, sizeof srv->login_user, (const char *)buf, (size_t)n);
+        str_copy(srv->login_user, sizeof srv->login_user, (const char *)buf, (size_t)n);
         srv->auth_step = 2;
         /* LOGIN's prompts are not in any RFC (draft-murchison-sasl-login) */
         reply(srv, 334, "", "auth.login_password", "draft-murchison-sasl-login",
@@ -1405,7 +1397,7 @@ static void command_event(smtp_server *srv, const smtp_command *cmd, const char 
         ev = ev_push(srv, SMTP_EV_COMMAND, SMTP_DIR_C2S, line, len, key, rfc);
     }
     if (ev)
-        copy_str(ev->verb, sizeof ev->verb, cmd->verb, strlen(cmd->verb));
+        str_copy(ev->verb, sizeof ev->verb, cmd->verb, strlen(cmd->verb));
 }
 
 /* command_key - explain key for a received command ("cmd.mail"). */
@@ -1496,7 +1488,7 @@ static void handle_line(smtp_server *srv)
         return;
     }
     smtp_command_parse(line, len, &cmd);
-    copy_str(srv->verb, sizeof srv->verb, cmd.verb, strlen(cmd.verb));
+    str_copy(srv->verb, sizeof srv->verb, cmd.verb, strlen(cmd.verb));
     command_event(srv, &cmd, line, stored, command_key(cmd.id));
     if (!crlf) {
         /* RFC 5321 2.3.8: CR and LF only ever appear together as a line end */
@@ -1726,7 +1718,7 @@ smtp_server *smtp_server_new(const smtp_server_config *cfg, const smtp_peer *pee
     /* the host name goes into replies: keep only what a reply may carry */
     const char *h = cfg->hostname ? cfg->hostname : "localhost";
     size_t hl = strlen(h);
-    copy_str(srv->hostname, sizeof srv->hostname, h, hl);
+    str_copy(srv->hostname, sizeof srv->hostname, h, hl);
     for (char *c = srv->hostname; *c; c++)
         if (*c <= ' ' || *c > '~')
             *c = '?';

@@ -305,9 +305,9 @@ void w_pump_server(world *w, conn *c)
                 else
                     s->bytes = w_arena_mem(&w->ar, bytes, blen);
                 s->len = blen;
-                w_copy_str(s->verb, sizeof s->verb, verb);
+                str_copy(s->verb, sizeof s->verb, verb, STR_ALL);
                 s->code = code;
-                w_copy_str(s->esc, sizeof s->esc, esc);
+                str_copy(s->esc, sizeof s->esc, esc, STR_ALL);
                 s->rfc = rfc;
                 s->key = key;
             }
@@ -434,7 +434,7 @@ void w_pump_client(world *w, conn *c)
                 else
                     s->bytes = w_arena_mem(&w->ar, ev.bytes, ev.len);
                 s->len = ev.len;
-                w_copy_str(s->verb, sizeof s->verb, ev.verb);
+                str_copy(s->verb, sizeof s->verb, ev.verb, STR_ALL);
                 s->rfc = ev.rfc;
                 s->key = ev.key;
             }
@@ -471,7 +471,7 @@ void w_pump_client(world *w, conn *c)
                                         r && r->text[0] ? r->text : ev.key);
             if (s) {
                 s->code = ev.code;
-                w_copy_str(s->esc, sizeof s->esc, ev.esc);
+                str_copy(s->esc, sizeof s->esc, ev.esc, STR_ALL);
             }
             break;
         }

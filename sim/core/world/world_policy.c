@@ -51,7 +51,7 @@ static bool take_armed(conn *c, const char *verb, smtp_verdict *v)
     if (!c->armed || strcmp(c->armed->verb, verb))
         return false;
     v->code = c->armed->code;
-    w_copy_str(v->esc, sizeof v->esc, c->armed->esc);
+    str_copy(v->esc, sizeof v->esc, c->armed->esc, STR_ALL);
     snprintf(v->text, sizeof v->text, "%.159s", c->armed->text);
     c->armed_used = true;
     return true;
@@ -153,7 +153,7 @@ static void rcpt_policy(conn *c, const smtp_envelope *env, const char *rcpt, smt
             if (!n->grey)
                 n->grey = w_arena_alloc(&w->ar, WORLD_MAX_GREYLIST * sizeof *n->grey);
             if (n->grey) {
-                w_copy_str(n->grey[i].key, sizeof n->grey[i].key, key);
+                str_copy(n->grey[i].key, sizeof n->grey[i].key, key, STR_ALL);
                 n->grey[i].first = w->now;
                 n->n_grey++;
             }
@@ -330,7 +330,7 @@ static void hook_accept(void *ctx, const smtp_envelope *env, smtp_verdict *v)
         strcpy(v->text, "Insufficient system storage");
         return;
     }
-    w_copy_str(m->qid, sizeof m->qid, qid);
+    str_copy(m->qid, sizeof m->qid, qid, STR_ALL);
     /* v->code stays 0: the engine answers with its usual 250 */
     uint32_t lat = w_latency(w, c->snode, owner);
     char text[WORLD_TEXT_MAX];
@@ -382,8 +382,8 @@ void w_server_config(world *w, conn *c, int s)
     cfg->policy.on_accept = hook_accept;
     memset(&c->peer, 0, sizeof c->peer);
     const wnode *cn = &w->nodes[c->cnode];
-    w_copy_str(c->peer.addr, sizeof c->peer.addr, cn->pub.addr);
-    w_copy_str(c->peer.name, sizeof c->peer.name, cn->pub.host);
+    str_copy(c->peer.addr, sizeof c->peer.addr, cn->pub.addr, STR_ALL);
+    str_copy(c->peer.name, sizeof c->peer.name, cn->pub.host, STR_ALL);
     for (size_t i = 0; i < sn->n_trusted; i++)
         if (sn->trusted[i] == c->cnode)
             c->peer.trusted = true;

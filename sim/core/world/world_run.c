@@ -115,7 +115,7 @@ static char *build_message(world *w, const scenario_spec *sp, const scenario_nod
                     sp->message.subject, date, (unsigned long long)w_rng_next(w), mua->host);
     for (size_t i = 0; i < sp->message.n_headers; i++)
         mail_buf_printf(&mb, "%s\r\n", sp->message.headers[i]);
-    if (w_non_ascii(sp->message.body) || w_non_ascii(sp->message.subject))
+    if (str_non_ascii(sp->message.body) || str_non_ascii(sp->message.subject))
         mail_buf_puts(&mb, "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n"
                            "Content-Transfer-Encoding: 8bit\r\n");
     mail_buf_puts(&mb, "\r\n");
@@ -160,7 +160,7 @@ static void world_init_nodes(world *w)
         default:
             snprintf(w->nodes[i].listen_state, sizeof w->nodes[i].listen_state,
                      "listening on %u", (unsigned)sn->port);
-            w_copy_str(st.state, sizeof st.state, w->nodes[i].listen_state);
+            str_copy(st.state, sizeof st.state, w->nodes[i].listen_state, STR_ALL);
         }
         w->nodes[i].st = st;
         w->init[i] = st;
@@ -235,10 +235,10 @@ static world *world_run(const scenario_spec *sp, scenario_spec *own, char *err, 
         n->sn = sn;
         n->pub.id = (int)i;
         n->pub.kind = (world_node_kind)sn->kind;
-        w_copy_str(n->pub.role, sizeof n->pub.role, kind_role[sn->kind]);
-        w_copy_str(n->pub.name, sizeof n->pub.name, sn->name);
-        w_copy_str(n->pub.host, sizeof n->pub.host, sn->host);
-        w_copy_str(n->pub.addr, sizeof n->pub.addr, sn->addr);
+        str_copy(n->pub.role, sizeof n->pub.role, kind_role[sn->kind], STR_ALL);
+        str_copy(n->pub.name, sizeof n->pub.name, sn->name, STR_ALL);
+        str_copy(n->pub.host, sizeof n->pub.host, sn->host, STR_ALL);
+        str_copy(n->pub.addr, sizeof n->pub.addr, sn->addr, STR_ALL);
         n->pub.port = (sn->kind == SCENARIO_NODE_MSA || sn->kind == SCENARIO_NODE_MTA ||
                        sn->kind == SCENARIO_NODE_MX)
                           ? sn->port
@@ -343,7 +343,7 @@ int world_reply_fault_for_step(const world *w, size_t at_step, const char **node
     }
     if (node_id)
         *node_id = w->nodes[s->from].sn->id;
-    w_copy_str(verb, 16, s->verb);
+    str_copy(verb, 16, s->verb, STR_ALL);
     *nth = count;
     return 0;
 }
