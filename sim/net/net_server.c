@@ -111,15 +111,15 @@ size_t net_server_received(session *ss, const smtp_envelope *env, const char *rc
         .rcpt = rcpt,
         .date = date,
     };
-    mail_buf b;
-    mail_buf_init(&b);
+    membuf b;
+    membuf_init(&b);
     size_t n = 0;
     if (mail_prepend_received(&b, &r) == 0 &&
         (!return_path || mail_prepend_return_path(&b, env->mail_from) == 0) && b.len < cap) {
         memcpy(out, b.data, b.len + 1);
         n = b.len;
     }
-    mail_buf_free(&b);
+    membuf_free(&b);
     return n;
 }
 

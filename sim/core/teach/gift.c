@@ -7,10 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/util/buf.h"
+#include "core/util/membuf.h"
 
 /* put_escaped - text with GIFT's special characters escaped. */
-static void put_escaped(buf *b, const char *s)
+static void put_escaped(membuf *b, const char *s)
 {
     for (; s && *s; s++) {
         switch (*s) {
@@ -21,24 +21,24 @@ static void put_escaped(buf *b, const char *s)
         case '}':
         case ':':
         case '\\':
-            buf_append(b, "\\", 1);
-            buf_append(b, s, 1);
+            membuf_append(b, "\\", 1);
+            membuf_append(b, s, 1);
             break;
         case '\n':
-            buf_append(b, "\\n", 2);
+            membuf_append(b, "\\n", 2);
             break;
         case '\r':
             break;
         default:
-            buf_append(b, s, 1);
+            membuf_append(b, s, 1);
         }
     }
 }
 
 size_t gift_escape(const char *in, char *out, size_t outlen)
 {
-    buf b;
-    buf_init(&b);
+    membuf b;
+    membuf_init(&b);
     put_escaped(&b, in);
     size_t need = b.len;
     if (outlen) {
@@ -47,7 +47,7 @@ size_t gift_escape(const char *in, char *out, size_t outlen)
             memcpy(out, b.data, n);
         out[n] = '\0';
     }
-    buf_free(&b);
+    membuf_free(&b);
     return need;
 }
 
@@ -55,49 +55,49 @@ size_t gift_escape(const char *in, char *out, size_t outlen)
 static const char *const share[LESSON_MAX_CHOICES + 1] = {
     "0", "100", "50", "33.33333", "25", "20", "16.66667", "14.28571", "12.5", "11.11111"};
 
-static void general_feedback(buf *b, const lesson_question *q)
+static void general_feedback(membuf *b, const lesson_question *q)
 {
-    buf_puts(b, "####");
+    membuf_puts(b, "####");
     put_escaped(b, q->explanation);
     if (q->n_refs) {
         put_escaped(b, "\nReferences: ");
         for (size_t i = 0; i < q->n_refs; i++) {
             if (i)
-                buf_puts(b, "; ");
+                membuf_puts(b, "; ");
             put_escaped(b, q->refs[i]);
         }
     }
 }
 
-static void choices(buf *b, const lesson_question *q, bool multi)
+static void choices(membuf *b, const lesson_question *q, bool multi)
 {
     int k = __builtin_popcount(q->answer_mask);
     for (size_t i = 0; i < q->n_choices; i++) {
         bool right = multi ? (q->answer_mask >> i) & 1u : (int)i + 1 == q->answer;
-        buf_puts(b, "\n    ");
+        membuf_puts(b, "\n    ");
         if (!multi)
-            buf_puts(b, right ? "=" : "~");
+            membuf_puts(b, right ? "=" : "~");
         else
-            buf_printf(b, "~%%%s%%", right ? share[k] : "-100");
+            membuf_printf(b, "~%%%s%%", right ? share[k] : "-100");
         put_escaped(b, q->choices[i]);
         if (q->why_not[i]) {
-            buf_puts(b, " #");
+            membuf_puts(b, " #");
             put_escaped(b, q->why_not[i]);
         }
     }
 }
 
-static void question(buf *b, const lesson_question *q)
+static void question(membuf *b, const lesson_question *q)
 {
-    buf_printf(b, "// %s (%s, difficulty %d)\n", q->id, lesson_kind_name(q->kind), q->difficulty);
-    buf_puts(b, "::");
+    membuf_printf(b, "// %s (%s, difficulty %d)\n", q->id, lesson_kind_name(q->kind), q->difficulty);
+    membuf_puts(b, "::");
     put_escaped(b, q->id);
-    buf_puts(b, "::[plain]");
+    membuf_puts(b, "::[plain]");
     put_escaped(b, q->prompt);
     if (q->kind == LESSON_Q_ORDER) {
         put_escaped(b, " (Give each position its item.)");
     }
-    buf_puts(b, " {");
+    membuf_puts(b, " {");
     switch (q->kind) {
     case LESSON_Q_SINGLE:
         choices(b, q, false);
@@ -107,29 +107,29 @@ static void question(buf *b, const lesson_question *q)
         break;
     case LESSON_Q_TRUEFALSE:
         /* {TRUE#shown to a wrong answer#shown to a right answer} */
-        buf_puts(b, q->answer_tf ? "TRUE#" : "FALSE#");
+        membuf_puts(b, q->answer_tf ? "TRUE#" : "FALSE#");
         put_escaped(b, q->why_not[q->answer_tf ? 1 : 0] ? q->why_not[q->answer_tf ? 1 : 0]
                                                    : q->explanation);
-        buf_puts(b, "#");
+        membuf_puts(b, "#");
         put_escaped(b, q->explanation);
         break;
     case LESSON_Q_SHORT:
         for (size_t i = 0; i < q->n_accept; i++) {
-            buf_puts(b, "\n    =");
+            membuf_puts(b, "\n    =");
             put_escaped(b, q->accept[i]);
         }
         break;
     case LESSON_Q_MATCH:
         for (size_t i = 0; i < q->n_pairs; i++) {
-            buf_puts(b, "\n    =");
+            membuf_puts(b, "\n    =");
             put_escaped(b, q->left[i]);
-            buf_puts(b, " -> ");
+            membuf_puts(b, " -> ");
             put_escaped(b, q->right[i]);
         }
         break;
     case LESSON_Q_ORDER:
         for (size_t i = 0; i < q->n_items; i++) {
-            buf_printf(b, "\n    =Position %zu -> ", i + 1);
+            membuf_printf(b, "\n    =Position %zu -> ", i + 1);
             put_escaped(b, q->items[i]);
         }
         break;
@@ -141,38 +141,38 @@ static void question(buf *b, const lesson_question *q)
             char code[8];
             snprintf(code, sizeof code, "%d", q->predict_code);
             for (size_t i = 0; i < q->n_accept; i++) {
-                buf_puts(b, "\n    =");
+                membuf_puts(b, "\n    =");
                 put_escaped(b, q->accept[i]);
                 code_listed = code_listed || !strcmp(q->accept[i], code);
             }
             if (q->predict_code && !code_listed) {
-                buf_puts(b, "\n    =");
-                buf_puts(b, code);
+                membuf_puts(b, "\n    =");
+                membuf_puts(b, code);
             }
         }
         break;
     }
-    buf_puts(b, "\n    ");
+    membuf_puts(b, "\n    ");
     general_feedback(b, q);
-    buf_puts(b, "\n}\n\n");
+    membuf_puts(b, "\n}\n\n");
 }
 
 char *gift_export(const lesson *l, size_t *len)
 {
-    buf b;
-    buf_init(&b);
-    buf_puts(&b, "// smtpsim lesson '");
-    buf_puts(&b, l->id);
-    buf_printf(&b, "' version %d, %zu questions. GIFT format for Moodle.\n", l->version,
+    membuf b;
+    membuf_init(&b);
+    membuf_puts(&b, "// smtpsim lesson '");
+    membuf_puts(&b, l->id);
+    membuf_printf(&b, "' version %d, %zu questions. GIFT format for Moodle.\n", l->version,
            l->n_questions);
-    buf_puts(&b, "// Ordering questions are exported as matching: \"Position N -> item\".\n\n");
-    buf_puts(&b, "$CATEGORY: $course$/smtpsim/");
-    buf_puts(&b, l->id);
-    buf_puts(&b, "\n\n");
+    membuf_puts(&b, "// Ordering questions are exported as matching: \"Position N -> item\".\n\n");
+    membuf_puts(&b, "$CATEGORY: $course$/smtpsim/");
+    membuf_puts(&b, l->id);
+    membuf_puts(&b, "\n\n");
     for (size_t i = 0; i < l->n_questions; i++)
         question(&b, &l->questions[i]);
     if (b.failed || !b.data) {
-        buf_free(&b);
+        membuf_free(&b);
         return NULL;
     }
     if (len)

@@ -112,10 +112,10 @@ static void bounce(world *w, qmsg *m, const size_t *which, size_t n_which)
     dsn_input in = {.reporting_mta = sn->host, .sender = m->from, .arrival_date = arrival,
                     .date = date, .original = m->data, .original_len = m->len, .rcpts = rs,
                     .n_rcpts = n};
-    mail_buf mb;
-    mail_buf_init(&mb);
+    membuf mb;
+    membuf_init(&mb);
     if (dsn_build(&in, &mb) < 0 || mb.failed) {
-        mail_buf_free(&mb);
+        membuf_free(&mb);
         return;
     }
     const char *to[1] = {m->from};
@@ -126,7 +126,7 @@ static void bounce(world *w, qmsg *m, const size_t *which, size_t n_which)
                                 m->from, n, n == 1 ? "" : "s", first_reason);
     if (s && b)
         s->detail = b->data;
-    mail_buf_free(&mb);
+    membuf_free(&mb);
     if (b) {
         snprintf(b->qid, sizeof b->qid, "%010llX",
                  (unsigned long long)(w_rng_next(w) & 0xFFFFFFFFFFULL));

@@ -1,38 +1,38 @@
-/* buf.c - the growable byte buffer (see buf.h). */
-#include "core/util/buf.h"
+/* membuf.c - the growable byte buffer (see membuf.h). */
+#include "core/util/membuf.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-void buf_init(buf *b)
+void membuf_init(membuf *b)
 {
     memset(b, 0, sizeof *b);
 }
 
-void buf_init_inline(buf *b, char *storage, size_t cap)
+void membuf_init_inline(membuf *b, char *storage, size_t cap)
 {
-    buf_init(b);
+    membuf_init(b);
     b->data = storage;
     b->cap = cap;
     storage[0] = '\0';
 }
 
-void buf_free(buf *b)
+void membuf_free(membuf *b)
 {
     if (!b)
         return;
     if (b->heap)
         free(b->data);
-    buf_init(b);
+    membuf_init(b);
 }
 
-int buf_reserve(buf *b, size_t n)
+int membuf_reserve(membuf *b, size_t n)
 {
     if (b->failed)
         return -1;
-    size_t max = b->max ? b->max : BUF_MAX;
+    size_t max = b->max ? b->max : MEMBUF_MAX;
     if (n > max || b->len > max - n) {
         b->failed = true;
         return -1;
@@ -56,9 +56,9 @@ int buf_reserve(buf *b, size_t n)
     return 0;
 }
 
-int buf_append(buf *b, const void *bytes, size_t n)
+int membuf_append(membuf *b, const void *bytes, size_t n)
 {
-    if (buf_reserve(b, n) < 0)
+    if (membuf_reserve(b, n) < 0)
         return -1;
     if (n > 0)
         memcpy(b->data + b->len, bytes, n);
@@ -67,12 +67,12 @@ int buf_append(buf *b, const void *bytes, size_t n)
     return 0;
 }
 
-int buf_puts(buf *b, const char *s)
+int membuf_puts(membuf *b, const char *s)
 {
-    return buf_append(b, s, strlen(s));
+    return membuf_append(b, s, strlen(s));
 }
 
-int buf_printf(buf *b, const char *fmt, ...)
+int membuf_printf(membuf *b, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -82,7 +82,7 @@ int buf_printf(buf *b, const char *fmt, ...)
         b->failed = true;
         return -1;
     }
-    if (buf_reserve(b, (size_t)n) < 0)
+    if (membuf_reserve(b, (size_t)n) < 0)
         return -1;
     va_start(ap, fmt);
     vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
@@ -91,9 +91,9 @@ int buf_printf(buf *b, const char *fmt, ...)
     return 0;
 }
 
-int buf_prepend(buf *b, const void *bytes, size_t n)
+int membuf_prepend(membuf *b, const void *bytes, size_t n)
 {
-    if (buf_reserve(b, n) < 0)
+    if (membuf_reserve(b, n) < 0)
         return -1;
     if (n > 0) {
         memmove(b->data + n, b->data, b->len);
@@ -104,15 +104,15 @@ int buf_prepend(buf *b, const void *bytes, size_t n)
     return 0;
 }
 
-int buf_set(buf *b, const void *bytes, size_t n)
+int membuf_set(membuf *b, const void *bytes, size_t n)
 {
     if (b->failed)
         return -1;
     b->len = 0;
-    return buf_append(b, bytes, n);
+    return membuf_append(b, bytes, n);
 }
 
-void buf_clear(buf *b)
+void membuf_clear(membuf *b)
 {
     b->len = 0;
     if (b->data)

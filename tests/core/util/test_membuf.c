@@ -1,4 +1,4 @@
-/* test_buf.c - buf.c: appending, printf, prepend, inline storage moving to the heap, the sticky
+/* test_membuf.c - membuf.c: appending, printf, prepend, inline storage moving to the heap, the sticky
  * failure at the limit. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -7,57 +7,57 @@
 
 #include <cmocka.h>
 
-#include "core/util/buf.h"
+#include "core/util/membuf.h"
 
 static void test_grow_and_text(void **state)
 {
     (void)state;
-    buf b = {0};
-    assert_int_equal(buf_puts(&b, "world"), 0);
-    assert_int_equal(buf_prepend(&b, "hello ", 6), 0);
-    assert_int_equal(buf_printf(&b, " %d", 42), 0);
+    membuf b = {0};
+    assert_int_equal(membuf_puts(&b, "world"), 0);
+    assert_int_equal(membuf_prepend(&b, "hello ", 6), 0);
+    assert_int_equal(membuf_printf(&b, " %d", 42), 0);
     assert_string_equal(b.data, "hello world 42");
     assert_int_equal(b.len, 14);
     for (int i = 0; i < 1000; i++)
-        assert_int_equal(buf_append(&b, "0123456789", 10), 0);
+        assert_int_equal(membuf_append(&b, "0123456789", 10), 0);
     assert_int_equal(b.len, 10014);
     assert_int_equal(b.data[b.len], '\0');
-    assert_int_equal(buf_set(&b, "x", 1), 0);
+    assert_int_equal(membuf_set(&b, "x", 1), 0);
     assert_string_equal(b.data, "x");
-    buf_clear(&b);
+    membuf_clear(&b);
     assert_int_equal(b.len, 0);
     assert_string_equal(b.data, "");
-    buf_free(&b);
+    membuf_free(&b);
     assert_null(b.data);
-    buf_free(NULL);
+    membuf_free(NULL);
 }
 
 static void test_inline_then_heap(void **state)
 {
     (void)state;
     char store[8];
-    buf b;
-    buf_init_inline(&b, store, sizeof store);
-    assert_int_equal(buf_puts(&b, "1234567"), 0); /* fits with its NUL */
+    membuf b;
+    membuf_init_inline(&b, store, sizeof store);
+    assert_int_equal(membuf_puts(&b, "1234567"), 0); /* fits with its NUL */
     assert_ptr_equal(b.data, store);
     assert_false(b.heap);
-    assert_int_equal(buf_puts(&b, "89"), 0);
+    assert_int_equal(membuf_puts(&b, "89"), 0);
     assert_ptr_not_equal(b.data, store);
     assert_true(b.heap);
     assert_string_equal(b.data, "123456789");
-    buf_free(&b);
+    membuf_free(&b);
 }
 
 static void test_limit_sticks(void **state)
 {
     (void)state;
-    buf b = {.max = 8};
-    assert_int_equal(buf_puts(&b, "12345678"), 0);
-    assert_int_equal(buf_puts(&b, "9"), -1);
+    membuf b = {.max = 8};
+    assert_int_equal(membuf_puts(&b, "12345678"), 0);
+    assert_int_equal(membuf_puts(&b, "9"), -1);
     assert_true(b.failed);
-    assert_int_equal(buf_puts(&b, ""), -1); /* sticky */
+    assert_int_equal(membuf_puts(&b, ""), -1); /* sticky */
     assert_string_equal(b.data, "12345678");
-    buf_free(&b);
+    membuf_free(&b);
     assert_false(b.failed);
 }
 
