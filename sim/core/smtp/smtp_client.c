@@ -25,6 +25,7 @@
 
 #include "core/util/base64.h"
 #include "core/util/str_util.h"
+#include "core/util/membuf.h"
 
 /* Outstanding commands: what a reply answers. */
 typedef enum {
@@ -100,10 +101,6 @@ enum {
 };
 enum { MECH_PLAIN = 1u << 0, MECH_LOGIN = 1u << 1 };
 
-typedef struct {
-    char *p;
-    size_t len, cap;
-} cbuf;
 
 typedef struct {
     uint8_t kind; /* pend_kind */
@@ -120,12 +117,12 @@ typedef struct {
 struct smtp_client {
     /* configuration; its strings point into `strs` */
     smtp_client_config cfg;
-    cbuf strs;
+    membuf strs;
     const char **rcpt_ptrs;
     size_t rcpt_ptrs_cap;
 
     /* the message, prepared once: CRLF line ends, dot-stuffed, ".\r\n" at the end */
-    cbuf wire;
+    membuf wire;
     uint64_t msg_size; /* RFC 1870 size: CRLF line ends, no stuffing dots, no final dot */
     bool msg_8bit;     /* an octet >= 128: BODY=8BITMIME (RFC 6152) */
     bool addr_utf8;    /* a non-ASCII address: SMTPUTF8 needed (RFC 6531 3.2) */
@@ -147,15 +144,15 @@ struct smtp_client {
     size_t rcpt_cap;
     smtp_client_result res;
 
-    cbuf out;
+    membuf out;
     size_t out_off;
 
-    cbuf rbuf;         /* the reply being received */
+    membuf rbuf;         /* the reply being received */
     size_t line_start; /* where its current line starts */
     unsigned n_lines;
     int reply_code;
 
-    cbuf evbytes;
+    membuf evbytes;
     qevent *evq;
     size_t ev_head, ev_len, ev_cap;
 
@@ -165,42 +162,37 @@ struct smtp_client {
 /* ---------------------------------------------------------------------------------------------
  * buffers */
 
+/* The engine's buffers are membufs (membuf.h) without a size limit of their own (the caller
+ * bounds the message); a failure to grow marks the whole client out of memory. */
+
 /* cbuf_reserve - room for `more` bytes after len; sets cl->oom on failure. */
-static int cbuf_reserve(smtp_client *cl, cbuf *b, size_t more)
+static int cbuf_reserve(smtp_client *cl, membuf *b, size_t more)
 {
-    if (b->cap - b->len >= more)
-        return 0;
-    size_t cap = b->cap ? b->cap : 256;
-    while (cap - b->len < more)
-        cap *= 2;
-    char *p = realloc(b->p, cap);
-    if (!p) {
+    if (membuf_reserve(b, more) < 0) {
         cl->oom = true;
         return -1;
     }
-    b->p = p;
-    b->cap = cap;
     return 0;
 }
 
-static int cbuf_put(smtp_client *cl, cbuf *b, const void *s, size_t n)
+static int cbuf_put(smtp_client *cl, membuf *b, const void *s, size_t n)
 {
     if (n == 0)
         return 0;
-    if (cbuf_reserve(cl, b, n) < 0)
+    if (membuf_append(b, s, n) < 0) {
+        cl->oom = true;
         return -1;
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
+    }
     return 0;
 }
 
-static int cbuf_puts(smtp_client *cl, cbuf *b, const char *s)
+static int cbuf_puts(smtp_client *cl, membuf *b, const char *s)
 {
     return cbuf_put(cl, b, s, strlen(s));
 }
 
 /* cbuf_putu - a decimal number, without printf (this runs for every MAIL). */
-static int cbuf_putu(smtp_client *cl, cbuf *b, uint64_t v)
+static int cbuf_putu(smtp_client *cl, membuf *b, uint64_t v)
 {
     char tmp[24];
     size_t i = sizeof tmp;
@@ -251,7 +243,7 @@ static smtp_event *emit(smtp_client *cl, smtp_event_kind kind, smtp_dir dir, con
     qe->has_bytes = false;
     qe->in_wire = false;
     qe->off = 0;
-    if (bytes && bytes == cl->wire.p) {
+    if (bytes && bytes == cl->wire.data) {
         qe->has_bytes = true; /* no 2 KB copy: wire is not written again until a reset */
         qe->in_wire = true;
     } else if (bytes) {
@@ -424,7 +416,7 @@ static void cmd_end(smtp_client *cl, size_t start, pend_kind kind, size_t idx, c
     if (cl->oom)
         return;
     push(cl, kind, idx);
-    const char *bytes = masked ? masked : cl->out.p + start;
+    const char *bytes = masked ? masked : cl->out.data + start;
     size_t len = masked ? strlen(masked) : cl->out.len - start;
     emit(cl, SMTP_EV_COMMAND, SMTP_DIR_C2S, bytes, len, pend_table[kind].verb, 0, "",
          rfc ? rfc : pend_table[kind].rfc, key ? key : pend_table[kind].key);
@@ -469,7 +461,7 @@ static void send_ehlo(smtp_client *cl, bool helo, const char *key, const char *r
 }
 
 /* put_xtext - RFC 3461 4: '+', '=' and octets outside 33..126 as "+XX". */
-static void put_xtext(smtp_client *cl, cbuf *b, const char *s)
+static void put_xtext(smtp_client *cl, membuf *b, const char *s)
 {
     static const char hex[] = "0123456789ABCDEF";
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
@@ -916,11 +908,11 @@ static void no_recipients(smtp_client *cl)
 static void send_content(smtp_client *cl)
 {
     cmd_begin(cl);
-    if (cbuf_put(cl, &cl->out, cl->wire.p, cl->wire.len) < 0)
+    if (cbuf_put(cl, &cl->out, cl->wire.data, cl->wire.len) < 0)
         return;
     cl->content_flushed = false;
     push(cl, PEND_CONTENT, 0);
-    emit(cl, SMTP_EV_DATA, SMTP_DIR_C2S, cl->wire.p, cl->wire.len, "", 0, "", "RFC 5321 4.5.2",
+    emit(cl, SMTP_EV_DATA, SMTP_DIR_C2S, cl->wire.data, cl->wire.len, "", 0, "", "RFC 5321 4.5.2",
          "client.content");
 }
 
@@ -1211,7 +1203,7 @@ static void dispatch(smtp_client *cl, pend p, int code, const char *esc, const c
  * reply has the same code, 4.2.1) and dispatches the reply once its last line is in. */
 static void line_done(smtp_client *cl)
 {
-    const char *line = cl->rbuf.p + cl->line_start;
+    const char *line = cl->rbuf.data + cl->line_start;
     size_t n = cl->rbuf.len - cl->line_start - 1; /* without LF */
     if (n > 0 && line[n - 1] == '\r')
         n--; /* a bare LF is tolerated: be liberal in what you accept */
@@ -1246,7 +1238,7 @@ static void line_done(smtp_client *cl)
     cl->rbuf.len = 0;
     cl->line_start = 0;
     cl->n_lines = 0;
-    handle_reply(cl, code, cl->rbuf.p, len); /* rbuf is not written again during this call */
+    handle_reply(cl, code, cl->rbuf.data, len); /* rbuf is not written again during this call */
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -1282,7 +1274,7 @@ static int prepare_message(smtp_client *cl, const char *data, size_t len)
     if (cbuf_reserve(cl, &cl->wire, 2 * len + 8) < 0)
         return -1;
     cl->msg_8bit = has_8bit(data, len);
-    char *w = cl->wire.p;
+    char *w = cl->wire.data;
     const char *p = data, *end = data + len;
     size_t stuffed = 0;
     /* the next CR at or after p, searched again only once passed: a message with LF line
@@ -1311,7 +1303,8 @@ static int prepare_message(smtp_client *cl, const char *data, size_t len)
     }
     memcpy(w, ".\r\n", 3);
     w += 3;
-    cl->wire.len = (size_t)(w - cl->wire.p);
+    cl->wire.len = (size_t)(w - cl->wire.data);
+    cl->wire.data[cl->wire.len] = '\0'; /* membuf's NUL, written by hand like the rest */
     cl->msg_size = cl->wire.len - 3 - stuffed;
     return 0;
 }
@@ -1373,12 +1366,12 @@ static int copy_config(smtp_client *cl, const smtp_client_config *cfg)
     for (size_t i = 0; i < n; i++) {
         *dst[i] = NULL;
         if (*src[i]) {
-            *dst[i] = cl->strs.p + cl->strs.len;
+            *dst[i] = cl->strs.data + cl->strs.len;
             cbuf_put(cl, &cl->strs, *src[i], strlen(*src[i]) + 1);
         }
     }
     for (size_t i = 0; i < cfg->n_rcpts; i++) {
-        cl->rcpt_ptrs[i] = cl->strs.p + cl->strs.len;
+        cl->rcpt_ptrs[i] = cl->strs.data + cl->strs.len;
         cbuf_put(cl, &cl->strs, cfg->rcpts[i], strlen(cfg->rcpts[i]) + 1);
     }
     cl->cfg.rcpts = cl->rcpt_ptrs;
@@ -1440,6 +1433,9 @@ smtp_client *smtp_client_new(const smtp_client_config *cfg, uint64_t now_ms)
     smtp_client *cl = calloc(1, sizeof *cl);
     if (!cl)
         return NULL;
+    membuf *bufs[] = {&cl->strs, &cl->wire, &cl->out, &cl->rbuf, &cl->evbytes};
+    for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
+        bufs[i]->max = SIZE_MAX;
     if (smtp_client_reset(cl, cfg, now_ms) < 0) {
         smtp_client_free(cl);
         return NULL;
@@ -1451,14 +1447,14 @@ void smtp_client_free(smtp_client *cl)
 {
     if (!cl)
         return;
-    free(cl->strs.p);
+    membuf_free(&cl->strs);
     free(cl->rcpt_ptrs);
-    free(cl->wire.p);
+    membuf_free(&cl->wire);
     free(cl->pend);
     free(cl->rcpt);
-    free(cl->out.p);
-    free(cl->rbuf.p);
-    free(cl->evbytes.p);
+    membuf_free(&cl->out);
+    membuf_free(&cl->rbuf);
+    membuf_free(&cl->evbytes);
     free(cl->evq);
     free(cl);
 }
@@ -1555,7 +1551,7 @@ uint64_t smtp_client_deadline(const smtp_client *cl)
 
 size_t smtp_client_output(const smtp_client *cl, const char **buf)
 {
-    *buf = cl->out.p ? cl->out.p + cl->out_off : "";
+    *buf = cl->out.data ? cl->out.data + cl->out_off : "";
     return cl->out.len - cl->out_off;
 }
 
@@ -1581,7 +1577,7 @@ int smtp_client_next_event(smtp_client *cl, smtp_event *ev)
     qevent *qe = &cl->evq[cl->ev_head++];
     cl->ev_len--;
     *ev = qe->ev;
-    ev->bytes = !qe->has_bytes ? NULL : qe->in_wire ? cl->wire.p : cl->evbytes.p + qe->off;
+    ev->bytes = !qe->has_bytes ? NULL : qe->in_wire ? cl->wire.data : cl->evbytes.data + qe->off;
     return 1;
 }
 

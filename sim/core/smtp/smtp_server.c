@@ -31,6 +31,7 @@
 #include "core/smtp/smtp_command.h"
 #include "core/smtp/smtp_reply.h"
 #include "core/util/str_util.h"
+#include "core/util/membuf.h"
 
 /* ---- limits and sizes ---------------------------------------------------------------- */
 
@@ -58,13 +59,9 @@ enum {
 
 enum { MECH_NONE, MECH_PLAIN, MECH_LOGIN };
 
-/* A growable byte buffer. It starts in storage inside the session (inline) and moves to the
- * heap only when it outgrows it, so a typical session makes a single allocation. */
-typedef struct {
-    char *p;
-    size_t len, cap;
-    bool heap; /* p was malloc'ed (else it points into the session) */
-} sbuf;
+/* The session's byte buffers are membufs (membuf.h) that start in storage inside the session
+ * (inline) and move to the heap only when they outgrow it, so a typical session makes a single
+ * allocation. */
 
 typedef struct {
     smtp_event ev;
@@ -99,14 +96,14 @@ struct smtp_server {
     uint64_t declared_size;
     char body[12];
     char dsn_ret[8];
-    sbuf rcpt_store;          /* "addr\0notify\0" per recipient */
+    membuf rcpt_store;          /* "addr\0notify\0" per recipient */
     bool rcpt_heap;           /* the three arrays below were malloc'ed */
     size_t *rcpt_off;         /* offset of each recipient's addr in rcpt_store */
     const char **rcpt_ptr;    /* derived: rebuilt from offsets when rcpt_store moves */
     const char **notify_ptr;
     size_t n_rcpts, rcpt_cap, ptr_built;
     const char *ptr_base;
-    sbuf data;
+    membuf data;
     data_scan_state d;
 
     /* scratch between check_* and proceed_* */
@@ -117,12 +114,12 @@ struct smtp_server {
     size_t line_len, line_total, line_cap;
 
     /* output and events */
-    sbuf out;
+    membuf out;
     size_t out_start;
     ev_slot *evq;
     size_t ev_head, ev_count, ev_cap;
     bool evq_heap;
-    sbuf arena;
+    membuf arena;
     smtp_envelope env;
 
     /* Large members last: smtp_server_new zeroes only what comes before them. */
@@ -134,7 +131,7 @@ struct smtp_server {
     char dsn_envid[ENVID_MAX + 1];
     smtp_path path;                /* scratch: the path check_mail/check_rcpt just parsed */
     char line_inline[512];         /* the input line, for the usual 512-octet limit */
-    /* first storage of the buffers (see sbuf) */
+    /* first storage of the buffers (membuf_init_inline) */
     char out_inline[OUT_INIT];
     char arena_inline[ARENA_INIT];
     char data_inline[DATA_INIT];
@@ -164,30 +161,22 @@ static void *grow_block(smtp_server *srv, void *p, size_t old_bytes, size_t new_
 }
 
 /* sbuf_reserve - room for n more bytes; -1 (and the session marked out of memory) if none. */
-static int sbuf_reserve(smtp_server *srv, sbuf *b, size_t n)
+static int sbuf_reserve(smtp_server *srv, membuf *b, size_t n)
 {
-    if (b->len + n <= b->cap)
-        return 0;
-    size_t cap = b->cap ? b->cap : 256;
-    while (cap < b->len + n)
-        cap *= 2;
-    char *p = grow_block(srv, b->p, b->len, cap, b->heap);
-    if (!p)
+    if (membuf_reserve(b, n) < 0) {
+        srv->oom = true;
         return -1;
-    b->p = p;
-    b->cap = cap;
-    b->heap = true;
+    }
     return 0;
 }
 
 /* sbuf_append - append n bytes, growing the buffer; -1 when out of memory */
-static int sbuf_append(smtp_server *srv, sbuf *b, const void *bytes, size_t n)
+static int sbuf_append(smtp_server *srv, membuf *b, const void *bytes, size_t n)
 {
-    if (sbuf_reserve(srv, b, n) < 0)
+    if (membuf_append(b, bytes, n) < 0) {
+        srv->oom = true;
         return -1;
-    if (n)
-        memcpy(b->p + b->len, bytes, n);
-    b->len += n;
+    }
     return 0;
 }
 
@@ -309,10 +298,10 @@ static void emit_reply(smtp_server *srv, int code, const char *esc, const char *
     size_t need = n * SMTP_REPLY_LINE_MAX;
     if (sbuf_reserve(srv, &srv->out, need) < 0)
         return;
-    long w = smtp_reply_format(srv->out.p + srv->out.len, need, code, esc, lines, n);
+    long w = smtp_reply_format(srv->out.data + srv->out.len, need, code, esc, lines, n);
     if (w < 0)
         programmer_error(key, code, lines[0]);
-    const char *bytes = srv->out.p + srv->out.len;
+    const char *bytes = srv->out.data + srv->out.len;
     srv->out.len += (size_t)w;
     smtp_event *ev = ev_push(srv, SMTP_EV_REPLY, SMTP_DIR_S2C, bytes, (size_t)w, key, rfc);
     if (ev) {
@@ -372,12 +361,12 @@ static void verdict_reply(smtp_server *srv, const smtp_verdict *v, const char *k
 static void env_sync(smtp_server *srv)
 {
     smtp_envelope *e = &srv->env;
-    if (srv->ptr_base != srv->rcpt_store.p) {
-        srv->ptr_base = srv->rcpt_store.p;
+    if (srv->ptr_base != srv->rcpt_store.data) {
+        srv->ptr_base = srv->rcpt_store.data;
         srv->ptr_built = 0;
     }
     for (; srv->ptr_built < srv->n_rcpts; srv->ptr_built++) {
-        const char *a = srv->rcpt_store.p + srv->rcpt_off[srv->ptr_built];
+        const char *a = srv->rcpt_store.data + srv->rcpt_off[srv->ptr_built];
         srv->rcpt_ptr[srv->ptr_built] = a;
         srv->notify_ptr[srv->ptr_built] = a + strlen(a) + 1;
     }
@@ -395,7 +384,7 @@ static void env_sync(smtp_server *srv)
     e->rcpts = srv->rcpt_ptr;
     e->rcpt_notify = srv->notify_ptr;
     e->n_rcpts = srv->n_rcpts;
-    e->data = srv->data.p ? srv->data.p : "";
+    e->data = srv->data.data ? srv->data.data : "";
     e->data_len = srv->data.len;
 }
 
@@ -1698,10 +1687,11 @@ smtp_server *smtp_server_new(const smtp_server_config *cfg, const smtp_peer *pee
     memset(srv, 0, offsetof(smtp_server, mail_from));
     srv->mail_from[0] = srv->helo[0] = srv->auth_user[0] = srv->login_user[0] = '\0';
     srv->dsn_envid[0] = '\0';
-    srv->out = (sbuf){srv->out_inline, 0, sizeof srv->out_inline, false};
-    srv->arena = (sbuf){srv->arena_inline, 0, sizeof srv->arena_inline, false};
-    srv->data = (sbuf){srv->data_inline, 0, sizeof srv->data_inline, false};
-    srv->rcpt_store = (sbuf){srv->store_inline, 0, sizeof srv->store_inline, false};
+    membuf_init_inline(&srv->out, srv->out_inline, sizeof srv->out_inline);
+    membuf_init_inline(&srv->arena, srv->arena_inline, sizeof srv->arena_inline);
+    membuf_init_inline(&srv->data, srv->data_inline, sizeof srv->data_inline);
+    membuf_init_inline(&srv->rcpt_store, srv->store_inline, sizeof srv->store_inline);
+    srv->out.max = srv->arena.max = srv->data.max = srv->rcpt_store.max = SIZE_MAX;
     srv->evq = srv->evq_inline;
     srv->ev_cap = EVQ_INIT;
     srv->rcpt_off = srv->rcpt_off_inline;
@@ -1744,10 +1734,9 @@ void smtp_server_free(smtp_server *srv)
         return;
     if (srv->line != srv->line_inline)
         free(srv->line);
-    sbuf *bufs[] = {&srv->out, &srv->arena, &srv->data, &srv->rcpt_store};
+    membuf *bufs[] = {&srv->out, &srv->arena, &srv->data, &srv->rcpt_store};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
-        if (bufs[i]->heap)
-            free(bufs[i]->p);
+        membuf_free(bufs[i]);
     if (srv->evq_heap)
         free(srv->evq);
     if (srv->rcpt_heap) {
@@ -1865,7 +1854,7 @@ uint64_t smtp_server_deadline(const smtp_server *srv)
 /* smtp_server_output - what the driver should send next */
 size_t smtp_server_output(const smtp_server *srv, const char **buf)
 {
-    *buf = srv->out.p ? srv->out.p + srv->out_start : "";
+    *buf = srv->out.data ? srv->out.data + srv->out_start : "";
     return srv->out.len - srv->out_start;
 }
 
@@ -1879,7 +1868,7 @@ void smtp_server_output_consumed(smtp_server *srv, size_t n)
     if (srv->out_start == srv->out.len) {
         srv->out_start = srv->out.len = 0;
     } else if (srv->out_start > srv->out.cap / 2) {
-        memmove(srv->out.p, srv->out.p + srv->out_start, srv->out.len - srv->out_start);
+        memmove(srv->out.data, srv->out.data + srv->out_start, srv->out.len - srv->out_start);
         srv->out.len -= srv->out_start;
         srv->out_start = 0;
     }
@@ -1893,7 +1882,7 @@ int smtp_server_next_event(smtp_server *srv, smtp_event *ev)
     ev_slot *s = &srv->evq[srv->ev_head++];
     srv->ev_count--;
     *ev = s->ev;
-    ev->bytes = s->off == (size_t)-1 ? NULL : srv->arena.p + s->off;
+    ev->bytes = s->off == (size_t)-1 ? NULL : srv->arena.data + s->off;
     return 1;
 }
 
