@@ -19,6 +19,7 @@
 #include "core/teach/catalog.h"
 #include "core/teach/lesson.h"
 #include "core/util/json_load.h"
+#include "core/util/membuf.h"
 #include "core/world/scenario.h"
 #include "core/world/world.h"
 
@@ -153,14 +154,10 @@ static const seen_id *seen_find(const char *id, bool lesson_id)
 
 static void seen_add(const char *id, const char *file, size_t index)
 {
-    if (n_seen == cap_seen) {
-        size_t cap = cap_seen ? cap_seen * 2 : 256;
-        seen_id *v = realloc(seen, cap * sizeof *v);
-        if (!v)
-            return;
-        seen = v;
-        cap_seen = cap;
-    }
+    seen_id *v = membuf_grow_array(seen, &cap_seen, n_seen + 1, sizeof *v);
+    if (!v)
+        return;
+    seen = v;
     seen[n_seen].id = strdup(id);
     seen[n_seen].file = file;
     seen[n_seen].index = index;

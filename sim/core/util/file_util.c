@@ -12,6 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/util/membuf.h"
+
 int file_mkdirs(const char *path)
 {
     char p[PATH_MAX];
@@ -215,14 +217,10 @@ long file_json_names(const char *dir, char ***names)
         size_t l = strlen(e->d_name);
         if (l <= 5 || strcmp(e->d_name + l - 5, ".json") || e->d_name[0] == '.')
             continue;
-        if (n == cap) {
-            size_t ncap = cap ? cap * 2 : 32;
-            char **nv = realloc(v, ncap * sizeof *nv);
-            if (!nv)
-                goto fail;
-            v = nv;
-            cap = ncap;
-        }
+        char **nv = membuf_grow_array(v, &cap, n + 1, sizeof *nv);
+        if (!nv)
+            goto fail;
+        v = nv;
         if (!(v[n] = strdup(e->d_name)))
             goto fail;
         n++;

@@ -118,3 +118,19 @@ void membuf_clear(membuf *b)
     if (b->data)
         b->data[0] = '\0';
 }
+
+void *membuf_grow_array(void *arr, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap)
+        return arr;
+    size_t n = *cap ? *cap : 32;
+    while (n < need) {
+        if (n > ((size_t)-1 / 2) / elem)
+            return NULL;
+        n *= 2;
+    }
+    void *v = realloc(arr, n * elem);
+    if (v)
+        *cap = n;
+    return v;
+}

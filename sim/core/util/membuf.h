@@ -47,4 +47,10 @@ int membuf_set(membuf *b, const void *bytes, size_t n);
 /* membuf_clear - empty, keeping the storage (and a failure, which only membuf_free forgets). */
 void membuf_clear(membuf *b);
 
+/* membuf_grow_array - arr (n elements of elem bytes, room for *cap) with room for at least need:
+ * reallocated to double the room (32 at first) when it is short. The array to use from now on,
+ * or NULL when memory runs out (arr and *cap untouched then). For the typed arrays that grow
+ * one element at a time (quiz items, deferred calls, file names). */
+void *membuf_grow_array(void *arr, size_t *cap, size_t need, size_t elem);
+
 #endif

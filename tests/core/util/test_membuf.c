@@ -1,8 +1,9 @@
 /* test_membuf.c - membuf.c: appending, printf, prepend, inline storage moving to the heap, the sticky
- * failure at the limit. */
+ * failure at the limit, growing typed arrays. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -61,12 +62,33 @@ static void test_limit_sticks(void **state)
     assert_false(b.failed);
 }
 
+static void test_grow_array(void **state)
+{
+    (void)state;
+    int *v = NULL;
+    size_t cap = 0;
+    for (size_t n = 0; n < 100; n++) {
+        int *nv = membuf_grow_array(v, &cap, n + 1, sizeof *nv);
+        assert_non_null(nv);
+        v = nv;
+        v[n] = (int)n;
+        assert_true(cap >= n + 1);
+    }
+    assert_int_equal(cap, 128); /* 32, doubled */
+    assert_int_equal(v[99], 99);
+    assert_ptr_equal(membuf_grow_array(v, &cap, 50, sizeof *v), v); /* room already */
+    assert_null(membuf_grow_array(v, &cap, (size_t)-1 / 2, sizeof *v)); /* too much */
+    assert_int_equal(cap, 128);
+    free(v);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_grow_and_text),
         cmocka_unit_test(test_inline_then_heap),
         cmocka_unit_test(test_limit_sticks),
+        cmocka_unit_test(test_grow_array),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
