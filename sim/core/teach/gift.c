@@ -89,7 +89,8 @@ static void choices(membuf *b, const lesson_question *q, bool multi)
 
 static void question(membuf *b, const lesson_question *q)
 {
-    membuf_printf(b, "// %s (%s, difficulty %d)\n", q->id, lesson_kind_name(q->kind), q->difficulty);
+    membuf_printf(b, "// %s (%s, difficulty %d)\n", q->id, lesson_kind_name(q->kind),
+                  q->difficulty);
     membuf_puts(b, "::");
     put_escaped(b, q->id);
     membuf_puts(b, "::[plain]");

@@ -85,9 +85,10 @@ static void bounce(world *w, qmsg *m, const size_t *which, size_t n_which)
         /* the enhanced code of the reply, when there is one: "550 5.1.1 ..." */
         const char *sp1 = strchr(why, ' ');
         status[n][0] = '\0';
-        if (m->rexpired[r])
-            str_copy(status[n], sizeof status[n], "4.4.7", STR_ALL); /* RFC 3463 3.5: time expired */
-        else if (sp1 && isdigit((unsigned char)sp1[1]) && sp1[2] == '.') {
+        if (m->rexpired[r]) {
+            /* RFC 3463 3.5: delivery time expired */
+            str_copy(status[n], sizeof status[n], "4.4.7", STR_ALL);
+        } else if (sp1 && isdigit((unsigned char)sp1[1]) && sp1[2] == '.') {
             size_t k = strcspn(sp1 + 1, " ");
             snprintf(status[n], sizeof status[n], "%.*s", (int)(k < 15 ? k : 15), sp1 + 1);
         }
