@@ -28,11 +28,13 @@ void membuf_free(membuf *b)
     membuf_init(b);
 }
 
-int membuf_reserve(membuf *b, size_t n)
+int membuf_grow(membuf *b, size_t n)
 {
     if (b->failed)
         return -1;
     size_t max = b->max ? b->max : MEMBUF_MAX;
+    if (max > (size_t)-1 / 2)
+        max = (size_t)-1 / 2; /* "no limit": still room to double and for the NUL */
     if (n > max || b->len > max - n) {
         b->failed = true;
         return -1;
@@ -43,6 +45,8 @@ int membuf_reserve(membuf *b, size_t n)
     size_t cap = b->cap ? b->cap : 256;
     while (cap < need)
         cap *= 2;
+    if (cap > max + 1)
+        cap = max + 1; /* so that membuf_reserve's quick test also keeps the limit */
     char *p = b->heap ? realloc(b->data, cap) : malloc(cap);
     if (!p) {
         b->failed = true;
@@ -53,17 +57,6 @@ int membuf_reserve(membuf *b, size_t n)
     b->data = p;
     b->cap = cap;
     b->heap = true;
-    return 0;
-}
-
-int membuf_append(membuf *b, const void *bytes, size_t n)
-{
-    if (membuf_reserve(b, n) < 0)
-        return -1;
-    if (n > 0)
-        memcpy(b->data + b->len, bytes, n);
-    b->len += n;
-    b->data[b->len] = '\0';
     return 0;
 }
 

@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 #define MEMBUF_MAX (64u * 1024u * 1024u) /* largest buffer grown to by default; more fails */
 
@@ -27,16 +28,36 @@ typedef struct {
 /* membuf_init - empty, no storage (a zeroed membuf is the same). */
 void membuf_init(membuf *b);
 
-/* membuf_init_inline - empty, writing into storage[cap] (cap >= 1) until it needs more. */
+/* membuf_init_inline - empty, writing into storage[cap] (cap >= 1) until it needs more (the
+ * owner's storage counts as room even past a smaller max). */
 void membuf_init_inline(membuf *b, char *storage, size_t cap);
 
 /* membuf_free - frees what the buffer allocated and makes it empty again (membuf_init). */
 void membuf_free(membuf *b);
 
-/* membuf_reserve - room for n more bytes and the NUL. 0, or -1 (and failed set). */
-int membuf_reserve(membuf *b, size_t n);
+/* membuf_grow - membuf_reserve's slow path: check the limit, reallocate (or leave the owner's
+ * storage). 0, or -1 (and failed set). */
+int membuf_grow(membuf *b, size_t n);
 
-int membuf_append(membuf *b, const void *bytes, size_t n);
+/* membuf_reserve - room for n more bytes and the NUL. 0, or -1 (and failed set). Inline, with
+ * membuf_append: the engines append a few bytes per command and reply, and the call would
+ * cost more than the copy. The limit holds because the room never grows past max + 1. */
+static inline int membuf_reserve(membuf *b, size_t n)
+{
+    return !b->failed && n < b->cap - b->len ? 0 : membuf_grow(b, n);
+}
+
+static inline int membuf_append(membuf *b, const void *bytes, size_t n)
+{
+    if (membuf_reserve(b, n) < 0)
+        return -1;
+    if (n > 0)
+        memcpy(b->data + b->len, bytes, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+    return 0;
+}
+
 int membuf_puts(membuf *b, const char *s);
 int membuf_printf(membuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int membuf_prepend(membuf *b, const void *bytes, size_t n);

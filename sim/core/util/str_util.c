@@ -14,15 +14,6 @@ bool str_id_ok(const char *s, size_t max)
     return true;
 }
 
-void str_copy(char *dst, size_t cap, const char *src, size_t n)
-{
-    size_t len = 0;
-    while (len < n && len + 1 < cap && src[len]) /* a loop: n may exceed src's buffer */
-        len++;
-    memcpy(dst, src, len);
-    dst[len] = '\0';
-}
-
 const char *str_domain_of(const char *addr)
 {
     const char *at = strrchr(addr, '@');

@@ -5,16 +5,22 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 /* str_id_ok - whether s is an id: 1 to max characters of [a-z0-9-] (scenario, lesson and
  * question ids; file names in lessons/ are ids too). */
 bool str_id_ok(const char *s, size_t max);
 
-/* str_copy - at most n bytes of src (fewer if a NUL comes first) into dst[cap] (cap >= 1),
- * NUL-terminated, truncated to cap - 1. n may be STR_ALL for the whole string; src needs no
- * NUL within n bytes (wire bytes). */
+/* str_copy - n bytes of src (STR_ALL: up to its NUL) into dst[cap] (cap >= 1), NUL-terminated,
+ * truncated to cap - 1. With n given, src needs no NUL (wire bytes). Inline: the engines copy
+ * a few short strings per command, where a call and a second scan of the string would show. */
 #define STR_ALL ((size_t)-1)
-void str_copy(char *dst, size_t cap, const char *src, size_t n);
+static inline void str_copy(char *dst, size_t cap, const char *src, size_t n)
+{
+    size_t len = n == STR_ALL ? strnlen(src, cap - 1) : n < cap - 1 ? n : cap - 1;
+    memcpy(dst, src, len);
+    dst[len] = '\0';
+}
 
 /* str_domain_of - the part of a mailbox after its last '@' ("" when there is none). */
 const char *str_domain_of(const char *addr);
