@@ -73,7 +73,7 @@ static const smtp_server_reply_info rows[R_COUNT] = {
                               "mail.utf8_required", "RFC 6531 3.5"},
     [R_MAIL_SIZE_EXCEEDED] = {552, "5.3.4", "Message size exceeds fixed maximum message size",
                               "mail.size_exceeded", "RFC 1870 6.1"},
-    [R_MAIL_REJECTED] = {550, "5.7.1", "Rejected by policy", "mail.rejected", "RFC 5321 4.2.2"},
+    [R_MAIL_REJECTED] = {550, "5.7.1", "Rejected by policy", "mail.rejected", "RFC 5321 4.1.1.2"},
     [R_MAIL_OK] = {250, "2.1.0", "Ok", "mail.ok", "RFC 5321 4.1.1.2"},
     [R_MAIL_NULL_SENDER] = {250, "2.1.0", "Ok", "mail.null_sender", "RFC 5321 4.5.5"},
     [R_PATH_LOCAL_TOO_LONG] = {501, "5.5.4", "Local-part too long", "path.local_too_long",
@@ -103,7 +103,7 @@ static const smtp_server_reply_info rows[R_COUNT] = {
                              "rcpt.unknown_user", "RFC 5321 3.3"},
     [R_RCPT_RELAY_DENIED] = {554, "5.7.1", "Relay access denied", "rcpt.relay_denied",
                              "RFC 5321 3.6"},
-    [R_RCPT_REJECTED] = {550, "5.7.1", "Rejected by policy", "rcpt.rejected", "RFC 5321 4.2.2"},
+    [R_RCPT_REJECTED] = {550, "5.7.1", "Rejected by policy", "rcpt.rejected", "RFC 5321 4.1.1.3"},
     [R_RCPT_OK] = {250, "2.1.5", "Ok", "rcpt.ok", "RFC 5321 4.1.1.3"},
     [R_RCPT_POSTMASTER] = {250, "2.1.5", "Ok", "rcpt.postmaster", "RFC 5321 4.5.1"},
     /* ---- DATA ---- */
@@ -120,7 +120,7 @@ static const smtp_server_reply_info rows[R_COUNT] = {
                         "data.too_big", "RFC 1870 6.3"},
     [R_DATA_LINE_TOO_LONG] = {550, "5.6.0", "Message refused: text line longer than the limit",
                               "data.line_too_long", "RFC 5321 4.5.3.1.6"},
-    [R_DATA_REJECTED] = {550, "5.7.1", "Rejected by policy", "data.rejected", "RFC 5321 4.2.2"},
+    [R_DATA_REJECTED] = {550, "5.7.1", "Rejected by policy", "data.rejected", "RFC 5321 4.1.1.4"},
     [R_DATA_OK] = {250, "2.0.0", "Ok: queued", "data.ok", "RFC 5321 4.1.1.4"},
     /* ---- other commands ---- */
     [R_RSET_OK] = {250, "2.0.0", "Ok", "rset.ok", "RFC 5321 4.1.1.5"},
@@ -168,7 +168,7 @@ static const smtp_server_reply_info rows[R_COUNT] = {
     [R_AUTH_BAD_BASE64] = {501, "5.5.2", "Cannot decode response", "auth.bad_base64",
                            "RFC 4954 4"},
     [R_AUTH_MALFORMED_PLAIN] = {501, "5.5.2", "Malformed PLAIN response", "auth.malformed",
-                                "RFC 4954 4"},
+                                "RFC 4616 2"},
     [R_AUTH_MALFORMED_USER] = {501, "5.5.2", "Malformed user name", "auth.malformed",
                                "RFC 4954 4"},
 };
