@@ -691,6 +691,8 @@ int smtp_server_feed(smtp_server *srv, const void *bytes, size_t len, uint64_t n
     const char *b = bytes;
     if (srv->paused) {
         hold(srv, b, len);
+        if (srv->oom)
+            out_of_memory(srv);
         return 0;
     }
     if (srv->state == SMTP_SRV_TLS || srv->state == SMTP_SRV_GREETING) {

@@ -259,8 +259,15 @@ static int parse_orcpt(smtp_server *srv, const char *v, size_t len, bool hv)
  * (555, RFC 5321 4.1.1.11). */
 typedef enum { EXT_SIZE, EXT_8BITMIME, EXT_SMTPUTF8, EXT_DSN, EXT_AUTH } param_ext;
 
+/* Bits of ps.seen: a parameter given twice is refused. */
+enum {
+    P_SIZE = 1 << 0, P_BODY = 1 << 1, P_SMTPUTF8 = 1 << 2, P_RET = 1 << 3, P_ENVID = 1 << 4,
+    P_AUTH = 1 << 5, P_NOTIFY = 1 << 6, P_ORCPT = 1 << 7,
+};
+
 typedef struct {
     const char *name;
+    unsigned bit;        /* in ps.seen */
     smtp_command_id cmd; /* MAIL or RCPT */
     param_ext ext;
     int (*parse)(smtp_server *srv, const char *v, size_t len, bool has_value); /* 0 or -1 */
@@ -269,17 +276,16 @@ typedef struct {
 } param_row;
 
 static const param_row params[] = {
-    {"SIZE", SMTP_CMD_MAIL, EXT_SIZE, parse_size, R_MAIL_BAD_SIZE, "RFC 1870 6"},
-    {"BODY", SMTP_CMD_MAIL, EXT_8BITMIME, parse_body, R_MAIL_BAD_BODY, "RFC 6152 2"},
-    {"SMTPUTF8", SMTP_CMD_MAIL, EXT_SMTPUTF8, parse_smtputf8, R_MAIL_BAD_SMTPUTF8, "RFC 6531 3.4"},
-    {"RET", SMTP_CMD_MAIL, EXT_DSN, parse_ret, R_MAIL_BAD_RET, "RFC 3461 4.3"},
-    {"ENVID", SMTP_CMD_MAIL, EXT_DSN, parse_envid, R_MAIL_BAD_ENVID, "RFC 3461 4.4"},
-    {"AUTH", SMTP_CMD_MAIL, EXT_AUTH, parse_auth, R_MAIL_BAD_AUTH, "RFC 4954 5"},
-    {"NOTIFY", SMTP_CMD_RCPT, EXT_DSN, parse_notify, R_RCPT_BAD_NOTIFY, "RFC 3461 4.1"},
-    {"ORCPT", SMTP_CMD_RCPT, EXT_DSN, parse_orcpt, R_RCPT_BAD_ORCPT, "RFC 3461 4.2"},
+    {"SIZE", P_SIZE, SMTP_CMD_MAIL, EXT_SIZE, parse_size, R_MAIL_BAD_SIZE, "RFC 1870 6"},
+    {"BODY", P_BODY, SMTP_CMD_MAIL, EXT_8BITMIME, parse_body, R_MAIL_BAD_BODY, "RFC 6152 2"},
+    {"SMTPUTF8", P_SMTPUTF8, SMTP_CMD_MAIL, EXT_SMTPUTF8, parse_smtputf8, R_MAIL_BAD_SMTPUTF8,
+     "RFC 6531 3.4"},
+    {"RET", P_RET, SMTP_CMD_MAIL, EXT_DSN, parse_ret, R_MAIL_BAD_RET, "RFC 3461 4.3"},
+    {"ENVID", P_ENVID, SMTP_CMD_MAIL, EXT_DSN, parse_envid, R_MAIL_BAD_ENVID, "RFC 3461 4.4"},
+    {"AUTH", P_AUTH, SMTP_CMD_MAIL, EXT_AUTH, parse_auth, R_MAIL_BAD_AUTH, "RFC 4954 5"},
+    {"NOTIFY", P_NOTIFY, SMTP_CMD_RCPT, EXT_DSN, parse_notify, R_RCPT_BAD_NOTIFY, "RFC 3461 4.1"},
+    {"ORCPT", P_ORCPT, SMTP_CMD_RCPT, EXT_DSN, parse_orcpt, R_RCPT_BAD_ORCPT, "RFC 3461 4.2"},
 };
-
-enum { P_SIZE = 1 << 0, P_SMTPUTF8 = 1 << 2 }; /* bits of ps.seen the checks read */
 
 /* ext_offered - is the extension of a parameter on in this session? SIZE is always offered. */
 static bool ext_offered(const smtp_server *srv, param_ext ext)
@@ -307,21 +313,18 @@ static int check_params(smtp_server *srv, smtp_command_id cmd, const char *p, si
     int r;
     while ((r = smtp_param_next(&p, &plen, &k, &kl, &v, &vl, &hv)) == 1) {
         const param_row *row = NULL;
-        unsigned bit = 0;
         for (size_t i = 0; i < sizeof params / sizeof params[0] && !row; i++)
-            if (params[i].cmd == cmd && smtp_ieq(k, kl, params[i].name)) {
+            if (params[i].cmd == cmd && smtp_ieq(k, kl, params[i].name))
                 row = &params[i];
-                bit = 1u << i;
-            }
         if (!srv->esmtp || !row || !ext_offered(srv, row->ext)) {
             srv_reply(srv, mail ? R_MAIL_PARAM_UNKNOWN : R_RCPT_PARAM_UNKNOWN);
             return CHECK_FAIL;
         }
-        if ((srv->ps.seen & bit) || row->parse(srv, v, vl, hv) < 0) {
+        if ((srv->ps.seen & row->bit) || row->parse(srv, v, vl, hv) < 0) {
             srv_reply(srv, row->bad);
             return CHECK_FAIL;
         }
-        srv->ps.seen |= bit;
+        srv->ps.seen |= row->bit;
     }
     if (r < 0) {
         srv_reply(srv, mail ? R_MAIL_PARAM_SYNTAX : R_RCPT_PARAM_SYNTAX);
