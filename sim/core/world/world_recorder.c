@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/smtp/smtp_reply.h"
 #include "core/world/world_internal.h"
 
 #define RECORD_TEXT_MAX 300 /* bytes of a line kept in a step's text */
@@ -44,10 +45,10 @@ const char *world_step_arrow(const world_step *s)
  * ("250-mx.example.org ... 250 SMTPUTF8" becomes "250-mx.example.org (+7 lines)"). */
 const char *w_record_text(world *w, const char *b, size_t len)
 {
-    const char *end = b + len;
-    size_t first = 0;
-    while (first < len && b[first] != '\r' && b[first] != '\n')
-        first++;
+    const char *end = b + len, *nl = memchr(b, '\n', len);
+    size_t first = nl ? (size_t)(nl - b) : len;
+    if (first && b[first - 1] == '\r')
+        first--;
     if (first > RECORD_TEXT_MAX)
         first = RECORD_TEXT_MAX;
     size_t lines = 0;
@@ -69,10 +70,11 @@ const char *w_record_text(world *w, const char *b, size_t len)
     char *t = w_arena_alloc(&w->ar, first + n + 1);
     if (!t)
         return NULL;
-    for (size_t i = 0; i < first; i++) {
-        unsigned char c = (unsigned char)b[i];
-        t[i] = c < 0x20 || c == 0x7f ? '?' : (char)c;
-    }
+    memcpy(t, b, first);
+    if (!smtp_reply_text_valid(t, first)) /* rare: UTF-8 or control characters */
+        for (size_t i = 0; i < first; i++)
+            if ((unsigned char)t[i] < 0x20 || t[i] == 0x7f)
+                t[i] = '?';
     memcpy(t + first, suffix, n);
     t[first + n] = '\0';
     return t;
