@@ -21,8 +21,8 @@ expect_exit "send to mx delivers" 0 "$SMTPSIM" send --server 127.0.0.1:$MXPORT -
     --to Bob@example.org --subject "first" --body "Hello Bob."
 f=$(find "$MD/bob/new" -type f | head -1)
 if [ -n "$f" ] && head -1 "$f" | grep -qx 'Return-Path: <a@example.net>' &&
-    sed -n 2p "$f" | grep -q '^Received: from localhost (unknown \[127\.0\.0\.1\])$' &&
-    grep -q '^	by localhost (smtpsim) with ESMTPS id ' "$f" &&
+    sed -n 2p "$f" | grep -q '^Received: from localhost (\[127\.0\.0\.1\])$' &&
+    grep -q '^	by localhost with ESMTPS id ' "$f" &&
     grep -qx 'Subject: first' "$f" && grep -qx 'Hello Bob.' "$f" && ! grep -q "$(printf '\r')" "$f" &&
     [ "$(count "$MD/bob/tmp")" = 0 ] && [ "$(stat -c %a "$f")" = 600 ]; then
     pass "maildir file format (Return-Path, Received, LF, 0600, nothing left in tmp)"
@@ -33,6 +33,20 @@ case "$(basename "$f")" in
 *.M*P*Q*.*) pass "maildir unique name" ;;
 *) fail "maildir unique name" "$f" ;;
 esac
+
+# 1b. the Received: line comes from the core helper (mail_message.c), as in the simulated world:
+# an SMTPUTF8 transaction under STARTTLS is "with UTF8SMTPS" (RFC 6531 3.7.3), and only one
+# Received: line is written
+expect_exit "send with a UTF-8 address delivers" 0 "$SMTPSIM" send --server 127.0.0.1:$MXPORT \
+    --from a@example.net --to "jos$(printf '\303\251')@example.org" --subject "utf8 trace" --body "Ol$(printf '\303\241')."
+f=$(grep -rl '^Subject: utf8 trace$' "$MD" 2>/dev/null | grep '/new/' | head -1)
+if [ -n "$f" ] && grep -q '^	by localhost with UTF8SMTPS id ' "$f" &&
+    [ "$(grep -c '^Received: ' "$f")" = 1 ] &&
+    grep -q "^	for <jos$(printf '\303\251')@example.org>; " "$f"; then
+    pass "SMTPUTF8 over STARTTLS: Received: says UTF8SMTPS, once"
+else
+    fail "SMTPUTF8 Received: keyword" "$(ls -R "$MD"; head -5 "$f" 2>/dev/null)"
+fi
 
 # 2. relaying for other domains is refused at RCPT (554 5.7.1), and the session goes on
 expect_output "mx refuses relaying" "<x@elsewhere\.net>: 554 5\.7\.1" "$SMTPSIM" send \
