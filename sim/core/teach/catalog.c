@@ -92,7 +92,7 @@ int catalog_resolve(const char *data_dir, catalog_kind kind, const char *name, c
         snprintf(err, errlen, "no file '%s'", name);
         return -1;
     }
-    if (!str_id_ok(name, CATALOG_MAX_ID - 1)) {
+    if (!str_id_ok(name, strlen(name), CATALOG_MAX_ID - 1)) {
         snprintf(err, errlen, "no %s '%s' (not an id or a path)", what, name);
         return -1;
     }

@@ -261,7 +261,7 @@ static void load_at(json_check *c, const cJSON *qo, const char *qp, lesson_quest
         return;
     if (!sc)
         sc = lesson_scenario;
-    if (!str_id_ok(sc, 64)) {
+    if (!str_id_ok(sc, strlen(sc), 64)) {
         char sp[300];
         json_fail(c, json_path(sp, sizeof sp, fp, "scenario", 0), "expected an id [a-z0-9-]+");
         return;
@@ -307,7 +307,7 @@ static void load_question(json_check *c, const cJSON *qo, const char *qp, lesson
     }
     json_unknown_fields(c, qo, qp, question_fields);
     const char *id = json_string(c, qo, qp, "id", true, LESSON_MAX_ID, "");
-    if (!c->failed && !str_id_ok(id, LESSON_MAX_ID))
+    if (!c->failed && !str_id_ok(id, strlen(id), LESSON_MAX_ID))
         json_fail(c, json_path(fp, sizeof fp, qp, "id", 0), "expected [a-z0-9-]+, got \"%.64s\"",
                   id);
     q->id = dup_str(id);
@@ -566,7 +566,7 @@ lesson *lesson_load_buffer(const char *origin, const char *buf, size_t len, char
     }
     json_unknown_fields(&c, root, "", lesson_fields);
     const char *id = json_string(&c, root, "", "id", true, 48, "");
-    if (!c.failed && !str_id_ok(id, 48))
+    if (!c.failed && !str_id_ok(id, strlen(id), 48))
         json_fail(&c, "id", "expected [a-z0-9-]+ (1-48 characters), got \"%.48s\"", id);
     l->id = dup_str(id);
     l->title = dup_str(json_string(&c, root, "", "title", true, 120, ""));
@@ -574,7 +574,7 @@ lesson *lesson_load_buffer(const char *origin, const char *buf, size_t len, char
     string_array(&c, root, "", "topics", true, 1, LESSON_MAX_TOPICS, l->topics, &l->n_topics);
     l->intro = dup_str(json_string(&c, root, "", "intro", true, LESSON_MAX_TEXT, ""));
     const char *sc = json_string(&c, root, "", "scenario", false, 64, NULL);
-    if (!c.failed && sc && !str_id_ok(sc, 64))
+    if (!c.failed && sc && !str_id_ok(sc, strlen(sc), 64))
         json_fail(&c, "scenario", "expected a scenario id [a-z0-9-]+");
     l->scenario = dup_str(sc);
     const cJSON *narr = json_array(&c, root, "", "narration", false, LESSON_MAX_NARRATION);

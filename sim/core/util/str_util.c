@@ -3,10 +3,9 @@
 
 #include <string.h>
 
-bool str_id_ok(const char *s, size_t max)
+bool str_id_ok(const char *s, size_t n, size_t max)
 {
-    size_t n = s ? strlen(s) : 0;
-    if (n == 0 || n > max)
+    if (!s || n == 0 || n > max)
         return false;
     for (size_t i = 0; i < n; i++)
         if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))

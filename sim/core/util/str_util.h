@@ -7,9 +7,9 @@
 #include <stddef.h>
 #include <string.h>
 
-/* str_id_ok - whether s is an id: 1 to max characters of [a-z0-9-] (scenario, lesson and
- * question ids; file names in lessons/ are ids too). */
-bool str_id_ok(const char *s, size_t max);
+/* str_id_ok - whether s[0..n) is an id: 1 to max characters of [a-z0-9-] (scenario, node,
+ * lesson and question ids; file names in lessons/ are ids too). s need not end at n. */
+bool str_id_ok(const char *s, size_t n, size_t max);
 
 /* str_copy - n bytes of src (STR_ALL: up to its NUL) into dst[cap] (cap >= 1), NUL-terminated,
  * truncated to cap - 1. With n given, src needs no NUL (wire bytes). Inline: the engines copy

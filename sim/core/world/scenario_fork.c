@@ -13,17 +13,14 @@
 
 #include <cJSON.h>
 
-#include "core/util/str_util.h"
-
 void scenario_fork_id(const char *file, const char *orig_id, char *out, size_t cap)
 {
     if (file) {
         const char *base = strrchr(file, '/');
         base = base ? base + 1 : file;
-        char stem[SCENARIO_FORK_MAX_ID + 2]; /* one more than allowed, to tell it is too long */
-        str_copy(stem, sizeof stem, base, strcspn(base, "."));
-        if (str_id_ok(stem, SCENARIO_FORK_MAX_ID)) {
-            snprintf(out, cap, "%s", stem);
+        size_t n = strcspn(base, ".");
+        if (scenario_syntax_id(base, n, SCENARIO_FORK_MAX_ID)) {
+            snprintf(out, cap, "%.*s", (int)n, base);
             return;
         }
     }
@@ -55,7 +52,7 @@ char *scenario_fork_json(const scenario *sc, const world *orig, size_t at, const
         snprintf(err, errlen, "nothing to fork");
         return NULL;
     }
-    if (!str_id_ok(new_id, SCENARIO_FORK_MAX_ID)) {
+    if (!scenario_syntax_id(new_id, strlen(new_id), SCENARIO_FORK_MAX_ID)) {
         snprintf(err, errlen, "'%s' is not a scenario id (1-%d of a-z, 0-9, -)", new_id,
                  SCENARIO_FORK_MAX_ID);
         return NULL;

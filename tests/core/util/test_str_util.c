@@ -11,15 +11,15 @@
 static void test_id_ok(void **state)
 {
     (void)state;
-    assert_true(str_id_ok("basic", 48));
-    assert_true(str_id_ok("too-large-2", 48));
-    assert_false(str_id_ok("", 48));
-    assert_false(str_id_ok("Basic", 48));
-    assert_false(str_id_ok("a_b", 48));
-    assert_false(str_id_ok("../x", 48));
-    assert_false(str_id_ok("abcd", 3));
-    assert_true(str_id_ok("abc", 3));
-    assert_false(str_id_ok(NULL, 3));
+    assert_true(str_id_ok("basic", strlen("basic"), 48));
+    assert_true(str_id_ok("too-large-2", strlen("too-large-2"), 48));
+    assert_false(str_id_ok("", strlen(""), 48));
+    assert_false(str_id_ok("Basic", strlen("Basic"), 48));
+    assert_false(str_id_ok("a_b", strlen("a_b"), 48));
+    assert_false(str_id_ok("../x", strlen("../x"), 48));
+    assert_false(str_id_ok("abcd", strlen("abcd"), 3));
+    assert_true(str_id_ok("abc", strlen("abc"), 3));
+    assert_false(str_id_ok(NULL, 0, 3));
 }
 
 static void test_copy(void **state)
