@@ -174,17 +174,30 @@ static const cJSON *member(json_check *c, const cJSON *obj, const char *path, co
     return m;
 }
 
+/* typed_member - obj's field when it is there and of the type `is` tells; NULL when it is
+ * absent (an error when required) or of another type (the error "expected WANT"). */
+static const cJSON *typed_member(json_check *c, const cJSON *obj, const char *path,
+                                 const char *field, bool required, cJSON_bool (*is)(const cJSON *),
+                                 const char *want, char *fp, size_t cap)
+{
+    const cJSON *m = member(c, obj, path, field, required, fp, cap);
+    if (m && !is(m)) {
+        json_fail(c, fp, "expected %s", want);
+        return NULL;
+    }
+    return m;
+}
+
 const char *json_string(json_check *c, const cJSON *obj, const char *path, const char *field,
                         bool required, size_t maxlen, const char *def)
 {
     char fp[256];
-    const cJSON *m = member(c, obj, path, field, required, fp, sizeof fp);
-    if (!m)
-        return def;
-    if (!cJSON_IsString(m) || !m->valuestring) {
+    const cJSON *m =
+        typed_member(c, obj, path, field, required, cJSON_IsString, "a string", fp, sizeof fp);
+    if (m && !m->valuestring)
         json_fail(c, fp, "expected a string");
+    if (!m || !m->valuestring)
         return def;
-    }
     if (maxlen && strlen(m->valuestring) > maxlen) {
         json_fail(c, fp, "longer than %zu bytes", maxlen);
         return def;
@@ -210,28 +223,18 @@ long json_int(json_check *c, const cJSON *obj, const char *path, const char *fie
 bool json_bool(json_check *c, const cJSON *obj, const char *path, const char *field, bool def)
 {
     char fp[256];
-    const cJSON *m = member(c, obj, path, field, false, fp, sizeof fp);
-    if (!m)
-        return def;
-    if (!cJSON_IsBool(m)) {
-        json_fail(c, fp, "expected true or false");
-        return def;
-    }
-    return cJSON_IsTrue(m);
+    const cJSON *m =
+        typed_member(c, obj, path, field, false, cJSON_IsBool, "true or false", fp, sizeof fp);
+    return m ? cJSON_IsTrue(m) : def;
 }
 
 const cJSON *json_array(json_check *c, const cJSON *obj, const char *path, const char *field,
                         bool required, size_t max_items)
 {
     char fp[256];
-    const cJSON *m = member(c, obj, path, field, required, fp, sizeof fp);
-    if (!m)
-        return NULL;
-    if (!cJSON_IsArray(m)) {
-        json_fail(c, fp, "expected an array");
-        return NULL;
-    }
-    if (max_items && (size_t)cJSON_GetArraySize(m) > max_items) {
+    const cJSON *m =
+        typed_member(c, obj, path, field, required, cJSON_IsArray, "an array", fp, sizeof fp);
+    if (m && max_items && (size_t)cJSON_GetArraySize(m) > max_items) {
         json_fail(c, fp, "more than %zu items", max_items);
         return NULL;
     }
@@ -242,14 +245,7 @@ const cJSON *json_object(json_check *c, const cJSON *obj, const char *path, cons
                          bool required)
 {
     char fp[256];
-    const cJSON *m = member(c, obj, path, field, required, fp, sizeof fp);
-    if (!m)
-        return NULL;
-    if (!cJSON_IsObject(m)) {
-        json_fail(c, fp, "expected an object");
-        return NULL;
-    }
-    return m;
+    return typed_member(c, obj, path, field, required, cJSON_IsObject, "an object", fp, sizeof fp);
 }
 
 void json_unknown_fields(json_check *c, const cJSON *obj, const char *path, const char *const *known)
