@@ -58,6 +58,21 @@ static void test_syntax_error_line_col(void **state)
     assert_string_equal(err, "t.json:1:4: unexpected text after the JSON value");
 }
 
+/* A syntax error near the end of a buffer with no NUL after it: the message quotes only the
+ * bytes that are there (found by tests/fuzz/fuzz_scenario; ASan saw '%.12s' read past). */
+static void test_syntax_error_at_buffer_end(void **state)
+{
+    (void)state;
+    char err[256];
+    const char text[] = "[1,x";
+    char *buf = malloc(sizeof text - 1);
+    assert_non_null(buf);
+    memcpy(buf, text, sizeof text - 1);
+    assert_null(json_parse_buffer("e.json", buf, sizeof text - 1, err, sizeof err));
+    assert_string_equal(err, "e.json:1:4: JSON syntax error near 'x'");
+    free(buf);
+}
+
 static void test_invalid_utf8_position(void **state)
 {
     (void)state;
@@ -181,6 +196,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_utf8_valid),
         cmocka_unit_test(test_syntax_error_line_col),
+        cmocka_unit_test(test_syntax_error_at_buffer_end),
         cmocka_unit_test(test_invalid_utf8_position),
         cmocka_unit_test(test_depth_limit),
         cmocka_unit_test(test_load_file_limits),
