@@ -211,7 +211,9 @@ long json_int(json_check *c, const cJSON *obj, const char *path, const char *fie
     if (!m)
         return def;
     double d = cJSON_IsNumber(m) ? m->valuedouble : 0;
-    if (!cJSON_IsNumber(m) || d != (double)(long)d || d < (double)min || d > (double)max) {
+    /* range first: converting a double outside long's range (1e300) is undefined behaviour */
+    if (!cJSON_IsNumber(m) || d < (double)min || d > (double)max || d < (double)LONG_MIN ||
+        d >= -(double)LONG_MIN || d != (double)(long)d) {
         json_fail(c, fp, "expected an integer %ld-%ld", min, max);
         return def;
     }

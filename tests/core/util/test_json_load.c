@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <limits.h>
 
 #include <cmocka.h>
 
@@ -167,6 +168,18 @@ static void test_getters(void **state)
     /* the first error sticks */
     json_string(&c, r, "", "port", true, 10, NULL);
     assert_string_equal(c.err, "g.json: nodes[0].port: expected an integer 1-65535");
+
+    /* a number beyond long's range is refused before any conversion (fuzz_progress found UB) */
+    const char *big = "{\"n\": 1e300, \"m\": -1e300}";
+    cJSON *rb = json_parse_buffer("b.json", big, strlen(big), err, sizeof err);
+    assert_non_null(rb);
+    json_check_init(&c, "b.json");
+    assert_int_equal(json_int(&c, rb, "", "n", true, LONG_MIN, LONG_MAX, 7), 7);
+    assert_non_null(strstr(c.err, "b.json: n: expected an integer"));
+    json_check_init(&c, "b.json");
+    assert_int_equal(json_int(&c, rb, "", "m", true, LONG_MIN, LONG_MAX, 7), 7);
+    assert_true(c.failed);
+    cJSON_Delete(rb);
 
     json_check_init(&c, "g.json");
     json_string(&c, r, "", "s", true, 10, NULL);
