@@ -114,7 +114,7 @@ else fail "silent client timeout" "$(cat "$TMPDIR_TEST/silent.out")"; fi
 # 5. a hundred sessions at once, all delivered (Postfix's smtp-source, 100 parallel sessions)
 if [ -x /usr/sbin/smtp-source ]; then
     before=$(count "$MD/hundred/new")
-    timeout 60 /usr/sbin/smtp-source -s 100 -m 100 -l 2048 -f a@example.net -t hundred@example.org \
+    timeout 300 /usr/sbin/smtp-source -s 100 -m 100 -l 2048 -f a@example.net -t hundred@example.org \
         127.0.0.1:$MXPORT >/dev/null 2>&1
     got=$(count "$MD/hundred/new")
     if [ "$got" = $((before + 100)) ]; then pass "100 sessions at once, 100 files in new/"
