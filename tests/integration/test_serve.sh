@@ -48,6 +48,39 @@ else
     fail "SMTPUTF8 Received: keyword" "$(ls -R "$MD"; head -5 "$f" 2>/dev/null)"
 fi
 
+# 1c. a message that cannot be made durable (its new/ is not a directory, so the rename fails
+# after the fsync) is answered 451 4.3.0 and the session goes on (RFC 5321 4.5.4.1: the client
+# keeps it and retries); nothing is left in tmp/
+mkdir -p "$MD/nowrite/tmp" "$MD/nowrite/cur" && : >"$MD/nowrite/new"
+out=$($PY - "$MXPORT" <<'PYEOF'
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=20)
+f = s.makefile("rb")
+def reply():
+    while True:
+        l = f.readline().decode()
+        if len(l) < 4 or l[3] != "-":
+            return l.strip()
+print(reply())
+for rcpt in [b"nowrite", b"bob"]:
+    for cmd in [b"EHLO durable\r\n", b"MAIL FROM:<a@example.net>\r\n",
+                b"RCPT TO:<" + rcpt + b"@example.org>\r\n", b"DATA\r\n",
+                b"Subject: durable " + rcpt + b"\r\n\r\nx\r\n.\r\n"]:
+        s.sendall(cmd)
+        print(reply())
+s.sendall(b"QUIT\r\n")
+print(reply())
+PYEOF
+)
+if echo "$out" | sed -n 6p | grep -q '^451 4\.3\.0 ' && echo "$out" | sed -n 11p | grep -q '^250 2\.0\.0' &&
+    echo "$out" | tail -1 | grep -q '^221' && [ "$(count "$MD/nowrite/tmp")" = 0 ] &&
+    grep -rlq '^Subject: durable bob$' "$MD/bob/new"; then
+    pass "a failed fsync/rename is answered 451 4.3.0 and the session goes on"
+else
+    fail "failed commit answered 451 4.3.0" "$out"
+fi
+rm -rf "$MD/nowrite"
+
 # 2. relaying for other domains is refused at RCPT (554 5.7.1), and the session goes on
 expect_output "mx refuses relaying" "<x@elsewhere\.net>: 554 5\.7\.1" "$SMTPSIM" send \
     --server 127.0.0.1:$MXPORT --from a@example.net --to x@elsewhere.net --to bob@example.org
