@@ -569,7 +569,11 @@ int smtp_client_next_event(smtp_client *cl, smtp_event *ev)
     qevent *qe = &cl->evq[cl->ev_head++];
     cl->ev_len--;
     *ev = qe->ev;
-    ev->bytes = !qe->has_bytes ? NULL : qe->in_wire ? cl->wire.data : cl->evbytes.data + qe->off;
+    /* evbytes.data is still NULL when every saved event so far had no bytes (NULL + 0 is UB) */
+    ev->bytes = !qe->has_bytes ? NULL
+                : qe->in_wire  ? cl->wire.data
+                : cl->evbytes.data ? cl->evbytes.data + qe->off
+                                   : NULL;
     return 1;
 }
 
