@@ -6,8 +6,9 @@
  * and Dovecot read it as is), so the CRLF of the SMTP wire form is turned into LF.
  *
  * Two ways to deliver: net_maildir_deliver does it all at once (two fsyncs per message);
- * net_maildir_begin + net_maildir_commit_batch let a server write many messages and then make
- * them durable together (group commit: one pass of fsyncs per loop iteration, not per message).
+ * net_maildir_begin (or _prepare) + net_maildir_commit_batch let a server write many messages
+ * and then make them durable together (group commit: one pass of flushes per batch, not per
+ * message); commit_batch is commit_files then commit_dirs, which a server may pipeline.
  */
 #ifndef NET_MAILDIR_H
 #define NET_MAILDIR_H
