@@ -3,7 +3,7 @@
  * This file accepts connections, runs one smtp_server engine per session through net_conn,
  * answers the engine's policy hooks and sets the server up and down. The group commit of
  * Maildir deliveries lives in net_server_commit.c, relaying and its spool in
- * net_server_relay.c; net_server_int.h holds what the three share.
+ * net_server_relay.c; net_server_internal.h holds what the three share.
  *
  * Costs: accepting is O(sessions) for the per-address count (a scan of the session list; the
  * list is capped by max_sessions). Everything else per event is O(1) or O(bytes).
@@ -24,7 +24,7 @@
 #include <unistd.h>
 
 #include "core/smtp/mail_message.h"
-#include "net/net_server_int.h"
+#include "net/net_server_internal.h"
 
 #define NET_SERVER_ACCEPT_BURST 64 /* accepts per readiness event, so others get a turn */
 #define NET_SERVER_BACKLOG 511

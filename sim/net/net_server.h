@@ -12,7 +12,7 @@
  *   - limits on sessions in total and per client address; the engine's limits table.
  *   - one log line per session event on the log stream (passwords never appear: the engine
  *     hides them).
- * The module is three files sharing net_server_int.h: net_server.c (listeners, sessions,
+ * The module is three files sharing net_server_internal.h: net_server.c (listeners, sessions,
  * hooks), net_server_commit.c (the group commit), net_server_relay.c (relay and spool).
  */
 #ifndef NET_SERVER_H

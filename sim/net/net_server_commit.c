@@ -1,4 +1,4 @@
-/* net_server_commit.c - the group-commit writer of a net_server (see net_server_int.h).
+/* net_server_commit.c - the group-commit writer of a net_server (see net_server_internal.h).
  *
  * A message accepted for a Maildir (or for the relay spool) is prepared in the accept hook and
  * its 250 held back; the files are written, fsynced and renamed into new/ by a helper thread,
@@ -12,7 +12,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#include "net/net_server_int.h"
+#include "net/net_server_internal.h"
 
 /* ---- the group commit of Maildir deliveries --------------------------------------------
  *

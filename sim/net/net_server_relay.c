@@ -1,4 +1,4 @@
-/* net_server_relay.c - relaying for a net_server in the MSA and MTA roles (see net_server_int.h).
+/* net_server_relay.c - relaying for a net_server in the MSA and MTA roles (see net_server_internal.h).
  *
  * Each accepted message becomes one job per next hop (the fixed --relay host or the static
  * domain -> HOST:PORT map; never an MX lookup on the internet), sent with the client engine
@@ -13,7 +13,7 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "net/net_server_int.h"
+#include "net/net_server_internal.h"
 
 const char *net_server_relay_route(const net_server *s, const char *rcpt)
 {

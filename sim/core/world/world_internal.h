@@ -10,6 +10,7 @@
  *   world_policy.c  policy inside the server engine: SPF, DKIM, greylisting, delivery, queueing
  *   world_queue.c   the queue: retries, bounces, relay jobs (MX, A, connect)
  *   world_run.c     building a world, the run loop and its dispatch, what-if forks
+ *   world_recorder.c  engine events into steps and node states (also for `smtpsim live`)
  *
  * Shared functions carry the w_ prefix; what one file alone uses stays static there.
  */
@@ -26,6 +27,7 @@
 #include "core/util/sha256.h"
 #include "core/world/dns_zone.h"
 #include "core/world/world.h"
+#include "core/world/world_recorder.h"
 
 /* Named limits: a run stops (with a note) when it reaches either. */
 #define WORLD_MAX_STEPS 100000
@@ -35,7 +37,8 @@
 #define WORLD_MAX_QUEUE 256                         /* messages in all queues together */
 #define WORLD_MAX_GREYLIST 256                      /* triples remembered per mx */
 #define WORLD_TEXT_MAX 320                          /* one-line step text */
-#define WORLD_MAX_HOPS 25      /* Received: fields after which a server sees a mail loop (RFC 5321 6.3) */
+/* Received: fields after which a server sees a mail loop (RFC 5321 6.3) */
+#define WORLD_MAX_HOPS 25
 #define ARENA_CHUNK (64 * 1024)
 
 /* ---- arena -------------------------------------------------------------------------------- */
@@ -278,6 +281,16 @@ void w_on_bytes(world *w, conn *c, int to_client, const char *b, size_t len);
 void w_on_close_arrive(world *w, conn *c, int to_client);
 void w_on_timer(world *w, conn *c);
 void w_on_shutdown(world *w, int node);
+
+/* ---- world_recorder.c: engine events into steps --------------------------------------------- */
+
+/* w_record_text - a command's or reply's one-line step text, in the arena */
+const char *w_record_text(world *w, const char *b, size_t len);
+/* w_record - world_record_event for the world's own pumps: `verb` is the verb a REPLY answers
+ * (NULL: world_reply_verb), `owned` the arena copy of ev's bytes when there is one (NULL: the
+ * bytes are copied). Returns the step for the pump to annotate. */
+world_step *w_record(world *w, world_link *l, const smtp_event *ev, bool server_engine,
+                     uint64_t t_send, uint64_t t_arrive, const char *verb, const char *owned);
 
 /* ---- world_policy.c: policy hooks and the server config ------------------------------------ */
 

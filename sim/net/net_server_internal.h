@@ -1,4 +1,4 @@
-/* net_server_int.h - private to the net_server module: its types and the functions its three
+/* net_server_internal.h - private to the net_server module: its types and the functions its three
  * files share. Nothing outside sim/net/net_server*.c includes this.
  *
  *   net_server.c         listeners, sessions, the engine's hooks, logging, setup and teardown
@@ -6,8 +6,8 @@
  *                        durable on a helper thread before their held 250 is released
  *   net_server_relay.c   relaying with the client engine, retries, and the durable spool
  */
-#ifndef NET_SERVER_INT_H
-#define NET_SERVER_INT_H
+#ifndef NET_SERVER_INTERNAL_H
+#define NET_SERVER_INTERNAL_H
 
 #include <pthread.h>
 #include <stdbool.h>
