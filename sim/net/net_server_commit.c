@@ -1,9 +1,9 @@
 /* net_server_commit.c - the group-commit writer of a net_server (see net_server_internal.h).
  *
  * A message accepted for a Maildir (or for the relay spool) is prepared in the accept hook and
- * its 250 held back; the files are written, fsynced and renamed into new/ by a helper thread,
- * and only then are the held replies released. A 250 always means on disk, and a client that
- * disappears before that leaves nothing in the Maildir.
+ * its 250 held back; the files are written, fsynced, renamed into new/ and their directories
+ * fsynced by two helper threads, and only then are the held replies released. A 250 always
+ * means on disk, and a client that disappears before that leaves nothing in the Maildir.
  */
 #include <errno.h>
 #include <stdlib.h>

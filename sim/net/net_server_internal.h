@@ -1,9 +1,9 @@
-/* net_server_internal.h - private to the net_server module: its types and the functions its three
- * files share. Nothing outside sim/net/net_server*.c includes this.
+/* net_server_internal.h - private to the net_server module: its types and the functions its
+ * three files share. Nothing outside sim/net/net_server*.c includes this.
  *
  *   net_server.c         listeners, sessions, the engine's hooks, logging, setup and teardown
  *   net_server_commit.c  the group-commit writer: Maildir deliveries and spool files made
- *                        durable on a helper thread before their held 250 is released
+ *                        durable on helper threads before their held 250 is released
  *   net_server_relay.c   relaying with the client engine, retries, and the durable spool
  */
 #ifndef NET_SERVER_INTERNAL_H

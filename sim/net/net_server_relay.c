@@ -1,4 +1,5 @@
-/* net_server_relay.c - relaying for a net_server in the MSA and MTA roles (see net_server_internal.h).
+/* net_server_relay.c - relaying for a net_server in the MSA and MTA roles
+ * (see net_server_internal.h).
  *
  * Each accepted message becomes one job per next hop (the fixed --relay host or the static
  * domain -> HOST:PORT map; never an MX lookup on the internet), sent with the client engine
