@@ -555,7 +555,7 @@ size_t net_server_busy(const net_server *s)
     size_t inflight = 0;
     for (relay_job *j = s->jobs; j; j = j->next)
         inflight += j->client != NULL;
-    return s->n_sessions + inflight + (s->sync_busy ? 1 : 0);
+    return s->n_sessions + inflight + (net_server_commit_busy(s) ? 1 : 0);
 }
 
 void net_server_stats(const net_server *s, net_server_counters *out)

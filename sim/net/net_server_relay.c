@@ -1,4 +1,5 @@
-/* net_server_relay.c - relaying for a net_server in the MSA and MTA roles (see net_server_internal.h).
+/* net_server_relay.c - relaying for a net_server in the MSA and MTA roles
+ * (see net_server_internal.h).
  *
  * Each accepted message becomes one job per next hop (the fixed --relay host or the static
  * domain -> HOST:PORT map; never an MX lookup on the internet), sent with the client engine
@@ -132,7 +133,8 @@ void net_server_relay_start(relay_job *j)
 }
 
 /* spool_job - write the job into the spool queue; the session waits for the reply (the accept
- * hook answers pending) and the relay starts once the file is durable (batch_finish). Envelope first, as header lines, then the message. */
+ * hook answers pending) and the relay starts once the file is durable (batch_finish). Envelope
+ * first, as header lines, then the message. */
 static int spool_job(session *ss, relay_job *j)
 {
     net_server *s = ss->srv;
