@@ -1,0 +1,61 @@
+/* imap_server_int.h - the IMAP server session, shared by imap_server.c (session, login,
+ * mailbox commands) and imap_fetch.c (FETCH, STORE, SEARCH, EXPUNGE). Not for other modules. */
+#ifndef IMAP_SERVER_INT_H
+#define IMAP_SERVER_INT_H
+
+#include "core/imap/imap_parse.h"
+#include "core/imap/imap_server.h"
+#include "core/pop3/retr_io.h"
+
+#define IMAP_NAME_MAX 255
+
+typedef struct {
+    uint32_t uid;
+    unsigned flags; /* as last told to the client */
+} imap_view_msg;
+
+struct imap_server {
+    imap_server_config cfg;
+    retr_io io;
+    imap_server_state state;
+    imap_server_state idle_from; /* where DONE returns to */
+    uint64_t last_activity;
+    bool tls, rev2, readonly, mb_open;
+    unsigned errors, auth_failures;
+    uint32_t commands;
+    char hostname[IMAP_NAME_MAX + 1];
+    char user[IMAP_NAME_MAX + 1];
+    char tag[IMAP_TAG_MAX + 1];
+    char verb[16];
+    mailbox mb;
+    imap_view_msg *view;  /* the selected mailbox as the client knows it (seq = index + 1) */
+    size_t n_view, view_cap;
+    retr_buf cmd;         /* the command being assembled, literals included */
+    size_t literal_left;
+    bool discard;         /* skipping the rest of a refused command */
+    retr_buf scratch;
+};
+
+/* funnels (imap_server.c) */
+void imap_tagged(imap_server *srv, const char *status, const char *code, const char *key,
+                 const char *rfc, const char *text);
+size_t imap_untagged_begin(imap_server *srv);
+void imap_untagged_end(imap_server *srv, size_t start, const char *key, const char *rfc,
+                       uint32_t msg);
+void imap_bad(imap_server *srv, const char *key, const char *rfc, const char *text);
+
+/* mailbox helpers (imap_server.c) */
+long imap_locate(imap_server *srv, uint32_t uid);
+int imap_put_flags(imap_server *srv, unsigned flags);
+void imap_sync_view(imap_server *srv, bool allow_expunge);
+uint32_t imap_max_uid(const imap_server *srv);
+
+/* commands (imap_fetch.c): c is after the command name */
+void imap_cmd_fetch(imap_server *srv, imap_cursor *c, bool uid);
+void imap_cmd_store(imap_server *srv, imap_cursor *c, bool uid);
+void imap_cmd_search(imap_server *srv, imap_cursor *c, bool uid);
+void imap_cmd_expunge(imap_server *srv, imap_cursor *c);
+/* imap_expunge_deleted - remove \Deleted messages; report EXPUNGE responses when loud */
+void imap_expunge_deleted(imap_server *srv, bool loud);
+
+#endif
