@@ -46,7 +46,7 @@ static const char *state_rfc(imap_server_state st)
     }
 }
 
-static void set_state(imap_server *srv, imap_server_state to)
+void imap_set_state(imap_server *srv, imap_server_state to)
 {
     if (srv->state == to)
         return;
@@ -69,7 +69,7 @@ static bool text_ok(const char *t)
 }
 
 /* respond - a status response through the funnel: tag (or "*"), status, [code], text */
-static void respond(imap_server *srv, retr_event_kind kind, const char *tag, const char *status,
+void imap_respond(imap_server *srv, retr_event_kind kind, const char *tag, const char *status,
                     const char *code, const char *key, const char *rfc, const char *text)
 {
     if (!text_ok(text) || (code && !text_ok(code))) {
@@ -108,7 +108,7 @@ static void respond(imap_server *srv, retr_event_kind kind, const char *tag, con
 void imap_tagged(imap_server *srv, const char *status, const char *code, const char *key,
                  const char *rfc, const char *text)
 {
-    respond(srv, RETR_EV_RESPONSE, srv->tag, status, code, key, rfc, text);
+    imap_respond(srv, RETR_EV_RESPONSE, srv->tag, status, code, key, rfc, text);
     if (strcmp(status, "BAD") == 0)
         srv->errors++;
 }
@@ -139,14 +139,14 @@ void imap_untagged_end(imap_server *srv, size_t start, const char *key, const ch
 }
 
 /* untagged - a one-line untagged response ("* 3 EXISTS") */
-static void untagged(imap_server *srv, const char *key, const char *rfc, const char *text)
+void imap_untagged(imap_server *srv, const char *key, const char *rfc, const char *text)
 {
     size_t s = imap_untagged_begin(srv);
     imap_put(&srv->io, &srv->io.out, text);
     imap_untagged_end(srv, s, key, rfc, 0);
 }
 
-static void continuation(imap_server *srv, const char *key, const char *rfc, const char *text)
+void imap_continuation(imap_server *srv, const char *key, const char *rfc, const char *text)
 {
     size_t start = srv->io.out.len;
     if (imap_put(&srv->io, &srv->io.out, "+ ") < 0 || imap_put(&srv->io, &srv->io.out, text) < 0 ||
@@ -168,30 +168,30 @@ static void release_mailbox(imap_server *srv)
 }
 
 /* bye - "* BYE" and the end of the session (RFC 9051 7.1.5) */
-static void bye(imap_server *srv, const char *key, const char *rfc, const char *text)
+void imap_bye(imap_server *srv, const char *key, const char *rfc, const char *text)
 {
-    respond(srv, RETR_EV_UNTAGGED, "*", "BYE", NULL, key, rfc, text);
+    imap_respond(srv, RETR_EV_UNTAGGED, "*", "BYE", NULL, key, rfc, text);
     release_mailbox(srv);
-    set_state(srv, IMAP_SRV_LOGOUT);
+    imap_set_state(srv, IMAP_SRV_LOGOUT);
     retr_io_event(&srv->io, RETR_EV_CLOSE, RETR_DIR_NONE, NULL, 0, key, rfc);
 }
 
 /* ---- capabilities, mailbox view ---------------------------------------------------------- */
 
-static bool plaintext_ok(const imap_server *srv)
+bool imap_plaintext_ok(const imap_server *srv)
 {
     return srv->tls || srv->cfg.allow_plaintext;
 }
 
 /* capabilities - what we offer now (RFC 9051 7.2.2); STARTTLS and the login words change
  * with TLS and login */
-static void capabilities(imap_server *srv, char *out, size_t cap)
+void imap_capabilities(imap_server *srv, char *out, size_t cap)
 {
     bool pre = srv->state == IMAP_SRV_NOT_AUTH || srv->state == IMAP_SRV_GREETING;
     snprintf(out, cap, "CAPABILITY IMAP4rev1 IMAP4rev2 LITERAL- SASL-IR IDLE NAMESPACE ENABLE "
                        "UNSELECT%s%s",
              pre && srv->cfg.tls_available && !srv->tls ? " STARTTLS" : "",
-             !pre ? "" : plaintext_ok(srv) ? " AUTH=PLAIN" : " LOGINDISABLED");
+             !pre ? "" : imap_plaintext_ok(srv) ? " AUTH=PLAIN" : " LOGINDISABLED");
 }
 
 long imap_locate(imap_server *srv, uint32_t uid)
@@ -235,7 +235,7 @@ int imap_put_flags(imap_server *srv, unsigned flags)
 }
 
 /* view_reserve - room for n messages in the view */
-static int view_reserve(imap_server *srv, size_t n)
+int imap_view_reserve(imap_server *srv, size_t n)
 {
     if (n <= srv->view_cap)
         return 0;
@@ -299,48 +299,15 @@ void imap_sync_view(imap_server *srv, bool allow_expunge)
     uint32_t last = imap_max_uid(srv);
     for (; j < m; j++) {
         uint32_t u = o->uid(srv->mb.ctx, j);
-        if (u <= last || view_reserve(srv, srv->n_view + 1) < 0)
+        if (u <= last || imap_view_reserve(srv, srv->n_view + 1) < 0)
             continue;
         srv->view[srv->n_view++] = (imap_view_msg){u, o->flags(srv->mb.ctx, j)};
         last = u;
     }
     if (srv->n_view > before || (allow_expunge && srv->n_view != before)) {
         snprintf(num, sizeof num, "%zu EXISTS", srv->n_view);
-        untagged(srv, "imap.exists", "RFC 9051 7.4.1", num);
+        imap_untagged(srv, "imap.exists", "RFC 9051 7.4.1", num);
     }
-}
-
-/* ---- login --------------------------------------------------------------------------------- */
-
-static void login(imap_server *srv, const char *user, const char *pass, const char *rfc)
-{
-    const mailbox_provider *p = &srv->cfg.provider;
-    bool good = p->check_password && p->check_password(p->ctx, user, pass);
-    retr_event *ev = retr_io_event(&srv->io, RETR_EV_AUTH, RETR_DIR_NONE, NULL, 0,
-                                   good ? "imap.auth.ok" : "imap.auth.failed", rfc);
-    if (ev)
-        strcpy(ev->status, good ? "OK" : "NO");
-    if (!good) {
-        srv->auth_failures++;
-        /* RFC 5530 3: AUTHENTICATIONFAILED says the credentials were wrong */
-        imap_tagged(srv, "NO", "AUTHENTICATIONFAILED", "imap.auth.failed", rfc,
-                    "Invalid credentials");
-        if (srv->auth_failures >= IMAP_MAX_AUTH_FAILURES)
-            bye(srv, "imap.auth.too_many", "RFC 9051 7.1.5", "Too many failed logins");
-        return;
-    }
-    mailbox_open_status st = p->open ? p->open(p->ctx, user, false, &srv->mb) : MAILBOX_OPEN_FAIL;
-    if (st != MAILBOX_OPEN_OK) {
-        imap_tagged(srv, "NO", "UNAVAILABLE", "imap.auth.mailbox_error", "RFC 5530 3",
-                    "Mailbox unavailable");
-        return;
-    }
-    srv->mb_open = true;
-    snprintf(srv->user, sizeof srv->user, "%s", user);
-    set_state(srv, IMAP_SRV_AUTH);
-    char caps[200];
-    capabilities(srv, caps, sizeof caps);
-    imap_tagged(srv, "OK", caps, "imap.auth.ok", rfc, "Logged in");
 }
 
 /* ---- commands: any state ------------------------------------------------------------------ */
@@ -349,8 +316,8 @@ static void cmd_capability(imap_server *srv, imap_cursor *c)
 {
     (void)c;
     char caps[200];
-    capabilities(srv, caps, sizeof caps);
-    untagged(srv, "imap.capability", "RFC 9051 7.2.2", caps);
+    imap_capabilities(srv, caps, sizeof caps);
+    imap_untagged(srv, "imap.capability", "RFC 9051 7.2.2", caps);
     imap_tagged(srv, "OK", NULL, "imap.capability.ok", "RFC 9051 6.1.1", "CAPABILITY completed");
 }
 
@@ -364,371 +331,13 @@ static void cmd_noop(imap_server *srv, imap_cursor *c)
 static void cmd_logout(imap_server *srv, imap_cursor *c)
 {
     (void)c;
-    respond(srv, RETR_EV_UNTAGGED, "*", "BYE", NULL, "imap.logout.bye", "RFC 9051 6.1.3",
+    imap_respond(srv, RETR_EV_UNTAGGED, "*", "BYE", NULL, "imap.logout.bye", "RFC 9051 6.1.3",
             "Logging out");
     imap_tagged(srv, "OK", NULL, "imap.logout.ok", "RFC 9051 6.1.3", "LOGOUT completed");
     release_mailbox(srv);
-    set_state(srv, IMAP_SRV_LOGOUT);
+    imap_set_state(srv, IMAP_SRV_LOGOUT);
     retr_io_event(&srv->io, RETR_EV_CLOSE, RETR_DIR_NONE, NULL, 0, "imap.logout.ok",
                   "RFC 9051 6.1.3");
-}
-
-/* ---- commands: not authenticated ---------------------------------------------------------- */
-
-static void cmd_starttls(imap_server *srv, imap_cursor *c)
-{
-    (void)c;
-    if (!srv->cfg.tls_available || srv->tls) {
-        imap_bad(srv, "imap.starttls.unavailable", "RFC 9051 6.2.1", "STARTTLS not available");
-        return;
-    }
-    imap_tagged(srv, "OK", NULL, "imap.starttls.ok", "RFC 9051 6.2.1", "Begin TLS negotiation now");
-    set_state(srv, IMAP_SRV_TLS);
-    retr_io_event(&srv->io, RETR_EV_STARTTLS, RETR_DIR_NONE, NULL, 0, "imap.starttls.handshake",
-                  "RFC 9051 6.2.1");
-}
-
-static void cmd_login(imap_server *srv, imap_cursor *c)
-{
-    char user[IMAP_NAME_MAX + 1], pass[IMAP_NAME_MAX + 1];
-    size_t ul, pl;
-    if (imap_sp(c) < 0 || imap_astring(c, user, sizeof user, &ul) < 0 || imap_sp(c) < 0 ||
-        imap_astring(c, pass, sizeof pass, &pl) < 0 || !imap_end(c)) {
-        imap_bad(srv, "imap.login.syntax", "RFC 9051 6.2.3", "Syntax: LOGIN user password");
-        return;
-    }
-    if (!plaintext_ok(srv)) {
-        /* RFC 9051 6.2.3: LOGINDISABLED was advertised; RFC 5530 3 PRIVACYREQUIRED */
-        imap_tagged(srv, "NO", "PRIVACYREQUIRED", "imap.login.disabled", "RFC 9051 6.2.3",
-                    "LOGIN disabled before STARTTLS");
-    } else {
-        login(srv, user, pass, "RFC 9051 6.2.3");
-    }
-    memset(pass, 0, sizeof pass);
-}
-
-/* sasl_plain - RFC 4616 2 message, base64 still (RFC 9051 6.2.2) */
-static void sasl_plain(imap_server *srv, const char *b64, size_t len)
-{
-    if (len == 1 && b64[0] == '*') {
-        /* RFC 9051 6.2.2: a cancelled exchange is answered BAD */
-        imap_bad(srv, "imap.auth.cancelled", "RFC 9051 6.2.2", "AUTHENTICATE cancelled");
-        return;
-    }
-    unsigned char m[2 * IMAP_NAME_MAX + 8];
-    long n = len == 1 && b64[0] == '=' ? 0 : base64_decode(b64, len, m, sizeof m);
-    const unsigned char *n1 = n > 0 ? memchr(m, 0, (size_t)n) : NULL;
-    const unsigned char *n2 = n1 ? memchr(n1 + 1, 0, (size_t)n - (size_t)(n1 + 1 - m)) : NULL;
-    if (!n2) {
-        imap_bad(srv, "imap.auth.malformed", "RFC 4616 2", "Malformed PLAIN response");
-        return;
-    }
-    size_t zl = (size_t)(n1 - m), ul = (size_t)(n2 - n1 - 1), pl = (size_t)n - (size_t)(n2 + 1 - m);
-    char user[IMAP_NAME_MAX + 1], pass[IMAP_NAME_MAX + 1];
-    if (ul == 0 || ul > IMAP_NAME_MAX || pl > IMAP_NAME_MAX ||
-        (zl && (zl != ul || memcmp(m, n1 + 1, ul) != 0))) {
-        login(srv, "", "\x01", "RFC 4616 2"); /* fails the same way as a wrong password */
-        return;
-    }
-    memcpy(user, n1 + 1, ul);
-    user[ul] = '\0';
-    memcpy(pass, n2 + 1, pl);
-    pass[pl] = '\0';
-    login(srv, user, pass, "RFC 9051 6.2.2");
-    memset(pass, 0, sizeof pass);
-    memset(m, 0, sizeof m);
-}
-
-static void cmd_authenticate(imap_server *srv, imap_cursor *c)
-{
-    const char *mech, *ir = NULL;
-    size_t ml, il = 0;
-    if (imap_sp(c) < 0 || imap_atom(c, false, &mech, &ml) < 0) {
-        imap_bad(srv, "imap.auth.syntax", "RFC 9051 6.2.2", "Syntax: AUTHENTICATE mechanism");
-        return;
-    }
-    if (imap_sp(c) == 0) {
-        /* RFC 4959: SASL-IR initial response; "=" is an empty one */
-        ir = c->p + c->i;
-        while (c->i < c->n && c->p[c->i] != '\r')
-            c->i++;
-        il = (size_t)(c->p + c->i - ir);
-    }
-    if (!imap_end(c) || (ir && il == 0)) {
-        imap_bad(srv, "imap.auth.syntax", "RFC 9051 6.2.2", "Syntax: AUTHENTICATE mechanism");
-        return;
-    }
-    if (!retr_ieq(mech, ml, "PLAIN")) {
-        imap_tagged(srv, "NO", NULL, "imap.auth.mechanism", "RFC 9051 6.2.2",
-                    "Unsupported mechanism");
-        return;
-    }
-    if (!plaintext_ok(srv)) {
-        imap_tagged(srv, "NO", "PRIVACYREQUIRED", "imap.login.disabled", "RFC 9051 6.2.2",
-                    "Authentication disabled before STARTTLS");
-        return;
-    }
-    if (ir) {
-        sasl_plain(srv, ir, il);
-        return;
-    }
-    set_state(srv, IMAP_SRV_SASL);
-    continuation(srv, "imap.auth.continue", "RFC 9051 6.2.2", "");
-}
-
-/* ---- commands: authenticated --------------------------------------------------------------- */
-
-/* mailbox_arg - " INBOX" (any case, RFC 9051 5.1: INBOX is case-insensitive); 0 or -1 */
-static int mailbox_arg(imap_cursor *c, bool *inbox)
-{
-    char name[IMAP_NAME_MAX + 1];
-    size_t nl;
-    if (imap_sp(c) < 0 || imap_astring(c, name, sizeof name, &nl) < 0)
-        return -1;
-    *inbox = retr_ieq(name, nl, "INBOX");
-    return 0;
-}
-
-static void cmd_select(imap_server *srv, imap_cursor *c, bool examine)
-{
-    const char *rfc = examine ? "RFC 9051 6.3.3" : "RFC 9051 6.3.2";
-    bool inbox;
-    if (mailbox_arg(c, &inbox) < 0 || !imap_end(c)) {
-        imap_bad(srv, "imap.select.syntax", rfc, "Syntax: SELECT mailbox");
-        return;
-    }
-    /* RFC 9051 6.3.2: a SELECT closes the selected mailbox first, without expunging */
-    srv->n_view = 0;
-    if (srv->state == IMAP_SRV_SELECTED)
-        set_state(srv, IMAP_SRV_AUTH);
-    if (!inbox) {
-        imap_tagged(srv, "NO", "NONEXISTENT", "imap.select.no_such", rfc,
-                    "Only INBOX exists here");
-        return;
-    }
-    const mailbox_ops *o = srv->mb.ops;
-    size_t n = o->count(srv->mb.ctx);
-    if (view_reserve(srv, n) < 0)
-        return;
-    size_t first_unseen = 0;
-    for (size_t i = 0; i < n; i++) {
-        srv->view[i] = (imap_view_msg){o->uid(srv->mb.ctx, i), o->flags(srv->mb.ctx, i)};
-        if (!first_unseen && !(srv->view[i].flags & MAILBOX_SEEN))
-            first_unseen = i + 1;
-    }
-    srv->n_view = n;
-    srv->readonly = examine;
-    set_state(srv, IMAP_SRV_SELECTED);
-    char line[128];
-    snprintf(line, sizeof line, "%zu EXISTS", n);
-    untagged(srv, "imap.exists", "RFC 9051 7.4.1", line);
-    if (!srv->rev2)
-        untagged(srv, "imap.recent", "RFC 3501 7.3.2", "0 RECENT");
-    untagged(srv, "imap.flags", "RFC 9051 7.3.5",
-             "FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)");
-    respond(srv, RETR_EV_UNTAGGED, "*", "OK",
-            examine ? "PERMANENTFLAGS ()"
-                    : "PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)",
-            "imap.select.permanentflags", "RFC 9051 7.1", "Flags permitted");
-    snprintf(line, sizeof line, "UIDVALIDITY %u", o->uidvalidity(srv->mb.ctx));
-    respond(srv, RETR_EV_UNTAGGED, "*", "OK", line, "imap.select.uidvalidity", "RFC 9051 2.3.1.1",
-            "UIDs valid");
-    snprintf(line, sizeof line, "UIDNEXT %u", o->uidnext(srv->mb.ctx));
-    respond(srv, RETR_EV_UNTAGGED, "*", "OK", line, "imap.select.uidnext", "RFC 9051 2.3.1.1",
-            "Predicted next UID");
-    if (!srv->rev2 && first_unseen) {
-        snprintf(line, sizeof line, "UNSEEN %zu", first_unseen);
-        respond(srv, RETR_EV_UNTAGGED, "*", "OK", line, "imap.select.unseen", "RFC 3501 6.3.1",
-                "First unseen");
-    }
-    if (srv->rev2)
-        untagged(srv, "imap.list", "RFC 9051 6.3.2", "LIST () \"/\" INBOX");
-    imap_tagged(srv, "OK", examine ? "READ-ONLY" : "READ-WRITE", "imap.select.ok", rfc,
-                examine ? "EXAMINE completed" : "SELECT completed");
-}
-
-static void cmd_select_rw(imap_server *srv, imap_cursor *c)
-{
-    cmd_select(srv, c, false);
-}
-
-static void cmd_examine(imap_server *srv, imap_cursor *c)
-{
-    cmd_select(srv, c, true);
-}
-
-/* pattern_match - LIST wildcards (RFC 9051 6.3.9): '*' matches anything, '%' anything but
- * the hierarchy delimiter; INBOX compares case-insensitively. Recursion depth is bounded by
- * the pattern length, which the line limit bounds. */
-static bool pattern_match(const char *pat, const char *name)
-{
-    if (!*pat)
-        return !*name;
-    if (*pat == '*' || *pat == '%') {
-        for (const char *n = name;; n++) {
-            if (pattern_match(pat + 1, n))
-                return true;
-            if (!*n || (*pat == '%' && *n == '/'))
-                return false;
-        }
-    }
-    char a = *pat, b = *name;
-    if (a >= 'a' && a <= 'z')
-        a = (char)(a - 32);
-    if (b >= 'a' && b <= 'z')
-        b = (char)(b - 32);
-    return a == b && pattern_match(pat + 1, name + 1);
-}
-
-static void cmd_list(imap_server *srv, imap_cursor *c, bool lsub)
-{
-    const char *rfc = lsub ? "RFC 3501 6.3.9" : "RFC 9051 6.3.9";
-    char ref[IMAP_NAME_MAX + 1], pat[IMAP_NAME_MAX + 1];
-    size_t rl, pl;
-    /* list-mailbox also allows the wildcards, which astring does not: read an atom with them */
-    if (imap_sp(c) < 0 || imap_astring(c, ref, sizeof ref, &rl) < 0 || imap_sp(c) < 0) {
-        imap_bad(srv, "imap.list.syntax", rfc, "Syntax: LIST reference pattern");
-        return;
-    }
-    size_t j = c->i;
-    while (j < c->n && c->p[j] != ' ' && c->p[j] != '\r' && c->p[j] != '"' && c->p[j] != '{')
-        j++;
-    if (j > c->i && j - c->i <= IMAP_NAME_MAX) {
-        memcpy(pat, c->p + c->i, j - c->i);
-        pat[j - c->i] = '\0';
-        c->i = j;
-    } else if (imap_astring(c, pat, sizeof pat, &pl) < 0) {
-        imap_bad(srv, "imap.list.syntax", rfc, "Syntax: LIST reference pattern");
-        return;
-    }
-    if (!imap_end(c)) {
-        imap_bad(srv, "imap.list.syntax", rfc, "Syntax: LIST reference pattern");
-        return;
-    }
-    if (!pat[0]) {
-        /* RFC 9051 6.3.9: an empty pattern asks for the delimiter */
-        untagged(srv, "imap.list", rfc, lsub ? "LSUB (\\Noselect) \"/\" \"\""
-                                             : "LIST (\\Noselect) \"/\" \"\"");
-    } else if (pattern_match(pat, "INBOX") || (rl && pattern_match(pat, ref))) {
-        untagged(srv, "imap.list", rfc, lsub ? "LSUB () \"/\" INBOX" : "LIST () \"/\" INBOX");
-    }
-    imap_tagged(srv, "OK", NULL, "imap.list.ok", rfc, lsub ? "LSUB completed" : "LIST completed");
-}
-
-static void cmd_list_all(imap_server *srv, imap_cursor *c)
-{
-    cmd_list(srv, c, false);
-}
-
-static void cmd_lsub(imap_server *srv, imap_cursor *c)
-{
-    cmd_list(srv, c, true);
-}
-
-static void cmd_status(imap_server *srv, imap_cursor *c)
-{
-    bool inbox;
-    if (mailbox_arg(c, &inbox) < 0 || imap_sp(c) < 0 || imap_peek(c) != '(') {
-        imap_bad(srv, "imap.status.syntax", "RFC 9051 6.3.11", "Syntax: STATUS mailbox (items)");
-        return;
-    }
-    c->i++;
-    const mailbox_ops *o = srv->mb.ops;
-    size_t n = o->count(srv->mb.ctx), unseen = 0, deleted = 0;
-    uint64_t size = 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned f = o->flags(srv->mb.ctx, i);
-        unseen += !(f & MAILBOX_SEEN);
-        deleted += (f & MAILBOX_DELETED) != 0;
-        size += o->size(srv->mb.ctx, i);
-    }
-    char line[512] = "STATUS INBOX (";
-    size_t w = strlen(line);
-    for (int k = 0; k < 8 && imap_peek(c) != ')'; k++) {
-        const char *a;
-        size_t al;
-        if ((k && imap_sp(c) < 0) || imap_atom(c, false, &a, &al) < 0)
-            break;
-        uint64_t v;
-        const char *name;
-        if (retr_ieq(a, al, "MESSAGES")) name = "MESSAGES", v = n;
-        else if (retr_ieq(a, al, "UIDNEXT")) name = "UIDNEXT", v = o->uidnext(srv->mb.ctx);
-        else if (retr_ieq(a, al, "UIDVALIDITY")) name = "UIDVALIDITY", v = o->uidvalidity(srv->mb.ctx);
-        else if (retr_ieq(a, al, "UNSEEN")) name = "UNSEEN", v = unseen;
-        else if (retr_ieq(a, al, "RECENT")) name = "RECENT", v = 0;
-        else if (retr_ieq(a, al, "DELETED")) name = "DELETED", v = deleted;
-        else if (retr_ieq(a, al, "SIZE")) name = "SIZE", v = size;
-        else {
-            imap_bad(srv, "imap.status.syntax", "RFC 9051 6.3.11", "Unknown STATUS item");
-            return;
-        }
-        w += (size_t)snprintf(line + w, sizeof line - w, "%s%s %llu", k ? " " : "", name,
-                              (unsigned long long)v);
-    }
-    if (imap_peek(c) != ')' || (c->i++, !imap_end(c))) {
-        imap_bad(srv, "imap.status.syntax", "RFC 9051 6.3.11", "Syntax: STATUS mailbox (items)");
-        return;
-    }
-    if (!inbox) {
-        imap_tagged(srv, "NO", "NONEXISTENT", "imap.select.no_such", "RFC 9051 6.3.11",
-                    "Only INBOX exists here");
-        return;
-    }
-    snprintf(line + w, sizeof line - w, ")");
-    untagged(srv, "imap.status", "RFC 9051 7.3.4", line);
-    imap_tagged(srv, "OK", NULL, "imap.status.ok", "RFC 9051 6.3.11", "STATUS completed");
-}
-
-static void cmd_enable(imap_server *srv, imap_cursor *c)
-{
-    char enabled[64] = "ENABLED";
-    bool any = false;
-    while (imap_sp(c) == 0) {
-        const char *a;
-        size_t al;
-        if (imap_atom(c, false, &a, &al) < 0)
-            break;
-        any = true;
-        if (retr_ieq(a, al, "IMAP4rev2") && !srv->rev2) {
-            srv->rev2 = true; /* RFC 9051 6.3.1: only extensions newly enabled are listed */
-            strcat(enabled, " IMAP4rev2");
-        }
-    }
-    if (!any || !imap_end(c)) {
-        imap_bad(srv, "imap.enable.syntax", "RFC 9051 6.3.1", "Syntax: ENABLE capability");
-        return;
-    }
-    untagged(srv, "imap.enabled", "RFC 9051 7.2.1", enabled);
-    imap_tagged(srv, "OK", NULL, "imap.enable.ok", "RFC 9051 6.3.1", "ENABLE completed");
-}
-
-static void cmd_namespace(imap_server *srv, imap_cursor *c)
-{
-    (void)c;
-    untagged(srv, "imap.namespace", "RFC 9051 7.3.3", "NAMESPACE ((\"\" \"/\")) NIL NIL");
-    imap_tagged(srv, "OK", NULL, "imap.namespace.ok", "RFC 9051 6.3.10", "NAMESPACE completed");
-}
-
-static void cmd_subscribe(imap_server *srv, imap_cursor *c)
-{
-    bool inbox;
-    if (mailbox_arg(c, &inbox) < 0 || !imap_end(c)) {
-        imap_bad(srv, "imap.subscribe.syntax", "RFC 9051 6.3.7", "Syntax: SUBSCRIBE mailbox");
-        return;
-    }
-    /* INBOX is always subscribed; there is nothing else to subscribe to */
-    if (inbox)
-        imap_tagged(srv, "OK", NULL, "imap.subscribe.ok", "RFC 9051 6.3.7", "Completed");
-    else
-        imap_tagged(srv, "NO", "NONEXISTENT", "imap.select.no_such", "RFC 9051 6.3.7",
-                    "Only INBOX exists here");
-}
-
-static void cmd_no_other_mailboxes(imap_server *srv, imap_cursor *c)
-{
-    (void)c;
-    /* CREATE, DELETE, RENAME, APPEND, COPY, MOVE: this teaching server has INBOX only */
-    imap_tagged(srv, "NO", "CANNOT", "imap.mailbox.cannot", "RFC 5530 3", "Only INBOX exists here");
 }
 
 /* ---- commands: selected ------------------------------------------------------------------- */
@@ -747,7 +356,7 @@ static void cmd_close(imap_server *srv, imap_cursor *c, bool unselect)
     if (!unselect && !srv->readonly)
         imap_expunge_deleted(srv, false);
     srv->n_view = 0;
-    set_state(srv, IMAP_SRV_AUTH);
+    imap_set_state(srv, IMAP_SRV_AUTH);
     imap_tagged(srv, "OK", NULL, unselect ? "imap.unselect.ok" : "imap.close.ok",
                 unselect ? "RFC 9051 6.4.2" : "RFC 9051 6.4.1",
                 unselect ? "UNSELECT completed" : "CLOSE completed");
@@ -767,8 +376,8 @@ static void cmd_idle(imap_server *srv, imap_cursor *c)
 {
     (void)c;
     srv->idle_from = srv->state;
-    set_state(srv, IMAP_SRV_IDLE);
-    continuation(srv, "imap.idle.continue", "RFC 2177 3", "idling");
+    imap_set_state(srv, IMAP_SRV_IDLE);
+    imap_continuation(srv, "imap.idle.continue", "RFC 2177 3", "idling");
     imap_sync_view(srv, true); /* whatever is new already goes out now */
 }
 
@@ -802,7 +411,7 @@ static void cmd_uid(imap_server *srv, imap_cursor *c)
     else if (retr_ieq(a, al, "SEARCH"))
         imap_cmd_search(srv, c, true);
     else if (retr_ieq(a, al, "COPY") || retr_ieq(a, al, "MOVE"))
-        cmd_no_other_mailboxes(srv, c);
+        imap_cmd_no_other_mailboxes(srv, c);
     else
         imap_bad(srv, "imap.uid.syntax", "RFC 9051 6.4.9", "Unknown UID command");
 }
@@ -826,22 +435,22 @@ static const command_row commands[] = {
     {"CAPABILITY", S_NA | S_AU | S_SE, cmd_capability, true, "imap.cmd.capability", "RFC 9051 6.1.1"},
     {"NOOP", S_NA | S_AU | S_SE, cmd_noop, true, "imap.cmd.noop", "RFC 9051 6.1.2"},
     {"LOGOUT", S_NA | S_AU | S_SE, cmd_logout, true, "imap.cmd.logout", "RFC 9051 6.1.3"},
-    {"STARTTLS", S_NA, cmd_starttls, true, "imap.cmd.starttls", "RFC 9051 6.2.1"},
-    {"AUTHENTICATE", S_NA, cmd_authenticate, false, "imap.cmd.authenticate", "RFC 9051 6.2.2"},
-    {"LOGIN", S_NA, cmd_login, false, "imap.cmd.login", "RFC 9051 6.2.3"},
-    {"ENABLE", S_AU, cmd_enable, false, "imap.cmd.enable", "RFC 9051 6.3.1"},
-    {"SELECT", S_AU | S_SE, cmd_select_rw, false, "imap.cmd.select", "RFC 9051 6.3.2"},
-    {"EXAMINE", S_AU | S_SE, cmd_examine, false, "imap.cmd.examine", "RFC 9051 6.3.3"},
-    {"CREATE", S_AU | S_SE, cmd_no_other_mailboxes, false, "imap.cmd.create", "RFC 9051 6.3.4"},
-    {"DELETE", S_AU | S_SE, cmd_no_other_mailboxes, false, "imap.cmd.delete", "RFC 9051 6.3.5"},
-    {"RENAME", S_AU | S_SE, cmd_no_other_mailboxes, false, "imap.cmd.rename", "RFC 9051 6.3.6"},
-    {"SUBSCRIBE", S_AU | S_SE, cmd_subscribe, false, "imap.cmd.subscribe", "RFC 9051 6.3.7"},
-    {"UNSUBSCRIBE", S_AU | S_SE, cmd_subscribe, false, "imap.cmd.unsubscribe", "RFC 9051 6.3.8"},
-    {"LIST", S_AU | S_SE, cmd_list_all, false, "imap.cmd.list", "RFC 9051 6.3.9"},
-    {"LSUB", S_AU | S_SE, cmd_lsub, false, "imap.cmd.lsub", "RFC 3501 6.3.9"},
-    {"NAMESPACE", S_AU | S_SE, cmd_namespace, true, "imap.cmd.namespace", "RFC 9051 6.3.10"},
-    {"STATUS", S_AU | S_SE, cmd_status, false, "imap.cmd.status", "RFC 9051 6.3.11"},
-    {"APPEND", S_AU | S_SE, cmd_no_other_mailboxes, false, "imap.cmd.append", "RFC 9051 6.3.12"},
+    {"STARTTLS", S_NA, imap_cmd_starttls, true, "imap.cmd.starttls", "RFC 9051 6.2.1"},
+    {"AUTHENTICATE", S_NA, imap_cmd_authenticate, false, "imap.cmd.authenticate", "RFC 9051 6.2.2"},
+    {"LOGIN", S_NA, imap_cmd_login, false, "imap.cmd.login", "RFC 9051 6.2.3"},
+    {"ENABLE", S_AU, imap_cmd_enable, false, "imap.cmd.enable", "RFC 9051 6.3.1"},
+    {"SELECT", S_AU | S_SE, imap_cmd_select, false, "imap.cmd.select", "RFC 9051 6.3.2"},
+    {"EXAMINE", S_AU | S_SE, imap_cmd_examine, false, "imap.cmd.examine", "RFC 9051 6.3.3"},
+    {"CREATE", S_AU | S_SE, imap_cmd_no_other_mailboxes, false, "imap.cmd.create", "RFC 9051 6.3.4"},
+    {"DELETE", S_AU | S_SE, imap_cmd_no_other_mailboxes, false, "imap.cmd.delete", "RFC 9051 6.3.5"},
+    {"RENAME", S_AU | S_SE, imap_cmd_no_other_mailboxes, false, "imap.cmd.rename", "RFC 9051 6.3.6"},
+    {"SUBSCRIBE", S_AU | S_SE, imap_cmd_subscribe, false, "imap.cmd.subscribe", "RFC 9051 6.3.7"},
+    {"UNSUBSCRIBE", S_AU | S_SE, imap_cmd_subscribe, false, "imap.cmd.unsubscribe", "RFC 9051 6.3.8"},
+    {"LIST", S_AU | S_SE, imap_cmd_list, false, "imap.cmd.list", "RFC 9051 6.3.9"},
+    {"LSUB", S_AU | S_SE, imap_cmd_lsub, false, "imap.cmd.lsub", "RFC 3501 6.3.9"},
+    {"NAMESPACE", S_AU | S_SE, imap_cmd_namespace, true, "imap.cmd.namespace", "RFC 9051 6.3.10"},
+    {"STATUS", S_AU | S_SE, imap_cmd_status, false, "imap.cmd.status", "RFC 9051 6.3.11"},
+    {"APPEND", S_AU | S_SE, imap_cmd_no_other_mailboxes, false, "imap.cmd.append", "RFC 9051 6.3.12"},
     {"IDLE", S_AU | S_SE, cmd_idle, true, "imap.cmd.idle", "RFC 2177 3"},
     {"CHECK", S_SE, cmd_check, true, "imap.cmd.check", "RFC 3501 6.4.1"},
     {"CLOSE", S_SE, cmd_close_expunge, true, "imap.cmd.close", "RFC 9051 6.4.1"},
@@ -850,8 +459,8 @@ static const command_row commands[] = {
     {"SEARCH", S_SE, cmd_search, false, "imap.cmd.search", "RFC 9051 6.4.4"},
     {"FETCH", S_SE, cmd_fetch, false, "imap.cmd.fetch", "RFC 9051 6.4.5"},
     {"STORE", S_SE, cmd_store, false, "imap.cmd.store", "RFC 9051 6.4.6"},
-    {"COPY", S_SE, cmd_no_other_mailboxes, false, "imap.cmd.copy", "RFC 9051 6.4.7"},
-    {"MOVE", S_SE, cmd_no_other_mailboxes, false, "imap.cmd.move", "RFC 9051 6.4.8"},
+    {"COPY", S_SE, imap_cmd_no_other_mailboxes, false, "imap.cmd.copy", "RFC 9051 6.4.7"},
+    {"MOVE", S_SE, imap_cmd_no_other_mailboxes, false, "imap.cmd.move", "RFC 9051 6.4.8"},
     {"UID", S_SE, cmd_uid, false, "imap.cmd.uid", "RFC 9051 6.4.9"},
 };
 
@@ -891,7 +500,7 @@ static void handle_command(imap_server *srv)
     strcpy(srv->tag, "*");
     if (tl == 0 || tl > IMAP_TAG_MAX || tl == len || b[tl] != ' ') {
         command_event(srv, b, len, "imap.cmd.bad_tag", "RFC 9051 2.2.1", false);
-        respond(srv, RETR_EV_UNTAGGED, "*", "BAD", NULL, "imap.cmd.bad_tag", "RFC 9051 2.2.1",
+        imap_respond(srv, RETR_EV_UNTAGGED, "*", "BAD", NULL, "imap.cmd.bad_tag", "RFC 9051 2.2.1",
                 tl > IMAP_TAG_MAX ? "Tag too long" : "Missing or invalid tag");
         srv->errors++;
         return;
@@ -908,8 +517,8 @@ static void handle_command(imap_server *srv)
                 row = &commands[i];
     if (row)
         snprintf(srv->verb, sizeof srv->verb, "%s", row->name);
-    bool secret = row && (row->fn == cmd_login ||
-                          (row->fn == cmd_authenticate && memchr(b + c.i + 1, ' ', len - c.i - 1)));
+    bool secret = row && (row->fn == imap_cmd_login ||
+                          (row->fn == imap_cmd_authenticate && memchr(b + c.i + 1, ' ', len - c.i - 1)));
     command_event(srv, b, len, row ? row->key : "imap.cmd.unknown",
                   row ? row->rfc : "RFC 9051 6", secret);
     if (len < 2 || b[len - 2] != '\r') {
@@ -939,12 +548,12 @@ static void handle_special_line(imap_server *srv, const char *line, size_t len)
     size_t tl = crlf ? len - 2 : len - 1;
     if (srv->state == IMAP_SRV_SASL) {
         command_event(srv, line, len, "imap.auth.response", "RFC 9051 6.2.2", true);
-        set_state(srv, IMAP_SRV_NOT_AUTH);
-        sasl_plain(srv, line, tl);
+        imap_set_state(srv, IMAP_SRV_NOT_AUTH);
+        imap_sasl_plain(srv, line, tl);
         return;
     }
     command_event(srv, line, len, "imap.idle.done", "RFC 2177 3", false);
-    set_state(srv, srv->idle_from);
+    imap_set_state(srv, srv->idle_from);
     if (!retr_ieq(line, tl, "DONE")) {
         imap_bad(srv, "imap.idle.not_done", "RFC 2177 3", "Expected DONE");
         return;
@@ -978,10 +587,10 @@ static void line_done(imap_server *srv)
     if (srv->state == IMAP_SRV_SASL || srv->state == IMAP_SRV_IDLE) {
         if (io->line_total > IMAP_LINE_MAX) {
             strcpy(srv->tag, "*");
-            respond(srv, RETR_EV_UNTAGGED, "*", "BAD", NULL, "imap.line.too_long", "RFC 9051 2.2",
+            imap_respond(srv, RETR_EV_UNTAGGED, "*", "BAD", NULL, "imap.line.too_long", "RFC 9051 2.2",
                     "Line too long");
             srv->errors++;
-            set_state(srv, srv->state == IMAP_SRV_SASL ? IMAP_SRV_NOT_AUTH : srv->idle_from);
+            imap_set_state(srv, srv->state == IMAP_SRV_SASL ? IMAP_SRV_NOT_AUTH : srv->idle_from);
             return;
         }
         handle_special_line(srv, io->line.p, io->line.len);
@@ -995,7 +604,7 @@ static void line_done(imap_server *srv)
         if (first) {
             retr_io_event(io, RETR_EV_ERROR, RETR_DIR_NONE, NULL, 0, "imap.line.too_long",
                           "RFC 9051 2.2");
-            respond(srv, RETR_EV_UNTAGGED, "*", "BAD", NULL, "imap.line.too_long", "RFC 9051 2.2",
+            imap_respond(srv, RETR_EV_UNTAGGED, "*", "BAD", NULL, "imap.line.too_long", "RFC 9051 2.2",
                     "Command line too long");
             srv->errors++;
         }
@@ -1014,7 +623,7 @@ static void line_done(imap_server *srv)
         (!sync && n > IMAP_LITERAL_PLUS_MAX)) {
         if (!sync) {
             /* RFC 7888 4: the bytes are coming anyway; the session cannot stay in step */
-            bye(srv, "imap.literal.too_big", "RFC 7888 4", "Literal too big");
+            imap_bye(srv, "imap.literal.too_big", "RFC 7888 4", "Literal too big");
             return;
         }
         /* the client waits for "+": refuse, and the literal never comes */
@@ -1028,7 +637,7 @@ static void line_done(imap_server *srv)
     }
     srv->literal_left = (size_t)n;
     if (sync)
-        continuation(srv, "imap.literal.continue", "RFC 9051 4.3", "Ready for literal data");
+        imap_continuation(srv, "imap.literal.continue", "RFC 9051 4.3", "Ready for literal data");
 }
 
 /* ---- public API ------------------------------------------------------------------------------ */
@@ -1043,11 +652,11 @@ void imap_server_config_default(imap_server_config *cfg)
 static void greeting(imap_server *srv)
 {
     char caps[200], text[IMAP_NAME_MAX + 40];
-    set_state(srv, IMAP_SRV_NOT_AUTH);
-    capabilities(srv, caps, sizeof caps);
+    imap_set_state(srv, IMAP_SRV_NOT_AUTH);
+    imap_capabilities(srv, caps, sizeof caps);
     snprintf(text, sizeof text, "%s IMAP server ready", srv->hostname);
     /* RFC 9051 7.1.1: the greeting may carry the capabilities, saving a round trip */
-    respond(srv, RETR_EV_RESPONSE, "*", "OK", caps, "imap.greeting", "RFC 9051 7.1.1", text);
+    imap_respond(srv, RETR_EV_RESPONSE, "*", "OK", caps, "imap.greeting", "RFC 9051 7.1.1", text);
 }
 
 imap_server *imap_server_new(const imap_server_config *cfg, bool implicit_tls, uint64_t now_ms)
@@ -1122,19 +731,19 @@ int imap_server_feed(imap_server *srv, const void *bytes, size_t len, uint64_t n
         if (!complete || io->oom)
             break;
         if (++srv->commands > IMAP_MAX_COMMANDS) {
-            bye(srv, "imap.commands.too_many", "RFC 9051 7.1.5", "Too many commands");
+            imap_bye(srv, "imap.commands.too_many", "RFC 9051 7.1.5", "Too many commands");
             break;
         }
         line_done(srv);
         retr_io_line_reset(io);
         if (srv->state != IMAP_SRV_LOGOUT && srv->errors >= IMAP_MAX_ERRORS)
-            bye(srv, "imap.errors.too_many", "RFC 9051 7.1.5", "Too many errors");
+            imap_bye(srv, "imap.errors.too_many", "RFC 9051 7.1.5", "Too many errors");
     }
     if (io->oom) {
         io->oom = false;
         if (srv->state != IMAP_SRV_LOGOUT) {
             release_mailbox(srv);
-            set_state(srv, IMAP_SRV_LOGOUT);
+            imap_set_state(srv, IMAP_SRV_LOGOUT);
             retr_io_event(io, RETR_EV_CLOSE, RETR_DIR_NONE, NULL, 0, "imap.out_of_memory", "");
         }
     }
@@ -1147,7 +756,7 @@ void imap_server_tick(imap_server *srv, uint64_t now_ms)
     if (srv->state == IMAP_SRV_LOGOUT || srv->io.now < imap_server_deadline(srv))
         return;
     strcpy(srv->verb, "");
-    bye(srv, "imap.timeout", "RFC 9051 5.4", "Autologout; idle for too long");
+    imap_bye(srv, "imap.timeout", "RFC 9051 5.4", "Autologout; idle for too long");
 }
 
 uint64_t imap_server_deadline(const imap_server *srv)
@@ -1187,7 +796,7 @@ void imap_server_tls_started(imap_server *srv, uint64_t now_ms)
     if (srv->state == IMAP_SRV_GREETING)
         greeting(srv);
     else
-        set_state(srv, IMAP_SRV_NOT_AUTH);
+        imap_set_state(srv, IMAP_SRV_NOT_AUTH);
 }
 
 void imap_server_mailbox_changed(imap_server *srv, uint64_t now_ms)

@@ -1,5 +1,6 @@
-/* imap_server_int.h - the IMAP server session, shared by imap_server.c (session, login,
- * mailbox commands) and imap_fetch.c (FETCH, STORE, SEARCH, EXPUNGE). Not for other modules. */
+/* imap_server_int.h - the IMAP server session, shared by imap_server.c (session, input,
+ * funnels), imap_login.c (STARTTLS, LOGIN, AUTHENTICATE), imap_mailbox.c (SELECT, LIST,
+ * STATUS, ...) and imap_fetch.c (FETCH, STORE, SEARCH, EXPUNGE). Not for other modules. */
 #ifndef IMAP_SERVER_INT_H
 #define IMAP_SERVER_INT_H
 
@@ -44,13 +45,42 @@ void imap_untagged_end(imap_server *srv, size_t start, const char *key, const ch
                        uint32_t msg);
 void imap_bad(imap_server *srv, const char *key, const char *rfc, const char *text);
 
+void imap_respond(imap_server *srv, retr_event_kind kind, const char *tag, const char *status,
+                  const char *code, const char *key, const char *rfc, const char *text);
+void imap_untagged(imap_server *srv, const char *key, const char *rfc, const char *text);
+void imap_set_state(imap_server *srv, imap_server_state to);
+
+void imap_continuation(imap_server *srv, const char *key, const char *rfc, const char *text);
+void imap_bye(imap_server *srv, const char *key, const char *rfc, const char *text);
+bool imap_plaintext_ok(const imap_server *srv);
+void imap_capabilities(imap_server *srv, char *out, size_t cap);
+
 /* mailbox helpers (imap_server.c) */
+int imap_view_reserve(imap_server *srv, size_t n);
 long imap_locate(imap_server *srv, uint32_t uid);
 int imap_put_flags(imap_server *srv, unsigned flags);
 void imap_sync_view(imap_server *srv, bool allow_expunge);
 uint32_t imap_max_uid(const imap_server *srv);
 
-/* commands (imap_fetch.c): c is after the command name */
+/* not-authenticated commands (imap_login.c) */
+void imap_cmd_starttls(imap_server *srv, imap_cursor *c);
+void imap_cmd_login(imap_server *srv, imap_cursor *c);
+void imap_cmd_authenticate(imap_server *srv, imap_cursor *c);
+/* imap_sasl_plain - the base64 PLAIN response of an AUTHENTICATE exchange */
+void imap_sasl_plain(imap_server *srv, const char *b64, size_t len);
+
+/* mailbox commands (imap_mailbox.c): c is after the command name */
+void imap_cmd_select(imap_server *srv, imap_cursor *c);
+void imap_cmd_examine(imap_server *srv, imap_cursor *c);
+void imap_cmd_list(imap_server *srv, imap_cursor *c);
+void imap_cmd_lsub(imap_server *srv, imap_cursor *c);
+void imap_cmd_status(imap_server *srv, imap_cursor *c);
+void imap_cmd_enable(imap_server *srv, imap_cursor *c);
+void imap_cmd_namespace(imap_server *srv, imap_cursor *c);
+void imap_cmd_subscribe(imap_server *srv, imap_cursor *c);
+void imap_cmd_no_other_mailboxes(imap_server *srv, imap_cursor *c);
+
+/* message commands (imap_fetch.c) */
 void imap_cmd_fetch(imap_server *srv, imap_cursor *c, bool uid);
 void imap_cmd_store(imap_server *srv, imap_cursor *c, bool uid);
 void imap_cmd_search(imap_server *srv, imap_cursor *c, bool uid);
