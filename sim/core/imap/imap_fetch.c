@@ -514,7 +514,8 @@ void imap_cmd_store(imap_server *srv, imap_cursor *c, bool uid)
                                                            : "STORE completed");
 }
 
-/* ---- EXPUNGE ----------------------------------------------------------------------------------- */
+/* ---- EXPUNGE -----------------------------------------------------------------------------------
+ */
 
 void imap_expunge_deleted(imap_server *srv, bool loud)
 {
@@ -548,7 +549,8 @@ void imap_cmd_expunge(imap_server *srv, imap_cursor *c)
     imap_tagged(srv, "OK", NULL, "imap.expunge.ok", "RFC 9051 6.4.3", "EXPUNGE completed");
 }
 
-/* ---- SEARCH ------------------------------------------------------------------------------------ */
+/* ---- SEARCH ------------------------------------------------------------------------------------
+ */
 
 typedef enum {
     K_ALL, K_NONE, K_FLAG_SET, K_FLAG_CLEAR, K_HEADER, K_BODY, K_TEXT, K_LARGER, K_SMALLER,

@@ -9,9 +9,8 @@
 #include "core/imap/imap_server_int.h"
 #include "core/util/base64.h"
 
-#define HIDDEN "<credentials hidden>"
-
-/* ---- opening the INBOX --------------------------------------------------------------------------------- */
+/* ---- opening the INBOX
+ * --------------------------------------------------------------------------------- */
 
 static void login(imap_server *srv, const char *user, const char *pass, const char *rfc)
 {

@@ -63,8 +63,8 @@ static void cmd_select(imap_server *srv, imap_cursor *c, bool examine)
                     : "PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)",
             "imap.select.permanentflags", "RFC 9051 7.1", "Flags permitted");
     snprintf(line, sizeof line, "UIDVALIDITY %u", o->uidvalidity(srv->mb.ctx));
-    imap_respond(srv, RETR_EV_UNTAGGED, "*", "OK", line, "imap.select.uidvalidity", "RFC 9051 2.3.1.1",
-            "UIDs valid");
+    imap_respond(srv, RETR_EV_UNTAGGED, "*", "OK", line, "imap.select.uidvalidity",
+                 "RFC 9051 2.3.1.1", "UIDs valid");
     snprintf(line, sizeof line, "UIDNEXT %u", o->uidnext(srv->mb.ctx));
     imap_respond(srv, RETR_EV_UNTAGGED, "*", "OK", line, "imap.select.uidnext", "RFC 9051 2.3.1.1",
             "Predicted next UID");
@@ -185,7 +185,8 @@ void imap_cmd_status(imap_server *srv, imap_cursor *c)
         const char *name;
         if (retr_ieq(a, al, "MESSAGES")) name = "MESSAGES", v = n;
         else if (retr_ieq(a, al, "UIDNEXT")) name = "UIDNEXT", v = o->uidnext(srv->mb.ctx);
-        else if (retr_ieq(a, al, "UIDVALIDITY")) name = "UIDVALIDITY", v = o->uidvalidity(srv->mb.ctx);
+        else if (retr_ieq(a, al, "UIDVALIDITY"))
+            name = "UIDVALIDITY", v = o->uidvalidity(srv->mb.ctx);
         else if (retr_ieq(a, al, "UNSEEN")) name = "UNSEEN", v = unseen;
         else if (retr_ieq(a, al, "RECENT")) name = "RECENT", v = 0;
         else if (retr_ieq(a, al, "DELETED")) name = "DELETED", v = deleted;

@@ -238,7 +238,8 @@ static bool is(const char *s, const char *lit)
     return retr_ieq(s, strlen(s), lit);
 }
 
-/* ---- multipart ---------------------------------------------------------------------------------- */
+/* ---- multipart ----------------------------------------------------------------------------------
+ */
 
 typedef struct {
     const char *body;
@@ -312,7 +313,8 @@ static bool mp_start(mp_iter *it, const ctype *ct, const char *body, size_t len)
     return true;
 }
 
-/* ---- ENVELOPE ------------------------------------------------------------------------------------ */
+/* ---- ENVELOPE
+ * ------------------------------------------------------------------------------------ */
 
 static int put_field(retr_io *io, retr_buf *o, const char *hdr, size_t hl, const char *name)
 {
@@ -486,7 +488,8 @@ int imap_mime_envelope(retr_io *io, retr_buf *o, const char *data, size_t len)
     return r ? -1 : 0;
 }
 
-/* ---- BODYSTRUCTURE --------------------------------------------------------------------------------- */
+/* ---- BODYSTRUCTURE
+ * --------------------------------------------------------------------------------- */
 
 static int put_params(retr_io *io, retr_buf *o, const ctype *ct)
 {
@@ -623,7 +626,8 @@ int imap_mime_bodystructure(retr_io *io, retr_buf *out, const char *data, size_t
     return structure(io, out, data, len, ext, 0);
 }
 
-/* ---- sections ------------------------------------------------------------------------------------ */
+/* ---- sections
+ * ------------------------------------------------------------------------------------ */
 
 int imap_mime_section(const char *data, size_t len, const uint32_t *path, size_t depth,
                       const char **ent, size_t *elen, bool *is_msg)

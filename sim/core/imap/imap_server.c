@@ -432,7 +432,8 @@ typedef struct {
 } command_row;
 
 static const command_row commands[] = {
-    {"CAPABILITY", S_NA | S_AU | S_SE, cmd_capability, true, "imap.cmd.capability", "RFC 9051 6.1.1"},
+    {"CAPABILITY", S_NA | S_AU | S_SE, cmd_capability, true, "imap.cmd.capability",
+     "RFC 9051 6.1.1"},
     {"NOOP", S_NA | S_AU | S_SE, cmd_noop, true, "imap.cmd.noop", "RFC 9051 6.1.2"},
     {"LOGOUT", S_NA | S_AU | S_SE, cmd_logout, true, "imap.cmd.logout", "RFC 9051 6.1.3"},
     {"STARTTLS", S_NA, imap_cmd_starttls, true, "imap.cmd.starttls", "RFC 9051 6.2.1"},
@@ -441,16 +442,21 @@ static const command_row commands[] = {
     {"ENABLE", S_AU, imap_cmd_enable, false, "imap.cmd.enable", "RFC 9051 6.3.1"},
     {"SELECT", S_AU | S_SE, imap_cmd_select, false, "imap.cmd.select", "RFC 9051 6.3.2"},
     {"EXAMINE", S_AU | S_SE, imap_cmd_examine, false, "imap.cmd.examine", "RFC 9051 6.3.3"},
-    {"CREATE", S_AU | S_SE, imap_cmd_no_other_mailboxes, false, "imap.cmd.create", "RFC 9051 6.3.4"},
-    {"DELETE", S_AU | S_SE, imap_cmd_no_other_mailboxes, false, "imap.cmd.delete", "RFC 9051 6.3.5"},
-    {"RENAME", S_AU | S_SE, imap_cmd_no_other_mailboxes, false, "imap.cmd.rename", "RFC 9051 6.3.6"},
+    {"CREATE", S_AU | S_SE, imap_cmd_no_other_mailboxes, false, "imap.cmd.create",
+     "RFC 9051 6.3.4"},
+    {"DELETE", S_AU | S_SE, imap_cmd_no_other_mailboxes, false, "imap.cmd.delete",
+     "RFC 9051 6.3.5"},
+    {"RENAME", S_AU | S_SE, imap_cmd_no_other_mailboxes, false, "imap.cmd.rename",
+     "RFC 9051 6.3.6"},
     {"SUBSCRIBE", S_AU | S_SE, imap_cmd_subscribe, false, "imap.cmd.subscribe", "RFC 9051 6.3.7"},
-    {"UNSUBSCRIBE", S_AU | S_SE, imap_cmd_subscribe, false, "imap.cmd.unsubscribe", "RFC 9051 6.3.8"},
+    {"UNSUBSCRIBE", S_AU | S_SE, imap_cmd_subscribe, false, "imap.cmd.unsubscribe",
+     "RFC 9051 6.3.8"},
     {"LIST", S_AU | S_SE, imap_cmd_list, false, "imap.cmd.list", "RFC 9051 6.3.9"},
     {"LSUB", S_AU | S_SE, imap_cmd_lsub, false, "imap.cmd.lsub", "RFC 3501 6.3.9"},
     {"NAMESPACE", S_AU | S_SE, imap_cmd_namespace, true, "imap.cmd.namespace", "RFC 9051 6.3.10"},
     {"STATUS", S_AU | S_SE, imap_cmd_status, false, "imap.cmd.status", "RFC 9051 6.3.11"},
-    {"APPEND", S_AU | S_SE, imap_cmd_no_other_mailboxes, false, "imap.cmd.append", "RFC 9051 6.3.12"},
+    {"APPEND", S_AU | S_SE, imap_cmd_no_other_mailboxes, false, "imap.cmd.append",
+     "RFC 9051 6.3.12"},
     {"IDLE", S_AU | S_SE, cmd_idle, true, "imap.cmd.idle", "RFC 2177 3"},
     {"CHECK", S_SE, cmd_check, true, "imap.cmd.check", "RFC 3501 6.4.1"},
     {"CLOSE", S_SE, cmd_close_expunge, true, "imap.cmd.close", "RFC 9051 6.4.1"},
@@ -517,8 +523,8 @@ static void handle_command(imap_server *srv)
                 row = &commands[i];
     if (row)
         snprintf(srv->verb, sizeof srv->verb, "%s", row->name);
-    bool secret = row && (row->fn == imap_cmd_login ||
-                          (row->fn == imap_cmd_authenticate && memchr(b + c.i + 1, ' ', len - c.i - 1)));
+    bool secret = row && (row->fn == imap_cmd_login || (row->fn == imap_cmd_authenticate &&
+                                                        memchr(b + c.i + 1, ' ', len - c.i - 1)));
     command_event(srv, b, len, row ? row->key : "imap.cmd.unknown",
                   row ? row->rfc : "RFC 9051 6", secret);
     if (len < 2 || b[len - 2] != '\r') {
@@ -587,8 +593,8 @@ static void line_done(imap_server *srv)
     if (srv->state == IMAP_SRV_SASL || srv->state == IMAP_SRV_IDLE) {
         if (io->line_total > IMAP_LINE_MAX) {
             strcpy(srv->tag, "*");
-            imap_respond(srv, RETR_EV_UNTAGGED, "*", "BAD", NULL, "imap.line.too_long", "RFC 9051 2.2",
-                    "Line too long");
+            imap_respond(srv, RETR_EV_UNTAGGED, "*", "BAD", NULL, "imap.line.too_long",
+                         "RFC 9051 2.2", "Line too long");
             srv->errors++;
             imap_set_state(srv, srv->state == IMAP_SRV_SASL ? IMAP_SRV_NOT_AUTH : srv->idle_from);
             return;
@@ -604,8 +610,8 @@ static void line_done(imap_server *srv)
         if (first) {
             retr_io_event(io, RETR_EV_ERROR, RETR_DIR_NONE, NULL, 0, "imap.line.too_long",
                           "RFC 9051 2.2");
-            imap_respond(srv, RETR_EV_UNTAGGED, "*", "BAD", NULL, "imap.line.too_long", "RFC 9051 2.2",
-                    "Command line too long");
+            imap_respond(srv, RETR_EV_UNTAGGED, "*", "BAD", NULL, "imap.line.too_long",
+                         "RFC 9051 2.2", "Command line too long");
             srv->errors++;
         }
         return;

@@ -178,7 +178,8 @@ static void parse_capa(pop3_client *cl)
         else if (ln > 5 && retr_ieq(p, 5, "SASL ")) {
             /* "SASL PLAIN LOGIN": look for the PLAIN word */
             for (size_t i = 5; i + 5 <= ln; i++)
-                if (p[i - 1] == ' ' && retr_ieq(p + i, 5, "PLAIN") && (i + 5 == ln || p[i + 5] == ' '))
+                if (p[i - 1] == ' ' && retr_ieq(p + i, 5, "PLAIN") &&
+                    (i + 5 == ln || p[i + 5] == ' '))
                     cl->cap_plain = true;
         }
         p = lf ? lf + 1 : end;

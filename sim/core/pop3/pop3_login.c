@@ -50,7 +50,8 @@ static void login(pop3_server *srv, const char *user, const char *pass, const ch
             pop3_srv_release_mailbox(srv);
         }
         /* RFC 3206 5: a temporary problem on the server's side */
-        pop3_srv_err(srv, "SYS/TEMP", "pop3.auth.mailbox_error", "RFC 3206 5", "Unable to open mailbox");
+        pop3_srv_err(srv, "SYS/TEMP", "pop3.auth.mailbox_error", "RFC 3206 5",
+                     "Unable to open mailbox");
         return;
     }
     srv->mb_open = true;
@@ -107,7 +108,8 @@ void pop3_cmd_pass(pop3_server *srv, const char *const *argv, size_t argc, const
     char pass[NAME_MAX_LEN + 1];
     if (rest_len > NAME_MAX_LEN) {
         srv->user_given = false;
-        pop3_srv_err(srv, "AUTH", "pop3.auth.failed", "RFC 1939 7", "Invalid user name or password");
+        pop3_srv_err(srv, "AUTH", "pop3.auth.failed", "RFC 1939 7",
+                     "Invalid user name or password");
         return;
     }
     memcpy(pass, rest, rest_len);
@@ -126,7 +128,8 @@ void pop3_cmd_stls(pop3_server *srv, const char *const *argv, size_t argc, const
         return;
     }
     if (srv->tls) {
-        pop3_srv_err(srv, NULL, "pop3.stls.again", "RFC 2595 4", "Command not permitted when TLS active");
+        pop3_srv_err(srv, NULL, "pop3.stls.again", "RFC 2595 4",
+                     "Command not permitted when TLS active");
         return;
     }
     pop3_srv_ok(srv, "pop3.stls.ok", "RFC 2595 4", "Begin TLS negotiation");
@@ -171,7 +174,8 @@ void pop3_sasl_response(pop3_server *srv, const char *s, size_t len)
     unsigned char buf[3 * (NAME_MAX_LEN + 2) + 3];
     long n = len == 1 && s[0] == '=' ? 0 : base64_decode(s, len, buf, sizeof buf);
     if (n < 0) {
-        pop3_srv_err(srv, NULL, "pop3.auth.base64", "RFC 5034 4", "Invalid base64 in AUTH response");
+        pop3_srv_err(srv, NULL, "pop3.auth.base64", "RFC 5034 4",
+                     "Invalid base64 in AUTH response");
         return;
     }
     sasl_plain(srv, buf, (size_t)n);
@@ -186,7 +190,8 @@ void pop3_cmd_auth(pop3_server *srv, const char *const *argv, size_t argc, const
     if (argc == 0) {
         /* the pre-RFC 5034 listing some clients still send (RFC 1734 style) */
         pop3_srv_respond(srv, true, NULL, "pop3.auth.list", "RFC 5034 4", "Mechanisms follow", true,
-                pop3_srv_plaintext_ok(srv) ? "PLAIN\r\n" : "", pop3_srv_plaintext_ok(srv) ? 7 : 0, 0);
+                         pop3_srv_plaintext_ok(srv) ? "PLAIN\r\n" : "",
+                         pop3_srv_plaintext_ok(srv) ? 7 : 0, 0);
         return;
     }
     if (!retr_ieq(argv[0], strlen(argv[0]), "PLAIN")) {

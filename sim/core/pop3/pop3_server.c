@@ -3,8 +3,8 @@
  * Shaped like smtp_server.c (and OpenSMTPD's smtp_session.c): a command table whose rows
  * hold everything about a command (verb, states where it is valid, argument counts, handler,
  * explanation key, RFC section), one state funnel (pop3_srv_set_state) and one response funnel
- * (pop3_srv_respond), both of which report events. Message numbers are fixed at login: the engine keeps
- * each message's UID and size from then on, finds the message again by UID (binary search, as
+ * (pop3_srv_respond), both of which report events. Message numbers are fixed at login: the engine
+ * keeps each message's UID and size from then on, finds the message again by UID (binary search, as
  * UIDs ascend) and so stays right if another session expunges or the MDA delivers meanwhile.
  *
  * Choices worth knowing:
@@ -101,7 +101,8 @@ void pop3_srv_respond(pop3_server *srv, bool ok, const char *code, const char *k
                     const char *text, bool multi, const char *body, size_t body_len, uint32_t msg)
 {
     char line[TEXT_MAX + 48];
-    if (!text_ok(text) || strlen(text) > TEXT_MAX || (code && (!text_ok(code) || strlen(code) > 20))) {
+    if (!text_ok(text) || strlen(text) > TEXT_MAX ||
+        (code && (!text_ok(code) || strlen(code) > 20))) {
         retr_io_event(&srv->io, RETR_EV_ERROR, RETR_DIR_NONE, NULL, 0, "pop3.bug.text", "");
         text = "Internal error";
         code = NULL;
@@ -340,7 +341,8 @@ static void cmd_top(pop3_server *srv, const char *const *argv, size_t argc, cons
     (void)argc, (void)rest, (void)rest_len;
     uint32_t lines;
     if (retr_parse_u32(argv[1], strlen(argv[1]), false, &lines) < 0) {
-        pop3_srv_err(srv, NULL, "pop3.top.syntax", "RFC 1939 7", "Number of lines must be a number");
+        pop3_srv_err(srv, NULL, "pop3.top.syntax", "RFC 1939 7",
+                     "Number of lines must be a number");
         return;
     }
     uint32_t k = msg_arg(srv, argv[0], "pop3.top.no_such");
@@ -348,8 +350,8 @@ static void cmd_top(pop3_server *srv, const char *const *argv, size_t argc, cons
     size_t len;
     if (!k || read_msg(srv, k, &data, &len) < 0)
         return;
-    pop3_srv_respond(srv, true, NULL, "pop3.top.ok", "RFC 1939 7", "Top of message follows", true, data,
-            top_length(data, len, lines), k);
+    pop3_srv_respond(srv, true, NULL, "pop3.top.ok", "RFC 1939 7", "Top of message follows", true,
+                     data, top_length(data, len, lines), k);
 }
 
 /* cmd_dele - RFC 1939 5: only a mark; the message goes at QUIT */
@@ -454,7 +456,8 @@ static void error_limit(pop3_server *srv)
 {
     if (srv->state != POP3_SRV_CLOSED && srv->errors >= POP3_MAX_ERRORS) {
         srv->verb[0] = '\0';
-        pop3_srv_err(srv, NULL, "pop3.errors.too_many", "RFC 1939 3", "Too many errors, closing connection");
+        pop3_srv_err(srv, NULL, "pop3.errors.too_many", "RFC 1939 3",
+                     "Too many errors, closing connection");
         pop3_srv_close(srv, "pop3.errors.too_many", "RFC 1939 3");
     }
 }
@@ -486,7 +489,8 @@ static void dispatch(pop3_server *srv, char *line, size_t len, size_t raw_len)
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)line[i];
         if (c < 0x20 || c == 0x7f) {
-            pop3_srv_err(srv, NULL, "pop3.cmd.syntax", "RFC 1939 3", "Control characters in command");
+            pop3_srv_err(srv, NULL, "pop3.cmd.syntax", "RFC 1939 3",
+                         "Control characters in command");
             return;
         }
     }

@@ -241,23 +241,26 @@ static void test_select_and_fetch(void **state)
                         "NIL \"base64\" 12 NIL (\"attachment\" (\"filename\" \"a.png\")) NIL NIL) "
                         "\"mixed\" (\"boundary\" \"XX\") NIL NIL NIL))\r\n"
                         "a5 OK FETCH completed\r\n");
-    assert_string_equal(feed("a6 FETCH 2 (BODY[1] BODY.PEEK[2.MIME] BODY[HEADER.FIELDS (Subject)])\r\n"),
-                        "* 2 FETCH (BODY[1] {13}\r\nSee attached. "
-                        "BODY[2.MIME] {123}\r\nContent-Type: image/png; name=a.png\r\n"
-                        "Content-Transfer-Encoding: base64\r\n"
-                        "Content-Disposition: attachment; filename=a.png\r\n\r\n "
-                        "BODY[HEADER.FIELDS (Subject)] {19}\r\nSubject: Photos\r\n\r\n)\r\n"
-                        "a6 OK FETCH completed\r\n");
+    assert_string_equal(
+        feed("a6 FETCH 2 (BODY[1] BODY.PEEK[2.MIME] BODY[HEADER.FIELDS (Subject)])\r\n"),
+        "* 2 FETCH (BODY[1] {13}\r\nSee attached. "
+        "BODY[2.MIME] {123}\r\nContent-Type: image/png; name=a.png\r\n"
+        "Content-Transfer-Encoding: base64\r\n"
+        "Content-Disposition: attachment; filename=a.png\r\n\r\n "
+        "BODY[HEADER.FIELDS (Subject)] {19}\r\nSubject: Photos\r\n\r\n)\r\n"
+        "a6 OK FETCH completed\r\n");
     /* PEEK leaves \Seen alone; BODY[] sets it and says so */
     assert_string_equal(feed("a7 FETCH 1 BODY.PEEK[TEXT]<0.5>\r\n"),
                         "* 1 FETCH (BODY[TEXT]<0> {5}\r\nShall)\r\na7 OK FETCH completed\r\n");
-    assert_string_equal(feed("a8 FETCH 1 BODY[TEXT]\r\n"),
-                        "* 1 FETCH (BODY[TEXT] {24}\r\nShall we meet at noon?\r\n FLAGS (\\Seen))\r\n"
-                        "a8 OK FETCH completed\r\n");
+    assert_string_equal(
+        feed("a8 FETCH 1 BODY[TEXT]\r\n"),
+        "* 1 FETCH (BODY[TEXT] {24}\r\nShall we meet at noon?\r\n FLAGS (\\Seen))\r\n"
+        "a8 OK FETCH completed\r\n");
     assert_string_equal(feed("a9 UID FETCH 2 FLAGS\r\n"),
                         "* 2 FETCH (UID 2 FLAGS (\\Seen))\r\na9 OK UID FETCH completed\r\n");
     assert_string_equal(feed("b1 FETCH 3 FLAGS\r\n"), "b1 BAD Invalid message sequence number\r\n");
-    assert_string_equal(feed("b2 FETCH 1 (FLAGS\r\n"), "b2 BAD Syntax: FETCH sequence-set items\r\n");
+    assert_string_equal(feed("b2 FETCH 1 (FLAGS\r\n"),
+                        "b2 BAD Syntax: FETCH sequence-set items\r\n");
     assert_string_equal(feed("b3 FETCH 1 FAST\r\n"),
                         "* 1 FETCH (FLAGS (\\Seen) INTERNALDATE \"01-Dec-2026 10:00:00 +0000\" "
                         "RFC822.SIZE 205)\r\nb3 OK FETCH completed\r\n");
@@ -270,7 +273,8 @@ static void test_store_search_expunge(void **state)
     start(false, true);
     login_select();
     assert_string_equal(feed("s1 SEARCH UNSEEN\r\n"), "* SEARCH 1\r\ns1 OK SEARCH completed\r\n");
-    assert_string_equal(feed("s2 SEARCH FROM alice\r\n"), "* SEARCH 1\r\ns2 OK SEARCH completed\r\n");
+    assert_string_equal(feed("s2 SEARCH FROM alice\r\n"),
+                        "* SEARCH 1\r\ns2 OK SEARCH completed\r\n");
     assert_string_equal(feed("s3 UID SEARCH SUBJECT photos\r\n"),
                         "* SEARCH 2\r\ns3 OK UID SEARCH completed\r\n");
     assert_string_equal(feed("s4 SEARCH OR SEEN NOT FROM alice\r\n"),
@@ -291,7 +295,8 @@ static void test_store_search_expunge(void **state)
     mailbox mb = mailbox_mem_get(T.box);
     assert_int_equal(mb.ops->count(mb.ctx), 1);
     assert_int_equal(mb.ops->flags(mb.ctx, 0), MAILBOX_SEEN | MAILBOX_FLAGGED);
-    assert_string_equal(feed("e2 FETCH 1 UID\r\n"), "* 1 FETCH (UID 2)\r\ne2 OK FETCH completed\r\n");
+    assert_string_equal(feed("e2 FETCH 1 UID\r\n"),
+                        "* 1 FETCH (UID 2)\r\ne2 OK FETCH completed\r\n");
     /* rev2 form of SEARCH */
     feed("e3 UNSELECT\r\n");
     assert_string_equal(feed("e4 ENABLE IMAP4rev2\r\n"),
@@ -300,7 +305,8 @@ static void test_store_search_expunge(void **state)
     assert_null(strstr(T.out, "RECENT"));
     assert_string_equal(feed("e6 UID SEARCH ALL\r\n"),
                         "* ESEARCH (TAG \"e6\") UID ALL 2\r\ne6 OK UID SEARCH completed\r\n");
-    assert_string_equal(feed("e7 STORE 1 +FLAGS (\\Deleted)\r\n"), "e7 NO Mailbox is read-only\r\n");
+    assert_string_equal(feed("e7 STORE 1 +FLAGS (\\Deleted)\r\n"),
+                        "e7 NO Mailbox is read-only\r\n");
     assert_string_equal(feed("e8 CLOSE\r\n"), "e8 OK CLOSE completed\r\n");
     end();
 }
@@ -363,9 +369,11 @@ static void test_limits_and_errors(void **state)
                         "* LIST () \"/\" INBOX\r\nl1 OK LIST completed\r\n");
     assert_string_equal(feed("l2 LIST \"\" \"\"\r\n"),
                         "* LIST (\\Noselect) \"/\" \"\"\r\nl2 OK LIST completed\r\n");
-    assert_string_equal(feed("l3 STATUS INBOX (MESSAGES UNSEEN UIDNEXT)\r\n"),
-                        "* STATUS INBOX (MESSAGES 2 UNSEEN 1 UIDNEXT 3)\r\nl3 OK STATUS completed\r\n");
-    assert_string_equal(feed("l4 SELECT Trash\r\n"), "l4 NO [NONEXISTENT] Only INBOX exists here\r\n");
+    assert_string_equal(
+        feed("l3 STATUS INBOX (MESSAGES UNSEEN UIDNEXT)\r\n"),
+        "* STATUS INBOX (MESSAGES 2 UNSEEN 1 UIDNEXT 3)\r\nl3 OK STATUS completed\r\n");
+    assert_string_equal(feed("l4 SELECT Trash\r\n"),
+                        "l4 NO [NONEXISTENT] Only INBOX exists here\r\n");
     assert_string_equal(feed("l5 NAMESPACE\r\n"),
                         "* NAMESPACE ((\"\" \"/\")) NIL NIL\r\nl5 OK NAMESPACE completed\r\n");
     bool saw_bye = false;

@@ -207,7 +207,8 @@ static void test_wrong_password_and_in_use(void **state)
     /* another session holds the maildrop: [IN-USE] is temporary */
     T.ccfg.password = "hunter2";
     mailbox held;
-    assert_int_equal(T.scfg.provider.open(T.scfg.provider.ctx, "bob", true, &held), MAILBOX_OPEN_OK);
+    assert_int_equal(T.scfg.provider.open(T.scfg.provider.ctx, "bob", true, &held),
+                     MAILBOX_OPEN_OK);
     r = pump(false);
     assert_int_equal(r->status, POP3_RESULT_TEMPFAIL);
     assert_string_equal(r->code, "IN-USE");

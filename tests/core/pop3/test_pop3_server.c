@@ -153,8 +153,9 @@ static void test_login_needs_tls_then_stls(void **state)
 {
     (void)state;
     start(true, false, false);
-    assert_string_equal(feed("USER bob\r\n"),
-                        "-ERR [AUTH] Plaintext authentication disallowed on non-secure connection\r\n");
+    assert_string_equal(
+        feed("USER bob\r\n"),
+        "-ERR [AUTH] Plaintext authentication disallowed on non-secure connection\r\n");
     assert_string_equal(find(RETR_EV_RESPONSE, NULL)->code, "AUTH");
     /* bytes pipelined behind STLS are thrown away (RFC 2595 4, CVE-2011-0411) */
     assert_string_equal(feed("STLS\r\nUSER evil\r\n"), "+OK Begin TLS negotiation\r\n");
@@ -299,7 +300,8 @@ static void test_in_use(void **state)
     pop3_server_output_consumed(s2, pop3_server_output(s2, &b));
     pop3_server_feed(s2, "USER bob\r\nPASS hunter2\r\n", 24, T.now);
     size_t n = pop3_server_output(s2, &b);
-    const char *want = "+OK Send PASS\r\n-ERR [IN-USE] Mailbox is locked by another POP3 session\r\n";
+    const char *want =
+        "+OK Send PASS\r\n-ERR [IN-USE] Mailbox is locked by another POP3 session\r\n";
     assert_int_equal(n, strlen(want));
     assert_memory_equal(b, want, n);
     pop3_server_free(s2);
