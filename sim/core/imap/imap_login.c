@@ -7,28 +7,38 @@
 #include <string.h>
 
 #include "core/imap/imap_server_int.h"
-#include "core/util/base64.h"
 
-/* ---- opening the INBOX
- * --------------------------------------------------------------------------------- */
+/* ---- opening the INBOX ------------------------------------------------------------------- */
 
-static void login(imap_server *srv, const char *user, const char *pass, const char *rfc)
+/* auth_event - RETR_EV_AUTH: how a login attempt ended */
+static void auth_event(imap_server *srv, bool good, const char *rfc)
 {
-    const mailbox_provider *p = &srv->cfg.provider;
-    bool good = p->check_password && p->check_password(p->ctx, user, pass);
     retr_event *ev = retr_io_event(&srv->io, RETR_EV_AUTH, RETR_DIR_NONE, NULL, 0,
                                    good ? "imap.auth.ok" : "imap.auth.failed", rfc);
     if (ev)
         strcpy(ev->status, good ? "OK" : "NO");
-    if (!good) {
-        srv->auth_failures++;
-        /* RFC 5530 3: AUTHENTICATIONFAILED says the credentials were wrong */
-        imap_tagged(srv, "NO", "AUTHENTICATIONFAILED", "imap.auth.failed", rfc,
-                    "Invalid credentials");
-        if (srv->auth_failures >= IMAP_MAX_AUTH_FAILURES)
-            imap_bye(srv, "imap.auth.too_many", "RFC 9051 7.1.5", "Too many failed logins");
+}
+
+/* auth_failed - NO [AUTHENTICATIONFAILED] (RFC 5530 3: the credentials were wrong); after
+ * IMAP_MAX_AUTH_FAILURES the session ends */
+static void auth_failed(imap_server *srv, const char *rfc)
+{
+    auth_event(srv, false, rfc);
+    srv->auth_failures++;
+    imap_tagged(srv, "NO", "AUTHENTICATIONFAILED", "imap.auth.failed", rfc, "Invalid credentials");
+    if (srv->auth_failures >= IMAP_MAX_AUTH_FAILURES)
+        imap_bye(srv, "imap.auth.too_many", "RFC 9051 7.1.5", "Too many failed logins");
+}
+
+/* login - check the password, then open the INBOX (shared: IMAP takes no lock) */
+static void login(imap_server *srv, const char *user, const char *pass, const char *rfc)
+{
+    const mailbox_provider *p = &srv->cfg.provider;
+    if (!p->check_password || !p->check_password(p->ctx, user, pass)) {
+        auth_failed(srv, rfc);
         return;
     }
+    auth_event(srv, true, rfc);
     mailbox_open_status st = p->open ? p->open(p->ctx, user, false, &srv->mb) : MAILBOX_OPEN_FAIL;
     if (st != MAILBOX_OPEN_OK) {
         imap_tagged(srv, "NO", "UNAVAILABLE", "imap.auth.mailbox_error", "RFC 5530 3",
@@ -77,36 +87,27 @@ void imap_cmd_login(imap_server *srv, imap_cursor *c)
     memset(pass, 0, sizeof pass);
 }
 
-/* sasl_plain - RFC 4616 2 message, base64 still (RFC 9051 6.2.2) */
+/* imap_sasl_plain - the base64 PLAIN response (RFC 9051 6.2.2, RFC 4616 2) */
 void imap_sasl_plain(imap_server *srv, const char *b64, size_t len)
 {
-    if (len == 1 && b64[0] == '*') {
+    char user[RETR_CRED_MAX + 1], pass[RETR_CRED_MAX + 1];
+    switch (retr_plain_decode(b64, len, user, pass)) {
+    case RETR_PLAIN_CANCEL:
         /* RFC 9051 6.2.2: a cancelled exchange is answered BAD */
         imap_bad(srv, "imap.auth.cancelled", "RFC 9051 6.2.2", "AUTHENTICATE cancelled");
-        return;
-    }
-    unsigned char m[2 * IMAP_NAME_MAX + 8];
-    long n = len == 1 && b64[0] == '=' ? 0 : base64_decode(b64, len, m, sizeof m);
-    const unsigned char *n1 = n > 0 ? memchr(m, 0, (size_t)n) : NULL;
-    const unsigned char *n2 = n1 ? memchr(n1 + 1, 0, (size_t)n - (size_t)(n1 + 1 - m)) : NULL;
-    if (!n2) {
+        break;
+    case RETR_PLAIN_BASE64:
+    case RETR_PLAIN_MALFORMED:
         imap_bad(srv, "imap.auth.malformed", "RFC 4616 2", "Malformed PLAIN response");
-        return;
+        break;
+    case RETR_PLAIN_AUTHZ: /* RFC 4616 2: we act for nobody else */
+        auth_failed(srv, "RFC 4616 2");
+        break;
+    case RETR_PLAIN_OK:
+        login(srv, user, pass, "RFC 9051 6.2.2");
+        memset(pass, 0, sizeof pass);
+        break;
     }
-    size_t zl = (size_t)(n1 - m), ul = (size_t)(n2 - n1 - 1), pl = (size_t)n - (size_t)(n2 + 1 - m);
-    char user[IMAP_NAME_MAX + 1], pass[IMAP_NAME_MAX + 1];
-    if (ul == 0 || ul > IMAP_NAME_MAX || pl > IMAP_NAME_MAX ||
-        (zl && (zl != ul || memcmp(m, n1 + 1, ul) != 0))) {
-        login(srv, "", "\x01", "RFC 4616 2"); /* fails the same way as a wrong password */
-        return;
-    }
-    memcpy(user, n1 + 1, ul);
-    user[ul] = '\0';
-    memcpy(pass, n2 + 1, pl);
-    pass[pl] = '\0';
-    login(srv, user, pass, "RFC 9051 6.2.2");
-    memset(pass, 0, sizeof pass);
-    memset(m, 0, sizeof m);
 }
 
 void imap_cmd_authenticate(imap_server *srv, imap_cursor *c)

@@ -59,20 +59,11 @@ void imap_set_state(imap_server *srv, imap_server_state to)
     srv->state = to;
 }
 
-/* text_ok - our own response text: one printable line, or it never reaches the wire */
-static bool text_ok(const char *t)
-{
-    for (; *t; t++)
-        if ((unsigned char)*t < 0x20 || (unsigned char)*t > 0x7e)
-            return false;
-    return true;
-}
-
-/* respond - a status response through the funnel: tag (or "*"), status, [code], text */
+/* imap_respond - a status response through the funnel: tag (or "*"), status, [code], text */
 void imap_respond(imap_server *srv, retr_event_kind kind, const char *tag, const char *status,
                     const char *code, const char *key, const char *rfc, const char *text)
 {
-    if (!text_ok(text) || (code && !text_ok(code))) {
+    if (!retr_text_ok(text) || (code && !retr_text_ok(code))) {
         retr_io_event(&srv->io, RETR_EV_ERROR, RETR_DIR_NONE, NULL, 0, "imap.bug.text", "");
         text = "Internal error";
         code = NULL;
@@ -196,19 +187,7 @@ void imap_capabilities(imap_server *srv, char *out, size_t cap)
 
 long imap_locate(imap_server *srv, uint32_t uid)
 {
-    const mailbox_ops *o = srv->mb.ops;
-    size_t lo = 0, hi = o->count(srv->mb.ctx);
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        uint32_t u = o->uid(srv->mb.ctx, mid);
-        if (u == uid)
-            return (long)mid;
-        if (u < uid)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return -1;
+    return mailbox_find_uid(&srv->mb, uid);
 }
 
 uint32_t imap_max_uid(const imap_server *srv)

@@ -76,6 +76,22 @@ int mailbox_mem_add(mailbox_mem *mb, const char *data, size_t len, int64_t date,
     return 0;
 }
 
+long mailbox_find_uid(const mailbox *mb, uint32_t uid)
+{
+    size_t lo = 0, hi = mb->ops->count(mb->ctx);
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        uint32_t u = mb->ops->uid(mb->ctx, mid);
+        if (u == uid)
+            return (long)mid;
+        if (u < uid)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return -1;
+}
+
 /* ---- the ops -------------------------------------------------------------------------------- */
 
 static size_t mem_count(void *ctx)

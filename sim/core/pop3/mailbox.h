@@ -66,6 +66,11 @@ typedef struct {
     void (*close)(void *ctx, mailbox *mb);
 } mailbox_provider;
 
+/* mailbox_find_uid - the current index of the message with this UID, by binary search (UIDs
+ * ascend with the index): O(log n). -1 when it is gone. Engines keep UIDs, not indexes, so
+ * another session's expunge never makes them touch the wrong message. */
+long mailbox_find_uid(const mailbox *mb, uint32_t uid);
+
 /* ---- an in-memory mailbox (the simulated world, tests, fuzzing) ------------------------- */
 
 typedef struct mailbox_mem mailbox_mem;

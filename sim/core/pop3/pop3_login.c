@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "core/pop3/pop3_server_int.h"
-#include "core/util/base64.h"
 
 /* auth_failed - wrong credentials: -ERR [AUTH] (RFC 3206 4 says the credentials were wrong,
  * not that the server failed); after POP3_MAX_AUTH_FAILURES the session ends */
@@ -138,48 +137,30 @@ void pop3_cmd_stls(pop3_server *srv, const char *const *argv, size_t argc, const
                   "RFC 2595 4");
 }
 
-/* sasl_plain - RFC 4616 2: [authzid] NUL authcid NUL passwd, already base64-decoded */
-static void sasl_plain(pop3_server *srv, const unsigned char *m, size_t len)
-{
-    const unsigned char *n1 = memchr(m, 0, len);
-    const unsigned char *n2 = n1 ? memchr(n1 + 1, 0, len - (size_t)(n1 + 1 - m)) : NULL;
-    if (!n2) {
-        pop3_srv_err(srv, NULL, "pop3.auth.malformed", "RFC 4616 2", "Malformed PLAIN response");
-        return;
-    }
-    size_t zl = (size_t)(n1 - m), ul = (size_t)(n2 - n1 - 1), pl = len - (size_t)(n2 + 1 - m);
-    char user[NAME_MAX_LEN + 1], pass[NAME_MAX_LEN + 1];
-    /* RFC 4616 2: authzid empty or the same user (we act for nobody else) */
-    if (ul == 0 || ul > NAME_MAX_LEN || pl > NAME_MAX_LEN ||
-        (zl && (zl != ul || memcmp(m, n1 + 1, ul) != 0))) {
-        auth_failed(srv, "RFC 4616 2");
-        return;
-    }
-    memcpy(user, n1 + 1, ul);
-    user[ul] = '\0';
-    memcpy(pass, n2 + 1, pl);
-    pass[pl] = '\0';
-    login(srv, user, pass, "RFC 5034 4");
-    memset(pass, 0, sizeof pass);
-}
-
 /* pop3_sasl_response - one base64 line of the AUTH exchange (initial or after "+ ") */
 void pop3_sasl_response(pop3_server *srv, const char *s, size_t len)
 {
-    if (len == 1 && s[0] == '*') {
+    char user[RETR_CRED_MAX + 1], pass[RETR_CRED_MAX + 1];
+    switch (retr_plain_decode(s, len, user, pass)) {
+    case RETR_PLAIN_CANCEL:
         /* RFC 5034 4: the client cancelled; the server answers -ERR */
         pop3_srv_err(srv, NULL, "pop3.auth.cancelled", "RFC 5034 4", "AUTH cancelled");
-        return;
-    }
-    unsigned char buf[3 * (NAME_MAX_LEN + 2) + 3];
-    long n = len == 1 && s[0] == '=' ? 0 : base64_decode(s, len, buf, sizeof buf);
-    if (n < 0) {
+        break;
+    case RETR_PLAIN_BASE64:
         pop3_srv_err(srv, NULL, "pop3.auth.base64", "RFC 5034 4",
                      "Invalid base64 in AUTH response");
-        return;
+        break;
+    case RETR_PLAIN_MALFORMED:
+        pop3_srv_err(srv, NULL, "pop3.auth.malformed", "RFC 4616 2", "Malformed PLAIN response");
+        break;
+    case RETR_PLAIN_AUTHZ: /* RFC 4616 2: we act for nobody else */
+        auth_failed(srv, "RFC 4616 2");
+        break;
+    case RETR_PLAIN_OK:
+        login(srv, user, pass, "RFC 5034 4");
+        memset(pass, 0, sizeof pass);
+        break;
     }
-    sasl_plain(srv, buf, (size_t)n);
-    memset(buf, 0, sizeof buf);
 }
 
 /* pop3_cmd_auth - RFC 5034 4: PLAIN with or without an initial response */

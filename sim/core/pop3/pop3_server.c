@@ -84,16 +84,6 @@ void pop3_srv_close(pop3_server *srv, const char *key, const char *rfc)
 
 /* ---- the response funnel ---------------------------------------------------------------- */
 
-/* text_ok - our own status text must be one printable line: anything else is a bug, which
- * is reported as an error event and never reaches the wire (the engine never aborts). */
-static bool text_ok(const char *t)
-{
-    for (; *t; t++)
-        if ((unsigned char)*t < 0x20 || (unsigned char)*t > 0x7e)
-            return false;
-    return true;
-}
-
 /* pop3_srv_respond - every response goes through here. code is an RFC 2449 response code without
  * brackets, or NULL. When multi, body (already CRLF lines, not yet stuffed) follows as a
  * multi-line response, byte-stuffed and ended with "." (RFC 1939 3). -ERR counts as an error. */
@@ -101,8 +91,8 @@ void pop3_srv_respond(pop3_server *srv, bool ok, const char *code, const char *k
                     const char *text, bool multi, const char *body, size_t body_len, uint32_t msg)
 {
     char line[TEXT_MAX + 48];
-    if (!text_ok(text) || strlen(text) > TEXT_MAX ||
-        (code && (!text_ok(code) || strlen(code) > 20))) {
+    if (!retr_text_ok(text) || strlen(text) > TEXT_MAX ||
+        (code && (!retr_text_ok(code) || strlen(code) > 20))) {
         retr_io_event(&srv->io, RETR_EV_ERROR, RETR_DIR_NONE, NULL, 0, "pop3.bug.text", "");
         text = "Internal error";
         code = NULL;
@@ -150,25 +140,6 @@ bool pop3_srv_plaintext_ok(const pop3_server *srv)
     return srv->tls || srv->cfg.allow_plaintext;
 }
 
-/* locate - the message's current index in the mailbox, found by its UID (UIDs ascend with
- * the index, RFC 9051 2.3.1.1): O(log n). -1 when another session removed it. */
-static long locate(pop3_server *srv, uint32_t uid)
-{
-    const mailbox_ops *o = srv->mb.ops;
-    size_t lo = 0, hi = o->count(srv->mb.ctx);
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        uint32_t u = o->uid(srv->mb.ctx, mid);
-        if (u == uid)
-            return (long)mid;
-        if (u < uid)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return -1;
-}
-
 /* msg_arg - a message-number argument (RFC 1939 5): 1..n and not marked deleted. Answers
  * -ERR and returns 0 when it is not. */
 static uint32_t msg_arg(pop3_server *srv, const char *arg, const char *key)
@@ -188,7 +159,7 @@ static uint32_t msg_arg(pop3_server *srv, const char *arg, const char *key)
 /* read_msg - the content of message k; -ERR [SYS/TEMP] when it vanished from storage */
 static int read_msg(pop3_server *srv, uint32_t k, const char **data, size_t *len)
 {
-    long i = locate(srv, srv->msgs[k - 1].uid);
+    long i = mailbox_find_uid(&srv->mb, srv->msgs[k - 1].uid);
     if (i < 0 || srv->mb.ops->read(srv->mb.ctx, (size_t)i, data, len) < 0) {
         pop3_srv_err(srv, "SYS/TEMP", "pop3.msg.gone", "RFC 3206 5", "Message could not be read");
         return -1;
@@ -214,7 +185,7 @@ static void cmd_quit(pop3_server *srv, const char *const *argv, size_t argc, con
     for (size_t k = srv->n_msgs; k-- > 0;) {
         if (!srv->msgs[k].deleted)
             continue;
-        long i = locate(srv, srv->msgs[k].uid);
+        long i = mailbox_find_uid(&srv->mb, srv->msgs[k].uid);
         if (i >= 0 && srv->mb.ops->expunge(srv->mb.ctx, (size_t)i) < 0)
             failed = true;
     }

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/util/base64.h"
+
 #define EVQ_INIT 16
 
 /* buf_reserve - room for n more bytes in b; -1 and io->oom when the heap says no */
@@ -239,4 +241,44 @@ int retr_dot_stuff(retr_io *io, retr_buf *b, const char *data, size_t len)
     }
     b->len = (size_t)(w - b->p);
     return 0;
+}
+
+/* retr_text_ok - printable ASCII only, so no CR or LF can end a line early */
+bool retr_text_ok(const char *t)
+{
+    for (; *t; t++)
+        if ((unsigned char)*t < 0x20 || (unsigned char)*t > 0x7e)
+            return false;
+    return true;
+}
+
+/* retr_plain_decode - RFC 4616 2; an authzid is accepted only when it names the user itself */
+retr_plain_status retr_plain_decode(const char *b64, size_t len, char *user, char *pass)
+{
+    if (len == 1 && b64[0] == '*')
+        return RETR_PLAIN_CANCEL;
+    unsigned char m[3 * RETR_CRED_MAX + 8];
+    long n = len == 1 && b64[0] == '=' ? 0 : base64_decode(b64, len, m, sizeof m);
+    if (n < 0)
+        return RETR_PLAIN_BASE64;
+    const unsigned char *n1 = memchr(m, 0, (size_t)n);
+    const unsigned char *n2 = n1 ? memchr(n1 + 1, 0, (size_t)n - (size_t)(n1 + 1 - m)) : NULL;
+    retr_plain_status st = RETR_PLAIN_MALFORMED;
+    if (n2) {
+        size_t zl = (size_t)(n1 - m), ul = (size_t)(n2 - n1 - 1);
+        size_t pl = (size_t)n - (size_t)(n2 + 1 - m);
+        if (ul == 0 || ul > RETR_CRED_MAX || pl > RETR_CRED_MAX || memchr(n2 + 1, 0, pl)) {
+            st = RETR_PLAIN_MALFORMED;
+        } else if (zl && (zl != ul || memcmp(m, n1 + 1, ul) != 0)) {
+            st = RETR_PLAIN_AUTHZ;
+        } else {
+            memcpy(user, n1 + 1, ul);
+            user[ul] = '\0';
+            memcpy(pass, n2 + 1, pl);
+            pass[pl] = '\0';
+            st = RETR_PLAIN_OK;
+        }
+    }
+    memset(m, 0, sizeof m);
+    return st;
 }

@@ -87,4 +87,24 @@ int retr_parse_u32(const char *s, size_t n, bool nonzero, uint32_t *out);
  * appends ".\r\n". -1 on no memory. */
 int retr_dot_stuff(retr_io *io, retr_buf *b, const char *data, size_t len);
 
+/* retr_text_ok - our own status text is one printable ASCII line (engines check before
+ * sending, and send a fixed text instead of a malformed one: they never abort) */
+bool retr_text_ok(const char *t);
+
+/* Octets of a user name or password (RFC 4616 2: up to 255 each). */
+#define RETR_CRED_MAX 255
+
+typedef enum {
+    RETR_PLAIN_OK,        /* user and pass filled */
+    RETR_PLAIN_CANCEL,    /* "*": the client cancelled (RFC 5034 4, RFC 9051 6.2.2) */
+    RETR_PLAIN_BASE64,    /* not base64 */
+    RETR_PLAIN_MALFORMED, /* not authzid NUL authcid NUL passwd, or too long */
+    RETR_PLAIN_AUTHZ,     /* asks to act as another user: refused like a wrong password */
+} retr_plain_status;
+
+/* retr_plain_decode - one SASL PLAIN response as POP3 and IMAP carry it (base64 of RFC 4616 2
+ * "[authzid] NUL authcid NUL passwd"; "=" is an empty response). user and pass need
+ * RETR_CRED_MAX + 1 bytes; the decoded copy is wiped before returning. */
+retr_plain_status retr_plain_decode(const char *b64, size_t len, char *user, char *pass);
+
 #endif
