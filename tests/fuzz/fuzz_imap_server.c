@@ -68,6 +68,16 @@ static void check_out(checker *c, const char *b, size_t n)
     }
 }
 
+/* contains - a bounded strstr: event bytes are not NUL-terminated */
+static bool contains(const char *b, size_t n, const char *w)
+{
+    size_t wl = strlen(w);
+    for (size_t i = 0; i + wl <= n; i++)
+        if (memcmp(b + i, w, wl) == 0)
+            return true;
+    return false;
+}
+
 static void drain(imap_server *srv, checker *c, size_t partial)
 {
     const char *b;
@@ -89,7 +99,7 @@ static void drain(imap_server *srv, checker *c, size_t partial)
             c->last_state = ev.state_to;
         }
         if (ev.kind == RETR_EV_COMMAND && !c->show_secrets && strcmp(ev.verb, "LOGIN") == 0 &&
-            !strstr(ev.bytes, "<credentials hidden>"))
+            !contains(ev.bytes, ev.len, "<credentials hidden>"))
             die("password shown");
     }
 }
