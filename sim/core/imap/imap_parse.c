@@ -169,6 +169,25 @@ bool imap_seqset_has(const imap_seqset *set, uint32_t v)
     return false;
 }
 
+/* imap_literal_marker - RFC 9051 4.3 and RFC 7888: "{" number ["+"] "}" CRLF at the end */
+long imap_literal_marker(const char *line, size_t len, bool *sync)
+{
+    if (len < 5 || line[len - 1] != '\n' || line[len - 2] != '\r' || line[len - 3] != '}')
+        return -1;
+    size_t e = len - 3, i = e;
+    *sync = true;
+    if (i && line[i - 1] == '+') {
+        *sync = false;
+        e = --i;
+    }
+    while (i && line[i - 1] >= '0' && line[i - 1] <= '9')
+        i--;
+    uint32_t n;
+    if (i == 0 || line[i - 1] != '{' || retr_parse_u32(line + i, e - i, false, &n) < 0)
+        return -1;
+    return (long)n;
+}
+
 int imap_put(retr_io *io, retr_buf *b, const char *s)
 {
     return retr_buf_append(io, b, s, strlen(s));

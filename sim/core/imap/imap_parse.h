@@ -49,6 +49,10 @@ int imap_seqset_parse(imap_cursor *c, uint32_t star, imap_seqset *set);
 /* imap_seqset_has - is v in the set? O(ranges) */
 bool imap_seqset_has(const imap_seqset *set, uint32_t v);
 
+/* imap_literal_marker - the line (CRLF included) ends with "{n}" or "{n+}" CRLF: n, with
+ * *sync false for the RFC 7888 non-synchronizing form; -1 when it does not. */
+long imap_literal_marker(const char *line, size_t len, bool *sync);
+
 /* imap_put_string - an IMAP string for s: quoted when short and plain, else a literal
  * (RFC 9051 4.3); NIL when s is NULL. -1 on no memory. */
 int imap_put_string(retr_io *io, retr_buf *b, const char *s, size_t len);

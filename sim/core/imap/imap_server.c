@@ -546,25 +546,6 @@ static void handle_special_line(imap_server *srv, const char *line, size_t len)
     imap_tagged(srv, "OK", NULL, "imap.idle.ok", "RFC 2177 3", "IDLE terminated");
 }
 
-/* literal_marker - the line ends with "{n}" or "{n+}" CRLF: the length, else -1 */
-static long literal_marker(const char *line, size_t len, bool *sync)
-{
-    if (len < 5 || line[len - 1] != '\n' || line[len - 2] != '\r' || line[len - 3] != '}')
-        return -1;
-    size_t e = len - 3, i = e;
-    *sync = true;
-    if (i && line[i - 1] == '+') {
-        *sync = false;
-        e = --i;
-    }
-    while (i && line[i - 1] >= '0' && line[i - 1] <= '9')
-        i--;
-    uint32_t n;
-    if (i == 0 || line[i - 1] != '{' || retr_parse_u32(line + i, e - i, false, &n) < 0)
-        return -1;
-    return (long)n;
-}
-
 /* line_done - a whole line arrived: finish the command, or start reading a literal */
 static void line_done(imap_server *srv)
 {
@@ -598,7 +579,7 @@ static void line_done(imap_server *srv)
     if (retr_buf_append(io, &srv->cmd, io->line.p, io->line.len) < 0)
         return;
     bool sync;
-    long n = literal_marker(io->line.p, io->line.len, &sync);
+    long n = imap_literal_marker(io->line.p, io->line.len, &sync);
     if (n < 0) {
         handle_command(srv);
         srv->cmd.len = 0;
