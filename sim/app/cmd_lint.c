@@ -7,6 +7,11 @@
  * reply or whose answer disagrees with the world (the world is built once per scenario).
  * Exit status 1 on any error. With no FILE, every shipped lessons/ *.json and
  * lessons/scenarios/ *.json is checked.
+ *
+ * It also reports answer bias, which a test-wise student exploits without knowing anything: a
+ * lesson whose right answers are the longest choice too often (a warning, not an error), and for
+ * all the lessons linted together ("the bank") where the right answers sit and how many
+ * true/false answers are true. The thresholds are lessons/FORMAT.md's.
  */
 #include <glob.h>
 #include <limits.h>
@@ -191,6 +196,113 @@ static int count_lines(const char *s)
     return n;
 }
 
+/* --- answer bias: what a student could score by guessing the habit, not the answer --------- */
+
+#define LINT_LONGEST_MAX_PCT 40  /* right answer strictly the longest choice, per lesson and bank */
+#define LINT_POSITION_MAX_PCT 35 /* right answers at any one choice position, bank-wide */
+#define LINT_TRUE_MIN_PCT 40     /* share of true/false questions whose answer is true */
+#define LINT_TRUE_MAX_PCT 60
+#define LINT_LONGEST_MIN_QUESTIONS 5 /* fewer choice questions say nothing about a habit */
+
+typedef struct {
+    size_t lessons;
+    size_t choice;                      /* single, and predict with choices: one right choice */
+    size_t longest;                     /* ... whose right choice is strictly the longest */
+    size_t at[LESSON_MAX_CHOICES];      /* right answers per position */
+    size_t tf_true, tf_false;
+} lint_balance;
+
+static lint_balance bank;
+
+/* utf8_chars - length in characters, as a reader sees it (continuation bytes not counted). */
+static size_t utf8_chars(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+/* right_is_longest - the right choice is longer than every other one (a tie gives no hint). */
+static bool right_is_longest(const lesson_question *q)
+{
+    size_t right = utf8_chars(q->choices[q->answer - 1]);
+    for (size_t i = 0; i < q->n_choices; i++)
+        if ((int)i != q->answer - 1 && utf8_chars(q->choices[i]) >= right)
+            return false;
+    return true;
+}
+
+static unsigned pct(size_t part, size_t whole)
+{
+    return whole ? (unsigned)((part * 200 + whole) / (whole * 2)) : 0;
+}
+
+/* balance_lesson - count one lesson into the bank; warn when its right answers are the longest
+ * choice too often. */
+static void balance_lesson(const lesson *l, const char *path)
+{
+    lint_balance one = {0};
+    for (size_t i = 0; i < l->n_questions; i++) {
+        const lesson_question *q = &l->questions[i];
+        if (q->kind == LESSON_Q_TRUEFALSE) {
+            one.tf_true += q->answer_tf;
+            one.tf_false += !q->answer_tf;
+        } else if ((q->kind == LESSON_Q_SINGLE || q->kind == LESSON_Q_PREDICT) && q->n_choices &&
+                   q->answer >= 1 && (size_t)q->answer <= q->n_choices) {
+            one.choice++;
+            one.at[q->answer - 1]++;
+            one.longest += right_is_longest(q);
+        }
+    }
+    bank.lessons++;
+    bank.choice += one.choice;
+    bank.longest += one.longest;
+    bank.tf_true += one.tf_true;
+    bank.tf_false += one.tf_false;
+    for (size_t i = 0; i < LESSON_MAX_CHOICES; i++)
+        bank.at[i] += one.at[i];
+    if (one.choice < LINT_LONGEST_MIN_QUESTIONS ||
+        one.longest * 100 <= one.choice * LINT_LONGEST_MAX_PCT)
+        return;
+    printf("%s: warning: the right answer is the longest choice in %zu of %zu choice questions "
+           "(%u%%, at most %d%%): make the distractors as specific and as long as the answer\n",
+           path, one.longest, one.choice, pct(one.longest, one.choice), LINT_LONGEST_MAX_PCT);
+}
+
+/* balance_report - the bank's position spread, longest-answer share and true/false balance. */
+static void balance_report(void)
+{
+    if (!bank.lessons)
+        return;
+    size_t last = 0;
+    for (size_t i = 0; i < LESSON_MAX_CHOICES; i++)
+        if (bank.at[i])
+            last = i + 1;
+    printf("bank: %zu lesson%s, %zu choice questions; right answer at choice", bank.lessons,
+           bank.lessons == 1 ? "" : "s", bank.choice);
+    for (size_t i = 0; i < last; i++)
+        printf("%s %zu: %zu (%u%%)", i ? "," : "", i + 1, bank.at[i], pct(bank.at[i], bank.choice));
+    printf("\n");
+    printf("bank: the right answer is the longest choice in %zu of %zu (%u%%)\n", bank.longest,
+           bank.choice, pct(bank.longest, bank.choice));
+    size_t tf = bank.tf_true + bank.tf_false;
+    printf("bank: true/false: %zu true, %zu false (%u%% true)\n", bank.tf_true, bank.tf_false,
+           pct(bank.tf_true, tf));
+    for (size_t i = 0; i < last; i++)
+        if (bank.at[i] * 100 > bank.choice * LINT_POSITION_MAX_PCT)
+            printf("bank: warning: choice %zu holds %u%% of the right answers (at most %d%%)\n",
+                   i + 1, pct(bank.at[i], bank.choice), LINT_POSITION_MAX_PCT);
+    if (bank.choice >= LINT_LONGEST_MIN_QUESTIONS &&
+        bank.longest * 100 > bank.choice * LINT_LONGEST_MAX_PCT)
+        printf("bank: warning: the right answer is the longest choice too often (at most %d%%)\n",
+               LINT_LONGEST_MAX_PCT);
+    if (tf && (bank.tf_true * 100 < tf * LINT_TRUE_MIN_PCT ||
+               bank.tf_true * 100 > tf * LINT_TRUE_MAX_PCT))
+        printf("bank: warning: true/false answers should be %d-%d%% true\n", LINT_TRUE_MIN_PCT,
+               LINT_TRUE_MAX_PCT);
+}
+
 static int lint_lesson(const char *path)
 {
     static char err[LINT_ERR_BYTES];
@@ -243,6 +355,7 @@ static int lint_lesson(const char *path)
         fputs(err, stdout);
         errors += count_lines(err);
     }
+    balance_lesson(l, path);
     lesson_free(l);
     return errors;
 }
@@ -323,6 +436,8 @@ int cmd_lint(int argc, char **argv)
         for (int i = 1; i < argc; i++, files++)
             errors += lint_file(argv[i]);
     }
+    balance_report();
+    memset(&bank, 0, sizeof bank);
     fflush(stdout);
     fprintf(stderr, "smtpsim lint: %d file%s, %d error%s\n", files, files == 1 ? "" : "s", errors,
             errors == 1 ? "" : "s");

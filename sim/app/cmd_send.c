@@ -1,6 +1,8 @@
 /* cmd_send.c - 'smtpsim send': one real SMTP transaction with the client engine, and its
  * transcript with arrows: " -> " client, "<-  " server, " ~> " / "<~  " under TLS, "===" for
- * the TLS hand-over. Exit status 0 only when every recipient was accepted.
+ * the TLS hand-over. Exit status 0 only when every recipient was accepted; a server that cannot
+ * be reached is one line on stderr ("cannot connect to HOST:PORT: reason") and exit 1; usage
+ * errors exit 2.
  */
 #include <errno.h>
 #include <signal.h>
@@ -33,6 +35,8 @@ static const char send_usage[] =
 
 typedef struct {
     bool quiet, done;
+    bool connected; /* TCP connected: from then on failures are SMTP results */
+    const char *server;
     int status;
     size_t n_rcpts;
     const char *const *rcpts;
@@ -76,6 +80,7 @@ static void on_event(void *ctx, const smtp_event *ev, bool tls)
 static void on_connect(void *ctx, const char *info)
 {
     send_state *st = ctx;
+    st->connected = true;
     if (!st->quiet)
         printf("=== connected to %s\n", info);
 }
@@ -91,6 +96,13 @@ static void on_done(void *ctx, const smtp_client_result *r, const char *why)
 {
     send_state *st = ctx;
     st->done = true;
+    st->status = 1;
+    if (!st->connected) {
+        /* No SMTP happened: per-recipient lines and a reply code of 0 would only confuse. */
+        fprintf(stderr, "smtpsim send: cannot connect to %s: %s\n", st->server,
+                why ? why : "connection failed");
+        return;
+    }
     const char *what = r->status == SMTP_RESULT_OK         ? "accepted"
                        : r->status == SMTP_RESULT_TEMPFAIL ? "temporary failure"
                        : r->status == SMTP_RESULT_PERMFAIL ? "refused"
@@ -267,7 +279,8 @@ int cmd_send(int argc, char **argv)
     bool verify = !insecure && !net_is_loopback(host);
     net_tls_ctx *tls = no_starttls ? NULL : net_tls_ctx_client(verify, err, sizeof err);
     net_loop *loop = net_loop_new();
-    send_state st = {.quiet = quiet, .status = 1, .n_rcpts = n_rcpts, .rcpts = rcpts};
+    send_state st = {
+        .quiet = quiet, .server = server, .status = 1, .n_rcpts = n_rcpts, .rcpts = rcpts};
     net_client_config cc = {0};
     cc.server = server;
     smtp_client_config_default(&cc.engine);
@@ -299,8 +312,7 @@ int cmd_send(int argc, char **argv)
     }
     net_client *c = net_client_start(loop, &cc, err, sizeof err);
     if (!c) {
-        fprintf(stderr, "smtpsim send: %s\n", err);
-        printf("=== result: not sent: %s\n", err);
+        fprintf(stderr, "smtpsim send: cannot connect to %s: %s\n", server, err);
         goto out;
     }
     uint64_t until = net_monotonic_ms() + SEND_MAX_WAIT_MS;

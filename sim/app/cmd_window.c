@@ -53,7 +53,7 @@ static int print_transcript(const char *path)
     if (!w) {
         fprintf(stderr, "smtpsim: %s\n", err);
         scenario_free(sc);
-        return 1;
+        return 2;
     }
     printf("%s\n\n", scenario_title(sc));
     /* the same text as `smtpsim run --explain`, coloured when stdout is a terminal */
@@ -85,6 +85,10 @@ int cmd_window(int argc, char **argv)
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             usage(stdout);
             return 0;
+        } else if ((!strcmp(a, "--theme") || !strcmp(a, "--progress") || !strcmp(a, "--step") ||
+                    !strcmp(a, "--frames")) && !v) {
+            fprintf(stderr, "smtpsim window: %s needs a value\n", a);
+            return 2;
         } else if (!strcmp(a, "--theme") && v) {
             theme = argv[++i];
         } else if (!strcmp(a, "--progress") && v) {
@@ -182,9 +186,12 @@ int cmd_window(int argc, char **argv)
     ui_app *app = ui_app_new(r, win, &cfg, err, sizeof err);
     if (app)
         ui_app_set_progress(app, progress);
-    if (!app || ui_app_load(app, path, err, sizeof err) != 0) {
+    if (!app) {
         fprintf(stderr, "smtpsim: %s\n", err);
         rc = 1;
+    } else if (ui_app_load(app, path, err, sizeof err) != 0) {
+        fprintf(stderr, "smtpsim: %s\n", err);
+        rc = 2; /* a scenario that does not load is bad input, as in `run` */
     } else {
         ui_app_set_step(app, (size_t)step, step ? 1.0f : 0.0f);
         if (frames > 0) {

@@ -33,7 +33,9 @@ static void usage(FILE *f)
                "SCENARIO is a name from `smtpsim list` or a path to a scenario file.\n");
 }
 
-/* write_png - the diagram as a picture, saved under a temporary name and renamed. */
+/* write_png - the diagram as a picture, written to a temporary name and renamed. Errors name
+ * the path the user gave, never the temporary one (it sits in the same directory, so the
+ * reason is the same). */
 static int write_png(const char *out_path, const world *w, const scenario *sc, int scale)
 {
     char tmp[PATH_MAX], fonts[PATH_MAX], err[256];
@@ -42,14 +44,23 @@ static int write_png(const char *out_path, const world *w, const scenario *sc, i
         fprintf(stderr, "smtpsim export: %s: path too long\n", out_path);
         return 2;
     }
-    if (ui_seqdiag_png(w, scenario_title(sc), fonts, scale, tmp, err, sizeof err) != 0) {
-        remove(tmp);
-        fprintf(stderr, "smtpsim export: %s\n", err);
-        return 1;
-    }
-    if (rename(tmp, out_path) != 0) {
+    FILE *f = fopen(tmp, "wb");
+    if (!f) {
         fprintf(stderr, "smtpsim export: %s: %s\n", out_path, strerror(errno));
+        return 2;
+    }
+    int rc = ui_seqdiag_png(w, scenario_title(sc), fonts, scale, f, err, sizeof err);
+    if (fclose(f) != 0 && rc == 0) {
+        rc = -1;
+        snprintf(err, sizeof err, "%s", strerror(errno));
+    }
+    if (rc == 0 && rename(tmp, out_path) != 0) {
+        rc = -1;
+        snprintf(err, sizeof err, "%s", strerror(errno));
+    }
+    if (rc != 0) {
         remove(tmp);
+        fprintf(stderr, "smtpsim export: %s: %s\n", out_path, err);
         return 1;
     }
     fprintf(stderr, "smtpsim export: wrote %s\n", out_path);

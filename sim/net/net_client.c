@@ -183,7 +183,7 @@ net_client *net_client_start(net_loop *loop, const net_client_config *cfg, char 
     struct addrinfo *res = NULL;
     int gai = getaddrinfo(c->host, portstr, &hints, &res);
     if (gai != 0) {
-        snprintf(err, errlen, "%s: %s", c->host, gai_strerror(gai));
+        snprintf(err, errlen, "%s", gai_strerror(gai)); /* the caller names the server */
         free(c);
         return NULL;
     }
@@ -204,7 +204,7 @@ net_client *net_client_start(net_loop *loop, const net_client_config *cfg, char 
         c->local_port = ls.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&ls)->sin6_port)
                                                  : ntohs(((struct sockaddr_in *)&ls)->sin_port);
     if (r != 0 && errno != EINPROGRESS) {
-        snprintf(err, errlen, "connect to %s: %s", cfg->server, strerror(errno));
+        snprintf(err, errlen, "%s", strerror(errno));
         close(fd);
         free(c);
         return NULL;

@@ -32,8 +32,9 @@ typedef struct {
     void (*on_done)(void *ctx, const smtp_client_result *r, const char *why);
 } net_client_config;
 
-/* net_client_start - begin; NULL and a message in err when the address cannot be resolved or
- * the connection cannot even be attempted (nothing is called back then). */
+/* net_client_start - begin; NULL and the reason in err when the address cannot be resolved
+ * or the connection cannot even be attempted (nothing is called back then). The reason does
+ * not repeat the server's address ("Connection refused"): the caller names it. */
 net_client *net_client_start(net_loop *loop, const net_client_config *cfg, char *err,
                              size_t errlen);
 

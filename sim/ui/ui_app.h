@@ -6,6 +6,9 @@
  * driver in tests, and an offscreen software renderer for `smtpsim shot`. What is drawn is a
  * pure function of (world, step, phase, toggles, size): stepping back restores a step exactly,
  * and animation follows elapsed time (the dt given to ui_app_update), never the frame count.
+ *
+ * Implemented in four files by job (ui_app.c, ui_app_input.c, ui_app_whatif.c, ui_app_draw.c)
+ * that share ui_app_internal.h; keys come from the table in ui_keys.h.
  */
 #ifndef UI_APP_H
 #define UI_APP_H

@@ -1,55 +1,34 @@
-/* ui_help.c - the key table and its overlay. */
+/* ui_help.c - the help overlay: the key table (ui_keys.c) as a two-column list. */
 #include "ui/ui_help.h"
 
-static const ui_help_key keys[] = {
-    {"Space", "play / pause"},
-    {"Right, PageDown, N", "next step (presentation clickers send PageDown)"},
-    {"Left, PageUp, P", "previous step"},
-    {"Home / End", "first / last step"},
-    {"+ / -", "faster / slower (0: normal speed)"},
-    {"Click or drag timeline", "jump to a step"},
-    {"Click a token or line", "show its exact bytes"},
-    {"B", "bytes inspector: text, hex, base64 decoded"},
-    {"E", "eavesdropper: what someone on the wire sees"},
-    {"T", "theme: default, presenter (large, high contrast), dark"},
-    {"S", "choose a scenario"},
-    {"Q", "quiz panel (when the scenario has a lesson)"},
-    {"1-9, A-D, Enter", "answer in the quiz panel; Tab: show me the step"},
-    {"W", "what if? on a reply step: type another reply, Enter replays; W: back"},
-    {"Ctrl+S", "save the what-if as a scenario file (current directory)"},
-    {"Mouse wheel", "previous / next step"},
-    {"F or F11", "full screen"},
-    {"Ctrl + / Ctrl - / Ctrl 0", "zoom in / out / reset"},
-    {"F12", "save a screenshot (PNG, current directory)"},
-    {"F1 or ?", "this help"},
-    {"Esc", "close help, inspector, picker or what-if; quit when none is open"},
-};
+#include "ui/ui_keys.h"
 
-int ui_help_count(void)
-{
-    return (int)(sizeof keys / sizeof keys[0]);
-}
+#define HELP_KEYS_CAP 160 /* one line's keys, joined */
 
-const ui_help_key *ui_help_at(int i)
-{
-    return i >= 0 && i < ui_help_count() ? &keys[i] : NULL;
-}
-
-void ui_help_draw(ui_ctx *c, const ui_layout *lay)
+int ui_help_draw(ui_ctx *c, const ui_layout *lay)
 {
     const ui_theme *th = c->theme;
     ui_gfx_fill(c->r, (SDL_Rect){0, 0, lay->w, lay->h}, th->overlay);
     int lh = ui_text_line_height(c->text, UI_FONT_SANS, c->fs_body) + c->pad / 3;
     int title_lh = ui_text_line_height(c->text, UI_FONT_SANS_BOLD, c->fs_title);
-    int n = ui_help_count();
-    int key_w = 0;
-    for (int i = 0; i < n; i++) {
+    int n = ui_keys_help_lines();
+    char keys[HELP_KEYS_CAP];
+    const char *help;
+    int key_w = 0, help_w = 0;
+    for (int i = 0; ui_keys_help_line(&i, keys, sizeof keys, &help) == 0;) {
         int w, h;
-        ui_text_size(c->text, UI_FONT_SANS_BOLD, c->fs_body, keys[i].keys, &w, &h);
+        ui_text_size(c->text, UI_FONT_SANS_BOLD, c->fs_body, keys, &w, &h);
         if (w > key_w)
             key_w = w;
+        ui_text_size(c->text, UI_FONT_SANS, c->fs_body, help, &w, &h);
+        if (w > help_w)
+            help_w = w;
     }
-    int bw = lay->w * 3 / 4, bh = title_lh + (n + 2) * lh + 3 * c->pad;
+    /* three quarters of the width, wider when large type needs it */
+    int bw = lay->w * 3 / 4, need = key_w + help_w + 5 * c->pad;
+    if (bw < need)
+        bw = need < lay->w - 2 * c->pad ? need : lay->w - 2 * c->pad;
+    int bh = title_lh + (n + 2) * lh + 3 * c->pad;
     if (bh > lay->h - 2 * c->pad)
         bh = lay->h - 2 * c->pad;
     SDL_Rect box = {(lay->w - bw) / 2, (lay->h - bh) / 2, bw, bh};
@@ -57,15 +36,19 @@ void ui_help_draw(ui_ctx *c, const ui_layout *lay)
     int x = box.x + 2 * c->pad, y = box.y + c->pad;
     ui_text_draw(c->text, UI_FONT_SANS_BOLD, c->fs_title, th->title, "Keys", x, y, UI_ALIGN_LEFT);
     y += title_lh + c->pad;
-    for (int i = 0; i < n && y + lh <= box.y + box.h - lh; i++) {
-        ui_text_draw(c->text, UI_FONT_SANS_BOLD, c->fs_body, th->text, keys[i].keys, x, y,
-                     UI_ALIGN_LEFT);
-        ui_text_draw_fit(c->text, UI_FONT_SANS, c->fs_body, th->text, keys[i].action,
-                         x + key_w + 2 * c->pad, y, UI_ALIGN_LEFT,
-                         box.x + box.w - (x + key_w + 3 * c->pad));
+    int drawn = 0;
+    for (int i = 0; y + lh <= box.y + box.h - lh &&
+                    ui_keys_help_line(&i, keys, sizeof keys, &help) == 0;) {
+        int room = box.x + box.w - (x + key_w + 3 * c->pad), w, h;
+        ui_text_draw(c->text, UI_FONT_SANS_BOLD, c->fs_body, th->text, keys, x, y, UI_ALIGN_LEFT);
+        ui_text_draw_fit(c->text, UI_FONT_SANS, c->fs_body, th->text, help,
+                         x + key_w + 2 * c->pad, y, UI_ALIGN_LEFT, room);
         y += lh;
+        ui_text_size(c->text, UI_FONT_SANS, c->fs_body, help, &w, &h);
+        drawn += w <= room; /* a line cut short does not count */
     }
     ui_text_draw(c->text, UI_FONT_SANS, c->fs_small, th->text_dim,
                  "Every key also has a button. Press any key or click to close.",
                  box.x + box.w / 2, box.y + box.h - c->pad, UI_ALIGN_CENTER | UI_ALIGN_BOTTOM);
+    return drawn;
 }

@@ -1,20 +1,13 @@
-/* ui_help.h - the help overlay (F1 or ?): every key and what it does, from one table that the
- * window's key handling is checked against in the tests. */
+/* ui_help.h - the help overlay (F1 or ?): every key and what it does, drawn from the key table
+ * the window's key handling uses (ui_keys.h). */
 #ifndef UI_HELP_H
 #define UI_HELP_H
 
 #include "ui/ui_gfx.h"
 #include "ui/ui_layout.h"
 
-typedef struct {
-    const char *keys;   /* "Space" */
-    const char *action; /* "play / pause" */
-} ui_help_key;
-
-/* ui_help_count / ui_help_at - the table of keys. */
-int ui_help_count(void);
-const ui_help_key *ui_help_at(int i);
-
-void ui_help_draw(ui_ctx *c, const ui_layout *lay);
+/* ui_help_draw - the overlay over the whole output; returns how many help lines were drawn
+ * whole (all ui_keys_help_lines() unless the output is too small: the tests check). */
+int ui_help_draw(ui_ctx *c, const ui_layout *lay);
 
 #endif

@@ -2,12 +2,12 @@
 #include "ui/ui_seqdiag.h"
 
 #include <SDL.h>
-#include <SDL_image.h>
 #include <SDL_ttf.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "core/export/svg_export.h"
+#include "ui/ui_png.h"
 #include "ui/ui_text.h"
 
 static SDL_Color hex_colour(const char *hex)
@@ -60,7 +60,7 @@ static void arrow_head(SDL_Renderer *r, int x, int y, int dir, int size, SDL_Col
 }
 
 int ui_seqdiag_png(const world *w, const char *title, const char *font_dir, int scale,
-                   const char *out_png, char *err, size_t errlen)
+                   FILE *out, char *err, size_t errlen)
 {
     if (scale < 1 || scale > 4) {
         snprintf(err, errlen, "scale must be 1-4");
@@ -168,10 +168,8 @@ int ui_seqdiag_png(const world *w, const char *title, const char *font_dir, int 
                  SVG_EXPORT_MARGIN * S, (SVG_EXPORT_TOP + (int)steps * SVG_EXPORT_ROW_H + 34) * S,
                  UI_ALIGN_LEFT);
     SDL_RenderPresent(r);
-    if (IMG_SavePNG(surf, out_png) != 0) {
-        snprintf(err, errlen, "%s: %s", out_png, IMG_GetError());
+    if (ui_png_write(surf, out, err, errlen) != 0)
         goto done;
-    }
     rc = 0;
 done:
     ui_text_free(txt);

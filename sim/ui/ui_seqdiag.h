@@ -4,14 +4,16 @@
 #define UI_SEQDIAG_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "core/world/world.h"
 
 #define UI_SEQDIAG_MAX_PIXELS (16384 * 16384) /* refuse images larger than this */
 
-/* ui_seqdiag_png - draw the whole run at `scale` (1-4) and save it as out_png; font_dir is
- * assets/fonts. 0, or -1 with err filled. */
+/* ui_seqdiag_png - draw the whole run at `scale` (1-4) and write it as a PNG on out (left
+ * open: the caller names the file and closes it); font_dir is assets/fonts. 0, or -1 with err
+ * filled. */
 int ui_seqdiag_png(const world *w, const char *title, const char *font_dir, int scale,
-                   const char *out_png, char *err, size_t errlen);
+                   FILE *out, char *err, size_t errlen);
 
 #endif

@@ -119,4 +119,16 @@ fi
 # --- send's failure paths --------------------------------------------------------------------
 CP=$(free_port)
 expect_exit "send to a closed port exits 1" 1 "$SMTPSIM" send --server 127.0.0.1:$CP --from a@b.c --to d@e.f
+# ... and says so in one line on stderr, nothing on stdout (no per-recipient "0" lines)
+"$SMTPSIM" send --server 127.0.0.1:$CP --from a@b.c --to d@e.f >"$TMPDIR_TEST/so" 2>"$TMPDIR_TEST/se"
+if [ ! -s "$TMPDIR_TEST/so" ] && [ "$(wc -l <"$TMPDIR_TEST/se")" = 1 ] &&
+    grep -qx "smtpsim send: cannot connect to 127\.0\.0\.1:$CP: Connection refused" "$TMPDIR_TEST/se"; then
+    pass "send to a closed port: one clear line"
+else
+    fail "send to a closed port: one clear line" "stdout: $(cat "$TMPDIR_TEST/so") stderr: $(cat "$TMPDIR_TEST/se")"
+fi
+expect_exit "send to a name that does not resolve exits 1" 1 "$SMTPSIM" send \
+    --server no-such-host.invalid:25 --from a@b.c --to d@e.f
+expect_exit "send with a bad --server is a usage error" 2 "$SMTPSIM" send --server nocolon \
+    --from a@b.c --to d@e.f
 expect_exit "send without --to is a usage error" 2 "$SMTPSIM" send --server 127.0.0.1:$CP --from a@b.c

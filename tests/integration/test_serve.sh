@@ -21,8 +21,8 @@ expect_exit "send to mx delivers" 0 "$SMTPSIM" send --server 127.0.0.1:$MXPORT -
     --to Bob@example.org --subject "first" --body "Hello Bob."
 f=$(find "$MD/bob/new" -type f | head -1)
 if [ -n "$f" ] && head -1 "$f" | grep -qx 'Return-Path: <a@example.net>' &&
-    sed -n 2p "$f" | grep -q '^Received: from localhost (unknown \[127\.0\.0\.1\])$' &&
-    grep -q '^	by localhost (smtpsim) with ESMTPS id ' "$f" &&
+    sed -n 2p "$f" | grep -q '^Received: from localhost (\[127\.0\.0\.1\])$' &&
+    grep -q '^	by localhost with ESMTPS id ' "$f" &&
     grep -qx 'Subject: first' "$f" && grep -qx 'Hello Bob.' "$f" && ! grep -q "$(printf '\r')" "$f" &&
     [ "$(count "$MD/bob/tmp")" = 0 ] && [ "$(stat -c %a "$f")" = 600 ]; then
     pass "maildir file format (Return-Path, Received, LF, 0600, nothing left in tmp)"
@@ -33,6 +33,53 @@ case "$(basename "$f")" in
 *.M*P*Q*.*) pass "maildir unique name" ;;
 *) fail "maildir unique name" "$f" ;;
 esac
+
+# 1b. the Received: line comes from the core helper (mail_message.c), as in the simulated world:
+# an SMTPUTF8 transaction under STARTTLS is "with UTF8SMTPS" (RFC 6531 3.7.3), and only one
+# Received: line is written
+expect_exit "send with a UTF-8 address delivers" 0 "$SMTPSIM" send --server 127.0.0.1:$MXPORT \
+    --from a@example.net --to "jos$(printf '\303\251')@example.org" --subject "utf8 trace" --body "Ol$(printf '\303\241')."
+f=$(grep -rl '^Subject: utf8 trace$' "$MD" 2>/dev/null | grep '/new/' | head -1)
+if [ -n "$f" ] && grep -q '^	by localhost with UTF8SMTPS id ' "$f" &&
+    [ "$(grep -c '^Received: ' "$f")" = 1 ] &&
+    grep -q "^	for <jos$(printf '\303\251')@example.org>; " "$f"; then
+    pass "SMTPUTF8 over STARTTLS: Received: says UTF8SMTPS, once"
+else
+    fail "SMTPUTF8 Received: keyword" "$(ls -R "$MD"; head -5 "$f" 2>/dev/null)"
+fi
+
+# 1c. a message that cannot be made durable (its new/ is not a directory, so the rename fails
+# after the fsync) is answered 451 4.3.0 and the session goes on (RFC 5321 4.5.4.1: the client
+# keeps it and retries); nothing is left in tmp/
+mkdir -p "$MD/nowrite/tmp" "$MD/nowrite/cur" && : >"$MD/nowrite/new"
+out=$($PY - "$MXPORT" <<'PYEOF'
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=20)
+f = s.makefile("rb")
+def reply():
+    while True:
+        l = f.readline().decode()
+        if len(l) < 4 or l[3] != "-":
+            return l.strip()
+print(reply())
+for rcpt in [b"nowrite", b"bob"]:
+    for cmd in [b"EHLO durable\r\n", b"MAIL FROM:<a@example.net>\r\n",
+                b"RCPT TO:<" + rcpt + b"@example.org>\r\n", b"DATA\r\n",
+                b"Subject: durable " + rcpt + b"\r\n\r\nx\r\n.\r\n"]:
+        s.sendall(cmd)
+        print(reply())
+s.sendall(b"QUIT\r\n")
+print(reply())
+PYEOF
+)
+if echo "$out" | sed -n 6p | grep -q '^451 4\.3\.0 ' && echo "$out" | sed -n 11p | grep -q '^250 2\.0\.0' &&
+    echo "$out" | tail -1 | grep -q '^221' && [ "$(count "$MD/nowrite/tmp")" = 0 ] &&
+    grep -rlq '^Subject: durable bob$' "$MD/bob/new"; then
+    pass "a failed fsync/rename is answered 451 4.3.0 and the session goes on"
+else
+    fail "failed commit answered 451 4.3.0" "$out"
+fi
+rm -rf "$MD/nowrite"
 
 # 2. relaying for other domains is refused at RCPT (554 5.7.1), and the session goes on
 expect_output "mx refuses relaying" "<x@elsewhere\.net>: 554 5\.7\.1" "$SMTPSIM" send \

@@ -47,6 +47,32 @@ expect_exit "unknown theme is a usage error" 2 "$SMTPSIM" shot basic --step 1 --
 expect_exit "bad size is a usage error" 2 "$SMTPSIM" shot basic --step 1 --out "$out" --size big
 expect_exit "unknown scenario is an error" 2 "$SMTPSIM" shot no-such-scenario --step 1 --out "$out"
 expect_exit "no output and no bench is a usage error" 2 "$SMTPSIM" shot basic --step 1
+# usage and input errors exit 2 (README), whatever is wrong
+expect_exit "a size too small is a usage error" 2 "$SMTPSIM" shot basic --step 1 --out "$out" --size 10x10
+expect_exit "a size too large is a usage error" 2 "$SMTPSIM" shot basic --step 1 --out "$out" \
+    --size 9000x9000
+expect_exit "--bench-frames 0 is a usage error" 2 "$SMTPSIM" shot basic --bench-frames 0
+printf '{"id": "broken"' >"$TMPDIR_TEST/broken.json"
+expect_exit "a scenario that does not load is an input error" 2 "$SMTPSIM" shot \
+    "$TMPDIR_TEST/broken.json" --out "$out"
+# an output that cannot be written: the path given and the reason, exit 2 as for export
+"$SMTPSIM" shot basic --step 1 --out "$TMPDIR_TEST/no/such/dir/x.png" --size 640x360 \
+    >"$TMPDIR_TEST/log" 2>&1
+rc=$?
+if [ $rc -eq 2 ] && grep -q "$TMPDIR_TEST/no/such/dir/x.png: No such file or directory" \
+        "$TMPDIR_TEST/log"; then
+    pass "unwritable --out: names the path and the reason"
+else
+    fail "unwritable --out: names the path and the reason" "exit $rc: $(cat "$TMPDIR_TEST/log")"
+fi
+expect_exit "window: option without its value is a usage error" 2 \
+    env SDL_VIDEODRIVER=dummy "$SMTPSIM" window basic --frames 3 --theme
+expect_output "window: option without its value says so" "--theme needs a value" \
+    env SDL_VIDEODRIVER=dummy "$SMTPSIM" window basic --frames 3 --theme
+expect_exit "window: a scenario that does not load is an input error" 2 \
+    env SDL_VIDEODRIVER=dummy "$SMTPSIM" window "$TMPDIR_TEST/broken.json" --frames 3
+expect_exit "window: bad --frames is a usage error" 2 \
+    env SDL_VIDEODRIVER=dummy "$SMTPSIM" window basic --frames 0
 
 # no display: say so, print the transcript, succeed
 env -u DISPLAY -u WAYLAND_DISPLAY "$SMTPSIM" >"$TMPDIR_TEST/stdout" 2>"$TMPDIR_TEST/stderr"
@@ -90,11 +116,30 @@ else
 fi
 expect_exit "--fork-at without --reply is a usage error" 2 "$SMTPSIM" shot basic --fork-at "$at" \
     --out "$out"
-expect_exit "--fork-at on a step that is no reply fails" 1 "$SMTPSIM" shot basic --fork-at 0 \
+expect_exit "--fork-at on a step that is no reply is an input error" 2 "$SMTPSIM" shot basic --fork-at 0 \
     --reply "550 5.1.1 No such user" --out "$out"
-expect_exit "a malformed what-if reply fails" 1 "$SMTPSIM" shot basic --fork-at "$at" \
+expect_exit "a malformed what-if reply is an input error" 2 "$SMTPSIM" shot basic --fork-at "$at" \
     --reply "hello" --out "$out"
 
 # the window takes --progress (and runs its bounded test loop with it)
 expect_exit "window --progress FILE runs" 0 env SDL_VIDEODRIVER=dummy "$SMTPSIM" window basic \
     --frames 3 --progress "$TMPDIR_TEST/p.json"
+
+# export --png shares the PNG writer: an output that cannot be written names the path the user
+# gave (not the temporary file beside it) and the reason, and leaves nothing behind
+mkdir -p "$TMPDIR_TEST/pngdir"
+"$SMTPSIM" export --png basic --out "$TMPDIR_TEST/missing/dir/x.png" >"$TMPDIR_TEST/log" 2>&1
+rc=$?
+if [ $rc -eq 2 ] && grep -q "^smtpsim export: $TMPDIR_TEST/missing/dir/x.png: No such file or directory$" \
+        "$TMPDIR_TEST/log" && ! grep -q '\.tmp\.' "$TMPDIR_TEST/log"; then
+    pass "export --png to a missing directory: the path given and the reason"
+else
+    fail "export --png to a missing directory: the path given and the reason" \
+        "exit $rc: $(cat "$TMPDIR_TEST/log")"
+fi
+"$SMTPSIM" export --png basic --out "$TMPDIR_TEST/pngdir/ok.png" --scale 1 >/dev/null 2>&1
+if [ -s "$TMPDIR_TEST/pngdir/ok.png" ] && [ "$(ls "$TMPDIR_TEST/pngdir")" = "ok.png" ]; then
+    pass "export --png writes the file and no temporary one"
+else
+    fail "export --png writes the file and no temporary one" "$(ls "$TMPDIR_TEST/pngdir")"
+fi

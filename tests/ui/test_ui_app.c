@@ -25,10 +25,10 @@
 #include "ui/ui_controls.h"
 #include "ui/ui_flow.h"
 #include "ui/ui_help.h"
+#include "ui/ui_keys.h"
 #include "ui/ui_layout.h"
 #include "ui/ui_panels.h"
 #include "ui/ui_quiz.h"
-#include "ui/ui_shot.h"
 #include "ui/ui_theme.h"
 
 #define W 1280
@@ -470,14 +470,36 @@ static void test_layouts(void **state)
 static void test_help_lists_keys(void **state)
 {
     fixture *f = *state;
-    const char *want[] = {"Space", "PageDown", "PageUp", "Home", "F1", "F11", "F12", "Ctrl",
-                          "E", "T", "B", "W", "Ctrl+S"};
-    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
-        bool found = false;
-        for (int k = 0; k < ui_help_count(); k++)
-            found = found || strstr(ui_help_at(k)->keys, want[i]);
-        assert_true(found);
+    /* the help is drawn from the key table: every line fits, in every theme, at the window's
+     * default size and at its smallest (800x450) */
+    const char *themes[] = {"default", "presenter", "dark"};
+    const int sizes[][2] = {{W, H}, {800, 450}};
+    for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+        SDL_Surface *surf = SDL_CreateRGBSurfaceWithFormat(0, sizes[s][0], sizes[s][1], 32,
+                                                           SDL_PIXELFORMAT_XRGB8888);
+        SDL_Renderer *r = SDL_CreateSoftwareRenderer(surf);
+        for (size_t t = 0; t < sizeof themes / sizeof themes[0]; t++) {
+            char err[256];
+            ui_app_config cfg = {data_dir(), themes[t]};
+            ui_app *a = ui_app_new(r, NULL, &cfg, err, sizeof err);
+            assert_non_null(a);
+            ui_app_set_world(a, f->w, "help");
+            ui_app_draw(a);
+            int lines = ui_help_draw(ui_app_ctx(a), ui_app_layout(a));
+            if (lines != ui_keys_help_lines())
+                fprintf(stderr, "help at %dx%d, %s: %d of %d lines\n", sizes[s][0],
+                        sizes[s][1], themes[t], lines, ui_keys_help_lines());
+            assert_int_equal(lines, ui_keys_help_lines());
+            ui_app_free(a);
+        }
+        SDL_DestroyRenderer(r);
+        SDL_FreeSurface(surf);
     }
+    /* keys the window has always had; Ctrl+Q quits */
+    const SDL_Keycode want[] = {SDLK_SPACE, SDLK_PAGEDOWN, SDLK_PAGEUP, SDLK_HOME, SDLK_F1,
+                                SDLK_F11, SDLK_F12, SDLK_e, SDLK_t, SDLK_b, SDLK_w};
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+        assert_int_not_equal(ui_keys_action(want[i], KMOD_NONE), UI_KEY_NONE);
     /* F1 opens the help overlay (dimming the picture), any key closes it */
     ui_app_set_step(f->app, 1, 1.0f);
     draw(f);
@@ -500,6 +522,55 @@ static void test_help_lists_keys(void **state)
     assert_int_equal(at(f, 2, 2), bg);
 }
 
+/* Every key of the table does what its row says, with the modifiers the row asks for: the
+ * window's handling and the help overlay cannot disagree. */
+static void test_keys_do_what_the_table_says(void **state)
+{
+    fixture *f = *state;
+    SDL_Surface *surf = SDL_CreateRGBSurfaceWithFormat(0, 800, 450, 32, SDL_PIXELFORMAT_XRGB8888);
+    SDL_Renderer *r = SDL_CreateSoftwareRenderer(surf);
+    size_t n = world_step_count(f->w);
+    int checked = 0;
+    for (int i = 0; i < ui_keys_count(); i++) {
+        const ui_key *k = ui_keys_at(i);
+        if (k->key == SDLK_UNKNOWN)
+            continue;
+        char err[256];
+        ui_app_config cfg = {data_dir(), NULL};
+        ui_app *a = ui_app_new(r, NULL, &cfg, err, sizeof err);
+        assert_non_null(a);
+        ui_app_set_world(a, f->w, "keys");
+        ui_app_set_step(a, 3, 1.0f);
+        ui_app_draw(a);
+        SDL_Event e;
+        memset(&e, 0, sizeof e);
+        e.type = SDL_KEYDOWN;
+        e.key.keysym.sym = k->key;
+        e.key.keysym.mod = k->mod == UI_KEYS_CTRL ? KMOD_LCTRL
+                           : k->mod == UI_KEYS_SHIFT ? KMOD_LSHIFT : KMOD_NONE;
+        ui_app_event(a, &e);
+        switch (k->action) {
+        case UI_KEY_NEXT: assert_int_equal(ui_app_step(a), 4); checked++; break;
+        case UI_KEY_BACK: assert_int_equal(ui_app_step(a), 2); checked++; break;
+        case UI_KEY_FIRST: assert_int_equal(ui_app_step(a), 0); checked++; break;
+        case UI_KEY_LAST: assert_int_equal(ui_app_step(a), n - 1); checked++; break;
+        case UI_KEY_PLAY: assert_true(ui_app_playing(a)); checked++; break;
+        case UI_KEY_QUIT:
+        case UI_KEY_ESCAPE: assert_true(ui_app_quit_requested(a)); checked++; break;
+        default: /* no getter: at least nothing else happened */
+            assert_int_equal(ui_app_step(a), 3);
+            assert_false(ui_app_quit_requested(a));
+            break;
+        }
+        if (k->action != UI_KEY_QUIT && k->action != UI_KEY_ESCAPE)
+            assert_false(ui_app_quit_requested(a));
+        ui_app_free(a);
+    }
+    assert_true(checked >= 14);
+    SDL_DestroyRenderer(r);
+    SDL_FreeSurface(surf);
+}
+
 static void test_themes(void **state)
 {
     (void)state;
@@ -520,32 +591,6 @@ static void test_themes(void **state)
             assert_int_not_equal(rgb(d->reply[i]), rgb(d->reply[j]));
             assert_string_not_equal(ui_theme_reply_label(i), ui_theme_reply_label(j));
         }
-}
-
-static void test_shot_png(void **state)
-{
-    (void)state;
-    char path[512], scen[512];
-    snprintf(path, sizeof path, "/tmp/smtpsim-test-shot-%d.png", (int)getpid());
-    snprintf(scen, sizeof scen, "%s/lessons/scenarios/basic.json", data_dir());
-    ui_shot_options o = {.data_dir = data_dir(), .scenario = scen, .step = 5, .phase = 0.5f,
-                         .w = 800, .h = 450, .out = path};
-    ui_shot_result res;
-    char err[256] = "";
-    int rc = ui_shot_render(&o, &res, err, sizeof err);
-    if (rc != 0)
-        fprintf(stderr, "shot: %s\n", err);
-    assert_int_equal(rc, 0);
-    assert_true(res.steps > 5);
-    SDL_Surface *s = IMG_Load(path);
-    assert_non_null(s);
-    assert_int_equal(s->w, 800);
-    assert_int_equal(s->h, 450);
-    SDL_FreeSurface(s);
-    unlink(path);
-    /* a size out of range is refused */
-    o.w = 10;
-    assert_int_equal(ui_shot_render(&o, &res, err, sizeof err), -1);
 }
 
 /* A live world grows while it is shown (smtpsim live): new nodes get a place and a state. */
@@ -979,8 +1024,8 @@ int main(void)
         cmocka_unit_test(test_text_cache_steady),
         cmocka_unit_test(test_layouts),
         cmocka_unit_test(test_help_lists_keys),
+        cmocka_unit_test(test_keys_do_what_the_table_says),
         cmocka_unit_test(test_themes),
-        cmocka_unit_test(test_shot_png),
         cmocka_unit_test(test_quiz_predict_stops),
         cmocka_unit_test(test_live_world_grows),
         cmocka_unit_test(test_whatif_fork),

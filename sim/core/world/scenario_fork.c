@@ -13,24 +13,13 @@
 
 #include <cJSON.h>
 
-/* valid_id - 1..SCENARIO_FORK_MAX_ID of [a-z0-9-], the rule scenario.c enforces for "id". */
-static bool valid_id(const char *s, size_t n)
-{
-    if (n == 0 || n > SCENARIO_FORK_MAX_ID)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
-            return false;
-    return true;
-}
-
 void scenario_fork_id(const char *file, const char *orig_id, char *out, size_t cap)
 {
     if (file) {
         const char *base = strrchr(file, '/');
         base = base ? base + 1 : file;
         size_t n = strcspn(base, ".");
-        if (valid_id(base, n)) {
+        if (scenario_syntax_id(base, n, SCENARIO_FORK_MAX_ID)) {
             snprintf(out, cap, "%.*s", (int)n, base);
             return;
         }
@@ -63,7 +52,7 @@ char *scenario_fork_json(const scenario *sc, const world *orig, size_t at, const
         snprintf(err, errlen, "nothing to fork");
         return NULL;
     }
-    if (!valid_id(new_id, strlen(new_id))) {
+    if (!scenario_syntax_id(new_id, strlen(new_id), SCENARIO_FORK_MAX_ID)) {
         snprintf(err, errlen, "'%s' is not a scenario id (1-%d of a-z, 0-9, -)", new_id,
                  SCENARIO_FORK_MAX_ID);
         return NULL;

@@ -1,0 +1,313 @@
+/* net_server_commit.c - the group-commit writer of a net_server (see net_server_internal.h).
+ *
+ * A message accepted for a Maildir (or for the relay spool) is prepared in the accept hook,
+ * which answers "pending" (smtp_verdict_pending): the engine pauses before its final reply.
+ * The files are written, fsynced and renamed into new/ by a helper thread, and only then is the
+ * session resumed: 250 when the files are durable, 451 4.3.0 when they could not be made so
+ * (RFC 5321 4.2.2; the client keeps the message and retries, 4.5.4.1). A 250 always means on
+ * disk, and a client that disappears before that leaves nothing in the Maildir.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "net/net_server_internal.h"
+
+/* ---- the group commit of Maildir deliveries --------------------------------------------
+ *
+ * Making a file durable costs a disk cache flush (milliseconds). Done in the loop, it would
+ * stall every other session's round trips for that long. So one helper thread (one for the
+ * whole server, not one per connection) runs net_maildir_commit_batch on a batch of written
+ * files while the loop goes on serving; the messages finished meanwhile form the next batch.
+ * The thread touches only the batch's files and result flags; sessions stay on the loop's side.
+ * When the batch is done the thread writes to an eventfd watched by the loop, which resumes
+ * the paused sessions with their verdicts.
+ */
+
+static void batch_start(net_server *s);
+
+void net_server_commit_remove(net_server *s, session *ss)
+{
+    for (size_t i = 0; i < s->n_commit; i++)
+        if (s->commit[i] == ss)
+            s->commit[i] = NULL;
+    for (size_t i = 0; i < s->batch.n; i++)
+        if (s->batch.owner[i] == ss)
+            s->batch.owner[i] = NULL; /* the thread still commits the file; nobody waits */
+}
+
+void net_server_commit_abort(session *ss)
+{
+    for (size_t i = 0; i < ss->n_pend; i++) {
+        if (ss->pend[i]->tag == PEND_SPOOL)
+            net_server_relay_free(
+                ss->pend[i]->user); /* never started: the message is not accepted */
+        net_maildir_abort(ss->pend[i]);
+        free(ss->pend[i]);
+    }
+    ss->n_pend = 0;
+}
+
+static void *sync_thread(void *arg)
+{
+    net_server *s = arg;
+    pthread_mutex_lock(&s->mu);
+    for (;;) {
+        while (!s->sync_work && !s->sync_quit)
+            pthread_cond_wait(&s->cv, &s->mu);
+        if (!s->sync_work)
+            break;
+        pthread_mutex_unlock(&s->mu);
+        net_maildir_commit_batch(s->batch.p, s->batch.n, s->batch.ok);
+        pthread_mutex_lock(&s->mu);
+        s->sync_work = false;
+        uint64_t one = 1;
+        if (write(s->efd, &one, sizeof one) < 0) {
+            /* cannot happen with an eventfd below its maximum */
+        }
+    }
+    pthread_mutex_unlock(&s->mu);
+    return NULL;
+}
+
+/* batch_finish - the batch is durable (or failed): resume its sessions with 250 or 451. */
+static void batch_finish(net_server *s)
+{
+    commit_batch *b = &s->batch;
+    for (size_t i = 0; i < b->n; i++) {
+        session *ss = b->owner[i];
+        if (b->p[i]->tag == PEND_SPOOL) {
+            /* the queue file is durable: now the relay may go (and delete it when done) */
+            relay_job *j = b->p[i]->user;
+            if (b->ok[i]) {
+                j->spool_path = strdup(b->p[i]->new_path);
+                net_server_relay_start(j);
+            } else {
+                net_server_relay_free(j);
+            }
+        }
+        if (b->ok[i] && b->p[i]->tag == PEND_SPOOL) {
+            /* counted as relayed later */
+        } else if (b->ok[i]) {
+            s->stats.delivered_files++;
+            if (ss) {
+                net_server_log(s, NET_LOG_SESSION, "#%u delivered %s", ss->id, b->p[i]->new_path);
+                net_obs o = {.kind = NET_OBS_DELIVERED,
+                             .session = ss->id,
+                             .tls = ss->tls,
+                             .text = b->p[i]->new_path};
+                net_server_observe(s, &o);
+            }
+        } else if (ss) {
+            ss->sync_failed = true;
+        }
+        free(b->p[i]);
+        b->p[i] = NULL;
+        if (ss)
+            ss->in_flight--;
+    }
+    for (size_t i = 0; i < b->n; i++) {
+        session *ss = b->owner[i];
+        if (!ss || ss->in_flight != 0 || ss->released)
+            continue;
+        ss->released = true; /* once per session per batch */
+        smtp_verdict v = {0}; /* accepted: the engine's own 250 */
+        if (ss->sync_failed) {
+            /* No 250 for a message that is not safely stored: 451 4.3.0, and the session goes
+             * on; the client keeps the message and tries again (RFC 5321 4.5.4.1). */
+            net_server_log(s, NET_LOG_QUIET,
+                           "#%u cannot make the message durable: answering 451 4.3.0", ss->id);
+            smtp_verdict_set(&v, 451, "4.3.0", "Cannot store the message now, try again later");
+            ss->sync_failed = false;
+        }
+        /* -1 when the session is no longer paused (shut down meanwhile): nothing to answer */
+        smtp_server_resume(ss->eng, &v, net_loop_now(s->loop));
+        net_server_session_process(ss);
+    }
+    for (size_t i = 0; i < b->n; i++)
+        if (b->owner[i])
+            b->owner[i]->released = false;
+    b->n = 0;
+    s->sync_busy = false;
+    if (s->n_commit)
+        batch_start(s);
+}
+
+static void on_sync_done(void *ctx, int fd, unsigned events)
+{
+    net_server *s = ctx;
+    (void)events;
+    uint64_t v;
+    if (read(fd, &v, sizeof v) != (ssize_t)sizeof v)
+        return;
+    batch_finish(s);
+}
+
+/* batch_start - move every pending message into the batch and hand it to the thread. */
+static void batch_start(net_server *s)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < s->n_commit; i++)
+        if (s->commit[i])
+            total += s->commit[i]->n_pend;
+    commit_batch *b = &s->batch;
+    if (total > b->cap) {
+        size_t cap = total * 2;
+        session **o = realloc(b->owner, cap * sizeof *o);
+        if (o)
+            b->owner = o;
+        net_maildir_pending **p = realloc(b->p, cap * sizeof *p);
+        if (p)
+            b->p = p;
+        bool *ok = realloc(b->ok, cap * sizeof *ok);
+        if (ok)
+            b->ok = ok;
+        if (!o || !p || !ok) {
+            for (size_t i = 0; i < s->n_commit; i++)
+                if (s->commit[i]) {
+                    net_server_commit_abort(s->commit[i]);
+                    net_conn_close(s->commit[i]->conn, false, "out of memory");
+                }
+            s->n_commit = 0;
+            return;
+        }
+        b->cap = cap;
+    }
+    b->n = 0;
+    for (size_t i = 0; i < s->n_commit; i++) {
+        session *ss = s->commit[i];
+        if (!ss)
+            continue;
+        for (size_t j = 0; j < ss->n_pend; j++) {
+            b->owner[b->n] = ss;
+            b->p[b->n++] = ss->pend[j];
+            ss->in_flight++;
+        }
+        ss->n_pend = 0;
+    }
+    s->n_commit = 0;
+    if (b->n == 0)
+        return;
+    s->sync_busy = true;
+    if (!s->sync_thread_ok) {
+        net_maildir_commit_batch(b->p, b->n, b->ok); /* no thread: in the loop, slower */
+        batch_finish(s);
+        return;
+    }
+    pthread_mutex_lock(&s->mu);
+    s->sync_work = true;
+    pthread_cond_signal(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+}
+
+/* commit_run - end of the loop iteration: the messages written in it start their commit now,
+ * or join the next batch when one is still running. */
+static void commit_run(void *ctx)
+{
+    net_server *s = ctx;
+    s->commit_scheduled = false;
+    if (!s->sync_busy)
+        batch_start(s);
+}
+
+int net_server_commit_add(net_server *s, session *ss)
+{
+    if (s->n_commit == s->cap_commit) {
+        size_t n = s->cap_commit ? s->cap_commit * 2 : 64;
+        session **c = realloc(s->commit, n * sizeof *c);
+        if (!c)
+            return -1;
+        s->commit = c;
+        s->cap_commit = n;
+    }
+    for (size_t i = 0; i < s->n_commit; i++)
+        if (s->commit[i] == ss)
+            return 0;
+    s->commit[s->n_commit++] = ss;
+    if (!s->commit_scheduled && net_loop_defer(s->loop, commit_run, s) == 0)
+        s->commit_scheduled = true;
+    return s->commit_scheduled ? 0 : -1;
+}
+void net_server_commit_deliver(session *ss, const smtp_envelope *env, smtp_verdict *v)
+{
+    net_server *s = ss->srv;
+    for (size_t i = 0; i < env->n_rcpts; i++) {
+        const char *rcpt = env->rcpts[i];
+        const char *at = strrchr(rcpt, '@');
+        char local[128], box[128];
+        size_t ll = at ? (size_t)(at - rcpt) : strlen(rcpt);
+        if (ll >= sizeof local)
+            ll = sizeof local - 1;
+        memcpy(local, rcpt, ll);
+        local[ll] = '\0';
+        if (!strcasecmp(local, "postmaster") || net_maildir_mailbox_name(local, box, sizeof box))
+            snprintf(box, sizeof box, "postmaster");
+        char hdr[NET_SERVER_TRACE_MAX];
+        size_t hl =
+            net_server_received(ss, env, env->n_rcpts == 1 ? rcpt : NULL, true, hdr, sizeof hdr);
+        net_maildir_pending *p = malloc(sizeof *p);
+        if (ss->n_pend == ss->cap_pend) {
+            size_t n = ss->cap_pend ? ss->cap_pend * 2 : 4;
+            net_maildir_pending **np = realloc(ss->pend, n * sizeof *np);
+            if (np) {
+                ss->pend = np;
+                ss->cap_pend = n;
+            }
+        }
+        if (!p || ss->n_pend == ss->cap_pend ||
+            net_maildir_prepare(s->cfg->maildir, box, hdr, hl, env->data, env->data_len, p) != 0) {
+            free(p);
+            net_server_log(s, NET_LOG_QUIET, "#%u cannot write to the Maildir %s: %s", ss->id,
+                           s->cfg->maildir, strerror(errno));
+            net_server_commit_abort(ss);
+            smtp_verdict_set(v, 451, "4.3.0", "Cannot store the message now, try again later");
+            return;
+        }
+        ss->pend[ss->n_pend++] = p;
+    }
+    if (net_server_commit_add(s, ss) != 0) {
+        net_server_commit_abort(ss);
+        smtp_verdict_set(v, 451, "4.3.0", "Out of memory, try again later");
+        return;
+    }
+    /* No reply yet: the session is resumed when commit_run has synced the files. */
+    smtp_verdict_pending(v);
+}
+void net_server_commit_init(net_server *s)
+{
+    s->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    pthread_mutex_init(&s->mu, NULL);
+    pthread_cond_init(&s->cv, NULL);
+    if (s->efd >= 0 && net_loop_add(s->loop, s->efd, NET_EV_READ, on_sync_done, s) == 0 &&
+        pthread_create(&s->thread, NULL, sync_thread, s) == 0)
+        s->sync_thread_ok = true;
+}
+
+void net_server_commit_stop(net_server *s)
+{
+    if (s->sync_thread_ok) {
+        /* A batch in flight is finished first: its files are written and may be renamed. */
+        pthread_mutex_lock(&s->mu);
+        s->sync_quit = true;
+        pthread_cond_signal(&s->cv);
+        pthread_mutex_unlock(&s->mu);
+        pthread_join(s->thread, NULL);
+        for (size_t i = 0; i < s->batch.n; i++)
+            free(s->batch.p[i]);
+    }
+    if (s->uses_commit) {
+        pthread_mutex_destroy(&s->mu);
+        pthread_cond_destroy(&s->cv);
+    }
+    if (s->efd >= 0) {
+        net_loop_del(s->loop, s->efd);
+        close(s->efd);
+    }
+    free(s->batch.owner);
+    free(s->batch.p);
+    free(s->batch.ok);
+    free(s->commit);
+}

@@ -1,0 +1,222 @@
+/* ui_app_draw.c - one frame of the window: the header, the flow, the panels and the controls.
+ *
+ * The still part (all but the travelling token and the timeline) is drawn into a texture once
+ * and copied each frame while nothing it depends on changes (still_layer_key); see
+ * ui_app_draw.
+ */
+#include "ui/ui_app_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "ui/ui_help.h"
+#include "ui/ui_panels.h"
+
+/* ui_app_view_of - what the flow and panels draw: the world, the step and the node states. */
+void ui_app_view_of(ui_app *a, ui_view *v)
+{
+    v->w = a->w;
+    v->step = a->step;
+    v->phase = a->phase;
+    v->eaves = a->eaves;
+    v->states = NULL;
+    /* a live world may have grown nodes since it was attached */
+    size_t nodes = a->w ? world_node_count(a->w) : 0;
+    if (nodes > a->states_cap) {
+        world_node_state *grown = realloc(a->states, nodes * sizeof *grown);
+        if (grown) {
+            a->states = grown;
+            a->states_cap = nodes;
+        }
+    }
+    if (a->w && a->states && nodes <= a->states_cap) {
+        long done = ui_view_done(v);
+        world_state_at(a->w, done < 0 ? SIZE_MAX : (size_t)done, a->states);
+        v->states = a->states;
+    }
+}
+
+/* ui_app_controls_state - the toggles the buttons show. */
+void ui_app_controls_state(const ui_app *a, ui_controls_state *s)
+{
+    memset(s, 0, sizeof *s);
+    s->playing = a->playing;
+    s->bytes = a->bytes;
+    s->eaves = a->eaves;
+    s->help = a->help;
+    s->speed = ui_app_speeds[a->speed];
+    s->hover = a->hover;
+    s->quiz_available = a->quiz != NULL;
+    s->quiz = ui_quiz_get_mode(a->quiz) != UI_QUIZ_OFF;
+    s->whatif = a->fork != NULL;
+    s->whatif_available = a->sc != NULL;
+}
+
+static void layout_now(ui_app *a)
+{
+    int w = 0, h = 0;
+    SDL_GetRendererOutputSize(a->ctx.r, &w, &h);
+    size_t nodes = a->w ? world_node_count(a->w) : 0;
+    if (nodes > UI_MAX_NODES)
+        nodes = UI_MAX_NODES;
+    if (!a->relayout && w == a->laid_w && h == a->laid_h && nodes == a->lay.node_count)
+        return;
+    ui_gfx_scale(&a->ctx, ui_layout_scale(w, h, a->zoom));
+    ui_layout_compute(&a->lay, &a->ctx, w, h, a->w);
+    a->laid_w = w;
+    a->laid_h = h;
+    a->relayout = false;
+}
+
+static void draw_header(ui_app *a)
+{
+    ui_ctx *c = &a->ctx;
+    const ui_theme *th = c->theme;
+    SDL_Rect hd = a->lay.header;
+    int cy = hd.y + hd.h / 2;
+    char buf[200];
+    size_t n = ui_app_step_count(a);
+    if (n)
+        snprintf(buf, sizeof buf, "Step %zu of %zu", a->step, n - 1);
+    else
+        snprintf(buf, sizeof buf, "No steps");
+    int sw = ui_text_draw(c->text, UI_FONT_SANS_BOLD, c->fs_title, th->title, buf,
+                          hd.x + hd.w - c->pad, cy, UI_ALIGN_RIGHT | UI_ALIGN_MIDDLE);
+    int lx = hd.x + hd.w - c->pad - sw - 2 * c->pad;
+    if (a->fork) {
+        /* the banner: this is not the scenario as written, and how to get back */
+        SDL_Rect band = {hd.x + c->pad / 2, hd.y + c->pad / 4, lx - hd.x, hd.h - c->pad / 2};
+        ui_gfx_box(c->r, band, c->radius, th->highlight, th->node_active, c->line);
+        char line[400];
+        snprintf(line, sizeof line,
+                 "What if: step %zu answered \xC2\xAB%s\xC2\xBB \xE2\x80\x94 the rest comes from "
+                 "the engines.   W: back to the original   Ctrl+S: save",
+                 a->fork_at, a->fork_reply);
+        ui_text_draw_fit(c->text, UI_FONT_SANS_BOLD, c->fs_body, th->highlight_text, line,
+                         band.x + c->pad / 2, cy, UI_ALIGN_LEFT | UI_ALIGN_MIDDLE,
+                         band.w - c->pad);
+        return;
+    }
+    snprintf(buf, sizeof buf, "%s", a->title[0] ? a->title : "smtpsim: no scenario");
+    ui_text_draw_fit(c->text, UI_FONT_SANS_BOLD, c->fs_title, th->title, buf, hd.x + c->pad, cy,
+                     UI_ALIGN_LEFT | UI_ALIGN_MIDDLE, lx - hd.x - 2 * c->pad);
+}
+
+/* draw_still - everything that does not move while a token travels. */
+static void draw_still(ui_app *a, const ui_view *v)
+{
+    ui_ctx *c = &a->ctx;
+    const ui_theme *th = c->theme;
+    SDL_SetRenderDrawBlendMode(c->r, SDL_BLENDMODE_NONE);
+    SDL_SetRenderDrawColor(c->r, th->bg.r, th->bg.g, th->bg.b, 255);
+    SDL_RenderClear(c->r);
+    draw_header(a);
+    ui_flow_draw(c, &a->lay, v);
+    if (!a->w)
+        ui_text_draw(c->text, UI_FONT_SANS, c->fs_title, th->text,
+                     "No scenario loaded: press S to choose one.",
+                     a->lay.flow.x + a->lay.flow.w / 2, a->lay.flow.y + a->lay.flow.h / 2,
+                     UI_ALIGN_CENTER | UI_ALIGN_MIDDLE);
+    ui_panels_transcript(c, &a->lay, v);
+    if (a->wi_edit)
+        ui_app_whatif_draw(a);
+    else if (ui_quiz_get_mode(a->quiz) != UI_QUIZ_OFF)
+        ui_quiz_draw(a->quiz, c, a->lay.explain);
+    else if (a->bytes)
+        ui_panels_bytes(c, &a->lay, v, &a->close);
+    else
+        ui_panels_explain(c, &a->lay, v);
+    ui_controls_state cs;
+    ui_app_controls_state(a, &cs);
+    ui_controls_draw(c, &a->lay, &cs);
+}
+
+/* draw_moving - the token and the timeline's position. */
+static void draw_moving(ui_app *a, const ui_view *v)
+{
+    ui_flow_draw_token(&a->ctx, &a->lay, v, &a->token);
+    ui_controls_timeline(&a->ctx, &a->lay, v);
+}
+
+/* still_key - everything the still layer depends on; the layer is redrawn when it changes. */
+static void still_key(const ui_app *a, const ui_view *v, still_layer_key *k)
+{
+    memset(k, 0, sizeof *k);
+    k->w = a->w;
+    k->steps = ui_app_step_count(a);
+    k->nodes = a->w ? world_node_count(a->w) : 0;
+    k->step = a->step;
+    k->done = ui_view_done(v);
+    k->out_w = a->laid_w;
+    k->out_h = a->laid_h;
+    k->theme = a->ctx.theme;
+    k->zoom = a->zoom;
+    k->eaves = a->eaves;
+    k->bytes = a->bytes;
+    k->playing = a->playing;
+    k->speed = a->speed;
+    k->hover = a->hover;
+    k->quiz_rev = ui_quiz_revision(a->quiz);
+    k->quiz_mode = (int)ui_quiz_get_mode(a->quiz);
+    k->fork_gen = a->fork_gen;
+    k->wi_rev = a->wi_rev;
+    k->wi_edit = a->wi_edit;
+}
+
+/* layer_ready - a target texture of the output size, or false (then draw directly). */
+static bool layer_ready(ui_app *a)
+{
+    if (a->layer && a->layer_w == a->laid_w && a->layer_h == a->laid_h)
+        return true;
+    SDL_DestroyTexture(a->layer);
+    a->layer = SDL_CreateTexture(a->ctx.r, SDL_PIXELFORMAT_RGB888, SDL_TEXTUREACCESS_TARGET,
+                                 a->laid_w, a->laid_h);
+    a->layer_valid = false;
+    a->layer_w = a->laid_w;
+    a->layer_h = a->laid_h;
+    return a->layer != NULL;
+}
+
+void ui_app_draw(ui_app *a)
+{
+    ui_ctx *c = &a->ctx;
+    layout_now(a);
+    ui_view v;
+    ui_app_view_of(a, &v);
+    bool overlay = a->help || a->picking;
+    /* The still part is drawn once into a texture and copied each frame; only the token and
+     * the timeline are drawn per frame. On the software renderer this turns a frame into
+     * one copy plus a few small shapes. */
+    still_layer_key k;
+    still_key(a, &v, &k);
+    /* only a still part drawn twice in a row is worth a layer (a single shot is not) */
+    bool again = a->prev_key_set && !memcmp(&k, &a->prev_key, sizeof k);
+    a->prev_key = k;
+    a->prev_key_set = true;
+    if (!overlay && again && layer_ready(a)) {
+        if (!a->layer_valid || memcmp(&k, &a->layer_key, sizeof k) != 0) {
+            SDL_Texture *prev = SDL_GetRenderTarget(c->r);
+            if (SDL_SetRenderTarget(c->r, a->layer) == 0) {
+                draw_still(a, &v);
+                SDL_SetRenderTarget(c->r, prev);
+                a->layer_key = k;
+                a->layer_valid = true;
+            }
+        }
+        if (a->layer_valid) {
+            SDL_SetTextureBlendMode(a->layer, SDL_BLENDMODE_NONE);
+            SDL_RenderCopy(c->r, a->layer, NULL, NULL);
+            draw_moving(a, &v);
+            ui_text_frame_end(c->text);
+            return;
+        }
+    }
+    draw_still(a, &v);
+    draw_moving(a, &v);
+    if (a->picking)
+        ui_picker_draw(c, &a->lay, &a->picker);
+    if (a->help)
+        ui_help_draw(c, &a->lay);
+    ui_text_frame_end(c->text);
+}
+

@@ -1,0 +1,118 @@
+/* ui_app_internal.h - what the window's files share and nobody else sees: the ui_app struct and
+ * the functions one part of the window calls in another.
+ *
+ * The window is one object split by job: ui_app.c (creation, the view, the clock, the main
+ * loop), ui_app_input.c (keys, mouse, buttons), ui_app_whatif.c (forks and the reply field)
+ * and ui_app_draw.c (the frame and its still layer). Only those four include this header.
+ */
+#ifndef UI_APP_INTERNAL_H
+#define UI_APP_INTERNAL_H
+
+#include "core/world/scenario.h"
+#include "ui/ui_app.h"
+#include "ui/ui_controls.h"
+#include "ui/ui_flow.h"
+#include "ui/ui_picker.h"
+#include "ui/ui_quiz.h"
+
+/* Playback speeds, slowest first; the speed button shows them. */
+#define UI_APP_SPEED_COUNT 6
+#define UI_APP_SPEED_NORMAL 2 /* 1x */
+extern const float ui_app_speeds[UI_APP_SPEED_COUNT];
+
+/* What the still layer (everything but the token and the timeline) was drawn for. */
+typedef struct {
+    const world *w;
+    size_t steps, step, nodes;
+    long done;
+    int out_w, out_h;
+    const ui_theme *theme;
+    float zoom;
+    bool eaves, bytes, playing;
+    int speed, hover;
+    unsigned quiz_rev;
+    int quiz_mode;
+    unsigned fork_gen, wi_rev; /* what-if fork shown, reply field */
+    bool wi_edit;
+} still_layer_key;
+
+struct ui_app {
+    ui_ctx ctx;
+    ui_layout lay;
+    SDL_Window *win;
+    char data_dir[512];
+
+    /* the world: owned when loaded from a file */
+    scenario *sc;
+    world *owned;
+    const world *w;
+    char title[160];
+    char id[64];
+    world_node_state *states;
+    size_t states_cap;
+
+    /* the view */
+    size_t step;
+    float phase;
+    bool animating; /* phase runs towards 1 */
+    bool playing;
+    uint32_t hold_ms;
+    int speed;
+    float zoom;
+    bool eaves, bytes, help, picking, fullscreen;
+    ui_picker picker;
+    ui_quiz *quiz; /* the lessons of this scenario, NULL when none */
+    char progress[512]; /* the quiz's progress file, "" for none */
+
+    /* what if? the fork is shown instead of `owned` while it exists */
+    world *fork;
+    size_t fork_at;
+    char fork_reply[UI_APP_MAX_REPLY + 1];
+    unsigned fork_gen;   /* changes with every fork and return (redraw decisions) */
+    bool wi_edit;        /* the reply field is open */
+    bool wi_eat;         /* drop the text event of the W that opened it */
+    bool wi_bad;         /* wi_msg is a refusal */
+    char wi_text[UI_APP_MAX_REPLY + 1];
+    char wi_msg[200];
+    unsigned wi_rev;
+
+    /* input */
+    bool dragging;
+    bool ate_question; /* the key that typed '?' was handled as a key already */
+    int hover;
+    bool quit;
+    bool shot_pending;
+    SDL_Rect token, close;
+    int laid_w, laid_h;
+    bool relayout;
+
+    /* the still layer */
+    SDL_Texture *layer;
+    int layer_w, layer_h;
+    bool layer_valid;
+    still_layer_key layer_key;
+    still_layer_key prev_key; /* of the previous frame */
+    bool prev_key_set;
+};
+
+/* ui_app_step_count - steps in the world shown, 0 when none. */
+static inline size_t ui_app_step_count(const ui_app *a)
+{
+    return a->w ? world_step_count(a->w) : 0;
+}
+
+/* ui_app.c: moving through the steps as the keys and buttons do. */
+void ui_app_forward(ui_app *a);
+void ui_app_back(ui_app *a);
+
+/* ui_app_whatif.c */
+void ui_app_whatif_drop(ui_app *a); /* free the fork, close the field */
+void ui_app_whatif_key(ui_app *a, SDL_Keycode sym, bool ctrl);
+void ui_app_whatif_text_input(ui_app *a, const char *utf8);
+void ui_app_whatif_draw(ui_app *a); /* the reply field, in the explanation panel's place */
+
+/* ui_app_draw.c: what input needs to know about the last frame. */
+void ui_app_view_of(ui_app *a, ui_view *v);
+void ui_app_controls_state(const ui_app *a, ui_controls_state *s);
+
+#endif
