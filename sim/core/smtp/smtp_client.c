@@ -586,7 +586,11 @@ int smtp_client_next_event(smtp_client *cl, smtp_event *ev)
     qevent *qe = &cl->evq[cl->ev_head++];
     cl->ev_len--;
     *ev = qe->ev;
-    ev->bytes = !qe->has_bytes ? NULL : qe->in_wire ? cl->wire.p : cl->evbytes.p + qe->off;
+    /* evbytes.p is still NULL when every saved event so far had no bytes (NULL + 0 is UB) */
+    ev->bytes = !qe->has_bytes ? NULL
+                : qe->in_wire  ? cl->wire.p
+                : cl->evbytes.p ? cl->evbytes.p + qe->off
+                                : NULL;
     return 1;
 }
 
