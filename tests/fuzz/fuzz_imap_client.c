@@ -6,22 +6,16 @@
  * an RFC string, state events chain, the password never appears in the events, and once done
  * the engine refuses more input.
  *
- * Build with clang -std=c11 -g -O1 -Isim -D_POSIX_C_SOURCE=200809L
- * -fsanitize=fuzzer,address,undefined, this file, the .c files of sim/core/imap and
- * sim/core/pop3, and sim/core/util/base64.c.
+ * `make fuzz-build` builds it as build/fuzz/fuzz_imap_client;
+ * `make fuzz FUZZ_TARGET=imap_client` runs it.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_common.h"
 #include "core/imap/imap_client.h"
-
-static void die(const char *why)
-{
-    fprintf(stderr, "fuzz invariant broken: %s\n", why);
-    abort();
-}
 
 static int contains(const char *b, size_t n, const char *w)
 {
@@ -38,26 +32,26 @@ static void drain(imap_client *cl, char *prev, int *last_state)
     size_t n = imap_client_output(cl, &b);
     for (size_t i = 0; i < n; i++) {
         if (b[i] == '\n' && *prev != '\r')
-            die("bare LF in output");
+            fuzz_die("bare LF in output");
         *prev = b[i];
     }
     imap_client_output_consumed(cl, n);
     retr_event ev;
     while (imap_client_next_event(cl, &ev)) {
         if (!ev.key || !ev.key[0] || !ev.rfc)
-            die("event without key or rfc");
+            fuzz_die("event without key or rfc");
         if (!ev.bytes && ev.len)
-            die("length without bytes");
+            fuzz_die("length without bytes");
         if (ev.bytes && ev.len) {
             (void)((volatile const char *)ev.bytes)[ev.len - 1];
             /* "s3cr3t!" in base64 PLAIN or quoted LOGIN must never show */
             if (ev.kind == RETR_EV_COMMAND && (contains(ev.bytes, ev.len, "s3cr3t!") ||
                                                contains(ev.bytes, ev.len, "AGJvYgBzM2NyM3Qh")))
-                die("password shown");
+                fuzz_die("password shown");
         }
         if (ev.kind == RETR_EV_STATE) {
             if (ev.state_from != *last_state)
-                die("state events do not chain");
+                fuzz_die("state events do not chain");
             *last_state = ev.state_to;
         }
     }
@@ -96,7 +90,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 len = size - i;
             int r = imap_client_feed(cl, data + i, len, now);
             if (r == 0 && imap_client_done(cl) && imap_client_feed(cl, "x", 1, now) != -1)
-                die("input accepted after done");
+                fuzz_die("input accepted after done");
             i += len;
             break;
         }
@@ -114,7 +108,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         drain(cl, &prev, &last);
     }
     if (imap_client_done(cl) && imap_client_result_get(cl)->status == IMAP_RESULT_PENDING)
-        die("done without a result");
+        fuzz_die("done without a result");
     imap_client_free(cl);
     return 0;
 }

@@ -8,23 +8,17 @@
  * string, state events chain, LOGIN never shows a password unless asked, and output lines
  * outside literals end in CRLF.
  *
- * Build with clang -std=c11 -g -O1 -Isim -D_POSIX_C_SOURCE=200809L
- * -fsanitize=fuzzer,address,undefined, this file, the .c files of sim/core/imap and
- * sim/core/pop3, and sim/core/util/base64.c.
+ * `make fuzz-build` builds it as build/fuzz/fuzz_imap_server;
+ * `make fuzz FUZZ_TARGET=imap_server` runs it.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_common.h"
 #include "core/imap/imap_server.h"
 #include "core/pop3/mailbox.h"
-
-static void die(const char *why)
-{
-    fprintf(stderr, "fuzz invariant broken: %s\n", why);
-    abort();
-}
 
 typedef struct {
     char prev;
@@ -47,7 +41,7 @@ static void check_out(checker *c, const char *b, size_t n)
             continue;
         }
         if (ch == '\n' && c->prev != '\r')
-            die("bare LF in output");
+            fuzz_die("bare LF in output");
         if (c->in_brace) {
             if (ch >= '0' && ch <= '9' && c->nl < sizeof c->num - 1)
                 c->num[c->nl++] = ch;
@@ -88,19 +82,19 @@ static void drain(imap_server *srv, checker *c, size_t partial)
     retr_event ev;
     while (imap_server_next_event(srv, &ev)) {
         if (!ev.key || !ev.key[0] || !ev.rfc)
-            die("event without key or rfc");
+            fuzz_die("event without key or rfc");
         if (!ev.bytes && ev.len)
-            die("length without bytes");
+            fuzz_die("length without bytes");
         if (ev.bytes && ev.len)
             (void)((volatile const char *)ev.bytes)[ev.len - 1];
         if (ev.kind == RETR_EV_STATE) {
             if (ev.state_from != c->last_state)
-                die("state events do not chain");
+                fuzz_die("state events do not chain");
             c->last_state = ev.state_to;
         }
         if (ev.kind == RETR_EV_COMMAND && !c->show_secrets && strcmp(ev.verb, "LOGIN") == 0 &&
             !contains(ev.bytes, ev.len, "<credentials hidden>"))
-            die("password shown");
+            fuzz_die("password shown");
     }
 }
 

@@ -6,22 +6,16 @@
  * event has a key and an RFC string, state events chain, the password never appears in the
  * events, and once done the engine refuses more input.
  *
- * Build with clang -std=c11 -g -O1 -Isim -D_POSIX_C_SOURCE=200809L
- * -fsanitize=fuzzer,address,undefined, this file, the .c files of sim/core/pop3 and
- * sim/core/util/base64.c.
+ * `make fuzz-build` builds it as build/fuzz/fuzz_pop3_client;
+ * `make fuzz FUZZ_TARGET=pop3_client` runs it.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_common.h"
 #include "core/pop3/pop3_client.h"
-
-static void die(const char *why)
-{
-    fprintf(stderr, "fuzz invariant broken: %s\n", why);
-    abort();
-}
 
 /* contains - memmem without _GNU_SOURCE */
 static int contains(const char *b, size_t n, const char *w)
@@ -39,24 +33,24 @@ static void drain(pop3_client *cl, char *prev, int *last_state)
     size_t n = pop3_client_output(cl, &b);
     for (size_t i = 0; i < n; i++) {
         if (b[i] == '\n' && *prev != '\r')
-            die("bare LF in output");
+            fuzz_die("bare LF in output");
         *prev = b[i];
     }
     pop3_client_output_consumed(cl, n);
     retr_event ev;
     while (pop3_client_next_event(cl, &ev)) {
         if (!ev.key || !ev.key[0] || !ev.rfc)
-            die("event without key or rfc");
+            fuzz_die("event without key or rfc");
         if (!ev.bytes && ev.len)
-            die("length without bytes");
+            fuzz_die("length without bytes");
         if (ev.bytes && ev.len) {
             (void)((volatile const char *)ev.bytes)[ev.len - 1];
             if (ev.kind == RETR_EV_COMMAND && contains(ev.bytes, ev.len, "s3cr3t!"))
-                die("password shown");
+                fuzz_die("password shown");
         }
         if (ev.kind == RETR_EV_STATE) {
             if (ev.state_from != *last_state)
-                die("state events do not chain");
+                fuzz_die("state events do not chain");
             *last_state = ev.state_to;
         }
     }
@@ -97,7 +91,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 len = size - i;
             int r = pop3_client_feed(cl, data + i, len, now);
             if (r == 0 && pop3_client_done(cl) && pop3_client_feed(cl, "x", 1, now) != -1)
-                die("input accepted after done");
+                fuzz_die("input accepted after done");
             i += len;
             break;
         }
@@ -116,9 +110,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     const pop3_client_result *r = pop3_client_result_get(cl);
     if (pop3_client_done(cl) && r->status == POP3_RESULT_PENDING)
-        die("done without a result");
+        fuzz_die("done without a result");
     if (r->downloaded > r->messages || r->deleted > r->downloaded)
-        die("counts do not add up");
+        fuzz_die("counts do not add up");
     pop3_client_free(cl);
     return 0;
 }

@@ -7,23 +7,17 @@
  * events chain, PASS never shows a password unless asked, and at the end the maildrop lock is
  * released and no message appeared.
  *
- * Build with clang -std=c11 -g -O1 -Isim -D_POSIX_C_SOURCE=200809L
- * -fsanitize=fuzzer,address,undefined, this file, the .c files of sim/core/pop3 and
- * sim/core/util/base64.c.
+ * `make fuzz-build` builds it as build/fuzz/fuzz_pop3_server;
+ * `make fuzz FUZZ_TARGET=pop3_server` runs it.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_common.h"
 #include "core/pop3/mailbox.h"
 #include "core/pop3/pop3_server.h"
-
-static void die(const char *why)
-{
-    fprintf(stderr, "fuzz invariant broken: %s\n", why);
-    abort();
-}
 
 typedef struct {
     char prev;      /* last output byte seen */
@@ -39,28 +33,28 @@ static void drain(pop3_server *srv, checker *c, size_t partial)
     size_t take = partial && partial < n ? partial : n;
     for (size_t i = 0; i < take; i++) {
         if (b[i] == '\n' && c->prev != '\r')
-            die("bare LF in output");
+            fuzz_die("bare LF in output");
         if (c->prev == '\r' && b[i] != '\n')
-            die("bare CR in output");
+            fuzz_die("bare CR in output");
         c->prev = b[i];
     }
     pop3_server_output_consumed(srv, take);
     retr_event ev;
     while (pop3_server_next_event(srv, &ev)) {
         if (!ev.key || !ev.key[0] || !ev.rfc)
-            die("event without key or rfc");
+            fuzz_die("event without key or rfc");
         if (!ev.bytes && ev.len)
-            die("length without bytes");
+            fuzz_die("length without bytes");
         if (ev.bytes && ev.len)
             (void)((volatile const char *)ev.bytes)[ev.len - 1];
         if (ev.kind == RETR_EV_STATE) {
             if (ev.state_from != c->last_state)
-                die("state events do not chain");
+                fuzz_die("state events do not chain");
             c->last_state = ev.state_to;
         }
         if (ev.kind == RETR_EV_COMMAND && !c->show_secrets && strcmp(ev.verb, "PASS") == 0 &&
             (ev.len < 25 || memcmp(ev.bytes, "PASS <credentials hidden>", 25) != 0))
-            die("password shown");
+            fuzz_die("password shown");
     }
 }
 
@@ -119,15 +113,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         drain(srv, &c, (op >> 6) == 3 ? (size_t)(op & 0x3e) : 0);
         if (pop3_server_state_get(srv) != POP3_SRV_CLOSED &&
             pop3_server_deadline(srv) < now)
-            die("deadline in the past");
+            fuzz_die("deadline in the past");
     }
     drain(srv, &c, 0);
     pop3_server_free(srv);
     if (mailbox_mem_locked(box))
-        die("lock not released");
+        fuzz_die("lock not released");
     mailbox mb = mailbox_mem_get(box);
     if (mb.ops->count(mb.ctx) > n_msgs)
-        die("messages appeared");
+        fuzz_die("messages appeared");
     mailbox_mem_free(box);
     return 0;
 }

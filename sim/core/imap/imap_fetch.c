@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "core/imap/imap_mime.h"
-#include "core/imap/imap_server_int.h"
+#include "core/imap/imap_server_internal.h"
 
 #define FIELDS_MAX 32
 

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/imap/imap_server_int.h"
+#include "core/imap/imap_server_internal.h"
 
 /* ---- opening the INBOX ------------------------------------------------------------------- */
 

@@ -11,7 +11,7 @@
  *   rev2 forms (ESEARCH, no RECENT, LIST after SELECT); everyone else the rev1 forms.
  * - No \Recent: RECENT is always 0 for rev1 clients (RFC 3501 allows a server without it).
  */
-#include "core/imap/imap_server_int.h"
+#include "core/imap/imap_server_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>

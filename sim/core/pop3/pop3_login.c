@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/pop3/pop3_server_int.h"
+#include "core/pop3/pop3_server_internal.h"
 
 /* auth_failed - wrong credentials: -ERR [AUTH] (RFC 3206 4 says the credentials were wrong,
  * not that the server failed); after POP3_MAX_AUTH_FAILURES the session ends */

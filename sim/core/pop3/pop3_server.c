@@ -13,7 +13,7 @@
  *   with the RFC 3206 [AUTH] code, so a client knows to try STLS rather than another password.
  * - USER always answers +OK, so the server does not tell which user names exist (RFC 1939 13).
  */
-#include "core/pop3/pop3_server_int.h"
+#include "core/pop3/pop3_server_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,8 +1,8 @@
-/* pop3_server_int.h - the POP3 server session, shared by pop3_server.c (funnels, input,
+/* pop3_server_internal.h - the POP3 server session, shared by pop3_server.c (funnels, input,
  * TRANSACTION and UPDATE commands) and pop3_login.c (AUTHORIZATION: USER/PASS, AUTH PLAIN,
  * STLS). Not for other modules. */
-#ifndef POP3_SERVER_INT_H
-#define POP3_SERVER_INT_H
+#ifndef POP3_SERVER_INTERNAL_H
+#define POP3_SERVER_INTERNAL_H
 
 #include "core/pop3/pop3_server.h"
 #include "core/pop3/retr_io.h"

@@ -1,8 +1,8 @@
-/* imap_server_int.h - the IMAP server session, shared by imap_server.c (session, input,
+/* imap_server_internal.h - the IMAP server session, shared by imap_server.c (session, input,
  * funnels), imap_login.c (STARTTLS, LOGIN, AUTHENTICATE), imap_mailbox.c (SELECT, LIST,
  * STATUS, ...) and imap_fetch.c (FETCH, STORE, SEARCH, EXPUNGE). Not for other modules. */
-#ifndef IMAP_SERVER_INT_H
-#define IMAP_SERVER_INT_H
+#ifndef IMAP_SERVER_INTERNAL_H
+#define IMAP_SERVER_INTERNAL_H
 
 #include "core/imap/imap_parse.h"
 #include "core/imap/imap_server.h"
