@@ -1,7 +1,8 @@
 /* explain.c - the sentences students read: event keys, reply codes, enhanced status codes.
  *
- * One static table of keys, in sections per engine (server, client, ...). An entry's rfc is ""
- * when the behaviour is server policy rather than a rule of any RFC. Each section may grow
+ * One static table of keys, in sections per engine (server, client, ...); the POP3 and IMAP
+ * keys are in a second table, explain_retr.c, which explain_find searches too. An entry's rfc
+ * is "" when the behaviour is server policy rather than a rule of any RFC. Each section may grow
  * independently: the table is a single array sized by the compiler, so adding a row anywhere
  * needs no other edit. Lookups are linear over a few hundred rows, O(n) strcmp: cheap next to
  * drawing a frame, and never done on the engines' hot path (engines only store the key).
@@ -10,6 +11,8 @@
 
 #include <stddef.h>
 #include <string.h>
+
+#include "core/teach/explain_retr.h"
 
 static const explain_entry table[] = {
     /* ---- server keys ---- */
@@ -476,6 +479,10 @@ const explain_entry *explain_find(const char *key)
     for (size_t i = 0; i < TABLE_LEN; i++)
         if (strcmp(table[i].key, key) == 0)
             return &table[i];
+    /* POP3 and IMAP keys live in explain_retr.c */
+    for (int i = 0; i < explain_retr_count(); i++)
+        if (strcmp(explain_retr_at(i)->key, key) == 0)
+            return explain_retr_at(i);
     return NULL;
 }
 
@@ -486,17 +493,19 @@ const char *explain_text(const char *key)
     return e ? e->text : "No explanation is available for this step yet.";
 }
 
-/* explain_count - rows in the table */
+/* explain_count - rows in both tables (SMTP and world here, then retrieval) */
 int explain_count(void)
 {
-    return (int)TABLE_LEN;
+    return (int)TABLE_LEN + explain_retr_count();
 }
 
-/* explain_at - row i, or NULL */
+/* explain_at - row i, or NULL; the retrieval rows follow this file's */
 const explain_entry *explain_at(int i)
 {
-    if (i < 0 || (size_t)i >= TABLE_LEN)
+    if (i < 0)
         return NULL;
+    if ((size_t)i >= TABLE_LEN)
+        return explain_retr_at(i - (int)TABLE_LEN);
     return &table[i];
 }
 
