@@ -13,6 +13,21 @@
 #include <stddef.h>
 
 static const explain_entry table[] = {
+    /* ---- the retrieval hop in the world (world_retrieval.c) ---- */
+    {"retr.connect", "The reading mail client opens a TCP connection to the mailbox server: "
+                     "port 110 for POP3 and 143 for IMAP (upgraded with STLS/STARTTLS), or 995 "
+                     "and 993 with TLS from the first byte.", "RFC 8314 3"},
+    {"retr.tls.stls", "Client and server run the TLS handshake (simulated here) after STLS; "
+                      "from now on the link is encrypted, and the client asks CAPA again.",
+     "RFC 2595 4"},
+    {"retr.tls.starttls", "Client and server run the TLS handshake (simulated here) after "
+                          "STARTTLS; from now on the link is encrypted, and the client asks "
+                          "CAPABILITY again.", "RFC 9051 6.2.1"},
+    {"retr.tls.implicit", "Implicit TLS: the handshake comes first, before any POP3 or IMAP "
+                          "byte (ports 995 and 993); the greeting is sent inside TLS. RFC 8314 "
+                          "prefers this to upgrading a plain connection.", "RFC 8314 3"},
+    {"retr.close", "The connection is closed: after QUIT (POP3) or LOGOUT (IMAP), or when one "
+                   "side gives up.", "RFC 1939 6"},
     /* ---- POP3 server keys (RFC 1939, 2449, 2595, 3206, 5034) ---- */
     {"pop3.greeting", "The POP3 server greets the new connection with +OK: the session is in the "
                       "AUTHORIZATION state and the client must now identify itself.",

@@ -27,6 +27,8 @@ typedef enum {
     WORLD_NODE_DNS,     /* resolver answering MX, A, TXT */
     WORLD_NODE_MX,      /* the recipient domain's server, port 25 */
     WORLD_NODE_MAILBOX, /* the recipient's mailbox (delivery by the MDA) */
+    WORLD_NODE_MS,      /* the mailbox server: POP3 110/995, IMAP 143/993 (RFC 5598 4.2.2) */
+    WORLD_NODE_READER,  /* the recipient's mail client reading by POP3 or IMAP */
 } world_node_kind;
 
 typedef struct {
