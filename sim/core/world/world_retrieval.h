@@ -19,7 +19,7 @@
 #include <stdint.h>
 
 #include "core/imap/imap_client.h"
-#include "core/pop3/mailbox.h"
+#include "core/retrieval/mailbox.h"
 #include "core/pop3/pop3_client.h"
 #include "core/world/world.h"
 
