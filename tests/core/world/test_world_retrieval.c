@@ -131,6 +131,35 @@ static void check_golden(const world *w, const char *name)
     free(buf);
 }
 
+/* pop3_bob / imap_bob - Bob's client settings: his password, TLS as asked */
+static pop3_client_config pop3_bob(pop3_client_tls tls)
+{
+    pop3_client_config c;
+    pop3_client_config_default(&c);
+    c.user = "bob", c.password = "correct-horse";
+    c.tls = tls, c.tls_available = true;
+    return c;
+}
+
+static imap_client_config imap_bob(imap_client_tls tls)
+{
+    imap_client_config c;
+    imap_client_config_default(&c);
+    c.user = "bob", c.password = "correct-horse";
+    c.tls = tls, c.tls_available = true;
+    return c;
+}
+
+/* assert_all_encrypted - the eavesdropper sees no command or response in clear */
+static void assert_all_encrypted(const world *w)
+{
+    for (size_t i = 0; i < world_step_count(w); i++) {
+        const world_step *st = world_step_at(w, i);
+        if (st->kind == WORLD_STEP_COMMAND || st->kind == WORLD_STEP_REPLY)
+            assert_true(st->tls);
+    }
+}
+
 /* tshark_fields - export the capture and let tshark print one field of the packets a display
  * filter keeps, space-separated. false when tshark is not installed (the check is skipped). */
 static bool tshark_fields(const world *w, const char *filter, const char *field, char *out,
@@ -163,10 +192,7 @@ static void test_pop3_download(void **state)
     (void)state;
     fixture f;
     setup(&f);
-    pop3_client_config c;
-    pop3_client_config_default(&c);
-    c.user = "bob", c.password = "correct-horse";
-    c.tls = POP3_CLI_TLS_REQUIRED, c.tls_available = true;
+    pop3_client_config c = pop3_bob(POP3_CLI_TLS_REQUIRED);
     c.delete_after = true;
     world_retr_session s = session(&f, WORLD_RETR_POP3, 110);
     s.pop3 = &c;
@@ -194,10 +220,7 @@ static void test_pop3_leave_on_server(void **state)
     (void)state;
     fixture f;
     setup(&f);
-    pop3_client_config c;
-    pop3_client_config_default(&c);
-    c.user = "bob", c.password = "correct-horse";
-    c.tls = POP3_CLI_TLS_REQUIRED, c.tls_available = true;
+    pop3_client_config c = pop3_bob(POP3_CLI_TLS_REQUIRED);
     world_retr_session s = session(&f, WORLD_RETR_POP3, 110);
     s.pop3 = &c;
     world_retr_result r;
@@ -228,10 +251,8 @@ static void test_pop3_wrong_password(void **state)
     (void)state;
     fixture f;
     setup(&f);
-    pop3_client_config c;
-    pop3_client_config_default(&c);
-    c.user = "bob", c.password = "wrong";
-    c.tls = POP3_CLI_TLS_REQUIRED, c.tls_available = true;
+    pop3_client_config c = pop3_bob(POP3_CLI_TLS_REQUIRED);
+    c.password = "wrong";
     world_retr_session s = session(&f, WORLD_RETR_POP3, 110);
     s.pop3 = &c;
     world_retr_result r;
@@ -249,21 +270,14 @@ static void test_pop3s_995(void **state)
     (void)state;
     fixture f;
     setup(&f);
-    pop3_client_config c;
-    pop3_client_config_default(&c);
-    c.user = "bob", c.password = "correct-horse";
-    c.tls = POP3_CLI_TLS_IMPLICIT, c.tls_available = true;
+    pop3_client_config c = pop3_bob(POP3_CLI_TLS_IMPLICIT);
     world_retr_session s = session(&f, WORLD_RETR_POP3, 995);
     s.pop3 = &c;
     world_retr_result r;
     assert_int_equal(world_retrieval_run(f.w, &s, &r), 0);
     assert_true(r.ok && r.tls_used);
     assert_false(has_text(f.w, "STLS")); /* TLS from the first byte: nothing to upgrade */
-    for (size_t i = 0; i < world_step_count(f.w); i++) {
-        const world_step *st = world_step_at(f.w, i);
-        if (st->kind == WORLD_STEP_COMMAND || st->kind == WORLD_STEP_REPLY)
-            assert_true(st->tls); /* the eavesdropper sees no line in clear */
-    }
+    assert_all_encrypted(f.w);
     check_steps(f.w);
     check_golden(f.w, "pop3s-995");
     teardown(&f);
@@ -274,21 +288,14 @@ static void test_imaps_993(void **state)
     (void)state;
     fixture f;
     setup(&f);
-    imap_client_config c;
-    imap_client_config_default(&c);
-    c.user = "bob", c.password = "correct-horse";
-    c.tls = IMAP_CLI_TLS_IMPLICIT, c.tls_available = true;
+    imap_client_config c = imap_bob(IMAP_CLI_TLS_IMPLICIT);
     world_retr_session s = session(&f, WORLD_RETR_IMAP, 993);
     s.imap = &c;
     world_retr_result r;
     assert_int_equal(world_retrieval_run(f.w, &s, &r), 0);
     assert_true(r.ok && r.tls_used);
     assert_int_equal(r.downloaded, 2);
-    for (size_t i = 0; i < world_step_count(f.w); i++) {
-        const world_step *st = world_step_at(f.w, i);
-        if (st->kind == WORLD_STEP_COMMAND || st->kind == WORLD_STEP_REPLY)
-            assert_true(st->tls);
-    }
+    assert_all_encrypted(f.w);
     check_steps(f.w);
     check_golden(f.w, "imaps-993");
     teardown(&f);
@@ -299,10 +306,7 @@ static void test_imap_login_before_tls(void **state)
     (void)state;
     fixture f;
     setup(&f);
-    imap_client_config c;
-    imap_client_config_default(&c);
-    c.user = "bob", c.password = "correct-horse";
-    c.tls = IMAP_CLI_TLS_OPPORTUNISTIC, c.tls_available = true;
+    imap_client_config c = imap_bob(IMAP_CLI_TLS_OPPORTUNISTIC);
     world_retr_session s = session(&f, WORLD_RETR_IMAP, 143);
     s.imap = &c;
     world_retr_result r;
@@ -329,10 +333,7 @@ static void test_imap_two_devices(void **state)
     (void)state;
     fixture f;
     setup(&f);
-    imap_client_config c;
-    imap_client_config_default(&c);
-    c.user = "bob", c.password = "correct-horse";
-    c.tls = IMAP_CLI_TLS_REQUIRED, c.tls_available = true;
+    imap_client_config c = imap_bob(IMAP_CLI_TLS_REQUIRED);
     c.unseen_only = true, c.mark_seen = true;
     world_retr_session s = session(&f, WORLD_RETR_IMAP, 143);
     s.imap = &c;
@@ -366,10 +367,7 @@ static void test_imap_idle_push(void **state)
     (void)state;
     fixture f;
     setup(&f);
-    imap_client_config c;
-    imap_client_config_default(&c);
-    c.user = "bob", c.password = "correct-horse";
-    c.tls = IMAP_CLI_TLS_REQUIRED, c.tls_available = true;
+    imap_client_config c = imap_bob(IMAP_CLI_TLS_REQUIRED);
     c.idle_ms = 10 * 60 * 1000;
     world_retr_session s = session(&f, WORLD_RETR_IMAP, 143);
     s.imap = &c;
