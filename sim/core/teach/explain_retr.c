@@ -100,8 +100,9 @@ static const explain_entry table[] = {
     {"pop3.out_of_memory", "The server ran out of memory and closes the session.", ""},
     {"pop3.bug.text", "Programmer error: the server refused to send a malformed response of "
                       "its own and sent a generic one instead.", ""},
-    {"pop3.user.ok", "The server took the user name and waits for PASS. (Many servers say +OK "
-                     "even for unknown users, so that names cannot be guessed.)", "RFC 1939 7"},
+    {"pop3.user.ok", "The server took the user name and waits for PASS. (A server may answer "
+                     "+OK even for an unknown name and refuse only at PASS, so that names "
+                     "cannot be guessed.)", "RFC 1939 7"},
     {"pop3.user.needs_tls", "This server refuses clear-text logins on an unencrypted "
                             "connection: the client must use STLS (or port 995) first.",
      "RFC 2595 2.3"},
