@@ -10,7 +10,7 @@
 #define NODE_MIN_PX 10       /* node type never gets smaller than this (pixels) */
 #define NODE_MAX_UNITS 250.0f /* a node box is never wider than this, in text units */
 #define FIT_TRIES 120        /* shrink steps before giving up (each 5% of node type or scale) */
-#define PANEL_MIN_LINES 6    /* the panels keep room for this many transcript lines */
+#define PANEL_MIN_LINES 8    /* the panels keep room for this many transcript lines */
 
 float ui_layout_scale(int w, int h, float zoom)
 {
@@ -257,6 +257,32 @@ static int text_w(ui_ctx *c, ui_font f, int px, const char *s)
     return w;
 }
 
+/* Every state a node shows during the run (the widest decides its box). */
+#define NODE_STATES_MAX 32
+typedef struct {
+    char s[UI_MAX_NODES][NODE_STATES_MAX][48];
+    int n[UI_MAX_NODES];
+} node_states;
+
+/* collect_states - the distinct states of every node over the whole run. */
+static void collect_states(const world *wd, size_t n, node_states *out)
+{
+    world_node_state st[UI_MAX_NODES];
+    size_t steps = world_step_count(wd);
+    memset(out->n, 0, sizeof out->n);
+    for (size_t s = 0; s <= steps; s++) {
+        world_state_at(wd, s == 0 ? SIZE_MAX : s - 1, st);
+        for (size_t i = 0; i < n; i++) {
+            int k;
+            for (k = 0; k < out->n[i]; k++)
+                if (!strcmp(out->s[i][k], st[i].state))
+                    break;
+            if (k == out->n[i] && k < NODE_STATES_MAX)
+                memcpy(out->s[i][out->n[i]++], st[i].state, sizeof out->s[i][k]);
+        }
+    }
+}
+
 /* two_line_width - the narrowest width that holds s in at most two lines broken at a space
  * (what the node's state line wraps to). */
 static int two_line_width(ui_ctx *c, ui_font f, int px, const char *s)
@@ -283,7 +309,7 @@ static int two_line_width(ui_ctx *c, ui_font f, int px, const char *s)
  * its port, the name, the host, and the longest state it shows (in the small type the state
  * falls back to, with room for the padlock). */
 static int node_need(ui_ctx *c, const ui_layout *lay, const world *wd, size_t id,
-                     const char *longest_state)
+                     const node_states *states)
 {
     const world_node *nd = world_node_at(wd, id);
     char port[16] = "";
@@ -298,28 +324,14 @@ static int node_need(ui_ctx *c, const ui_layout *lay, const world *wd, size_t id
     need = w > need ? w : need;
     int lock = (int)(ui_text_line_height(c->text, UI_FONT_SANS_BOLD, lay->nfs_body) * 0.8f);
     /* SDL_ttf's wrapping keeps a space at the end of a line: allow for two */
-    w = two_line_width(c, UI_FONT_SANS_BOLD, lay->nfs_small, longest_state) + lock + c->pad / 2 +
-        2 * text_w(c, UI_FONT_SANS_BOLD, lay->nfs_small, "n");
-    need = w > need ? w : need;
+    for (int k = 0; k < states->n[id]; k++) {
+        w = two_line_width(c, UI_FONT_SANS_BOLD, lay->nfs_small, states->s[id][k]) + lock +
+            c->pad / 2 + 2 * text_w(c, UI_FONT_SANS_BOLD, lay->nfs_small, "n");
+        need = w > need ? w : need;
+    }
     /* the count tag ("queue 10", "10 msg") hangs on the bottom edge, right-aligned */
     w = text_w(c, UI_FONT_SANS_BOLD, lay->nfs_small, "queue 10") + 2 * c->pad;
     return w > need ? w : need;
-}
-
-/* longest_states - for each node, the state string that is widest over the whole run (by
- * length; the measure then takes that one). */
-static void longest_states(const world *wd, size_t n, char (*out)[48])
-{
-    world_node_state st[UI_MAX_NODES];
-    size_t steps = world_step_count(wd);
-    for (size_t i = 0; i < n; i++)
-        out[i][0] = 0;
-    for (size_t s = 0; s <= steps; s++) {
-        world_state_at(wd, s == 0 ? SIZE_MAX : s - 1, st);
-        for (size_t i = 0; i < n; i++)
-            if (strlen(st[i].state) > strlen(out[i]))
-                memcpy(out[i], st[i].state, sizeof out[i]);
-    }
 }
 
 /* ---- the whole window ----------------------------------------------------------------------- */
@@ -331,7 +343,7 @@ enum { FIT_OK = 0, FIT_WIDE = 1, FIT_TALL = 2, FIT_ALL = 4 };
  * did not fit: FIT_WIDE (the nodes across the width), FIT_TALL (the flow above room for the
  * panels), FIT_ALL (the scale itself is too large: the buttons, the header, the banner). */
 static int attempt(ui_layout *lay, ui_ctx *c, int w, int h, const world *wd, const char *banner,
-                    float ns, const int *col, const int *row, char (*states)[48])
+                    float ns, const int *col, const int *row, const node_states *states)
 {
     size_t n = lay->node_count;
     int cols = lay->cols, rows = lay->rows;
@@ -375,7 +387,7 @@ static int attempt(ui_layout *lay, ui_ctx *c, int w, int h, const world *wd, con
     /* widths: every box as wide as the widest (tidy), unless only per column fits */
     int need[UI_MAX_NODES], colw[UI_MAX_NODES + 2] = {0}, widest = 0;
     for (size_t i = 0; i < n; i++) {
-        need[i] = node_need(c, lay, wd, i, states[i]) + 2 * m;
+        need[i] = node_need(c, lay, wd, i, states) + 2 * m;
         if (need[i] > colw[col[i]])
             colw[col[i]] = need[i];
         if (need[i] > widest)
@@ -421,6 +433,8 @@ static int attempt(ui_layout *lay, ui_ctx *c, int w, int h, const world *wd, con
         /* boxes grow with the room, but the gaps keep a fifth of it for the links */
         int keep = min_gap > slot / 5 ? min_gap : slot / 5;
         int grown = slot - keep < cap ? slot - keep : cap;
+        if (grown > bw * 6 / 5) /* roomier boxes, and the rest to the gaps for the links */
+            grown = bw * 6 / 5;
         if (uniform && grown > bw)
             bw = grown;
         for (size_t i = 0; i < n; i++) {
@@ -471,20 +485,20 @@ void ui_layout_compute(ui_layout *lay, ui_ctx *c, int w, int h, const world *wd,
         n = UI_MAX_NODES;
     lay->node_count = n;
     int col[UI_MAX_NODES] = {0}, row[UI_MAX_NODES] = {0};
-    static char states[UI_MAX_NODES][48];
+    node_states states; /* 24 KiB, once per layout */
     lay->cols = lay->rows = 1;
     if (n) {
         graph g;
         build_graph(wd, (int)n, &g);
         place_graph(wd, &g, col, row, &lay->cols, &lay->rows);
-        longest_states(wd, n, states);
+        collect_states(wd, n, &states);
     }
     /* node type first (down to NODE_MIN_PX), then the whole scale: the zoom stops where the
      * window is full. Nodes still too wide at the smallest node type keep it and cut their
      * longest lines with "..." (the clipping report counts them) rather than shrink the rest. */
     float ns = 1.0f;
     for (int tries = 0; tries < FIT_TRIES; tries++) {
-        int fit = attempt(lay, c, w, h, wd, banner, ns, col, row, states);
+        int fit = attempt(lay, c, w, h, wd, banner, ns, col, row, &states);
         bool floor = c->fs_small * (ns - 0.05f) < NODE_MIN_PX;
         if (fit == FIT_OK || (fit == FIT_WIDE && floor))
             return;
@@ -495,5 +509,5 @@ void ui_layout_compute(ui_layout *lay, ui_ctx *c, int w, int h, const world *wd,
             ns = 1.0f;
         }
     }
-    attempt(lay, c, w, h, wd, banner, ns, col, row, states);
+    attempt(lay, c, w, h, wd, banner, ns, col, row, &states);
 }

@@ -337,7 +337,8 @@ int ui_text_draw_wrap(ui_text *t, ui_font f, int px, SDL_Color c, const char *s,
         int keep = lh > 0 ? (max_h / lh) * lh : max_h;
         SDL_Rect src = {0, 0, w, keep};
         SDL_Rect dst = {x, y, w, keep};
-        t->clips.dropped++;
+        if (h - keep > lh / 2) /* a whole line lost, not just the last line's descent */
+            t->clips.dropped++;
         check_bounds(t, dst, s);
         SDL_RenderCopy(t->r, tex, &src, &dst);
         return keep;
