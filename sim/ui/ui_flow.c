@@ -338,7 +338,8 @@ int ui_flow_token_rect(ui_ctx *c, const ui_layout *lay, const ui_view *v, SDL_Re
     bottom += lay->tag_h;
     /* beside the dot: on a link between rows, in the middle of the free band between them */
     int side_y = (int)dy;
-    if (moving && lay->node[st->from].y != lay->node[st->to].y) {
+    bool across = moving && lay->node[st->from].y != lay->node[st->to].y;
+    if (across) {
         SDL_Rect a = lay->node[st->from], b = lay->node[st->to];
         SDL_Rect up = a.y < b.y ? a : b, low = a.y < b.y ? b : a;
         if (low.y >= up.y + up.h)
@@ -356,8 +357,12 @@ int ui_flow_token_rect(ui_ctx *c, const ui_layout *lay, const ui_view *v, SDL_Re
     };
     if (!moving) /* a local step has no dot to stand beside */
         cand[1] = cand[2] = cand[0];
+    /* a link between rows has its own band beside the dot: the label goes there first */
+    static const int flat_order[5] = {0, 1, 2, 3, 4}, across_order[5] = {1, 2, 0, 3, 4};
+    const int *order = across ? across_order : flat_order;
     int pick = -1;
-    for (int k = 0; k < 5 && pick < 0; k++) {
+    for (int o = 0; o < 5 && pick < 0; o++) {
+        int k = order[o];
         SDL_Rect r = clamp_x(lay, cand[k]);
         if (r.y < lay->flow.y || r.y + r.h > lay->flow.y + lay->flow.h)
             continue;
@@ -410,9 +415,11 @@ static void draw_token(ui_ctx *c, const ui_layout *lay, const ui_view *v, SDL_Re
         ui_gfx_circle(c->r, dx, dy, r + c->line, th->bg);
         ui_gfx_circle(c->r, dx, dy, r, fill);
         float len = sqrtf((x2 - x1) * (x2 - x1) + (y2 - y1) * (y2 - y1));
-        if (len > 1)
-            ui_gfx_arrowhead(c->r, dx + (x2 - x1) / len * r * 2.4f,
-                             dy + (y2 - y1) / len * r * 2.4f, x2 - x1, y2 - y1, r * 1.4f, fill);
+        float tx = len > 1 ? dx + (x2 - x1) / len * r * 2.4f : dx;
+        float ty = len > 1 ? dy + (y2 - y1) / len * r * 2.4f : dy;
+        SDL_Rect tip = {(int)tx - 1, (int)ty - 1, 2, 2};
+        if (len > 1 && !ui_layout_blocked(lay, tip)) /* arrived: no arrow into the node's text */
+            ui_gfx_arrowhead(c->r, tx, ty, x2 - x1, y2 - y1, r * 1.4f, fill);
     }
     ui_gfx_widget_open(c, "token", pill);
     ui_gfx_box(c->r, pill, pill.h / 2, fill, th->bg, 0);
