@@ -129,6 +129,25 @@ static void check_frame(const frame *f, const char *where)
         fail_msg("%s: the token label covers a node or the legend", where);
 }
 
+/* scenario_ids - the ids of the shipped scenarios (the .json files in lessons/scenarios); how many. */
+#define MAX_SCENARIOS 64
+static int scenario_ids(char (*ids)[64])
+{
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%s/lessons/scenarios", data_dir());
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    struct dirent *e;
+    int n = 0;
+    while ((e = readdir(d)) && n < MAX_SCENARIOS) {
+        size_t len = strlen(e->d_name);
+        if (len > 5 && len < 64 && !strcmp(e->d_name + len - 5, ".json"))
+            snprintf(ids[n++], 64, "%.*s", (int)(len - 5), e->d_name);
+    }
+    closedir(d);
+    return n;
+}
+
 static const char *const themes[] = {"default", "presenter", "dark"};
 static const int sizes[][2] = {{1024, 768}, {1280, 720}, {1280, 800}, {1920, 1080}, {3840, 2160}};
 
@@ -171,23 +190,14 @@ static void test_every_size_theme_zoom(void **state)
 static void test_every_scenario(void **state)
 {
     (void)state;
-    char dir[1024];
-    snprintf(dir, sizeof dir, "%s/lessons/scenarios", data_dir());
-    DIR *d = opendir(dir);
-    assert_non_null(d);
-    struct dirent *e;
-    int count = 0;
-    while ((e = readdir(d))) {
-        size_t len = strlen(e->d_name);
-        if (len < 6 || strcmp(e->d_name + len - 5, ".json"))
-            continue;
-        char id[256];
-        snprintf(id, sizeof id, "%.*s", (int)(len - 5), e->d_name);
-        static const int three[][2] = {{1024, 768}, {1280, 720}, {1920, 1080}};
+    static char ids[MAX_SCENARIOS][64];
+    int count = scenario_ids(ids);
+    static const int three[][2] = {{1024, 768}, {1280, 720}, {1920, 1080}};
+    for (int i = 0; i < count; i++)
         for (size_t t = 0; t < sizeof themes / sizeof themes[0]; t++)
             for (size_t s = 0; s < 3; s++) {
                 frame f;
-                frame_open(&f, three[s][0], three[s][1], themes[t], id);
+                frame_open(&f, three[s][0], three[s][1], themes[t], ids[i]);
                 size_t steps = world_step_count(ui_app_world(f.a));
                 size_t at[3] = {steps / 3, steps / 2, steps - 1};
                 for (int k = 0; k < 3; k++) {
@@ -195,15 +205,12 @@ static void test_every_scenario(void **state)
                     ui_app_set_bytes(f.a, k == 1);
                     draw(&f);
                     char where[160];
-                    snprintf(where, sizeof where, "%s %s %dx%d step %zu", id, themes[t],
+                    snprintf(where, sizeof where, "%s %s %dx%d step %zu", ids[i], themes[t],
                              three[s][0], three[s][1], at[k]);
                     check_frame(&f, where);
                 }
                 frame_close(&f);
             }
-        count++;
-    }
-    closedir(d);
     assert_true(count >= 20);
 }
 
@@ -262,17 +269,10 @@ static void check_graph(const world *w, const ui_layout *lay, const char *id)
 static void test_tokens_never_cover_nodes(void **state)
 {
     (void)state;
-    char dir[1024];
-    snprintf(dir, sizeof dir, "%s/lessons/scenarios", data_dir());
-    DIR *d = opendir(dir);
-    assert_non_null(d);
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        size_t len = strlen(e->d_name);
-        if (len < 6 || strcmp(e->d_name + len - 5, ".json"))
-            continue;
-        char id[256];
-        snprintf(id, sizeof id, "%.*s", (int)(len - 5), e->d_name);
+    static char ids[MAX_SCENARIOS][64];
+    int count = scenario_ids(ids);
+    for (int n = 0; n < count; n++) {
+        const char *id = ids[n];
         for (size_t t = 0; t < 2; t++) {
             frame f;
             frame_open(&f, 1024, 768, themes[t], id);
@@ -299,7 +299,6 @@ static void test_tokens_never_cover_nodes(void **state)
             frame_close(&f);
         }
     }
-    closedir(d);
 }
 
 /* the fan-out itself: three-domains has the MTA's three MXs in one column, each in its own row
