@@ -8,6 +8,7 @@
 
 /* Named limits. */
 #define NODE_MIN_PX 10       /* node type never gets smaller than this (pixels) */
+#define NODE_FLOOR 0.7f      /* nor smaller than this share of the rest's type */
 #define NODE_MAX_UNITS 250.0f /* a node box is never wider than this, in text units */
 #define FIT_TRIES 120        /* shrink steps before giving up (each 5% of node type or scale) */
 #define PANEL_MIN_LINES 8    /* the panels keep room for this many transcript lines */
@@ -493,17 +494,23 @@ void ui_layout_compute(ui_layout *lay, ui_ctx *c, int w, int h, const world *wd,
         place_graph(wd, &g, col, row, &lay->cols, &lay->rows);
         collect_states(wd, n, &states);
     }
-    /* node type first (down to NODE_MIN_PX), then the whole scale: the zoom stops where the
-     * window is full. Nodes still too wide at the smallest node type keep it and cut their
-     * longest lines with "..." (the clipping report counts them) rather than shrink the rest. */
+    /* node type first (down to NODE_FLOOR of the rest's, and never under NODE_MIN_PX), then
+     * the whole scale: the zoom stops where the window is full. Nodes still too wide when their
+     * type is already at NODE_MIN_PX keep it and cut their longest lines with "..." (the
+     * clipping report counts them) rather than shrink the rest further. */
     float ns = 1.0f;
     for (int tries = 0; tries < FIT_TRIES; tries++) {
         int fit = attempt(lay, c, w, h, wd, banner, ns, col, row, &states);
-        bool floor = c->fs_small * (ns - 0.05f) < NODE_MIN_PX;
-        if (fit == FIT_OK || (fit == FIT_WIDE && floor))
+        if (fit == FIT_OK)
             return;
-        if (!(fit & FIT_ALL) && !floor) {
+        float floor = (float)NODE_MIN_PX / (float)(c->fs_small > 0 ? c->fs_small : 1);
+        bool smallest = floor >= NODE_FLOOR; /* the node type cannot get smaller */
+        if (floor < NODE_FLOOR)
+            floor = NODE_FLOOR;
+        if (!(fit & FIT_ALL) && ns - 0.05f >= floor) {
             ns -= 0.05f;
+        } else if (fit == FIT_WIDE && smallest) {
+            return;
         } else {
             ui_gfx_scale(c, c->s * 0.95f);
             ns = 1.0f;
