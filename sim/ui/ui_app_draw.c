@@ -145,9 +145,10 @@ static void draw_still(ui_app *a, const ui_view *v)
         ui_app_whatif_draw(a);
     else if (ui_quiz_get_mode(a->quiz) != UI_QUIZ_OFF)
         ui_quiz_draw(a->quiz, c, a->lay.explain);
-    else if (a->bytes)
+    else if (a->bytes) {
         ui_panels_bytes(c, &a->lay, v, &a->close);
-    else
+        ui_gfx_widget(c, "close button", a->close);
+    } else
         ui_panels_explain(c, &a->lay, v);
     ui_gfx_widget_close(c);
     ui_controls_state cs;

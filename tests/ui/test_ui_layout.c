@@ -162,7 +162,8 @@ static int zoom_steps(float *out)
     return n;
 }
 
-/* every theme at every size and zoom step: the widest scenario, mid-run with a token moving */
+/* every theme at every size and zoom step: the widest scenario, mid-run with a token moving,
+ * the explanation and the bytes inspector in turn */
 static void test_every_size_theme_zoom(void **state)
 {
     (void)state;
@@ -175,6 +176,7 @@ static void test_every_size_theme_zoom(void **state)
             for (int z = 0; z < nz; z++) {
                 ui_app_set_zoom(f.a, zooms[z]);
                 ui_app_set_step(f.a, 60, 0.5f);
+                ui_app_set_bytes(f.a, z % 2 == 1); /* the inspector's title and close button */
                 draw(&f);
                 char where[96];
                 snprintf(where, sizeof where, "%s %dx%d zoom %.2f", themes[t], sizes[s][0],
