@@ -59,10 +59,10 @@ static int row_widths(ui_ctx *c, const ui_controls_state *s, int level, int *wid
     for (int b = 0; b < UI_BTN_COUNT; b++) {
         int w = 0, h = 0;
         if (shown(s, b))
-            ui_text_size(c->text, UI_FONT_SANS_BOLD, c->fs_body,
+            ui_text_measure(c->text, UI_FONT_SANS_BOLD, c->fs_body,
                          label(s, (ui_button)b, level, buf, sizeof buf), &w, &h);
         if (b == UI_BTN_SPEED)
-            ui_text_size(c->text, UI_FONT_SANS_BOLD, c->fs_body, "0.25x", &w, &h);
+            ui_text_measure(c->text, UI_FONT_SANS_BOLD, c->fs_body, "0.25x", &w, &h);
         widths[b] = shown(s, b) ? w + 2 * c->pad : 0;
         total += widths[b] + (shown(s, b) ? gap : 0);
     }

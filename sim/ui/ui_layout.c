@@ -254,7 +254,7 @@ static int node_height(ui_ctx *c, const ui_layout *lay)
 static int text_w(ui_ctx *c, ui_font f, int px, const char *s)
 {
     int w = 0, h = 0;
-    ui_text_size(c->text, f, px, s, &w, &h);
+    ui_text_measure(c->text, f, px, s, &w, &h);
     return w;
 }
 

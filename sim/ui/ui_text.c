@@ -355,6 +355,14 @@ void ui_text_size(ui_text *t, ui_font f, int px, const char *s, int *w, int *h)
     ui_text_get(t, f, px, black, s, 0, 0, w, h);
 }
 
+void ui_text_measure(ui_text *t, ui_font f, int px, const char *s, int *w, int *h)
+{
+    TTF_Font *font = font_at(t, f, px);
+    *w = *h = 0;
+    if (font && s && *s && TTF_SizeUTF8(font, s, w, h) != 0)
+        *w = *h = 0;
+}
+
 int ui_text_line_height(ui_text *t, ui_font f, int px)
 {
     TTF_Font *font = font_at(t, f, px);

@@ -63,6 +63,10 @@ int ui_text_draw_wrap(ui_text *t, ui_font f, int px, SDL_Color c, const char *s,
 /* ui_text_size - width and height a line would take (renders and caches it). */
 void ui_text_size(ui_text *t, ui_font f, int px, const char *s, int *w, int *h);
 
+/* ui_text_measure - width and height of a line from the font's metrics alone: no texture is
+ * rendered or cached (layout measures hundreds of strings it may never draw). */
+void ui_text_measure(ui_text *t, ui_font f, int px, const char *s, int *w, int *h);
+
 /* ui_text_line_height - the recommended line step for a font size. */
 int ui_text_line_height(ui_text *t, ui_font f, int px);
 
