@@ -45,6 +45,7 @@ typedef struct {
     int n;
     bool edge[UI_MAX_NODES][UI_MAX_NODES]; /* a -> b: a opened the link */
     long first_in[UI_MAX_NODES];           /* step of the first link into a node, -1 none */
+    long first_out[UI_MAX_NODES];          /* step of the first link it opens, -1 none */
     int parent[UI_MAX_NODES];              /* the node that opened that link, -1 */
     bool linked[UI_MAX_NODES];
     bool service[UI_MAX_NODES];            /* only answers lookups */
@@ -64,6 +65,7 @@ static void build_graph(const world *wd, int n, graph *g)
     bool other[UI_MAX_NODES] = {false}, asked[UI_MAX_NODES] = {false};
     for (int i = 0; i < n; i++) {
         g->first_in[i] = -1;
+        g->first_out[i] = -1;
         g->parent[i] = -1;
         g->asker[i] = -1;
     }
@@ -85,6 +87,8 @@ static void build_graph(const world *wd, int n, graph *g)
             continue;
         g->edge[a][b] = true;
         g->linked[a] = g->linked[b] = true;
+        if (g->first_out[a] < 0)
+            g->first_out[a] = (long)i;
         if (g->first_in[b] < 0) {
             g->first_in[b] = (long)i;
             g->parent[b] = a;
@@ -127,7 +131,7 @@ static int idle_column(world_node_kind k)
 
 /* place_graph - columns (one right of the farthest node opening a link to it; back edges of a
  * cycle are ignored) and rows (children beside or below their parent, never sharing a cell). */
-static void place_graph(const world *wd, const graph *g, int *col, int *row, int *cols,
+static void place_graph(const world *wd, graph *g, int *col, int *row, int *cols,
                         int *rows)
 {
     int n = g->n;
@@ -145,6 +149,27 @@ static void place_graph(const world *wd, const graph *g, int *col, int *row, int
             for (int b = 0; b < n; b++)
                 if (g->edge[a][b] && col[a] >= 0 && col[a] + 1 < n && col[b] < col[a] + 1)
                     col[b] = col[a] + 1;
+    /* a late root: a node no link reaches that opens its links after the run has begun (a
+     * reader fetching its mail from a mailbox server) stands right of what it opens, on its
+     * row, where the mail flows on to it; the first root (the sender) keeps column 0 */
+    int first_root = -1;
+    for (int i = 0; i < n; i++)
+        if (g->first_in[i] < 0 && g->first_out[i] >= 0 &&
+            (first_root < 0 || g->first_out[i] < g->first_out[first_root]))
+            first_root = i;
+    for (int i = 0; i < n; i++) {
+        if (i == first_root || g->first_in[i] >= 0 || g->first_out[i] < 0)
+            continue;
+        int right = -1;
+        for (int b = 0; b < n; b++)
+            if (g->edge[i][b] && col[b] > 0 && col[b] + 1 > right) {
+                right = col[b] + 1;
+                g->parent[i] = b;
+                g->first_in[i] = g->first_out[i];
+            }
+        if (right > 0)
+            col[i] = right;
+    }
     int maxc = 0;
     for (int i = 0; i < n; i++)
         if (col[i] > maxc)

@@ -337,6 +337,65 @@ static void test_fan_out(void **state)
     frame_close(&f);
 }
 
+/* a kind of node the layout has never heard of, reached late: Bob's mail program fetching from
+ * the mailbox server stands right of it, on its row (mail flows on to the reader) */
+static int live_node(world *w, world_node_kind kind, const char *role, const char *host)
+{
+    world_node n;
+    memset(&n, 0, sizeof n);
+    n.kind = kind;
+    snprintf(n.role, sizeof n.role, "%s", role);
+    snprintf(n.name, sizeof n.name, "%s", host);
+    snprintf(n.host, sizeof n.host, "%s", host);
+    return world_live_add_node(w, &n);
+}
+
+static void live_step(world *w, world_step_kind kind, int from, int to, const char *text)
+{
+    world_step st;
+    memset(&st, 0, sizeof st);
+    st.kind = kind;
+    st.from = from;
+    st.to = to;
+    st.text = text;
+    st.key = "test";
+    assert_int_equal(world_live_append_step(w, &st, NULL, NULL), 0);
+}
+
+static void test_late_reader(void **state)
+{
+    (void)state;
+    world *w = world_new_live();
+    int mua = live_node(w, WORLD_NODE_MUA, "MUA", "alice.example.com");
+    int msa = live_node(w, WORLD_NODE_MSA, "MSA", "smtp.example.com");
+    int mx = live_node(w, WORLD_NODE_MX, "MX", "mx.example.org");
+    int store = live_node(w, (world_node_kind)42, "IMAP", "imap.example.org");
+    int reader = live_node(w, (world_node_kind)43, "Reader", "bob.example.org");
+    live_step(w, WORLD_STEP_CONNECT, mua, msa, "connect");
+    live_step(w, WORLD_STEP_CONNECT, msa, mx, "connect");
+    live_step(w, WORLD_STEP_DELIVER, mx, store, "delivered");
+    live_step(w, WORLD_STEP_CONNECT, reader, store, "connect");
+    SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, 1280, 720, 32, SDL_PIXELFORMAT_XRGB8888);
+    SDL_Renderer *r = SDL_CreateSoftwareRenderer(s);
+    char err[256];
+    ui_app_config cfg = {data_dir(), "default"};
+    ui_app *a = ui_app_new(r, NULL, &cfg, err, sizeof err);
+    assert_non_null(a);
+    ui_app_set_world(a, w, "reader");
+    ui_app_draw(a);
+    const ui_layout *lay = ui_app_layout(a);
+    assert_int_equal(lay->node_col[mua], 0);
+    assert_int_equal(lay->node_col[msa], 1);
+    assert_int_equal(lay->node_col[mx], 2);
+    assert_int_equal(lay->node_col[store], 3);
+    assert_int_equal(lay->node_col[reader], 4);
+    assert_int_equal(lay->node_row[reader], lay->node_row[store]);
+    ui_app_free(a);
+    SDL_DestroyRenderer(r);
+    SDL_FreeSurface(s);
+    world_free(w);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -356,6 +415,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fan_out),
+        cmocka_unit_test(test_late_reader),
         cmocka_unit_test(test_tokens_never_cover_nodes),
         cmocka_unit_test(test_whatif_banner),
         cmocka_unit_test(test_every_scenario),
