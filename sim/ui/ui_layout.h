@@ -12,8 +12,9 @@
  * kind is special): a link goes from the node that opened it to the other one, each node
  * stands one column right of the farthest node that opens a link to it (fan-out: an MTA with
  * two MXs gets both in the next column, each MX with its own mailbox beside it, a bounce path
- * to the sender's MX a row below), and a node that only answers lookups (DNS) stands below the
- * node that asks it first. A node no step reaches is placed beside a node of the same host (a
+ * to the sender's MX a row below), a node that only answers lookups (DNS) stands below the
+ * node that asks it first, and a node that joins late by opening a link itself (a reader
+ * fetching its mail) stands right of the node it opens. A node no step reaches is placed beside a node of the same host (a
  * mailbox on its MX) or, failing that, in the column its kind usually takes.
  */
 #ifndef UI_LAYOUT_H
