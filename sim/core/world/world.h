@@ -95,7 +95,9 @@ const world_node *world_node_at(const world *w, size_t i);
 size_t world_step_count(const world *w);
 const world_step *world_step_at(const world *w, size_t i);
 
-/* world_state_at - fill out[0..node_count) with each node's state after step `step`
+/* world_state_at - fill out[0..node_count) with each node's state once step `step` is under
+ * way: the state after step-1 plus what the sender of `step` did in sending it (a client
+ * that sent EHLO says "EHLO sent"); the receiver's reaction belongs to the step it causes
  * (step = SIZE_MAX: before the first step). Exact and cheap: no engine is re-run. */
 void world_state_at(const world *w, size_t step, world_node_state *out);
 

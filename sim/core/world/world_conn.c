@@ -212,6 +212,7 @@ void w_pump_server(world *w, conn *c)
     size_t seg_len = out_len;
     bool want_close = false, want_tls = false;
     world_link l = conn_link(c);
+    size_t last_step = SIZE_MAX; /* the engine's own last step of this pump */
     while (smtp_server_next_event(c->srv, &ev)) {
         switch (ev.kind) {
         case SMTP_EV_STATE:
@@ -263,6 +264,8 @@ void w_pump_server(world *w, conn *c)
                 }
             }
             world_step *s = w_record(w, &l, &shown, true, t, peek_arrival(c, 1, t), verb, owned);
+            if (s)
+                last_step = s->index;
             if (f && (swapped || c->armed_used))
                 w_add_stepf(w, WORLD_STEP_CHECK, c->snode, c->snode, c, t, t, "whatif.note", "",
                             swapped ? "what if: this reply was replaced (the server's own reply "
@@ -283,6 +286,7 @@ void w_pump_server(world *w, conn *c)
             break;
         }
     }
+    w_settle_states(w, last_step);
     /* steps a hook deferred happen when its reply goes out: on resume if it is pending */
     if (!smtp_server_paused(c->srv))
         w_flush_deferred(w, c, t);
@@ -411,6 +415,7 @@ void w_pump_client(world *w, conn *c)
     bool want_tls = false, want_close = false;
     char *seg = out_len ? w_arena_mem(&w->ar, out, out_len) : NULL;
     world_link l = conn_link(c);
+    size_t last_step = SIZE_MAX; /* the engine's own last step of this pump */
     while (smtp_client_next_event(c->cl, &ev)) {
         switch (ev.kind) {
         case SMTP_EV_STATE:
@@ -418,9 +423,13 @@ void w_pump_client(world *w, conn *c)
             break;
         case SMTP_EV_COMMAND:
         case SMTP_EV_DATA:
-            w_record(w, &l, &ev, false, t, peek_arrival(c, 0, t), NULL,
-                     in_flight(seg, out, out_len, &ev));
+        {
+            const world_step *s = w_record(w, &l, &ev, false, t, peek_arrival(c, 0, t), NULL,
+                                           in_flight(seg, out, out_len, &ev));
+            if (s)
+                last_step = s->index;
             break;
+        }
         case SMTP_EV_STARTTLS:
             want_tls = true;
             break;
@@ -446,6 +455,7 @@ void w_pump_client(world *w, conn *c)
             break;
         }
     }
+    w_settle_states(w, last_step);
     if (out_len) {
         smtp_client_output_consumed(c->cl, out_len);
         if (!c->closed)
