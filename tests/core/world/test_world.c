@@ -1031,10 +1031,41 @@ static void test_every_scenario_and_fork(void **state)
     assert_true(built >= 1);
 }
 
+/* test_received_chain - the delivered message in basic has one Received: per hop (MSA, MTA,
+ * MX), read bottom-up as the path: each line's "from" host is the "by" host of the line below
+ * (RFC 5321 4.4) */
+static void test_received_chain(void **state)
+{
+    (void)state;
+    fixture fx = build(base());
+    int mbox = -1;
+    for (size_t k = 0; k < world_node_count(fx.w); k++)
+        if (world_node_at(fx.w, k)->kind == WORLD_NODE_MAILBOX)
+            mbox = (int)k;
+    size_t len;
+    const char *m = world_mailbox_message(fx.w, mbox, 0, &len);
+    assert_non_null(m);
+    const char *want_by[] = {"mx.example.org", "out.example.com", "smtp.example.com"};
+    const char *want_from[] = {"out.example.com", "smtp.example.com", "alice-laptop.example.com"};
+    const char *p = m;
+    for (size_t i = 0; i < 3; i++) {
+        p = strstr(p, "Received: from ");
+        assert_non_null(p);
+        p += strlen("Received: from ");
+        assert_int_equal(strncmp(p, want_from[i], strlen(want_from[i])), 0);
+        const char *by = strstr(p, "by ");
+        assert_non_null(by);
+        assert_int_equal(strncmp(by + 3, want_by[i], strlen(want_by[i])), 0);
+    }
+    assert_null(strstr(p, "Received: from "));
+    done(&fx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_basic_path),
+        cmocka_unit_test(test_received_chain),
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_state_at_exact),
         cmocka_unit_test(test_unknown_recipient_bounce),
