@@ -500,7 +500,7 @@ static void mua_report(world *w, conn *c, const char *why)
                         r->n_accepted, r->n_rcpts);
         else
             w_add_stepf(w, WORLD_STEP_CHECK, node, node, c, w->now, w->now, "mua.sent",
-                        "RFC 6409 4", "%s: message submitted", n->pub.name);
+                        "RFC 5321 6.1", "%s: message submitted", n->pub.name);
         w_set_state_text(w, node, "sent", 0);
     } else {
         char what[256];
