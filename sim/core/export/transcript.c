@@ -325,8 +325,10 @@ int transcript_write_state(FILE *out, const world *w, size_t step, const transcr
     world_state_at(w, step, st);
     char t[32] = "";
     const world_step *s = step == SIZE_MAX ? NULL : world_step_at(w, step);
+    char pos[64];
     if (s)
-        fprintf(out, "%sState after step %zu (%s):%s\n", col(o, C_BOLD), step,
+        fprintf(out, "%s%s, state of every node (arrives at %s):%s\n", col(o, C_BOLD),
+                world_step_position(step, world_step_count(w), pos, sizeof pos),
                 transcript_time(s->t_arrive_ms, t, sizeof t), col(o, C_RESET));
     else
         fprintf(out, "%sState before the first step:%s\n", col(o, C_BOLD), col(o, C_RESET));

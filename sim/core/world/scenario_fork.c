@@ -1,7 +1,8 @@
 /* scenario_fork.c - a what-if fork as a new scenario file (see scenario_fork.h).
  *
  * We edit the scenario's own JSON text (scenario_source) rather than re-serialise the loaded
- * spec, so the author's fields, order and defaults survive; only id, title and faults change.
+ * spec, so the author's fields, order and defaults survive; only id, title, description
+ * and faults change.
  */
 #include "core/world/scenario_fork.h"
 
@@ -76,6 +77,16 @@ char *scenario_fork_json(const scenario *sc, const world *orig, size_t at, const
     char title[200];
     snprintf(title, sizeof title, "What if %.30s answered \"%.60s\"? (%.60s)", node_id, reply,
              scenario_title(sc));
+    /* the description says what the fork changed, then what the original was about: a
+     * picker or `list` showing the old text alone would describe another story */
+    const world_step *st = world_step_at(orig, at);
+    char desc[1900]; /* under the loader's 2000-byte limit for a description */
+    snprintf(desc, sizeof desc,
+             "What if: at step %zu %s (%s) answered \"%s\" instead of \"%s\"; the engines "
+             "play out the rest (reply fault %d to %s). Forked from '%s': %.1500s",
+             at, node_id, st ? world_node_at(orig, (size_t)st->from)->host : "?", reply,
+             st && st->text ? st->text : "?", nth, verb, scenario_id(sc),
+             scenario_description(sc));
     char *out = NULL;
     cJSON *faults = cJSON_GetObjectItemCaseSensitive(root, "faults");
     cJSON *f = cJSON_CreateObject();
@@ -90,6 +101,13 @@ char *scenario_fork_json(const scenario *sc, const world *orig, size_t at, const
             ? !cJSON_ReplaceItemInObjectCaseSensitive(root, "title", t)
             : !cJSON_AddItemToObject(root, "title", t)) {
         cJSON_Delete(t);
+        goto fail;
+    }
+    cJSON *d = cJSON_CreateString(desc);
+    if (cJSON_GetObjectItemCaseSensitive(root, "description")
+            ? !cJSON_ReplaceItemInObjectCaseSensitive(root, "description", d)
+            : !cJSON_AddItemToObject(root, "description", d)) {
+        cJSON_Delete(d);
         goto fail;
     }
     if (!faults) {

@@ -494,6 +494,15 @@ const char *world_mailbox_message(const world *w, int node, size_t i, size_t *le
     return w->nodes[node].mail[i];
 }
 
+char *world_step_position(size_t step, size_t count, char *out, size_t cap)
+{
+    if (count == 0)
+        snprintf(out, cap, "No steps");
+    else
+        snprintf(out, cap, "Step %zu of %zu (0-%zu)", step, count, count - 1);
+    return out;
+}
+
 const char *world_step_kind_name(world_step_kind kind)
 {
     switch (kind) {

@@ -105,6 +105,11 @@ void world_state_at(const world *w, size_t step, world_node_state *out);
  * whole (Return-Path:, Received: headers and all), or NULL. */
 const char *world_mailbox_message(const world *w, int node, size_t i, size_t *len);
 
+/* world_step_position - where `step` sits, as every view says it: "Step 12 of 50 (0-49)".
+ * Steps are numbered from 0 (the transcript, --step, --at), so the count is the last number
+ * plus one; "No steps" for an empty timeline. Writes into out, returns out. */
+char *world_step_position(size_t step, size_t count, char *out, size_t cap);
+
 /* world_step_kind_name - "command", "reply", "dns-query", ... */
 const char *world_step_kind_name(world_step_kind kind);
 

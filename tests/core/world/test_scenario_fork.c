@@ -100,6 +100,10 @@ static void test_saved_fork_replays_the_fork(void **state)
         fail_msg("the fork does not load: %s\n%s", err, json);
     assert_string_equal(scenario_id(sc2), "basic-no-user");
     assert_non_null(strstr(scenario_title(sc2), NO_USER));
+    /* the description says what changed, not only the original story */
+    assert_int_equal(strncmp(scenario_description(sc2), "What if: at step ", 17), 0);
+    assert_non_null(strstr(scenario_description(sc2), NO_USER));
+    assert_non_null(strstr(scenario_description(sc2), scenario_description(f->sc)));
     world *saved = world_new(sc2, err, sizeof err);
     assert_non_null(saved);
     world *forked = world_new_fork(f->sc, at, NO_USER, err, sizeof err);

@@ -959,7 +959,7 @@ static void test_transcript(void **state)
     fclose(out);
     assert_non_null(strstr(buf, "\033["));
     assert_non_null(strstr(buf, "# "));
-    assert_non_null(strstr(buf, "State after step 3"));
+    assert_non_null(strstr(buf, "Step 3 of "));
     free(buf);
     char *j = transcript_json(fx.w, "basic", "t");
     cJSON *p = cJSON_Parse(j);
