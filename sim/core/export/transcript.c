@@ -215,6 +215,11 @@ static void write_step(FILE *out, const world_step *s, const transcript_opts *o,
                 s->rfc && *s->rfc ? " (" : "", s->rfc && *s->rfc ? s->rfc : "",
                 s->rfc && *s->rfc ? ")" : "");
         fputs(col(o, C_RESET), out);
+        /* the narration a lesson attaches to this step, as the window's panel shows it */
+        for (size_t i = 0; i < o->n_notes; i++)
+            if (o->notes[i].step == s->index)
+                fprintf(out, "%s%s> %s: %s%s\n", cont, col(o, C_BOLD), o->notes[i].lesson,
+                        o->notes[i].text, col(o, C_RESET));
     }
 }
 
