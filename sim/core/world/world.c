@@ -466,6 +466,8 @@ const char *world_mailbox_message(const world *w, int node, size_t i, size_t *le
     return w->nodes[node].mail[i];
 }
 
+const dns_zone *world_dns_zone(const world *w) { return w ? w->zone : NULL; }
+
 char *world_step_position(size_t step, size_t count, char *out, size_t cap)
 {
     if (count == 0)

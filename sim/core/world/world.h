@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/world/dns_zone.h"
 #include "core/world/scenario.h"
 
 typedef enum {
@@ -109,6 +110,10 @@ const char *world_mailbox_message(const world *w, int node, size_t i, size_t *le
  * Steps are numbered from 0 (the transcript, --step, --at), so the count is the last number
  * plus one; "No steps" for an empty timeline. Writes into out, returns out. */
 char *world_step_position(size_t step, size_t count, char *out, size_t cap);
+
+/* world_dns_zone - the zone the world's resolver answers from (the pcap export rebuilds DNS
+ * packets from it), or NULL for a live world. */
+const dns_zone *world_dns_zone(const world *w);
 
 /* world_step_kind_name - "command", "reply", "dns-query", ... */
 const char *world_step_kind_name(world_step_kind kind);
