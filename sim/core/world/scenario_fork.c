@@ -44,6 +44,18 @@ static bool same_reply_fault(const cJSON *f, const char *node_id, const char *ve
            !strcasecmp(v->valuestring, verb) && tn == nth;
 }
 
+/* set_string - root[field] = value, replacing the field in place or adding it. 0 or -1. */
+static int set_string(cJSON *root, const char *field, const char *value)
+{
+    cJSON *v = cJSON_CreateString(value);
+    if (v && (cJSON_GetObjectItemCaseSensitive(root, field)
+                  ? cJSON_ReplaceItemInObjectCaseSensitive(root, field, v)
+                  : cJSON_AddItemToObject(root, field, v)))
+        return 0;
+    cJSON_Delete(v);
+    return -1;
+}
+
 /* utf8_fit - how many bytes of s, at most max, end on a character boundary. */
 static int utf8_fit(const char *s, size_t max)
 {
@@ -118,20 +130,8 @@ char *scenario_fork_json(const scenario *sc, const world *orig, size_t at, const
         goto fail;
     if (!cJSON_ReplaceItemInObjectCaseSensitive(root, "id", cJSON_CreateString(new_id)))
         goto fail;
-    cJSON *t = cJSON_CreateString(title);
-    if (cJSON_GetObjectItemCaseSensitive(root, "title")
-            ? !cJSON_ReplaceItemInObjectCaseSensitive(root, "title", t)
-            : !cJSON_AddItemToObject(root, "title", t)) {
-        cJSON_Delete(t);
+    if (set_string(root, "title", title) != 0 || set_string(root, "description", desc) != 0)
         goto fail;
-    }
-    cJSON *d = cJSON_CreateString(desc);
-    if (cJSON_GetObjectItemCaseSensitive(root, "description")
-            ? !cJSON_ReplaceItemInObjectCaseSensitive(root, "description", d)
-            : !cJSON_AddItemToObject(root, "description", d)) {
-        cJSON_Delete(d);
-        goto fail;
-    }
     if (!faults) {
         faults = cJSON_AddArrayToObject(root, "faults");
         if (!faults)
