@@ -1,5 +1,5 @@
 /* test_world_states.c - the node states a viewer shows at each step agree with the engines,
- * for EVERY shipped scenario (every .json file in lessons/scenarios).
+ * and every delivered message's Received: chain is one unbroken path, for EVERY shipped scenario (every .json file in lessons/scenarios).
  *
  * At step N a viewer shows world_state_at(N): the state after step N-1 plus what the sender
  * of step N did in sending it. Two rules are checked at every protocol step:
@@ -142,6 +142,78 @@ static void every_shipped_scenario(void **state)
     assert_true(checked > 500);
 }
 
+/* chain_ok - the Received: lines of a delivered message read bottom-up as one path: each
+ * line's "from" host is the "by" host of the line below it (RFC 5321 4.4). Returns the number
+ * of lines, or -1 with the broken pair described in why. */
+static int chain_ok(const char *m, char *why, size_t cap)
+{
+    char from[32][128], by[32][128];
+    int n = 0;
+    /* the message's own header section only: a bounce carries the original's headers too */
+    const char *body = strstr(m, "\r\n\r\n");
+    for (const char *p = m; (p = strstr(p, "Received: from ")) && (!body || p < body) && n < 32;
+         p++) {
+        if (sscanf(p, "Received: from %127s", from[n]) != 1) {
+            snprintf(why, cap, "line %d has no \"from\"", n + 1);
+            return -1;
+        }
+        const char *b = strstr(p, "by "); /* after a space, or a tab on the folded line */
+        while (b && b[-1] != ' ' && b[-1] != '\t')
+            b = strstr(b + 1, "by ");
+        if (!b || sscanf(b, "by %127s", by[n]) != 1) {
+            snprintf(why, cap, "line %d has no \"by\"", n + 1);
+            return -1;
+        }
+        n++;
+    }
+    for (int i = 0; i + 1 < n; i++)
+        if (strcmp(from[i], by[i + 1]) != 0) {
+            snprintf(why, cap, "line %d is from %s, the line below it is by %s", i + 1, from[i],
+                     by[i + 1]);
+            return -1;
+        }
+    return n;
+}
+
+/* every_received_chain - in every shipped scenario, every delivered message's Received: chain
+ * is unbroken, and a message that crossed the MSA and the MTA has a line for each */
+static void every_received_chain(void **state)
+{
+    (void)state;
+    DIR *d = opendir(SCENARIOS);
+    assert_non_null(d);
+    struct dirent *e;
+    size_t messages = 0;
+    while ((e = readdir(d))) {
+        size_t len = strlen(e->d_name);
+        if (len < 6 || strcmp(e->d_name + len - 5, ".json"))
+            continue;
+        char path[512], err[256];
+        snprintf(path, sizeof path, "%s/%s", SCENARIOS, e->d_name);
+        scenario *sc = scenario_load(path, err, sizeof err);
+        assert_non_null(sc);
+        world *w = world_new(sc, err, sizeof err);
+        assert_non_null(w);
+        for (size_t k = 0; k < world_node_count(w); k++) {
+            const char *m;
+            for (size_t i = 0; (m = world_mailbox_message(w, (int)k, i, NULL)); i++) {
+                char why[300] = "";
+                int lines = chain_ok(m, why, sizeof why);
+                if (lines < 0)
+                    fail_msg("%s: a message in %s: %s", e->d_name, world_node_at(w, k)->name, why);
+                if (strstr(m, "by smtp.example.com ") && !strstr(m, "by out.example.com "))
+                    fail_msg("%s: the MSA's message reached %s with no line from the MTA",
+                             e->d_name, world_node_at(w, k)->name);
+                messages++;
+            }
+        }
+        world_free(w);
+        scenario_free(sc);
+    }
+    closedir(d);
+    assert_true(messages >= 15);
+}
+
 /* basic_ehlo - the case the issue names: at the EHLO step the MUA says "EHLO sent" and the
  * MSA still waits for it; at the 250 the MSA waits for MAIL */
 static void basic_ehlo(void **state)
@@ -173,6 +245,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(every_shipped_scenario),
         cmocka_unit_test(basic_ehlo),
+        cmocka_unit_test(every_received_chain),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
