@@ -174,6 +174,9 @@ void w_on_connect_arrive(world *w, conn *c)
         w->ar.failed = true;
         return;
     }
+    /* TCP is up: the client now waits for the 220 (its engine starts in that state and says
+     * nothing until the greeting comes) */
+    w_set_state_text(w, c->cnode, smtp_client_state_name(smtp_client_state_get(c->cl)), -1);
     w_pump_server(w, c);
     if (!c->client_tls_broken)
         w_pump_client(w, c);
