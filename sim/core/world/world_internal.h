@@ -321,4 +321,7 @@ void w_on_job_a_query(world *w, job *j);
 void w_on_job_a_answer(world *w, job *j);
 void w_on_job_connect(world *w, job *j);
 
+/* world_readers.c: after the SMTP run, Bob's readers open the MX host's mailbox server */
+int w_run_readers(world *w);
+
 #endif

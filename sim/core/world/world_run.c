@@ -311,6 +311,12 @@ static world *world_run(const scenario_spec *sp, scenario_spec *own, char *err, 
     /* free what is still open */
     for (size_t i = 0; i < w->n_conns; i++)
         w_conn_free_engines(w->conns[i]);
+    /* then Bob reads what the MX delivered (world_readers.c) */
+    if (!w->ar.failed && sp->retrieval.present && w_run_readers(w) < 0 && !w->ar.failed) {
+        world_free(w);
+        snprintf(err, errlen, "retrieval hop failed");
+        return NULL;
+    }
     if (w->ar.failed) {
         world_free(w);
         snprintf(err, errlen, "out of memory");
@@ -336,8 +342,8 @@ int world_reply_fault_for_step(const world *w, size_t at_step, const char **node
     if (!w || w->live || at_step >= w->n_steps)
         return -1;
     const world_step *s = &w->steps[at_step];
-    if (s->kind != WORLD_STEP_REPLY || s->from < 0)
-        return -1;
+    if (s->kind != WORLD_STEP_REPLY || s->from < 0 || !w->nodes[s->from].sn)
+        return -1; /* not an SMTP reply (a retrieval hop's server has no scenario node) */
     int count = 0;
     for (size_t i = 0; i <= at_step; i++) {
         const world_step *t = &w->steps[i];
