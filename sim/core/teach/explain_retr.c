@@ -226,6 +226,9 @@ static const explain_entry table[] = {
                        "removed at QUIT).", "RFC 1939 5"},
     {"pop3c.cmd.quit", "The mail client ends the session with QUIT; the server now deletes the "
                        "marked messages.", "RFC 1939 6"},
+    {"pop3c.cmd.quit_refused", "The login was refused, so the mail client ends the session "
+                               "politely with QUIT instead of just dropping the connection; "
+                               "before login QUIT deletes nothing.", "RFC 1939 4"},
     {"pop3c.response.ok", "The server answered +OK: the command worked.", "RFC 1939 3"},
     {"pop3c.response.err", "The server answered -ERR: the command failed; the text (and any "
                            "[CODE]) says why.", "RFC 1939 3"},
