@@ -6,7 +6,10 @@
  * after the SMTP nodes, so node ids and steps of the SMTP part are unchanged. The accounts'
  * mailboxes live for the whole hop: what one reader deletes or marks \Seen, the next one sees.
  * A session starts at its "start_ms" or when the one before it (or the SMTP run) is over,
- * whichever is later, so the timeline stays in time order.
+ * whichever is later, so the timeline stays in time order. When a reader IDLEs (RFC 2177), the
+ * SMTP part runs while it waits: Alice's client starts at that moment, and the server pushes
+ * the new message once the MX has delivered it; readers listed before it read the mailbox as it
+ * was before the delivery.
  */
 #include "core/world/world_internal.h"
 
@@ -18,6 +21,10 @@
 #include "core/world/world_retrieval.h"
 
 #define READERS_GAP_MS 1000 /* between the end of one session (or of the SMTP run) and the next */
+/* sessions are numbered from here while the hop runs (the SMTP part may still open connections
+ * during an IDLE), then renumbered after the SMTP ones: connection numbers stay small, unique
+ * and in the order the connections were made known */
+#define READERS_CONN_TMP (1 << 20)
 
 /* add_node - a node of the hop, into the (otherwise finished) timeline */
 static int add_node(world *w, world_node_kind kind, const char *role, const char *name,
@@ -31,14 +38,58 @@ static int add_node(world *w, world_node_kind kind, const char *role, const char
     return world_live_add_node(w, &n);
 }
 
-/* fill_box - the messages the MX stored in mailbox node `node`, dated at the run's start */
-static int fill_box(world *w, mailbox_mem *box, int node)
+/* hop - the readers' shared state: the accounts' mailboxes, and how many of each mailbox node's
+ * messages they hold so far (an IDLE can bring more) */
+typedef struct {
+    world *w;
+    mailbox_mem *boxes[SCENARIO_MAX_ACCOUNTS];
+    size_t loaded[SCENARIO_MAX_ACCOUNTS];
+} hop;
+
+/* fill_box - add what the MX stored in account i's mailbox node since the last fill, dated at
+ * the virtual time `at`. 1 when something new came, 0 when not, -1 on no memory. */
+static int fill_box(hop *h, size_t i, uint64_t at)
 {
-    const wnode *m = &w->nodes[node];
-    for (size_t i = 0; i < m->n_mail; i++)
-        if (mailbox_mem_add(box, m->mail[i], m->mail_len[i], w->sp->start_epoch_s, 0) < 0)
+    const wnode *m = &h->w->nodes[h->w->sp->retrieval.accounts[i].mailbox];
+    int news = 0;
+    int64_t date = h->w->sp->start_epoch_s + (int64_t)(at / 1000);
+    for (; h->loaded[i] < m->n_mail; h->loaded[i]++, news = 1)
+        if (mailbox_mem_add(h->boxes[i], m->mail[h->loaded[i]], m->mail_len[h->loaded[i]], date,
+                            0) < 0)
             return -1;
-    return 0;
+    return news;
+}
+
+/* last_time - when the timeline's last step arrives */
+static uint64_t last_time(const world *w)
+{
+    uint64_t t = 0;
+    for (size_t i = 0; i < w->n_steps; i++)
+        if (w->steps[i].t_arrive_ms > t)
+            t = w->steps[i].t_arrive_ms;
+    return t;
+}
+
+/* idle_delivery - the IMAP server idles: Alice's mail starts its way now, and the mailboxes
+ * take what the MX delivers; the server pushes it from the time the SMTP part ends */
+static bool idle_delivery(void *ctx, world *w, uint64_t *now)
+{
+    hop *h = ctx;
+    if (w->smtp_ran)
+        return false;
+    w_run_smtp(w, *now);
+    bool news = false;
+    for (size_t i = 0; i < w->sp->retrieval.n_accounts; i++) {
+        bool shared = false;
+        for (size_t k = 0; k < i; k++)
+            shared |= h->boxes[k] == h->boxes[i];
+        if (!shared)
+            news |= fill_box(h, i, *now) > 0;
+    }
+    uint64_t t = last_time(w);
+    if (t > *now)
+        *now = t;
+    return news;
 }
 
 /* reader_config - the engines' client settings from the scenario's reader */
@@ -66,7 +117,7 @@ int w_run_readers(world *w)
 {
     const scenario_retrieval *rt = &w->sp->retrieval;
     const scenario_node *mx = &w->sp->nodes[rt->of];
-    mailbox_mem *boxes[SCENARIO_MAX_ACCOUNTS] = {0};
+    hop h = {.w = w};
     mailbox_mem_account acct[SCENARIO_MAX_ACCOUNTS];
     int rc = -1;
     bool was_live = w->live;
@@ -74,28 +125,23 @@ int w_run_readers(world *w)
     for (size_t i = 0; i < rt->n_accounts; i++) {
         const scenario_account *a = &rt->accounts[i];
         /* one mailbox per mailbox node, shared by the accounts that name it */
-        for (size_t k = 0; k < i && !boxes[i]; k++)
+        bool shared = false;
+        for (size_t k = 0; k < i && !shared; k++)
             if (rt->accounts[k].mailbox == a->mailbox)
-                boxes[i] = boxes[k];
-        if (!boxes[i]) {
-            boxes[i] = mailbox_mem_new((uint32_t)w->sp->start_epoch_s);
-            if (!boxes[i] || fill_box(w, boxes[i], a->mailbox) < 0)
+                h.boxes[i] = h.boxes[k], shared = true;
+        if (!shared) {
+            h.boxes[i] = mailbox_mem_new((uint32_t)w->sp->start_epoch_s);
+            if (!h.boxes[i] || fill_box(&h, i, 0) < 0)
                 goto fail;
         }
-        acct[i] = (mailbox_mem_account){a->name, a->password, boxes[i]};
+        acct[i] = (mailbox_mem_account){a->name, a->password, h.boxes[i]};
     }
     mailbox_mem_directory dir = {acct, rt->n_accounts};
-    char name[64];
-    snprintf(name, sizeof name, "%s", mx->host);
-    int ms = add_node(w, WORLD_NODE_MS, "MS", name, mx->host, mx->addr, 0);
+    int ms = add_node(w, WORLD_NODE_MS, "MS", mx->host, mx->host, mx->addr, 0);
     if (ms < 0)
         goto fail;
-    /* after the last step, not w->now: the run may end on a timer that changed nothing */
-    uint64_t t = 0;
-    for (size_t i = 0; i < w->n_steps; i++)
-        if (w->steps[i].t_arrive_ms > t)
-            t = w->steps[i].t_arrive_ms;
-    t += READERS_GAP_MS;
+    /* after the SMTP run's last step; from 0 when the SMTP run waits for an IDLE */
+    uint64_t t = w->smtp_ran ? last_time(w) + READERS_GAP_MS : 0;
     for (size_t i = 0; i < rt->n_readers; i++) {
         const scenario_reader *r = &rt->readers[i];
         int rn = add_node(w, WORLD_NODE_READER, "MUA", r->name, r->host, r->addr, 0);
@@ -105,27 +151,36 @@ int w_run_readers(world *w)
         imap_client_config ic;
         reader_config(r, &pc, &ic);
         bool pop = r->proto == SCENARIO_RETR_POP3;
+        bool idle = r->action == SCENARIO_READ_IDLE;
         world_retr_session s = {
             .proto = pop ? WORLD_RETR_POP3 : WORLD_RETR_IMAP, .client = rn, .server = ms,
-            .conn = (int)(w->n_conns + i), .port = r->port, .implicit_tls = r->tls == 3,
+            .conn = READERS_CONN_TMP + (int)i, .port = r->port, .implicit_tls = r->tls == 3,
             .latency_ms = w->sp->internet_ms, .start_ms = r->start_ms > t ? r->start_ms : t,
             .server_host = mx->host, .provider = mailbox_mem_provider(&dir),
             .tls_available = rt->tls, .allow_plaintext = rt->allow_plaintext,
-            .pop3 = pop ? &pc : NULL, .imap = pop ? NULL : &ic};
+            .pop3 = pop ? &pc : NULL, .imap = pop ? NULL : &ic,
+            .on_idle = idle ? idle_delivery : NULL, .ctx = &h};
         world_retr_result res;
         if (world_retrieval_run(w, &s, &res) < 0)
             goto fail;
-        t = res.end_ms + READERS_GAP_MS;
+        if (idle && !w->smtp_ran) { /* no IDLE came (a refused login): the mail goes after */
+            uint64_t at = last_time(w) + READERS_GAP_MS;
+            idle_delivery(&h, w, &at);
+        }
+        t = last_time(w) + READERS_GAP_MS;
     }
     rc = 0;
 fail:
+    for (size_t i = 0; i < w->n_steps; i++)
+        if (w->steps[i].conn >= READERS_CONN_TMP)
+            w->steps[i].conn = (int)w->n_conns + (w->steps[i].conn - READERS_CONN_TMP);
     w->live = was_live;
     for (size_t i = 0; i < rt->n_accounts; i++) {
         bool shared = false;
         for (size_t k = 0; k < i; k++)
-            shared |= boxes[k] == boxes[i];
+            shared |= h.boxes[k] == h.boxes[i];
         if (!shared)
-            mailbox_mem_free(boxes[i]);
+            mailbox_mem_free(h.boxes[i]);
     }
     return rc;
 }

@@ -279,12 +279,19 @@ int world_retrieval_run(world *w, const world_retr_session *s, world_retr_result
         if (done)
             break;
         if (s->proto == WORLD_RETR_IMAP && imap_server_state_get(p.srv) == IMAP_SRV_IDLE) {
-            if (!pushed && s->on_idle && s->on_idle(s->ctx, w, now)) {
-                pushed = true;
-                imap_server_mailbox_changed(p.srv, now);
-                continue;
+            if (!pushed && s->on_idle) {
+                pushed = true; /* asked once per session */
+                uint64_t t = now;
+                bool news = s->on_idle(s->ctx, w, &t);
+                if (t > now) /* the callback's own steps took that long */
+                    now = t;
+                if (news) {
+                    imap_server_mailbox_changed(p.srv, now);
+                    continue;
+                }
             }
-            now = imap_client_deadline(p.cl);
+            uint64_t dl = imap_client_deadline(p.cl);
+            now = dl > now ? dl : now;
             imap_client_tick(p.cl, now);
             continue;
         }
