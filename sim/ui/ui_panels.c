@@ -159,7 +159,7 @@ void ui_panels_transcript(ui_ctx *c, const ui_layout *lay, const ui_view *v)
                               UI_ALIGN_LEFT | UI_ALIGN_MIDDLE);
         x += ww + c->pad / 2;
         avail -= ww + c->pad / 2;
-        ui_reply_class k = st->kind == WORLD_STEP_REPLY && !hidden ? ui_theme_reply_class(st->code)
+        ui_reply_class k = st->kind == WORLD_STEP_REPLY && !hidden ? ui_theme_step_class(st)
                                                                     : UI_REPLY_NONE;
         if (k != UI_REPLY_NONE) {
             float sz = mono_lh * 0.7f;
@@ -211,7 +211,7 @@ void ui_panels_explain(ui_ctx *c, const ui_layout *lay, const ui_view *v)
     y += ui_text_draw_wrap(c->text, UI_FONT_SANS, c->fs_body, th->text, explain_text(st->key), x,
                            y, w, bottom - y);
     y += c->pad / 2;
-    ui_reply_class k = ui_theme_reply_class(st->code);
+    ui_reply_class k = ui_theme_step_class(st);
     if (st->code && y < bottom) {
         int lh = ui_text_line_height(c->text, UI_FONT_SANS, c->fs_body);
         int ix = x;
@@ -228,8 +228,12 @@ void ui_panels_explain(ui_ctx *c, const ui_layout *lay, const ui_view *v)
         y += ui_text_draw_wrap(c->text, UI_FONT_SANS, c->fs_body, th->text, buf, ix, y,
                                w - (ix - x), bottom - y);
     }
-    if (st->esc[0] && y < bottom) {
-        snprintf(buf, sizeof buf, "%s: %s", st->esc, explain_esc(st->esc));
+    if (st->esc[0] && y < bottom) { /* an enhanced code (SMTP), or a POP3/IMAP status word */
+        if (st->code)
+            snprintf(buf, sizeof buf, "%s: %s", st->esc, explain_esc(st->esc));
+        else
+            snprintf(buf, sizeof buf, "Status %s: %s", st->esc,
+                     k != UI_REPLY_NONE ? ui_theme_reply_label(k) : "information");
         y += ui_text_draw_wrap(c->text, UI_FONT_SANS, c->fs_body, th->text, buf, x, y, w,
                                bottom - y);
     }

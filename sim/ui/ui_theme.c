@@ -140,6 +140,12 @@ ui_reply_class ui_theme_reply_class(int code)
     return (ui_reply_class)(code / 100 - 2);
 }
 
+ui_reply_class ui_theme_step_class(const world_step *st)
+{
+    int k = world_step_reply_class(st);
+    return k ? (ui_reply_class)(k - 2) : UI_REPLY_NONE;
+}
+
 const char *ui_theme_reply_label(ui_reply_class c)
 {
     static const char *labels[UI_REPLY_CLASSES] = {"success", "continue", "try later", "failed"};

@@ -55,8 +55,8 @@ static void put_escaped(FILE *out, const char *s, size_t max_chars)
 
 const char *svg_export_step_colour(const world_step *s)
 {
-    if (s->kind == WORLD_STEP_REPLY)
-        return class_colour(s->code);
+    if (s->kind == WORLD_STEP_REPLY) /* by code, or by POP3/IMAP status word */
+        return class_colour(world_step_reply_class(s) * 100);
     if (s->kind == WORLD_STEP_DNS_QUERY || s->kind == WORLD_STEP_DNS_ANSWER)
         return "#CC79A7";
     if (s->kind == WORLD_STEP_REFUSED)
@@ -132,7 +132,8 @@ int svg_export_world(const world *w, const char *title, FILE *out, char *err, si
         const char *colour = svg_export_step_colour(s);
         const char *dash = "";
         if (s->kind == WORLD_STEP_REPLY) {
-            marker = s->code >= 200 && s->code < 600 ? s->code / 100 - 1 : 0;
+            int k = world_step_reply_class(s);
+            marker = k ? k - 1 : 0;
         } else if (s->kind == WORLD_STEP_DNS_QUERY || s->kind == WORLD_STEP_DNS_ANSWER) {
             marker = 5, dash = " stroke-dasharray=\"6 3\"";
         } else if (s->kind == WORLD_STEP_REFUSED) {

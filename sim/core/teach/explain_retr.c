@@ -14,6 +14,9 @@
 
 static const explain_entry table[] = {
     /* ---- the retrieval hop in the world (world_retrieval.c) ---- */
+    {"retr.store", "The mailbox server works on the store the MX's delivery agent wrote: they are "
+                   "two programs of the same host, so what SMTP delivered is what POP3 and IMAP "
+                   "now show.", "RFC 5598 4.2.2"},
     {"retr.connect", "The reading mail client opens a TCP connection to the mailbox server: "
                      "port 110 for POP3 and 143 for IMAP (upgraded with STLS/STARTTLS), or 995 "
                      "and 993 with TLS from the first byte.", "RFC 8314 3"},

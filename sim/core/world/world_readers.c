@@ -78,6 +78,7 @@ static bool idle_delivery(void *ctx, world *w, uint64_t *now)
     if (w->smtp_ran)
         return false;
     w_run_smtp(w, *now);
+    w->now = 0; /* the hop's states go with their steps again (see w_run_readers) */
     bool news = false;
     for (size_t i = 0; i < w->sp->retrieval.n_accounts; i++) {
         bool shared = false;
@@ -121,7 +122,10 @@ int w_run_readers(world *w)
     mailbox_mem_account acct[SCENARIO_MAX_ACCOUNTS];
     int rc = -1;
     bool was_live = w->live;
+    uint64_t was_now = w->now;
     w->live = true; /* the hop joins through the live API, as `live` does */
+    w->now = 0;     /* and like `live`, a node's state goes with the step it reports it on
+                       (the SMTP run's clock would hold them back as reactions, note_state) */
     for (size_t i = 0; i < rt->n_accounts; i++) {
         const scenario_account *a = &rt->accounts[i];
         /* one mailbox per mailbox node, shared by the accounts that name it */
@@ -160,6 +164,24 @@ int w_run_readers(world *w)
             .tls_available = rt->tls, .allow_plaintext = rt->allow_plaintext,
             .pop3 = pop ? &pc : NULL, .imap = pop ? NULL : &ic,
             .on_idle = idle ? idle_delivery : NULL, .ctx = &h};
+        /* the store the session will see, linked to the MS so the window draws the mail
+         * flowing on from the mailbox to the server that serves it */
+        for (size_t k = 0; k < rt->n_accounts; k++) {
+            if (strcmp(rt->accounts[k].name, r->user) != 0)
+                continue;
+            int mb = rt->accounts[k].mailbox;
+            mailbox view = mailbox_mem_get(h.boxes[k]);
+            size_t n = view.ops->count(view.ctx);
+            char text[160];
+            snprintf(text, sizeof text, "%s serves the mailbox of %s to %s: %zu message%s",
+                     mx->host, w->sp->nodes[mb].address, r->name, n, n == 1 ? "" : "s");
+            world_step st = {.kind = WORLD_STEP_CHECK, .from = mb, .to = ms, .conn = -1,
+                             .t_send_ms = s.start_ms, .t_arrive_ms = s.start_ms, .text = text,
+                             .rfc = "RFC 5598 4.2.2", .key = "retr.store"};
+            if (world_live_append_step(w, &st, NULL, NULL) < 0)
+                goto fail;
+            break;
+        }
         world_retr_result res;
         if (world_retrieval_run(w, &s, &res) < 0)
             goto fail;
@@ -175,6 +197,8 @@ fail:
         if (w->steps[i].conn >= READERS_CONN_TMP)
             w->steps[i].conn = (int)w->n_conns + (w->steps[i].conn - READERS_CONN_TMP);
     w->live = was_live;
+    if (was_now > w->now)
+        w->now = was_now;
     for (size_t i = 0; i < rt->n_accounts; i++) {
         bool shared = false;
         for (size_t k = 0; k < i; k++)
