@@ -164,8 +164,8 @@ int w_run_readers(world *w)
             .tls_available = rt->tls, .allow_plaintext = rt->allow_plaintext,
             .pop3 = pop ? &pc : NULL, .imap = pop ? NULL : &ic,
             .on_idle = idle ? idle_delivery : NULL, .ctx = &h};
-        /* the store the session will see, linked to the MS so the window draws the mail
-         * flowing on from the mailbox to the server that serves it */
+        /* the store the session will see: the MX host hands it to its mailbox server, so the
+         * window draws the MS beside Bob's mailbox, on the MX's side */
         for (size_t k = 0; k < rt->n_accounts; k++) {
             if (strcmp(rt->accounts[k].name, r->user) != 0)
                 continue;
@@ -175,7 +175,7 @@ int w_run_readers(world *w)
             char text[160];
             snprintf(text, sizeof text, "%s serves the mailbox of %s to %s: %zu message%s",
                      mx->host, w->sp->nodes[mb].address, r->name, n, n == 1 ? "" : "s");
-            world_step st = {.kind = WORLD_STEP_CHECK, .from = mb, .to = ms, .conn = -1,
+            world_step st = {.kind = WORLD_STEP_CHECK, .from = rt->of, .to = ms, .conn = -1,
                              .t_send_ms = s.start_ms, .t_arrive_ms = s.start_ms, .text = text,
                              .rfc = "RFC 5598 4.2.2", .key = "retr.store"};
             if (world_live_append_step(w, &st, NULL, NULL) < 0)
