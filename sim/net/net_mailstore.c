@@ -85,9 +85,23 @@ static int msg_uid_cmp(const void *a, const void *b)
     return (x->uid > y->uid) - (x->uid < y->uid);
 }
 
-static int msg_name_cmp(const void *a, const void *b)
+/* usec_of - the microseconds of a name "SECONDS.M<usec>P<pid>..." (the MX's and qmail's
+ * form), 0 when absent: names sort by time, not by text ("M82382" is before "M329654"). */
+static long usec_of(const char *name)
+{
+    const char *dot = strchr(name, '.');
+    return dot && dot[1] == 'M' ? strtol(dot + 2, NULL, 10) : 0;
+}
+
+/* msg_arrival_cmp - arrival order: seconds, microseconds, then the whole name */
+static int msg_arrival_cmp(const void *a, const void *b)
 {
     const ms_msg *x = a, *y = b;
+    if (x->date != y->date)
+        return (x->date > y->date) - (x->date < y->date);
+    long ux = usec_of(x->name), uy = usec_of(y->name);
+    if (ux != uy)
+        return (ux > uy) - (ux < uy);
     return strcmp(x->name, y->name);
 }
 
@@ -209,7 +223,7 @@ static void move_new(ms_box *b)
     closedir(d);
 }
 
-/* scan_cur - the files of cur/ as messages (uid 0 for now), sorted by name. */
+/* scan_cur - the files of cur/ as messages (uid 0 for now), in arrival order. */
 static int scan_cur(ms_box *b, ms_msg **out, size_t *n_out)
 {
     char path[1200];
@@ -242,7 +256,7 @@ static int scan_cur(ms_box *b, ms_msg **out, size_t *n_out)
     }
     closedir(d);
     if (n)
-        qsort(m, n, sizeof *m, msg_name_cmp);
+        qsort(m, n, sizeof *m, msg_arrival_cmp);
     *out = m;
     *n_out = n;
     return 0;
@@ -311,7 +325,7 @@ static int box_scan(ms_box *b)
     if (fresh) {
         if ((uint64_t)b->uidnext + fresh >= UINT32_MAX)
             goto out;
-        for (size_t i = 0; i < n; i++) /* in name order: the MX's names start with the time */
+        for (size_t i = 0; i < n; i++) /* in arrival order */
             if (!m[i].uid)
                 m[i].uid = b->uidnext++;
         changed = true;
