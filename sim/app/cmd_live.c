@@ -237,7 +237,7 @@ static void observe(void *ctx, const net_obs *o)
                           .detail = detail,
                           .key = "deliver.mailbox",
                           .rfc = "RFC 5321 4.4"};
-        append(lv, &st, NULL, "new mail");
+        append(lv, &st, NULL, "mail delivered");
         free(detail);
         return;
     }
@@ -248,7 +248,7 @@ static void observe(void *ctx, const net_obs *o)
                           .to = ls->node,
                           .conn = s->link.conn,
                           .port = (uint16_t)ls->port,
-                          .tls = o->tls,
+                          .tls = false, /* the session is over: no padlock stays */
                           .text = text,
                           .key = "conn.close",
                           .rfc = "RFC 5321 3.8"};
@@ -481,6 +481,16 @@ int cmd_live(int argc, char **argv)
     for (size_t i = 0; i < n_domains; i++)
         printf(" %s", domains[i]);
     printf(")\nsmtpsim live: user %s, password %s (AUTH after STARTTLS)\n", uname, upass);
+    char howto[1024];
+    snprintf(howto, sizeof howto,
+             "Send a message: swaks --server 127.0.0.1:%d -tls --auth-user %s --auth-password %s "
+             "--from %s@example.com --to alice@%s\n\n"
+             "Or in Thunderbird: a new account %s@%s, password %s. Outgoing SMTP server 127.0.0.1 "
+             "port %d, STARTTLS, normal password, user name %s. Incoming IMAP server 127.0.0.1 "
+             "port %d, STARTTLS (or POP3 port %d, STARTTLS), same user. Accept the self-signed "
+             "certificate, send yourself a message, and watch it cross the chain here.",
+             lv.srv[0].port, uname, upass, uname, domains[0], uname, domains[0], upass,
+             lv.srv[0].port, uname, net_retr_port(retr[0], 0), net_retr_port(retr[1], 0));
     printf("smtpsim live: try: swaks --server 127.0.0.1:%d -tls --auth-user %s --auth-password %s "
            "--from %s@example.com --to alice@%s\n",
            lv.srv[0].port, uname, upass, uname, domains[0]);
@@ -521,6 +531,8 @@ int cmd_live(int argc, char **argv)
             app = ui_app_new(r, win, &ucfg, err, sizeof err);
         if (app)
             ui_app_set_world(app, lv.w, "live: real sessions on 127.0.0.1");
+        if (app)
+            ui_app_set_hint(app, howto);
         else
             fprintf(stderr, "smtpsim live: no window (%s); printing the transcript instead\n",
                     r ? err : SDL_GetError());

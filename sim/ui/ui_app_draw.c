@@ -20,6 +20,7 @@ void ui_app_view_of(ui_app *a, ui_view *v)
     v->phase = a->phase;
     v->eaves = a->eaves;
     v->states = NULL;
+    v->hint = a->hint[0] ? a->hint : NULL;
     /* a live world may have grown nodes since it was attached */
     size_t nodes = a->w ? world_node_count(a->w) : 0;
     if (nodes > a->states_cap) {
