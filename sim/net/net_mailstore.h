@@ -1,5 +1,5 @@
 /* net_mailstore.h - the Maildir that `serve --role mx` writes, seen by the POP3 and IMAP
- * servers through the storage interface of core/pop3/mailbox.h.
+ * servers through the storage interface of core/retrieval/mailbox.h.
  *
  * Layout (https://cr.yp.to/proto/maildir.html): ROOT/<mailbox>/{tmp,new,cur}. A scan moves
  * every file of new/ into cur/ with the info suffix ":2," (the reader has seen it arrive);
@@ -25,7 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/pop3/mailbox.h"
+#include "core/retrieval/mailbox.h"
 #include "core/smtp/smtp_server.h"
 
 typedef struct net_mailstore net_mailstore;
