@@ -58,7 +58,8 @@ net_retr *net_retr_new(net_loop *loop, const net_retr_config *cfg, char *err, si
 /* net_retr_port - the port listener i (plain ones first, then TLS) is bound to. */
 int net_retr_port(const net_retr *r, size_t i);
 
-/* net_retr_shutdown - stop listening; POP3 sessions end without UPDATE, IMAP with BYE. */
+/* net_retr_shutdown - stop listening and close every session once its output is sent (the
+ * engines have no shutdown call: no BYE; a POP3 session not ended by QUIT deletes nothing). */
 void net_retr_shutdown(net_retr *r);
 size_t net_retr_busy(const net_retr *r);
 void net_retr_free(net_retr *r);
