@@ -162,6 +162,9 @@ service imap-login {
 service imap {
   process_limit = 1024
 }
+protocol imap {
+  mail_max_userip_connections = 1000
+}
 EOF
     dovecot -F -c "$T/dovecot.conf" 2>"$T/dovecot.err" &
     DPID=$!

@@ -205,3 +205,42 @@ if command -v fetchmail >/dev/null 2>&1; then
 else
     echo "SKIP fetchmail not installed (scripts/install-deps.sh test)"
 fi
+
+# 9. mutt over IMAP with STARTTLS (in a tmux pane, read back with capture-pane; generous waits):
+# the index lists bob's mail, and a message the MX delivers meanwhile appears in it
+if command -v mutt >/dev/null 2>&1 && command -v tmux >/dev/null 2>&1; then
+    sock="$TMPDIR_TEST/tmux.sock"
+    cat >"$TMPDIR_TEST/muttrc" <<MUTTEOF
+set folder="imap://bob:secret@127.0.0.1:$PORT/"
+set spoolfile="+INBOX"
+set ssl_starttls=yes
+set ssl_force_tls=yes
+set certificate_file="$TMPDIR_TEST/mutt_certs"
+set mail_check=1
+set timeout=1
+set hostname=localhost
+set header_cache=""
+MUTTEOF
+    tmux -S "$sock" new-session -d -x 120 -y 30 "mutt -n -F '$TMPDIR_TEST/muttrc'"
+    screen() { tmux -S "$sock" capture-pane -p; }
+    shows() { screen | grep -q -- "$1"; }
+    prompt_or_index() { shows "(o)nce" || shows "during idle"; }
+    wait_for prompt_or_index
+    if shows "(o)nce"; then # the self-signed certificate: accept it once
+        tmux -S "$sock" send-keys o
+    fi
+    if wait_for shows "during idle"; then
+        "$SMTPSIM" send --server 127.0.0.1:$MXPORT --from alice@example.net --to bob@example.org \
+            --subject "seen by mutt" --body "Hi." >/dev/null 2>&1
+        if wait_for shows "seen by mutt"; then
+            pass "mutt over IMAP+STARTTLS lists the mail and shows a new delivery"
+        else
+            fail "mutt new mail" "$(screen | head -12)"
+        fi
+    else
+        fail "mutt over IMAP" "$(screen | head -12)"
+    fi
+    tmux -S "$sock" kill-server 2>/dev/null
+else
+    echo "SKIP mutt or tmux not installed (scripts/install-deps.sh test)"
+fi
