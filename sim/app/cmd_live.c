@@ -463,6 +463,7 @@ int cmd_live(int argc, char **argv)
             c->tls_listen[0] = rlisten_buf[2 * k + 1];
             c->n_tls_listen = 1;
         }
+        c->allow_plaintext = !c->tls_dir; /* no certificate: loopback login without TLS */
         c->store = store;
         c->log_level = level;
         retr[k] = net_retr_new(loop, c, err, sizeof err);
@@ -473,10 +474,14 @@ int cmd_live(int argc, char **argv)
     }
     printf("smtpsim live: MSA 127.0.0.1:%d -> MTA 127.0.0.1:%d -> MX 127.0.0.1:%d\n",
            lv.srv[0].port, lv.srv[1].port, lv.srv[2].port);
-    printf("smtpsim live: IMAP 127.0.0.1:%d (STARTTLS), %d (TLS); POP3 127.0.0.1:%d (STLS), %d "
-           "(TLS)\n",
-           net_retr_port(retr[0], 0), net_retr_port(retr[0], 1), net_retr_port(retr[1], 0),
-           net_retr_port(retr[1], 1));
+    if (tls_dir[0])
+        printf("smtpsim live: IMAP 127.0.0.1:%d (STARTTLS), %d (TLS); POP3 127.0.0.1:%d (STLS), "
+               "%d (TLS)\n",
+               net_retr_port(retr[0], 0), net_retr_port(retr[0], 1), net_retr_port(retr[1], 0),
+               net_retr_port(retr[1], 1));
+    else
+        printf("smtpsim live: IMAP 127.0.0.1:%d, POP3 127.0.0.1:%d (no certificate: no TLS)\n",
+               net_retr_port(retr[0], 0), net_retr_port(retr[1], 0));
     printf("smtpsim live: Maildir %s (domains", maildir);
     for (size_t i = 0; i < n_domains; i++)
         printf(" %s", domains[i]);
