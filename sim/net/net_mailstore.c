@@ -171,9 +171,8 @@ static int state_write(ms_box *b)
                             (unsigned long)b->uidvalidity, (unsigned long)b->uidnext);
     for (size_t i = 0; i < b->n; i++)
         len += (size_t)snprintf(buf + len, cap - len, "%lu %llu %.*s\n",
-                                (unsigned long)b->msg[i].uid,
-                                (unsigned long long)b->msg[i].size, (int)b->msg[i].base_len,
-                                b->msg[i].name);
+                                (unsigned long)b->msg[i].uid, (unsigned long long)b->msg[i].size,
+                                (int)b->msg[i].base_len, b->msg[i].name);
     char path[1200];
     snprintf(path, sizeof path, "%s/%s", b->dir, MS_STATE);
     int rc = file_write_atomic(path, buf, len, 0600, NULL);
@@ -517,9 +516,8 @@ static int op_expunge(void *ctx, size_t i)
     return 0;
 }
 
-static const mailbox_ops ms_ops = {op_count,   op_size,  op_uid,  op_uidvalidity,
-                                   op_uidnext, op_flags, op_date, op_read,
-                                   op_set_flags, op_expunge};
+static const mailbox_ops ms_ops = {op_count, op_size, op_uid,  op_uidvalidity, op_uidnext,
+                                   op_flags, op_date, op_read, op_set_flags,   op_expunge};
 
 /* ---- provider -------------------------------------------------------------------------- */
 

@@ -39,24 +39,78 @@ typedef struct {
 } retr_engine_ops;
 
 /* wrappers: the engines' own prototypes take their own types */
-static int p_feed(void *e, const void *b, size_t n, uint64_t now) { return pop3_server_feed(e, b, n, now); }
-static void p_tick(void *e, uint64_t now) { pop3_server_tick(e, now); }
-static uint64_t p_deadline(const void *e) { return pop3_server_deadline(e); }
-static size_t p_output(const void *e, const char **b) { return pop3_server_output(e, b); }
-static void p_consumed(void *e, size_t n) { pop3_server_output_consumed(e, n); }
-static int p_next(void *e, retr_event *ev) { return pop3_server_next_event(e, ev); }
-static void p_tls(void *e, uint64_t now) { pop3_server_tls_started(e, now); }
-static bool p_done(const void *e) { return pop3_server_done(e); }
-static void p_free(void *e) { pop3_server_free(e); }
-static int i_feed(void *e, const void *b, size_t n, uint64_t now) { return imap_server_feed(e, b, n, now); }
-static void i_tick(void *e, uint64_t now) { imap_server_tick(e, now); }
-static uint64_t i_deadline(const void *e) { return imap_server_deadline(e); }
-static size_t i_output(const void *e, const char **b) { return imap_server_output(e, b); }
-static void i_consumed(void *e, size_t n) { imap_server_output_consumed(e, n); }
-static int i_next(void *e, retr_event *ev) { return imap_server_next_event(e, ev); }
-static void i_tls(void *e, uint64_t now) { imap_server_tls_started(e, now); }
-static bool i_done(const void *e) { return imap_server_done(e); }
-static void i_free(void *e) { imap_server_free(e); }
+static int p_feed(void *e, const void *b, size_t n, uint64_t now)
+{
+    return pop3_server_feed(e, b, n, now);
+}
+static void p_tick(void *e, uint64_t now)
+{
+    pop3_server_tick(e, now);
+}
+static uint64_t p_deadline(const void *e)
+{
+    return pop3_server_deadline(e);
+}
+static size_t p_output(const void *e, const char **b)
+{
+    return pop3_server_output(e, b);
+}
+static void p_consumed(void *e, size_t n)
+{
+    pop3_server_output_consumed(e, n);
+}
+static int p_next(void *e, retr_event *ev)
+{
+    return pop3_server_next_event(e, ev);
+}
+static void p_tls(void *e, uint64_t now)
+{
+    pop3_server_tls_started(e, now);
+}
+static bool p_done(const void *e)
+{
+    return pop3_server_done(e);
+}
+static void p_free(void *e)
+{
+    pop3_server_free(e);
+}
+static int i_feed(void *e, const void *b, size_t n, uint64_t now)
+{
+    return imap_server_feed(e, b, n, now);
+}
+static void i_tick(void *e, uint64_t now)
+{
+    imap_server_tick(e, now);
+}
+static uint64_t i_deadline(const void *e)
+{
+    return imap_server_deadline(e);
+}
+static size_t i_output(const void *e, const char **b)
+{
+    return imap_server_output(e, b);
+}
+static void i_consumed(void *e, size_t n)
+{
+    imap_server_output_consumed(e, n);
+}
+static int i_next(void *e, retr_event *ev)
+{
+    return imap_server_next_event(e, ev);
+}
+static void i_tls(void *e, uint64_t now)
+{
+    imap_server_tls_started(e, now);
+}
+static bool i_done(const void *e)
+{
+    return imap_server_done(e);
+}
+static void i_free(void *e)
+{
+    imap_server_free(e);
+}
 
 static const retr_engine_ops engine_ops[] = {
     [NET_RETR_POP3] = {p_feed, p_tick, p_deadline, p_output, p_consumed, p_next, p_tls, p_done,
