@@ -20,7 +20,6 @@ void ui_app_view_of(ui_app *a, ui_view *v)
     v->phase = a->phase;
     v->eaves = a->eaves;
     v->states = NULL;
-    v->hint = a->hint[0] ? a->hint : NULL;
     /* a live world may have grown nodes since it was attached */
     size_t nodes = a->w ? world_node_count(a->w) : 0;
     if (nodes > a->states_cap) {
@@ -150,7 +149,7 @@ static void draw_still(ui_app *a, const ui_view *v)
         ui_panels_bytes(c, &a->lay, v, &a->close);
         ui_gfx_widget(c, "close button", a->close);
     } else
-        ui_panels_explain(c, &a->lay, v);
+        ui_panels_explain(c, &a->lay, v, a->hint[0] ? a->hint : NULL);
     ui_gfx_widget_close(c);
     ui_controls_state cs;
     ui_app_controls_state(a, &cs);

@@ -21,7 +21,6 @@ typedef struct {
     float phase;                    /* 0: token leaves, 1: token arrived */
     bool eaves;                     /* eavesdropper view: TLS-protected bytes look encrypted */
     const world_node_state *states; /* node states after ui_view_done() */
-    const char *hint;               /* shown while the world has no steps (live), or NULL */
 } ui_view;
 
 /* ui_view_done - the last step whose token has arrived, -1 if none. */

@@ -262,7 +262,7 @@ static void test_transcript_highlight(void **state)
     draw(f);
     ui_ctx *c = ui_app_ctx(f->app);
     const ui_layout *lay = ui_app_layout(f->app);
-    ui_view v = {f->w, 5, 1.0f, false, NULL, NULL};
+    ui_view v = {f->w, 5, 1.0f, false, NULL};
     SDL_Rect row, prev;
     assert_int_equal(ui_panels_transcript_row(c, lay, &v, 5, &row), 0);
     assert_int_equal(ui_panels_transcript_row(c, lay, &v, 4, &prev), 0);
@@ -350,7 +350,7 @@ static void test_eavesdropper_and_bytes(void **state)
 {
     fixture *f = *state;
     const world_step *st = world_step_at(f->w, 7); /* AUTH PLAIN, inside TLS */
-    ui_view v = {f->w, 7, 1.0f, false, NULL, NULL};
+    ui_view v = {f->w, 7, 1.0f, false, NULL};
     char label[160];
     ui_flow_label(&v, st, label, sizeof label);
     assert_string_equal(label, "AUTH PLAIN AGFsaWNlAHNlY3JldA==");
