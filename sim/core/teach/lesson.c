@@ -185,7 +185,7 @@ static void not_for(json_check *c, const cJSON *obj, const char *path, const cha
 
 static const char *const question_fields[] = {
     "id", "kind",        "prompt",  "choices", "answer", "accept",     "items", "pairs",
-    "at", "explanation", "why_not", "refs",    "tags",   "difficulty", NULL};
+    "at", "explanation", "why_not", "refs",    "tags",   "difficulty", "pin",   NULL};
 
 /* check_answer_index - one 1-based choice number. */
 static int answer_index(json_check *c, const cJSON *a, const char *path, size_t nchoices)
@@ -213,6 +213,29 @@ static void load_choices(json_check *c, const cJSON *qo, const char *qp, lesson_
                   LESSON_MAX_CHOICES);
     if (!c->failed)
         distinct(c, json_path(fp, sizeof fp, qp, "choices", 0), q->choices, q->n_choices);
+}
+
+/* load_pin - "pin": [4], the choices that keep their written place when the rest are shuffled. */
+static void load_pin(json_check *c, const cJSON *qo, const char *qp, lesson_question *q)
+{
+    char fp[256], ip[300];
+    const cJSON *pin = cJSON_GetObjectItemCaseSensitive(qo, "pin");
+    if (!pin || c->failed)
+        return;
+    json_path(fp, sizeof fp, qp, "pin", 0);
+    if (!cJSON_IsArray(pin) || cJSON_GetArraySize(pin) < 1) {
+        json_fail(c, fp, "expected an array of choice numbers, at least one");
+        return;
+    }
+    long i = 0;
+    for (const cJSON *a = pin->child; a && !c->failed; a = a->next, i++) {
+        json_path(ip, sizeof ip, fp, NULL, i);
+        int v = answer_index(c, a, ip, q->n_choices);
+        if (v && (q->pin_mask & (1u << (v - 1))))
+            json_fail(c, ip, "choice %d listed twice", v);
+        if (v)
+            q->pin_mask |= 1u << (v - 1);
+    }
 }
 
 static void load_why_not(json_check *c, const cJSON *qo, const char *qp, lesson_question *q)
@@ -479,6 +502,10 @@ static void load_question(json_check *c, const cJSON *qo, const char *qp, lesson
     if (q->kind != LESSON_Q_PREDICT)
         not_for(c, qo, qp, "at", q->kind);
     load_why_not(c, qo, qp, q);
+    if (!choices || !q->n_choices)
+        not_for(c, qo, qp, "pin", q->kind);
+    else
+        load_pin(c, qo, qp, q);
     if (!c->failed && q->n_choices) {
         /* why_not for a right choice would tell the student a right answer is wrong */
         for (size_t i = 0; i < q->n_choices; i++) {

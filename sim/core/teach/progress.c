@@ -295,19 +295,12 @@ static int write_all(int fd, const char *s, size_t n)
     return 0;
 }
 
-int progress_save(const progress *p, const char *path, char *err, size_t errlen)
+/* dir_of - the directory part of path ("." when none). 0, or -1 when empty or too long. */
+static int dir_of(const char *path, char *dir, size_t cap)
 {
-    char dir[4096], tmp[4200];
-    int fd = -1, saved_errno = 0;
-    const char *what = "";
-    char *text = NULL;
-    bool tmp_made = false;
-
     size_t plen = strlen(path);
-    if (plen == 0 || plen >= sizeof dir) {
-        snprintf(err, errlen, "cannot save progress to '%s': bad path", path);
+    if (plen == 0 || plen >= cap)
         return -1;
-    }
     memcpy(dir, path, plen + 1);
     char *slash = strrchr(dir, '/');
     if (!slash)
@@ -316,6 +309,69 @@ int progress_save(const progress *p, const char *path, char *err, size_t errlen)
         dir[1] = '\0';
     else
         *slash = '\0';
+    return 0;
+}
+
+int progress_check_writable(const char *path, char *err, size_t errlen)
+{
+    char dir[4096], probe[4200];
+    const char *what = "bad path";
+    int fd = -1, saved_errno = EINVAL;
+    if (dir_of(path, dir, sizeof dir) != 0)
+        goto fail;
+    what = "cannot create the directory";
+    if (file_mkdirs(dir) != 0)
+        goto fail_errno;
+    /* the probe is what a save does first (create, write, fsync), in the same directory */
+    what = "cannot create a file there";
+    if (snprintf(probe, sizeof probe, "%s.probe-XXXXXX", path) >= (int)sizeof probe) {
+        errno = ENAMETOOLONG;
+        goto fail_errno;
+    }
+    fd = mkstemp(probe);
+    if (fd < 0)
+        goto fail_errno;
+    what = "cannot write there";
+    if (write_all(fd, "{}\n", 3) != 0)
+        goto fail_probe;
+    what = "cannot flush to disk there";
+    if (fsync(fd) != 0)
+        goto fail_probe;
+    what = "cannot write there";
+    int rc = close(fd);
+    fd = -1;
+    if (rc != 0)
+        goto fail_probe;
+    what = "cannot remove a file there";
+    if (unlink(probe) != 0)
+        goto fail_errno;
+    return 0;
+fail_probe:
+    saved_errno = errno;
+    if (fd >= 0)
+        close(fd);
+    unlink(probe);
+    errno = saved_errno;
+fail_errno:
+    saved_errno = errno;
+fail:
+    snprintf(err, errlen, "cannot keep progress in %s: %s (%s)", path, what,
+             strerror(saved_errno));
+    return -1;
+}
+
+int progress_save(const progress *p, const char *path, char *err, size_t errlen)
+{
+    char dir[4096], tmp[4200];
+    int fd = -1, saved_errno = 0;
+    const char *what = "";
+    char *text = NULL;
+    bool tmp_made = false;
+
+    if (dir_of(path, dir, sizeof dir) != 0) {
+        snprintf(err, errlen, "cannot save progress to '%s': bad path", path);
+        return -1;
+    }
 
     /* Build the text first: nothing touches the disk if memory runs out. */
     cJSON *root = cJSON_CreateObject();

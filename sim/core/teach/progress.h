@@ -63,6 +63,12 @@ progress *progress_load_buffer(const char *origin, const char *buf, size_t len, 
  * is mode 0600. 0, or -1 with "cannot save progress to PATH: why" in err. */
 int progress_save(const progress *p, const char *path, char *err, size_t errlen);
 
+/* progress_check_writable - whether progress can be saved to `path`: create its directories,
+ * then create, write, fsync and remove a probe file next to it, as a save would. Called before
+ * the first question, so a learner never answers into a file that cannot be written. 0, or -1
+ * with "cannot keep progress in PATH: what (reason)" in err. */
+int progress_check_writable(const char *path, char *err, size_t errlen);
+
 /* progress_get - the record of a question, or NULL when never answered. */
 const progress_entry *progress_get(const progress *p, const char *id);
 size_t progress_count(const progress *p);
