@@ -1,5 +1,6 @@
-/* cmd_export.c - `smtpsim export`: --gift LESSON writes the lesson for Moodle; every other
- * export (--pcap, --svg, --png, --transcript of a scenario) is handed to export_world.c. */
+/* cmd_export.c - `smtpsim export`: --gift LESSON writes the lesson for Moodle, --csv LESSON for
+ * Anki; every other export (--pcap, --svg, --png, --transcript of a scenario) is handed to
+ * export_world.c. */
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,17 +10,21 @@
 #include "app/app_paths.h"
 #include "app/commands.h"
 #include "app/export_world.h"
+#include "core/teach/anki.h"
 #include "core/teach/gift.h"
 #include "core/teach/lesson.h"
 
 static int export_usage(FILE *out)
 {
     fprintf(out,
-            "usage: smtpsim export --gift LESSON [--out FILE]\n"
+            "usage: smtpsim export --gift|--csv LESSON [--out FILE]\n"
             "       smtpsim export --pcap|--svg|--png|--transcript SCENARIO ...\n"
             "\n"
             "  --gift LESSON   the lesson's questions in Moodle GIFT format (a lesson id or a\n"
-            "                  file); written to standard output or to --out FILE\n");
+            "                  file); written to standard output or to --out FILE. Choices\n"
+            "                  are written in the lesson's order: Moodle shuffles them itself\n"
+            "  --csv LESSON    the lesson as flashcards for Anki's File > Import (CSV: front,\n"
+            "                  back, tags)\n");
     return out == stdout ? 0 : 2;
 }
 
@@ -43,10 +48,15 @@ static int write_file(const char *path, const char *text, size_t len)
 
 int cmd_export(int argc, char **argv)
 {
-    bool gift = false;
-    for (int i = 1; i < argc; i++)
+    bool gift = false, csv = false;
+    for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--gift"))
             gift = true;
+        if (!strcmp(argv[i], "--csv"))
+            csv = true;
+    }
+    const char *flag = csv ? "--csv" : "--gift";
+    gift = gift || csv;
     if (!gift) {
         if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")))
             export_usage(stdout); /* then the scenario exporters' own help */
@@ -57,12 +67,12 @@ int cmd_export(int argc, char **argv)
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
             return export_usage(stdout);
     for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--gift") && i + 1 < argc && !name && argv[i + 1][0] != '-') {
+        if (!strcmp(argv[i], flag) && i + 1 < argc && !name && argv[i + 1][0] != '-') {
             name = argv[++i];
         } else if (!strcmp(argv[i], "--out") && i + 1 < argc) {
             out = argv[++i];
-        } else if (!strcmp(argv[i], "--gift")) {
-            fprintf(stderr, "smtpsim export: --gift needs a lesson id or file\n");
+        } else if (!strcmp(argv[i], flag)) {
+            fprintf(stderr, "smtpsim export: %s needs a lesson id or file\n", flag);
             return 2;
         } else {
             fprintf(stderr, "smtpsim export: unexpected '%s'\n", argv[i]);
@@ -87,7 +97,7 @@ int cmd_export(int argc, char **argv)
     if (cmd_lint_resolve_predicts(l, path, perr, sizeof perr) != 0)
         fprintf(stderr, "smtpsim export: warning: %s", perr);
     size_t len = 0;
-    char *text = gift_export(l, &len);
+    char *text = csv ? anki_export(l, &len) : gift_export(l, &len);
     lesson_free(l);
     if (!text) {
         fprintf(stderr, "smtpsim export: out of memory\n");

@@ -19,11 +19,19 @@ int cmd_export(int argc, char **argv); /* --gift, --pcap, --svg, --png, --transc
 int cmd_serve(int argc, char **argv);  /* real SMTP server on sockets (cmd_serve.c) */
 int cmd_send(int argc, char **argv);   /* real SMTP client (cmd_send.c) */
 int cmd_live(int argc, char **argv);   /* loopback chain + window (cmd_live.c) */
+int cmd_stats(int argc, char **argv);  /* progress statistics in the terminal (cmd_stats.c) */
 
 /* cmd_lint_resolve_predicts - (cmd_lint.c) build the world of each scenario that lesson l's
  * predict questions name, and set each question's true reply code from it; lesson_path locates
  * a sibling scenarios/ directory. 0, or -1 with error lines in err. Also used by cmd_quiz.c. */
 struct lesson;
 int cmd_lint_resolve_predicts(struct lesson *l, const char *lesson_path, char *err, size_t errlen);
+
+/* cmd_quiz_load_lessons - (cmd_quiz.c) the lessons named (ids or files), or every lesson of the
+ * data directory when n is 0, predict questions resolved against the world. 0 with *n_out
+ * loaded (the caller lesson_free()s them), or -1 after printing why (nothing kept). Also used
+ * by cmd_stats.c. */
+int cmd_quiz_load_lessons(const char *const *names, size_t n, struct lesson **out, size_t cap,
+                          size_t *n_out);
 
 #endif

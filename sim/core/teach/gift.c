@@ -131,6 +131,9 @@ static void choices(sbuf *b, const lesson_question *q, bool multi)
 static void question(sbuf *b, const lesson_question *q)
 {
     sb_fmt(b, "// %s (%s, difficulty %d)\n", q->id, lesson_kind_name(q->kind), q->difficulty);
+    if (q->pin_mask) /* GIFT cannot pin one answer: say so where a teacher will look */
+        sb_str(b, "// A choice here must keep its place: turn off \"Shuffle the choices\" for "
+                  "this question in Moodle.\n");
     sb_str(b, "::");
     sb_esc(b, q->id);
     sb_str(b, "::[plain]");
@@ -205,7 +208,10 @@ char *gift_export(const lesson *l, size_t *len)
     sb_str(&b, l->id);
     sb_fmt(&b, "' version %d, %zu questions. GIFT format for Moodle.\n", l->version,
            l->n_questions);
-    sb_str(&b, "// Ordering questions are exported as matching: \"Position N -> item\".\n\n");
+    sb_str(&b, "// Ordering questions are exported as matching: \"Position N -> item\".\n");
+    sb_str(&b, "// Choices are written in the lesson's order; Moodle shuffles them itself (\"Shuffle "
+               "the\n// choices\" in the question, \"Shuffle within questions\" in the quiz: both "
+               "on by default).\n\n");
     sb_str(&b, "$CATEGORY: $course$/smtpsim/");
     sb_str(&b, l->id);
     sb_str(&b, "\n\n");

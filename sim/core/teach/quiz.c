@@ -784,8 +784,11 @@ void quiz_result_feedback(const quiz *qz, size_t i, quiz_feedback *fb)
             perm = qz->items[k].perm;
     quiz_grade(r->q, perm, &r->answer, fb);
     fb->correct = r->correct;
-    if (!r->answered)
+    if (!r->answered) {
         fb->why_not = NULL;
+        fb->given[0] = '\0';
+        fb->detail[0] = '\0';
+    }
     if (qz->opt.mode == QUIZ_EXAM && !quiz_finished(qz)) {
         quiz_feedback hidden = {0};
         *fb = hidden;
