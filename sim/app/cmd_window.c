@@ -30,11 +30,12 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "usage: smtpsim window [SCENARIO] [--theme NAME] [--step N] [--frames N]\n"
-            "                      [--progress FILE]\n"
+            "                      [--progress FILE] [--no-predict]\n"
             "  Opens the step-through window (default scenario: %s). Themes: %s.\n"
             "  The quiz panel keeps progress in the same file as 'smtpsim quiz'\n"
             "  ($XDG_DATA_HOME/smtpsim/progress.json, or --progress FILE).\n"
             "  W on a reply step: what if the server had answered otherwise?\n"
+            "  --no-predict: no predict-the-reply stops (X in the window toggles them).\n"
             "  Press F1 or ? in the window for every key. --frames N quits after N frames\n"
             "  (for tests). With no display, prints the transcript instead.\n",
             DEFAULT_SCENARIO, ui_theme_names());
@@ -78,6 +79,7 @@ int cmd_window(int argc, char **argv)
 {
     const char *name = NULL, *theme = NULL, *progress = NULL;
     long step = 0, frames = 0;
+    bool no_predict = false;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -89,6 +91,8 @@ int cmd_window(int argc, char **argv)
                     !strcmp(a, "--frames")) && !v) {
             fprintf(stderr, "smtpsim window: %s needs a value\n", a);
             return 2;
+        } else if (!strcmp(a, "--no-predict")) {
+            no_predict = true;
         } else if (!strcmp(a, "--theme") && v) {
             theme = argv[++i];
         } else if (!strcmp(a, "--progress") && v) {
@@ -184,8 +188,10 @@ int cmd_window(int argc, char **argv)
     int rc = 0;
     ui_app_config cfg = {data, theme};
     ui_app *app = ui_app_new(r, win, &cfg, err, sizeof err);
-    if (app)
+    if (app) {
         ui_app_set_progress(app, progress);
+        ui_app_set_predict(app, !no_predict);
+    }
     if (!app) {
         fprintf(stderr, "smtpsim: %s\n", err);
         rc = 1;

@@ -120,6 +120,8 @@ static void draw_still(ui_app *a, const ui_view *v)
     ui_panels_transcript(c, &a->lay, v);
     if (a->wi_edit)
         ui_app_whatif_draw(a);
+    else if (a->stats)
+        ui_stats_draw(a->stats, c, a->lay.explain);
     else if (ui_quiz_get_mode(a->quiz) != UI_QUIZ_OFF)
         ui_quiz_draw(a->quiz, c, a->lay.explain);
     else if (a->bytes)
@@ -158,6 +160,7 @@ static void still_key(const ui_app *a, const ui_view *v, still_layer_key *k)
     k->hover = a->hover;
     k->quiz_rev = ui_quiz_revision(a->quiz);
     k->quiz_mode = (int)ui_quiz_get_mode(a->quiz);
+    k->stats = a->stats;
     k->fork_gen = a->fork_gen;
     k->wi_rev = a->wi_rev;
     k->wi_edit = a->wi_edit;

@@ -37,7 +37,9 @@ static const ui_key keys[] = {
     {SDLK_q, UI_KEYS_PLAIN, UI_KEY_QUIZ, "Q", "quiz panel (when the scenario has a lesson)"},
     /* the quiz panel takes these before the table while it is open (ui_quiz_key) */
     {SDLK_UNKNOWN, UI_KEYS_PLAIN, UI_KEY_NONE, "1-9, A-D, Enter",
-     "answer in the quiz panel; Tab: show me the step"},
+     "answer in the quiz panel; Tab: show me; PageDown at a predict stop: the answer"},
+    {SDLK_x, UI_KEYS_PLAIN, UI_KEY_PREDICT, "X", "predict stops on / off (for presenting)"},
+    {SDLK_i, UI_KEYS_PLAIN, UI_KEY_STATS, "I", "statistics: due today, accuracy, boxes"},
     {SDLK_w, UI_KEYS_PLAIN, UI_KEY_WHATIF, "W",
      "what if? on a reply step: type another reply, Enter replays; W: back"},
     {SDLK_s, UI_KEYS_CTRL, UI_KEY_SAVE_FORK, "Ctrl+S",

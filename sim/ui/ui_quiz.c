@@ -735,7 +735,9 @@ void ui_quiz_draw(ui_quiz *q, ui_ctx *c, SDL_Rect area)
                       : qu->kind == LESSON_Q_ORDER ? "Type the numbers in order (\"312\"), Enter."
                       : qu->kind == LESSON_Q_MATCH ? "Type a letter for each line (\"bac\"), Enter."
                       : typed_kind(qu)            ? "Type your answer, then Enter."
-                                                  : "Press 1-9 or A-D, or click a choice.";
+                      : q->mode == UI_QUIZ_PREDICT
+                          ? "Press 1-9 or A-D, or click; PageDown shows the answer."
+                          : "Press 1-9 or A-D, or click a choice.";
     if (typed_kind(qu) && y + lh < bottom) {
         snprintf(buf, sizeof buf, "Your answer: %s_", q->typed);
         y += ui_text_draw_wrap(c->text, UI_FONT_MONO_BOLD, c->fs_mono, th->text, buf, x, y, w,

@@ -66,25 +66,23 @@ size_t stats_lines(const stats *s, char (*lines)[STATS_LINE], size_t cap)
 {
     size_t n = 0;
 #define LINE(...) (n < cap ? (void)snprintf(lines[n++], STATS_LINE, __VA_ARGS__) : (void)0)
-    LINE("Questions: %zu, answered at least once: %zu, never answered: %zu", s->questions,
-         s->seen, s->boxes[0]);
-    LINE("Due now: %zu; due by the end of today (UTC): %zu", s->due_now, s->due_today);
+    /* short lines: the window's panel is narrow on a projector (about 40 columns) */
+    LINE("Questions: %zu (%zu answered, %zu new)", s->questions, s->seen, s->boxes[0]);
+    LINE("Due now: %zu, by end of day (UTC): %zu", s->due_now, s->due_today);
     char boxes[STATS_LINE] = "";
     size_t len = 0;
     for (int b = 1; b <= PROGRESS_BOXES && len < sizeof boxes; b++)
-        len += (size_t)snprintf(boxes + len, sizeof boxes - len, "%s%d: %zu", b > 1 ? ", " : "",
-                                b, s->boxes[b]);
-    LINE("Leitner boxes (1 shaky .. %d well learnt): %s", PROGRESS_BOXES, boxes);
-    LINE("Accuracy: %zu of %zu answers right (%u%%)", s->right, s->answers,
-         pct(s->right, s->answers));
-    LINE("%s", "By topic (right answers / answers, questions seen / questions):");
+        len += (size_t)snprintf(boxes + len, sizeof boxes - len, " %zu", s->boxes[b]);
+    LINE("Boxes 1-%d:%s (%d: learnt)", PROGRESS_BOXES, boxes, PROGRESS_BOXES);
+    LINE("Answers right: %zu of %zu (%u%%)", s->right, s->answers, pct(s->right, s->answers));
+    LINE("%-15s %-12s %s", "Topic", "right", "seen");
     for (size_t i = 0; i < s->n_topics; i++) {
         const stats_topic *t = &s->topics[i];
+        char right[32] = "-";
         if (t->answers)
-            LINE("  %-24s %4zu/%-4zu %3u%%   %zu/%zu seen", t->topic, t->right, t->answers,
-                 pct(t->right, t->answers), t->seen, t->questions);
-        else
-            LINE("  %-24s    -        -    0/%zu seen", t->topic, t->questions);
+            snprintf(right, sizeof right, "%zu/%zu %u%%", t->right, t->answers,
+                     pct(t->right, t->answers));
+        LINE("%-15.15s %-12s %zu/%zu", t->topic, right, t->seen, t->questions);
     }
 #undef LINE
     return n;
