@@ -717,7 +717,8 @@ void quiz_finish(quiz *qz, int64_t now)
 {
     if (!qz)
         return;
-    if (!qz->finished && quiz_time_left(qz, now) < 0)
+    /* ended at or past the limit with questions left: the clock ended it, not the student */
+    if (!qz->finished && qz->pos < qz->n_items && quiz_time_left(qz, now) <= 0)
         qz->time_up = true;
     qz->finished = true;
 }
