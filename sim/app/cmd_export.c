@@ -81,21 +81,11 @@ int cmd_export(int argc, char **argv)
     }
     if (!name)
         return export_usage(stderr);
-    char path[PATH_MAX];
-    if (strchr(name, '/') || (strlen(name) > 5 && !strcmp(name + strlen(name) - 5, ".json")))
-        snprintf(path, sizeof path, "%s", name);
-    else
-        snprintf(path, sizeof path, "%s/lessons/%s.json", app_data_dir(), name);
-    static char err[16384];
-    lesson *l = lesson_load(path, err, sizeof err);
-    if (!l) {
-        fputs(err, stderr);
+    /* the quiz's loader: ids, files, "did you mean", predict codes from the world */
+    lesson *l = NULL;
+    size_t nl = 0;
+    if (cmd_quiz_load_lessons(&name, 1, &l, 1, &nl) != 0)
         return 2;
-    }
-    /* Predict questions without choices export their code: take it from the world if we can. */
-    char perr[4096];
-    if (cmd_lint_resolve_predicts(l, path, perr, sizeof perr) != 0)
-        fprintf(stderr, "smtpsim export: warning: %s", perr);
     size_t len = 0;
     char *text = csv ? anki_export(l, &len) : gift_export(l, &len);
     lesson_free(l);

@@ -23,6 +23,7 @@
 #include "core/teach/lesson.h"
 #include "core/teach/progress.h"
 #include "core/teach/quiz.h"
+#include "core/teach/suggest.h"
 
 #define QUIZ_MAX_LESSONS 256
 #define QUIZ_COLUMNS 80    /* the width when standard output is not a terminal */
@@ -137,10 +138,16 @@ static lesson *load_one(const char *name)
         snprintf(path, sizeof path, "%s/lessons/%s.json", app_data_dir(), name);
     lesson *l = lesson_load(path, err, sizeof err);
     if (!l) {
-        if (!is_path(name) && access(path, F_OK) != 0)
-            fprintf(stderr, "smtpsim quiz: no lesson '%s' (looked for %s)\n", name, path);
-        else
+        if (!is_path(name) && access(path, F_OK) != 0) {
+            char dir[PATH_MAX], near[64];
+            snprintf(dir, sizeof dir, "%s/lessons", app_data_dir());
+            fprintf(stderr, "smtpsim: no lesson '%s' (looked for %s)", name, path);
+            if (suggest_in_dir(dir, name, near, sizeof near) == 0)
+                fprintf(stderr, "; did you mean '%s'?", near);
+            fprintf(stderr, "\n");
+        } else {
             fprintf(stderr, "%s", err);
+        }
         return NULL;
     }
     if (cmd_lint_resolve_predicts(l, path, err, sizeof err) != 0)

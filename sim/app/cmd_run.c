@@ -20,6 +20,7 @@
 
 #include "app/app_paths.h"
 #include "app/commands.h"
+#include "core/teach/suggest.h"
 #include "core/world/scenario.h"
 #include "core/world/scenario_fork.h"
 #include "core/export/transcript.h"
@@ -139,7 +140,12 @@ int cmd_run(int argc, char **argv)
     }
     char path[4096], err[1024];
     if (scenario_resolve(app_data_dir(), name, path, sizeof path) < 0) {
-        fprintf(stderr, "smtpsim run: no scenario '%s' (see 'smtpsim list')\n", name);
+        char dir[4200], near[64];
+        snprintf(dir, sizeof dir, "%s/lessons/scenarios", app_data_dir());
+        fprintf(stderr, "smtpsim run: no scenario '%s' (looked in %s)", name, dir);
+        if (suggest_in_dir(dir, name, near, sizeof near) == 0)
+            fprintf(stderr, "; did you mean '%s'?", near);
+        fprintf(stderr, "\n");
         return 2;
     }
     scenario *sc = scenario_load(path, err, sizeof err);

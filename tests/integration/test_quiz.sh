@@ -212,3 +212,9 @@ else
     fail "export --csv" "$(head -c 400 "$T/b.csv" 2>&1) $(cat "$T/o20")"
 fi
 grep -q "Moodle shuffles them itself" "$T/b.gift" && pass "GIFT says Moodle shuffles" || fail "GIFT says Moodle shuffles" "no note"
+
+# did you mean: a typo names the folder searched and the close name
+expect_output "run: did you mean" "did you mean 'basic'?" "$SMTPSIM" run basci
+expect_exit "run: typo exits 2" 2 "$SMTPSIM" run basci
+expect_output "quiz: did you mean" "did you mean 'ports'?" "$SMTPSIM" quiz prots --progress "$T/dym.json"
+expect_output "export: did you mean" "did you mean 'tls'?" "$SMTPSIM" export --csv tsl
