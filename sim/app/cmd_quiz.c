@@ -205,6 +205,20 @@ static void warn_minute(exam_clock *ck, time_t now)
     fflush(stdout);
 }
 
+/* cmd_quiz_progress_path - see commands.h. */
+const char *cmd_quiz_progress_path(const char *given, char *buf, size_t cap)
+{
+    if (given)
+        return given;
+    char dir[PATH_MAX - 32];
+    if (app_user_data_dir(dir, sizeof dir) != 0) {
+        fprintf(stderr, "smtpsim: no HOME or XDG_DATA_HOME: use --progress FILE\n");
+        return NULL;
+    }
+    snprintf(buf, cap, "%s/progress.json", dir);
+    return buf;
+}
+
 /* cmd_quiz_load_lessons - see commands.h. */
 int cmd_quiz_load_lessons(const char *const *names, size_t n, lesson **out, size_t cap,
                           size_t *n_out)
@@ -578,15 +592,9 @@ int cmd_quiz(int argc, char **argv)
         seed = (uint64_t)now * 2654435761u ^ (uint64_t)getpid();
 
     char ppath[PATH_MAX];
-    if (!progress_path) {
-        char dir[PATH_MAX - 32];
-        if (app_user_data_dir(dir, sizeof dir) != 0) {
-            fprintf(stderr, "smtpsim quiz: no HOME or XDG_DATA_HOME: use --progress FILE\n");
-            return 2;
-        }
-        snprintf(ppath, sizeof ppath, "%s/progress.json", dir);
-        progress_path = ppath;
-    }
+    progress_path = cmd_quiz_progress_path(progress_path, ppath, sizeof ppath);
+    if (!progress_path)
+        return 2;
 
     lesson *lessons[QUIZ_MAX_LESSONS];
     int rc = 2;

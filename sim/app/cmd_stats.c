@@ -9,7 +9,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "app/app_paths.h"
 #include "app/commands.h"
 #include "core/teach/lesson.h"
 #include "core/teach/progress.h"
@@ -64,15 +63,9 @@ int cmd_stats(int argc, char **argv)
         }
     }
     char ppath[PATH_MAX];
-    if (!progress_path) {
-        char dir[PATH_MAX - 32];
-        if (app_user_data_dir(dir, sizeof dir) != 0) {
-            fprintf(stderr, "smtpsim stats: no HOME or XDG_DATA_HOME: use --progress FILE\n");
-            return 2;
-        }
-        snprintf(ppath, sizeof ppath, "%s/progress.json", dir);
-        progress_path = ppath;
-    }
+    progress_path = cmd_quiz_progress_path(progress_path, ppath, sizeof ppath);
+    if (!progress_path)
+        return 2;
 
     lesson *lessons[STATS_MAX_LESSONS];
     size_t nl = 0;

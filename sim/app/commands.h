@@ -34,4 +34,9 @@ int cmd_lint_resolve_predicts(struct lesson *l, const char *lesson_path, char *e
 int cmd_quiz_load_lessons(const char *const *names, size_t n, struct lesson **out, size_t cap,
                           size_t *n_out);
 
+/* cmd_quiz_progress_path - (cmd_quiz.c) `given`, or the default progress file (in
+ * $XDG_DATA_HOME/smtpsim or ~/.local/share/smtpsim) written into buf; NULL after printing why
+ * there is none. Also used by cmd_stats.c. */
+const char *cmd_quiz_progress_path(const char *given, char *buf, size_t cap);
+
 #endif

@@ -312,6 +312,23 @@ static int dir_of(const char *path, char *dir, size_t cap)
     return 0;
 }
 
+/* temp_beside - create dir (and its parents) and a new file "PATH<suffix>XXXXXX" in it, its name
+ * in tmp: the first steps of a save and of the probe. The descriptor, or -1 with errno and
+ * *what saying which step failed. */
+static int temp_beside(const char *path, const char *dir, const char *suffix, char *tmp,
+                       size_t cap, const char **what)
+{
+    *what = "cannot create the directory";
+    if (file_mkdirs(dir) != 0)
+        return -1;
+    *what = "cannot create a temporary file";
+    if (snprintf(tmp, cap, "%s%sXXXXXX", path, suffix) >= (int)cap) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    return mkstemp(tmp);
+}
+
 int progress_check_writable(const char *path, char *err, size_t errlen)
 {
     char dir[4096], probe[4200];
@@ -319,16 +336,8 @@ int progress_check_writable(const char *path, char *err, size_t errlen)
     int fd = -1, saved_errno = EINVAL;
     if (dir_of(path, dir, sizeof dir) != 0)
         goto fail;
-    what = "cannot create the directory";
-    if (file_mkdirs(dir) != 0)
-        goto fail_errno;
     /* the probe is what a save does first (create, write, fsync), in the same directory */
-    what = "cannot create a file there";
-    if (snprintf(probe, sizeof probe, "%s.probe-XXXXXX", path) >= (int)sizeof probe) {
-        errno = ENAMETOOLONG;
-        goto fail_errno;
-    }
-    fd = mkstemp(probe);
+    fd = temp_beside(path, dir, ".probe-", probe, sizeof probe, &what);
     if (fd < 0)
         goto fail_errno;
     what = "cannot write there";
@@ -410,15 +419,7 @@ int progress_save(const progress *p, const char *path, char *err, size_t errlen)
     if (!text)
         goto oom;
 
-    what = "cannot create the directory";
-    if (file_mkdirs(dir) != 0)
-        goto fail;
-    what = "cannot create a temporary file";
-    if (snprintf(tmp, sizeof tmp, "%s.tmp-XXXXXX", path) >= (int)sizeof tmp) {
-        errno = ENAMETOOLONG;
-        goto fail;
-    }
-    fd = mkstemp(tmp);
+    fd = temp_beside(path, dir, ".tmp-", tmp, sizeof tmp, &what);
     if (fd < 0)
         goto fail;
     tmp_made = true;
