@@ -1,9 +1,11 @@
 /* net_server_commit.c - the group-commit writer of a net_server (see net_server_internal.h).
  *
- * A message accepted for a Maildir (or for the relay spool) is prepared in the accept hook and
- * its 250 held back; the files are written, fsynced and renamed into new/ by a helper thread,
- * and only then are the held replies released. A 250 always means on disk, and a client that
- * disappears before that leaves nothing in the Maildir.
+ * A message accepted for a Maildir (or for the relay spool) is prepared in the accept hook,
+ * which answers "pending" (smtp_verdict_pending): the engine pauses before its final reply.
+ * The files are written, fsynced and renamed into new/ by a helper thread, and only then is the
+ * session resumed: 250 when the files are durable, 451 4.3.0 when they could not be made so
+ * (RFC 5321 4.2.2; the client keeps the message and retries, 4.5.4.1). A 250 always means on
+ * disk, and a client that disappears before that leaves nothing in the Maildir.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -21,8 +23,8 @@
  * whole server, not one per connection) runs net_maildir_commit_batch on a batch of written
  * files while the loop goes on serving; the messages finished meanwhile form the next batch.
  * The thread touches only the batch's files and result flags; sessions stay on the loop's side.
- * When the batch is done the thread writes to an eventfd watched by the loop, which releases
- * the held 250 replies.
+ * When the batch is done the thread writes to an eventfd watched by the loop, which resumes
+ * the paused sessions with their verdicts.
  */
 
 static void batch_start(net_server *s);
@@ -71,7 +73,7 @@ static void *sync_thread(void *arg)
     return NULL;
 }
 
-/* batch_finish - the batch is durable (or failed): release or cut off its sessions. */
+/* batch_finish - the batch is durable (or failed): resume its sessions with 250 or 451. */
 static void batch_finish(net_server *s)
 {
     commit_batch *b = &s->batch;
@@ -112,16 +114,18 @@ static void batch_finish(net_server *s)
         if (!ss || ss->in_flight != 0 || ss->released)
             continue;
         ss->released = true; /* once per session per batch */
+        smtp_verdict v = {0}; /* accepted: the engine's own 250 */
         if (ss->sync_failed) {
-            /* No 250 for a message that is not safely stored: the client sees the connection
-             * drop and will try again (RFC 5321 4.5.4.1). */
+            /* No 250 for a message that is not safely stored: 451 4.3.0, and the session goes
+             * on; the client keeps the message and tries again (RFC 5321 4.5.4.1). */
             net_server_log(s, NET_LOG_QUIET,
-                           "#%u cannot make the message durable: dropping the session", ss->id);
-            net_conn_close(ss->conn, false, "delivery failed");
-        } else if (ss->n_pend == 0) {
-            net_conn_hold(ss->conn, false);
-            net_server_session_process(ss);
+                           "#%u cannot make the message durable: answering 451 4.3.0", ss->id);
+            smtp_verdict_set(&v, 451, "4.3.0", "Cannot store the message now, try again later");
+            ss->sync_failed = false;
         }
+        /* -1 when the session is no longer paused (shut down meanwhile): nothing to answer */
+        smtp_server_resume(ss->eng, &v, net_loop_now(s->loop));
+        net_server_session_process(ss);
     }
     for (size_t i = 0; i < b->n; i++)
         if (b->owner[i])
@@ -259,22 +263,18 @@ void net_server_commit_deliver(session *ss, const smtp_envelope *env, smtp_verdi
             net_server_log(s, NET_LOG_QUIET, "#%u cannot write to the Maildir %s: %s", ss->id,
                            s->cfg->maildir, strerror(errno));
             net_server_commit_abort(ss);
-            v->code = 451;
-            snprintf(v->esc, sizeof v->esc, "4.3.0");
-            snprintf(v->text, sizeof v->text, "Cannot store the message now, try again later");
+            smtp_verdict_set(v, 451, "4.3.0", "Cannot store the message now, try again later");
             return;
         }
         ss->pend[ss->n_pend++] = p;
     }
     if (net_server_commit_add(s, ss) != 0) {
         net_server_commit_abort(ss);
-        v->code = 451;
-        snprintf(v->esc, sizeof v->esc, "4.3.0");
-        snprintf(v->text, sizeof v->text, "Out of memory, try again later");
+        smtp_verdict_set(v, 451, "4.3.0", "Out of memory, try again later");
         return;
     }
-    /* The 250 the engine is about to queue waits until commit_run has synced the files. */
-    net_conn_hold(ss->conn, true);
+    /* No reply yet: the session is resumed when commit_run has synced the files. */
+    smtp_verdict_pending(v);
 }
 void net_server_commit_init(net_server *s)
 {

@@ -3,7 +3,7 @@
  *
  *   net_server.c         listeners, sessions, the engine's hooks, logging, setup and teardown
  *   net_server_commit.c  the group-commit writer: Maildir deliveries and spool files made
- *                        durable on a helper thread before their held 250 is released
+ *                        durable on a helper thread, then their paused sessions resumed
  *   net_server_relay.c   relaying with the client engine, retries, and the durable spool
  */
 #ifndef NET_SERVER_INTERNAL_H
@@ -136,8 +136,8 @@ void net_server_commit_remove(net_server *s, session *ss);
 /* net_server_commit_abort - remove ss's written but uncommitted files (not delivered). */
 void net_server_commit_abort(session *ss);
 
-/* net_server_commit_deliver - the accept hook of a Maildir server: one file per recipient,
- * the 250 held until they are durable. */
+/* net_server_commit_deliver - the accept hook of a Maildir server: one file per recipient;
+ * the verdict is pending (the session pauses) until they are durable. */
 void net_server_commit_deliver(session *ss, const smtp_envelope *env, smtp_verdict *v);
 
 /* ---- net_server_relay.c ---------------------------------------------------------------- */

@@ -129,8 +129,8 @@ void net_server_relay_start(relay_job *j)
     }
 }
 
-/* spool_job - write the job into the spool queue; the reply is held and the relay starts once
- * the file is durable (batch_finish). Envelope first, as header lines, then the message. */
+/* spool_job - write the job into the spool queue; the session waits for the reply (the accept
+ * hook answers pending) and the relay starts once the file is durable (batch_finish). Envelope first, as header lines, then the message. */
 static int spool_job(session *ss, relay_job *j)
 {
     net_server *s = ss->srv;
@@ -168,7 +168,6 @@ static int spool_job(session *ss, relay_job *j)
     p->tag = PEND_SPOOL;
     p->user = j;
     ss->pend[ss->n_pend++] = p;
-    net_conn_hold(ss->conn, true);
     return 0;
 }
 

@@ -84,9 +84,9 @@ cJSON *json_parse_buffer(const char *origin, const char *buf, size_t len, char *
         if (off >= len)
             snprintf(err, errlen, "%s:%d:%d: JSON ends too early (unclosed string, array or object?)",
                      origin, line, col);
-        else
-            snprintf(err, errlen, "%s:%d:%d: JSON syntax error near '%.12s'", origin, line, col,
-                     buf + off);
+        else /* the buffer need not end in NUL: quote at most what is left of it */
+            snprintf(err, errlen, "%s:%d:%d: JSON syntax error near '%.*s'", origin, line, col,
+                     (int)(len - off < 12 ? len - off : 12), buf + off);
         /* never print control bytes from the file */
         for (char *p = err; *p; p++)
             if ((unsigned char)*p < 0x20)
@@ -211,7 +211,9 @@ long json_int(json_check *c, const cJSON *obj, const char *path, const char *fie
     if (!m)
         return def;
     double d = cJSON_IsNumber(m) ? m->valuedouble : 0;
-    if (!cJSON_IsNumber(m) || d != (double)(long)d || d < (double)min || d > (double)max) {
+    /* range first: converting a double outside long's range (1e300) is undefined behaviour */
+    if (!cJSON_IsNumber(m) || d < (double)min || d > (double)max || d < (double)LONG_MIN ||
+        d >= -(double)LONG_MIN || d != (double)(long)d) {
         json_fail(c, fp, "expected an integer %ld-%ld", min, max);
         return def;
     }

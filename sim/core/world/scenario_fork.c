@@ -13,6 +13,8 @@
 
 #include <cJSON.h>
 
+#define TITLE_MAX 120 /* the scenario loader's limit on "title" (scenario.c) */
+
 void scenario_fork_id(const char *file, const char *orig_id, char *out, size_t cap)
 {
     if (file) {
@@ -39,6 +41,16 @@ static bool same_reply_fault(const cJSON *f, const char *node_id, const char *ve
     return cJSON_IsString(k) && !strcmp(k->valuestring, "reply") && cJSON_IsString(n) &&
            !strcmp(n->valuestring, node_id) && cJSON_IsString(v) &&
            !strcasecmp(v->valuestring, verb) && tn == nth;
+}
+
+/* utf8_fit - how many bytes of s, at most max, end on a character boundary. */
+static int utf8_fit(const char *s, size_t max)
+{
+    size_t n = strnlen(s, max);
+    if (s[n] != '\0') /* cut inside the string: back off to the start of a character */
+        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+            n--;
+    return (int)n;
 }
 
 char *scenario_fork_json(const scenario *sc, const world *orig, size_t at, const char *reply,
@@ -73,9 +85,18 @@ char *scenario_fork_json(const scenario *sc, const world *orig, size_t at, const
         snprintf(err, errlen, "the scenario's source is not available");
         return NULL;
     }
+    /* The loader takes a title of at most TITLE_MAX bytes of valid UTF-8: every part is cut on
+     * a character boundary, and long ones are shortened (the scenario's title first). */
+    const char *st = scenario_title(sc);
+    int nn = utf8_fit(node_id, 30), rn = utf8_fit(reply, 60), tn = utf8_fit(st, 60);
+    const size_t fixed = sizeof "What if  answered \"\"? ()" - 1;
+    while (fixed + (size_t)(nn + rn + tn) > TITLE_MAX && tn > 0)
+        tn = utf8_fit(st, (size_t)tn - 1);
+    while (fixed + (size_t)(nn + rn + tn) > TITLE_MAX && rn > 0)
+        rn = utf8_fit(reply, (size_t)rn - 1);
     char title[200];
-    snprintf(title, sizeof title, "What if %.30s answered \"%.60s\"? (%.60s)", node_id, reply,
-             scenario_title(sc));
+    snprintf(title, sizeof title, "What if %.*s answered \"%.*s\"? (%.*s)", nn, node_id, rn, reply,
+             tn, st);
     char *out = NULL;
     cJSON *faults = cJSON_GetObjectItemCaseSensitive(root, "faults");
     cJSON *f = cJSON_CreateObject();

@@ -205,9 +205,8 @@ void w_pump_server(world *w, conn *c)
     smtp_event ev;
     const char *out;
     size_t out_len = smtp_server_output(c->srv, &out);
-    uint64_t t = (w->now > c->srv_ready_at ? w->now : c->srv_ready_at) + c->srv_delay;
+    uint64_t t = w->now > c->srv_ready_at ? w->now : c->srv_ready_at;
     c->srv_ready_at = t;
-    c->srv_delay = 0;
     /* The output is the concatenation of the replies; a reply fault swaps one of them. */
     char *seg = out_len ? w_arena_mem(&w->ar, out, out_len) : NULL;
     size_t seg_len = out_len;
@@ -284,7 +283,9 @@ void w_pump_server(world *w, conn *c)
             break;
         }
     }
-    w_flush_deferred(w, c, t);
+    /* steps a hook deferred happen when its reply goes out: on resume if it is pending */
+    if (!smtp_server_paused(c->srv))
+        w_flush_deferred(w, c, t);
     if (out_len)
         smtp_server_output_consumed(c->srv, out_len);
     if (seg_len && !c->closed)
@@ -313,6 +314,8 @@ static void arm_fault(world *w, conn *c, const char *verb)
             c->armed = f;
     }
 }
+
+static void hold_input(world *w, conn *c, const char *b, size_t len);
 
 /* feed_server - bytes arrive at the server. Commands are fed one line at a time (a pipelined
  * group too), so each reply follows the checks its own command caused, and a reply fault knows
@@ -353,7 +356,46 @@ static void feed_server(world *w, conn *c, const char *b, size_t len)
         smtp_server_feed(c->srv, b + i, n, w->now);
         w_pump_server(w, c);
         i += n;
+        if (c->srv && smtp_server_paused(c->srv)) {
+            /* a hook waits (DNS): the rest is fed after the resume, line by line as ever, so
+             * each command still meets its own reply fault. The resume comes when the reply
+             * would have gone out: after the server's earlier replies, plus the wait. */
+            hold_input(w, c, b + i, len - i);
+            w_schedule(w, c->srv_ready_at + c->resume_after, EV_SERVER_RESUME, c);
+            return;
+        }
     }
+}
+
+/* hold_input - client bytes that arrive while the engine is paused wait in the connection. */
+static void hold_input(world *w, conn *c, const char *b, size_t len)
+{
+    if (len == 0)
+        return;
+    char *p = w_arena_alloc(&w->ar, c->held_len + len);
+    if (!p)
+        return;
+    if (c->held_len)
+        memcpy(p, c->held_in, c->held_len);
+    memcpy(p + c->held_len, b, len);
+    c->held_in = p;
+    c->held_len += len;
+}
+
+void w_on_server_resume(world *w, conn *c)
+{
+    if (c->finished || !c->srv)
+        return;
+    const char *held = c->held_in;
+    size_t held_len = c->held_len;
+    c->held_in = NULL;
+    c->held_len = 0;
+    /* -1 when the session was closed meanwhile (a shutdown): the held bytes go nowhere */
+    if (smtp_server_resume(c->srv, &c->pend_verdict, w->now) != 0)
+        return;
+    w_pump_server(w, c);
+    if (held_len && !c->closed)
+        feed_server(w, c, held, held_len);
 }
 
 /* ---- client side -------------------------------------------------------------------------- */
@@ -478,7 +520,10 @@ void w_on_bytes(world *w, conn *c, int to_client, const char *b, size_t len)
     if (c->finished)
         return;
     if (!to_client) {
-        feed_server(w, c, b, len);
+        if (c->srv && smtp_server_paused(c->srv))
+            hold_input(w, c, b, len);
+        else
+            feed_server(w, c, b, len);
         return;
     }
     if (!c->cl)

@@ -123,7 +123,11 @@ typedef struct conn {
     bool split_lines;       /* feed the server line by line (reply faults on this node) */
     int srv_state;          /* last server state seen */
     uint64_t timer_at;
-    uint64_t srv_delay;     /* extra time the server spent in hooks (DNS lookups) */
+    uint64_t hook_wait;     /* time the running policy hook spent on DNS round trips */
+    uint64_t resume_after;  /* a hook answered pending: resume this long after its reply slot */
+    smtp_verdict pend_verdict; /* ... with this verdict (w_on_server_resume) */
+    const char *held_in;    /* client bytes not fed while the engine is paused */
+    size_t held_len;
     uint64_t srv_ready_at;  /* the server sends nothing before this (it was busy) */
     uint64_t last_arrive[2]; /* TCP keeps order: 0 towards the server, 1 towards the client */
     /* a reply fault armed for the command being fed */
@@ -165,6 +169,7 @@ typedef enum {
     EV_JOB_A_ANSWER,
     EV_JOB_CONNECT,
     EV_SHUTDOWN,
+    EV_SERVER_RESUME, /* a policy hook's wait is over: resume the paused server engine */
 } ev_type;
 
 typedef struct {
@@ -278,6 +283,9 @@ void w_pump_client(world *w, conn *c);
 void w_client_finished(world *w, conn *c, const char *why_refused);
 void w_on_connect_arrive(world *w, conn *c);
 void w_on_bytes(world *w, conn *c, int to_client, const char *b, size_t len);
+/* w_on_server_resume - the time a policy hook waited has passed: the engine gets the hook's
+ * verdict (smtp_server_resume) and the client bytes held meanwhile are fed. */
+void w_on_server_resume(world *w, conn *c);
 void w_on_close_arrive(world *w, conn *c, int to_client);
 void w_on_timer(world *w, conn *c);
 void w_on_shutdown(world *w, int node);

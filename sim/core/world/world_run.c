@@ -58,6 +58,9 @@ static void dispatch(world *w, const sim_ev *e)
     case EV_TIMER:
         w_on_timer(w, e->p);
         break;
+    case EV_SERVER_RESUME:
+        w_on_server_resume(w, e->p);
+        break;
     case EV_TLS_LAYER_TIMEOUT: {
         conn *c = e->p;
         if (c->finished || c->closed)
