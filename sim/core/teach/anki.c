@@ -1,6 +1,7 @@
 /* anki.c - lessons as Anki CSV (see anki.h). */
 #include "core/teach/anki.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -99,8 +100,12 @@ char *anki_export(const lesson *l, size_t *len)
             for (size_t t = 0; t < q->n_tags; t++)
                 tag(tf, q->tags[t]);
         }
-        int bad = !ff || !bf || !tf;
-        bad |= (ff && fclose(ff) != 0) | (bf && fclose(bf) != 0) | (tf && fclose(tf) != 0);
+        /* every stream is closed, whatever the others did */
+        bool bad = !ff || !bf || !tf;
+        FILE *streams[] = {ff, bf, tf};
+        for (size_t k = 0; k < 3; k++)
+            if (streams[k] && fclose(streams[k]) != 0)
+                bad = true;
         if (!bad) {
             if (tl && tags[tl - 1] == ' ')
                 tags[--tl] = '\0';

@@ -209,9 +209,9 @@ char *gift_export(const lesson *l, size_t *len)
     sb_fmt(&b, "' version %d, %zu questions. GIFT format for Moodle.\n", l->version,
            l->n_questions);
     sb_str(&b, "// Ordering questions are exported as matching: \"Position N -> item\".\n");
-    sb_str(&b, "// Choices are written in the lesson's order; Moodle shuffles them itself (\"Shuffle "
-               "the\n// choices\" in the question, \"Shuffle within questions\" in the quiz: both "
-               "on by default).\n\n");
+    sb_str(&b, "// Choices are written in the lesson's order; Moodle shuffles them itself "
+               "(\"Shuffle the\n// choices\" in the question, \"Shuffle within questions\" in "
+               "the quiz: both on by default).\n\n");
     sb_str(&b, "$CATEGORY: $course$/smtpsim/");
     sb_str(&b, l->id);
     sb_str(&b, "\n\n");
