@@ -5,14 +5,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "app/app_opts.h"
 #include "app/app_paths.h"
 #include "app/commands.h"
 #include "app/export_world.h"
 #include "core/teach/anki.h"
 #include "core/teach/gift.h"
 #include "core/teach/lesson.h"
+#include "core/util/file_util.h"
 
 static int export_usage(FILE *out)
 {
@@ -28,63 +29,52 @@ static int export_usage(FILE *out)
     return out == stdout ? 0 : 2;
 }
 
-/* write_file - to a temporary file then renamed, so a failed export leaves no half file. */
-static int write_file(const char *path, const char *text, size_t len)
-{
-    char tmp[PATH_MAX];
-    if (snprintf(tmp, sizeof tmp, "%s.tmp-%ld", path, (long)getpid()) >= (int)sizeof tmp)
-        return -1;
-    FILE *f = fopen(tmp, "wb");
-    if (!f)
-        return -1;
-    bool ok = fwrite(text, 1, len, f) == len;
-    ok = (fclose(f) == 0) && ok;
-    if (!ok || rename(tmp, path) != 0) {
-        unlink(tmp);
-        return -1;
-    }
-    return 0;
-}
-
 int cmd_export(int argc, char **argv)
 {
-    bool gift = false, csv = false;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--gift"))
-            gift = true;
-        if (!strcmp(argv[i], "--csv"))
-            csv = true;
-    }
-    const char *flag = csv ? "--csv" : "--gift";
-    gift = gift || csv;
-    if (!gift) {
+    bool lesson_export = false;
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--gift") || !strncmp(argv[i], "--gift=", 7) ||
+            !strcmp(argv[i], "--csv") || !strncmp(argv[i], "--csv=", 6))
+            lesson_export = true;
+    if (!lesson_export) {
         if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")))
             export_usage(stdout); /* then the scenario exporters' own help */
         return export_world_main(argc, argv);
     }
+    enum { O_GIFT = 1, O_CSV, O_OUT };
+    static const app_opt opts[] = {{"gift", 0, true, O_GIFT},
+                                   {"csv", 0, true, O_CSV},
+                                   {"out", 0, true, O_OUT},
+                                   {NULL, 0, false, 0}};
     const char *name = NULL, *out = NULL;
-    for (int i = 1; i < argc; i++)
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+    bool csv = false;
+    app_opts p;
+    app_opts_init(&p, "smtpsim export", opts, argc, argv);
+    for (int c; (c = app_opts_next(&p)) != APP_OPTS_END;) {
+        if (c == APP_OPTS_HELP)
             return export_usage(stdout);
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], flag) && i + 1 < argc && !name && argv[i + 1][0] != '-') {
-            name = argv[++i];
-        } else if (!strcmp(argv[i], "--out") && i + 1 < argc) {
-            out = argv[++i];
-        } else if (!strcmp(argv[i], flag)) {
-            fprintf(stderr, "smtpsim export: %s needs a lesson id or file\n", flag);
-            return 2;
+        if ((c == O_GIFT || c == O_CSV) && name)
+            return app_opts_usage_error(&p, "one lesson at a time");
+        if ((c == O_GIFT || c == O_CSV) && (p.arg[0] == '-' || !p.arg[0]))
+            return app_opts_usage_error(&p, "%s needs a lesson id or file",
+                                        c == O_CSV ? "--csv" : "--gift");
+        if (c == O_GIFT || c == O_CSV) {
+            name = p.arg;
+            csv = c == O_CSV;
+        } else if (c == O_OUT) {
+            out = p.arg;
+        } else if (c == APP_OPTS_OPERAND) {
+            return app_opts_usage_error(&p, "unexpected '%s'", p.arg);
         } else {
-            fprintf(stderr, "smtpsim export: unexpected '%s'\n", argv[i]);
-            return export_usage(stderr);
+            return 2;
         }
     }
     if (!name)
         return export_usage(stderr);
-    /* the quiz's loader: ids, files, "did you mean", predict codes from the world */
+    /* the quiz's loader: ids and files through the catalog, predict codes from the world */
     lesson *l = NULL;
     size_t nl = 0;
-    if (cmd_quiz_load_lessons(&name, 1, &l, 1, &nl) != 0)
+    if (cmd_quiz_load_lessons("smtpsim export", &name, 1, &l, 1, &nl) != 0)
         return 2;
     size_t len = 0;
     char *text = csv ? anki_export(l, &len) : gift_export(l, &len);
@@ -95,7 +85,7 @@ int cmd_export(int argc, char **argv)
     }
     int rc = 0;
     if (out) {
-        if (write_file(out, text, len) != 0) {
+        if (file_write_atomic(out, text, len, 0644, NULL) != 0) {
             perror(out);
             rc = 2;
         }

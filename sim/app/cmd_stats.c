@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "app/app_opts.h"
 #include "app/commands.h"
 #include "core/teach/lesson.h"
 #include "core/teach/progress.h"
@@ -33,33 +34,29 @@ int cmd_stats(int argc, char **argv)
     size_t n_names = 0;
     const char *progress_path = NULL;
     int64_t now = (int64_t)time(NULL);
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--help") || !strcmp(a, "-h"))
+    enum { O_PROGRESS = 1, O_NOW };
+    static const app_opt opts[] = {
+        {"progress", 0, true, O_PROGRESS}, {"now", 0, true, O_NOW}, {NULL, 0, false, 0}};
+    app_opts p;
+    app_opts_init(&p, "smtpsim stats", opts, argc, argv);
+    for (int c; (c = app_opts_next(&p)) != APP_OPTS_END;) {
+        const char *val = p.arg;
+        if (c == APP_OPTS_HELP) {
             return stats_usage(stdout);
-        if (!strcmp(a, "--progress") || !strcmp(a, "--now")) {
-            if (i + 1 >= argc) {
-                fprintf(stderr, "smtpsim stats: %s needs a value\n", a);
-                return 2;
-            }
-            const char *val = argv[++i];
-            if (!strcmp(a, "--progress")) {
-                progress_path = val;
-                continue;
-            }
+        } else if (c == O_PROGRESS) {
+            progress_path = val;
+        } else if (c == O_NOW) {
             char *end = NULL;
             errno = 0;
             long long v = strtoll(val, &end, 10);
-            if (errno || !end || *end || !val[0] || v < 0) {
-                fprintf(stderr, "smtpsim stats: --now: '%s' is not a number\n", val);
-                return 2;
-            }
+            if (errno || !end || *end || !val[0] || v < 0)
+                return app_opts_usage_error(&p, "--now: '%s' is not a number", val);
             now = (int64_t)v;
-        } else if (a[0] == '-') {
-            fprintf(stderr, "smtpsim stats: unknown option '%s'\n", a);
-            return stats_usage(stderr);
-        } else if (n_names < STATS_MAX_LESSONS) {
-            names[n_names++] = a;
+        } else if (c == APP_OPTS_OPERAND) {
+            if (n_names < STATS_MAX_LESSONS)
+                names[n_names++] = val;
+        } else {
+            return 2;
         }
     }
     char ppath[PATH_MAX];
@@ -69,31 +66,22 @@ int cmd_stats(int argc, char **argv)
 
     lesson *lessons[STATS_MAX_LESSONS];
     size_t nl = 0;
-    if (cmd_quiz_load_lessons(names, n_names, lessons, STATS_MAX_LESSONS, &nl) != 0)
+    if (cmd_quiz_load_lessons("smtpsim stats", names, n_names, lessons, STATS_MAX_LESSONS, &nl) !=
+        0)
         return 2;
     int rc = 2;
     progress *prog = NULL;
     char err[PATH_MAX + 1024];
-    /* read the bytes only: a damaged file is reported, never moved aside by a report */
-    FILE *f = fopen(progress_path, "rb");
-    if (!f && errno != ENOENT) {
-        fprintf(stderr, "smtpsim stats: cannot read %s: %s\n", progress_path, strerror(errno));
+    /* read only: a damaged file is reported, never moved aside by a report */
+    progress_status ps = progress_read(progress_path, &prog, err, sizeof err);
+    if (ps == PROGRESS_ERROR) {
+        fprintf(stderr, "smtpsim stats: %s\n", err);
         goto out;
     }
-    if (f) {
-        static char buf[PROGRESS_MAX_FILE_BYTES + 1];
-        size_t len = fread(buf, 1, sizeof buf, f);
-        bool bad = ferror(f) || len > PROGRESS_MAX_FILE_BYTES;
-        fclose(f);
-        prog = bad ? NULL : progress_load_buffer(progress_path, buf, len, err, sizeof err);
-        if (!prog) {
-            fprintf(stderr, "smtpsim stats: %s\n", bad ? "cannot read the progress file" : err);
-            goto out;
-        }
-        printf("Progress file: %s\n", progress_path);
-    } else {
+    if (ps == PROGRESS_NEW)
         printf("Progress file: %s (none yet: nothing answered)\n", progress_path);
-    }
+    else
+        printf("Progress file: %s\n", progress_path);
 
     static stats st;
     static char lines[STATS_MAX_LINES][STATS_LINE];

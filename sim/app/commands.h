@@ -27,12 +27,13 @@ int cmd_stats(int argc, char **argv);  /* progress statistics in the terminal (c
 struct lesson;
 int cmd_lint_resolve_predicts(struct lesson *l, const char *lesson_path, char *err, size_t errlen);
 
-/* cmd_quiz_load_lessons - (cmd_quiz.c) the lessons named (ids or files), or every lesson of the
- * data directory when n is 0, predict questions resolved against the world. 0 with *n_out
- * loaded (the caller lesson_free()s them), or -1 after printing why (nothing kept). Also used
- * by cmd_stats.c. */
-int cmd_quiz_load_lessons(const char *const *names, size_t n, struct lesson **out, size_t cap,
-                          size_t *n_out);
+/* cmd_quiz_load_lessons - (cmd_quiz.c) the lessons named (ids or files, through the catalog),
+ * or every lesson of the data directory when n is 0, predict questions resolved against the
+ * world. 0 with *n_out loaded (the caller lesson_free()s them), or -1 after printing why, each
+ * line after cmd ("smtpsim stats"); nothing is kept then. Also used by cmd_stats.c and
+ * cmd_export.c. */
+int cmd_quiz_load_lessons(const char *cmd, const char *const *names, size_t n,
+                          struct lesson **out, size_t cap, size_t *n_out);
 
 /* cmd_quiz_progress_path - (cmd_quiz.c) `given`, or the default progress file (in
  * $XDG_DATA_HOME/smtpsim or ~/.local/share/smtpsim) written into buf; NULL after printing why

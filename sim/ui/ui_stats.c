@@ -1,11 +1,11 @@
 /* ui_stats.c - the statistics panel (see ui_stats.h). */
 #include "ui/ui_stats.h"
 
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/teach/catalog.h"
 #include "core/teach/lesson.h"
 #include "core/teach/progress.h"
 #include "core/teach/stats.h"
@@ -20,32 +20,6 @@ struct ui_stats {
     size_t n;
 };
 
-/* read_progress - the progress file's records, read only (a damaged file is reported by the
- * quiz, which moves it aside; a report never does). NULL when there is none or it is bad. */
-static progress *read_progress(const char *path, char *note, size_t cap)
-{
-    FILE *f = path && path[0] ? fopen(path, "rb") : NULL;
-    if (!f) {
-        snprintf(note, cap, "%s", path && path[0] ? "no progress yet" : "no progress file");
-        return NULL;
-    }
-    char *buf = malloc(PROGRESS_MAX_FILE_BYTES + 1);
-    size_t len = buf ? fread(buf, 1, PROGRESS_MAX_FILE_BYTES + 1, f) : 0;
-    fclose(f);
-    char err[512];
-    progress *p = buf && len <= PROGRESS_MAX_FILE_BYTES
-                      ? progress_load_buffer(path, buf, len, err, sizeof err)
-                      : NULL;
-    free(buf);
-    snprintf(note, cap, "%s", p ? path : "the progress file cannot be read");
-    return p;
-}
-
-static int cmp_name(const void *a, const void *b)
-{
-    return strcmp(a, b);
-}
-
 ui_stats *ui_stats_open(const char *data_dir, const char *progress_path, int64_t now)
 {
     ui_stats *s = calloc(1, sizeof *s);
@@ -57,30 +31,25 @@ ui_stats *ui_stats_open(const char *data_dir, const char *progress_path, int64_t
         free(st);
         return NULL;
     }
-    char dir[600], path[900], err[1024], note[520];
-    snprintf(dir, sizeof dir, "%s/lessons", data_dir ? data_dir : ".");
-    /* the files in name order, as `smtpsim stats` globs them: the same topics in the same order */
-    char names[UI_STATS_MAX_LESSONS][256];
-    size_t nn = 0;
-    DIR *d = opendir(dir);
-    struct dirent *de;
-    while (d && (de = readdir(d)) && nn < UI_STATS_MAX_LESSONS) {
-        size_t len = strlen(de->d_name);
-        if (len < 6 || len >= sizeof names[0] || strcmp(de->d_name + len - 5, ".json") ||
-            de->d_name[0] == '.')
-            continue;
-        memcpy(names[nn++], de->d_name, len + 1);
-    }
-    if (d)
-        closedir(d);
-    qsort(names, nn, sizeof names[0], cmp_name);
-    for (size_t i = 0; i < nn; i++) {
-        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
-        lesson *l = lesson_load(path, err, sizeof err);
+    /* the catalog's lessons in its order, as `smtpsim stats` lists them: the same topics */
+    catalog_entry *e;
+    long n = catalog_list(data_dir, CATALOG_LESSON, &e);
+    char err[1024];
+    for (long i = 0; i < n && nl < UI_STATS_MAX_LESSONS; i++) {
+        lesson *l = lesson_load(e[i].path, err, sizeof err);
         if (l)
             ls[nl++] = l;
     }
-    progress *p = read_progress(progress_path, note, sizeof note);
+    free(e);
+    /* read only: a damaged file is moved aside by the quiz, never by a report */
+    progress *p = NULL;
+    const char *note = "no progress file";
+    if (progress_path && progress_path[0]) {
+        progress_status ps = progress_read(progress_path, &p, err, sizeof err);
+        note = ps == PROGRESS_LOADED ? progress_path
+               : ps == PROGRESS_NEW  ? "no progress yet"
+                                     : "the progress file cannot be read";
+    }
     stats_compute((const lesson *const *)ls, nl, p, now, st);
     snprintf(s->head, sizeof s->head, "Statistics: %zu lessons (%s)", nl, note);
     s->n = stats_lines(st, s->lines, UI_STATS_MAX_LINES);

@@ -2,7 +2,6 @@
 #include "core/teach/progress.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -205,45 +204,62 @@ static int move_aside(const char *path, char *out, size_t outlen)
     return -1;
 }
 
-progress_status progress_load(const char *path, progress **out, char *err, size_t errlen)
+/* read_bytes - the file's bytes in *buf (PROGRESS_LOADED), or empty progress in *out when there
+ * is no file (PROGRESS_NEW), or PROGRESS_ERROR with err; a file over the limit is
+ * PROGRESS_DAMAGED (nothing in *buf). */
+static progress_status read_bytes(const char *path, progress **out, char **buf, size_t *n,
+                                  char *err, size_t errlen)
 {
     *out = NULL;
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        if (errno == ENOENT) {
-            *out = progress_new();
-            if (!*out) {
-                snprintf(err, errlen, "%s: out of memory", path);
-                return PROGRESS_ERROR;
-            }
-            return PROGRESS_NEW;
-        }
-        snprintf(err, errlen, "cannot read progress file %s: %s", path, strerror(errno));
+    if (file_read_all(path, PROGRESS_MAX_FILE_BYTES, buf, n) == 0)
+        return PROGRESS_LOADED;
+    if (errno == EFBIG)
+        return PROGRESS_DAMAGED;
+    if (errno != ENOENT) {
+        snprintf(err, errlen, "cannot read progress file %s: %s", path,
+                 errno == EIO ? "read error" : strerror(errno));
         return PROGRESS_ERROR;
     }
-    char *buf = malloc(PROGRESS_MAX_FILE_BYTES + 1);
-    if (!buf) {
-        fclose(f);
+    *out = progress_new();
+    if (!*out) {
         snprintf(err, errlen, "%s: out of memory", path);
         return PROGRESS_ERROR;
     }
-    size_t n = fread(buf, 1, PROGRESS_MAX_FILE_BYTES + 1, f);
-    int rerr = ferror(f);
-    fclose(f);
+    return PROGRESS_NEW;
+}
+
+progress_status progress_read(const char *path, progress **out, char *err, size_t errlen)
+{
+    char *buf;
+    size_t n;
+    progress_status st = read_bytes(path, out, &buf, &n, err, errlen);
+    if (st == PROGRESS_DAMAGED)
+        snprintf(err, errlen, "%s: larger than %d bytes", path, PROGRESS_MAX_FILE_BYTES);
+    if (st != PROGRESS_LOADED)
+        return st == PROGRESS_DAMAGED ? PROGRESS_ERROR : st;
+    *out = progress_load_buffer(path, buf, n, err, errlen);
+    free(buf);
+    return *out ? PROGRESS_LOADED : PROGRESS_ERROR;
+}
+
+progress_status progress_load(const char *path, progress **out, char *err, size_t errlen)
+{
+    char *buf = NULL;
+    size_t n = 0;
     char why[600];
     progress *p = NULL;
-    if (rerr) {
-        free(buf);
-        snprintf(err, errlen, "cannot read progress file %s: read error", path);
-        return PROGRESS_ERROR;
-    }
-    if (n > PROGRESS_MAX_FILE_BYTES)
+    progress_status st = read_bytes(path, out, &buf, &n, err, errlen);
+    if (st == PROGRESS_NEW || st == PROGRESS_ERROR)
+        return st;
+    if (st == PROGRESS_DAMAGED) {
+        buf = NULL;
         snprintf(why, sizeof why, "%s: larger than %d bytes", path, PROGRESS_MAX_FILE_BYTES);
-    else if (n == 0)
+    } else if (n == 0) {
         snprintf(why, sizeof why, "%s:1:1: empty file", path);
-    else
+    } else {
         p = progress_load_buffer(path, buf, n, why, sizeof why);
-    long newer = p ? 0 : newer_version(buf, n);
+    }
+    long newer = p || !buf ? 0 : newer_version(buf, n);
     free(buf);
     if (p) {
         *out = p;
@@ -280,21 +296,6 @@ static int cmp_entry(const void *a, const void *b)
     return strcmp(((const progress_entry *)a)->id, ((const progress_entry *)b)->id);
 }
 
-static int write_all(int fd, const char *s, size_t n)
-{
-    while (n > 0) {
-        ssize_t w = write(fd, s, n);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            return -1;
-        }
-        s += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
 /* dir_of - the directory part of path ("." when none). 0, or -1 when empty or too long. */
 static int dir_of(const char *path, char *dir, size_t cap)
 {
@@ -312,70 +313,52 @@ static int dir_of(const char *path, char *dir, size_t cap)
     return 0;
 }
 
-/* temp_beside - create dir (and its parents) and a new file "PATH<suffix>XXXXXX" in it, its name
- * in tmp: the first steps of a save and of the probe. The descriptor, or -1 with errno and
- * *what saying which step failed. */
-static int temp_beside(const char *path, const char *dir, const char *suffix, char *tmp,
-                       size_t cap, const char **what)
-{
-    *what = "cannot create the directory";
-    if (file_mkdirs(dir) != 0)
-        return -1;
-    *what = "cannot create a temporary file";
-    if (snprintf(tmp, cap, "%s%sXXXXXX", path, suffix) >= (int)cap) {
-        errno = ENAMETOOLONG;
-        return -1;
-    }
-    return mkstemp(tmp);
-}
-
 int progress_check_writable(const char *path, char *err, size_t errlen)
 {
-    char dir[4096], probe[4200];
-    const char *what = "bad path";
-    int fd = -1, saved_errno = EINVAL;
+    char dir[4096];
+    const char *failed = "use a bad path";
+    file_atomic a = {.f = NULL};
+    errno = EINVAL;
     if (dir_of(path, dir, sizeof dir) != 0)
         goto fail;
-    /* the probe is what a save does first (create, write, fsync), in the same directory */
-    fd = temp_beside(path, dir, ".probe-", probe, sizeof probe, &what);
-    if (fd < 0)
-        goto fail_errno;
-    what = "cannot write there";
-    if (write_all(fd, "{}\n", 3) != 0)
+    /* the probe is what a save does first (create, write, fsync), beside the file */
+    failed = "create the directory";
+    if (file_mkdirs(dir) != 0)
+        goto fail;
+    if (file_atomic_open(&a, path, 0600) != 0) {
+        failed = a.failed;
+        goto fail;
+    }
+    failed = "write there";
+    errno = 0;
+    if (fputs("{}\n", a.f) < 0 || fflush(a.f) != 0)
         goto fail_probe;
-    what = "cannot flush to disk there";
-    if (fsync(fd) != 0)
+    failed = "flush to disk there";
+    if (fsync(fileno(a.f)) != 0)
         goto fail_probe;
-    what = "cannot write there";
-    int rc = close(fd);
-    fd = -1;
+    failed = "write there";
+    int rc = fclose(a.f);
+    a.f = NULL;
     if (rc != 0)
         goto fail_probe;
-    what = "cannot remove a file there";
-    if (unlink(probe) != 0)
-        goto fail_errno;
+    failed = "remove a file there";
+    if (unlink(a.tmp) != 0)
+        goto fail;
     return 0;
-fail_probe:
-    saved_errno = errno;
-    if (fd >= 0)
-        close(fd);
-    unlink(probe);
-    errno = saved_errno;
-fail_errno:
-    saved_errno = errno;
+fail_probe:;
+    int e = errno ? errno : EIO;
+    file_atomic_abort(&a);
+    errno = e;
 fail:
-    snprintf(err, errlen, "cannot keep progress in %s: %s (%s)", path, what,
-             strerror(saved_errno));
+    snprintf(err, errlen, "cannot keep progress in %s: cannot %s (%s)", path, failed,
+             strerror(errno));
     return -1;
 }
 
 int progress_save(const progress *p, const char *path, char *err, size_t errlen)
 {
-    char dir[4096], tmp[4200];
-    int fd = -1, saved_errno = 0;
-    const char *what = "";
+    char dir[4096];
     char *text = NULL;
-    bool tmp_made = false;
 
     if (dir_of(path, dir, sizeof dir) != 0) {
         snprintf(err, errlen, "cannot save progress to '%s': bad path", path);
@@ -419,32 +402,11 @@ int progress_save(const progress *p, const char *path, char *err, size_t errlen)
     if (!text)
         goto oom;
 
-    fd = temp_beside(path, dir, ".tmp-", tmp, sizeof tmp, &what);
-    if (fd < 0)
+    const char *failed = "create the directory";
+    size_t len = strlen(text);
+    text[len] = '\n'; /* cJSON_Print leaves no newline at the end; its NUL makes room for one */
+    if (file_mkdirs(dir) != 0 || file_write_atomic(path, text, len + 1, 0600, &failed) != 0)
         goto fail;
-    tmp_made = true;
-    what = "cannot write";
-    if (fchmod(fd, 0600) != 0 || write_all(fd, text, strlen(text)) != 0 ||
-        write_all(fd, "\n", 1) != 0)
-        goto fail;
-    what = "cannot flush to disk";
-    if (fsync(fd) != 0)
-        goto fail;
-    if (close(fd) != 0) {
-        fd = -1;
-        goto fail;
-    }
-    fd = -1;
-    what = "cannot replace the file";
-    if (rename(tmp, path) != 0)
-        goto fail;
-    tmp_made = false;
-    /* The rename itself lives in the directory: flush it too, or a power loss may undo it. */
-    int dfd = open(dir, O_RDONLY | O_DIRECTORY);
-    if (dfd >= 0) {
-        fsync(dfd);
-        close(dfd);
-    }
     free(text);
     return 0;
 
@@ -453,13 +415,10 @@ oom:
     free(sorted);
     snprintf(err, errlen, "cannot save progress to %s: out of memory", path);
     return -1;
-fail:
-    saved_errno = errno;
-    if (fd >= 0)
-        close(fd);
-    if (tmp_made)
-        unlink(tmp);
+fail:;
+    int saved_errno = errno;
     free(text);
-    snprintf(err, errlen, "cannot save progress to %s: %s (%s)", path, what, strerror(saved_errno));
+    snprintf(err, errlen, "cannot save progress to %s: cannot %s (%s)", path, failed,
+             strerror(saved_errno));
     return -1;
 }

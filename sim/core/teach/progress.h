@@ -55,6 +55,11 @@ void progress_free(progress *p);
  * PROGRESS_ERROR *out is NULL and err says why. */
 progress_status progress_load(const char *path, progress **out, char *err, size_t errlen);
 
+/* progress_read - read `path` for a report (stats): PROGRESS_LOADED, PROGRESS_NEW (no file:
+ * empty progress) or PROGRESS_ERROR (*out NULL, err says why). Never writes: a damaged file is
+ * an error here and stays where it is (progress_load moves it aside when the quiz starts). */
+progress_status progress_read(const char *path, progress **out, char *err, size_t errlen);
+
 /* progress_load_buffer - parse bytes (no file handling). NULL and err on any problem. */
 progress *progress_load_buffer(const char *origin, const char *buf, size_t len, char *err,
                                size_t errlen);
