@@ -1,14 +1,12 @@
 /* suggest.c - "did you mean" (see suggest.h). */
 #include "core/teach/suggest.h"
 
-#include <dirent.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #define SUGGEST_MAX_NAME 64
-#define SUGGEST_MAX_FILES 512
 
 size_t suggest_distance(const char *a, const char *b)
 {
@@ -54,30 +52,4 @@ const char *suggest_pick(const char *name, const char *const *candidates, size_t
         }
     }
     return pick && best <= limit && best > 0 && !tie ? pick : NULL;
-}
-
-int suggest_in_dir(const char *dir, const char *name, char *out, size_t outlen)
-{
-    static char ids[SUGGEST_MAX_FILES][SUGGEST_MAX_NAME];
-    const char *ptr[SUGGEST_MAX_FILES];
-    size_t n = 0;
-    DIR *d = opendir(dir);
-    if (!d)
-        return -1;
-    struct dirent *de;
-    while ((de = readdir(d)) && n < SUGGEST_MAX_FILES) {
-        size_t len = strlen(de->d_name);
-        if (len <= 5 || len - 5 >= SUGGEST_MAX_NAME || strcmp(de->d_name + len - 5, ".json"))
-            continue;
-        memcpy(ids[n], de->d_name, len - 5);
-        ids[n][len - 5] = '\0';
-        ptr[n] = ids[n];
-        n++;
-    }
-    closedir(d);
-    const char *pick = suggest_pick(name, ptr, n);
-    if (!pick)
-        return -1;
-    snprintf(out, outlen, "%s", pick);
-    return 0;
 }

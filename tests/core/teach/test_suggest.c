@@ -1,5 +1,5 @@
-/* test_suggest.c - suggest.c: edit distance with swaps, one clear suggestion or none, and the
- * names of a folder. */
+/* test_suggest.c - suggest.c: edit distance with swaps, one clear suggestion or none (the
+ * catalog's use of it is in test_catalog.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -39,35 +39,11 @@ static void test_pick(void **state)
     assert_null(suggest_pick("caX", twins, 2)); /* two equally close: no guess */
 }
 
-static void test_in_dir(void **state)
-{
-    (void)state;
-    char dir[] = "/tmp/test_suggest_XXXXXX";
-    assert_non_null(mkdtemp(dir));
-    char path[128];
-    const char *files[] = {"basic.json", "starttls.json", "notes.txt"};
-    for (size_t i = 0; i < 3; i++) {
-        snprintf(path, sizeof path, "%s/%s", dir, files[i]);
-        FILE *f = fopen(path, "w");
-        assert_non_null(f);
-        fclose(f);
-    }
-    char out[64];
-    assert_int_equal(suggest_in_dir(dir, "startls", out, sizeof out), 0);
-    assert_string_equal(out, "starttls");
-    assert_int_equal(suggest_in_dir(dir, "notes", out, sizeof out), -1); /* not a .json */
-    assert_int_equal(suggest_in_dir("/nonexistent-dir", "basic", out, sizeof out), -1);
-    char cmd[160];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    assert_int_equal(system(cmd), 0);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_distance),
         cmocka_unit_test(test_pick),
-        cmocka_unit_test(test_in_dir),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
