@@ -236,6 +236,7 @@ static ui_quiz *predict_quiz(ui_app *a)
 void ui_app_set_predict(ui_app *a, bool on)
 {
     a->no_predict = !on;
+    a->predict_told = a->predict_told || !on; /* the default (on) needs no word */
     ui_quiz_set_predict(a->quiz, on);
 }
 

@@ -83,6 +83,21 @@ static void draw_header(ui_app *a)
     int sw = ui_text_draw(c->text, UI_FONT_SANS_BOLD, c->fs_title, th->title, buf,
                           hd.x + hd.w - c->pad, cy, UI_ALIGN_RIGHT | UI_ALIGN_MIDDLE);
     int lx = hd.x + hd.w - c->pad - sw - 2 * c->pad;
+    if (a->predict_told && !a->fork) {
+        /* X says what it did on the screen, not only on stdout: a presenter sees the state */
+        const char *tag = a->no_predict ? "Predict stops: off (X)" : "Predict stops: on (X)";
+        int tw = 0, tag_h = 0;
+        ui_text_size(c->text, UI_FONT_SANS_BOLD, c->fs_body, tag, &tw, &tag_h);
+        SDL_Rect band = {lx - tw - c->pad, hd.y + c->pad / 4, tw + c->pad, hd.h - c->pad / 2};
+        if (band.x > hd.x + hd.w / 3) { /* the title keeps the left third at least */
+            ui_gfx_box(c->r, band, c->radius, a->no_predict ? th->highlight : th->panel,
+                       th->node_active, c->line);
+            ui_text_draw(c->text, UI_FONT_SANS_BOLD, c->fs_body,
+                         a->no_predict ? th->highlight_text : th->text, tag, band.x + c->pad / 2,
+                         cy, UI_ALIGN_LEFT | UI_ALIGN_MIDDLE);
+            lx = band.x - c->pad;
+        }
+    }
     if (a->fork) {
         /* the banner: this is not the scenario as written, and how to get back */
         SDL_Rect band = {hd.x + c->pad / 2, hd.y + c->pad / 4, lx - hd.x, hd.h - c->pad / 2};
@@ -164,6 +179,8 @@ static void still_key(const ui_app *a, const ui_view *v, still_layer_key *k)
     k->fork_gen = a->fork_gen;
     k->wi_rev = a->wi_rev;
     k->wi_edit = a->wi_edit;
+    k->no_predict = a->no_predict;
+    k->predict_told = a->predict_told;
 }
 
 /* layer_ready - a target texture of the output size, or false (then draw directly). */

@@ -152,6 +152,7 @@ static void do_key(ui_app *a, ui_key_action act)
     case UI_KEY_QUIZ: press(a, UI_BTN_QUIZ); break;
     case UI_KEY_PREDICT:
         ui_app_set_predict(a, a->no_predict);
+        a->predict_told = true; /* the header shows the state from now on */
         printf("predict stops %s\n", a->no_predict ? "off" : "on");
         fflush(stdout);
         break;

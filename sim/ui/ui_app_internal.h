@@ -36,6 +36,7 @@ typedef struct {
     const void *stats; /* the statistics panel shown, NULL none */
     unsigned fork_gen, wi_rev; /* what-if fork shown, reply field */
     bool wi_edit;
+    bool no_predict, predict_told;
 } still_layer_key;
 
 struct ui_app {
@@ -66,6 +67,7 @@ struct ui_app {
     ui_quiz *quiz; /* the lessons of this scenario, NULL when none */
     ui_stats *stats;  /* the statistics panel, NULL when closed */
     bool no_predict;  /* predict stops turned off (X, window/shot --no-predict) */
+    bool predict_told; /* X pressed or started off: the header says whether stops are on */
     uint64_t quiz_seed; /* 0: the quiz seeds from the clock */
     char progress[512]; /* the quiz's progress file, "" for none */
 
