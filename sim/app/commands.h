@@ -15,7 +15,7 @@ int cmd_list(int argc, char **argv);   /* scenarios and lessons, one line each (
 int cmd_shot(int argc, char **argv);   /* render a frame to PNG without a display (cmd_shot.c) */
 int cmd_quiz(int argc, char **argv);   /* terminal quiz (cmd_quiz.c) */
 int cmd_lint(int argc, char **argv);   /* check lessons and scenarios (cmd_lint.c) */
-int cmd_export(int argc, char **argv); /* --gift, --pcap, --svg, --png, --transcript (cmd_export.c) */
+int cmd_export(int argc, char **argv); /* --gift, --csv, --pcap, --svg, --png, --transcript */
 int cmd_serve(int argc, char **argv);  /* real SMTP server on sockets (cmd_serve.c) */
 int cmd_send(int argc, char **argv);   /* real SMTP client (cmd_send.c) */
 int cmd_live(int argc, char **argv);   /* loopback chain + window (cmd_live.c) */

@@ -77,8 +77,8 @@ static bool same_dir(const char *a, const char *b)
 
 /* add_suggestion - "; did you mean 'ID'?" after err when one id in the folders is close to
  * name (suggest.h), so every command that resolves names offers it. */
-static void add_suggestion(char *err, size_t errlen, const char *name, char dirs[][CATALOG_MAX_PATH],
-                           int nd)
+static void add_suggestion(char *err, size_t errlen, const char *name,
+                           char dirs[][CATALOG_MAX_PATH], int nd)
 {
     char **names[2] = {NULL, NULL};
     long n[2] = {0, 0};
