@@ -230,9 +230,10 @@ int cmd_quiz_load_lessons(const char *cmd, const char *const *names, size_t n, l
     return 0;
 }
 
-/* The exam clock while waiting its newline. Reads standard input itself (not stdio), so
- * it can wait with poll() and speak while the student thinks: the warning at one minute left,
- * and the end when the time runs out, without waiting for an answer that would be too late. */
+/* read_line - one answer line without its newline, watching the exam clock ck (NULL: none).
+ * Reads standard input itself (not stdio), so it can wait with poll() and speak while the
+ * student thinks: the warning at one minute left, and the end when the time runs out, without
+ * waiting for an answer that would be too late. */
 static line_status read_line(char *buf, size_t cap, exam_clock *ck)
 {
     fflush(stdout);

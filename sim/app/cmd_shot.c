@@ -244,13 +244,20 @@ int cmd_shot(int argc, char **argv)
     enum { O_EAVES = 1, O_BYTES, O_QUIZ, O_PREDICT, O_NO_PREDICT, O_STATS, O_STEP, O_FORK_AT,
            O_REPLY, O_OUT, O_THEME, O_PHASE, O_SIZE, O_BENCH_FRAMES };
     static const app_opt opts[] = {
-        {"eaves", 0, false, O_EAVES},  {"bytes", 0, false, O_BYTES},
-        {"quiz", 0, false, O_QUIZ},    {"predict", 0, false, O_PREDICT},
-        {"no-predict", 0, false, O_NO_PREDICT}, {"stats", 0, false, O_STATS},
-        {"step", 0, true, O_STEP},     {"fork-at", 0, true, O_FORK_AT},
-        {"reply", 0, true, O_REPLY},   {"out", 0, true, O_OUT},
-        {"theme", 0, true, O_THEME},   {"phase", 0, true, O_PHASE},
-        {"size", 0, true, O_SIZE},     {"bench-frames", 0, true, O_BENCH_FRAMES},
+        {"eaves", 0, false, O_EAVES},
+        {"bytes", 0, false, O_BYTES},
+        {"quiz", 0, false, O_QUIZ},
+        {"predict", 0, false, O_PREDICT},
+        {"no-predict", 0, false, O_NO_PREDICT},
+        {"stats", 0, false, O_STATS},
+        {"step", 0, true, O_STEP},
+        {"fork-at", 0, true, O_FORK_AT},
+        {"reply", 0, true, O_REPLY},
+        {"out", 0, true, O_OUT},
+        {"theme", 0, true, O_THEME},
+        {"phase", 0, true, O_PHASE},
+        {"size", 0, true, O_SIZE},
+        {"bench-frames", 0, true, O_BENCH_FRAMES},
         {NULL, 0, false, 0},
     };
     app_opts p;

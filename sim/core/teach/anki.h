@@ -13,15 +13,15 @@
 #define ANKI_H
 
 #include <stddef.h>
-#include <stdio.h>
 
 #include "core/teach/lesson.h"
+#include "core/util/membuf.h"
 
 /* anki_export - the lesson as CSV text (malloc'd, NUL-terminated), NULL if out of memory.
  * *len (if not NULL) gets the length. */
 char *anki_export(const lesson *l, size_t *len);
 
-/* anki_quote - write s as one quoted CSV field to f. */
-void anki_quote(FILE *f, const char *s);
+/* anki_quote - append s to b as one quoted CSV field. */
+void anki_quote(membuf *b, const char *s);
 
 #endif
