@@ -143,3 +143,19 @@ if [ -s "$TMPDIR_TEST/pngdir/ok.png" ] && [ "$(ls "$TMPDIR_TEST/pngdir")" = "ok.
 else
     fail "export --png writes the file and no temporary one" "$(ls "$TMPDIR_TEST/pngdir")"
 fi
+# presenter options: X's state is on the screen (the header says predict stops are off), and the
+# statistics panel draws
+"$SMTPSIM" shot basic --step 3 --size 1024x768 --out "$TMPDIR_TEST/p-on.png" >/dev/null 2>&1
+"$SMTPSIM" shot basic --step 3 --size 1024x768 --no-predict --out "$TMPDIR_TEST/p-off.png" \
+    >/dev/null 2>&1
+"$SMTPSIM" shot basic --step 3 --size 1024x768 --stats --out "$TMPDIR_TEST/p-stats.png" \
+    >/dev/null 2>&1
+if [ -s "$TMPDIR_TEST/p-on.png" ] && [ -s "$TMPDIR_TEST/p-off.png" ] &&
+        [ -s "$TMPDIR_TEST/p-stats.png" ] &&
+        ! cmp -s "$TMPDIR_TEST/p-on.png" "$TMPDIR_TEST/p-off.png" &&
+        ! cmp -s "$TMPDIR_TEST/p-on.png" "$TMPDIR_TEST/p-stats.png"; then
+    pass "shot --no-predict shows the state in the header, --stats the panel"
+else
+    fail "shot --no-predict shows the state in the header, --stats the panel" \
+        "$(ls -l "$TMPDIR_TEST"/p-*.png 2>&1)"
+fi
