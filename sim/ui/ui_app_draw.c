@@ -30,8 +30,10 @@ void ui_app_view_of(ui_app *a, ui_view *v)
         }
     }
     if (a->w && a->states && nodes <= a->states_cap) {
-        long done = ui_view_done(v);
-        world_state_at(a->w, done < 0 ? SIZE_MAX : (size_t)done, a->states);
+        /* the step on screen is under way: its sender already did it (world_state_at) */
+        size_t n_steps = world_step_count(a->w);
+        world_state_at(a->w, n_steps ? (v->step < n_steps ? v->step : n_steps - 1) : SIZE_MAX,
+                       a->states);
         v->states = a->states;
     }
 }
@@ -91,11 +93,7 @@ static void draw_header(ui_app *a)
     SDL_Rect hd = a->lay.header;
     int cy = hd.y + hd.h / 2;
     char buf[400];
-    size_t n = ui_app_step_count(a);
-    if (n)
-        snprintf(buf, sizeof buf, "Step %zu of %zu", a->step, n - 1);
-    else
-        snprintf(buf, sizeof buf, "No steps");
+    world_step_position(a->step, ui_app_step_count(a), buf, sizeof buf);
     int sw = 0, sh = 0;
     ui_text_size(c->text, UI_FONT_SANS_BOLD, c->fs_title, buf, &sw, &sh);
     SDL_Rect step = {hd.x + hd.w - c->pad - sw, cy - sh / 2, sw, sh};
