@@ -393,9 +393,11 @@ int cmd_shot(int argc, char **argv)
     if (step >= 0 && (size_t)step != res.step)
         fprintf(stderr, "smtpsim shot: the scenario has steps 0-%zu; drew step %zu\n",
                 res.steps ? res.steps - 1 : 0, res.step);
-    if (out)
-        printf("wrote %s (%ldx%ld, step %zu of %zu)\n", out, w, h, res.step,
-               res.steps ? res.steps - 1 : 0);
+    if (out) {
+        char pos[64];
+        printf("wrote %s (%ldx%ld): %s\n", out, w, h,
+               world_step_position(res.step, res.steps, pos, sizeof pos));
+    }
     if (frames) {
         printf("frame median: %.3f ms (p95 %.3f ms, %ld frames at %ldx%ld, software renderer, "
                "step %zu)\n",

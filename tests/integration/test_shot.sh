@@ -100,7 +100,7 @@ at=$("$SMTPSIM" run basic --color never | awk '/<.  250 2\.1\.5/ { n = $1 } END 
     >/dev/null 2>&1
 if "$SMTPSIM" shot basic --fork-at "$at" --reply "550 5.1.1 No such user" --step 50 --phase 1 \
         --out "$TMPDIR_TEST/fork50.png" --size 800x450 >"$TMPDIR_TEST/log" 2>&1 &&
-        is_png "$TMPDIR_TEST/fork50.png" && grep -q "step 50 of" "$TMPDIR_TEST/log" &&
+        is_png "$TMPDIR_TEST/fork50.png" && grep -q "Step 50 of" "$TMPDIR_TEST/log" &&
         ! cmp -s "$TMPDIR_TEST/orig50.png" "$TMPDIR_TEST/fork50.png"; then
     pass "shot --fork-at/--reply draws the fork"
 else
