@@ -28,7 +28,9 @@ long ui_panels_transcript_hit(ui_ctx *c, const ui_layout *lay, const ui_view *v,
 int ui_panels_transcript_row(ui_ctx *c, const ui_layout *lay, const ui_view *v, size_t step,
                              SDL_Rect *row);
 
-void ui_panels_explain(ui_ctx *c, const ui_layout *lay, const ui_view *v);
+/* ui_panels_explain - the explanation of the current step; while the world has no steps, hint
+ * (live mode: how to send the first message) when not NULL. */
+void ui_panels_explain(ui_ctx *c, const ui_layout *lay, const ui_view *v, const char *hint);
 
 /* ui_panels_bytes - the inspector, drawn in the explanation panel's place; *close gets the
  * rectangle of its close button. */
