@@ -350,7 +350,7 @@ static void status_line(pop3_client *cl, const char *line, size_t raw_len)
         finish(cl, POP3_RESULT_PERMFAIL, cl->verb, NULL, "Malformed response from server", true);
         return;
     }
-    /* RFC 2449 8.1.2 and RFC 3206 5: these codes mean "later", everything else "no" */
+    /* RFC 2449 8.1.2 and RFC 3206: these codes mean "later", everything else "no" */
     pop3_result_status fail = strcmp(code, "IN-USE") == 0 || strcmp(code, "SYS/TEMP") == 0 ||
                                       strcmp(code, "LOGIN-DELAY") == 0
                                   ? POP3_RESULT_TEMPFAIL

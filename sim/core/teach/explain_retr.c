@@ -434,10 +434,10 @@ static const explain_entry table[] = {
                          "\"\" \"*\".", "RFC 9051 6.3.9"},
     {"imap.namespace", "Untagged NAMESPACE: personal mailboxes start at the root with \"/\" as "
                        "separator; there are no other users' or shared ones.",
-     "RFC 9051 6.3.10"},
+     "RFC 9051 7.3.2"},
     {"imap.namespace.ok", "Tagged OK: NAMESPACE is complete.", "RFC 9051 6.3.10"},
     {"imap.status", "Untagged STATUS: the requested counts for the mailbox.",
-     "RFC 9051 6.3.11"},
+     "RFC 9051 7.3.3"},
     {"imap.status.ok", "Tagged OK: STATUS is complete.", "RFC 9051 6.3.11"},
     {"imap.status.syntax", "STATUS needs a mailbox and a list of items such as (MESSAGES "
                            "UNSEEN).", "RFC 9051 6.3.11"},
