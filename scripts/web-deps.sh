@@ -2,8 +2,9 @@
 # web-deps.sh - the WebAssembly tool chain for `make web` and the browser tests, built once.
 #
 # Usage: scripts/web-deps.sh [build|test]
-#   build: Debian's emscripten with a writable config and cache, and SDL2, freetype, SDL2_ttf,
-#          SDL2_image and cJSON compiled for wasm from Debian's own source packages into build/web-toolchain/prefix
+#   build: Debian's emscripten with a writable config and cache, and SDL2, freetype, harfbuzz,
+#          SDL2_ttf, SDL2_image and cJSON compiled for wasm from Debian's own source packages
+#          into build/web-toolchain/prefix
 #   test:  also Debian's chromium and puppeteer-core (npm) in build/web-toolchain/node
 #
 # Debian's emscripten (3.1.6) would download its SDL2/freetype/SDL2_ttf "ports" at build time,
@@ -95,11 +96,13 @@ add_deb_src() {
 
 fetch libsdl2 'libsdl2-2.*'
 fetch freetype 'freetype-2.*'
+fetch harfbuzz 'harfbuzz-*'
 fetch libsdl2-ttf 'libsdl2-ttf-2.*'
 fetch libsdl2-image 'libsdl2-image-2.*'
 fetch cjson 'cjson-1.*'
 sdl_src=$(ls -d "$src"/libsdl2-2.* | head -n 1)
 ft_src=$(ls -d "$src"/freetype-2.* | head -n 1)
+hb_src=$(ls -d "$src"/harfbuzz-* | head -n 1)
 ttf_src=$(ls -d "$src"/libsdl2-ttf-2.* | head -n 1)
 img_src=$(ls -d "$src"/libsdl2-image-2.* | head -n 1)
 cjson_src=$(ls -d "$src"/cjson-1.* | head -n 1)
@@ -128,9 +131,13 @@ cmake_lib() {
 cmake_lib sdl2 "$sdl_src" -DSDL_SHARED=OFF -DSDL_STATIC=ON -DSDL_TEST=OFF
 cmake_lib freetype "$ft_src" -DBUILD_SHARED_LIBS=OFF -DFT_DISABLE_ZLIB=ON -DFT_DISABLE_BZIP2=ON \
     -DFT_DISABLE_PNG=ON -DFT_DISABLE_HARFBUZZ=ON -DFT_DISABLE_BROTLI=ON
-cmake_lib sdl2_ttf "$ttf_src" -DBUILD_SHARED_LIBS=OFF -DSDL2TTF_SAMPLES=OFF -DSDL2TTF_VENDORED=OFF \
-    -DSDL2TTF_HARFBUZZ=OFF -DSDL2_DIR="$prefix/lib/cmake/SDL2" \
-    -Dfreetype_DIR="$prefix/lib/cmake/freetype"
+# harfbuzz: Debian's SDL2_ttf shapes text with it, and glyph positions differ without it, so
+# the page would not draw the same pixels as the native program
+cmake_lib harfbuzz "$hb_src" -DBUILD_SHARED_LIBS=OFF -DHB_HAVE_FREETYPE=ON -DHB_BUILD_SUBSET=OFF \
+    -DHB_BUILD_TESTS=OFF -DHB_HAVE_GLIB=OFF -DHB_HAVE_ICU=OFF -DHB_HAVE_GOBJECT=OFF
+cmake_lib sdl2_ttf_hb "$ttf_src" -DBUILD_SHARED_LIBS=OFF -DSDL2TTF_SAMPLES=OFF \
+    -DSDL2TTF_VENDORED=OFF -DSDL2TTF_HARFBUZZ=ON -DSDL2_DIR="$prefix/lib/cmake/SDL2" \
+    -Dfreetype_DIR="$prefix/lib/cmake/freetype" -Dharfbuzz_DIR="$prefix/lib/cmake/harfbuzz"
 # SDL2_image only writes the PNGs (screenshots): its bundled stb and miniz, no other format
 cmake_lib sdl2_image "$img_src" -DBUILD_SHARED_LIBS=OFF -DSDL2IMAGE_SAMPLES=OFF \
     -DSDL2IMAGE_VENDORED=OFF -DSDL2IMAGE_BACKEND_STB=ON -DSDL2IMAGE_DEPS_SHARED=OFF \
