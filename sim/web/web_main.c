@@ -50,7 +50,8 @@ static struct {
     long step;
     int fixed_w, fixed_h; /* --size: the canvas keeps this size (tests, benchmarks) */
     double last_ms, input_ms;
-    int frames;
+    int frames; /* drawn */
+    int ticks;  /* calls of the frame function, drawn or idle: events are handled in each */
     bool failed;
     float touch_x, touch_y;
     bool touching;
@@ -250,6 +251,7 @@ static void frame(void)
         if (web.failed)
             return;
     }
+    web.ticks++;
     double now = emscripten_get_now();
     bool draw = follow_canvas() || web.frames < 2;
     SDL_Event e;
@@ -470,10 +472,15 @@ EMSCRIPTEN_KEEPALIVE int web_progress_import(const char *path)
     return 0;
 }
 
-/* For the page and the tests: frames drawn, the step shown, writes to IndexedDB. */
+/* For the page and the tests: frames drawn, frame calls, the step shown, writes to IndexedDB. */
 EMSCRIPTEN_KEEPALIVE int web_frames(void)
 {
     return web.frames;
+}
+
+EMSCRIPTEN_KEEPALIVE int web_ticks(void)
+{
+    return web.ticks;
 }
 
 EMSCRIPTEN_KEEPALIVE int web_step(void)

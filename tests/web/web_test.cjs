@@ -28,23 +28,24 @@ function fail(name, why) { failures++; console.log('FAIL ' + name + ': ' + why);
 async function open(page, url) {
   await page.goto(url, { waitUntil: 'load', timeout: WAIT_MS });
   await page.waitForFunction(
-    () => window.Module && Module._web_frames && Module._web_frames() > 0,
+    () => window.smtpsimStarted > 0 && Module._web_frames() > 0,
     { timeout: WAIT_MS, polling: 50 });
 }
 
-// settle - wait until the program drew two more frames and the token has arrived.
+// settle - wait until the program ran two more frames and the token has arrived.
 async function settle(page) {
-  const f0 = await page.evaluate(() => Module._web_frames());
+  const f0 = await page.evaluate(() => Module._web_ticks());
   await page.waitForFunction(
-    (f) => Module._web_frames() >= f + 2 && Module._web_phase() === 1000,
-    { timeout: WAIT_MS, polling: 'raf' }, f0);
+    (f) => Module._web_ticks() >= f + 2 && Module._web_phase() === 1000,
+    { timeout: WAIT_MS, polling: 20 }, f0);
 }
 
-// frames - wait until the program handled the events sent so far (two frames later).
+// frames - wait until the program handled the events sent so far (two frames later; the
+// frame function runs on every animation frame, drawing or idle).
 async function frames(page) {
-  const f0 = await page.evaluate(() => Module._web_frames());
-  await page.waitForFunction((f) => Module._web_frames() >= f + 2,
-                             { timeout: WAIT_MS, polling: 'raf' }, f0);
+  const f0 = await page.evaluate(() => Module._web_ticks());
+  await page.waitForFunction((f) => Module._web_ticks() >= f + 2,
+                             { timeout: WAIT_MS, polling: 20 }, f0);
 }
 
 // compare - the canvas against a reference PNG, pixel by pixel in the page (the browser decodes
@@ -228,7 +229,7 @@ async function main() {
     // 6. touch: a swipe to the left steps forward
     try {
       await page.setViewport({ width: 1400, height: 900, deviceScaleFactor: 1, hasTouch: true });
-      await open(page, BASE + 'index.html?scenario=basic&step=2&size=1280x720');
+      await open(page, BASE + 'index.html?scenario=dkim&step=5&size=1280x720');
       const s0 = await page.evaluate(() => Module._web_step());
       const box = await (await page.$('#canvas')).boundingBox();
       const y = box.y + box.height * 0.4;
