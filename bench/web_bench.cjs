@@ -26,13 +26,17 @@ function median(a) { const s = a.slice().sort((x, y) => x - y); return s[s.lengt
                                { timeout: WAIT_MS, polling: 20 });
     first.push(await page.evaluate(() => Module.firstFrameMs));
   }
-  const us = [];
-  for (let i = 0; i < 3; i++) us.push(await page.evaluate((n) => Module._web_bench(n), FRAMES));
+  const us = [], copy = [];
+  for (let i = 0; i < 3; i++) {
+    us.push(await page.evaluate((n) => Module._web_bench(n), FRAMES));
+    copy.push(await page.evaluate(() => Module._web_bench_copy_us()));
+  }
   console.log('navigation to first frame (loopback, median of ' + RUNS + ' loads, the first ' +
               'uncached): ' + median(first).toFixed(0) + ' ms  (all: ' +
               first.map((x) => x.toFixed(0)).join(' ') + ')');
   console.log('frame median at 1920x1080 (' + FRAMES + ' frames, median of 3 runs): ' +
               (median(us) / 1000).toFixed(2) + ' ms  (runs: ' +
-              us.map((x) => (x / 1000).toFixed(2)).join(' ') + ')');
+              us.map((x) => (x / 1000).toFixed(2)).join(' ') + '; of which copying to the canvas: ' +
+              copy.map((x) => (x / 1000).toFixed(2)).join(' ') + ')');
   await browser.close();
 })().catch((e) => { console.error('web_bench: ' + e.message); process.exit(1); });
