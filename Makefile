@@ -4,9 +4,9 @@
 #   make run      build and start the main job
 #   make test     build everything with ASan+UBSan, run every test, print "N passed, N failed"
 #   make bench    build and run the benchmarks under bench/
-#   make fuzz     build the libFuzzer target and run it (FUZZ_SECONDS, default 600)
+#   make fuzz     build every libFuzzer target and run each for FUZZ_SECONDS (default 600)
 #   make web      build build/web/: the window as a static web page (Emscripten; the first run
-#                 builds SDL2, freetype, SDL2_ttf and cJSON for wasm once, see scripts/web-deps.sh)
+#                 builds its libraries for wasm once, see scripts/web-deps.sh)
 #
 # Layout: sim/core/{smtp,world,teach,export,util} (libc + cJSON only), sim/net (sockets, TLS),
 # sim/ui (SDL), sim/app (command line). Every directory is globbed, so adding a module
@@ -59,7 +59,8 @@ TEST_BINS := $(TEST_CORE_SRC:tests/%.c=$(BUILD)/tests/%) $(TEST_NET_SRC:tests/%.
 BENCH_SRC := $(wildcard bench/*.c)
 BENCH_BINS := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: all run test tests bench fuzz clean deps test-deps format web web-page web-deps
+.PHONY: all run test tests bench fuzz fuzz-build fuzz-build-check clean deps test-deps format \
+        web web-page web-deps
 .DELETE_ON_ERROR:
 
 all: $(BUILD)/smtpsim
@@ -128,7 +129,8 @@ $(BUILD)/tests/ui/%: tests/ui/%.c $(UI_LIB) $(CORE_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) -MMD -MP -o $@ $< $(UI_LIB) $(CORE_LIB) -lcmocka $(UI_LIBS) $(CORE_LIBS)
 
-tests: $(BUILD)/smtpsim $(TEST_BINS)
+# the fuzz targets too: tests/integration/test_fuzz_brief.sh runs each on its seeds
+tests: $(BUILD)/smtpsim $(TEST_BINS) fuzz-build
 
 # The whole suite runs on the sanitized build; the runner prints the summary line.
 NPROC := $(shell nproc 2>/dev/null || echo 2)
@@ -149,20 +151,39 @@ bench: $(BENCH_BINS) $(BUILD)/smtpsim
 	@for b in $(BENCH_BINS); do echo "== $$b"; ./$$b || exit 1; done
 
 # --- fuzzing (clang libFuzzer) --------------------------------------------------------------
+# Every tests/fuzz/fuzz_NAME.c is a target build/fuzz/fuzz_NAME with seeds in tests/fuzz/seeds/NAME.
+# The core is compiled once more with clang's coverage instrumentation (build/fuzz/libcore.a).
+# `make fuzz` runs each target for FUZZ_SECONDS, one after another (FUZZ_TARGET=NAME: only that
+# one); new inputs go to build/fuzz/corpus/NAME, crashes to build/fuzz/artifacts/.
 FUZZ_SECONDS ?= 600
-FUZZ_BIN := build/fuzz/fuzz_smtp_server
-FUZZ_FLAGS = -std=c11 -g -O1 -Isim -D_POSIX_C_SOURCE=200809L -fsanitize=fuzzer,address,undefined
+FUZZ_TARGET ?=
+FUZZ_DIR := build/fuzz
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS := $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ_DIR)/%)
+FUZZ_CORE_OBJ := $(CORE_SRC:sim/%.c=$(FUZZ_DIR)/obj/%.o)
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_CFLAGS = -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wvla \
+              -D_POSIX_C_SOURCE=200809L -g -O1 -fno-omit-frame-pointer -Isim $(CORE_CFLAGS)
+HAVE_CLANG := $(shell command -v clang 2>/dev/null)
 
-$(FUZZ_BIN): tests/fuzz/fuzz_smtp_server.c $(CORE_SRC) | $(CONFIG)
+$(FUZZ_DIR)/obj/%.o: sim/%.c | $(CONFIG)
 	@mkdir -p $(dir $@)
-	clang $(FUZZ_FLAGS) $(PKG_CFLAGS) -o $@ $^ $(CORE_LIBS)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link $(FUZZ_SAN) -MMD -MP -c $< -o $@
+
+$(FUZZ_DIR)/libcore.a: $(FUZZ_CORE_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_DIR)/libcore.a
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer $(FUZZ_SAN) -Itests/fuzz -MMD -MP -o $@ $< \
+	    $(FUZZ_DIR)/libcore.a $(CORE_LIBS)
+
+fuzz-build: $(if $(HAVE_CLANG),$(FUZZ_BINS))
 
 fuzz-build-check: test-deps
-	@if [ -f tests/fuzz/fuzz_smtp_server.c ]; then $(MAKE) --no-print-directory $(FUZZ_BIN); fi
+	@$(MAKE) --no-print-directory fuzz-build
 
-fuzz: test-deps $(FUZZ_BIN)
-	@mkdir -p build/fuzz/corpus
-	$(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -max_len=4096 build/fuzz/corpus tests/fuzz/seeds
+fuzz: test-deps fuzz-build
+	@sh tests/fuzz/run_fuzz.sh $(FUZZ_SECONDS) $(FUZZ_TARGET)
 
 # --- the web page (Emscripten) ---------------------------------------------------------------
 # The same core and ui sources, with sim/web instead of sim/app and sim/net (no sockets in a
@@ -214,4 +235,5 @@ clean:
 	rm -rf build
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(FUZZ_DIR) -name '*.d' 2>/dev/null)
 -include $(shell find build/web-obj -name '*.d' 2>/dev/null)

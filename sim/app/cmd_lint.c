@@ -7,18 +7,24 @@
  * reply or whose answer disagrees with the world (the world is built once per scenario).
  * Exit status 1 on any error. With no FILE, every shipped lessons/ *.json and
  * lessons/scenarios/ *.json is checked.
+ *
+ * It also reports answer bias, which a test-wise student exploits without knowing anything: a
+ * lesson whose right answers are the longest choice too often (a warning, not an error), and for
+ * all the lessons linted together ("the bank") where the right answers sit and how many
+ * true/false answers are true. The thresholds are lessons/FORMAT.md's.
  */
-#include <glob.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "app/app_opts.h"
 #include "app/app_paths.h"
 #include "app/commands.h"
-#include "core/util/json_load.h"
+#include "core/teach/catalog.h"
 #include "core/teach/lesson.h"
+#include "core/util/json_load.h"
+#include "core/util/membuf.h"
 #include "core/world/scenario.h"
 #include "core/world/world.h"
 
@@ -52,19 +58,6 @@ static void worlds_free(void)
     n_worlds = 0;
 }
 
-/* find_scenario_file - ID.json in the lesson's own scenarios/ directory, else the data dir. */
-static bool find_scenario_file(const char *id, const char *lesson_path, char *out, size_t cap)
-{
-    if (lesson_path) {
-        const char *slash = strrchr(lesson_path, '/');
-        int dl = slash ? (int)(slash - lesson_path) : 1;
-        snprintf(out, cap, "%.*s/scenarios/%s.json", dl, slash ? lesson_path : ".", id);
-        if (access(out, R_OK) == 0)
-            return true;
-    }
-    return scenario_resolve(app_data_dir(), id, out, cap) == 0 && access(out, R_OK) == 0;
-}
-
 static lint_world *get_world(const char *id, const char *lesson_path)
 {
     for (size_t i = 0; i < n_worlds; i++)
@@ -75,12 +68,10 @@ static lint_world *get_world(const char *id, const char *lesson_path)
     lint_world *lw = &worlds[n_worlds++];
     memset(lw, 0, sizeof *lw);
     snprintf(lw->id, sizeof lw->id, "%s", id);
-    lw->found = find_scenario_file(id, lesson_path, lw->path, sizeof lw->path);
-    if (!lw->found) {
-        snprintf(lw->err, sizeof lw->err, "no scenario '%s' (no %s.json in lessons/scenarios/)", id,
-                 id);
+    lw->found = catalog_resolve(app_data_dir(), CATALOG_SCENARIO, id, lesson_path, lw->path,
+                                sizeof lw->path, lw->err, sizeof lw->err) == 0;
+    if (!lw->found)
         return lw;
-    }
     char err[400];
     lw->sc = scenario_load(lw->path, err, sizeof err);
     if (!lw->sc) {
@@ -168,14 +159,10 @@ static const seen_id *seen_find(const char *id, bool lesson_id)
 
 static void seen_add(const char *id, const char *file, size_t index)
 {
-    if (n_seen == cap_seen) {
-        size_t cap = cap_seen ? cap_seen * 2 : 256;
-        seen_id *v = realloc(seen, cap * sizeof *v);
-        if (!v)
-            return;
-        seen = v;
-        cap_seen = cap;
-    }
+    seen_id *v = membuf_grow_array(seen, &cap_seen, n_seen + 1, sizeof *v);
+    if (!v)
+        return;
+    seen = v;
     seen[n_seen].id = strdup(id);
     seen[n_seen].file = file;
     seen[n_seen].index = index;
@@ -189,6 +176,113 @@ static int count_lines(const char *s)
     for (; *s; s++)
         n += *s == '\n';
     return n;
+}
+
+/* --- answer bias: what a student could score by guessing the habit, not the answer --------- */
+
+#define LINT_LONGEST_MAX_PCT 40  /* right answer strictly the longest choice, per lesson and bank */
+#define LINT_POSITION_MAX_PCT 35 /* right answers at any one choice position, bank-wide */
+#define LINT_TRUE_MIN_PCT 40     /* share of true/false questions whose answer is true */
+#define LINT_TRUE_MAX_PCT 60
+#define LINT_LONGEST_MIN_QUESTIONS 5 /* fewer choice questions say nothing about a habit */
+
+typedef struct {
+    size_t lessons;
+    size_t choice;                      /* single, and predict with choices: one right choice */
+    size_t longest;                     /* ... whose right choice is strictly the longest */
+    size_t at[LESSON_MAX_CHOICES];      /* right answers per position */
+    size_t tf_true, tf_false;
+} lint_balance;
+
+static lint_balance bank;
+
+/* utf8_chars - length in characters, as a reader sees it (continuation bytes not counted). */
+static size_t utf8_chars(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+/* right_is_longest - the right choice is longer than every other one (a tie gives no hint). */
+static bool right_is_longest(const lesson_question *q)
+{
+    size_t right = utf8_chars(q->choices[q->answer - 1]);
+    for (size_t i = 0; i < q->n_choices; i++)
+        if ((int)i != q->answer - 1 && utf8_chars(q->choices[i]) >= right)
+            return false;
+    return true;
+}
+
+static unsigned pct(size_t part, size_t whole)
+{
+    return whole ? (unsigned)((part * 200 + whole) / (whole * 2)) : 0;
+}
+
+/* balance_lesson - count one lesson into the bank; warn when its right answers are the longest
+ * choice too often. */
+static void balance_lesson(const lesson *l, const char *path)
+{
+    lint_balance one = {0};
+    for (size_t i = 0; i < l->n_questions; i++) {
+        const lesson_question *q = &l->questions[i];
+        if (q->kind == LESSON_Q_TRUEFALSE) {
+            one.tf_true += q->answer_tf;
+            one.tf_false += !q->answer_tf;
+        } else if ((q->kind == LESSON_Q_SINGLE || q->kind == LESSON_Q_PREDICT) && q->n_choices &&
+                   q->answer >= 1 && (size_t)q->answer <= q->n_choices) {
+            one.choice++;
+            one.at[q->answer - 1]++;
+            one.longest += right_is_longest(q);
+        }
+    }
+    bank.lessons++;
+    bank.choice += one.choice;
+    bank.longest += one.longest;
+    bank.tf_true += one.tf_true;
+    bank.tf_false += one.tf_false;
+    for (size_t i = 0; i < LESSON_MAX_CHOICES; i++)
+        bank.at[i] += one.at[i];
+    if (one.choice < LINT_LONGEST_MIN_QUESTIONS ||
+        one.longest * 100 <= one.choice * LINT_LONGEST_MAX_PCT)
+        return;
+    printf("%s: warning: the right answer is the longest choice in %zu of %zu choice questions "
+           "(%u%%, at most %d%%): make the distractors as specific and as long as the answer\n",
+           path, one.longest, one.choice, pct(one.longest, one.choice), LINT_LONGEST_MAX_PCT);
+}
+
+/* balance_report - the bank's position spread, longest-answer share and true/false balance. */
+static void balance_report(void)
+{
+    if (!bank.lessons)
+        return;
+    size_t last = 0;
+    for (size_t i = 0; i < LESSON_MAX_CHOICES; i++)
+        if (bank.at[i])
+            last = i + 1;
+    printf("bank: %zu lesson%s, %zu choice questions; right answer at choice", bank.lessons,
+           bank.lessons == 1 ? "" : "s", bank.choice);
+    for (size_t i = 0; i < last; i++)
+        printf("%s %zu: %zu (%u%%)", i ? "," : "", i + 1, bank.at[i], pct(bank.at[i], bank.choice));
+    printf("\n");
+    printf("bank: the right answer is the longest choice in %zu of %zu (%u%%)\n", bank.longest,
+           bank.choice, pct(bank.longest, bank.choice));
+    size_t tf = bank.tf_true + bank.tf_false;
+    printf("bank: true/false: %zu true, %zu false (%u%% true)\n", bank.tf_true, bank.tf_false,
+           pct(bank.tf_true, tf));
+    for (size_t i = 0; i < last; i++)
+        if (bank.at[i] * 100 > bank.choice * LINT_POSITION_MAX_PCT)
+            printf("bank: warning: choice %zu holds %u%% of the right answers (at most %d%%)\n",
+                   i + 1, pct(bank.at[i], bank.choice), LINT_POSITION_MAX_PCT);
+    if (bank.choice >= LINT_LONGEST_MIN_QUESTIONS &&
+        bank.longest * 100 > bank.choice * LINT_LONGEST_MAX_PCT)
+        printf("bank: warning: the right answer is the longest choice too often (at most %d%%)\n",
+               LINT_LONGEST_MAX_PCT);
+    if (tf && (bank.tf_true * 100 < tf * LINT_TRUE_MIN_PCT ||
+               bank.tf_true * 100 > tf * LINT_TRUE_MAX_PCT))
+        printf("bank: warning: true/false answers should be %d-%d%% true\n", LINT_TRUE_MIN_PCT,
+               LINT_TRUE_MAX_PCT);
 }
 
 static int lint_lesson(const char *path)
@@ -243,6 +337,7 @@ static int lint_lesson(const char *path)
         fputs(err, stdout);
         errors += count_lines(err);
     }
+    balance_lesson(l, path);
     lesson_free(l);
     return errors;
 }
@@ -290,44 +385,48 @@ static void lint_usage(FILE *out)
 int cmd_lint(int argc, char **argv)
 {
     int errors = 0, files = 0;
-    glob_t g = {0};
-    bool globbed = false;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            lint_usage(stdout);
-            return 0;
+    static const app_opt opts[] = {{NULL, 0, false, 0}};
+    const char **given = calloc((size_t)argc + 1, sizeof *given); /* the FILE operands */
+    int n_given = 0;
+    if (!given)
+        return 2;
+    app_opts p;
+    app_opts_init(&p, "smtpsim lint", opts, argc, argv);
+    for (int c; (c = app_opts_next(&p)) != APP_OPTS_END;) {
+        if (c != APP_OPTS_OPERAND) {
+            if (c == APP_OPTS_HELP)
+                lint_usage(stdout);
+            free(given);
+            return c == APP_OPTS_HELP ? 0 : 2;
         }
-        if (argv[i][0] == '-' && argv[i][1]) {
-            fprintf(stderr, "smtpsim lint: unknown option '%s'\n", argv[i]);
-            lint_usage(stderr);
-            return 2;
-        }
+        given[n_given++] = p.arg;
     }
-    if (argc < 2) {
-        char pat[PATH_MAX];
-        snprintf(pat, sizeof pat, "%s/lessons/scenarios/*.json", app_data_dir());
-        int r1 = glob(pat, 0, NULL, &g);
-        snprintf(pat, sizeof pat, "%s/lessons/*.json", app_data_dir());
-        int r2 = glob(pat, r1 == 0 ? GLOB_APPEND : 0, NULL, &g);
-        globbed = r1 == 0 || r2 == 0;
-        if (!globbed || g.gl_pathc == 0) {
+    if (n_given == 0) {
+        /* every scenario, then every lesson: lessons refer to scenarios */
+        const catalog_kind kinds[] = {CATALOG_SCENARIO, CATALOG_LESSON};
+        for (size_t k = 0; k < 2; k++) {
+            catalog_entry *e;
+            long n = catalog_list(app_data_dir(), kinds[k], &e);
+            for (long i = 0; i < n; i++, files++)
+                errors += lint_file(e[i].path);
+            free(e);
+        }
+        if (files == 0) {
             fprintf(stderr, "smtpsim lint: no lesson or scenario files in %s/lessons\n",
                     app_data_dir());
-            if (globbed)
-                globfree(&g);
+            free(given);
             return 0;
         }
-        for (size_t i = 0; i < g.gl_pathc; i++, files++)
-            errors += lint_file(g.gl_pathv[i]);
     } else {
-        for (int i = 1; i < argc; i++, files++)
-            errors += lint_file(argv[i]);
+        for (int i = 0; i < n_given; i++, files++)
+            errors += lint_file(given[i]);
     }
+    balance_report();
+    memset(&bank, 0, sizeof bank);
     fflush(stdout);
     fprintf(stderr, "smtpsim lint: %d file%s, %d error%s\n", files, files == 1 ? "" : "s", errors,
             errors == 1 ? "" : "s");
-    if (globbed)
-        globfree(&g);
+    free(given);
     worlds_free();
     for (size_t i = 0; i < n_seen; i++)
         free(seen[i].id);

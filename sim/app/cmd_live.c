@@ -4,8 +4,11 @@
  * the MTA, which relays to the MX, which delivers into a Maildir in a temporary directory.
  * Every session that arrives - from swaks, Python's smtplib, curl, Thunderbird, or the chain's
  * own relay hops - is appended, event by event, to a live world (world.h), which the window
- * shows like any simulated scenario. The loop is polled with a zero timeout from the window's
- * main loop: one thread for the UI and the network (Maildir syncs run on the MX's own helper).
+ * shows like any simulated scenario. The engines' events go through the world's own recorder
+ * (world_recorder.h), so a real session's steps read exactly like a simulated one's; the
+ * connection, TLS, queue and delivery steps around them are made here. The loop is polled
+ * with a zero timeout from the window's main loop: one thread for the UI and the network
+ * (Maildir syncs run on the MX's own helper).
  *
  * Which node a session comes from: a relay hop's outgoing connection is recognised at the next
  * server by its source port (the relaying server reports it); anything else is the mail client.
@@ -21,10 +24,12 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "app/app_opts.h"
 #include "app/app_paths.h"
 #include "app/commands.h"
 #include "core/smtp/smtp_server.h"
 #include "core/world/world.h"
+#include "core/world/world_recorder.h"
 #include "net/net_loop.h"
 #include "net/net_server.h"
 #include "ui/ui_app.h"
@@ -50,8 +55,8 @@ typedef struct {
 typedef struct {
     int srv; /* index of the live_server */
     unsigned session;
-    int from; /* client node */
-    int conn; /* world connection number */
+    int from;        /* client node */
+    world_link link; /* the session as the world's recorder sees it (and its conn number) */
     bool used;
 } live_session;
 
@@ -86,19 +91,19 @@ static void print_step(live *lv, const world_step *st)
 {
     if (!lv->print)
         return;
-    const char *arrow = st->kind == WORLD_STEP_COMMAND || st->kind == WORLD_STEP_DATA
-                            ? (st->tls ? " ~> " : " -> ")
-                        : st->kind == WORLD_STEP_REPLY ? (st->tls ? "<~  " : "<-  ")
-                                                       : "=== ";
-    printf("%7.3f %-7s %-7s %s%s\n", (double)st->t_send_ms / 1000.0, node_role[st->from],
-           node_role[st->to], arrow, st->text);
+    printf("%7.3f %-7s %-7s %s%s\n", (double)st->t_send_ms / 1000.0,
+           world_node_at(lv->w, (size_t)st->from)->role, world_node_at(lv->w, (size_t)st->to)->role,
+           world_step_arrow(st), st->text);
     fflush(stdout);
 }
+
+/* live_ms - the live timeline's clock: milliseconds since the chain started. */
+static uint64_t live_ms(const live *lv) { return net_monotonic_ms() - lv->t0; }
 
 /* append - one step to the live world (and the terminal with --no-window). */
 static void append(live *lv, world_step *st, const char *state_from, const char *state_to)
 {
-    uint64_t t = net_monotonic_ms() - lv->t0;
+    uint64_t t = live_ms(lv);
     st->t_send_ms = t;
     st->t_arrive_ms = t + 1; /* loopback */
     if (!st->rfc)
@@ -115,22 +120,6 @@ static void append(live *lv, world_step *st, const char *state_from, const char 
         print_step(lv, st);
 }
 
-/* one_line - the first line of an event's bytes, for a step's text; multi-line replies keep
- * their last line's code visible: "250-mx ... 250 SMTPUTF8" becomes "250 mx (+7 lines)". */
-static void one_line(const char *b, size_t n, char *out, size_t cap)
-{
-    size_t i = 0, o = 0, lines = 0;
-    for (size_t k = 0; k < n; k++)
-        lines += b[k] == '\n';
-    while (i < n && b[i] != '\r' && b[i] != '\n' && o + 1 < cap) {
-        unsigned char c = (unsigned char)b[i++];
-        out[o++] = c < 0x20 || c == 0x7f ? '?' : (char)c;
-    }
-    out[o] = '\0';
-    if (lines > 1 && o + 20 < cap)
-        snprintf(out + o, cap - o, " (+%zu lines)", lines - 1);
-}
-
 static void observe(void *ctx, const net_obs *o)
 {
     live_server *ls = ctx;
@@ -145,7 +134,6 @@ static void observe(void *ctx, const net_obs *o)
         *s = (live_session){.srv = si,
                             .session = o->session,
                             .from = ls->default_from,
-                            .conn = ++lv->next_conn,
                             .used = true};
         bool hop = false;
         for (size_t i = 0; i < 64; i++)
@@ -156,12 +144,14 @@ static void observe(void *ctx, const net_obs *o)
             }
         if (!hop)
             s->from = N_MUA; /* not one of our relay hops: a mail program, directly */
+        world_link_init(&s->link, lv->node[s->from], lv->node[ls->node], ++lv->next_conn,
+                        (uint16_t)ls->port);
         snprintf(text, sizeof text, "connect from %s:%d to port %d", o->text, o->port,
                  o->server_port);
         st = (world_step){.kind = WORLD_STEP_CONNECT,
                           .from = s->from,
                           .to = ls->node,
-                          .conn = s->conn,
+                          .conn = s->link.conn,
                           .port = (uint16_t)ls->port,
                           .text = text,
                           .key = "conn.connect",
@@ -195,42 +185,14 @@ static void observe(void *ctx, const net_obs *o)
     }
     if (!s)
         return;
-    st.conn = s->conn;
-    st.port = (uint16_t)ls->port;
-    st.tls = o->tls;
     switch (o->kind) {
     case NET_OBS_EVENT: {
-        const smtp_event *ev = o->ev;
-        st.rfc = ev->rfc;
-        st.key = ev->key;
-        memcpy(st.verb, ev->verb, sizeof st.verb);
-        st.code = ev->code;
-        memcpy(st.esc, ev->esc, sizeof st.esc);
-        st.bytes = ev->bytes;
-        st.len = ev->len;
-        if (ev->kind == SMTP_EV_COMMAND) {
-            st.kind = WORLD_STEP_COMMAND;
-            st.from = s->from;
-            st.to = ls->node;
-            one_line(ev->bytes, ev->len, text, sizeof text);
-        } else if (ev->kind == SMTP_EV_REPLY) {
-            st.kind = WORLD_STEP_REPLY;
-            st.from = ls->node;
-            st.to = s->from;
-            one_line(ev->bytes, ev->len, text, sizeof text);
-        } else if (ev->kind == SMTP_EV_DATA) {
-            st.kind = WORLD_STEP_DATA;
-            st.from = s->from;
-            st.to = ls->node;
-            snprintf(text, sizeof text, "message content (%zu bytes)", ev->len);
-        } else if (ev->kind == SMTP_EV_STATE) {
-            /* no step of its own: the next step carries the new state */
-            return;
-        } else {
-            return;
-        }
-        st.text = text;
-        append(lv, &st, NULL, NULL);
+        /* the MSA's, MTA's or MX's engine: recorded as the simulated world records it */
+        uint64_t t = live_ms(lv);
+        s->link.tls = o->tls;
+        const world_step *rec = world_record_event(lv->w, &s->link, o->ev, true, t, t + 1);
+        if (rec)
+            print_step(lv, rec);
         return;
     }
     case NET_OBS_TLS:
@@ -238,7 +200,7 @@ static void observe(void *ctx, const net_obs *o)
         st = (world_step){.kind = WORLD_STEP_TLS,
                           .from = s->from,
                           .to = ls->node,
-                          .conn = s->conn,
+                          .conn = s->link.conn,
                           .port = (uint16_t)ls->port,
                           .tls = true,
                           .text = text,
@@ -275,7 +237,7 @@ static void observe(void *ctx, const net_obs *o)
         st = (world_step){.kind = WORLD_STEP_CLOSE,
                           .from = s->from,
                           .to = ls->node,
-                          .conn = s->conn,
+                          .conn = s->link.conn,
                           .port = (uint16_t)ls->port,
                           .tls = o->tls,
                           .text = text,
@@ -325,39 +287,55 @@ int cmd_live(int argc, char **argv)
     static const char *domains[32];
     size_t n_domains = 0;
     const char *user_spec = "demo:demo", *maildir_opt = NULL;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        int which = !strcmp(a, "--msa-port")   ? 0
-                    : !strcmp(a, "--mta-port") ? 1
-                    : !strcmp(a, "--mx-port")  ? 2
-                                               : -1;
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+    enum { O_MSA_PORT = 1, O_MTA_PORT, O_MX_PORT, O_NO_WINDOW, O_VERBOSE, O_DOMAIN, O_USER,
+           O_MAILDIR };
+    static const app_opt opts[] = {
+        {"msa-port", 0, true, O_MSA_PORT}, {"mta-port", 0, true, O_MTA_PORT},
+        {"mx-port", 0, true, O_MX_PORT},   {"no-window", 0, false, O_NO_WINDOW},
+        {"verbose", 'v', false, O_VERBOSE}, {"domain", 0, true, O_DOMAIN},
+        {"user", 0, true, O_USER},         {"maildir", 0, true, O_MAILDIR},
+        {NULL, 0, false, 0},
+    };
+    app_opts p;
+    app_opts_init(&p, "smtpsim live", opts, argc, argv);
+    for (int c; (c = app_opts_next(&p)) != APP_OPTS_END;) {
+        const char *v = p.arg;
+        switch (c) {
+        case APP_OPTS_HELP:
             fputs(live_usage, stdout);
             return 0;
-        } else if (!strcmp(a, "--no-window")) {
+        case O_NO_WINDOW:
             no_window = true;
-        } else if (!strcmp(a, "--verbose") || !strcmp(a, "-v")) {
+            break;
+        case O_VERBOSE:
             level = NET_LOG_SESSION;
-        } else if (which >= 0 && v) {
+            break;
+        case O_MSA_PORT:
+        case O_MTA_PORT:
+        case O_MX_PORT: {
             char *end;
-            long p = strtol(v, &end, 10);
-            if (*end || !*v || p < 0 || p > 65535) {
-                fprintf(stderr, "smtpsim live: %s wants a port number\n", a);
-                return 2;
-            }
-            ports[which] = (int)p;
-            i++;
-        } else if (!strcmp(a, "--domain") && v && n_domains < 32) {
+            long port = strtol(v, &end, 10);
+            if (*end || !*v || port < 0 || port > 65535)
+                return app_opts_usage_error(&p, "%s wants a port number", p.name);
+            ports[c - O_MSA_PORT] = (int)port;
+            break;
+        }
+        case O_DOMAIN:
+            if (n_domains >= 32)
+                return app_opts_usage_error(&p, "at most 32 domains");
             domains[n_domains++] = v;
-            i++;
-        } else if (!strcmp(a, "--user") && v && strchr(v, ':')) {
+            break;
+        case O_USER:
+            if (!strchr(v, ':'))
+                return app_opts_usage_error(&p, "--user wants NAME:PASSWORD, not '%s'", v);
             user_spec = v;
-            i++;
-        } else if (!strcmp(a, "--maildir") && v) {
+            break;
+        case O_MAILDIR:
             maildir_opt = v;
-            i++;
-        } else {
-            fprintf(stderr, "smtpsim live: unknown or incomplete option '%s'\n%s", a, live_usage);
+            break;
+        case APP_OPTS_OPERAND:
+            return app_opts_usage_error(&p, "unexpected argument '%s'", v);
+        default:
             return 2;
         }
     }

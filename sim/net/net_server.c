@@ -111,15 +111,15 @@ size_t net_server_received(session *ss, const smtp_envelope *env, const char *rc
         .rcpt = rcpt,
         .date = date,
     };
-    mail_buf b;
-    mail_buf_init(&b);
+    membuf b;
+    membuf_init(&b);
     size_t n = 0;
     if (mail_prepend_received(&b, &r) == 0 &&
         (!return_path || mail_prepend_return_path(&b, env->mail_from) == 0) && b.len < cap) {
         memcpy(out, b.data, b.len + 1);
         n = b.len;
     }
-    mail_buf_free(&b);
+    membuf_free(&b);
     return n;
 }
 
@@ -132,11 +132,8 @@ static void hook_rcpt(void *ctx, const smtp_envelope *env, const char *rcpt, smt
         return;
     if (!net_server_relay_route(s, rcpt)) {
         /* RFC 3463 X.1.2: bad destination system; we relay only where we were told to. */
-        v->code = 550;
-        snprintf(v->esc, sizeof v->esc, "5.1.2");
-        snprintf(v->text, sizeof v->text,
-                 "No route to that domain (smtpsim relays only to "
-                 "--relay or --mx hosts)");
+        smtp_verdict_set(v, 550, "5.1.2",
+                         "No route to that domain (smtpsim relays only to --relay or --mx hosts)");
     }
 }
 
@@ -153,11 +150,10 @@ static void hook_accept(void *ctx, const smtp_envelope *env, smtp_verdict *v)
         net_server_commit_deliver(ss, env, v);
         return;
     }
-    if (net_server_relay_queue(ss, env) != 0) {
-        v->code = 451;
-        snprintf(v->esc, sizeof v->esc, "4.3.0");
-        snprintf(v->text, sizeof v->text, "Cannot queue the message now, try again later");
-    }
+    if (net_server_relay_queue(ss, env) != 0)
+        smtp_verdict_set(v, 451, "4.3.0", "Cannot queue the message now, try again later");
+    else if (ss->n_pend > 0)
+        smtp_verdict_pending(v); /* spooled: answered when the queue file is durable */
 }
 
 /* ---- sessions -------------------------------------------------------------------------- */
@@ -559,7 +555,7 @@ size_t net_server_busy(const net_server *s)
     size_t inflight = 0;
     for (relay_job *j = s->jobs; j; j = j->next)
         inflight += j->client != NULL;
-    return s->n_sessions + inflight + (s->sync_busy ? 1 : 0);
+    return s->n_sessions + inflight + (net_server_commit_busy(s) ? 1 : 0);
 }
 
 void net_server_stats(const net_server *s, net_server_counters *out)

@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/teach/explain.h"
 #include "core/smtp/smtp_server.h"
+#include "fuzz_common.h"
 
 static const char *const domains[] = {"example.org", "Example.NET"};
 static const char *const boxes[] = {"bob", "alice", "postmaster"};
@@ -26,31 +26,25 @@ typedef struct {
     int last_state;
 } checker;
 
-static void die(const char *why)
-{
-    fprintf(stderr, "fuzz invariant broken: %s\n", why);
-    abort();
-}
-
 /* check_output - every reply line: 3 digits, ' ' or '-' or end, text, CRLF, <= 512 octets. */
 static void check_output(checker *c, const char *b, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         if (c->len >= sizeof c->line)
-            die("reply line too long");
+            fuzz_die("reply line too long");
         c->line[c->len++] = b[i];
         if (b[i] != '\n')
             continue;
         if (c->len < 5 || c->line[c->len - 2] != '\r' || c->len > 512)
-            die("bad reply line end or length");
+            fuzz_die("bad reply line end or length");
         for (int k = 0; k < 3; k++)
             if (c->line[k] < '0' || c->line[k] > '9')
-                die("reply code not 3 digits");
+                fuzz_die("reply code not 3 digits");
         if (c->len > 5 && c->line[3] != ' ' && c->line[3] != '-')
-            die("bad separator after code");
+            fuzz_die("bad separator after code");
         for (size_t k = 4; k + 2 < c->len; k++)
             if ((unsigned char)c->line[k] < 0x20 || (unsigned char)c->line[k] > 0x7e)
-                die("non-printable reply text");
+                fuzz_die("non-printable reply text");
         c->len = 0;
     }
 }
@@ -66,17 +60,10 @@ static void drain(smtp_server *srv, checker *c, size_t partial, int *want_tls)
     }
     smtp_event ev;
     while (smtp_server_next_event(srv, &ev)) {
-        if (!ev.key || !explain_find(ev.key))
-            die("event key without explanation");
-        if (!ev.rfc)
-            die("event without rfc");
-        if (ev.bytes == NULL && ev.len != 0)
-            die("length without bytes");
-        if (ev.bytes && ev.len)
-            (void)((volatile const char *)ev.bytes)[ev.len - 1];
+        fuzz_check_event(&ev);
         if (ev.kind == SMTP_EV_STATE) {
             if (ev.state_from != c->last_state)
-                die("state events do not chain");
+                fuzz_die("state events do not chain");
             c->last_state = ev.state_to;
         }
         if (ev.kind == SMTP_EV_STARTTLS)
@@ -86,7 +73,7 @@ static void drain(smtp_server *srv, checker *c, size_t partial, int *want_tls)
             /* exact unless a new MAIL was pipelined behind the final dot in the same feed */
             for (size_t i = 0; i < env->n_rcpts; i++)
                 if (!env->rcpts[i] || !env->rcpt_notify[i])
-                    die("null recipient");
+                    fuzz_die("null recipient");
         }
     }
 }
@@ -180,7 +167,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         drain(srv, &c, partial, &want_tls);
         if (smtp_server_deadline(srv) < now && smtp_server_state_get(srv) != SMTP_SRV_CLOSED)
-            die("deadline in the past after tick");
+            fuzz_die("deadline in the past after tick");
     }
     smtp_server_free(srv);
     return 0;

@@ -18,7 +18,7 @@ import smtplib, ssl, sys
 ctx = ssl.create_default_context()
 ctx.check_hostname = False
 ctx.verify_mode = ssl.CERT_NONE
-with smtplib.SMTP("127.0.0.1", int(sys.argv[1]), timeout=10) as s:
+with smtplib.SMTP("127.0.0.1", int(sys.argv[1]), timeout=60) as s:
     s.ehlo("pyclient")
     assert not s.has_extn("auth"), "AUTH offered before STARTTLS"
     s.starttls(context=ctx)
@@ -45,16 +45,16 @@ fi
 # --- swaks: plain, STARTTLS, STARTTLS + AUTH ------------------------------------------------
 if command -v swaks >/dev/null; then
     expect_output "swaks plain to mx" "<-  250 2\.0\.0" swaks --server 127.0.0.1:$MXPORT \
-        --from a@example.net --to swaks@example.org --timeout 10
+        --from a@example.net --to swaks@example.org --timeout 60
     if perl -MNet::SSLeay -e1 2>/dev/null; then
         expect_output "swaks STARTTLS to mx" "<~  250 2\.0\.0" swaks --server 127.0.0.1:$MXPORT -tls \
-            --from a@example.net --to swaks@example.org --timeout 10
+            --from a@example.net --to swaks@example.org --timeout 60
         expect_output "swaks STARTTLS + AUTH to msa" "<~  235 2\.7\.0" swaks --server 127.0.0.1:$MSAPORT \
             -tls --auth-user alice --auth-password s3cret --from alice@example.com \
-            --to swaks@example.org --timeout 10
+            --to swaks@example.org --timeout 60
         expect_output "swaks AUTH PLAIN to msa" "<~  250 2\.0\.0" swaks --server 127.0.0.1:$MSAPORT \
             -tls -a PLAIN --auth-user alice --auth-password s3cret --from alice@example.com \
-            --to swaks@example.org --timeout 10
+            --to swaks@example.org --timeout 60
     else
         fail "swaks STARTTLS" "needs Net::SSLeay (apt-get install libnet-ssleay-perl)"
     fi
@@ -66,7 +66,7 @@ fi
 
 # --- curl: smtp:// with --ssl-reqd (STARTTLS), login ------------------------------------------
 printf 'Subject: from curl\r\n\r\nHello from curl.\r\n' >"$TMPDIR_TEST/curl.msg"
-expect_exit "curl smtp:// --ssl-reqd with login" 0 curl -sS --max-time 10 -k --ssl-reqd \
+expect_exit "curl smtp:// --ssl-reqd with login" 0 curl -sS --max-time 60 -k --ssl-reqd \
     "smtp://127.0.0.1:$MSAPORT" --user alice:s3cret --mail-from alice@example.com \
     --mail-rcpt curl@example.org --upload-file "$TMPDIR_TEST/curl.msg"
 grep -rqx 'Hello from curl.' "$MD/curl/new" 2>/dev/null && pass "curl message delivered" ||
@@ -101,7 +101,7 @@ class H:
         return "250 OK stored"
 c = Controller(H(), hostname="127.0.0.1", port=int(sys.argv[1]))
 c.start()
-time.sleep(60)
+time.sleep(600)  # the EXIT trap kills it first; the limit is the runner's per script
 PYEOF
     PIDS="$PIDS $!"
     if wait_port $AP; then

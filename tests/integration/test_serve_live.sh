@@ -13,19 +13,18 @@ live_run() {
     "$SMTPSIM" live --msa-port 0 --mta-port 0 --mx-port 0 "$@" >"$OUT" 2>&1 &
     LPID=$!
     PIDS="$PIDS $LPID"
-    MSAP=""
-    for _ in $(seq 100); do
-        MSAP=$(sed -n 's/^smtpsim live: MSA 127\.0\.0\.1:\([0-9]*\) .*/\1/p' "$OUT")
-        [ -n "$MSAP" ] && return 0
-        sleep 0.1
-    done
-    return 1
+    wait_for live_up
+    MSAP=$(sed -n 's/^smtpsim live: MSA 127\.0\.0\.1:\([0-9]*\) .*/\1/p' "$OUT")
+    [ -n "$MSAP" ]
 }
+
+# live_up: live has printed its MSA port, or has exited
+live_up() { grep -q '^smtpsim live: MSA 127\.0\.0\.1:' "$OUT" || ! kill -0 "$LPID" 2>/dev/null; }
 
 live_run text --no-window || fail "live starts" "$(cat "$OUT")"
 expect_exit "submit to the live MSA" 0 "$SMTPSIM" send --server 127.0.0.1:$MSAP --starttls \
     --auth demo:demo --from demo@example.com --to alice@example.org --subject "live hop" --quiet
-for _ in $(seq 100); do grep -q 'Mailbox *=== delivered' "$OUT" && break; sleep 0.1; done
+wait_for grep -q 'Mailbox *=== delivered' "$OUT"
 md=$(sed -n 's/^smtpsim live: Maildir \([^ ]*\) .*/\1/p' "$OUT")
 if grep -q '^ *[0-9.]* MUA *MSA *~> AUTH PLAIN <credentials hidden>' "$OUT" &&
     grep -q '^ *[0-9.]* MSA *MTA *~> RCPT TO:<alice@example.org>' "$OUT" &&
@@ -57,7 +56,9 @@ export DISPLAY=:smtpsim-test SDL_VIDEODRIVER=dummy
 live_run window || fail "live with a window starts" "$(cat "$OUT")"
 expect_exit "submit while the window runs" 0 "$SMTPSIM" send --server 127.0.0.1:$MSAP --starttls \
     --auth demo:demo --from demo@example.com --to bob@example.org --quiet
-sleep 1
+# the window has taken the session through to the mailbox before it is stopped
+md=$(sed -n 's/^smtpsim live: Maildir \([^ ]*\) .*/\1/p' "$OUT")
+wait_for at_least 1 "$md/bob/new" || fail "live with a window delivers" "$(tail -5 "$OUT")"
 kill -TERM $LPID
 wait $LPID
 rc=$?

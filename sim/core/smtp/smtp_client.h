@@ -129,6 +129,18 @@ const char *smtp_client_state_name(smtp_client_state st);
 bool smtp_client_done(const smtp_client *cl);
 const smtp_client_result *smtp_client_result_get(const smtp_client *cl);
 
+/* Engine errors, sticky until the next reset (BearSSL's br_ssl_engine_last_error). The engine
+ * never aborts or prints; the result says what it means for the message (TEMPFAIL). */
+typedef enum {
+    SMTP_CLIENT_OK = 0,
+    SMTP_CLIENT_ERR_NO_MEMORY, /* a buffer could not grow: the session ended (TEMPFAIL) */
+    SMTP_CLIENT_ERR_PROTOCOL,  /* the server broke the protocol (malformed, unexpected or
+                                  over-long reply) or went silent: closed without QUIT */
+} smtp_client_error;
+
+/* smtp_client_last_error - the first engine error of the session, SMTP_CLIENT_OK if none. */
+smtp_client_error smtp_client_last_error(const smtp_client *cl);
+
 /* ---- additions (client engineer) ---- */
 
 /* Octets in one reply line we accept, CRLF included. RFC 5321 4.5.3.1.5 says 512; we allow

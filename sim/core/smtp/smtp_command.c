@@ -1,48 +1,11 @@
-/* smtp_command.c - the command table and the lexical parsers for command lines, paths and
- * ESMTP parameters (RFC 5321 4.1.1, 4.1.2). Pure functions; no allocation. */
+/* smtp_command.c - verb lookup and the lexical parsers for command lines, paths and ESMTP
+ * parameters (RFC 5321 4.1.1, 4.1.2). Pure functions; no allocation. The command table is the
+ * server's (smtp_server_cmd.c). */
 #include "core/smtp/smtp_command.h"
 
 #include <string.h>
 
 #include "core/util/utf8.h"
-
-/* The command table: every verb the simulator understands, tagged by the RFC defining it. */
-static const smtp_command_info command_table[SMTP_CMD_COUNT] = {
-    [SMTP_CMD_HELO] = {SMTP_CMD_HELO, "HELO", "HELO SP Domain", "RFC 5321 4.1.1.1",
-                       "greet the server (plain SMTP, no extensions)"},
-    [SMTP_CMD_EHLO] = {SMTP_CMD_EHLO, "EHLO", "EHLO SP ( Domain / address-literal )",
-                       "RFC 5321 4.1.1.1", "greet the server and ask which extensions it offers"},
-    [SMTP_CMD_MAIL] = {SMTP_CMD_MAIL, "MAIL", "MAIL FROM:<reverse-path> [SP mail-parameters]",
-                       "RFC 5321 4.1.1.2", "start a mail transaction and name the sender"},
-    [SMTP_CMD_RCPT] = {SMTP_CMD_RCPT, "RCPT", "RCPT TO:<forward-path> [SP rcpt-parameters]",
-                       "RFC 5321 4.1.1.3", "name one recipient of the message"},
-    [SMTP_CMD_DATA] = {SMTP_CMD_DATA, "DATA", "DATA", "RFC 5321 4.1.1.4",
-                       "send the message itself, ended by a line with a single dot"},
-    [SMTP_CMD_RSET] = {SMTP_CMD_RSET, "RSET", "RSET", "RFC 5321 4.1.1.5",
-                       "abort the current transaction"},
-    [SMTP_CMD_NOOP] = {SMTP_CMD_NOOP, "NOOP", "NOOP [SP String]", "RFC 5321 4.1.1.9",
-                       "do nothing; the server answers 250"},
-    [SMTP_CMD_QUIT] = {SMTP_CMD_QUIT, "QUIT", "QUIT", "RFC 5321 4.1.1.10",
-                       "end the session; the server answers 221 and closes"},
-    [SMTP_CMD_VRFY] = {SMTP_CMD_VRFY, "VRFY", "VRFY SP String", "RFC 5321 4.1.1.6",
-                       "ask whether a user exists (many servers will not say)"},
-    [SMTP_CMD_EXPN] = {SMTP_CMD_EXPN, "EXPN", "EXPN SP String", "RFC 5321 4.1.1.7",
-                       "ask for the members of a mailing list (often disabled)"},
-    [SMTP_CMD_HELP] = {SMTP_CMD_HELP, "HELP", "HELP [SP String]", "RFC 5321 4.1.1.8",
-                       "ask the server for help text"},
-    [SMTP_CMD_STARTTLS] = {SMTP_CMD_STARTTLS, "STARTTLS", "STARTTLS", "RFC 3207 4",
-                           "switch the connection to TLS before anything secret is sent"},
-    [SMTP_CMD_AUTH] = {SMTP_CMD_AUTH, "AUTH", "AUTH SP mechanism [SP initial-response]",
-                       "RFC 4954 4", "log in with a SASL mechanism (PLAIN, LOGIN)"},
-};
-
-/* smtp_command_info_get - the table row for an id */
-const smtp_command_info *smtp_command_info_get(smtp_command_id id)
-{
-    if ((int)id <= SMTP_CMD_UNKNOWN || id >= SMTP_CMD_COUNT)
-        return NULL;
-    return &command_table[id];
-}
 
 /* upper - ASCII upper case */
 static char upper(char c)
@@ -60,13 +23,41 @@ bool smtp_ieq(const char *s, size_t len, const char *lit)
     return lit[i] == '\0';
 }
 
+/* verb_id - id of an upper-case verb of n octets. A switch on the length and the first
+ * letter leaves at most two candidates, compared with memcmp: O(1) per command, no scan of the
+ * table and no strcmp per row. (test_smtp_command checks it against every table row.) */
+static smtp_command_id verb_id(const char *v, size_t n)
+{
+#define IS(lit, id) (memcmp(v, lit, n) == 0 ? (id) : SMTP_CMD_UNKNOWN)
+    if (n == 4) {
+        switch (v[0]) {
+        case 'H': return v[3] == 'O' ? IS("HELO", SMTP_CMD_HELO) : IS("HELP", SMTP_CMD_HELP);
+        case 'E': return v[1] == 'H' ? IS("EHLO", SMTP_CMD_EHLO) : IS("EXPN", SMTP_CMD_EXPN);
+        case 'M': return IS("MAIL", SMTP_CMD_MAIL);
+        case 'R': return v[1] == 'C' ? IS("RCPT", SMTP_CMD_RCPT) : IS("RSET", SMTP_CMD_RSET);
+        case 'D': return IS("DATA", SMTP_CMD_DATA);
+        case 'N': return IS("NOOP", SMTP_CMD_NOOP);
+        case 'Q': return IS("QUIT", SMTP_CMD_QUIT);
+        case 'V': return IS("VRFY", SMTP_CMD_VRFY);
+        case 'A': return IS("AUTH", SMTP_CMD_AUTH);
+        default: return SMTP_CMD_UNKNOWN;
+        }
+    }
+    if (n == 8)
+        return IS("STARTTLS", SMTP_CMD_STARTTLS);
+    return SMTP_CMD_UNKNOWN;
+#undef IS
+}
+
 /* smtp_command_lookup - verb to id, case-insensitive */
 smtp_command_id smtp_command_lookup(const char *verb, size_t len)
 {
-    for (int i = SMTP_CMD_UNKNOWN + 1; i < SMTP_CMD_COUNT; i++)
-        if (smtp_ieq(verb, len, command_table[i].verb))
-            return (smtp_command_id)i;
-    return SMTP_CMD_UNKNOWN;
+    char up[8];
+    if (len != 4 && len != 8)
+        return SMTP_CMD_UNKNOWN;
+    for (size_t i = 0; i < len; i++)
+        up[i] = upper(verb[i]);
+    return verb_id(up, len);
 }
 
 /* smtp_command_parse - split a line into an upper-cased verb and its argument */
@@ -79,19 +70,9 @@ void smtp_command_parse(const char *line, size_t len, smtp_command *out)
     for (size_t i = 0; i < copy; i++)
         out->verb[i] = upper(line[i]);
     out->verb[copy] = '\0';
-    out->id = SMTP_CMD_UNKNOWN;
-    if (v <= SMTP_VERB_MAX) {
-        /* The verb is upper case now: a plain comparison against the table is enough. Lengths
-         * are compared first, so neither side is ever read past its end, whatever the length
-         * of the line ("HEL", "", "RCPT"): out->verb holds exactly v bytes and a NUL. */
-        for (int i = SMTP_CMD_UNKNOWN + 1; i < SMTP_CMD_COUNT; i++) {
-            const char *t = command_table[i].verb;
-            if (out->verb[0] == t[0] && strlen(t) == v && memcmp(out->verb, t, v) == 0) {
-                out->id = (smtp_command_id)i;
-                break;
-            }
-        }
-    }
+    /* the verb is upper case now and holds exactly v bytes when v <= SMTP_VERB_MAX, so
+     * verb_id never reads past it ("HEL", "", "RCPT") */
+    out->id = v <= SMTP_VERB_MAX ? verb_id(out->verb, v) : SMTP_CMD_UNKNOWN;
     size_t a = v < len ? v + 1 : len;
     size_t end = len;
     /* trailing blanks are a common client sloppiness; they never carry meaning */

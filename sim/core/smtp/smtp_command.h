@@ -1,7 +1,9 @@
-/* smtp_command.h - SMTP command lines: the command table and the parsers for their arguments.
+/* smtp_command.h - SMTP command lines: verbs and the parsers for their arguments.
  *
- * The table names every command the simulator knows and the RFC that defines it, so the
- * transcript can say "MAIL (RFC 5321 4.1.1.2)" and HELP can list them. The parsers are pure
+ * The command table itself (one row per command: verb, syntax, RFC, explanation key, and the
+ * server's flags, check and proceed functions) lives with the server engine, which is the only
+ * code that acts on commands (smtp_server_command_info). Here: the verb to id lookup, and
+ * parsers that are pure
  * functions over (pointer, length): a command line, a path ("<user@example.org>", RFC 5321
  * 4.1.2), and ESMTP parameters ("SIZE=1000 BODY=8BITMIME", RFC 5321 4.1.2 esmtp-param).
  * Nothing here allocates or replies; the server decides what each outcome means.
@@ -30,11 +32,13 @@ typedef enum {
     SMTP_CMD_COUNT
 } smtp_command_id;
 
+/* The public part of a command table row (see smtp_server_command_info). */
 typedef struct {
     smtp_command_id id;
     const char *verb;   /* "MAIL" */
     const char *syntax; /* "MAIL FROM:<reverse-path> [SP <mail-parameters>]" */
     const char *rfc;    /* "RFC 5321 4.1.1.2" */
+    const char *key;    /* explanation key of the command ("cmd.mail") */
     const char *what;   /* one line for students */
 } smtp_command_info;
 
@@ -49,10 +53,8 @@ typedef struct {
     bool has_arg;                 /* something followed the verb */
 } smtp_command;
 
-/* smtp_command_info_get - the table row for an id (NULL for UNKNOWN or out of range). */
-const smtp_command_info *smtp_command_info_get(smtp_command_id id);
-
-/* smtp_command_lookup - id for a verb (case-insensitive, len bytes), SMTP_CMD_UNKNOWN if none. */
+/* smtp_command_lookup - id for a verb (case-insensitive, len bytes), SMTP_CMD_UNKNOWN if none.
+ * O(1): a switch on the length and first letter, then at most two 4-8 octet comparisons. */
 smtp_command_id smtp_command_lookup(const char *verb, size_t len);
 
 /* smtp_command_parse - split a command line (CRLF already removed) into verb and argument.

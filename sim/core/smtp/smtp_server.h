@@ -18,6 +18,28 @@
  * the optional hooks in smtp_server_policy; they are plain functions and must not block. The
  * accept hook runs before the final 250 is queued, so a driver that stores the message in the
  * hook never answers 250 for mail that is not stored.
+ *
+ * Hooks that must wait (llhttp's pause/resume). on_mail, on_rcpt and on_accept may answer
+ * "pending" with smtp_verdict_pending(v) when the answer needs something slow (a DNS lookup, a
+ * disk flush). Then:
+ *   - the engine queues no reply for that command and stops reading input:
+ *     smtp_server_paused(srv) is true;
+ *   - bytes fed meanwhile are kept, not lost, up to SMTP_SERVER_HOLD_MAX octets; beyond that
+ *     they are dropped and, after the verdict's reply, the session ends with 421 4.7.0;
+ *   - the envelope passed to the hook stays valid until the resume;
+ *   - no timeout runs (smtp_server_deadline is UINT64_MAX, tick does nothing): the client is
+ *     waiting for us, and bounding the wait is the driver's job (resume with a 4xx if the
+ *     lookup takes too long);
+ *   - the driver calls smtp_server_resume(srv, &verdict, now) with the final verdict (code 0:
+ *     accept). The engine answers exactly as if the hook had returned that verdict, then
+ *     reads the input it held, which may pause it again in the same call;
+ *   - smtp_server_shutdown while paused answers 421 and closes; the verdict is then dropped
+ *     (smtp_server_resume returns -1), so a driver that stored the message must not count it
+ *     as accepted.
+ *
+ * Errors in the engine itself (a reply our own code formatted wrongly, a bad verdict from a
+ * hook, no memory) never abort or print: the first one is kept (smtp_server_last_error) and
+ * the client gets 451 4.3.0 (or, out of memory, the session closes).
  */
 #ifndef SMTP_SERVER_H
 #define SMTP_SERVER_H
@@ -26,6 +48,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/smtp/smtp_command.h"
 #include "core/smtp/smtp_event.h"
 #include "core/smtp/smtp_limits.h"
 
@@ -53,12 +76,35 @@ typedef struct {
     const char *password;
 } smtp_user;
 
-/* A policy hook's answer. code 0 means "accept, with the engine's usual reply". */
+/* A policy hook's answer. code 0 means "accept, with the engine's usual reply";
+ * SMTP_VERDICT_PENDING means "ask me again later" (see the pause contract above). */
 typedef struct {
     int code;
     char esc[16];
     char text[160];
 } smtp_verdict;
+
+#define SMTP_VERDICT_PENDING (-1)
+
+/* smtp_verdict_set - fill a refusal: code (4xx/5xx), enhanced code ("" for none) and a printf
+ * text (truncated to fit). The engine checks it before it goes on the wire. */
+void smtp_verdict_set(smtp_verdict *v, int code, const char *esc, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* smtp_verdict_pending - the hook cannot answer yet: the session pauses. */
+void smtp_verdict_pending(smtp_verdict *v);
+
+/* Internal errors, sticky until the session is freed (BearSSL's br_ssl_engine_last_error). */
+typedef enum {
+    SMTP_SERVER_OK = 0,
+    SMTP_SERVER_ERR_BAD_REPLY,   /* our own code built a malformed reply (a bug): 451 4.3.0 sent */
+    SMTP_SERVER_ERR_BAD_VERDICT, /* a hook's verdict was not a valid refusal: 451 4.3.0 sent */
+    SMTP_SERVER_ERR_NO_MEMORY,   /* a buffer could not grow: the session closed */
+    SMTP_SERVER_ERR_HOLD_OVERFLOW, /* too much input while paused: 421 and close */
+} smtp_server_error;
+
+/* Octets of input kept while a hook is pending (a pipelined group and then some). */
+#define SMTP_SERVER_HOLD_MAX (64 * 1024)
 
 typedef struct smtp_envelope smtp_envelope;
 
@@ -170,5 +216,38 @@ const char *smtp_server_state_name(smtp_server_state st);
 
 /* smtp_server_envelope - the current transaction (see struct smtp_envelope). */
 const smtp_envelope *smtp_server_envelope(const smtp_server *srv);
+
+/* smtp_server_paused - a hook answered pending and the engine waits for smtp_server_resume. */
+bool smtp_server_paused(const smtp_server *srv);
+
+/* smtp_server_resume - the final verdict of the pending hook (code 0 accepts; a pending
+ * verdict is refused). The engine answers, then processes the input it held. 0, or -1 when the
+ * session was not paused (or was closed meanwhile, e.g. by smtp_server_shutdown). */
+int smtp_server_resume(smtp_server *srv, const smtp_verdict *v, uint64_t now_ms);
+
+/* smtp_server_last_error - the first internal error of the session, SMTP_SERVER_OK if none. */
+smtp_server_error smtp_server_last_error(const smtp_server *srv);
+
+/* smtp_server_error_name - "bad reply" style text for logs. */
+const char *smtp_server_error_name(smtp_server_error err);
+
+/* One row per reply the engine can send: code, enhanced code, text (NULL when built at run
+ * time: host name, EHLO lines, a hook's verdict), explanation key and the RFC that defines it.
+ * The engine says reply(srv, R_MAIL_SYNTAX); code, text and citation cannot drift apart. */
+typedef struct {
+    int code;
+    const char *esc;
+    const char *text;
+    const char *key;
+    const char *rfc;
+} smtp_server_reply_info;
+
+/* smtp_server_reply_count / smtp_server_reply_at - iterate the reply table (lint, tests). */
+int smtp_server_reply_count(void);
+const smtp_server_reply_info *smtp_server_reply_at(int i);
+
+/* smtp_server_command_info - the command table row of id: verb, syntax, RFC, explanation key
+ * (NULL for SMTP_CMD_UNKNOWN or out of range). */
+const smtp_command_info *smtp_server_command_info(smtp_command_id id);
 
 #endif

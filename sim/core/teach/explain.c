@@ -224,6 +224,14 @@ static const explain_entry table[] = {
     {"session.timeout", "The client was silent for longer than the server's timeout (RFC 5321 "
                         "asks servers to wait at least 5 minutes); the server gives up with 421.",
      "RFC 5321 4.5.3.2.7"},
+    {"session.internal_error", "The server's own code built a reply it must not send (a bug in "
+                               "the server, never the client's fault). It answers 451 4.3.0 "
+                               "\"local error in processing\" instead, and the client may try "
+                               "again later.", "RFC 5321 4.2.2"},
+    {"session.hold_overflow", "While the server was waiting for a slow policy check (a DNS "
+                              "lookup, a disk flush), the client sent more pipelined input than "
+                              "the server keeps. It cannot parse the rest safely, so it closes "
+                              "the session with 421.", "RFC 2920 3.1"},
     {"session.shutdown", "The server is shutting down: 421 may answer any command.",
      "RFC 5321 3.8"},
     {"session.close", "The server closes the connection after sending its last reply.",

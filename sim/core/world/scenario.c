@@ -9,20 +9,20 @@
 #include "core/world/scenario.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "core/util/file_util.h"
 #include "core/util/json_load.h"
+#include "core/util/str_util.h"
 #include "core/smtp/smtp_reply.h"
+#include "core/world/scenario_syntax.h"
 
 #define DEFAULT_START "2024-03-12T09:00:00Z"
-#define ID_MAX 48
-#define NODE_ID_MAX 32
-#define HOST_MAX 253
-#define ADDRESS_MAX 254     /* RFC 5321 4.5.3.1.3 path (256) minus the angle brackets */
 #define TEXT_MAX 2000
 
 struct scenario {
@@ -33,111 +33,7 @@ struct scenario {
     scenario_spec spec;
 };
 
-/* ---- small syntax checks ---------------------------------------------------------------- */
-
-static bool id_ok(const char *s, size_t max)
-{
-    size_t n = strlen(s);
-    if (n == 0 || n > max)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
-            return false;
-    return true;
-}
-
-/* host_ok - letters, digits, '-' and '_' in dot-separated labels of 1-63 octets. */
-static bool host_ok(const char *s)
-{
-    size_t n = strlen(s), label = 0;
-    if (n == 0 || n > HOST_MAX || s[0] == '.' || s[n - 1] == '.')
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c == '.') {
-            if (label == 0)
-                return false;
-            label = 0;
-        } else if (isalnum(c) || c == '-' || c == '_') {
-            if (++label > 63)
-                return false;
-        } else {
-            return false;
-        }
-    }
-    return true;
-}
-
-/* ipv4_doc_ok - a dotted quad inside 192.0.2.0/24, 198.51.100.0/24 or 203.0.113.0/24
- * (RFC 5737: the only addresses a teaching example should use). */
-static bool ipv4_doc_ok(const char *s)
-{
-    unsigned a[4];
-    char tail;
-    if (sscanf(s, "%3u.%3u.%3u.%3u%c", &a[0], &a[1], &a[2], &a[3], &tail) != 4)
-        return false;
-    for (int i = 0; i < 4; i++)
-        if (a[i] > 255)
-            return false;
-    for (const char *p = s; *p; p++)
-        if (!(isdigit((unsigned char)*p) || *p == '.'))
-            return false;
-    return (a[0] == 192 && a[1] == 0 && a[2] == 2) || (a[0] == 198 && a[1] == 51 && a[2] == 100) ||
-           (a[0] == 203 && a[1] == 0 && a[2] == 113);
-}
-
-/* address_ok - local@domain: a non-empty local part without spaces, controls, '<', '>' or
- * '"' (UTF-8 allowed, RFC 6531), and a host-syntax domain. */
-static bool address_ok(const char *s)
-{
-    const char *at = strrchr(s, '@');
-    if (!at || at == s || strlen(s) > ADDRESS_MAX || at - s > 64)
-        return false;
-    for (const char *p = s; p < at; p++) {
-        unsigned char c = (unsigned char)*p;
-        if (c <= ' ' || c == 0x7f || c == '<' || c == '>' || c == '"' || c == '@' || c == '\\' ||
-            c == ',' || c == ';' || c == ':')
-            return false;
-    }
-    return host_ok(at + 1);
-}
-
-static const char *domain_of(const char *addr)
-{
-    const char *at = strrchr(addr, '@');
-    return at ? at + 1 : "";
-}
-
-static bool printable_ok(const char *s)
-{
-    for (; *s; s++)
-        if ((unsigned char)*s < ' ' || *s == 0x7f)
-            return false;
-    return true;
-}
-
-/* parse_start - "YYYY-MM-DDTHH:MM:SSZ" into seconds since 1970 (days from civil, proleptic
- * Gregorian calendar). -1 when malformed. */
-static int parse_start(const char *s, int64_t *out)
-{
-    int y, mo, d, h, mi, se;
-    char z, tail;
-    if (strlen(s) != 20 ||
-        sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%c%c", &y, &mo, &d, &h, &mi, &se, &z, &tail) != 7 ||
-        z != 'Z')
-        return -1;
-    if (y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
-        se > 59 || h < 0 || mi < 0 || se < 0)
-        return -1;
-    int yy = y - (mo <= 2);
-    int era = yy / 400;
-    int yoe = yy - era * 400;
-    int doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    int64_t days = (int64_t)era * 146097 + doe - 719468;
-    *out = days * 86400 + h * 3600 + mi * 60 + se;
-    return 0;
-}
+/* ---- small syntax checks (the rest are in scenario_syntax.c) ---------------------------- */
 
 int scenario_parse_reply(const char *reply, int *code, char esc[16], char text[200])
 {
@@ -257,20 +153,20 @@ static void load_node_common(json_check *c, const cJSON *o, const char *p, scena
                           n->kind == SCENARIO_NODE_MX ? "n" : "", kind_names[k]);
                 return;
             }
-    n->id = json_string(c, o, p, "id", true, NODE_ID_MAX, "");
-    if (!c->failed && !id_ok(n->id, NODE_ID_MAX))
+    n->id = json_string(c, o, p, "id", true, SCENARIO_NODE_ID_MAX, "");
+    if (!c->failed && !scenario_syntax_id(n->id, strlen(n->id), SCENARIO_NODE_ID_MAX))
         json_fail(c, json_path(fp, sizeof fp, p, "id", 0), "expected 1-32 of [a-z0-9-]");
     bool needs_host = n->kind != SCENARIO_NODE_MAILBOX;
-    n->host = json_string(c, o, p, "host", needs_host, HOST_MAX, "");
-    if (!c->failed && (needs_host || *n->host) && !host_ok(n->host))
+    n->host = json_string(c, o, p, "host", needs_host, SCENARIO_HOST_MAX, "");
+    if (!c->failed && (needs_host || *n->host) && !scenario_syntax_host(n->host))
         json_fail(c, json_path(fp, sizeof fp, p, "host", 0), "expected a host name");
     n->addr = json_string(c, o, p, "addr", needs_host, 15, "");
-    if (!c->failed && (needs_host || *n->addr) && !ipv4_doc_ok(n->addr))
+    if (!c->failed && (needs_host || *n->addr) && !scenario_syntax_doc_ipv4(n->addr))
         json_fail(c, json_path(fp, sizeof fp, p, "addr", 0),
                   "expected an IPv4 address in 192.0.2.0/24, 198.51.100.0/24 or 203.0.113.0/24 "
                   "(RFC 5737)");
     const char *name = json_string(c, o, p, "name", false, 63, NULL);
-    if (name && !c->failed && (!*name || !printable_ok(name)))
+    if (name && !c->failed && (!*name || !scenario_syntax_printable(name)))
         json_fail(c, json_path(fp, sizeof fp, p, "name", 0), "expected 1-63 printable characters");
     const char *site = json_string(c, o, p, "site", false, 127, NULL);
     if (c->failed)
@@ -310,9 +206,9 @@ static void load_mua(json_check *c, const cJSON *o, const char *p, scenario_node
     }
     n->user = json_string(c, o, p, "user", false, 128, NULL);
     n->password = json_string(c, o, p, "password", false, 128, NULL);
-    if (!c->failed && n->user && (!*n->user || !printable_ok(n->user)))
+    if (!c->failed && n->user && (!*n->user || !scenario_syntax_printable(n->user)))
         json_fail(c, json_path(fp, sizeof fp, p, "user", 0), "expected 1-128 printable characters");
-    if (!c->failed && n->password && !printable_ok(n->password))
+    if (!c->failed && n->password && !scenario_syntax_printable(n->password))
         json_fail(c, json_path(fp, sizeof fp, p, "password", 0), "expected printable characters");
     if (!c->failed && n->user && !n->password)
         json_fail(c, json_path(fp, sizeof fp, p, "password", 0), "missing (required with user)");
@@ -323,8 +219,8 @@ static void load_mua(json_check *c, const cJSON *o, const char *p, scenario_node
     n->smtputf8 = json_bool(c, o, p, "smtputf8", false);
     n->show_secrets = json_bool(c, o, p, "show_secrets", false);
     n->ignore_size = json_bool(c, o, p, "ignore_size", false);
-    n->helo = json_string(c, o, p, "helo", false, HOST_MAX, n->host);
-    if (!c->failed && !host_ok(n->helo))
+    n->helo = json_string(c, o, p, "helo", false, SCENARIO_HOST_MAX, n->host);
+    if (!c->failed && !scenario_syntax_host(n->helo))
         json_fail(c, json_path(fp, sizeof fp, p, "helo", 0), "expected a host name");
     n->start_ms = (uint64_t)json_int(c, o, p, "start_ms", false, 0, 86400000, 0);
 }
@@ -359,7 +255,8 @@ static void load_server(json_check *c, const cJSON *o, const char *p, scenario_n
         scenario_user *su = &n->users[n->n_users++];
         su->name = json_string(c, u, up, "name", true, 128, "");
         su->password = json_string(c, u, up, "password", true, 128, "");
-        if (!c->failed && (!*su->name || !printable_ok(su->name) || !printable_ok(su->password)))
+        if (!c->failed && (!*su->name || !scenario_syntax_printable(su->name) ||
+                           !scenario_syntax_printable(su->password)))
             json_fail(c, up, "expected a printable name and password");
     }
     smtp_limits_default(&n->limits);
@@ -382,9 +279,10 @@ static void load_server(json_check *c, const cJSON *o, const char *p, scenario_n
     if (dk && !c->failed) {
         json_path(ip, sizeof ip, p, "dkim_sign", 0);
         json_unknown_fields(c, dk, ip, dkim_fields);
-        n->dkim_domain = json_string(c, dk, ip, "domain", true, HOST_MAX, "");
+        n->dkim_domain = json_string(c, dk, ip, "domain", true, SCENARIO_HOST_MAX, "");
         n->dkim_selector = json_string(c, dk, ip, "selector", true, 63, "");
-        if (!c->failed && (!host_ok(n->dkim_domain) || !host_ok(n->dkim_selector)))
+        if (!c->failed &&
+            (!scenario_syntax_host(n->dkim_domain) || !scenario_syntax_host(n->dkim_selector)))
             json_fail(c, ip, "expected a domain and a selector (host name syntax)");
     }
     const cJSON *doms = json_array(c, o, p, "domains", n->kind == SCENARIO_NODE_MX,
@@ -394,7 +292,7 @@ static void load_server(json_check *c, const cJSON *o, const char *p, scenario_n
         json_fail(c, ip, "expected at least one domain");
     for (int i = 0; doms && !c->failed && i < cJSON_GetArraySize(doms); i++) {
         const cJSON *d = cJSON_GetArrayItem(doms, i);
-        if (!cJSON_IsString(d) || !host_ok(d->valuestring)) {
+        if (!cJSON_IsString(d) || !scenario_syntax_host(d->valuestring)) {
             json_fail(c, json_path(fp, sizeof fp, ip, NULL, i), "expected a domain");
             break;
         }
@@ -453,7 +351,7 @@ static void resolve_refs(json_check *c, const cJSON *nodes, scenario_spec *sp)
         n->server = -1;
         n->mailbox_server = -1;
         if (n->kind == SCENARIO_NODE_MUA) {
-            const char *s = json_string(c, o, p, "server", true, NODE_ID_MAX, "");
+            const char *s = json_string(c, o, p, "server", true, SCENARIO_NODE_ID_MAX, "");
             int k = c->failed ? -1 : find_node(sp, s);
             if (!c->failed && (k < 0 || (sp->nodes[k].kind != SCENARIO_NODE_MSA &&
                                           sp->nodes[k].kind != SCENARIO_NODE_MTA &&
@@ -463,7 +361,7 @@ static void resolve_refs(json_check *c, const cJSON *nodes, scenario_spec *sp)
             n->server = k;
         }
         if (n->kind == SCENARIO_NODE_MSA || n->kind == SCENARIO_NODE_MTA) {
-            const char *r = json_string(c, o, p, "relay_to", false, NODE_ID_MAX, NULL);
+            const char *r = json_string(c, o, p, "relay_to", false, SCENARIO_NODE_ID_MAX, NULL);
             if (r) {
                 int k = c->failed ? -1 : find_node(sp, r);
                 if (!c->failed && (k < 0 || sp->nodes[k].kind != SCENARIO_NODE_MTA || k == (int)i))
@@ -478,14 +376,14 @@ static void resolve_refs(json_check *c, const cJSON *nodes, scenario_spec *sp)
             }
         }
         if (n->kind == SCENARIO_NODE_MAILBOX) {
-            n->address = json_string(c, o, p, "address", true, ADDRESS_MAX, "");
-            if (!c->failed && !address_ok(n->address))
+            n->address = json_string(c, o, p, "address", true, SCENARIO_ADDRESS_MAX, "");
+            if (!c->failed && !scenario_syntax_address(n->address))
                 json_fail(c, json_path(fp, sizeof fp, p, "address", 0),
                           "expected a mail address local@domain");
-            const char *s = json_string(c, o, p, "server", false, NODE_ID_MAX, NULL);
+            const char *s = json_string(c, o, p, "server", false, SCENARIO_NODE_ID_MAX, NULL);
             if (c->failed)
                 return;
-            const char *dom = domain_of(n->address);
+            const char *dom = str_domain_of(n->address);
             int k = -1;
             if (s) {
                 k = find_node(sp, s);
@@ -579,8 +477,8 @@ static void load_network(json_check *c, const cJSON *root, scenario_spec *sp)
             break;
         }
         json_unknown_fields(c, l, lp, link_fields);
-        const char *a = json_string(c, l, lp, "a", true, NODE_ID_MAX, "");
-        const char *b = json_string(c, l, lp, "b", true, NODE_ID_MAX, "");
+        const char *a = json_string(c, l, lp, "a", true, SCENARIO_NODE_ID_MAX, "");
+        const char *b = json_string(c, l, lp, "b", true, SCENARIO_NODE_ID_MAX, "");
         long ms = json_int(c, l, lp, "ms", true, 0, 10000, 0);
         if (c->failed)
             break;
@@ -615,11 +513,11 @@ static void load_dns(json_check *c, const cJSON *root, scenario_spec *sp)
         }
         json_unknown_fields(c, r, p, dns_fields);
         scenario_dns_record *d = &sp->dns[sp->n_dns];
-        d->name = json_string(c, r, p, "name", true, HOST_MAX, "");
+        d->name = json_string(c, r, p, "name", true, SCENARIO_HOST_MAX, "");
         d->type = json_string(c, r, p, "type", true, 16, "");
         if (c->failed)
             break;
-        if (!host_ok(d->name)) {
+        if (!scenario_syntax_host(d->name)) {
             json_fail(c, json_path(fp, sizeof fp, p, "name", 0), "expected a domain name");
             break;
         }
@@ -633,17 +531,17 @@ static void load_dns(json_check *c, const cJSON *root, scenario_spec *sp)
         d->pref = (unsigned)json_int(c, r, p, "pref", false, 0, 65535, 10);
         if (c->failed)
             break;
-        if (!strcmp(d->type, "A") && !ipv4_doc_ok(d->value)) {
+        if (!strcmp(d->type, "A") && !scenario_syntax_doc_ipv4(d->value)) {
             json_fail(c, json_path(fp, sizeof fp, p, "value", 0),
                       "expected an IPv4 address in an RFC 5737 range");
             break;
         }
-        if (!strcmp(d->type, "MX") && strcmp(d->value, ".") && !host_ok(d->value)) {
+        if (!strcmp(d->type, "MX") && strcmp(d->value, ".") && !scenario_syntax_host(d->value)) {
             json_fail(c, json_path(fp, sizeof fp, p, "value", 0),
                       "expected a host name (or \".\" for a null MX)");
             break;
         }
-        if (!strcmp(d->type, "TXT") && !printable_ok(d->value)) {
+        if (!strcmp(d->type, "TXT") && !scenario_syntax_printable(d->value)) {
             json_fail(c, json_path(fp, sizeof fp, p, "value", 0), "expected printable text");
             break;
         }
@@ -656,15 +554,15 @@ static void load_message(json_check *c, const cJSON *root, scenario_spec *sp)
     char fp[256];
     const cJSON *m = json_object(c, root, "", "message", true);
     json_unknown_fields(c, m, "message", message_fields);
-    sp->message.from = json_string(c, m, "message", "from", true, ADDRESS_MAX, "");
-    if (!c->failed && !address_ok(sp->message.from))
+    sp->message.from = json_string(c, m, "message", "from", true, SCENARIO_ADDRESS_MAX, "");
+    if (!c->failed && !scenario_syntax_address(sp->message.from))
         json_fail(c, "message.from", "expected a mail address local@domain");
     const cJSON *to = json_array(c, m, "message", "to", true, SCENARIO_MAX_RCPTS);
     if (to && !c->failed && cJSON_GetArraySize(to) == 0)
         json_fail(c, "message.to", "expected 1-100 addresses");
     for (int i = 0; to && !c->failed && i < cJSON_GetArraySize(to); i++) {
         const cJSON *t = cJSON_GetArrayItem(to, i);
-        if (!cJSON_IsString(t) || !address_ok(t->valuestring)) {
+        if (!cJSON_IsString(t) || !scenario_syntax_address(t->valuestring)) {
             json_fail(c, json_path(fp, sizeof fp, "message.to", NULL, i),
                       "expected a mail address local@domain");
             break;
@@ -672,7 +570,7 @@ static void load_message(json_check *c, const cJSON *root, scenario_spec *sp)
         sp->message.to[sp->message.n_to++] = t->valuestring;
     }
     sp->message.subject = json_string(c, m, "message", "subject", false, 200, "");
-    if (!c->failed && !printable_ok(sp->message.subject))
+    if (!c->failed && !scenario_syntax_printable(sp->message.subject))
         json_fail(c, "message.subject", "expected one line of printable text");
     sp->message.body = json_string(c, m, "message", "body", false, SCENARIO_MAX_FILE_BYTES, "");
     const cJSON *hs = json_array(c, m, "message", "headers", false, SCENARIO_MAX_HEADERS);
@@ -680,7 +578,7 @@ static void load_message(json_check *c, const cJSON *root, scenario_spec *sp)
         const cJSON *h = cJSON_GetArrayItem(hs, i);
         const char *s = cJSON_IsString(h) ? h->valuestring : NULL;
         const char *colon = s ? strchr(s, ':') : NULL;
-        bool ok = colon && colon > s && strlen(s) < 998 && printable_ok(s);
+        bool ok = colon && colon > s && strlen(s) < 998 && scenario_syntax_printable(s);
         for (const char *q = s; ok && q < colon; q++)
             if (*q <= ' ' || *q > '~')
                 ok = false; /* RFC 5322 2.2: field name is printable ASCII, no space */
@@ -710,7 +608,7 @@ static void load_faults(json_check *c, const cJSON *root, scenario_spec *sp)
         scenario_fault *sf = &sp->faults[sp->n_faults];
         memset(sf, 0, sizeof *sf);
         const char *kind = json_string(c, f, p, "kind", true, 16, "");
-        const char *node = json_string(c, f, p, "node", true, NODE_ID_MAX, "");
+        const char *node = json_string(c, f, p, "node", true, SCENARIO_NODE_ID_MAX, "");
         if (c->failed)
             break;
         sf->node = find_node(sp, node);
@@ -784,16 +682,16 @@ static scenario *load_tree(const char *origin, cJSON *root, char *err, size_t er
     if (!cJSON_IsObject(root))
         json_fail(&c, "", "expected a JSON object at the top");
     json_unknown_fields(&c, root, "", top_fields);
-    sc->id = json_string(&c, root, "", "id", true, ID_MAX, "");
-    if (!c.failed && !id_ok(sc->id, ID_MAX))
+    sc->id = json_string(&c, root, "", "id", true, SCENARIO_ID_MAX, "");
+    if (!c.failed && !scenario_syntax_id(sc->id, strlen(sc->id), SCENARIO_ID_MAX))
         json_fail(&c, "id", "expected 1-48 of [a-z0-9-]");
     sc->title = json_string(&c, root, "", "title", true, 120, "");
-    if (!c.failed && (!*sc->title || !printable_ok(sc->title)))
+    if (!c.failed && (!*sc->title || !scenario_syntax_printable(sc->title)))
         json_fail(&c, "title", "expected one line of 1-120 characters");
     sc->description = json_string(&c, root, "", "description", true, TEXT_MAX, "");
     sp->seed = (uint32_t)json_int(&c, root, "", "seed", false, 0, 2147483647L, 1);
     const char *start = json_string(&c, root, "", "start", false, 32, DEFAULT_START);
-    if (!c.failed && parse_start(start, &sp->start_epoch_s) < 0)
+    if (!c.failed && scenario_syntax_start(start, &sp->start_epoch_s) < 0)
         json_fail(&c, "start", "expected a date YYYY-MM-DDTHH:MM:SSZ");
 
     const cJSON *nodes = json_array(&c, root, "", "nodes", true, SCENARIO_MAX_NODES);
@@ -871,23 +769,15 @@ scenario *scenario_load_buffer(const char *origin, const char *json, size_t len,
 
 scenario *scenario_load(const char *path, char *err, size_t errlen)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(err, errlen, "%s: cannot open", path);
-        return NULL;
-    }
-    char *buf = malloc(SCENARIO_MAX_FILE_BYTES + 1);
-    if (!buf) {
-        fclose(f);
-        snprintf(err, errlen, "%s: out of memory", path);
-        return NULL;
-    }
-    size_t n = fread(buf, 1, SCENARIO_MAX_FILE_BYTES + 1, f);
-    bool bad = ferror(f) != 0;
-    fclose(f);
-    if (bad) {
-        free(buf);
-        snprintf(err, errlen, "%s: read error", path);
+    char *buf;
+    size_t n;
+    if (file_read_all(path, SCENARIO_MAX_FILE_BYTES, &buf, &n) != 0) {
+        if (errno == EFBIG)
+            snprintf(err, errlen, "%s: larger than %d bytes", path, SCENARIO_MAX_FILE_BYTES);
+        else if (errno == EIO || errno == ENOMEM)
+            file_read_error(err, errlen, path, SCENARIO_MAX_FILE_BYTES, errno);
+        else
+            snprintf(err, errlen, "%s: cannot open", path);
         return NULL;
     }
     scenario *sc = scenario_load_buffer(path, buf, n, err, errlen);
@@ -914,28 +804,4 @@ const char *scenario_source(const scenario *sc, size_t *len)
     if (len)
         *len = sc->source_len;
     return sc->source;
-}
-
-int scenario_resolve(const char *data_dir, const char *name_or_path, char *out, size_t outlen)
-{
-    if (!name_or_path || !*name_or_path)
-        return -1;
-    /* A name is [a-z0-9-]+; anything with a '/' or a ".json" suffix is a path. */
-    size_t n = strlen(name_or_path);
-    bool is_path = strchr(name_or_path, '/') || (n > 5 && !strcmp(name_or_path + n - 5, ".json"));
-    int w;
-    if (is_path)
-        w = snprintf(out, outlen, "%s", name_or_path);
-    else if (id_ok(name_or_path, ID_MAX))
-        w = snprintf(out, outlen, "%s/lessons/scenarios/%s.json", data_dir ? data_dir : ".",
-                     name_or_path);
-    else
-        return -1;
-    if (w < 0 || (size_t)w >= outlen)
-        return -1;
-    FILE *f = fopen(out, "rb");
-    if (!f)
-        return -1;
-    fclose(f);
-    return 0;
 }

@@ -13,16 +13,7 @@
 
 #include <cJSON.h>
 
-/* valid_id - 1..SCENARIO_FORK_MAX_ID of [a-z0-9-], the rule scenario.c enforces for "id". */
-static bool valid_id(const char *s, size_t n)
-{
-    if (n == 0 || n > SCENARIO_FORK_MAX_ID)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
-            return false;
-    return true;
-}
+#define TITLE_MAX 120 /* the scenario loader's limit on "title" (scenario.c) */
 
 void scenario_fork_id(const char *file, const char *orig_id, char *out, size_t cap)
 {
@@ -30,7 +21,7 @@ void scenario_fork_id(const char *file, const char *orig_id, char *out, size_t c
         const char *base = strrchr(file, '/');
         base = base ? base + 1 : file;
         size_t n = strcspn(base, ".");
-        if (valid_id(base, n)) {
+        if (scenario_syntax_id(base, n, SCENARIO_FORK_MAX_ID)) {
             snprintf(out, cap, "%.*s", (int)n, base);
             return;
         }
@@ -52,6 +43,16 @@ static bool same_reply_fault(const cJSON *f, const char *node_id, const char *ve
            !strcasecmp(v->valuestring, verb) && tn == nth;
 }
 
+/* utf8_fit - how many bytes of s, at most max, end on a character boundary. */
+static int utf8_fit(const char *s, size_t max)
+{
+    size_t n = strnlen(s, max);
+    if (s[n] != '\0') /* cut inside the string: back off to the start of a character */
+        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+            n--;
+    return (int)n;
+}
+
 char *scenario_fork_json(const scenario *sc, const world *orig, size_t at, const char *reply,
                          const char *new_id, char *err, size_t errlen)
 {
@@ -63,7 +64,7 @@ char *scenario_fork_json(const scenario *sc, const world *orig, size_t at, const
         snprintf(err, errlen, "nothing to fork");
         return NULL;
     }
-    if (!valid_id(new_id, strlen(new_id))) {
+    if (!scenario_syntax_id(new_id, strlen(new_id), SCENARIO_FORK_MAX_ID)) {
         snprintf(err, errlen, "'%s' is not a scenario id (1-%d of a-z, 0-9, -)", new_id,
                  SCENARIO_FORK_MAX_ID);
         return NULL;
@@ -84,9 +85,18 @@ char *scenario_fork_json(const scenario *sc, const world *orig, size_t at, const
         snprintf(err, errlen, "the scenario's source is not available");
         return NULL;
     }
+    /* The loader takes a title of at most TITLE_MAX bytes of valid UTF-8: every part is cut on
+     * a character boundary, and long ones are shortened (the scenario's title first). */
+    const char *st = scenario_title(sc);
+    int nn = utf8_fit(node_id, 30), rn = utf8_fit(reply, 60), tn = utf8_fit(st, 60);
+    const size_t fixed = sizeof "What if  answered \"\"? ()" - 1;
+    while (fixed + (size_t)(nn + rn + tn) > TITLE_MAX && tn > 0)
+        tn = utf8_fit(st, (size_t)tn - 1);
+    while (fixed + (size_t)(nn + rn + tn) > TITLE_MAX && rn > 0)
+        rn = utf8_fit(reply, (size_t)rn - 1);
     char title[200];
-    snprintf(title, sizeof title, "What if %.30s answered \"%.60s\"? (%.60s)", node_id, reply,
-             scenario_title(sc));
+    snprintf(title, sizeof title, "What if %.*s answered \"%.*s\"? (%.*s)", nn, node_id, rn, reply,
+             tn, st);
     char *out = NULL;
     cJSON *faults = cJSON_GetObjectItemCaseSensitive(root, "faults");
     cJSON *f = cJSON_CreateObject();

@@ -11,9 +11,10 @@
 #include <stddef.h>
 
 #include "core/world/scenario.h"
+#include "core/world/scenario_syntax.h"
 #include "core/world/world.h"
 
-#define SCENARIO_FORK_MAX_ID 48 /* the longest id scenario_fork_id makes */
+#define SCENARIO_FORK_MAX_ID SCENARIO_ID_MAX /* the longest id scenario_fork_id makes */
 
 /* scenario_fork_json - the new scenario's JSON (malloc'd, ends with a newline): sc's source with
  * "id" set to new_id, a "What if ..." title, and a "reply" fault for reply step `at` of `orig`

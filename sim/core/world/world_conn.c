@@ -181,46 +181,21 @@ void w_on_connect_arrive(world *w, conn *c)
 
 /* ---- server side -------------------------------------------------------------------------- */
 
-static const char *map_reply_verb(const conn *c, const smtp_event *ev, int state_before)
+/* conn_link - the connection as the recorder sees it */
+static world_link conn_link(const conn *c)
 {
-    if (!ev->verb[0])
-        return "CONNECT";
-    if (!strcmp(ev->verb, "DATA") && ev->code != 354 && state_before == SMTP_SRV_DATA)
-        return ".";
-    (void)c;
-    return ev->verb;
+    return (world_link){.client = c->cnode, .server = c->snode, .conn = c->id, .port = c->port,
+                        .tls = c->tls, .srv_state = c->srv_state};
 }
 
-/* reply_text - "250 2.1.0 Ok" from the first line; "(+N lines)" for multi-line replies;
- * written straight into the arena (this runs for every reply). */
-static const char *reply_text(world *w, const char *b, size_t len)
+/* in_flight - where an event's bytes sit in `seg`, the arena copy of the engine's output `out`
+ * (steps share it rather than copy the bytes again), or NULL. */
+static const char *in_flight(const char *seg, const char *out, size_t out_len,
+                             const smtp_event *ev)
 {
-    const char *end = b + len, *nl = memchr(b, '\n', len);
-    size_t first = nl ? (size_t)(nl - b) : len;
-    if (first && b[first - 1] == '\r')
-        first--;
-    if (first > 300)
-        first = 300;
-    size_t lines = 0;
-    for (const char *p = b; p < end && (p = memchr(p, '\n', (size_t)(end - p))); p++)
-        lines++;
-    if (lines <= 1)
-        return w_arena_mem(&w->ar, b, first);
-    char suffix[32] = " (+", digits[24];
-    size_t n = 3, k = 0, v = lines - 1;
-    do
-        digits[k++] = (char)('0' + v % 10);
-    while ((v /= 10) && k < sizeof digits);
-    while (k)
-        suffix[n++] = digits[--k];
-    memcpy(suffix + n, " lines)", 8);
-    n += 7;
-    char *t = w_arena_alloc(&w->ar, first + n + 1);
-    if (!t)
-        return NULL;
-    memcpy(t, b, first);
-    memcpy(t + first, suffix, n + 1);
-    return t;
+    if (seg && ev->bytes >= out && ev->bytes + ev->len <= out + out_len)
+        return seg + (ev->bytes - out);
+    return NULL;
 }
 
 void w_pump_server(world *w, conn *c)
@@ -230,39 +205,31 @@ void w_pump_server(world *w, conn *c)
     smtp_event ev;
     const char *out;
     size_t out_len = smtp_server_output(c->srv, &out);
-    uint64_t t = (w->now > c->srv_ready_at ? w->now : c->srv_ready_at) + c->srv_delay;
+    uint64_t t = w->now > c->srv_ready_at ? w->now : c->srv_ready_at;
     c->srv_ready_at = t;
-    c->srv_delay = 0;
     /* The output is the concatenation of the replies; a reply fault swaps one of them. */
     char *seg = out_len ? w_arena_mem(&w->ar, out, out_len) : NULL;
     size_t seg_len = out_len;
     bool want_close = false, want_tls = false;
+    world_link l = conn_link(c);
     while (smtp_server_next_event(c->srv, &ev)) {
         switch (ev.kind) {
-        case SMTP_EV_STATE: {
-            c->srv_state = ev.state_to;
-            w_set_state_text(w, c->snode, smtp_server_state_name((smtp_server_state)ev.state_to),
-                             c->tls);
+        case SMTP_EV_STATE:
+            w_record(w, &l, &ev, true, t, t, NULL, NULL);
+            c->srv_state = l.srv_state;
             break;
-        }
         case SMTP_EV_REPLY: {
-            int before = c->srv_state;
-            if (ev.code == 354)
-                before = -1;
-            const char *verb = map_reply_verb(c, &ev, before);
+            const char *verb = world_reply_verb(&l, &ev);
             wnode *sn = &w->nodes[c->snode];
             int slot = w_verb_slot(verb);
             unsigned nth = ++sn->replies[slot];
             const scenario_fault *f =
                 slot < 15 ? w_find_reply_fault(w, c->snode, verb, (int)nth) : NULL;
-            const char *bytes = ev.bytes;
-            size_t blen = ev.len;
-            int code = ev.code;
-            const char *esc = ev.esc;
-            const char *key = ev.key, *rfc = ev.rfc;
+            smtp_event shown = ev; /* what the client gets: the engine's reply or the fault's */
+            const char *owned = in_flight(seg, out, out_len, &ev);
             const char *orig = NULL;
             bool swapped = false;
-            if (f && !(c->armed_used && code == f->code)) {
+            if (f && !(c->armed_used && ev.code == f->code)) {
                 char rb[600];
                 int n = f->esc[0]
                             ? snprintf(rb, sizeof rb, "%d %s %s\r\n", f->code, f->esc, f->text)
@@ -276,7 +243,7 @@ void w_pump_server(world *w, conn *c)
                         break;
                     }
                 if (hit && nb) {
-                    orig = reply_text(w, ev.bytes, ev.len);
+                    orig = w_record_text(w, ev.bytes, ev.len);
                     size_t off = (size_t)(hit - seg);
                     size_t nl = seg_len - ev.len + (size_t)n;
                     char *ns = w_arena_alloc(&w->ar, nl + 1);
@@ -287,36 +254,21 @@ void w_pump_server(world *w, conn *c)
                         seg = ns;
                         seg_len = nl;
                     }
-                    bytes = nb;
-                    blen = (size_t)n;
-                    code = f->code;
-                    esc = f->esc;
-                    key = "whatif.reply";
+                    shown.bytes = owned = nb;
+                    shown.len = (size_t)n;
+                    shown.code = f->code;
+                    str_copy(shown.esc, sizeof shown.esc, f->esc, STR_ALL);
+                    shown.key = "whatif.reply";
                     swapped = true;
                 }
             }
-            const char *text = reply_text(w, bytes, blen);
-            world_step *s = w_add_step_raw(w, WORLD_STEP_REPLY, c->snode, c->cnode, c, t,
-                                           peek_arrival(c, 1, t), text);
-            if (s) {
-                /* share the in-flight copy when the reply is part of it */
-                if (!swapped && seg && ev.bytes >= out && ev.bytes + ev.len <= out + out_len)
-                    s->bytes = seg + (ev.bytes - out);
-                else
-                    s->bytes = w_arena_mem(&w->ar, bytes, blen);
-                s->len = blen;
-                w_copy_str(s->verb, sizeof s->verb, verb);
-                s->code = code;
-                w_copy_str(s->esc, sizeof s->esc, esc);
-                s->rfc = rfc;
-                s->key = key;
-            }
+            world_step *s = w_record(w, &l, &shown, true, t, peek_arrival(c, 1, t), verb, owned);
             if (f && (swapped || c->armed_used))
                 w_add_stepf(w, WORLD_STEP_CHECK, c->snode, c->snode, c, t, t, "whatif.note", "",
                             swapped ? "what if: this reply was replaced (the server's own reply "
-                                    "was: %s)"
-                                  : "what if: the server's policy was told to answer this (%s)",
-                          swapped && orig ? orig : text ? text : "");
+                                      "was: %s)"
+                                    : "what if: the server's policy was told to answer this (%s)",
+                            swapped && orig ? orig : s ? s->text : "");
             c->armed = NULL;
             c->armed_used = false;
             break;
@@ -331,7 +283,9 @@ void w_pump_server(world *w, conn *c)
             break;
         }
     }
-    w_flush_deferred(w, c, t);
+    /* steps a hook deferred happen when its reply goes out: on resume if it is pending */
+    if (!smtp_server_paused(c->srv))
+        w_flush_deferred(w, c, t);
     if (out_len)
         smtp_server_output_consumed(c->srv, out_len);
     if (seg_len && !c->closed)
@@ -360,6 +314,8 @@ static void arm_fault(world *w, conn *c, const char *verb)
             c->armed = f;
     }
 }
+
+static void hold_input(world *w, conn *c, const char *b, size_t len);
 
 /* feed_server - bytes arrive at the server. Commands are fed one line at a time (a pipelined
  * group too), so each reply follows the checks its own command caused, and a reply fault knows
@@ -400,7 +356,46 @@ static void feed_server(world *w, conn *c, const char *b, size_t len)
         smtp_server_feed(c->srv, b + i, n, w->now);
         w_pump_server(w, c);
         i += n;
+        if (c->srv && smtp_server_paused(c->srv)) {
+            /* a hook waits (DNS): the rest is fed after the resume, line by line as ever, so
+             * each command still meets its own reply fault. The resume comes when the reply
+             * would have gone out: after the server's earlier replies, plus the wait. */
+            hold_input(w, c, b + i, len - i);
+            w_schedule(w, c->srv_ready_at + c->resume_after, EV_SERVER_RESUME, c);
+            return;
+        }
     }
+}
+
+/* hold_input - client bytes that arrive while the engine is paused wait in the connection. */
+static void hold_input(world *w, conn *c, const char *b, size_t len)
+{
+    if (len == 0)
+        return;
+    char *p = w_arena_alloc(&w->ar, c->held_len + len);
+    if (!p)
+        return;
+    if (c->held_len)
+        memcpy(p, c->held_in, c->held_len);
+    memcpy(p + c->held_len, b, len);
+    c->held_in = p;
+    c->held_len += len;
+}
+
+void w_on_server_resume(world *w, conn *c)
+{
+    if (c->finished || !c->srv)
+        return;
+    const char *held = c->held_in;
+    size_t held_len = c->held_len;
+    c->held_in = NULL;
+    c->held_len = 0;
+    /* -1 when the session was closed meanwhile (a shutdown): the held bytes go nowhere */
+    if (smtp_server_resume(c->srv, &c->pend_verdict, w->now) != 0)
+        return;
+    w_pump_server(w, c);
+    if (held_len && !c->closed)
+        feed_server(w, c, held, held_len);
 }
 
 /* ---- client side -------------------------------------------------------------------------- */
@@ -415,45 +410,17 @@ void w_pump_client(world *w, conn *c)
     uint64_t t = w->now;
     bool want_tls = false, want_close = false;
     char *seg = out_len ? w_arena_mem(&w->ar, out, out_len) : NULL;
+    world_link l = conn_link(c);
     while (smtp_client_next_event(c->cl, &ev)) {
         switch (ev.kind) {
         case SMTP_EV_STATE:
-            w_set_state_text(w, c->cnode, smtp_client_state_name((smtp_client_state)ev.state_to),
-                             c->tls);
+            w_record(w, &l, &ev, false, t, t, NULL, NULL);
             break;
-        case SMTP_EV_COMMAND: {
-            size_t n = ev.len;
-            while (n && (ev.bytes[n - 1] == '\n' || ev.bytes[n - 1] == '\r'))
-                n--;
-            world_step *s = w_add_step_raw(w, WORLD_STEP_COMMAND, c->cnode, c->snode, c, t,
-                                           peek_arrival(c, 0, t),
-                                           w_arena_mem(&w->ar, ev.bytes, n > 300 ? 300 : n));
-            if (s) {
-                if (seg && ev.bytes >= out && ev.bytes + ev.len <= out + out_len)
-                    s->bytes = seg + (ev.bytes - out);
-                else
-                    s->bytes = w_arena_mem(&w->ar, ev.bytes, ev.len);
-                s->len = ev.len;
-                w_copy_str(s->verb, sizeof s->verb, ev.verb);
-                s->rfc = ev.rfc;
-                s->key = ev.key;
-            }
+        case SMTP_EV_COMMAND:
+        case SMTP_EV_DATA:
+            w_record(w, &l, &ev, false, t, peek_arrival(c, 0, t), NULL,
+                     in_flight(seg, out, out_len, &ev));
             break;
-        }
-        case SMTP_EV_DATA: {
-            world_step *s = w_add_stepf(w, WORLD_STEP_DATA, c->cnode, c->snode, c, t,
-                                        peek_arrival(c, 0, t),
-                                        ev.key, ev.rfc, "message content (%zu bytes)", ev.len);
-            if (s) {
-                if (seg && ev.bytes >= out && ev.bytes + ev.len <= out + out_len)
-                    s->bytes = seg + (ev.bytes - out);
-                else
-                    s->bytes = w_arena_mem(&w->ar, ev.bytes, ev.len);
-                s->len = ev.len;
-                strcpy(s->verb, "DATA");
-            }
-            break;
-        }
         case SMTP_EV_STARTTLS:
             want_tls = true;
             break;
@@ -471,7 +438,7 @@ void w_pump_client(world *w, conn *c)
                                         r && r->text[0] ? r->text : ev.key);
             if (s) {
                 s->code = ev.code;
-                w_copy_str(s->esc, sizeof s->esc, ev.esc);
+                str_copy(s->esc, sizeof s->esc, ev.esc, STR_ALL);
             }
             break;
         }
@@ -553,7 +520,10 @@ void w_on_bytes(world *w, conn *c, int to_client, const char *b, size_t len)
     if (c->finished)
         return;
     if (!to_client) {
-        feed_server(w, c, b, len);
+        if (c->srv && smtp_server_paused(c->srv))
+            hold_input(w, c, b, len);
+        else
+            feed_server(w, c, b, len);
         return;
     }
     if (!c->cl)

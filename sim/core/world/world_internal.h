@@ -10,6 +10,7 @@
  *   world_policy.c  policy inside the server engine: SPF, DKIM, greylisting, delivery, queueing
  *   world_queue.c   the queue: retries, bounces, relay jobs (MX, A, connect)
  *   world_run.c     building a world, the run loop and its dispatch, what-if forks
+ *   world_recorder.c  engine events into steps and node states (also for `smtpsim live`)
  *
  * Shared functions carry the w_ prefix; what one file alone uses stays static there.
  */
@@ -24,8 +25,10 @@
 #include "core/smtp/smtp_client.h"
 #include "core/smtp/smtp_server.h"
 #include "core/util/sha256.h"
+#include "core/util/str_util.h"
 #include "core/world/dns_zone.h"
 #include "core/world/world.h"
+#include "core/world/world_recorder.h"
 
 /* Named limits: a run stops (with a note) when it reaches either. */
 #define WORLD_MAX_STEPS 100000
@@ -35,7 +38,8 @@
 #define WORLD_MAX_QUEUE 256                         /* messages in all queues together */
 #define WORLD_MAX_GREYLIST 256                      /* triples remembered per mx */
 #define WORLD_TEXT_MAX 320                          /* one-line step text */
-#define WORLD_MAX_HOPS 25      /* Received: fields after which a server sees a mail loop (RFC 5321 6.3) */
+/* Received: fields after which a server sees a mail loop (RFC 5321 6.3) */
+#define WORLD_MAX_HOPS 25
 #define ARENA_CHUNK (64 * 1024)
 
 /* ---- arena -------------------------------------------------------------------------------- */
@@ -120,7 +124,11 @@ typedef struct conn {
     bool split_lines;       /* feed the server line by line (reply faults on this node) */
     int srv_state;          /* last server state seen */
     uint64_t timer_at;
-    uint64_t srv_delay;     /* extra time the server spent in hooks (DNS lookups) */
+    uint64_t hook_wait;     /* time the running policy hook spent on DNS round trips */
+    uint64_t resume_after;  /* a hook answered pending: resume this long after its reply slot */
+    smtp_verdict pend_verdict; /* ... with this verdict (w_on_server_resume) */
+    const char *held_in;    /* client bytes not fed while the engine is paused */
+    size_t held_len;
     uint64_t srv_ready_at;  /* the server sends nothing before this (it was busy) */
     uint64_t last_arrive[2]; /* TCP keeps order: 0 towards the server, 1 towards the client */
     /* a reply fault armed for the command being fed */
@@ -162,6 +170,7 @@ typedef enum {
     EV_JOB_A_ANSWER,
     EV_JOB_CONNECT,
     EV_SHUTDOWN,
+    EV_SERVER_RESUME, /* a policy hook's wait is over: resume the paused server engine */
 } ev_type;
 
 typedef struct {
@@ -227,7 +236,6 @@ struct world {
 void *w_arena_alloc(arena *a, size_t n);
 char *w_arena_mem(arena *a, const void *src, size_t n);
 char *w_arena_str(arena *a, const char *s);
-void w_copy_str(char *dst, size_t cap, const char *src);
 world *w_alloc(void);
 
 uint64_t w_rng_next(world *w);
@@ -254,8 +262,6 @@ void w_flush_deferred(world *w, conn *c, uint64_t t);
 /* helpers */
 const scenario_node *w_snode(const world *w, int i);
 uint32_t w_latency(const world *w, int a, int b);
-const char *w_domain_of(const char *addr);
-bool w_non_ascii(const char *s);
 void w_virtual_date(const world *w, uint64_t t, char out[MAIL_DATE_MAX]);
 bool w_fault_active(const world *w, int node, uint64_t t);
 bool w_has_reply_faults(const world *w, int node);
@@ -275,9 +281,22 @@ void w_pump_client(world *w, conn *c);
 void w_client_finished(world *w, conn *c, const char *why_refused);
 void w_on_connect_arrive(world *w, conn *c);
 void w_on_bytes(world *w, conn *c, int to_client, const char *b, size_t len);
+/* w_on_server_resume - the time a policy hook waited has passed: the engine gets the hook's
+ * verdict (smtp_server_resume) and the client bytes held meanwhile are fed. */
+void w_on_server_resume(world *w, conn *c);
 void w_on_close_arrive(world *w, conn *c, int to_client);
 void w_on_timer(world *w, conn *c);
 void w_on_shutdown(world *w, int node);
+
+/* ---- world_recorder.c: engine events into steps --------------------------------------------- */
+
+/* w_record_text - a command's or reply's one-line step text, in the arena */
+const char *w_record_text(world *w, const char *b, size_t len);
+/* w_record - world_record_event for the world's own pumps: `verb` is the verb a REPLY answers
+ * (NULL: world_reply_verb), `owned` the arena copy of ev's bytes when there is one (NULL: the
+ * bytes are copied). Returns the step for the pump to annotate. */
+world_step *w_record(world *w, world_link *l, const smtp_event *ev, bool server_engine,
+                     uint64_t t_send, uint64_t t_arrive, const char *verb, const char *owned);
 
 /* ---- world_policy.c: policy hooks and the server config ------------------------------------ */
 

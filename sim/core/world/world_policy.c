@@ -50,14 +50,26 @@ static bool take_armed(conn *c, const char *verb, smtp_verdict *v)
 {
     if (!c->armed || strcmp(c->armed->verb, verb))
         return false;
-    v->code = c->armed->code;
-    w_copy_str(v->esc, sizeof v->esc, c->armed->esc);
-    snprintf(v->text, sizeof v->text, "%.159s", c->armed->text);
+    smtp_verdict_set(v, c->armed->code, c->armed->esc, "%.159s", c->armed->text);
     c->armed_used = true;
     return true;
 }
 
 static world *conn_world(conn *c) { return c->w; }
+
+/* hook_end - every hook ends here. A hook that spent time on DNS round trips cannot answer at
+ * once in a real server: it answers pending, and the world resumes the session with the
+ * verdict when that time has passed (w_on_server_resume), as llhttp's callbacks pause the
+ * parser. A hook that did not wait answers synchronously. */
+static void hook_end(conn *c, smtp_verdict *v)
+{
+    if (c->hook_wait == 0)
+        return;
+    c->pend_verdict = *v;
+    c->resume_after = c->hook_wait;
+    c->hook_wait = 0;
+    smtp_verdict_pending(v);
+}
 
 static void mail_policy(conn *c, const smtp_envelope *env, smtp_verdict *v);
 
@@ -68,6 +80,7 @@ static void hook_mail_real(void *ctx, const smtp_envelope *env, smtp_verdict *v)
     conn *c = ctx;
     mail_policy(c, env, v);
     take_armed(c, "MAIL", v);
+    hook_end(c, v);
 }
 
 static void mail_policy(conn *c, const smtp_envelope *env, smtp_verdict *v)
@@ -81,7 +94,7 @@ static void mail_policy(conn *c, const smtp_envelope *env, smtp_verdict *v)
     spf_outcome o;
     spf_check(recorded_lookup, &d, c->peer.addr, env->mail_from ? env->mail_from : "",
               env->helo ? env->helo : "", &o);
-    c->srv_delay += d.t - w->now;
+    c->hook_wait += d.t - w->now;
     w_add_stepf(w, WORLD_STEP_CHECK, c->snode, c->snode, c, d.t, d.t,
                 o.result == SPF_PASS ? "spf.pass" : o.result == SPF_FAIL ? "spf.fail" : "spf.other",
                 "RFC 7208 2.6", "SPF %s for %s from %s: %s", spf_result_name(o.result), o.domain,
@@ -94,17 +107,11 @@ static void mail_policy(conn *c, const smtp_envelope *env, smtp_verdict *v)
     if (sn->spf == SCENARIO_SPF_ENFORCE) {
         if (o.result == SPF_FAIL) {
             /* RFC 7372 3.2: 5.7.23 SPF validation failed */
-            v->code = 550;
-            strcpy(v->esc, "5.7.23");
-            snprintf(v->text, sizeof v->text, "SPF validation failed for %.100s", o.domain);
+            smtp_verdict_set(v, 550, "5.7.23", "SPF validation failed for %.100s", o.domain);
         } else if (o.result == SPF_TEMPERROR) {
-            v->code = 451;
-            strcpy(v->esc, "4.4.3");
-            snprintf(v->text, sizeof v->text, "SPF temporary error, try again later");
+            smtp_verdict_set(v, 451, "4.4.3", "SPF temporary error, try again later");
         } else if (o.result == SPF_PERMERROR) {
-            v->code = 550;
-            strcpy(v->esc, "5.7.24");
-            snprintf(v->text, sizeof v->text, "SPF record of %.100s is broken", o.domain);
+            smtp_verdict_set(v, 550, "5.7.24", "SPF record of %.100s is broken", o.domain);
         }
     }
 }
@@ -116,6 +123,7 @@ static void hook_rcpt(void *ctx, const smtp_envelope *env, const char *rcpt, smt
     conn *c = ctx;
     rcpt_policy(c, env, rcpt, v);
     take_armed(c, "RCPT", v);
+    hook_end(c, v);
 }
 
 static void rcpt_policy(conn *c, const smtp_envelope *env, const char *rcpt, smtp_verdict *v)
@@ -134,10 +142,8 @@ static void rcpt_policy(conn *c, const smtp_envelope *env, const char *rcpt, smt
             found = true;
     }
     if (!found) {
-        v->code = 550;
-        strcpy(v->esc, "5.1.1");
-        snprintf(v->text, sizeof v->text, "<%.100s>: Recipient address rejected: User unknown",
-                 rcpt);
+        smtp_verdict_set(v, 550, "5.1.1", "<%.100s>: Recipient address rejected: User unknown",
+                         rcpt);
         return;
     }
     if (sn->greylist_s) {
@@ -153,18 +159,16 @@ static void rcpt_policy(conn *c, const smtp_envelope *env, const char *rcpt, smt
             if (!n->grey)
                 n->grey = w_arena_alloc(&w->ar, WORLD_MAX_GREYLIST * sizeof *n->grey);
             if (n->grey) {
-                w_copy_str(n->grey[i].key, sizeof n->grey[i].key, key);
+                str_copy(n->grey[i].key, sizeof n->grey[i].key, key, STR_ALL);
                 n->grey[i].first = w->now;
                 n->n_grey++;
             }
         }
         uint64_t first = i < n->n_grey && n->grey ? n->grey[i].first : w->now;
         if (w->now - first < (uint64_t)sn->greylist_s * 1000) {
-            v->code = 451;
-            strcpy(v->esc, "4.7.1");
-            snprintf(v->text, sizeof v->text, "<%.100s>: Greylisted, try again in %u seconds",
-                     rcpt, (unsigned)(((uint64_t)sn->greylist_s * 1000 - (w->now - first) + 999) /
-                                      1000));
+            smtp_verdict_set(
+                v, 451, "4.7.1", "<%.100s>: Greylisted, try again in %u seconds", rcpt,
+                (unsigned)(((uint64_t)sn->greylist_s * 1000 - (w->now - first) + 999) / 1000));
             w_add_stepf(w, WORLD_STEP_CHECK, c->snode, c->snode, c, w->now, w->now,
                         "greylist.defer", "RFC 6647 2.1",
                         "greylisting: first seen %llu s ago, accepting after %u s",
@@ -178,7 +182,7 @@ static void rcpt_policy(conn *c, const smtp_envelope *env, const char *rcpt, smt
     }
 }
 
-static void add_received(world *w, conn *c, const smtp_envelope *env, mail_buf *mb,
+static void add_received(world *w, conn *c, const smtp_envelope *env, membuf *mb,
                          const char *qid)
 {
     char date[MAIL_DATE_MAX];
@@ -207,23 +211,29 @@ void w_dkim_secret(const world *w, const char *domain, const char *selector,
     sha256(buf, (size_t)n, out);
 }
 
+static void accept_policy(conn *c, const smtp_envelope *env, smtp_verdict *v);
+
 static void hook_accept(void *ctx, const smtp_envelope *env, smtp_verdict *v)
 {
     conn *c = ctx;
+    accept_policy(c, env, v);
+    hook_end(c, v);
+}
+
+static void accept_policy(conn *c, const smtp_envelope *env, smtp_verdict *v)
+{
     world *w = conn_world(c);
     const scenario_node *sn = w_snode(w, c->snode);
     if (mail_header_count(env->data, env->data_len, "Received") >= WORLD_MAX_HOPS) {
         /* RFC 5321 6.3: a message that has crossed this many hops is looping */
-        v->code = 554;
-        strcpy(v->esc, "5.4.6");
-        snprintf(v->text, sizeof v->text, "Too many hops (%d Received: fields): mail loop",
-                 WORLD_MAX_HOPS);
+        smtp_verdict_set(v, 554, "5.4.6", "Too many hops (%d Received: fields): mail loop",
+                         WORLD_MAX_HOPS);
         take_armed(c, ".", v);
         return;
     }
-    mail_buf mb;
-    mail_buf_init(&mb);
-    mail_buf_set(&mb, env->data, env->data_len);
+    membuf mb;
+    membuf_init(&mb);
+    membuf_set(&mb, env->data, env->data_len);
     char qid[16];
     snprintf(qid, sizeof qid, "%010llX", (unsigned long long)(w_rng_next(w) & 0xFFFFFFFFFFULL));
     add_received(w, c, env, &mb, qid);
@@ -232,7 +242,7 @@ static void hook_accept(void *ctx, const smtp_envelope *env, smtp_verdict *v)
             dns_ctx d = {.w = w, .asker = c->snode, .c = c, .t = w->now};
             dkim_outcome o;
             dkim_verify(mb.data, mb.len, recorded_lookup, &d, &o);
-            c->srv_delay += d.t - w->now;
+            c->hook_wait += d.t - w->now;
             w_add_stepf(w, WORLD_STEP_CHECK, c->snode, c->snode, c, d.t, d.t,
                         o.result == DKIM_PASS ? "dkim.pass" : "dkim.other", "RFC 6376 6",
                         "DKIM %s: %s", dkim_result_name(o.result),
@@ -243,20 +253,18 @@ static void hook_accept(void *ctx, const smtp_envelope *env, smtp_verdict *v)
             c->auth_res = w_arena_str(&w->ar, ar);
         }
         if (take_armed(c, ".", v)) {
-            mail_buf_free(&mb); /* what if: refused, so never stored */
+            membuf_free(&mb); /* what if: refused, so never stored */
             return;
         }
         if (c->spf_header)
-            mail_buf_prepend(&mb, c->spf_header, strlen(c->spf_header));
+            membuf_prepend(&mb, c->spf_header, strlen(c->spf_header));
         if (c->auth_res)
             mail_prepend_header(&mb, "Authentication-Results", c->auth_res);
         /* Final delivery: Return-Path (RFC 5321 4.4), then into each mailbox. */
         mail_prepend_return_path(&mb, env->mail_from ? env->mail_from : "");
         if (mb.failed) {
-            mail_buf_free(&mb);
-            v->code = 451;
-            strcpy(v->esc, "4.3.0");
-            strcpy(v->text, "Local error in processing");
+            membuf_free(&mb);
+            smtp_verdict_set(v, 451, "4.3.0", "Local error in processing");
             return;
         }
         for (size_t i = 0; i < env->n_rcpts; i++) {
@@ -292,7 +300,7 @@ static void hook_accept(void *ctx, const smtp_envelope *env, smtp_verdict *v)
                 break;
             }
         }
-        mail_buf_free(&mb);
+        membuf_free(&mb);
         return;
     }
     /* MSA or MTA: DKIM signing on the way out, then into the queue. */
@@ -303,34 +311,30 @@ static void hook_accept(void *ctx, const smtp_envelope *env, smtp_verdict *v)
         long n = dkim_sign(mb.data, mb.len, sn->dkim_domain, sn->dkim_selector, secret,
                            sizeof secret, NULL, 0, sig, sizeof sig);
         if (n > 0) {
-            mail_buf_prepend(&mb, sig, (size_t)n);
+            membuf_prepend(&mb, sig, (size_t)n);
             w_add_stepf(w, WORLD_STEP_CHECK, c->snode, c->snode, c, w->now, w->now, "dkim.sign",
                         "RFC 6376 5", "DKIM-Signature added: d=%s s=%s (%s)", sn->dkim_domain,
                         sn->dkim_selector, DKIM_SIMULATED_NOTE);
         }
     }
     if (take_armed(c, ".", v)) {
-        mail_buf_free(&mb); /* what if: refused, so never queued */
+        membuf_free(&mb); /* what if: refused, so never queued */
         return;
     }
     if (mb.failed) {
-        mail_buf_free(&mb);
-        v->code = 451;
-        strcpy(v->esc, "4.3.0");
-        strcpy(v->text, "Local error in processing");
+        membuf_free(&mb);
+        smtp_verdict_set(v, 451, "4.3.0", "Local error in processing");
         return;
     }
     int owner = sn->kind == SCENARIO_NODE_MSA && sn->relay_to >= 0 ? sn->relay_to : c->snode;
     qmsg *m = w_queue_add(w, owner, env->mail_from ? env->mail_from : "", env->rcpts, env->n_rcpts,
                           mb.data, mb.len, env->smtputf8);
-    mail_buf_free(&mb);
+    membuf_free(&mb);
     if (!m) {
-        v->code = 452;
-        strcpy(v->esc, "4.3.1");
-        strcpy(v->text, "Insufficient system storage");
+        smtp_verdict_set(v, 452, "4.3.1", "Insufficient system storage");
         return;
     }
-    w_copy_str(m->qid, sizeof m->qid, qid);
+    str_copy(m->qid, sizeof m->qid, qid, STR_ALL);
     /* v->code stays 0: the engine answers with its usual 250 */
     uint32_t lat = w_latency(w, c->snode, owner);
     char text[WORLD_TEXT_MAX];
@@ -382,8 +386,8 @@ void w_server_config(world *w, conn *c, int s)
     cfg->policy.on_accept = hook_accept;
     memset(&c->peer, 0, sizeof c->peer);
     const wnode *cn = &w->nodes[c->cnode];
-    w_copy_str(c->peer.addr, sizeof c->peer.addr, cn->pub.addr);
-    w_copy_str(c->peer.name, sizeof c->peer.name, cn->pub.host);
+    str_copy(c->peer.addr, sizeof c->peer.addr, cn->pub.addr, STR_ALL);
+    str_copy(c->peer.name, sizeof c->peer.name, cn->pub.host, STR_ALL);
     for (size_t i = 0; i < sn->n_trusted; i++)
         if (sn->trusted[i] == c->cnode)
             c->peer.trusted = true;

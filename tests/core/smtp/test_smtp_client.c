@@ -1210,12 +1210,15 @@ static void expect_give_up(const char *bytes, size_t len, const char *key)
     harness *h = new_harness();
     start(h);
     srv(h, "220 mx\r\n");
+    assert_int_equal(smtp_client_last_error(h->cl), SMTP_CLIENT_OK);
     h->sent_len = 0;
     smtp_client_feed(h->cl, bytes, len, h->now);
     drain(h);
     assert_true(smtp_client_done(h->cl));
     expect_sent(h, ""); /* out of sync: close without QUIT */
     assert_int_equal(res(h)->status, SMTP_RESULT_TEMPFAIL);
+    /* a sticky error the driver can read, never an abort or a print */
+    assert_int_equal(smtp_client_last_error(h->cl), SMTP_CLIENT_ERR_PROTOCOL);
     assert_string_equal(res(h)->stage, "EHLO");
     assert_non_null(strstr(res(h)->text, "protocol error"));
     assert_non_null(find_event(h, SMTP_EV_ERROR, key));

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/smtp/smtp_command.h"
+#include "core/smtp/smtp_server.h"
 #include "core/util/utf8.h"
 
 static const smtp_path_limits LIM = {64, 255, 256};
@@ -18,17 +19,30 @@ static void test_table(void **state)
 {
     (void)state;
     for (int i = SMTP_CMD_UNKNOWN + 1; i < SMTP_CMD_COUNT; i++) {
-        const smtp_command_info *info = smtp_command_info_get((smtp_command_id)i);
+        const smtp_command_info *info = smtp_server_command_info((smtp_command_id)i);
         assert_non_null(info);
         assert_int_equal(info->id, i);
         assert_true(strncmp(info->rfc, "RFC ", 4) == 0);
         assert_int_equal(smtp_command_lookup(info->verb, strlen(info->verb)), i);
+        char key[32];
+        snprintf(key, sizeof key, "cmd.%s", info->verb);
+        for (char *c = key; *c; c++)
+            if (*c >= 'A' && *c <= 'Z')
+                *c = (char)(*c - 'A' + 'a');
+        assert_string_equal(info->key, key);
+        assert_non_null(info->syntax);
+        assert_non_null(info->what);
     }
-    assert_null(smtp_command_info_get(SMTP_CMD_UNKNOWN));
-    assert_null(smtp_command_info_get(SMTP_CMD_COUNT));
-    assert_string_equal(smtp_command_info_get(SMTP_CMD_MAIL)->rfc, "RFC 5321 4.1.1.2");
-    assert_string_equal(smtp_command_info_get(SMTP_CMD_STARTTLS)->rfc, "RFC 3207 4");
-    assert_string_equal(smtp_command_info_get(SMTP_CMD_AUTH)->rfc, "RFC 4954 4");
+    /* near misses of the switch in smtp_command_lookup: same length, same first letter */
+    static const char *const misses[] = {"HELX", "HELQ", "EHLP", "EXPO", "RCPX", "RSEX", "MAIX",
+                                         "STARTTLX", "AUTX", "QUIX", "NOOX", "VRFX", "DATX"};
+    for (size_t i = 0; i < sizeof misses / sizeof misses[0]; i++)
+        assert_int_equal(smtp_command_lookup(misses[i], strlen(misses[i])), SMTP_CMD_UNKNOWN);
+    assert_null(smtp_server_command_info(SMTP_CMD_UNKNOWN));
+    assert_null(smtp_server_command_info(SMTP_CMD_COUNT));
+    assert_string_equal(smtp_server_command_info(SMTP_CMD_MAIL)->rfc, "RFC 5321 4.1.1.2");
+    assert_string_equal(smtp_server_command_info(SMTP_CMD_STARTTLS)->rfc, "RFC 3207 4");
+    assert_string_equal(smtp_server_command_info(SMTP_CMD_AUTH)->rfc, "RFC 4954 4");
     assert_int_equal(smtp_command_lookup("ehlo", 4), SMTP_CMD_EHLO);
     assert_int_equal(smtp_command_lookup("EHLOX", 5), SMTP_CMD_UNKNOWN);
     assert_int_equal(smtp_command_lookup("EHL", 3), SMTP_CMD_UNKNOWN);
@@ -118,7 +132,7 @@ static void test_parse_short_lines(void **state)
     }
     /* every prefix of every verb, lower and upper case: only the whole verb is known */
     for (int v = SMTP_CMD_UNKNOWN + 1; v < SMTP_CMD_COUNT; v++) {
-        const char *verb = smtp_command_info_get((smtp_command_id)v)->verb;
+        const char *verb = smtp_server_command_info((smtp_command_id)v)->verb;
         char buf[SMTP_VERB_MAX + 1];
         for (size_t n = 0; n <= strlen(verb); n++) {
             for (int lower = 0; lower < 2; lower++) {

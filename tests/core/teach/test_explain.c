@@ -3,6 +3,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <cmocka.h>
@@ -281,6 +282,53 @@ static void test_server_keys_covered(void **state)
     h_end(&H);
 }
 
+/* same_or_parent - is section a the same as b, or a section that contains it ("RFC 3461 4"
+ * contains "RFC 3461 4.1")? */
+static bool same_or_parent(const char *a, const char *b)
+{
+    size_t n = strlen(a);
+    return strncmp(a, b, n) == 0 && (b[n] == '\0' || b[n] == '.');
+}
+
+/* test_tables_agree - the command table and the reply table cite the same RFC section as the
+ * explanation of their key (or the section containing it), so the transcript and the
+ * explanation panel never disagree. A key shared by rows that cite different sections
+ * (mail.param_bad: SIZE, BODY, RET...) must cite one of them. */
+static void test_tables_agree(void **state)
+{
+    (void)state;
+    int bad = 0;
+    for (int id = SMTP_CMD_UNKNOWN + 1; id < SMTP_CMD_COUNT; id++) {
+        const smtp_command_info *c = smtp_server_command_info((smtp_command_id)id);
+        const explain_entry *e = explain_find(c->key);
+        if (!e || strcmp(e->rfc, c->rfc) != 0)
+            bad++, print_message("command %s: key %s cites \"%s\", the table \"%s\"\n", c->verb, c->key,
+                     e ? e->rfc : "(no entry)", c->rfc);
+    }
+    int n = smtp_server_reply_count();
+    assert_true(n > 50);
+    for (int i = 0; i < n; i++) {
+        const smtp_server_reply_info *r = smtp_server_reply_at(i);
+        const explain_entry *e = explain_find(r->key);
+        if (!e) {
+            bad++, print_message("reply %d %s: key %s has no explanation\n", r->code, r->esc,
+                                 r->key);
+            continue;
+        }
+        bool cited = false;
+        for (int j = 0; j < n; j++) {
+            const smtp_server_reply_info *o = smtp_server_reply_at(j);
+            cited |= strcmp(o->key, r->key) == 0 && same_or_parent(e->rfc, o->rfc);
+        }
+        if (!cited)
+            bad++, print_message("reply %d %s: key %s explained with \"%s\", the table cites \"%s\"\n",
+                     r->code, r->esc, r->key, e->rfc, r->rfc);
+        assert_true(r->code >= 200 && r->code <= 555);
+    }
+    assert_null(smtp_server_reply_at(n));
+    assert_int_equal(bad, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -292,6 +340,7 @@ int main(void)
         cmocka_unit_test(test_reply_codes),
         cmocka_unit_test(test_esc),
         cmocka_unit_test(test_server_keys_covered),
+        cmocka_unit_test(test_tables_agree),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

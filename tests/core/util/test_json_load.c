@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <limits.h>
 
 #include <cmocka.h>
 
@@ -56,6 +57,21 @@ static void test_syntax_error_line_col(void **state)
     r = json_parse_buffer("t.json", "{} x", 4, err, sizeof err);
     assert_null(r);
     assert_string_equal(err, "t.json:1:4: unexpected text after the JSON value");
+}
+
+/* A syntax error near the end of a buffer with no NUL after it: the message quotes only the
+ * bytes that are there (found by tests/fuzz/fuzz_scenario; ASan saw '%.12s' read past). */
+static void test_syntax_error_at_buffer_end(void **state)
+{
+    (void)state;
+    char err[256];
+    const char text[] = "[1,x";
+    char *buf = malloc(sizeof text - 1);
+    assert_non_null(buf);
+    memcpy(buf, text, sizeof text - 1);
+    assert_null(json_parse_buffer("e.json", buf, sizeof text - 1, err, sizeof err));
+    assert_string_equal(err, "e.json:1:4: JSON syntax error near 'x'");
+    free(buf);
 }
 
 static void test_invalid_utf8_position(void **state)
@@ -153,6 +169,18 @@ static void test_getters(void **state)
     json_string(&c, r, "", "port", true, 10, NULL);
     assert_string_equal(c.err, "g.json: nodes[0].port: expected an integer 1-65535");
 
+    /* a number beyond long's range is refused before any conversion (fuzz_progress found UB) */
+    const char *big = "{\"n\": 1e300, \"m\": -1e300}";
+    cJSON *rb = json_parse_buffer("b.json", big, strlen(big), err, sizeof err);
+    assert_non_null(rb);
+    json_check_init(&c, "b.json");
+    assert_int_equal(json_int(&c, rb, "", "n", true, LONG_MIN, LONG_MAX, 7), 7);
+    assert_non_null(strstr(c.err, "b.json: n: expected an integer"));
+    json_check_init(&c, "b.json");
+    assert_int_equal(json_int(&c, rb, "", "m", true, LONG_MIN, LONG_MAX, 7), 7);
+    assert_true(c.failed);
+    cJSON_Delete(rb);
+
     json_check_init(&c, "g.json");
     json_string(&c, r, "", "s", true, 10, NULL);
     assert_string_equal(c.err, "g.json: s: expected a string");
@@ -181,6 +209,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_utf8_valid),
         cmocka_unit_test(test_syntax_error_line_col),
+        cmocka_unit_test(test_syntax_error_at_buffer_end),
         cmocka_unit_test(test_invalid_utf8_position),
         cmocka_unit_test(test_depth_limit),
         cmocka_unit_test(test_load_file_limits),

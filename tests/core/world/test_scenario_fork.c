@@ -171,6 +171,26 @@ static void test_refusals(void **state)
     assert_null(scenario_fork_json(NULL, f->w, at, NO_USER, "x", err, sizeof err));
 }
 
+/* A long reply still gives a title the loader takes: at most 120 bytes,
+ * cut on character boundaries (tests/fuzz/fuzz_whatif found 174-byte titles). */
+static void test_long_reply_title_loads(void **state)
+{
+    fixture *f = *state;
+    char err[512] = "";
+    size_t at = last_reply_to(f->w, "RCPT");
+    const char *reply =
+        "452 4.5.3 Too many recipients for this message, try fewer of them next time";
+    char *j = scenario_fork_json(f->sc, f->w, at, reply, "long", err, sizeof err);
+    assert_non_null(j);
+    scenario *sc = scenario_load_buffer("long.json", j, strlen(j), err, sizeof err);
+    if (!sc)
+        fail_msg("%s", err);
+    assert_true(strlen(scenario_title(sc)) <= 120);
+    assert_non_null(strstr(scenario_title(sc), "452 4.5.3 Too many"));
+    scenario_free(sc);
+    free(j);
+}
+
 static void test_fork_id(void **state)
 {
     (void)state;
@@ -195,6 +215,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_saved_fork_replays_the_fork, setup, teardown),
         cmocka_unit_test_setup_teardown(test_same_reply_twice_is_one_fault, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_long_reply_title_loads, setup, teardown),
         cmocka_unit_test(test_fork_id),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
