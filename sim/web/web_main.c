@@ -11,7 +11,6 @@
  */
 #include <SDL.h>
 #include <SDL_ttf.h>
-#include <dirent.h>
 #include <emscripten.h>
 #include <emscripten/html5.h>
 #include <stdio.h>
@@ -23,6 +22,7 @@
 #include "core/export/pcap_export.h"
 #include "core/export/svg_export.h"
 #include "core/export/transcript.h"
+#include "core/teach/catalog.h"
 #include "core/teach/gift.h"
 #include "core/teach/lesson.h"
 #include "core/teach/progress.h"
@@ -95,19 +95,26 @@ static bool safe_name(const char *s)
     return true;
 }
 
-/* lesson_path - DATA/lessons/ID.json for a lesson id from the link. */
-static void lesson_path(const char *id, char *out, size_t cap)
+/* load_lesson - the lesson with this id (from the link), or NULL. */
+static lesson *load_lesson(const char *id)
 {
-    snprintf(out, cap, "%s/lessons/%s.json", WEB_DATA_DIR, id);
+    char path[CATALOG_MAX_PATH], err[600];
+    if (!safe_name(id) ||
+        catalog_resolve(WEB_DATA_DIR, CATALOG_LESSON, id, NULL, path, sizeof path, err,
+                        sizeof err) != 0)
+        return NULL;
+    return lesson_load(path, err, sizeof err);
 }
 
 /* load_scenario - show scenario `name` (an id); the default one when it is unknown. */
 static int load_scenario(const char *name)
 {
-    char path[600], err[600];
-    if (!safe_name(name) || scenario_resolve(WEB_DATA_DIR, name, path, sizeof path) != 0) {
+    char path[CATALOG_MAX_PATH], err[600];
+    if (!safe_name(name) || catalog_resolve(WEB_DATA_DIR, CATALOG_SCENARIO, name, NULL, path,
+                                            sizeof path, err, sizeof err) != 0) {
         fprintf(stderr, "smtpsim: no scenario '%s'; showing '%s'\n", name, WEB_DEFAULT_SCENARIO);
-        if (scenario_resolve(WEB_DATA_DIR, WEB_DEFAULT_SCENARIO, path, sizeof path) != 0)
+        if (catalog_resolve(WEB_DATA_DIR, CATALOG_SCENARIO, WEB_DEFAULT_SCENARIO, NULL, path,
+                            sizeof path, err, sizeof err) != 0)
             return -1;
     }
     if (ui_app_load(web.app, path, err, sizeof err) != 0) {
@@ -139,10 +146,8 @@ static void start(void)
     }
     ui_app_set_progress(web.app, WEB_PROGRESS);
     /* a lesson link without a scenario opens the scenario the lesson animates */
-    if (!web.scenario[0] && web.lesson[0] && safe_name(web.lesson)) {
-        char lp[600];
-        lesson_path(web.lesson, lp, sizeof lp);
-        lesson *l = lesson_load(lp, err, sizeof err);
+    if (!web.scenario[0] && web.lesson[0]) {
+        lesson *l = load_lesson(web.lesson);
         if (l && l->scenario)
             snprintf(web.scenario, sizeof web.scenario, "%s", l->scenario);
         lesson_free(l);
@@ -314,10 +319,11 @@ int main(int argc, char **argv)
 static const char *scenario_title_of(const char *id)
 {
     if (strcmp(web.title_of, id) != 0) {
-        char path[600], err[300];
+        char path[CATALOG_MAX_PATH], err[300];
         snprintf(web.title_of, sizeof web.title_of, "%s", id);
         snprintf(web.title, sizeof web.title, "%s", id);
-        if (scenario_resolve(WEB_DATA_DIR, id, path, sizeof path) == 0) {
+        if (catalog_resolve(WEB_DATA_DIR, CATALOG_SCENARIO, id, NULL, path, sizeof path, err,
+                            sizeof err) == 0) {
             scenario *sc = scenario_load(path, err, sizeof err);
             if (sc)
                 snprintf(web.title, sizeof web.title, "%s", scenario_title(sc));
@@ -327,41 +333,14 @@ static const char *scenario_title_of(const char *id)
     return web.title;
 }
 
-/* lesson_of_scenario - the lesson to export as GIFT: the link's, else the first (by name) that
- * animates the scenario shown, else the full-session lesson. Caller frees. */
+/* lesson_of_scenario - the lesson to export as GIFT: the link's, else the first (in listing
+ * order) that animates the scenario shown, else the full-session lesson. Caller frees. */
 static lesson *lesson_of_scenario(const char *id)
 {
-    char path[600], err[600];
-    if (web.lesson[0] && safe_name(web.lesson)) {
-        lesson_path(web.lesson, path, sizeof path);
-        lesson *l = lesson_load(path, err, sizeof err);
-        if (l)
-            return l;
-    }
-    struct dirent **names = NULL;
-    char dir[300];
-    snprintf(dir, sizeof dir, "%s/lessons", WEB_DATA_DIR);
-    int n = scandir(dir, &names, NULL, alphasort);
-    lesson *found = NULL;
-    for (int i = 0; i < n; i++) {
-        const char *nm = names[i]->d_name;
-        size_t len = strlen(nm);
-        if (!found && len > 5 && !strcmp(nm + len - 5, ".json")) {
-            snprintf(path, sizeof path, "%s/%s", dir, nm);
-            lesson *l = lesson_load(path, err, sizeof err);
-            if (l && l->scenario && !strcmp(l->scenario, id))
-                found = l;
-            else
-                lesson_free(l);
-        }
-        free(names[i]);
-    }
-    free(names);
-    if (!found) {
-        lesson_path("full-session", path, sizeof path);
-        found = lesson_load(path, err, sizeof err);
-    }
-    return found;
+    lesson *l = web.lesson[0] ? load_lesson(web.lesson) : NULL;
+    if (!l && catalog_lessons_of(WEB_DATA_DIR, id, &l, 1) == 0)
+        l = NULL;
+    return l ? l : load_lesson("full-session");
 }
 
 /* web_export - kind: png, svg, pcap, transcript, gift, whatif, progress. Offers the file as a
