@@ -285,6 +285,9 @@ static void frame(void)
 int main(int argc, char **argv)
 {
     parse_args(argc, argv);
+    /* Emscripten starts with a umask of 0777, which would give every file written through
+     * file_atomic_open (it applies the umask) mode 0: the progress file could not be read back */
+    umask(022);
     mkdir(WEB_OUTBOX, 0700);
     mkdir("/tmp", 0700);
     if (chdir(WEB_OUTBOX) != 0)
