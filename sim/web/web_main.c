@@ -279,7 +279,8 @@ static void frame(void)
     }
     web_outbox_flush();
     web_storage_poll();
-    web_url_update(ui_app_scenario_id(web.app), ui_app_step(web.app), ui_app_ctx(web.app)->theme->name);
+    web_url_update(ui_app_scenario_id(web.app), ui_app_step(web.app),
+                   ui_app_ctx(web.app)->theme->name);
 }
 
 int main(int argc, char **argv)
@@ -302,7 +303,8 @@ int main(int argc, char **argv)
         return 1;
     }
     int w = web.fixed_w ? web.fixed_w : 1280, h = web.fixed_h ? web.fixed_h : 720;
-    web.win = SDL_CreateWindow("smtpsim", SDL_WINDOWPOS_UNDEFINED, SDL_WINDOWPOS_UNDEFINED, w, h, 0);
+    web.win = SDL_CreateWindow("smtpsim", SDL_WINDOWPOS_UNDEFINED, SDL_WINDOWPOS_UNDEFINED, w, h,
+                               0);
     /* the software renderer, as `smtpsim shot`: the same pixels as natively, and it needs only
      * a 2D canvas */
     web.r = web.win ? SDL_CreateRenderer(web.win, -1, SDL_RENDERER_SOFTWARE) : NULL;
@@ -400,8 +402,9 @@ EMSCRIPTEN_KEEPALIVE int web_export(const char *kind)
     } else if (!strcmp(kind, "transcript")) {
         /* the same text as `smtpsim export --transcript` */
         transcript_opts o = {.explain = false, .color = false};
-        rc = fprintf(f, "%s - %s\n\n", id, scenario_title_of(id)) < 0 ? -1
-                                                                        : transcript_write(f, w, &o);
+        rc = fprintf(f, "%s - %s\n\n", id, scenario_title_of(id)) < 0 ? -1 : 0;
+        if (rc == 0)
+            rc = transcript_write(f, w, &o);
         snprintf(name, sizeof name, "%s%s.txt", id, suffix);
     } else if (!strcmp(kind, "gift")) {
         lesson *l = lesson_of_scenario(id);

@@ -131,7 +131,8 @@ EM_JS(void, js_url_set, (const char *scenario, int step, const char *theme), {
     var t = UTF8ToString(theme);
     if (t && t !== "default") p.set("theme", t); else p.delete("theme");
     try {
-        history.replaceState(history.state, "", location.pathname + "?" + p.toString() + location.hash);
+        var url = location.pathname + "?" + p.toString() + location.hash;
+        history.replaceState(history.state, "", url);
     } catch (e) { /* file:// pages may refuse: the link button still works from the state */ }
 });
 
