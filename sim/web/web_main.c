@@ -30,9 +30,12 @@
 #include "core/world/world.h"
 #include "ui/ui_app.h"
 #include "ui/ui_theme.h"
-#include "web/web_platform.h"
+#include "web/web_download.h"
+#include "web/web_storage.h"
+#include "web/web_url.h"
 
-/* Named limits. */
+/* Named limits and places. */
+#define WEB_DATA_DIR "/data" /* lessons/ and assets/fonts, packaged with the page (index.data) */
 #define WEB_DEFAULT_SCENARIO "basic"
 #define WEB_MIN_W 320
 #define WEB_MIN_H 240
@@ -277,7 +280,7 @@ static void frame(void)
         if (++web.frames == 1)
             js_first_frame();
     }
-    web_outbox_flush();
+    web_download_outbox();
     web_storage_poll();
     web_url_update(ui_app_scenario_id(web.app), ui_app_step(web.app),
                    ui_app_ctx(web.app)->theme->name);
@@ -368,7 +371,7 @@ EMSCRIPTEN_KEEPALIVE int web_export(const char *kind)
             fprintf(stderr, "smtpsim: %s\n", err);
             return -1;
         }
-        web_outbox_flush();
+        web_download_outbox();
         return 0;
     }
     if (!strcmp(kind, "progress")) {
