@@ -150,6 +150,13 @@ static void do_key(ui_app *a, ui_key_action act)
     case UI_KEY_THEME: press(a, UI_BTN_THEME); break;
     case UI_KEY_SCENARIO: press(a, UI_BTN_SCENARIO); break;
     case UI_KEY_QUIZ: press(a, UI_BTN_QUIZ); break;
+    case UI_KEY_PREDICT:
+        ui_app_set_predict(a, a->no_predict);
+        a->predict_told = true; /* the header shows the state from now on */
+        printf("predict stops %s\n", a->no_predict ? "off" : "on");
+        fflush(stdout);
+        break;
+    case UI_KEY_STATS: ui_app_toggle_stats(a); break;
     case UI_KEY_WHATIF:
         press(a, UI_BTN_WHATIF);
         a->wi_eat = a->wi_edit; /* the W also arrives as text */
@@ -165,7 +172,9 @@ static void do_key(ui_app *a, ui_key_action act)
     case UI_KEY_SCREENSHOT: a->shot_pending = true; break;
     case UI_KEY_HELP: press(a, UI_BTN_HELP); break;
     case UI_KEY_ESCAPE:
-        if (a->bytes)
+        if (a->stats)
+            ui_app_toggle_stats(a);
+        else if (a->bytes)
             a->bytes = false;
         else if (a->fork)
             ui_app_unfork(a); /* Esc closes the what-if before it quits */

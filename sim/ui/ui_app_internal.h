@@ -14,6 +14,7 @@
 #include "ui/ui_flow.h"
 #include "ui/ui_picker.h"
 #include "ui/ui_quiz.h"
+#include "ui/ui_stats.h"
 
 /* Playback speeds, slowest first; the speed button shows them. */
 #define UI_APP_SPEED_COUNT 6
@@ -32,8 +33,10 @@ typedef struct {
     int speed, hover;
     unsigned quiz_rev;
     int quiz_mode;
+    const void *stats; /* the statistics panel shown, NULL none */
     unsigned fork_gen, wi_rev; /* what-if fork shown, reply field */
     bool wi_edit;
+    bool no_predict, predict_told;
 } still_layer_key;
 
 struct ui_app {
@@ -62,6 +65,10 @@ struct ui_app {
     bool eaves, bytes, help, picking, fullscreen;
     ui_picker picker;
     ui_quiz *quiz; /* the lessons of this scenario, NULL when none */
+    ui_stats *stats;  /* the statistics panel, NULL when closed */
+    bool no_predict;  /* predict stops turned off (X, window/shot --no-predict) */
+    bool predict_told; /* X pressed or started off: the header says whether stops are on */
+    uint64_t quiz_seed; /* 0: the quiz seeds from the clock */
     char progress[512]; /* the quiz's progress file, "" for none */
 
     /* what if? the fork is shown instead of `owned` while it exists */
