@@ -4,7 +4,8 @@
 # Usage: scripts/web-deps.sh [build|test]
 #   build: Debian's emscripten with a writable config and cache, and SDL2, freetype, harfbuzz,
 #          SDL2_ttf, SDL2_image and cJSON compiled for wasm from Debian's own source packages
-#          into build/web-toolchain/prefix
+#          into the tool-chain cache (~/.cache/smtpsim/web-toolchain-1; build/web-toolchain
+#          links to it), under prefix/
 #   test:  also Debian's chromium and puppeteer-core (npm) in build/web-toolchain/node
 #
 # Debian's emscripten (3.1.6) would download its SDL2/freetype/SDL2_ttf "ports" at build time,
@@ -17,7 +18,15 @@ set -eu
 
 what=${1:-build}
 top=$(pwd)
-tc=$top/build/web-toolchain
+# The tool chain is kept once per machine, outside the work tree, so that a fresh clone (CI),
+# a second checkout or `make clean` does not rebuild it (about 20 minutes on 2 cores);
+# build/web-toolchain is a link to it. SMTPSIM_WEB_CACHE chooses another place.
+tc=${SMTPSIM_WEB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/smtpsim/web-toolchain-1}
+mkdir -p "$tc" "$top/build"
+if [ ! -L "$top/build/web-toolchain" ]; then
+    rm -rf "$top/build/web-toolchain"
+    ln -s "$tc" "$top/build/web-toolchain"
+fi
 src=$tc/src
 prefix=$tc/prefix
 jobs=$(nproc 2>/dev/null || echo 2)
@@ -56,6 +65,10 @@ if [ ! -f "$tc/emscripten.config" ]; then
         > "$tc/emscripten.config.tmp"
     printf "\nCACHE = '%s'\n" "$tc/cache" >> "$tc/emscripten.config.tmp"
     mv "$tc/emscripten.config.tmp" "$tc/emscripten.config"
+fi
+# the cache line names this tool chain's own place, wherever it was first made
+if ! grep -qxF "CACHE = '$tc/cache'" "$tc/emscripten.config"; then
+    sed -i "s|^CACHE = .*|CACHE = '$tc/cache'|" "$tc/emscripten.config"
 fi
 EM_CONFIG=$tc/emscripten.config
 export EM_CONFIG
