@@ -165,6 +165,11 @@ const world *ui_app_world(const ui_app *a)
     return a->w;
 }
 
+const char *ui_app_scenario_id(const ui_app *a)
+{
+    return a->id;
+}
+
 /* ---- the view ----------------------------------------------------------------------------- */
 
 void ui_app_set_step(ui_app *a, size_t step, float phase)
@@ -383,6 +388,28 @@ bool ui_app_quit_requested(const ui_app *a)
     return a->quit;
 }
 
+void ui_app_frame(ui_app *a, uint32_t dt_ms)
+{
+    ui_app_update(a, dt_ms);
+    ui_app_draw(a);
+    if (a->shot_pending) {
+        char name[128], err[256];
+        ui_app_screenshot_name(a, name, sizeof name);
+        if (ui_png_save_renderer(a->ctx.r, name, err, sizeof err) == 0)
+            printf("saved screenshot: %s\n", name);
+        else
+            fprintf(stderr, "smtpsim: screenshot: %s\n", err);
+        fflush(stdout);
+        a->shot_pending = false;
+    }
+    SDL_RenderPresent(a->ctx.r);
+}
+
+bool ui_app_busy(const ui_app *a)
+{
+    return a->playing || a->animating || a->dragging;
+}
+
 int ui_app_run(ui_app *a)
 {
     /* Initialisation was ui_app_new; here: update, draw, present until quit. */
@@ -390,28 +417,15 @@ int ui_app_run(ui_app *a)
     Uint64 last = SDL_GetTicks64();
     while (!a->quit) {
         SDL_Event e;
-        bool busy = a->playing || a->animating || a->dragging;
         /* idle: wait for input instead of spinning */
-        if (!busy && SDL_WaitEventTimeout(&e, 250))
+        if (!ui_app_busy(a) && SDL_WaitEventTimeout(&e, 250))
             ui_app_event(a, &e);
         while (SDL_PollEvent(&e))
             ui_app_event(a, &e);
         Uint64 now = SDL_GetTicks64();
         uint64_t dt = now - last;
         last = now;
-        ui_app_update(a, (uint32_t)(dt > 1000 ? 1000 : dt));
-        ui_app_draw(a);
-        if (a->shot_pending) {
-            char name[128], err[256];
-            ui_app_screenshot_name(a, name, sizeof name);
-            if (ui_png_save_renderer(a->ctx.r, name, err, sizeof err) == 0)
-                printf("saved screenshot: %s\n", name);
-            else
-                fprintf(stderr, "smtpsim: screenshot: %s\n", err);
-            fflush(stdout);
-            a->shot_pending = false;
-        }
-        SDL_RenderPresent(a->ctx.r);
+        ui_app_frame(a, (uint32_t)(dt > 1000 ? 1000 : dt));
     }
     SDL_StopTextInput();
     return 0;

@@ -58,6 +58,8 @@ void ui_app_set_world(ui_app *a, const world *w, const char *title);
  * mode: how to send the first message); NULL or "" for nothing. */
 void ui_app_set_hint(ui_app *a, const char *hint);
 const world *ui_app_world(const ui_app *a);
+/* ui_app_scenario_id - the id of the scenario shown ("basic"), "live" or "" (no world). */
+const char *ui_app_scenario_id(const ui_app *a);
 
 /* Where the view is. set_step clamps the step and the phase (0..1) and stops playback. */
 void ui_app_set_step(ui_app *a, size_t step, float phase);
@@ -119,6 +121,12 @@ void ui_app_draw(ui_app *a);
 
 /* ui_app_quit_requested - Esc with nothing open, or the window closed. */
 bool ui_app_quit_requested(const ui_app *a);
+
+/* ui_app_frame - one frame of the main loop after the caller has handed over the events: update
+ * by dt_ms, draw, save a requested screenshot, present. For loops the app does not own (the
+ * browser's requestAnimationFrame). ui_app_busy: something moves, so frames should keep coming. */
+void ui_app_frame(ui_app *a, uint32_t dt_ms);
+bool ui_app_busy(const ui_app *a);
 
 /* ui_app_run - the main loop for a real window until quit. 0 or -1. */
 int ui_app_run(ui_app *a);
