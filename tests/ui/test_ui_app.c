@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/export/reply_style.h"
 #include "core/teach/lesson.h"
 #include "core/teach/progress.h"
 #include "core/world/scenario.h"
@@ -590,6 +591,16 @@ static void test_themes(void **state)
         for (int j = i + 1; j < UI_REPLY_CLASSES; j++) {
             assert_int_not_equal(rgb(d->reply[i]), rgb(d->reply[j]));
             assert_string_not_equal(ui_theme_reply_label(i), ui_theme_reply_label(j));
+        }
+    /* the light themes draw the classes in the colours the exports use, with the same words
+     * (one table: reply_style.c), so a handout and the projected window agree */
+    const ui_theme *light[] = {d, p};
+    for (size_t t = 0; t < 2; t++)
+        for (int i = 0; i < UI_REPLY_CLASSES; i++) {
+            const reply_style *st = reply_style_get((reply_style_class)i);
+            assert_int_equal(rgb(light[t]->reply[i]), reply_style_rgb(st->hex));
+            assert_int_equal(rgb(light[t]->reply_text[i]), reply_style_rgb(st->mark_hex));
+            assert_string_equal(ui_theme_reply_label(i), st->word);
         }
 }
 
