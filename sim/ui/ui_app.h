@@ -105,7 +105,15 @@ void ui_app_update(ui_app *a, uint32_t dt_ms);
 /* ui_app_draw - draw the whole frame (no present). Re-lays out if the output size changed. */
 void ui_app_draw(ui_app *a);
 
-/* ui_app_quit_requested - Esc with nothing open, or the window closed. */
+/* ui_app_frame - one turn of the main loop without the present: update by dt_ms, draw, and
+ * take a screenshot if F12 asked for one (its notice shows from the next frame). */
+void ui_app_frame(ui_app *a, uint32_t dt_ms);
+
+/* ui_app_notice - the notice shown over the window now ("saved screenshot: ...", "press Esc
+ * again to quit"), "" when none. */
+const char *ui_app_notice(const ui_app *a);
+
+/* ui_app_quit_requested - Esc twice with nothing open, Ctrl+Q, or the window closed. */
 bool ui_app_quit_requested(const ui_app *a);
 
 /* ui_app_run - the main loop for a real window until quit. 0 or -1. */

@@ -76,8 +76,8 @@ static void draw_header(ui_app *a)
     int cy = hd.y + hd.h / 2;
     char buf[200];
     size_t n = ui_app_step_count(a);
-    if (n)
-        snprintf(buf, sizeof buf, "Step %zu of %zu", a->step, n - 1);
+    if (n) /* counted from 1 to the real count; "#N" elsewhere is the index `run` prints */
+        snprintf(buf, sizeof buf, "Step %zu of %zu", a->step + 1, n);
     else
         snprintf(buf, sizeof buf, "No steps");
     int sw = ui_text_draw(c->text, UI_FONT_SANS_BOLD, c->fs_title, th->title, buf,
@@ -117,25 +117,54 @@ static void draw_still(ui_app *a, const ui_view *v)
                      "No scenario loaded: press S to choose one.",
                      a->lay.flow.x + a->lay.flow.w / 2, a->lay.flow.y + a->lay.flow.h / 2,
                      UI_ALIGN_CENTER | UI_ALIGN_MIDDLE);
-    ui_panels_transcript(c, &a->lay, v);
-    if (a->wi_edit)
+    ui_panels_transcript(c, &a->lay, v, &a->panels);
+    if (a->wi_edit) {
         ui_app_whatif_draw(a);
-    else if (ui_quiz_get_mode(a->quiz) != UI_QUIZ_OFF)
+    } else if (ui_quiz_get_mode(a->quiz) != UI_QUIZ_OFF) {
         ui_quiz_draw(a->quiz, c, a->lay.explain);
-    else if (a->bytes)
-        ui_panels_bytes(c, &a->lay, v, &a->close);
-    else
-        ui_panels_explain(c, &a->lay, v);
+    } else if (a->bytes) {
+        ui_panels_bytes(c, &a->lay, v, &a->panels, &a->close);
+    } else {
+        /* the lesson's narration at this step: the lessons were written for the original run,
+         * so a what-if fork shows none */
+        char narration[1200];
+        narration[0] = 0;
+        if (!a->fork)
+            ui_quiz_narration(a->quiz, a->step, narration, sizeof narration);
+        ui_panels_explain(c, &a->lay, v, narration);
+    }
     ui_controls_state cs;
     ui_app_controls_state(a, &cs);
     ui_controls_draw(c, &a->lay, &cs);
 }
 
-/* draw_moving - the token and the timeline's position. */
+/* draw_notice - the notice over the bottom of the flow, while it lasts. */
+static void draw_notice(ui_app *a)
+{
+    const char *msg = ui_app_notice(a);
+    if (!msg[0])
+        return;
+    ui_ctx *c = &a->ctx;
+    const ui_theme *th = c->theme;
+    SDL_Rect fl = a->lay.flow;
+    int tw = 0, th_h = 0;
+    ui_text_size(c->text, UI_FONT_SANS_BOLD, c->fs_body, msg, &tw, &th_h);
+    int maxw = fl.w - 2 * c->pad;
+    int w = (tw < maxw - 2 * c->pad ? tw : maxw - 2 * c->pad) + 2 * c->pad;
+    int h = th_h + c->pad;
+    SDL_Rect box = {fl.x + (fl.w - w) / 2, fl.y + fl.h - h - c->pad / 2, w, h};
+    SDL_Color border = a->notice_bad ? th->reply[UI_REPLY_5XX] : th->node_active;
+    ui_gfx_box(c->r, box, c->radius, th->panel, border, c->line > 1 ? c->line : 2);
+    ui_text_draw_fit(c->text, UI_FONT_SANS_BOLD, c->fs_body, th->text, msg, box.x + c->pad,
+                     box.y + box.h / 2, UI_ALIGN_LEFT | UI_ALIGN_MIDDLE, w - 2 * c->pad);
+}
+
+/* draw_moving - the token, the timeline's position and the notice (it expires by time). */
 static void draw_moving(ui_app *a, const ui_view *v)
 {
     ui_flow_draw_token(&a->ctx, &a->lay, v, &a->token);
     ui_controls_timeline(&a->ctx, &a->lay, v);
+    draw_notice(a);
 }
 
 /* still_key - everything the still layer depends on; the layer is redrawn when it changes. */
@@ -161,6 +190,7 @@ static void still_key(const ui_app *a, const ui_view *v, still_layer_key *k)
     k->fork_gen = a->fork_gen;
     k->wi_rev = a->wi_rev;
     k->wi_edit = a->wi_edit;
+    k->panels = a->panels;
 }
 
 /* layer_ready - a target texture of the output size, or false (then draw directly). */
@@ -181,6 +211,11 @@ void ui_app_draw(ui_app *a)
 {
     ui_ctx *c = &a->ctx;
     layout_now(a);
+    if (a->panels_step != a->step) { /* a new step: its bytes from the top, newest lines shown */
+        a->panels.bytes_top = 0;
+        a->panels.transcript_back = 0;
+        a->panels_step = a->step;
+    }
     ui_view v;
     ui_app_view_of(a, &v);
     bool overlay = a->help || a->picking;

@@ -30,6 +30,13 @@ static const ui_key keys[] = {
     {SDLK_UNKNOWN, UI_KEYS_PLAIN, UI_KEY_NONE, "Click a token or line", "show its exact bytes"},
     {SDLK_b, UI_KEYS_PLAIN, UI_KEY_BYTES, "B", "bytes inspector: text, hex, base64 decoded"},
     {SDLK_RETURN, UI_KEYS_PLAIN, UI_KEY_BYTES, "Enter", NULL},
+    {SDLK_DOWN, UI_KEYS_SHIFT, UI_KEY_SCROLL_DOWN, "Shift+Down",
+     "scroll the inspector, else the transcript (the wheel scrolls the panel under it)"},
+    {SDLK_UP, UI_KEYS_SHIFT, UI_KEY_SCROLL_UP, "Shift+Up", NULL},
+    {SDLK_PAGEDOWN, UI_KEYS_SHIFT, UI_KEY_PAGE_DOWN, "Shift+PageDown", NULL},
+    {SDLK_PAGEUP, UI_KEYS_SHIFT, UI_KEY_PAGE_UP, "Shift+PageUp", NULL},
+    {SDLK_l, UI_KEYS_PLAIN, UI_KEY_EXPAND, "L",
+     "all lines of a multi-line reply in the transcript (or click it); L again folds"},
     {SDLK_e, UI_KEYS_PLAIN, UI_KEY_EAVES, "E", "eavesdropper: what someone on the wire sees"},
     {SDLK_t, UI_KEYS_PLAIN, UI_KEY_THEME, "T",
      "theme: default, presenter (large, high contrast), dark"},
@@ -42,7 +49,8 @@ static const ui_key keys[] = {
      "what if? on a reply step: type another reply, Enter replays; W: back"},
     {SDLK_s, UI_KEYS_CTRL, UI_KEY_SAVE_FORK, "Ctrl+S",
      "save the what-if as a scenario file (current directory)"},
-    {SDLK_UNKNOWN, UI_KEYS_PLAIN, UI_KEY_NONE, "Mouse wheel", "previous / next step"},
+    {SDLK_UNKNOWN, UI_KEYS_PLAIN, UI_KEY_NONE, "Mouse wheel",
+     "previous / next step; over the transcript or inspector: scroll it"},
     {SDLK_f, UI_KEYS_PLAIN, UI_KEY_FULLSCREEN, "F", "full screen"},
     {SDLK_F11, UI_KEYS_PLAIN, UI_KEY_FULLSCREEN, "F11", NULL},
     {SDLK_PLUS, UI_KEYS_CTRL, UI_KEY_ZOOM_IN, "Ctrl +", "zoom in / out / reset"},
@@ -58,8 +66,8 @@ static const ui_key keys[] = {
     {SDLK_QUESTION, UI_KEYS_PLAIN, UI_KEY_HELP, "?", NULL},
     {SDLK_SLASH, UI_KEYS_SHIFT, UI_KEY_HELP, "?", NULL}, /* '?' on a US layout */
     {SDLK_ESCAPE, UI_KEYS_PLAIN, UI_KEY_ESCAPE, "Esc",
-     "close help, inspector, picker or what-if, else quit (Ctrl: quit now)"},
-    {SDLK_q, UI_KEYS_CTRL, UI_KEY_QUIT, "Ctrl+Q", NULL},
+     "close help, inspector, picker or what-if; with nothing open, twice quits"},
+    {SDLK_q, UI_KEYS_CTRL, UI_KEY_QUIT, "Ctrl+Q", "quit now"},
     {SDLK_w, UI_KEYS_CTRL, UI_KEY_QUIT, "Ctrl+W", NULL},
 };
 
@@ -90,9 +98,12 @@ ui_key_action ui_keys_action(SDL_Keycode key, Uint16 mod)
 {
     if (key == SDLK_UNKNOWN)
         return UI_KEY_NONE;
-    for (int i = 0; i < KEY_COUNT; i++)
-        if (keys[i].key == key && mod_matches(keys[i].mod, mod))
-            return keys[i].action;
+    /* rows that ask for a modifier first: a plain row ignores Shift and would take its key */
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = 0; i < KEY_COUNT; i++)
+            if (keys[i].key == key && (keys[i].mod != UI_KEYS_PLAIN) == (pass == 0) &&
+                mod_matches(keys[i].mod, mod))
+                return keys[i].action;
     return UI_KEY_NONE;
 }
 

@@ -677,3 +677,25 @@ void ui_quiz_draw(ui_quiz *q, ui_ctx *c, SDL_Rect area)
         ui_text_draw_fit(c->text, UI_FONT_SANS, c->fs_small, th->text_dim,
                          q->hint[0] ? q->hint : how, x, y, UI_ALIGN_LEFT, w);
 }
+
+size_t ui_quiz_narration(const ui_quiz *q, size_t step, char *out, size_t cap)
+{
+    size_t n = 0;
+    if (!cap)
+        return 0;
+    out[0] = 0;
+    for (size_t i = 0; q && i < q->n_lessons; i++) {
+        const lesson *l = q->lessons[i];
+        for (size_t k = 0; k < l->n_narration; k++) {
+            if (l->narration[k].step != (long)step || !l->narration[k].text)
+                continue;
+            /* two lessons may narrate one step: one paragraph each, each text once */
+            if (strstr(out, l->narration[k].text))
+                continue;
+            int w = snprintf(out + n, cap - n, "%s%s", n ? "\n" : "", l->narration[k].text);
+            if (w > 0)
+                n = n + (size_t)w < cap ? n + (size_t)w : cap - 1;
+        }
+    }
+    return n;
+}
