@@ -89,7 +89,7 @@ static void draw_header(ui_app *a)
         ui_gfx_box(c->r, band, c->radius, th->highlight, th->node_active, c->line);
         char line[400];
         snprintf(line, sizeof line,
-                 "What if: step %zu answered \xC2\xAB%s\xC2\xBB \xE2\x80\x94 the rest comes from "
+                 "What if: #%zu answered \xC2\xAB%s\xC2\xBB \xE2\x80\x94 the rest comes from "
                  "the engines.   W: back to the original   Ctrl+S: save",
                  a->fork_at, a->fork_reply);
         ui_text_draw_fit(c->text, UI_FONT_SANS_BOLD, c->fs_body, th->highlight_text, line,
@@ -131,7 +131,9 @@ static void draw_still(ui_app *a, const ui_view *v)
         narration[0] = 0;
         if (!a->fork)
             ui_quiz_narration(a->quiz, a->step, narration, sizeof narration);
-        ui_panels_explain(c, &a->lay, v, narration);
+        /* step 0 also says what the scenario is about (a saved what-if says what changed) */
+        const char *about = a->step == 0 && a->sc ? scenario_description(a->sc) : NULL;
+        ui_panels_explain(c, &a->lay, v, about, narration);
     }
     ui_controls_state cs;
     ui_app_controls_state(a, &cs);

@@ -285,7 +285,8 @@ void ui_panels_transcript(ui_ctx *c, const ui_layout *lay, const ui_view *v,
 
 /* ---- explanation ------------------------------------------------------------------------ */
 
-void ui_panels_explain(ui_ctx *c, const ui_layout *lay, const ui_view *v, const char *narration)
+void ui_panels_explain(ui_ctx *c, const ui_layout *lay, const ui_view *v, const char *about,
+                       const char *narration)
 {
     const ui_theme *th = c->theme;
     SDL_Rect rc = lay->explain;
@@ -309,6 +310,11 @@ void ui_panels_explain(ui_ctx *c, const ui_layout *lay, const ui_view *v, const 
     y += ui_text_draw_wrap(c->text, UI_FONT_MONO_BOLD, c->fs_mono, th->text, buf, x, y, w,
                            bottom - y);
     y += c->pad / 2;
+    if (about && about[0] && y < bottom) {
+        y += ui_text_draw_wrap(c->text, UI_FONT_SANS, c->fs_small, th->text_dim, about, x, y, w,
+                               bottom - y);
+        y += c->pad / 2;
+    }
     if (narration && narration[0] && y < bottom) {
         /* the lesson's own words at this step come first, marked as the teacher's voice */
         int bar = (int)(4 * c->s) + 1;

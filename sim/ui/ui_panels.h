@@ -52,9 +52,11 @@ ui_panels_scroll ui_panels_transcript_scroll(ui_ctx *c, const ui_layout *lay, co
  * reply expands to them in the transcript); 0 for any other step. */
 int ui_panels_reply_lines(const world_step *st);
 
-/* ui_panels_explain - the explanation of the current step; narration, when not NULL, is what
- * the lesson says at this step, shown first. */
-void ui_panels_explain(ui_ctx *c, const ui_layout *lay, const ui_view *v, const char *narration);
+/* ui_panels_explain - the explanation of the current step. Shown first when not NULL or "":
+ * about, what the scenario is about (the window passes its description at step 0), and
+ * narration, what the lesson says at this step. */
+void ui_panels_explain(ui_ctx *c, const ui_layout *lay, const ui_view *v, const char *about,
+                       const char *narration);
 
 /* ui_panels_bytes - the inspector, drawn in the explanation panel's place: all of the step's
  * bytes as text and hex, scrolled to ps->bytes_top, with "N more lines" when cut; *close gets

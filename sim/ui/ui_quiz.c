@@ -680,22 +680,18 @@ void ui_quiz_draw(ui_quiz *q, ui_ctx *c, SDL_Rect area)
 
 size_t ui_quiz_narration(const ui_quiz *q, size_t step, char *out, size_t cap)
 {
-    size_t n = 0;
     if (!cap)
         return 0;
     out[0] = 0;
+    /* the first lesson that narrates the step: two lessons of one scenario often say the
+     * same thing at its first steps, and one voice at a time reads better */
     for (size_t i = 0; q && i < q->n_lessons; i++) {
         const lesson *l = q->lessons[i];
-        for (size_t k = 0; k < l->n_narration; k++) {
-            if (l->narration[k].step != (long)step || !l->narration[k].text)
-                continue;
-            /* two lessons may narrate one step: one paragraph each, each text once */
-            if (strstr(out, l->narration[k].text))
-                continue;
-            int w = snprintf(out + n, cap - n, "%s%s", n ? "\n" : "", l->narration[k].text);
-            if (w > 0)
-                n = n + (size_t)w < cap ? n + (size_t)w : cap - 1;
-        }
+        for (size_t k = 0; k < l->n_narration; k++)
+            if (l->narration[k].step == (long)step && l->narration[k].text) {
+                snprintf(out, cap, "%s", l->narration[k].text);
+                return strlen(out);
+            }
     }
-    return n;
+    return 0;
 }

@@ -79,8 +79,8 @@ long ui_quiz_show_step(const ui_quiz *q);
  * narration steps < steps; -1 when none shares enough to be worth showing. */
 long ui_quiz_narration_step(const lesson_question *qu, size_t steps);
 
-/* ui_quiz_narration - what the lessons of this scenario say at `step` (their narration), one
- * paragraph per lesson, into out; its length, 0 when none (q may be NULL). */
+/* ui_quiz_narration - what the lessons of this scenario say at `step` (the narration of the
+ * first lesson that has one there) into out; its length, 0 when none (q may be NULL). */
 size_t ui_quiz_narration(const ui_quiz *q, size_t step, char *out, size_t cap);
 
 /* ui_quiz_current - the question on the panel, or NULL. */
