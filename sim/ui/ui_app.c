@@ -358,17 +358,19 @@ bool ui_app_quit_requested(const ui_app *a)
     return a->quit;
 }
 
-void ui_app_notify(ui_app *a, bool bad, const char *fmt, ...)
+void ui_app_notify(ui_app *a, ui_app_notice_kind kind, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(a->notice, sizeof a->notice, fmt, ap);
     va_end(ap);
-    a->notice_bad = bad;
+    a->notice_bad = kind == UI_APP_ERROR;
     a->notice_ms = UI_APP_NOTICE_MS;
-    /* also where a script or the presenter's terminal sees it */
-    fprintf(bad ? stderr : stdout, "%s%s\n", bad ? "smtpsim: " : "", a->notice);
-    fflush(bad ? stderr : stdout);
+    if (kind == UI_APP_HINT)
+        return;
+    FILE *out = kind == UI_APP_ERROR ? stderr : stdout;
+    fprintf(out, "%s%s\n", kind == UI_APP_ERROR ? "smtpsim: " : "", a->notice);
+    fflush(out);
 }
 
 const char *ui_app_notice(const ui_app *a)
@@ -382,9 +384,9 @@ static void screenshot(ui_app *a)
     char name[128], err[256];
     ui_app_screenshot_name(a, name, sizeof name);
     if (ui_png_save_renderer(a->ctx.r, name, err, sizeof err) == 0)
-        ui_app_notify(a, false, "saved screenshot: %s", name);
+        ui_app_notify(a, UI_APP_DONE, "saved screenshot: %s", name);
     else
-        ui_app_notify(a, true, "screenshot %s not saved: %s", name, err);
+        ui_app_notify(a, UI_APP_ERROR, "screenshot %s not saved: %s", name, err);
     a->shot_pending = false;
 }
 
@@ -427,6 +429,20 @@ ui_ctx *ui_app_ctx(ui_app *a)
 const ui_layout *ui_app_layout(const ui_app *a)
 {
     return &a->lay;
+}
+
+const ui_panels_state *ui_app_panels(const ui_app *a)
+{
+    return &a->panels;
+}
+
+void ui_app_step_label(const ui_app *a, char *out, size_t cap)
+{
+    size_t n = ui_app_step_count(a);
+    if (n) /* counted from 1 to the real count; "#N" elsewhere is the index `run` prints */
+        snprintf(out, cap, "Step %zu of %zu", a->step + 1, n);
+    else
+        snprintf(out, cap, "No steps");
 }
 
 SDL_Rect ui_app_token_rect(const ui_app *a)

@@ -21,6 +21,7 @@
 #include "core/world/world.h"
 #include "ui/ui_gfx.h"
 #include "ui/ui_layout.h"
+#include "ui/ui_panels.h"
 
 /* Named limits and timings. */
 #define UI_APP_MIN_STEP_MS 500   /* shortest animation of one step at 1x */
@@ -122,6 +123,10 @@ int ui_app_run(ui_app *a);
 /* For tests: the context and layout of the last draw. */
 ui_ctx *ui_app_ctx(ui_app *a);
 const ui_layout *ui_app_layout(const ui_app *a);
+/* ui_app_panels - what the student expanded and scrolled in the panels. */
+const ui_panels_state *ui_app_panels(const ui_app *a);
+/* ui_app_step_label - the header's counter: "Step N of M", N from 1, M the number of steps. */
+void ui_app_step_label(const ui_app *a, char *out, size_t cap);
 /* ui_app_token_rect - the current token's label in the last frame (w = 0 if none). */
 SDL_Rect ui_app_token_rect(const ui_app *a);
 

@@ -75,11 +75,7 @@ static void draw_header(ui_app *a)
     SDL_Rect hd = a->lay.header;
     int cy = hd.y + hd.h / 2;
     char buf[200];
-    size_t n = ui_app_step_count(a);
-    if (n) /* counted from 1 to the real count; "#N" elsewhere is the index `run` prints */
-        snprintf(buf, sizeof buf, "Step %zu of %zu", a->step + 1, n);
-    else
-        snprintf(buf, sizeof buf, "No steps");
+    ui_app_step_label(a, buf, sizeof buf);
     int sw = ui_text_draw(c->text, UI_FONT_SANS_BOLD, c->fs_title, th->title, buf,
                           hd.x + hd.w - c->pad, cy, UI_ALIGN_RIGHT | UI_ALIGN_MIDDLE);
     int lx = hd.x + hd.w - c->pad - sw - 2 * c->pad;

@@ -58,20 +58,21 @@ static void whatif_toggle(ui_app *a)
 static void save_fork_now(ui_app *a)
 {
     if (!a->fork) { /* say what Ctrl+S is for rather than doing nothing */
-        ui_app_notify(a, false, "Ctrl+S saves a what-if: press W on a server reply first");
+        ui_app_notify(a, UI_APP_HINT,
+                      "Ctrl+S saves a what-if: press W on a server reply first");
         return;
     }
     char name[200], err[400];
     if (ui_app_save_fork(a, name, sizeof name, err, sizeof err) == 0) {
-        ui_app_notify(a, false, "saved what-if scenario: %s (open it with: smtpsim window %s)",
-                      name, name);
+        ui_app_notify(a, UI_APP_DONE,
+                      "saved what-if scenario: %s (open it with: smtpsim window %s)", name, name);
         if (a->win) {
             char t[300];
             snprintf(t, sizeof t, "smtpsim - what if: saved as %s", name);
             SDL_SetWindowTitle(a->win, t);
         }
     } else {
-        ui_app_notify(a, true, "what-if not saved: %s", err);
+        ui_app_notify(a, UI_APP_ERROR, "what-if not saved: %s", err);
     }
 }
 
@@ -89,7 +90,7 @@ static void escape(ui_app *a)
         a->quit = true;
     } else {
         a->esc_ms = UI_APP_ESC_QUIT_MS;
-        ui_app_notify(a, false, "Press Esc again to quit (Ctrl+Q quits at once)");
+        ui_app_notify(a, UI_APP_HINT, "Press Esc again to quit (Ctrl+Q quits at once)");
         return;
     }
     a->esc_ms = 0;

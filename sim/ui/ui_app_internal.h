@@ -131,8 +131,10 @@ void ui_app_whatif_key(ui_app *a, SDL_Keycode sym, bool ctrl);
 void ui_app_whatif_text_input(ui_app *a, const char *utf8);
 void ui_app_whatif_draw(ui_app *a); /* the reply field, in the explanation panel's place */
 
-/* ui_app.c: a notice for UI_APP_NOTICE_MS (bad: drawn as an error, and also on stderr). */
-void ui_app_notify(ui_app *a, bool bad, const char *fmt, ...)
+/* ui_app.c: a notice for UI_APP_NOTICE_MS. A hint is only drawn; what was saved also goes
+ * to stdout and an error to stderr (where a script or the presenter's terminal sees it). */
+typedef enum { UI_APP_HINT, UI_APP_DONE, UI_APP_ERROR } ui_app_notice_kind;
+void ui_app_notify(ui_app *a, ui_app_notice_kind kind, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* ui_app_draw.c: what input needs to know about the last frame. */

@@ -265,14 +265,14 @@ static void test_transcript_highlight(void **state)
     const ui_layout *lay = ui_app_layout(f->app);
     ui_view v = {f->w, 5, 1.0f, false, NULL};
     SDL_Rect row, prev;
-    assert_int_equal(ui_panels_transcript_row(c, lay, &v, 5, &row), 0);
-    assert_int_equal(ui_panels_transcript_row(c, lay, &v, 4, &prev), 0);
+    assert_int_equal(ui_panels_transcript_row(c, lay, &v, NULL, 5, &row), 0);
+    assert_int_equal(ui_panels_transcript_row(c, lay, &v, NULL, 4, &prev), 0);
     assert_true(SDL_HasIntersection(&row, &lay->transcript));
     int x = row.x + row.w - 6;
     assert_int_equal(at(f, x, row.y + 1), rgb(th->highlight));
     assert_int_equal(at(f, x, prev.y + 1), rgb(th->panel));
     /* later steps are not in the transcript yet */
-    assert_int_equal(ui_panels_transcript_row(c, lay, &v, 6, &row), -1);
+    assert_int_equal(ui_panels_transcript_row(c, lay, &v, NULL, 6, &row), -1);
     /* a click on line 4 goes to step 4 and opens its bytes */
     SDL_Event e;
     memset(&e, 0, sizeof e);
@@ -556,8 +556,14 @@ static void test_keys_do_what_the_table_says(void **state)
         case UI_KEY_FIRST: assert_int_equal(ui_app_step(a), 0); checked++; break;
         case UI_KEY_LAST: assert_int_equal(ui_app_step(a), n - 1); checked++; break;
         case UI_KEY_PLAY: assert_true(ui_app_playing(a)); checked++; break;
-        case UI_KEY_QUIT:
-        case UI_KEY_ESCAPE: assert_true(ui_app_quit_requested(a)); checked++; break;
+        case UI_KEY_QUIT: assert_true(ui_app_quit_requested(a)); checked++; break;
+        case UI_KEY_ESCAPE: /* nothing open: the first Esc warns, the second quits */
+            assert_false(ui_app_quit_requested(a));
+            assert_non_null(strstr(ui_app_notice(a), "Esc again"));
+            ui_app_event(a, &e);
+            assert_true(ui_app_quit_requested(a));
+            checked++;
+            break;
         default: /* no getter: at least nothing else happened */
             assert_int_equal(ui_app_step(a), 3);
             assert_false(ui_app_quit_requested(a));
