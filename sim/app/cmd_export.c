@@ -4,13 +4,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "app/app_opts.h"
 #include "app/app_paths.h"
 #include "app/commands.h"
 #include "app/export_world.h"
+#include "core/teach/catalog.h"
 #include "core/teach/gift.h"
 #include "core/teach/lesson.h"
+#include "core/util/file_util.h"
 
 static int export_usage(FILE *out)
 {
@@ -23,60 +25,47 @@ static int export_usage(FILE *out)
     return out == stdout ? 0 : 2;
 }
 
-/* write_file - to a temporary file then renamed, so a failed export leaves no half file. */
-static int write_file(const char *path, const char *text, size_t len)
-{
-    char tmp[PATH_MAX];
-    if (snprintf(tmp, sizeof tmp, "%s.tmp-%ld", path, (long)getpid()) >= (int)sizeof tmp)
-        return -1;
-    FILE *f = fopen(tmp, "wb");
-    if (!f)
-        return -1;
-    bool ok = fwrite(text, 1, len, f) == len;
-    ok = (fclose(f) == 0) && ok;
-    if (!ok || rename(tmp, path) != 0) {
-        unlink(tmp);
-        return -1;
-    }
-    return 0;
-}
-
 int cmd_export(int argc, char **argv)
 {
     bool gift = false;
     for (int i = 1; i < argc; i++)
-        if (!strcmp(argv[i], "--gift"))
+        if (!strcmp(argv[i], "--gift") || !strncmp(argv[i], "--gift=", 7))
             gift = true;
     if (!gift) {
         if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")))
             export_usage(stdout); /* then the scenario exporters' own help */
         return export_world_main(argc, argv);
     }
+    enum { O_GIFT = 1, O_OUT };
+    static const app_opt opts[] = {
+        {"gift", 0, true, O_GIFT}, {"out", 0, true, O_OUT}, {NULL, 0, false, 0}};
     const char *name = NULL, *out = NULL;
-    for (int i = 1; i < argc; i++)
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+    app_opts p;
+    app_opts_init(&p, "smtpsim export", opts, argc, argv);
+    for (int c; (c = app_opts_next(&p)) != APP_OPTS_END;) {
+        if (c == APP_OPTS_HELP)
             return export_usage(stdout);
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--gift") && i + 1 < argc && !name && argv[i + 1][0] != '-') {
-            name = argv[++i];
-        } else if (!strcmp(argv[i], "--out") && i + 1 < argc) {
-            out = argv[++i];
-        } else if (!strcmp(argv[i], "--gift")) {
-            fprintf(stderr, "smtpsim export: --gift needs a lesson id or file\n");
+        if (c == O_GIFT && (name || p.arg[0] == '-' || !p.arg[0]))
+            return app_opts_usage_error(&p, name ? "one lesson at a time"
+                                                 : "--gift needs a lesson id or file");
+        if (c == O_GIFT)
+            name = p.arg;
+        else if (c == O_OUT)
+            out = p.arg;
+        else if (c == APP_OPTS_OPERAND)
+            return app_opts_usage_error(&p, "unexpected '%s'", p.arg);
+        else
             return 2;
-        } else {
-            fprintf(stderr, "smtpsim export: unexpected '%s'\n", argv[i]);
-            return export_usage(stderr);
-        }
     }
     if (!name)
         return export_usage(stderr);
     char path[PATH_MAX];
-    if (strchr(name, '/') || (strlen(name) > 5 && !strcmp(name + strlen(name) - 5, ".json")))
-        snprintf(path, sizeof path, "%s", name);
-    else
-        snprintf(path, sizeof path, "%s/lessons/%s.json", app_data_dir(), name);
     static char err[16384];
+    if (catalog_resolve(app_data_dir(), CATALOG_LESSON, name, NULL, path, sizeof path, err,
+                        sizeof err) != 0) {
+        fprintf(stderr, "smtpsim export: %s\n", err);
+        return 2;
+    }
     lesson *l = lesson_load(path, err, sizeof err);
     if (!l) {
         fputs(err, stderr);
@@ -95,7 +84,7 @@ int cmd_export(int argc, char **argv)
     }
     int rc = 0;
     if (out) {
-        if (write_file(out, text, len) != 0) {
+        if (file_write_atomic(out, text, len, 0644, NULL) != 0) {
             perror(out);
             rc = 2;
         }

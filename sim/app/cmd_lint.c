@@ -13,17 +13,18 @@
  * all the lessons linted together ("the bank") where the right answers sit and how many
  * true/false answers are true. The thresholds are lessons/FORMAT.md's.
  */
-#include <glob.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "app/app_opts.h"
 #include "app/app_paths.h"
 #include "app/commands.h"
-#include "core/util/json_load.h"
+#include "core/teach/catalog.h"
 #include "core/teach/lesson.h"
+#include "core/util/json_load.h"
+#include "core/util/membuf.h"
 #include "core/world/scenario.h"
 #include "core/world/world.h"
 
@@ -57,19 +58,6 @@ static void worlds_free(void)
     n_worlds = 0;
 }
 
-/* find_scenario_file - ID.json in the lesson's own scenarios/ directory, else the data dir. */
-static bool find_scenario_file(const char *id, const char *lesson_path, char *out, size_t cap)
-{
-    if (lesson_path) {
-        const char *slash = strrchr(lesson_path, '/');
-        int dl = slash ? (int)(slash - lesson_path) : 1;
-        snprintf(out, cap, "%.*s/scenarios/%s.json", dl, slash ? lesson_path : ".", id);
-        if (access(out, R_OK) == 0)
-            return true;
-    }
-    return scenario_resolve(app_data_dir(), id, out, cap) == 0 && access(out, R_OK) == 0;
-}
-
 static lint_world *get_world(const char *id, const char *lesson_path)
 {
     for (size_t i = 0; i < n_worlds; i++)
@@ -80,12 +68,10 @@ static lint_world *get_world(const char *id, const char *lesson_path)
     lint_world *lw = &worlds[n_worlds++];
     memset(lw, 0, sizeof *lw);
     snprintf(lw->id, sizeof lw->id, "%s", id);
-    lw->found = find_scenario_file(id, lesson_path, lw->path, sizeof lw->path);
-    if (!lw->found) {
-        snprintf(lw->err, sizeof lw->err, "no scenario '%s' (no %s.json in lessons/scenarios/)", id,
-                 id);
+    lw->found = catalog_resolve(app_data_dir(), CATALOG_SCENARIO, id, lesson_path, lw->path,
+                                sizeof lw->path, lw->err, sizeof lw->err) == 0;
+    if (!lw->found)
         return lw;
-    }
     char err[400];
     lw->sc = scenario_load(lw->path, err, sizeof err);
     if (!lw->sc) {
@@ -173,14 +159,10 @@ static const seen_id *seen_find(const char *id, bool lesson_id)
 
 static void seen_add(const char *id, const char *file, size_t index)
 {
-    if (n_seen == cap_seen) {
-        size_t cap = cap_seen ? cap_seen * 2 : 256;
-        seen_id *v = realloc(seen, cap * sizeof *v);
-        if (!v)
-            return;
-        seen = v;
-        cap_seen = cap;
-    }
+    seen_id *v = membuf_grow_array(seen, &cap_seen, n_seen + 1, sizeof *v);
+    if (!v)
+        return;
+    seen = v;
     seen[n_seen].id = strdup(id);
     seen[n_seen].file = file;
     seen[n_seen].index = index;
@@ -403,46 +385,48 @@ static void lint_usage(FILE *out)
 int cmd_lint(int argc, char **argv)
 {
     int errors = 0, files = 0;
-    glob_t g = {0};
-    bool globbed = false;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            lint_usage(stdout);
-            return 0;
+    static const app_opt opts[] = {{NULL, 0, false, 0}};
+    const char **given = calloc((size_t)argc + 1, sizeof *given); /* the FILE operands */
+    int n_given = 0;
+    if (!given)
+        return 2;
+    app_opts p;
+    app_opts_init(&p, "smtpsim lint", opts, argc, argv);
+    for (int c; (c = app_opts_next(&p)) != APP_OPTS_END;) {
+        if (c != APP_OPTS_OPERAND) {
+            if (c == APP_OPTS_HELP)
+                lint_usage(stdout);
+            free(given);
+            return c == APP_OPTS_HELP ? 0 : 2;
         }
-        if (argv[i][0] == '-' && argv[i][1]) {
-            fprintf(stderr, "smtpsim lint: unknown option '%s'\n", argv[i]);
-            lint_usage(stderr);
-            return 2;
-        }
+        given[n_given++] = p.arg;
     }
-    if (argc < 2) {
-        char pat[PATH_MAX];
-        snprintf(pat, sizeof pat, "%s/lessons/scenarios/*.json", app_data_dir());
-        int r1 = glob(pat, 0, NULL, &g);
-        snprintf(pat, sizeof pat, "%s/lessons/*.json", app_data_dir());
-        int r2 = glob(pat, r1 == 0 ? GLOB_APPEND : 0, NULL, &g);
-        globbed = r1 == 0 || r2 == 0;
-        if (!globbed || g.gl_pathc == 0) {
+    if (n_given == 0) {
+        /* every scenario, then every lesson: lessons refer to scenarios */
+        const catalog_kind kinds[] = {CATALOG_SCENARIO, CATALOG_LESSON};
+        for (size_t k = 0; k < 2; k++) {
+            catalog_entry *e;
+            long n = catalog_list(app_data_dir(), kinds[k], &e);
+            for (long i = 0; i < n; i++, files++)
+                errors += lint_file(e[i].path);
+            free(e);
+        }
+        if (files == 0) {
             fprintf(stderr, "smtpsim lint: no lesson or scenario files in %s/lessons\n",
                     app_data_dir());
-            if (globbed)
-                globfree(&g);
+            free(given);
             return 0;
         }
-        for (size_t i = 0; i < g.gl_pathc; i++, files++)
-            errors += lint_file(g.gl_pathv[i]);
     } else {
-        for (int i = 1; i < argc; i++, files++)
-            errors += lint_file(argv[i]);
+        for (int i = 0; i < n_given; i++, files++)
+            errors += lint_file(given[i]);
     }
     balance_report();
     memset(&bank, 0, sizeof bank);
     fflush(stdout);
     fprintf(stderr, "smtpsim lint: %d file%s, %d error%s\n", files, files == 1 ? "" : "s", errors,
             errors == 1 ? "" : "s");
-    if (globbed)
-        globfree(&g);
+    free(given);
     worlds_free();
     for (size_t i = 0; i < n_seen; i++)
         free(seen[i].id);

@@ -24,6 +24,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "app/app_opts.h"
 #include "app/app_paths.h"
 #include "app/commands.h"
 #include "core/smtp/smtp_server.h"
@@ -286,39 +287,55 @@ int cmd_live(int argc, char **argv)
     static const char *domains[32];
     size_t n_domains = 0;
     const char *user_spec = "demo:demo", *maildir_opt = NULL;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        int which = !strcmp(a, "--msa-port")   ? 0
-                    : !strcmp(a, "--mta-port") ? 1
-                    : !strcmp(a, "--mx-port")  ? 2
-                                               : -1;
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+    enum { O_MSA_PORT = 1, O_MTA_PORT, O_MX_PORT, O_NO_WINDOW, O_VERBOSE, O_DOMAIN, O_USER,
+           O_MAILDIR };
+    static const app_opt opts[] = {
+        {"msa-port", 0, true, O_MSA_PORT}, {"mta-port", 0, true, O_MTA_PORT},
+        {"mx-port", 0, true, O_MX_PORT},   {"no-window", 0, false, O_NO_WINDOW},
+        {"verbose", 'v', false, O_VERBOSE}, {"domain", 0, true, O_DOMAIN},
+        {"user", 0, true, O_USER},         {"maildir", 0, true, O_MAILDIR},
+        {NULL, 0, false, 0},
+    };
+    app_opts p;
+    app_opts_init(&p, "smtpsim live", opts, argc, argv);
+    for (int c; (c = app_opts_next(&p)) != APP_OPTS_END;) {
+        const char *v = p.arg;
+        switch (c) {
+        case APP_OPTS_HELP:
             fputs(live_usage, stdout);
             return 0;
-        } else if (!strcmp(a, "--no-window")) {
+        case O_NO_WINDOW:
             no_window = true;
-        } else if (!strcmp(a, "--verbose") || !strcmp(a, "-v")) {
+            break;
+        case O_VERBOSE:
             level = NET_LOG_SESSION;
-        } else if (which >= 0 && v) {
+            break;
+        case O_MSA_PORT:
+        case O_MTA_PORT:
+        case O_MX_PORT: {
             char *end;
-            long p = strtol(v, &end, 10);
-            if (*end || !*v || p < 0 || p > 65535) {
-                fprintf(stderr, "smtpsim live: %s wants a port number\n", a);
-                return 2;
-            }
-            ports[which] = (int)p;
-            i++;
-        } else if (!strcmp(a, "--domain") && v && n_domains < 32) {
+            long port = strtol(v, &end, 10);
+            if (*end || !*v || port < 0 || port > 65535)
+                return app_opts_usage_error(&p, "%s wants a port number", p.name);
+            ports[c - O_MSA_PORT] = (int)port;
+            break;
+        }
+        case O_DOMAIN:
+            if (n_domains >= 32)
+                return app_opts_usage_error(&p, "at most 32 domains");
             domains[n_domains++] = v;
-            i++;
-        } else if (!strcmp(a, "--user") && v && strchr(v, ':')) {
+            break;
+        case O_USER:
+            if (!strchr(v, ':'))
+                return app_opts_usage_error(&p, "--user wants NAME:PASSWORD, not '%s'", v);
             user_spec = v;
-            i++;
-        } else if (!strcmp(a, "--maildir") && v) {
+            break;
+        case O_MAILDIR:
             maildir_opt = v;
-            i++;
-        } else {
-            fprintf(stderr, "smtpsim live: unknown or incomplete option '%s'\n%s", a, live_usage);
+            break;
+        case APP_OPTS_OPERAND:
+            return app_opts_usage_error(&p, "unexpected argument '%s'", v);
+        default:
             return 2;
         }
     }

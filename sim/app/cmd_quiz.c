@@ -7,7 +7,6 @@
  * NO_COLOR (https://no-color.org).
  */
 #include <errno.h>
-#include <glob.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -16,8 +15,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "app/app_opts.h"
 #include "app/app_paths.h"
 #include "app/commands.h"
+#include "core/teach/catalog.h"
 #include "core/teach/lesson.h"
 #include "core/teach/progress.h"
 #include "core/teach/quiz.h"
@@ -96,26 +97,19 @@ static void print_wrapped(const char *indent, const char *text)
     print_hanging(indent, text);
 }
 
-static bool is_path(const char *s)
-{
-    return strchr(s, '/') || (strlen(s) > 5 && !strcmp(s + strlen(s) - 5, ".json"));
-}
-
-/* load_one - a lesson by id or path; predict questions checked against the world when it can
- * be built (cmd_lint.c). NULL after printing why. */
+/* load_one - a lesson by id or path (catalog.h); predict questions checked against the world
+ * when it can be built (cmd_lint.c). NULL after printing why. */
 static lesson *load_one(const char *name)
 {
     char path[PATH_MAX], err[8192];
-    if (is_path(name))
-        snprintf(path, sizeof path, "%s", name);
-    else
-        snprintf(path, sizeof path, "%s/lessons/%s.json", app_data_dir(), name);
+    if (catalog_resolve(app_data_dir(), CATALOG_LESSON, name, NULL, path, sizeof path, err,
+                        sizeof err) != 0) {
+        fprintf(stderr, "smtpsim quiz: %s\n", err);
+        return NULL;
+    }
     lesson *l = lesson_load(path, err, sizeof err);
     if (!l) {
-        if (!is_path(name) && access(path, F_OK) != 0)
-            fprintf(stderr, "smtpsim quiz: no lesson '%s' (looked for %s)\n", name, path);
-        else
-            fprintf(stderr, "%s", err);
+        fprintf(stderr, "%s", err);
         return NULL;
     }
     if (cmd_lint_resolve_predicts(l, path, err, sizeof err) != 0)
@@ -123,21 +117,19 @@ static lesson *load_one(const char *name)
     return l;
 }
 
+/* load_all - every lesson of the data directory, in the catalog's order. */
 static size_t load_all(lesson **out, size_t cap)
 {
-    char pat[PATH_MAX];
-    glob_t g;
-    size_t n = 0;
-    snprintf(pat, sizeof pat, "%s/lessons/*.json", app_data_dir());
-    if (glob(pat, 0, NULL, &g) != 0)
-        return 0;
-    for (size_t i = 0; i < g.gl_pathc && n < cap; i++) {
-        lesson *l = load_one(g.gl_pathv[i]);
+    catalog_entry *e;
+    long n = catalog_list(app_data_dir(), CATALOG_LESSON, &e);
+    size_t k = 0;
+    for (long i = 0; i < n && k < cap; i++) {
+        lesson *l = load_one(e[i].path);
         if (l)
-            out[n++] = l;
+            out[k++] = l;
     }
-    globfree(&g);
-    return n;
+    free(e);
+    return k;
 }
 
 /* read_line - one answer line without its newline; false at end of input. */
@@ -321,56 +313,50 @@ int cmd_quiz(int argc, char **argv)
     int64_t real_start = (int64_t)time(NULL);
     int64_t now = real_start;
 
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *val = (i + 1 < argc) ? argv[i + 1] : NULL;
-        char *end = NULL;
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+    enum { O_REVIEW = 1, O_EXAM, O_MINUTES, O_SEED, O_NOW, O_PROGRESS };
+    static const app_opt opts[] = {
+        {"review", 0, false, O_REVIEW}, {"exam", 0, true, O_EXAM},
+        {"minutes", 0, true, O_MINUTES}, {"seed", 0, true, O_SEED},
+        {"now", 0, true, O_NOW},         {"progress", 0, true, O_PROGRESS},
+        {NULL, 0, false, 0},
+    };
+    app_opts p;
+    app_opts_init(&p, "smtpsim quiz", opts, argc, argv);
+    for (int c; (c = app_opts_next(&p)) != APP_OPTS_END;) {
+        const char *val = p.arg;
+        if (c == APP_OPTS_HELP) {
             usage(stdout);
             return 0;
-        } else if (!strcmp(a, "--review")) {
+        } else if (c == O_REVIEW) {
             review = true;
-        } else if (!strcmp(a, "--exam") || !strcmp(a, "--minutes") || !strcmp(a, "--seed") ||
-                   !strcmp(a, "--now") || !strcmp(a, "--progress")) {
-            if (!val) {
-                fprintf(stderr, "smtpsim quiz: %s needs a value\n", a);
-                return 2;
-            }
-            i++;
-            if (!strcmp(a, "--progress")) {
-                progress_path = val;
-                continue;
-            }
+        } else if (c == O_PROGRESS) {
+            progress_path = val;
+        } else if (c == APP_OPTS_OPERAND) {
+            if (n_names < QUIZ_MAX_LESSONS)
+                names[n_names++] = val;
+        } else if (c > 0) {
+            /* the numeric options */
+            char *end = NULL;
             errno = 0;
             unsigned long long v = strtoull(val, &end, 10);
-            if (errno || !end || *end || val[0] == '-' || !val[0]) {
-                fprintf(stderr, "smtpsim quiz: %s: '%s' is not a number\n", a, val);
-                return 2;
-            }
-            if (!strcmp(a, "--exam")) {
-                if (v < 1 || v > 10000) {
-                    fprintf(stderr, "smtpsim quiz: --exam: 1-10000 questions\n");
-                    return 2;
-                }
+            if (errno || !end || *end || val[0] == '-' || !val[0])
+                return app_opts_usage_error(&p, "%s: '%s' is not a number", p.name, val);
+            if (c == O_EXAM) {
+                if (v < 1 || v > 10000)
+                    return app_opts_usage_error(&p, "--exam: 1-10000 questions");
                 exam = (long)v;
-            } else if (!strcmp(a, "--minutes")) {
-                if (v < 1 || v > 24 * 60) {
-                    fprintf(stderr, "smtpsim quiz: --minutes: 1-1440\n");
-                    return 2;
-                }
+            } else if (c == O_MINUTES) {
+                if (v < 1 || v > 24 * 60)
+                    return app_opts_usage_error(&p, "--minutes: 1-1440");
                 minutes = (long)v;
-            } else if (!strcmp(a, "--seed")) {
+            } else if (c == O_SEED) {
                 seed = v;
                 have_seed = true;
             } else {
                 now = (int64_t)v;
             }
-        } else if (a[0] == '-') {
-            fprintf(stderr, "smtpsim quiz: unknown option '%s'\n", a);
-            usage(stderr);
+        } else {
             return 2;
-        } else if (n_names < QUIZ_MAX_LESSONS) {
-            names[n_names++] = a;
         }
     }
     if (minutes && exam < 0) {

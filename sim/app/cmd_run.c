@@ -18,8 +18,11 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "app/app_opts.h"
 #include "app/app_paths.h"
 #include "app/commands.h"
+#include "core/teach/catalog.h"
+#include "core/util/file_util.h"
 #include "core/world/scenario.h"
 #include "core/world/scenario_fork.h"
 #include "core/export/transcript.h"
@@ -63,14 +66,11 @@ static int save_fork(const scenario *sc, const world *orig, size_t at, const cha
         fprintf(stderr, "smtpsim run: %s\n", err);
         return 2;
     }
-    FILE *out = fopen(file, "w");
     int rc = 0;
-    if (!out || fputs(text, out) == EOF) {
-        fprintf(stderr, "smtpsim run: cannot write %s\n", file);
+    if (file_write_atomic(file, text, strlen(text), 0644, NULL) != 0) {
+        fprintf(stderr, "smtpsim run: cannot write %s (%s)\n", file, strerror(errno));
         rc = 2;
     }
-    if (out && fclose(out) != 0)
-        rc = 2;
     free(text);
     if (rc == 0)
         fprintf(stderr, "smtpsim run: fork saved as %s (scenario id '%s')\n", file, id);
@@ -82,42 +82,51 @@ int cmd_run(int argc, char **argv)
     const char *name = NULL, *format = "text", *color = "auto", *reply = NULL, *save = NULL;
     bool explain = false, have_step = false, have_at = false;
     size_t step = 0, at = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        bool more = i + 1 < argc;
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+    enum { O_EXPLAIN = 1, O_FORMAT, O_COLOR, O_STEP, O_AT, O_REPLY, O_SAVE_FORK };
+    static const app_opt opts[] = {
+        {"explain", 0, false, O_EXPLAIN}, {"format", 0, true, O_FORMAT},
+        {"color", 0, true, O_COLOR},      {"step", 0, true, O_STEP},
+        {"at", 0, true, O_AT},            {"reply", 0, true, O_REPLY},
+        {"save-fork", 0, true, O_SAVE_FORK}, {NULL, 0, false, 0},
+    };
+    app_opts p;
+    app_opts_init(&p, "smtpsim run", opts, argc, argv);
+    for (int c; (c = app_opts_next(&p)) != APP_OPTS_END;) {
+        switch (c) {
+        case APP_OPTS_HELP:
             run_usage(stdout);
             return 0;
-        } else if (!strcmp(a, "--explain")) {
+        case O_EXPLAIN:
             explain = true;
-        } else if (!strcmp(a, "--format") && more) {
-            format = argv[++i];
-        } else if (!strcmp(a, "--color") && more) {
-            color = argv[++i];
-        } else if (!strcmp(a, "--step") && more) {
-            if (parse_size(argv[++i], &step) < 0) {
-                fprintf(stderr, "smtpsim run: --step needs a step number\n");
-                return 2;
-            }
+            break;
+        case O_FORMAT:
+            format = p.arg;
+            break;
+        case O_COLOR:
+            color = p.arg;
+            break;
+        case O_STEP:
+            if (parse_size(p.arg, &step) < 0)
+                return app_opts_usage_error(&p, "--step needs a step number");
             have_step = true;
-        } else if (!strcmp(a, "--at") && more) {
-            if (parse_size(argv[++i], &at) < 0) {
-                fprintf(stderr, "smtpsim run: --at needs a step number\n");
-                return 2;
-            }
+            break;
+        case O_AT:
+            if (parse_size(p.arg, &at) < 0)
+                return app_opts_usage_error(&p, "--at needs a step number");
             have_at = true;
-        } else if (!strcmp(a, "--reply") && more) {
-            reply = argv[++i];
-        } else if (!strcmp(a, "--save-fork") && more) {
-            save = argv[++i];
-        } else if (a[0] == '-' && a[1]) {
-            fprintf(stderr, "smtpsim run: unknown or incomplete option '%s'\n", a);
-            run_usage(stderr);
-            return 2;
-        } else if (!name) {
-            name = a;
-        } else {
-            fprintf(stderr, "smtpsim run: one scenario at a time ('%s')\n", a);
+            break;
+        case O_REPLY:
+            reply = p.arg;
+            break;
+        case O_SAVE_FORK:
+            save = p.arg;
+            break;
+        case APP_OPTS_OPERAND:
+            if (name)
+                return app_opts_usage_error(&p, "one scenario at a time ('%s')", p.arg);
+            name = p.arg;
+            break;
+        default:
             return 2;
         }
     }
@@ -138,8 +147,9 @@ int cmd_run(int argc, char **argv)
         return 2;
     }
     char path[4096], err[1024];
-    if (scenario_resolve(app_data_dir(), name, path, sizeof path) < 0) {
-        fprintf(stderr, "smtpsim run: no scenario '%s' (see 'smtpsim list')\n", name);
+    if (catalog_resolve(app_data_dir(), CATALOG_SCENARIO, name, NULL, path, sizeof path, err,
+                        sizeof err) != 0) {
+        fprintf(stderr, "smtpsim run: %s (see 'smtpsim list')\n", err);
         return 2;
     }
     scenario *sc = scenario_load(path, err, sizeof err);

@@ -12,7 +12,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "app/app_opts.h"
 #include "app/commands.h"
+#include "core/util/file_util.h"
 #include "net/net_client.h"
 #include "net/net_loop.h"
 #include "net/net_tls.h"
@@ -119,37 +121,12 @@ static void on_done(void *ctx, const smtp_client_result *r, const char *why)
     st->status = r->status == SMTP_RESULT_OK && r->n_accepted == st->n_rcpts ? 0 : 1;
 }
 
+/* read_file - the whole of --data FILE, at most SEND_MAX_FILE bytes (file_util.h); NULL with
+ * errno. */
 static char *read_file(const char *path, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    char *buf = NULL;
-    size_t cap = 0, n = 0;
-    for (;;) {
-        if (n + 4096 > cap) {
-            cap = cap ? cap * 2 : 8192;
-            if (cap > SEND_MAX_FILE + 8192)
-                break;
-            char *nb = realloc(buf, cap);
-            if (!nb)
-                break;
-            buf = nb;
-        }
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (got == 0)
-            break;
-    }
-    bool bad = ferror(f) || n > SEND_MAX_FILE;
-    fclose(f);
-    if (bad) {
-        free(buf);
-        errno = bad ? EFBIG : errno;
-        return NULL;
-    }
-    *len = n;
-    return buf;
+    char *buf;
+    return file_read_all(path, SEND_MAX_FILE, &buf, len) == 0 ? buf : NULL;
 }
 
 /* compose - a minimal RFC 5322 message around --body TEXT. */
@@ -186,53 +163,69 @@ int cmd_send(int argc, char **argv)
     const char *rcpts[SEND_MAX_RCPTS];
     size_t n_rcpts = 0;
     bool starttls = false, implicit = false, no_starttls = false, insecure = false, quiet = false;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        bool takes = !strcmp(a, "--server") || !strcmp(a, "--from") || !strcmp(a, "--to") ||
-                     !strcmp(a, "--auth") || !strcmp(a, "--data") || !strcmp(a, "--body") ||
-                     !strcmp(a, "--subject") || !strcmp(a, "--helo");
-        if (takes && !v) {
-            fprintf(stderr, "smtpsim send: %s needs a value\n", a);
-            return 2;
-        }
-        if (takes)
-            i++;
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+    enum { O_SERVER = 1, O_FROM, O_TO, O_AUTH, O_DATA, O_BODY, O_SUBJECT, O_HELO, O_STARTTLS,
+           O_TLS, O_NO_STARTTLS, O_INSECURE, O_QUIET };
+    static const app_opt opts[] = {
+        {"server", 0, true, O_SERVER},     {"from", 0, true, O_FROM},
+        {"to", 0, true, O_TO},             {"auth", 0, true, O_AUTH},
+        {"data", 0, true, O_DATA},         {"body", 0, true, O_BODY},
+        {"subject", 0, true, O_SUBJECT},   {"helo", 0, true, O_HELO},
+        {"starttls", 0, false, O_STARTTLS}, {"tls", 0, false, O_TLS},
+        {"no-starttls", 0, false, O_NO_STARTTLS}, {"insecure", 'k', false, O_INSECURE},
+        {"quiet", 'q', false, O_QUIET},    {NULL, 0, false, 0},
+    };
+    app_opts p;
+    app_opts_init(&p, "smtpsim send", opts, argc, argv);
+    for (int c; (c = app_opts_next(&p)) != APP_OPTS_END;) {
+        const char *v = p.arg;
+        switch (c) {
+        case APP_OPTS_HELP:
             fputs(send_usage, stdout);
             return 0;
-        } else if (!strcmp(a, "--server")) {
+        case O_SERVER:
             server = v;
-        } else if (!strcmp(a, "--from")) {
+            break;
+        case O_FROM:
             from = v;
-        } else if (!strcmp(a, "--to")) {
-            if (n_rcpts >= SEND_MAX_RCPTS) {
-                fprintf(stderr, "smtpsim send: at most %d recipients\n", SEND_MAX_RCPTS);
-                return 2;
-            }
+            break;
+        case O_TO:
+            if (n_rcpts >= SEND_MAX_RCPTS)
+                return app_opts_usage_error(&p, "at most %d recipients", SEND_MAX_RCPTS);
             rcpts[n_rcpts++] = v;
-        } else if (!strcmp(a, "--auth")) {
+            break;
+        case O_AUTH:
             auth = v;
-        } else if (!strcmp(a, "--data")) {
+            break;
+        case O_DATA:
             data_file = v;
-        } else if (!strcmp(a, "--body")) {
+            break;
+        case O_BODY:
             body = v;
-        } else if (!strcmp(a, "--subject")) {
+            break;
+        case O_SUBJECT:
             subject = v;
-        } else if (!strcmp(a, "--helo")) {
+            break;
+        case O_HELO:
             helo = v;
-        } else if (!strcmp(a, "--starttls")) {
+            break;
+        case O_STARTTLS:
             starttls = true;
-        } else if (!strcmp(a, "--tls")) {
+            break;
+        case O_TLS:
             implicit = true;
-        } else if (!strcmp(a, "--no-starttls")) {
+            break;
+        case O_NO_STARTTLS:
             no_starttls = true;
-        } else if (!strcmp(a, "--insecure") || !strcmp(a, "-k")) {
+            break;
+        case O_INSECURE:
             insecure = true;
-        } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
+            break;
+        case O_QUIET:
             quiet = true;
-        } else {
-            fprintf(stderr, "smtpsim send: unknown option '%s'\n%s", a, send_usage);
+            break;
+        case APP_OPTS_OPERAND:
+            return app_opts_usage_error(&p, "unexpected argument '%s'", v);
+        default:
             return 2;
         }
     }

@@ -13,6 +13,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "app/app_opts.h"
 #include "app/app_paths.h"
 #include "app/commands.h"
 #include "core/util/file_util.h"
@@ -191,27 +192,49 @@ int cmd_serve(int argc, char **argv)
     net_log_level level = NET_LOG_SESSION;
     int rc = 2;
 
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-#define NEED_VALUE                                                                                 \
-    do {                                                                                           \
-        if (!v) {                                                                                  \
-            fprintf(stderr, "smtpsim serve: %s needs a value\n", a);                               \
-            goto out;                                                                              \
-        }                                                                                          \
-        i++;                                                                                       \
-    } while (0)
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+    enum { O_ROLE = 1, O_LISTEN, O_TLS_LISTEN, O_HOSTNAME, O_CERT, O_KEY, O_NO_TLS, O_DOMAIN,
+           O_MAILDIR, O_SINK, O_USER, O_USERS, O_PLAIN_AUTH, O_RELAY, O_SPOOL, O_MX, O_TRUST,
+           O_LIMIT, O_MAX_SESSIONS, O_MAX_PER_IP, O_QUIET, O_VERBOSE };
+    static const app_opt opts[] = {
+        {"role", 0, true, O_ROLE},
+        {"listen", 0, true, O_LISTEN},
+        {"tls-listen", 0, true, O_TLS_LISTEN},
+        {"hostname", 0, true, O_HOSTNAME},
+        {"cert", 0, true, O_CERT},
+        {"key", 0, true, O_KEY},
+        {"no-tls", 0, false, O_NO_TLS},
+        {"domain", 0, true, O_DOMAIN},
+        {"maildir", 0, true, O_MAILDIR},
+        {"sink", 0, false, O_SINK},
+        {"user", 0, true, O_USER},
+        {"users", 0, true, O_USERS},
+        {"allow-plain-auth", 0, false, O_PLAIN_AUTH},
+        {"relay", 0, true, O_RELAY},
+        {"spool", 0, true, O_SPOOL},
+        {"mx", 0, true, O_MX},
+        {"trust", 0, true, O_TRUST},
+        {"limit", 0, true, O_LIMIT},
+        {"max-sessions", 0, true, O_MAX_SESSIONS},
+        {"max-per-ip", 0, true, O_MAX_PER_IP},
+        {"quiet", 'q', false, O_QUIET},
+        {"verbose", 'v', false, O_VERBOSE},
+        {NULL, 0, false, 0},
+    };
+    app_opts p;
+    app_opts_init(&p, "smtpsim serve", opts, argc, argv);
+    for (int c; (c = app_opts_next(&p)) != APP_OPTS_END;) {
+        const char *v = p.arg;
+        switch (c) {
+        case APP_OPTS_HELP:
             print_usage(stdout);
             rc = 0;
             goto out;
-        } else if (!strcmp(a, "--role")) {
-            NEED_VALUE;
+        case O_ROLE:
             role = v;
-        } else if (!strcmp(a, "--listen") || !strcmp(a, "--tls-listen")) {
-            NEED_VALUE;
-            bool t = !strcmp(a, "--tls-listen");
+            break;
+        case O_LISTEN:
+        case O_TLS_LISTEN: {
+            bool t = c == O_TLS_LISTEN;
             if ((t ? n_tls_listen : n_listen) >= NET_SERVER_MAX_LISTEN) {
                 fprintf(stderr, "smtpsim serve: at most %d listeners of each kind\n",
                         NET_SERVER_MAX_LISTEN);
@@ -221,45 +244,49 @@ int cmd_serve(int argc, char **argv)
                 tls_listen[n_tls_listen++] = v;
             else
                 listen[n_listen++] = v;
-        } else if (!strcmp(a, "--hostname")) {
-            NEED_VALUE;
+            break;
+        }
+        case O_HOSTNAME:
             hostname = v;
-        } else if (!strcmp(a, "--cert")) {
-            NEED_VALUE;
+            break;
+        case O_CERT:
             cert = v;
-        } else if (!strcmp(a, "--key")) {
-            NEED_VALUE;
+            break;
+        case O_KEY:
             key = v;
-        } else if (!strcmp(a, "--no-tls")) {
+            break;
+        case O_NO_TLS:
             no_tls = true;
-        } else if (!strcmp(a, "--domain")) {
-            NEED_VALUE;
+            break;
+        case O_DOMAIN:
             if (n_domains >= SERVE_MAX_LIST)
                 goto too_many;
             domains[n_domains++] = v;
-        } else if (!strcmp(a, "--maildir")) {
-            NEED_VALUE;
+            break;
+        case O_MAILDIR:
             maildir = v;
-        } else if (!strcmp(a, "--sink")) {
+            break;
+        case O_SINK:
             sink = true;
-        } else if (!strcmp(a, "--user")) {
-            NEED_VALUE;
+            break;
+        case O_USER:
             if (add_user(&ul, v) != 0)
                 goto out;
-        } else if (!strcmp(a, "--users")) {
-            NEED_VALUE;
+            break;
+        case O_USERS:
             if (load_users(&ul, v) != 0)
                 goto out;
-        } else if (!strcmp(a, "--allow-plain-auth")) {
+            break;
+        case O_PLAIN_AUTH:
             plain_auth = true;
-        } else if (!strcmp(a, "--relay")) {
-            NEED_VALUE;
+            break;
+        case O_RELAY:
             relay = v;
-        } else if (!strcmp(a, "--spool")) {
-            NEED_VALUE;
+            break;
+        case O_SPOOL:
             spool = v;
-        } else if (!strcmp(a, "--mx")) {
-            NEED_VALUE;
+            break;
+        case O_MX: {
             const char *eq = strchr(v, '=');
             if (!eq || eq == v || strlen(v) >= sizeof route_buf[0]) {
                 fprintf(stderr, "smtpsim serve: --mx wants DOMAIN=HOST:PORT\n");
@@ -271,33 +298,35 @@ int cmd_serve(int argc, char **argv)
             route_buf[n_routes][eq - v] = '\0';
             routes[n_routes] = (net_route){route_buf[n_routes], route_buf[n_routes] + (eq - v) + 1};
             n_routes++;
-        } else if (!strcmp(a, "--trust")) {
-            NEED_VALUE;
+            break;
+        }
+        case O_TRUST:
             if (n_trusted >= SERVE_MAX_LIST)
                 goto too_many;
             trusted[n_trusted++] = v;
-        } else if (!strcmp(a, "--limit")) {
-            NEED_VALUE;
+            break;
+        case O_LIMIT:
             if (serve_parse_limit(&limits, v) != 0)
                 goto out;
-        } else if (!strcmp(a, "--max-sessions")) {
-            NEED_VALUE;
-            if (parse_count(a, v, &max_sessions) != 0)
+            break;
+        case O_MAX_SESSIONS:
+        case O_MAX_PER_IP:
+            if (parse_count(c == O_MAX_SESSIONS ? "--max-sessions" : "--max-per-ip", v,
+                            c == O_MAX_SESSIONS ? &max_sessions : &max_per_ip) != 0)
                 goto out;
-        } else if (!strcmp(a, "--max-per-ip")) {
-            NEED_VALUE;
-            if (parse_count(a, v, &max_per_ip) != 0)
-                goto out;
-        } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
+            break;
+        case O_QUIET:
             level = NET_LOG_QUIET;
-        } else if (!strcmp(a, "--verbose") || !strcmp(a, "-v")) {
+            break;
+        case O_VERBOSE:
             level = NET_LOG_PROTOCOL;
-        } else {
-            fprintf(stderr, "smtpsim serve: unknown option '%s'\n", a);
-            print_usage(stderr);
+            break;
+        case APP_OPTS_OPERAND:
+            app_opts_usage_error(&p, "unexpected argument '%s'", v);
+            goto out;
+        default:
             goto out;
         }
-#undef NEED_VALUE
     }
 
     smtp_role r;

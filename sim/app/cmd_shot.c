@@ -16,8 +16,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "app/app_opts.h"
 #include "app/app_paths.h"
 #include "app/commands.h"
+#include "core/teach/catalog.h"
 #include "core/world/scenario.h"
 #include "core/world/world.h"
 #include "ui/ui_app.h"
@@ -229,81 +231,82 @@ int cmd_shot(int argc, char **argv)
     const char *reply = NULL;
     double phase = 0.5;
     int eaves = 0, bytes = 0, quiz = 0, predict = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+    enum { O_EAVES = 1, O_BYTES, O_QUIZ, O_PREDICT, O_STEP, O_FORK_AT, O_REPLY, O_OUT, O_THEME,
+           O_PHASE, O_SIZE, O_BENCH_FRAMES };
+    static const app_opt opts[] = {
+        {"eaves", 0, false, O_EAVES},  {"bytes", 0, false, O_BYTES},
+        {"quiz", 0, false, O_QUIZ},    {"predict", 0, false, O_PREDICT},
+        {"step", 0, true, O_STEP},     {"fork-at", 0, true, O_FORK_AT},
+        {"reply", 0, true, O_REPLY},   {"out", 0, true, O_OUT},
+        {"theme", 0, true, O_THEME},   {"phase", 0, true, O_PHASE},
+        {"size", 0, true, O_SIZE},     {"bench-frames", 0, true, O_BENCH_FRAMES},
+        {NULL, 0, false, 0},
+    };
+    app_opts p;
+    app_opts_init(&p, "smtpsim shot", opts, argc, argv);
+    for (int c; (c = app_opts_next(&p)) != APP_OPTS_END;) {
+        const char *v = p.arg;
+        switch (c) {
+        case APP_OPTS_HELP:
             usage(stdout);
             return 0;
-        } else if (!strcmp(a, "--eaves")) {
+        case O_EAVES:
             eaves = 1;
-        } else if (!strcmp(a, "--bytes")) {
+            break;
+        case O_BYTES:
             bytes = 1;
-        } else if (!strcmp(a, "--quiz")) {
+            break;
+        case O_QUIZ:
             quiz = 1;
-        } else if (!strcmp(a, "--predict")) {
+            break;
+        case O_PREDICT:
             predict = 1;
-        } else if (a[0] == '-' && !v) {
-            fprintf(stderr, "smtpsim shot: %s needs a value\n", a);
-            return 2;
-        } else if (!strcmp(a, "--step")) {
-            if (parse_int(v, 0, LONG_MAX, &step) != 0) {
-                fprintf(stderr, "smtpsim shot: --step wants a number >= 0, not '%s'\n", v);
-                return 2;
-            }
-            i++;
-        } else if (!strcmp(a, "--fork-at")) {
-            if (parse_int(v, 0, LONG_MAX, &fork_at) != 0) {
-                fprintf(stderr, "smtpsim shot: --fork-at wants a step number >= 0, not '%s'\n",
-                        v);
-                return 2;
-            }
-            i++;
-        } else if (!strcmp(a, "--reply")) {
+            break;
+        case O_STEP:
+            if (parse_int(v, 0, LONG_MAX, &step) != 0)
+                return app_opts_usage_error(&p, "--step wants a number >= 0, not '%s'", v);
+            break;
+        case O_FORK_AT:
+            if (parse_int(v, 0, LONG_MAX, &fork_at) != 0)
+                return app_opts_usage_error(&p, "--fork-at wants a step number >= 0, not '%s'",
+                                            v);
+            break;
+        case O_REPLY:
             reply = v;
-            i++;
-        } else if (!strcmp(a, "--out")) {
+            break;
+        case O_OUT:
             out = v;
-            i++;
-        } else if (!strcmp(a, "--theme")) {
+            break;
+        case O_THEME:
             theme = v;
-            i++;
-        } else if (!strcmp(a, "--phase")) {
+            break;
+        case O_PHASE: {
             char *end;
             phase = strtod(v, &end);
-            if (!*v || *end || phase < 0 || phase > 1) {
-                fprintf(stderr, "smtpsim shot: --phase wants a number 0..1, not '%s'\n", v);
-                return 2;
-            }
-            i++;
-        } else if (!strcmp(a, "--size")) {
+            if (!*v || *end || phase < 0 || phase > 1)
+                return app_opts_usage_error(&p, "--phase wants a number 0..1, not '%s'", v);
+            break;
+        }
+        case O_SIZE: {
             int n = 0;
-            if (sscanf(v, "%ldx%ld%n", &w, &h, &n) != 2 || v[n] || w <= 0 || h <= 0) {
-                fprintf(stderr, "smtpsim shot: --size wants WxH, like 1280x720, not '%s'\n", v);
-                return 2;
-            }
-            if (w < SHOT_MIN_SIZE || h < SHOT_MIN_SIZE || w > SHOT_MAX_SIZE ||
-                h > SHOT_MAX_SIZE) {
-                fprintf(stderr, "smtpsim shot: --size %ldx%ld out of range (%d..%d each)\n", w,
-                        h, SHOT_MIN_SIZE, SHOT_MAX_SIZE);
-                return 2;
-            }
-            i++;
-        } else if (!strcmp(a, "--bench-frames")) {
-            if (parse_int(v, 1, SHOT_MAX_BENCH, &frames) != 0) {
-                fprintf(stderr, "smtpsim shot: --bench-frames wants 1..%d, not '%s'\n",
-                        SHOT_MAX_BENCH, v);
-                return 2;
-            }
-            i++;
-        } else if (a[0] == '-') {
-            fprintf(stderr, "smtpsim shot: unknown option '%s'\n", a);
-            usage(stderr);
-            return 2;
-        } else if (!name) {
-            name = a;
-        } else {
-            fprintf(stderr, "smtpsim shot: one scenario only ('%s' and '%s')\n", name, a);
+            if (sscanf(v, "%ldx%ld%n", &w, &h, &n) != 2 || v[n] || w <= 0 || h <= 0)
+                return app_opts_usage_error(&p, "--size wants WxH, like 1280x720, not '%s'", v);
+            if (w < SHOT_MIN_SIZE || h < SHOT_MIN_SIZE || w > SHOT_MAX_SIZE || h > SHOT_MAX_SIZE)
+                return app_opts_usage_error(&p, "--size %ldx%ld out of range (%d..%d each)", w, h,
+                                            SHOT_MIN_SIZE, SHOT_MAX_SIZE);
+            break;
+        }
+        case O_BENCH_FRAMES:
+            if (parse_int(v, 1, SHOT_MAX_BENCH, &frames) != 0)
+                return app_opts_usage_error(&p, "--bench-frames wants 1..%d, not '%s'",
+                                            SHOT_MAX_BENCH, v);
+            break;
+        case APP_OPTS_OPERAND:
+            if (name)
+                return app_opts_usage_error(&p, "one scenario only ('%s' and '%s')", name, v);
+            name = v;
+            break;
+        default:
             return 2;
         }
     }
@@ -323,10 +326,10 @@ int cmd_shot(int argc, char **argv)
         return 2;
     }
     const char *data = app_data_dir();
-    char path[PATH_MAX];
-    if (scenario_resolve(data, name, path, sizeof path) != 0) {
-        fprintf(stderr, "smtpsim shot: no scenario '%s' (looked in %s/lessons/scenarios)\n",
-                name, data);
+    char path[PATH_MAX], rerr[CATALOG_MAX_PATH * 2 + 64];
+    if (catalog_resolve(data, CATALOG_SCENARIO, name, NULL, path, sizeof path, rerr,
+                        sizeof rerr) != 0) {
+        fprintf(stderr, "smtpsim shot: %s\n", rerr);
         return 2;
     }
     /* no display needed: the dummy driver, and a software renderer on a memory surface */

@@ -14,8 +14,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "app/app_opts.h"
 #include "app/app_paths.h"
 #include "app/commands.h"
+#include "core/teach/catalog.h"
+#include "core/teach/lesson.h"
 #include "core/world/scenario.h"
 #include "core/export/transcript.h"
 #include "core/world/world.h"
@@ -29,9 +32,10 @@
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: smtpsim window [SCENARIO] [--theme NAME] [--step N] [--frames N]\n"
-            "                      [--progress FILE]\n"
+            "usage: smtpsim window [SCENARIO | --lesson LESSON] [--theme NAME] [--step N]\n"
+            "                      [--frames N] [--progress FILE]\n"
             "  Opens the step-through window (default scenario: %s). Themes: %s.\n"
+            "  --lesson LESSON opens the scenario that lesson animates.\n"
             "  The quiz panel keeps progress in the same file as 'smtpsim quiz'\n"
             "  ($XDG_DATA_HOME/smtpsim/progress.json, or --progress FILE).\n"
             "  W on a reply step: what if the server had answered otherwise?\n"
@@ -64,6 +68,43 @@ static int print_transcript(const char *path)
     return rc;
 }
 
+/* scenario_of_lesson - for --lesson: the lesson's file in lesson_path (PATH_MAX) and the id of
+ * the scenario it animates in *scenario_id (kept alive for the process). 0, or -1 after saying
+ * why; nothing to do without --lesson. */
+static int scenario_of_lesson(const char *data, const char *name, const char **scenario_id,
+                              char *lesson_path)
+{
+    static char id[CATALOG_MAX_ID];
+    char err[CATALOG_MAX_PATH * 2 + 64];
+    if (!name)
+        return 0;
+    if (*scenario_id) {
+        fprintf(stderr, "smtpsim window: a SCENARIO or --lesson, not both\n");
+        return -1;
+    }
+    if (catalog_resolve(data, CATALOG_LESSON, name, NULL, lesson_path, PATH_MAX, err,
+                        sizeof err) != 0) {
+        fprintf(stderr, "smtpsim window: %s\n", err);
+        return -1;
+    }
+    static char lerr[8192];
+    lesson *l = lesson_load(lesson_path, lerr, sizeof lerr);
+    if (!l) {
+        fputs(lerr, stderr);
+        return -1;
+    }
+    int rc = 0;
+    if (!l->scenario || strlen(l->scenario) >= sizeof id) {
+        fprintf(stderr, "smtpsim window: lesson '%s' animates no scenario\n", l->id);
+        rc = -1;
+    } else {
+        snprintf(id, sizeof id, "%s", l->scenario);
+        *scenario_id = id;
+    }
+    lesson_free(l);
+    return rc;
+}
+
 static bool have_display(void)
 {
     const char *d = getenv("DISPLAY"), *wl = getenv("WAYLAND_DISPLAY");
@@ -76,45 +117,48 @@ static bool have_display(void)
 
 int cmd_window(int argc, char **argv)
 {
-    const char *name = NULL, *theme = NULL, *progress = NULL;
+    enum { O_THEME = 1, O_PROGRESS, O_STEP, O_FRAMES, O_LESSON };
+    static const app_opt opts[] = {
+        {"theme", 0, true, O_THEME},   {"progress", 0, true, O_PROGRESS},
+        {"step", 0, true, O_STEP},     {"frames", 0, true, O_FRAMES},
+        {"lesson", 0, true, O_LESSON}, {NULL, 0, false, 0},
+    };
+    const char *name = NULL, *theme = NULL, *progress = NULL, *lesson_name = NULL;
     long step = 0, frames = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+    app_opts p;
+    app_opts_init(&p, "smtpsim window", opts, argc, argv);
+    for (int c; (c = app_opts_next(&p)) != APP_OPTS_END;) {
+        const char *v = p.arg;
         char *end;
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+        switch (c) {
+        case APP_OPTS_HELP:
             usage(stdout);
             return 0;
-        } else if ((!strcmp(a, "--theme") || !strcmp(a, "--progress") || !strcmp(a, "--step") ||
-                    !strcmp(a, "--frames")) && !v) {
-            fprintf(stderr, "smtpsim window: %s needs a value\n", a);
-            return 2;
-        } else if (!strcmp(a, "--theme") && v) {
-            theme = argv[++i];
-        } else if (!strcmp(a, "--progress") && v) {
-            progress = argv[++i];
-        } else if (!strcmp(a, "--step") && v) {
+        case O_THEME:
+            theme = v;
+            break;
+        case O_PROGRESS:
+            progress = v;
+            break;
+        case O_LESSON:
+            lesson_name = v;
+            break;
+        case O_STEP:
             step = strtol(v, &end, 10);
-            if (!*v || *end || step < 0) {
-                fprintf(stderr, "smtpsim window: --step wants a number >= 0\n");
-                return 2;
-            }
-            i++;
-        } else if (!strcmp(a, "--frames") && v) {
+            if (!*v || *end || step < 0)
+                return app_opts_usage_error(&p, "--step wants a number >= 0");
+            break;
+        case O_FRAMES:
             frames = strtol(v, &end, 10);
-            if (!*v || *end || frames < 1) {
-                fprintf(stderr, "smtpsim window: --frames wants a number >= 1\n");
-                return 2;
-            }
-            i++;
-        } else if (a[0] == '-') {
-            fprintf(stderr, "smtpsim window: unknown option '%s'\n", a);
-            usage(stderr);
-            return 2;
-        } else if (!name) {
-            name = a;
-        } else {
-            fprintf(stderr, "smtpsim window: one scenario only\n");
+            if (!*v || *end || frames < 1)
+                return app_opts_usage_error(&p, "--frames wants a number >= 1");
+            break;
+        case APP_OPTS_OPERAND:
+            if (name)
+                return app_opts_usage_error(&p, "one scenario only");
+            name = v;
+            break;
+        default:
             return 2;
         }
     }
@@ -133,10 +177,12 @@ int cmd_window(int argc, char **argv)
             progress = ppath;
         }
     }
-    char path[PATH_MAX];
-    if (scenario_resolve(data, name ? name : DEFAULT_SCENARIO, path, sizeof path) != 0) {
-        fprintf(stderr, "smtpsim: no scenario '%s' (looked in %s/lessons/scenarios)\n",
-                name ? name : DEFAULT_SCENARIO, data);
+    char path[PATH_MAX], lpath[PATH_MAX], rerr[CATALOG_MAX_PATH * 2 + 64];
+    if (scenario_of_lesson(data, lesson_name, &name, lpath) != 0)
+        return 2;
+    if (catalog_resolve(data, CATALOG_SCENARIO, name ? name : DEFAULT_SCENARIO,
+                        lesson_name ? lpath : NULL, path, sizeof path, rerr, sizeof rerr) != 0) {
+        fprintf(stderr, "smtpsim: %s\n", rerr);
         return 2;
     }
     /* --frames with the dummy driver runs the real loop invisibly (tests) */

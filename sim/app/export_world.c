@@ -13,8 +13,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "app/app_opts.h"
 #include "app/app_paths.h"
 #include "core/export/pcap_export.h"
+#include "core/teach/catalog.h"
+#include "core/util/file_util.h"
 #include "core/world/scenario.h"
 #include "core/export/svg_export.h"
 #include "core/export/transcript.h"
@@ -33,56 +36,47 @@ static void usage(FILE *f)
                "SCENARIO is a name from `smtpsim list` or a path to a scenario file.\n");
 }
 
-/* write_png - the diagram as a picture, written to a temporary name and renamed. Errors name
- * the path the user gave, never the temporary one (it sits in the same directory, so the
- * reason is the same). */
+/* write_png - the diagram as a picture, written atomically (file_util.h). Errors name the
+ * path the user gave, never the temporary one (it sits in the same directory, so the reason is
+ * the same). */
 static int write_png(const char *out_path, const world *w, const scenario *sc, int scale)
 {
-    char tmp[PATH_MAX], fonts[PATH_MAX], err[256];
-    if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld.png", out_path, (long)getpid()) >= (int)sizeof tmp ||
-        snprintf(fonts, sizeof fonts, "%s/assets/fonts", app_data_dir()) >= (int)sizeof fonts) {
-        fprintf(stderr, "smtpsim export: %s: path too long\n", out_path);
+    char fonts[PATH_MAX], err[256];
+    if (snprintf(fonts, sizeof fonts, "%s/assets/fonts", app_data_dir()) >= (int)sizeof fonts) {
+        fprintf(stderr, "smtpsim export: %s: path too long\n", app_data_dir());
         return 2;
     }
-    FILE *f = fopen(tmp, "wb");
-    if (!f) {
+    file_atomic a;
+    if (file_atomic_open(&a, out_path, 0644) != 0) {
         fprintf(stderr, "smtpsim export: %s: %s\n", out_path, strerror(errno));
         return 2;
     }
-    int rc = ui_seqdiag_png(w, scenario_title(sc), fonts, scale, f, err, sizeof err);
-    if (fclose(f) != 0 && rc == 0) {
-        rc = -1;
-        snprintf(err, sizeof err, "%s", strerror(errno));
-    }
-    if (rc == 0 && rename(tmp, out_path) != 0) {
-        rc = -1;
-        snprintf(err, sizeof err, "%s", strerror(errno));
-    }
-    if (rc != 0) {
-        remove(tmp);
+    if (ui_seqdiag_png(w, scenario_title(sc), fonts, scale, a.f, err, sizeof err) != 0) {
+        file_atomic_abort(&a);
         fprintf(stderr, "smtpsim export: %s: %s\n", out_path, err);
+        return 1;
+    }
+    if (file_atomic_commit(&a) != 0) {
+        fprintf(stderr, "smtpsim export: %s: %s\n", out_path, strerror(errno));
         return 1;
     }
     fprintf(stderr, "smtpsim export: wrote %s\n", out_path);
     return 0;
 }
 
-/* write_output - run the writer into FILE.tmp, then rename over FILE (or to stdout). */
+/* write_output - run the writer into a temporary file renamed over FILE (file_util.h), or to
+ * stdout. */
 static int write_output(const char *out_path, export_format fmt, const world *w, const scenario *sc)
 {
     char err[256] = "";
-    char tmp[PATH_MAX];
     FILE *f = stdout;
+    file_atomic a;
     if (out_path) {
-        if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", out_path, (long)getpid()) >= (int)sizeof tmp) {
-            fprintf(stderr, "smtpsim export: %s: path too long\n", out_path);
-            return 2;
-        }
-        f = fopen(tmp, "wb");
-        if (!f) {
+        if (file_atomic_open(&a, out_path, 0644) != 0) {
             fprintf(stderr, "smtpsim export: %s: %s\n", out_path, strerror(errno));
             return 2;
         }
+        f = a.f;
     }
     int rc;
     switch (fmt) {
@@ -102,17 +96,11 @@ static int write_output(const char *out_path, export_format fmt, const world *w,
         break;
     }
     }
-    if (out_path) {
-        if (fclose(f) != 0 && rc == 0) {
-            rc = -1;
-            snprintf(err, sizeof err, "%s", strerror(errno));
-        }
-        if (rc == 0 && rename(tmp, out_path) != 0) {
-            rc = -1;
-            snprintf(err, sizeof err, "%s", strerror(errno));
-        }
-        if (rc != 0)
-            remove(tmp);
+    if (out_path && rc != 0) {
+        file_atomic_abort(&a);
+    } else if (out_path && file_atomic_commit(&a) != 0) {
+        rc = -1;
+        snprintf(err, sizeof err, "%s", strerror(errno));
     }
     if (rc != 0) {
         fprintf(stderr, "smtpsim export: %s: %s\n", out_path ? out_path : "stdout", err);
@@ -128,36 +116,45 @@ int export_world_main(int argc, char **argv)
     export_format fmt = FMT_NONE;
     const char *name = NULL, *out_path = NULL;
     int scale = 2;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        export_format f = !strcmp(a, "--pcap") ? FMT_PCAP
-                          : !strcmp(a, "--svg") ? FMT_SVG
-                          : !strcmp(a, "--png") ? FMT_PNG
-                          : !strcmp(a, "--transcript") ? FMT_TRANSCRIPT
-                                                       : FMT_NONE;
-        if (f != FMT_NONE) {
-            if (fmt != FMT_NONE || i + 1 >= argc) {
-                usage(stderr);
-                return 2;
-            }
-            fmt = f;
-            name = argv[++i];
-        } else if (!strcmp(a, "--scale") && i + 1 < argc) {
-            char *end;
-            long v = strtol(argv[++i], &end, 10);
-            if (*end || v < 1 || v > 4) {
-                fprintf(stderr, "smtpsim export: --scale takes 1 to 4\n");
-                return 2;
-            }
-            scale = (int)v;
-        } else if (!strcmp(a, "--out") && i + 1 < argc) {
-            out_path = argv[++i];
-        } else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+    enum { O_PCAP = 1, O_SVG, O_PNG, O_TRANSCRIPT, O_SCALE, O_OUT };
+    static const app_opt opts[] = {
+        {"pcap", 0, true, O_PCAP},   {"svg", 0, true, O_SVG},
+        {"png", 0, true, O_PNG},     {"transcript", 0, true, O_TRANSCRIPT},
+        {"scale", 0, true, O_SCALE}, {"out", 0, true, O_OUT},
+        {NULL, 0, false, 0},
+    };
+    static const export_format formats[] = {FMT_NONE, FMT_PCAP, FMT_SVG, FMT_PNG,
+                                            FMT_TRANSCRIPT};
+    app_opts p;
+    app_opts_init(&p, "smtpsim export", opts, argc, argv);
+    for (int c; (c = app_opts_next(&p)) != APP_OPTS_END;) {
+        switch (c) {
+        case APP_OPTS_HELP:
             usage(stdout);
             return 0;
-        } else {
-            fprintf(stderr, "smtpsim export: unexpected argument '%s'\n", a);
-            usage(stderr);
+        case O_PCAP:
+        case O_SVG:
+        case O_PNG:
+        case O_TRANSCRIPT:
+            if (fmt != FMT_NONE)
+                return app_opts_usage_error(&p, "one export at a time ('%s')", p.name);
+            fmt = formats[c];
+            name = p.arg;
+            break;
+        case O_SCALE: {
+            char *end;
+            long v = strtol(p.arg, &end, 10);
+            if (!*p.arg || *end || v < 1 || v > 4)
+                return app_opts_usage_error(&p, "--scale takes 1 to 4");
+            scale = (int)v;
+            break;
+        }
+        case O_OUT:
+            out_path = p.arg;
+            break;
+        case APP_OPTS_OPERAND:
+            return app_opts_usage_error(&p, "unexpected argument '%s'", p.arg);
+        default:
             return 2;
         }
     }
@@ -172,8 +169,9 @@ int export_world_main(int argc, char **argv)
     }
 
     char path[PATH_MAX], err[512];
-    if (scenario_resolve(app_data_dir(), name, path, sizeof path) != 0) {
-        fprintf(stderr, "smtpsim export: no scenario '%s' (see `smtpsim list`)\n", name);
+    if (catalog_resolve(app_data_dir(), CATALOG_SCENARIO, name, NULL, path, sizeof path, err,
+                        sizeof err) != 0) {
+        fprintf(stderr, "smtpsim export: %s (see `smtpsim list`)\n", err);
         return 2;
     }
     scenario *sc = scenario_load(path, err, sizeof err);

@@ -15,6 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/util/membuf.h"
+
 #define NET_LOOP_MAX_EVENTS 256 /* events fetched per epoll_wait */
 
 typedef struct {
@@ -261,14 +263,11 @@ static int fire_timers(net_loop *loop)
 
 int net_loop_defer(net_loop *loop, net_timer_fn fn, void *ctx)
 {
-    if (loop->n_deferred == loop->cap_deferred) {
-        size_t n = loop->cap_deferred ? loop->cap_deferred * 2 : 32;
-        loop_call *d = realloc(loop->deferred, n * sizeof *d);
-        if (!d)
-            return -1;
-        loop->deferred = d;
-        loop->cap_deferred = n;
-    }
+    loop_call *d = membuf_grow_array(loop->deferred, &loop->cap_deferred, loop->n_deferred + 1,
+                                     sizeof *d);
+    if (!d)
+        return -1;
+    loop->deferred = d;
     loop->deferred[loop->n_deferred++] = (loop_call){fn, ctx};
     return 0;
 }

@@ -218,7 +218,7 @@ static void flush_data(net_maildir_pending *const *p, size_t n, bool *ok)
             ok[i] = false;
 }
 
-size_t net_maildir_commit_batch(net_maildir_pending *const *p, size_t n, bool *ok)
+void net_maildir_commit_files(net_maildir_pending *const *p, size_t n, bool *ok)
 {
     /* Step 0: write what was only prepared. */
     for (size_t i = 0; i < n; i++)
@@ -235,6 +235,10 @@ size_t net_maildir_commit_batch(net_maildir_pending *const *p, size_t n, bool *o
         if (!ok[i])
             unlink(p[i]->tmp_path);
     }
+}
+
+size_t net_maildir_commit_dirs(net_maildir_pending *const *p, size_t n, bool *ok)
+{
     /* Step 2: the renames on disk: each distinct new/ directory once. */
     for (size_t i = 0; i < n; i++) {
         if (!ok[i])
@@ -257,6 +261,12 @@ size_t net_maildir_commit_batch(net_maildir_pending *const *p, size_t n, bool *o
     for (size_t i = 0; i < n; i++)
         committed += ok[i];
     return committed;
+}
+
+size_t net_maildir_commit_batch(net_maildir_pending *const *p, size_t n, bool *ok)
+{
+    net_maildir_commit_files(p, n, ok);
+    return net_maildir_commit_dirs(p, n, ok);
 }
 
 int net_maildir_deliver(const char *root, const char *mailbox, const char *header,

@@ -6,8 +6,9 @@
  * and Dovecot read it as is), so the CRLF of the SMTP wire form is turned into LF.
  *
  * Two ways to deliver: net_maildir_deliver does it all at once (two fsyncs per message);
- * net_maildir_begin + net_maildir_commit_batch let a server write many messages and then make
- * them durable together (group commit: one pass of fsyncs per loop iteration, not per message).
+ * net_maildir_begin (or _prepare) + net_maildir_commit_batch let a server write many messages
+ * and then make them durable together (group commit: one pass of flushes per batch, not per
+ * message); commit_batch is commit_files then commit_dirs, which a server may pipeline.
  */
 #ifndef NET_MAILDIR_H
 #define NET_MAILDIR_H
@@ -54,6 +55,17 @@ int net_maildir_begin(const char *root, const char *mailbox, const char *header,
  * each into new/, fsync each distinct new/ directory once. ok[i] says whether message i is durable
  * in new/. Failed ones are removed from tmp/. Returns the number committed. */
 size_t net_maildir_commit_batch(net_maildir_pending *const *p, size_t n, bool *ok);
+
+/* The two halves of net_maildir_commit_batch, so that a server can pipeline them: while one
+ * batch waits for its directories to reach the disk, the next batch's data is written and
+ * flushed (the two are independent; only each batch's own order matters).
+ *   net_maildir_commit_files - write the prepared ones into tmp/, make their data durable,
+ *     rename each into new/ (visible, whole, not yet durable there). Sets every ok[i].
+ *   net_maildir_commit_dirs - fsync each distinct new/ directory of the ok ones once; a
+ *     directory that fails takes its messages back out (ok[i] false). Returns how many are
+ *     durable in new/. */
+void net_maildir_commit_files(net_maildir_pending *const *p, size_t n, bool *ok);
+size_t net_maildir_commit_dirs(net_maildir_pending *const *p, size_t n, bool *ok);
 
 /* net_maildir_abort - remove a message that was begun but must not be delivered. */
 void net_maildir_abort(net_maildir_pending *p);

@@ -111,15 +111,15 @@ size_t net_server_received(session *ss, const smtp_envelope *env, const char *rc
         .rcpt = rcpt,
         .date = date,
     };
-    mail_buf b;
-    mail_buf_init(&b);
+    membuf b;
+    membuf_init(&b);
     size_t n = 0;
     if (mail_prepend_received(&b, &r) == 0 &&
         (!return_path || mail_prepend_return_path(&b, env->mail_from) == 0) && b.len < cap) {
         memcpy(out, b.data, b.len + 1);
         n = b.len;
     }
-    mail_buf_free(&b);
+    membuf_free(&b);
     return n;
 }
 
@@ -555,7 +555,7 @@ size_t net_server_busy(const net_server *s)
     size_t inflight = 0;
     for (relay_job *j = s->jobs; j; j = j->next)
         inflight += j->client != NULL;
-    return s->n_sessions + inflight + (s->sync_busy ? 1 : 0);
+    return s->n_sessions + inflight + (net_server_commit_busy(s) ? 1 : 0);
 }
 
 void net_server_stats(const net_server *s, net_server_counters *out)

@@ -2,11 +2,12 @@
  *
  * Listeners accept connections; each one runs an smtp_server engine through net_conn. Role
  * policy is the engine's (smtp_server.h); this module adds what needs the outside world:
- *   - MX: delivery into a Maildir, group-committed: files are written in the accept hook, which
- *     answers pending (the engine pauses before its final reply), and once per loop iteration
- *     every pending file is fsynced and renamed into new/; only then are the sessions resumed,
- *     with 250, or 451 4.3.0 if the files could not be made durable. A 250 always means on
- *     disk, and a client that disappears before that leaves nothing in the Maildir.
+ *   - MX: delivery into a Maildir, group-committed: messages are prepared in the accept hook,
+ *     which answers pending (the engine pauses before its final reply), and the messages of a
+ *     loop iteration form a batch that is written, fsynced, renamed into new/ and its
+ *     directories fsynced (two pipelined stages on helper threads); only then are the sessions
+ *     resumed, with 250, or 451 4.3.0 if the files could not be made durable. A 250 always
+ *     means on disk, and a client that disappears before that leaves nothing in the Maildir.
  *   - MSA/MTA: relaying with the client engine (net_client) to a fixed next hop or a static
  *     domain -> HOST:PORT map. Never an MX lookup on the internet.
  *   - limits on sessions in total and per client address; the engine's limits table.

@@ -1,9 +1,9 @@
-/* net_server_internal.h - private to the net_server module: its types and the functions its three
- * files share. Nothing outside sim/net/net_server*.c includes this.
+/* net_server_internal.h - private to the net_server module: its types and the functions its
+ * three files share. Nothing outside sim/net/net_server*.c includes this.
  *
  *   net_server.c         listeners, sessions, the engine's hooks, logging, setup and teardown
  *   net_server_commit.c  the group-commit writer: Maildir deliveries and spool files made
- *                        durable on a helper thread, then their paused sessions resumed
+ *                        durable on helper threads, then their paused sessions resumed
  *   net_server_relay.c   relaying with the client engine, retries, and the durable spool
  */
 #ifndef NET_SERVER_INTERNAL_H
@@ -46,7 +46,7 @@ struct session {
     bool tls;
     net_maildir_pending **pend; /* messages written, waiting for the group commit */
     size_t n_pend, cap_pend;
-    size_t in_flight;  /* of them, in the batch the sync thread is committing */
+    size_t in_flight;  /* of them, in the commit pipeline */
     char *queued_note; /* live view: "queued as relay N", told after the events */
     bool sync_failed, released;
     session *prev, *next;
@@ -90,12 +90,16 @@ struct net_server {
     session **commit; /* sessions with messages waiting for the group commit */
     size_t n_commit, cap_commit;
     bool commit_scheduled, shutting_down;
-    commit_batch batch; /* being committed by the sync thread */
-    bool sync_busy, sync_work, sync_quit, sync_thread_ok, uses_commit;
-    pthread_t thread;
+    /* The commit pipeline (net_server_commit.c): stage 0 writes a batch and flushes its data,
+     * stage 1 flushes its directories; each stage has its own thread. */
+    commit_batch stage[2];
+    bool stage_busy[2];                /* loop side: handed to the stage's thread */
+    bool stage_work[2], stage_done[2]; /* under mu: loop -> thread, thread -> loop */
+    bool sync_quit, threads_ok, uses_commit;
+    pthread_t thread[2];
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    int efd; /* the thread -> loop "batch done" signal */
+    int efd; /* the threads -> loop "stage done" signal */
     unsigned next_id, next_job;
     unsigned long msg_counter;
     net_server_counters stats;
@@ -126,6 +130,9 @@ void net_server_commit_init(net_server *s);
 
 /* net_server_commit_stop - let a batch in flight finish, join the thread, free the batch. */
 void net_server_commit_stop(net_server *s);
+
+/* net_server_commit_busy - a batch is in the pipeline. */
+bool net_server_commit_busy(const net_server *s);
 
 /* net_server_commit_add - ss has pending files: commit them at the end of this iteration. */
 int net_server_commit_add(net_server *s, session *ss);

@@ -1,4 +1,5 @@
-/* net_server_relay.c - relaying for a net_server in the MSA and MTA roles (see net_server_internal.h).
+/* net_server_relay.c - relaying for a net_server in the MSA and MTA roles
+ * (see net_server_internal.h).
  *
  * Each accepted message becomes one job per next hop (the fixed --relay host or the static
  * domain -> HOST:PORT map; never an MX lookup on the internet), sent with the client engine
@@ -8,11 +9,13 @@
  */
 #define _GNU_SOURCE /* strndup */
 #include <dirent.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
 
+#include "core/util/file_util.h"
 #include "net/net_server_internal.h"
 
 const char *net_server_relay_route(const net_server *s, const char *rcpt)
@@ -130,7 +133,8 @@ void net_server_relay_start(relay_job *j)
 }
 
 /* spool_job - write the job into the spool queue; the session waits for the reply (the accept
- * hook answers pending) and the relay starts once the file is durable (batch_finish). Envelope first, as header lines, then the message. */
+ * hook answers pending) and the relay starts once the file is durable (batch_finish). Envelope
+ * first, as header lines, then the message. */
 static int spool_job(session *ss, relay_job *j)
 {
     net_server *s = ss->srv;
@@ -188,19 +192,18 @@ void net_server_relay_spool_load(net_server *s)
             continue;
         char path[1400];
         snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        FILE *f = fopen(path, "rb");
-        if (!f)
-            continue;
+        char *buf;
+        size_t len;
+        if (file_read_all(path, NET_SERVER_SPOOL_MAX - 1, &buf, &len) != 0) {
+            if (errno == ENOMEM)
+                break;
+            continue; /* unreadable or too large: left in the spool, not guessed at */
+        }
         relay_job *j = calloc(1, sizeof *j);
-        char *buf = malloc(NET_SERVER_SPOOL_MAX);
-        size_t len = buf ? fread(buf, 1, NET_SERVER_SPOOL_MAX - 1, f) : 0;
-        fclose(f);
-        if (!j || !buf) {
-            free(j);
+        if (!j) {
             free(buf);
             break;
         }
-        buf[len] = '\0';
         j->srv = s;
         j->id = ++s->next_job;
         net_timer_init(&j->retry, relay_retry, j);

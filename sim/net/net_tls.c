@@ -114,31 +114,20 @@ void net_tls_ctx_free(net_tls_ctx *ctx)
 
 /* ---- the self-signed certificate ------------------------------------------------------- */
 
+/* write_pem_file - a key or a certificate, written atomically (file_util.h): a crash while
+ * making them leaves no half key that a later run would try to load. */
 static int write_pem_file(const char *path, int mode, EVP_PKEY *key, X509 *cert)
 {
-    char tmp[4200];
-    if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof tmp)
+    file_atomic a;
+    if (file_atomic_open(&a, path, mode) != 0)
         return -1;
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-    if (fd < 0)
-        return -1;
-    FILE *f = fdopen(fd, "w");
-    if (!f) {
-        close(fd);
-        unlink(tmp);
-        return -1;
-    }
     int ok =
-        key ? PEM_write_PrivateKey(f, key, NULL, NULL, 0, NULL, NULL) : PEM_write_X509(f, cert);
-    if (fflush(f) != 0 || fsync(fileno(f)) != 0)
-        ok = 0;
-    if (fclose(f) != 0)
-        ok = 0;
-    if (ok != 1 || rename(tmp, path) != 0) {
-        unlink(tmp);
+        key ? PEM_write_PrivateKey(a.f, key, NULL, NULL, 0, NULL, NULL) : PEM_write_X509(a.f, cert);
+    if (ok != 1) {
+        file_atomic_abort(&a);
         return -1;
     }
-    return 0;
+    return file_atomic_commit(&a);
 }
 
 static int add_ext(X509 *x, int nid, const char *value)

@@ -1,55 +1,37 @@
 /* ui_picker.c - listing and drawing scenarios to choose from. */
 #include "ui/ui_picker.h"
 
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/teach/catalog.h"
 #include "core/world/scenario.h"
-
-static int by_name(const void *a, const void *b)
-{
-    return strcmp((const char *)a, (const char *)b);
-}
 
 int ui_picker_scan(ui_picker *p, const char *data_dir)
 {
-    char dir[400];
     p->count = 0;
     p->selected = 0;
-    snprintf(dir, sizeof dir, "%s/lessons/scenarios", data_dir ? data_dir : ".");
-    DIR *d = opendir(dir);
-    if (!d)
-        return 0;
-    static char names[UI_PICKER_MAX][64];
-    int n = 0;
-    struct dirent *de;
-    while ((de = readdir(d)) && n < UI_PICKER_MAX) {
-        size_t len = strlen(de->d_name);
-        if (len <= 5 || len - 5 >= sizeof names[0] || strcmp(de->d_name + len - 5, ".json"))
+    catalog_entry *e;
+    long n = catalog_list(data_dir, CATALOG_SCENARIO, &e);
+    for (long i = 0; i < n && p->count < UI_PICKER_MAX; i++) {
+        int k = p->count;
+        if (strlen(e[i].id) >= sizeof p->name[k] || strlen(e[i].path) >= sizeof p->path[k])
             continue;
-        memcpy(names[n], de->d_name, len - 5);
-        names[n][len - 5] = 0;
-        n++;
-    }
-    closedir(d);
-    qsort(names, (size_t)n, sizeof names[0], by_name);
-    for (int i = 0; i < n; i++) {
-        snprintf(p->name[i], sizeof p->name[i], "%s", names[i]);
-        snprintf(p->path[i], sizeof p->path[i], "%s/%s.json", dir, names[i]);
-        p->title[i][0] = 0;
+        snprintf(p->name[k], sizeof p->name[k], "%s", e[i].id);
+        snprintf(p->path[k], sizeof p->path[k], "%s", e[i].path);
         char err[256];
-        scenario *sc = scenario_load(p->path[i], err, sizeof err);
+        scenario *sc = scenario_load(p->path[k], err, sizeof err);
         if (sc) {
-            snprintf(p->title[i], sizeof p->title[i], "%s", scenario_title(sc));
+            snprintf(p->title[k], sizeof p->title[k], "%s", scenario_title(sc));
             scenario_free(sc);
         } else {
-            snprintf(p->title[i], sizeof p->title[i], "(does not load: %.100s)", err);
+            snprintf(p->title[k], sizeof p->title[k], "(does not load: %.100s)", err);
         }
+        p->count++;
     }
-    p->count = n;
-    return n;
+    free(e);
+    return p->count;
 }
 
 typedef struct {

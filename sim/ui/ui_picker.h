@@ -18,7 +18,7 @@ typedef struct {
     int selected;
 } ui_picker;
 
-/* ui_picker_scan - list DATA/lessons/scenarios/ *.json sorted by name; returns the count. */
+/* ui_picker_scan - the scenarios of DATA (catalog.h, in its listing order); returns the count. */
 int ui_picker_scan(ui_picker *p, const char *data_dir);
 
 void ui_picker_draw(ui_ctx *c, const ui_layout *lay, const ui_picker *p);

@@ -1,23 +1,15 @@
 /* ui_quiz.c - the window's quiz panel (see ui_quiz.h). */
 #include "ui/ui_quiz.h"
 
-#include <ctype.h>
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "core/teach/catalog.h"
 #include "core/teach/lesson.h"
 #include "core/teach/progress.h"
 #include "core/teach/quiz.h"
-
-/* Show me for questions with no step of their own: a narration step is chosen when it shares
- * at least this much with the question (technical words such as MX or 587 count twice). */
-#define SHOW_MIN_SCORE 3
-#define SHOW_MAX_WORDS 96
-#define SHOW_WORD 24
-#define LESSON_SCAN_BYTES (1024 * 1024) /* files larger than this are parsed without a scan */
 
 struct ui_quiz {
     lesson *lessons[UI_QUIZ_MAX_LESSONS];
@@ -52,63 +44,12 @@ struct ui_quiz {
 
 /* ---- loading ------------------------------------------------------------------------------ */
 
-/* mentions - whether the file holds "ID" (the scenario id, quoted) at all. A lesson that
- * animates the scenario must; the rest are not parsed, which was most of the time spent opening
- * the window's first scenario (about a dozen lesson files, each a few tens of KB). */
-static bool mentions(const char *path, const char *id)
-{
-    char quoted[80];
-    int n = snprintf(quoted, sizeof quoted, "\"%s\"", id);
-    if (n <= 0 || (size_t)n >= sizeof quoted)
-        return true; /* cannot tell: let the loader decide */
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return false;
-    char *buf = malloc(LESSON_SCAN_BYTES + 1);
-    size_t len = buf ? fread(buf, 1, LESSON_SCAN_BYTES, f) : 0;
-    bool whole = buf && feof(f);
-    fclose(f);
-    if (!buf)
-        return true;
-    buf[len] = 0;
-    /* a file longer than the scan, or holding NUL bytes, goes to the loader as it is */
-    bool found = !whole || strlen(buf) != len || strstr(buf, quoted) != NULL;
-    free(buf);
-    return found;
-}
-
 ui_quiz *ui_quiz_new(const char *data_dir, const char *scenario_id, const world *w)
 {
-    if (!scenario_id || !*scenario_id)
-        return NULL;
-    char dir[400];
-    snprintf(dir, sizeof dir, "%s/lessons", data_dir ? data_dir : ".");
-    DIR *d = opendir(dir);
-    if (!d)
-        return NULL;
     ui_quiz *q = calloc(1, sizeof *q);
-    if (!q) {
-        closedir(d);
+    if (!q)
         return NULL;
-    }
-    struct dirent *de;
-    while ((de = readdir(d)) && q->n_lessons < UI_QUIZ_MAX_LESSONS) {
-        size_t len = strlen(de->d_name);
-        if (len <= 5 || strcmp(de->d_name + len - 5, ".json"))
-            continue;
-        char path[700], err[512];
-        snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
-        if (!mentions(path, scenario_id))
-            continue;
-        lesson *l = lesson_load(path, err, sizeof err);
-        if (!l)
-            continue;
-        if (l->scenario && !strcmp(l->scenario, scenario_id))
-            q->lessons[q->n_lessons++] = l;
-        else
-            lesson_free(l);
-    }
-    closedir(d);
+    q->n_lessons = catalog_lessons_of(data_dir, scenario_id, q->lessons, UI_QUIZ_MAX_LESSONS);
     if (!q->n_lessons) {
         free(q);
         return NULL;
@@ -270,84 +211,6 @@ static void keep(ui_quiz *q)
     }
 }
 
-/* words - the distinct lower-case words (2+ letters or digits, no stop words) of s appended to
- * w[*n]; tech[i] marks words written in capitals or digits in s (MX, DNS, 587). */
-static void words(const char *s, char w[][SHOW_WORD], bool *tech, size_t *n)
-{
-    static const char *const stop[] = {
-        "the", "and", "for", "with", "which", "what", "this", "that", "from", "its", "are",
-        "does", "is", "to", "of", "in", "on", "a", "an", "it", "or", "by", "be", "as", "at",
-        "one", "now", "not", "has", "have", "can", "who", "how", "why", "true", "false", "do",
-        "when", "then", "than", "into", "their", "there", "these", "those", "each", "so", NULL};
-    while (s && *s && *n < SHOW_MAX_WORDS) {
-        while (*s && !isalnum((unsigned char)*s))
-            s++;
-        const char *b = s;
-        bool caps = true;
-        while (*s && (isalnum((unsigned char)*s))) {
-            if (islower((unsigned char)*s))
-                caps = false;
-            s++;
-        }
-        size_t len = (size_t)(s - b);
-        if (len < 2 || len >= SHOW_WORD)
-            continue;
-        char lw[SHOW_WORD];
-        for (size_t i = 0; i < len; i++)
-            lw[i] = (char)tolower((unsigned char)b[i]);
-        lw[len] = 0;
-        bool skip = false;
-        for (size_t i = 0; stop[i] && !skip; i++)
-            skip = !strcmp(stop[i], lw);
-        for (size_t i = 0; i < *n && !skip; i++)
-            skip = !strcmp(w[i], lw);
-        if (skip)
-            continue;
-        memcpy(w[*n], lw, len + 1);
-        tech[*n] = caps;
-        (*n)++;
-    }
-}
-
-/* ui_quiz_narration_step - the narration step of the question's lesson that shares the most with the
- * question (its prompt, choices, right answers and explanation), or -1 when none shares enough. */
-long ui_quiz_narration_step(const lesson_question *qu, size_t steps)
-{
-    const lesson *l = qu->lesson;
-    if (!l || !l->n_narration)
-        return -1;
-    static char qw[SHOW_MAX_WORDS][SHOW_WORD];
-    bool qt[SHOW_MAX_WORDS];
-    size_t nq = 0;
-    words(qu->prompt, qw, qt, &nq);
-    for (size_t i = 0; i < qu->n_choices; i++)
-        words(qu->choices[i], qw, qt, &nq);
-    for (size_t i = 0; i < qu->n_accept; i++)
-        words(qu->accept[i], qw, qt, &nq);
-    words(qu->explanation, qw, qt, &nq);
-    long best = -1;
-    int best_score = SHOW_MIN_SCORE - 1;
-    for (size_t k = 0; k < l->n_narration; k++) {
-        const lesson_narration *nr = &l->narration[k];
-        if (nr->step < 0 || (size_t)nr->step >= steps)
-            continue;
-        char nw[SHOW_MAX_WORDS][SHOW_WORD];
-        bool nt[SHOW_MAX_WORDS];
-        size_t nn = 0;
-        words(nr->text, nw, nt, &nn);
-        int score = 0;
-        for (size_t i = 0; i < nq; i++)
-            for (size_t j = 0; j < nn; j++)
-                if (!strcmp(qw[i], nw[j]))
-                    score += qt[i] || nt[j] ? 2 : 1;
-        if (score > best_score) { /* ties: the earlier step, the first time it happens */
-            best_score = score;
-            best = nr->step;
-        }
-    }
-    return best;
-}
-
 long ui_quiz_show_step(const ui_quiz *q)
 {
     const lesson_question *qu = q ? current(q) : NULL;
@@ -357,7 +220,7 @@ long ui_quiz_show_step(const ui_quiz *q)
         if (q->pred[i] == qu)
             return q->pred_step[i];
     /* questions bound to no step: the narration step that talks about the same thing */
-    return ui_quiz_narration_step(qu, q->steps);
+    return lesson_narration_step(qu, q->steps);
 }
 
 const lesson_question *ui_quiz_current(const ui_quiz *q)

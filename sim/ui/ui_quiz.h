@@ -40,8 +40,8 @@ typedef enum {
 
 typedef struct ui_quiz ui_quiz;
 
-/* ui_quiz_new - load DATA/lessons/ *.json whose scenario is scenario_id and find the steps of
- * their predict questions in w. NULL when no lesson animates this scenario. */
+/* ui_quiz_new - the lessons that animate scenario_id (catalog.h: in listing order) and the steps
+ * of their predict questions in w. NULL when no lesson animates this scenario. */
 ui_quiz *ui_quiz_new(const char *data_dir, const char *scenario_id, const world *w);
 void ui_quiz_free(ui_quiz *q);
 
@@ -70,14 +70,9 @@ int ui_quiz_use_progress(ui_quiz *q, const char *path, char *err, size_t errlen)
 const char *ui_quiz_progress_path(const ui_quiz *q);
 
 /* ui_quiz_show_step - the step that illustrates the current question, or -1: a predict
- * question's own step, else the step of the lesson's narration that talks about the same
- * thing (the most shared words with the question), when one does. */
+ * question's own step, else the narration step that talks about the same thing
+ * (lesson_narration_step), when one does. */
 long ui_quiz_show_step(const ui_quiz *q);
-
-/* ui_quiz_narration_step - the step of the narration of qu's lesson that shares the most words
- * with qu (prompt, choices, accepted answers, explanation; technical words count twice), among
- * narration steps < steps; -1 when none shares enough to be worth showing. */
-long ui_quiz_narration_step(const lesson_question *qu, size_t steps);
 
 /* ui_quiz_narration - what the lessons of this scenario say at `step` (the narration of the
  * first lesson that has one there) into out; its length, 0 when none (q may be NULL). */

@@ -138,6 +138,34 @@ static void prepared_messages_written_by_commit(void **state)
     assert_int_equal(count_files(d), 1);
 }
 
+/* The two halves a server pipelines: files then directories, two batches interleaved as the
+ * server runs them (batch 2's files while batch 1's directories are flushed). */
+static void commit_in_two_stages(void **state)
+{
+    (void)state;
+    net_maildir_pending a, b, c;
+    assert_int_equal(net_maildir_prepare(root, "fay", "", 0, "A\r\n", 3, &a), 0);
+    assert_int_equal(net_maildir_prepare(root, "gus", "", 0, "B\r\n", 3, &b), 0);
+    assert_int_equal(net_maildir_prepare(root, "fay", "", 0, "C\r\n", 3, &c), 0);
+    net_maildir_pending *one[2] = {&a, &b}, *two[1] = {&c};
+    bool ok1[2] = {false, false}, ok2[1] = {false};
+    net_maildir_commit_files(one, 2, ok1);
+    assert_true(ok1[0] && ok1[1]);
+    char d[512];
+    snprintf(d, sizeof d, "%s/fay/new", root);
+    assert_int_equal(count_files(d), 1); /* renamed into new/ (not yet durable there) */
+    snprintf(d, sizeof d, "%s/fay/tmp", root);
+    assert_int_equal(count_files(d), 0);
+    net_maildir_commit_files(two, 1, ok2);
+    assert_int_equal(net_maildir_commit_dirs(one, 2, ok1), 2);
+    assert_int_equal(net_maildir_commit_dirs(two, 1, ok2), 1);
+    assert_true(ok1[0] && ok1[1] && ok2[0]);
+    snprintf(d, sizeof d, "%s/fay/new", root);
+    assert_int_equal(count_files(d), 2);
+    snprintf(d, sizeof d, "%s/gus/new", root);
+    assert_int_equal(count_files(d), 1);
+}
+
 static void failure_leaves_nothing(void **state)
 {
     (void)state;
@@ -157,6 +185,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(delivery_is_whole_and_lf, setup, teardown),
         cmocka_unit_test_setup_teardown(pending_is_invisible_until_commit, setup, teardown),
         cmocka_unit_test_setup_teardown(prepared_messages_written_by_commit, setup, teardown),
+        cmocka_unit_test_setup_teardown(commit_in_two_stages, setup, teardown),
         cmocka_unit_test_setup_teardown(failure_leaves_nothing, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

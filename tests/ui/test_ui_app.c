@@ -991,44 +991,6 @@ static void test_window_quiz_progress(void **state)
     SDL_FreeSurface(s);
 }
 
-/* "Show me" for questions that are bound to no step: the narration step about the same thing. */
-static void test_show_me_narration(void **state)
-{
-    (void)state;
-    char err[2048], path[4096];
-    snprintf(path, sizeof path, "%s/lessons/roles.json", data_dir());
-    lesson *l = lesson_load(path, err, sizeof err);
-    assert_non_null(l);
-    assert_true(l->n_narration > 0);
-    size_t steps = 1000;
-    /* every answer is a narration step of the lesson, or -1 */
-    size_t found = 0;
-    for (size_t i = 0; i < l->n_questions; i++) {
-        long s = ui_quiz_narration_step(&l->questions[i], steps);
-        if (s < 0)
-            continue;
-        bool is_narration = false;
-        for (size_t k = 0; k < l->n_narration; k++)
-            is_narration |= l->narration[k].step == s;
-        assert_true(is_narration);
-        found++;
-    }
-    assert_true(found > 0);
-    /* how the MTA finds the receiving server: the DNS MX narration, not the first one */
-    const lesson_question *q = lesson_find_question(l, "roles-006");
-    assert_non_null(q);
-    long s6 = ui_quiz_narration_step(q, steps);
-    assert_true(s6 > 0);
-    bool mx = false;
-    for (size_t k = 0; k < l->n_narration; k++)
-        if (l->narration[k].step == s6)
-            mx = strstr(l->narration[k].text, "MX") != NULL;
-    assert_true(mx);
-    /* steps beyond the world are never offered */
-    assert_int_equal(ui_quiz_narration_step(q, 0), -1);
-    lesson_free(l);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1047,7 +1009,6 @@ int main(void)
         cmocka_unit_test(test_live_world_grows),
         cmocka_unit_test(test_whatif_fork),
         cmocka_unit_test(test_window_quiz_progress),
-        cmocka_unit_test(test_show_me_narration),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -31,11 +31,11 @@ static bool ascii(const char *s)
 }
 
 /* put_clean - untrusted text (a remote reply): control characters become '?'. */
-static void put_clean(mail_buf *b, const char *s, size_t max)
+static void put_clean(membuf *b, const char *s, size_t max)
 {
     for (size_t i = 0; s[i] && i < max; i++) {
         char c = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
-        mail_buf_append(b, &c, 1);
+        membuf_append(b, &c, 1);
     }
 }
 
@@ -110,7 +110,7 @@ static bool action_ok(const char *a)
     return false;
 }
 
-int dsn_build(const dsn_input *in, mail_buf *out)
+int dsn_build(const dsn_input *in, membuf *out)
 {
     if (in == NULL || out == NULL || !field_ok(in->reporting_mta) || !field_ok(in->sender) ||
         !field_ok(in->arrival_date) || !field_ok(in->date) || in->rcpts == NULL ||
@@ -130,80 +130,80 @@ int dsn_build(const dsn_input *in, mail_buf *out)
     digest_hex(in, hex);
     dsn_boundary(in, boundary);
 
-    mail_buf b;
-    mail_buf_init(&b);
+    membuf b;
+    membuf_init(&b);
     /* header: from the mail system, never from a person; Auto-Submitted (RFC 3834 5) so that
      * auto-responders do not answer it */
-    mail_buf_printf(&b, "From: Mail Delivery System <MAILER-DAEMON@%s>\r\n", in->reporting_mta);
-    mail_buf_printf(&b, "To: <%s>\r\n", in->sender);
-    mail_buf_printf(&b, "Subject: %s\r\n", any_failed ? "Undelivered Mail Returned to Sender"
+    membuf_printf(&b, "From: Mail Delivery System <MAILER-DAEMON@%s>\r\n", in->reporting_mta);
+    membuf_printf(&b, "To: <%s>\r\n", in->sender);
+    membuf_printf(&b, "Subject: %s\r\n", any_failed ? "Undelivered Mail Returned to Sender"
                                                       : "Delayed Mail (still being retried)");
-    mail_buf_printf(&b, "Date: %s\r\n", in->date);
-    mail_buf_printf(&b, "Message-ID: <%.16s.dsn@%s>\r\n", hex, in->reporting_mta);
-    mail_buf_puts(&b, "Auto-Submitted: auto-replied\r\n");
-    mail_buf_puts(&b, "MIME-Version: 1.0\r\n");
-    mail_buf_printf(&b,
+    membuf_printf(&b, "Date: %s\r\n", in->date);
+    membuf_printf(&b, "Message-ID: <%.16s.dsn@%s>\r\n", hex, in->reporting_mta);
+    membuf_puts(&b, "Auto-Submitted: auto-replied\r\n");
+    membuf_puts(&b, "MIME-Version: 1.0\r\n");
+    membuf_printf(&b,
                     "Content-Type: multipart/report; report-type=delivery-status;\r\n"
                     "\tboundary=\"%s\"\r\n",
                     boundary);
-    mail_buf_puts(&b, "\r\nThis is a MIME-encapsulated message.\r\n\r\n");
+    membuf_puts(&b, "\r\nThis is a MIME-encapsulated message.\r\n\r\n");
 
     /* part 1: for people */
-    mail_buf_printf(&b, "--%s\r\n", boundary);
-    mail_buf_printf(&b, "Content-Type: text/plain; charset=%s\r\n", utf8 ? "utf-8" : "us-ascii");
-    mail_buf_puts(&b, "Content-Description: Notification\r\n\r\n");
-    mail_buf_printf(&b, "This is the mail system at host %s.\r\n\r\n", in->reporting_mta);
+    membuf_printf(&b, "--%s\r\n", boundary);
+    membuf_printf(&b, "Content-Type: text/plain; charset=%s\r\n", utf8 ? "utf-8" : "us-ascii");
+    membuf_puts(&b, "Content-Description: Notification\r\n\r\n");
+    membuf_printf(&b, "This is the mail system at host %s.\r\n\r\n", in->reporting_mta);
     if (any_failed)
-        mail_buf_puts(&b, "Your message could not be delivered to one or more recipients.\r\n"
+        membuf_puts(&b, "Your message could not be delivered to one or more recipients.\r\n"
                           "Its header section is attached below.\r\n\r\n");
     else
-        mail_buf_puts(&b, "Your message has not been delivered yet to one or more recipients.\r\n"
+        membuf_puts(&b, "Your message has not been delivered yet to one or more recipients.\r\n"
                           "The mail system will keep trying; you do not need to resend it.\r\n\r\n");
     for (size_t i = 0; i < in->n_rcpts; i++) {
         const dsn_recipient *r = &in->rcpts[i];
-        mail_buf_printf(&b, "<%s>: ", r->address);
+        membuf_printf(&b, "<%s>: ", r->address);
         if (r->remote_mta != NULL && r->remote_mta[0] != '\0')
-            mail_buf_printf(&b, "host %s said: ", r->remote_mta);
+            membuf_printf(&b, "host %s said: ", r->remote_mta);
         if (r->diagnostic != NULL && r->diagnostic[0] != '\0')
             put_clean(&b, r->diagnostic, 900);
         else if (r->reason != NULL && r->reason[0] != '\0')
             put_clean(&b, r->reason, 900);
         else
-            mail_buf_printf(&b, "%s (status %s)", r->action, r->status);
-        mail_buf_puts(&b, "\r\n");
+            membuf_printf(&b, "%s (status %s)", r->action, r->status);
+        membuf_puts(&b, "\r\n");
     }
-    mail_buf_puts(&b, "\r\n");
+    membuf_puts(&b, "\r\n");
 
     /* part 2: for programs (RFC 3464 2.2 per-message, 2.3 per-recipient fields); addresses
      * with non-ASCII characters need the "utf-8" type and message/global-delivery-status
      * (RFC 6533 3, 6) */
-    mail_buf_printf(&b, "--%s\r\n", boundary);
-    mail_buf_printf(&b, "Content-Type: message/%sdelivery-status\r\n", utf8 ? "global-" : "");
-    mail_buf_puts(&b, "Content-Description: Delivery report\r\n\r\n");
-    mail_buf_printf(&b, "Reporting-MTA: dns; %s\r\n", in->reporting_mta);
-    mail_buf_printf(&b, "Arrival-Date: %s\r\n", in->arrival_date);
+    membuf_printf(&b, "--%s\r\n", boundary);
+    membuf_printf(&b, "Content-Type: message/%sdelivery-status\r\n", utf8 ? "global-" : "");
+    membuf_puts(&b, "Content-Description: Delivery report\r\n\r\n");
+    membuf_printf(&b, "Reporting-MTA: dns; %s\r\n", in->reporting_mta);
+    membuf_printf(&b, "Arrival-Date: %s\r\n", in->arrival_date);
     for (size_t i = 0; i < in->n_rcpts; i++) {
         const dsn_recipient *r = &in->rcpts[i];
-        mail_buf_puts(&b, "\r\n");
-        mail_buf_printf(&b, "Final-Recipient: %s; %s\r\n", ascii(r->address) ? "rfc822" : "utf-8",
+        membuf_puts(&b, "\r\n");
+        membuf_printf(&b, "Final-Recipient: %s; %s\r\n", ascii(r->address) ? "rfc822" : "utf-8",
                         r->address);
-        mail_buf_printf(&b, "Action: %s\r\n", r->action);
-        mail_buf_printf(&b, "Status: %s\r\n", r->status);
+        membuf_printf(&b, "Action: %s\r\n", r->action);
+        membuf_printf(&b, "Status: %s\r\n", r->status);
         if (r->remote_mta != NULL && r->remote_mta[0] != '\0')
-            mail_buf_printf(&b, "Remote-MTA: dns; %s\r\n", r->remote_mta);
+            membuf_printf(&b, "Remote-MTA: dns; %s\r\n", r->remote_mta);
         if (r->diagnostic != NULL && r->diagnostic[0] != '\0') {
-            mail_buf_puts(&b, "Diagnostic-Code: smtp; ");
+            membuf_puts(&b, "Diagnostic-Code: smtp; ");
             put_clean(&b, r->diagnostic, 900);
-            mail_buf_puts(&b, "\r\n");
+            membuf_puts(&b, "\r\n");
         }
     }
-    mail_buf_puts(&b, "\r\n");
+    membuf_puts(&b, "\r\n");
 
     /* part 3: the original header section (RFC 6522 4: text/rfc822-headers), CRLF line ends */
-    mail_buf_printf(&b, "--%s\r\n", boundary);
-    mail_buf_printf(&b, "Content-Type: text/rfc822-headers%s\r\n",
+    membuf_printf(&b, "--%s\r\n", boundary);
+    membuf_printf(&b, "Content-Type: text/rfc822-headers%s\r\n",
                     utf8 ? "; charset=utf-8" : "");
-    mail_buf_puts(&b, "Content-Description: Undelivered Message Headers\r\n\r\n");
+    membuf_puts(&b, "Content-Description: Undelivered Message Headers\r\n\r\n");
     size_t hdr_len = 0, body_off = 0;
     if (in->original != NULL)
         mail_split(in->original, in->original_len, &hdr_len, &body_off);
@@ -215,20 +215,20 @@ int dsn_build(const dsn_input *in, mail_buf *out)
         if (c == '\r')
             continue;
         if (c == '\n') {
-            mail_buf_puts(&b, "\r\n");
+            membuf_puts(&b, "\r\n");
             at_line_start = true;
             continue;
         }
         if (c == '\0')
             c = '?';
-        mail_buf_append(&b, &c, 1);
+        membuf_append(&b, &c, 1);
         at_line_start = false;
     }
     if (!at_line_start)
-        mail_buf_puts(&b, "\r\n");
-    mail_buf_printf(&b, "\r\n--%s--\r\n", boundary);
+        membuf_puts(&b, "\r\n");
+    membuf_printf(&b, "\r\n--%s--\r\n", boundary);
 
-    int rc = b.failed ? -1 : mail_buf_set(out, b.data, b.len);
-    mail_buf_free(&b);
+    int rc = b.failed ? -1 : membuf_set(out, b.data, b.len);
+    membuf_free(&b);
     return rc;
 }

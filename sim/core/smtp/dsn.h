@@ -44,7 +44,7 @@ typedef struct {
 /* dsn_build - write the whole DSN message (header fields, empty line, body; CRLF line ends)
  * into out (replacing its contents). 0, or -1 on bad input (missing fields, CR/LF inside a
  * field, no recipient) or no memory. */
-int dsn_build(const dsn_input *in, mail_buf *out);
+int dsn_build(const dsn_input *in, membuf *out);
 
 /* dsn_boundary - the deterministic MIME boundary dsn_build uses for these inputs (for tests). */
 void dsn_boundary(const dsn_input *in, char out[64]);

@@ -1,5 +1,5 @@
-/* mail_message.c - RFC 5322 message helpers: growing buffer, trace fields, header lookup,
- * header/body split, and RFC 5322 dates from the virtual clock. */
+/* mail_message.c - RFC 5322 message helpers: trace fields, header lookup, header/body split,
+ * and RFC 5322 dates from the virtual clock. */
 #include "core/smtp/mail_message.h"
 
 #include <stdarg.h>
@@ -8,101 +8,6 @@
 #include <string.h>
 
 #define MAIL_TRACE_FIELD_MAX 255 /* octets of one client-supplied string in a trace field */
-
-/* ---- the buffer ------------------------------------------------------------------------ */
-
-void mail_buf_init(mail_buf *b)
-{
-    b->data = NULL;
-    b->len = 0;
-    b->cap = 0;
-    b->failed = false;
-}
-
-void mail_buf_free(mail_buf *b)
-{
-    if (b == NULL)
-        return;
-    free(b->data);
-    mail_buf_init(b);
-}
-
-/* reserve - room for n more bytes plus the NUL; grows by doubling. */
-static int reserve(mail_buf *b, size_t n)
-{
-    if (b->failed)
-        return -1;
-    if (n > MAIL_BUF_MAX || b->len > MAIL_BUF_MAX - n) {
-        b->failed = true;
-        return -1;
-    }
-    size_t need = b->len + n + 1;
-    if (need <= b->cap)
-        return 0;
-    size_t cap = b->cap ? b->cap : 256;
-    while (cap < need)
-        cap *= 2;
-    char *p = realloc(b->data, cap);
-    if (p == NULL) {
-        b->failed = true;
-        return -1;
-    }
-    b->data = p;
-    b->cap = cap;
-    return 0;
-}
-
-int mail_buf_append(mail_buf *b, const void *bytes, size_t n)
-{
-    if (reserve(b, n) < 0)
-        return -1;
-    if (n > 0)
-        memcpy(b->data + b->len, bytes, n);
-    b->len += n;
-    b->data[b->len] = '\0';
-    return 0;
-}
-
-int mail_buf_puts(mail_buf *b, const char *s)
-{
-    return mail_buf_append(b, s, strlen(s));
-}
-
-int mail_buf_printf(mail_buf *b, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n < 0 || reserve(b, (size_t)n) < 0)
-        return -1;
-    va_start(ap, fmt);
-    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    b->len += (size_t)n;
-    return 0;
-}
-
-int mail_buf_prepend(mail_buf *b, const void *bytes, size_t n)
-{
-    if (reserve(b, n) < 0)
-        return -1;
-    if (n > 0) {
-        memmove(b->data + n, b->data, b->len);
-        memcpy(b->data, bytes, n);
-    }
-    b->len += n;
-    b->data[b->len] = '\0';
-    return 0;
-}
-
-int mail_buf_set(mail_buf *b, const void *bytes, size_t n)
-{
-    if (b->failed)
-        return -1;
-    b->len = 0;
-    return mail_buf_append(b, bytes, n);
-}
 
 /* ---- dates ------------------------------------------------------------------------------ */
 
@@ -274,7 +179,7 @@ static bool present(const char *s)
     return s != NULL && s[0] != '\0';
 }
 
-int mail_prepend_received(mail_buf *msg, const mail_received *r)
+int mail_prepend_received(membuf *msg, const mail_received *r)
 {
     if (r == NULL || !present(r->by) || !present(r->peer_addr) || !present(r->with) ||
         !present(r->date))
@@ -291,36 +196,36 @@ int mail_prepend_received(mail_buf *msg, const mail_received *r)
     clean(rcpt, sizeof rcpt, r->rcpt, MAIL_TRACE_FIELD_MAX);
     clean(date, sizeof date, r->date, sizeof date - 1);
 
-    mail_buf line;
-    mail_buf_init(&line);
+    membuf line;
+    membuf_init(&line);
     /* TCP-info (RFC 5321 4.4): "name [addr]" or just the address literal; IPv6 literals are
      * tagged "IPv6:" (4.1.3) */
     const char *v6 = strchr(addr, ':') != NULL ? "IPv6:" : "";
-    mail_buf_printf(&line, "Received: from %s (", helo);
+    membuf_printf(&line, "Received: from %s (", helo);
     if (name[0] != '\0')
-        mail_buf_printf(&line, "%s ", name);
-    mail_buf_printf(&line, "[%s%s])\r\n\tby %s with %s", v6, addr, by, with);
+        membuf_printf(&line, "%s ", name);
+    membuf_printf(&line, "[%s%s])\r\n\tby %s with %s", v6, addr, by, with);
     if (id[0] != '\0')
-        mail_buf_printf(&line, " id %s", id);
+        membuf_printf(&line, " id %s", id);
     if (rcpt[0] != '\0')
-        mail_buf_printf(&line, "\r\n\tfor <%s>; %s\r\n", rcpt, date);
+        membuf_printf(&line, "\r\n\tfor <%s>; %s\r\n", rcpt, date);
     else
-        mail_buf_printf(&line, ";\r\n\t%s\r\n", date);
-    int rc = line.failed ? -1 : mail_buf_prepend(msg, line.data, line.len);
-    mail_buf_free(&line);
+        membuf_printf(&line, ";\r\n\t%s\r\n", date);
+    int rc = line.failed ? -1 : membuf_prepend(msg, line.data, line.len);
+    membuf_free(&line);
     return rc;
 }
 
-int mail_prepend_return_path(mail_buf *msg, const char *path)
+int mail_prepend_return_path(membuf *msg, const char *path)
 {
     char p[MAIL_TRACE_FIELD_MAX + 1];
     clean(p, sizeof p, path, MAIL_TRACE_FIELD_MAX);
     char line[MAIL_TRACE_FIELD_MAX + 32];
     int n = snprintf(line, sizeof line, "Return-Path: <%s>\r\n", p);
-    return mail_buf_prepend(msg, line, (size_t)n);
+    return membuf_prepend(msg, line, (size_t)n);
 }
 
-int mail_prepend_header(mail_buf *msg, const char *name, const char *value)
+int mail_prepend_header(membuf *msg, const char *name, const char *value)
 {
     if (name == NULL || value == NULL || name[0] == '\0')
         return -1;
@@ -338,11 +243,11 @@ int mail_prepend_header(mail_buf *msg, const char *name, const char *value)
             return -1;
         }
     }
-    mail_buf line;
-    mail_buf_init(&line);
-    mail_buf_printf(&line, "%s: %s\r\n", name, value);
-    int rc = line.failed ? -1 : mail_buf_prepend(msg, line.data, line.len);
-    mail_buf_free(&line);
+    membuf line;
+    membuf_init(&line);
+    membuf_printf(&line, "%s: %s\r\n", name, value);
+    int rc = line.failed ? -1 : membuf_prepend(msg, line.data, line.len);
+    membuf_free(&line);
     return rc;
 }
 

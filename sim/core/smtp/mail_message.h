@@ -1,5 +1,5 @@
-/* mail_message.h - RFC 5322 message helpers: a growing buffer, trace headers, header lookup,
- * header/body split, and dates from the world's virtual clock.
+/* mail_message.h - RFC 5322 message helpers: trace headers, header lookup, header/body split,
+ * and dates from the world's virtual clock. Messages are built in a membuf (membuf.h).
  *
  * Messages are bytes with CRLF line ends (what DATA carries once dot-stuffing is removed);
  * functions that read a message also accept bare LF line ends. Nothing here trusts its input:
@@ -15,28 +15,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define MAIL_BUF_MAX (64u * 1024u * 1024u) /* largest buffer we grow to; more fails */
+#include "core/util/membuf.h"
+
 #define MAIL_DATE_MAX 40                     /* "Tue, 12 Mar 2024 09:00:00 +0000" + NUL fits */
 #define MAIL_EPOCH_UNIX 1710234000LL         /* MAIL_EPOCH in seconds since 1970-01-01 UTC */
 #define MAIL_HEADER_LINE 78                  /* fold trace headers before this (RFC 5322 2.1.1) */
-
-/* A growing byte buffer, always NUL-terminated after data[len] (when data is not NULL).
- * Zero-initialise or mail_buf_init, then mail_buf_free. The first failure (no memory or
- * MAIL_BUF_MAX) sticks in `failed`; later appends do nothing and return -1. */
-typedef struct {
-    char *data;
-    size_t len, cap;
-    bool failed;
-} mail_buf;
-
-void mail_buf_init(mail_buf *b);
-void mail_buf_free(mail_buf *b); /* frees data; the struct may be reused after mail_buf_init */
-int mail_buf_append(mail_buf *b, const void *bytes, size_t n);
-int mail_buf_puts(mail_buf *b, const char *s);
-int mail_buf_printf(mail_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-int mail_buf_prepend(mail_buf *b, const void *bytes, size_t n);
-/* mail_buf_set - replace the contents with n bytes. */
-int mail_buf_set(mail_buf *b, const void *bytes, size_t n);
 
 /* mail_date - RFC 5322 3.3 date-time for virtual time `ms` after MAIL_EPOCH, in UTC:
  * "Tue, 12 Mar 2024 09:00:00 +0000". out needs MAIL_DATE_MAX bytes. Returns the length. */
@@ -79,15 +62,15 @@ typedef struct {
  * control characters and bytes that are not well-formed UTF-8 become '?' (UTF-8 is kept for
  * SMTPUTF8 addresses, RFC 6532 3.2) and each string is cut at 255 octets. -1 (msg
  * unchanged) when by, peer_addr, with or date is missing, or on no memory. */
-int mail_prepend_received(mail_buf *msg, const mail_received *r);
+int mail_prepend_received(membuf *msg, const mail_received *r);
 
 /* mail_prepend_return_path - prepend "Return-Path: <PATH>" ("<>" for the null path); the final
  * delivery adds it (RFC 5321 4.4). 0 or -1. */
-int mail_prepend_return_path(mail_buf *msg, const char *path);
+int mail_prepend_return_path(membuf *msg, const char *path);
 
 /* mail_prepend_header - prepend "NAME: VALUE" + CRLF (value used as is: it may be folded with
  * CRLF + WSP, but a CR or LF not followed by WSP is refused). 0 or -1. */
-int mail_prepend_header(mail_buf *msg, const char *name, const char *value);
+int mail_prepend_header(membuf *msg, const char *name, const char *value);
 
 /* mail_split - find the end of the header section (RFC 5322 2.1: the first empty line).
  * *hdr_len: bytes of header fields including the last field's line end; *body_off: where the

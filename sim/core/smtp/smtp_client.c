@@ -28,42 +28,38 @@
 /* ---------------------------------------------------------------------------------------------
  * buffers */
 
-/* cbuf_reserve - room for `more` bytes after len; sets cl->oom on failure. */
-int cli_cbuf_reserve(smtp_client *cl, cbuf *b, size_t more)
+/* The engine's buffers are membufs (membuf.h) without a size limit of their own (the caller
+ * bounds the message; smtp_client_new lifts the default); a failure to grow marks the whole
+ * client out of memory. */
+
+/* cli_cbuf_reserve - room for `more` bytes after len; sets cl->oom on failure. */
+int cli_cbuf_reserve(smtp_client *cl, membuf *b, size_t more)
 {
-    if (b->cap - b->len >= more)
-        return 0;
-    size_t cap = b->cap ? b->cap : 256;
-    while (cap - b->len < more)
-        cap *= 2;
-    char *p = realloc(b->p, cap);
-    if (!p) {
+    if (membuf_reserve(b, more) < 0) {
         cl->oom = true;
         return -1;
     }
-    b->p = p;
-    b->cap = cap;
     return 0;
 }
 
-int cli_cbuf_put(smtp_client *cl, cbuf *b, const void *s, size_t n)
+int cli_cbuf_put(smtp_client *cl, membuf *b, const void *s, size_t n)
 {
     if (n == 0)
         return 0;
-    if (cli_cbuf_reserve(cl, b, n) < 0)
+    if (membuf_append(b, s, n) < 0) {
+        cl->oom = true;
         return -1;
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
+    }
     return 0;
 }
 
-int cli_cbuf_puts(smtp_client *cl, cbuf *b, const char *s)
+int cli_cbuf_puts(smtp_client *cl, membuf *b, const char *s)
 {
     return cli_cbuf_put(cl, b, s, strlen(s));
 }
 
 /* cbuf_putu - a decimal number, without printf (this runs for every MAIL). */
-int cli_cbuf_putu(smtp_client *cl, cbuf *b, uint64_t v)
+int cli_cbuf_putu(smtp_client *cl, membuf *b, uint64_t v)
 {
     char tmp[24];
     size_t i = sizeof tmp;
@@ -72,15 +68,6 @@ int cli_cbuf_putu(smtp_client *cl, cbuf *b, uint64_t v)
         v /= 10;
     } while (v);
     return cli_cbuf_put(cl, b, tmp + i, sizeof tmp - i);
-}
-
-/* copy_str - NUL-terminated copy into a fixed array, truncating. */
-void cli_copy_str(char *dst, size_t cap, const char *src, size_t n)
-{
-    if (n >= cap)
-        n = cap - 1;
-    memcpy(dst, src, n);
-    dst[n] = '\0';
 }
 
 /* copy_short - a short NUL-terminated string (verb, enhanced code) into a small array; a
@@ -123,7 +110,7 @@ smtp_event *cli_emit(smtp_client *cl, smtp_event_kind kind, smtp_dir dir, const 
     qe->has_bytes = false;
     qe->in_wire = false;
     qe->off = 0;
-    if (bytes && bytes == cl->wire.p) {
+    if (bytes && bytes == cl->wire.data) {
         qe->has_bytes = true; /* no 2 KB copy: wire is not written again until a reset */
         qe->in_wire = true;
     } else if (bytes) {
@@ -185,8 +172,8 @@ void cli_decide(smtp_client *cl, smtp_result_status st, int code, const char *es
         return;
     cl->res.status = st;
     cl->res.code = code;
-    cli_copy_str(cl->res.esc, sizeof cl->res.esc, esc, strlen(esc));
-    cli_copy_str(cl->res.text, sizeof cl->res.text, text, text_len);
+    str_copy(cl->res.esc, sizeof cl->res.esc, esc, strlen(esc));
+    str_copy(cl->res.text, sizeof cl->res.text, text, text_len);
     cl->res.stage = stage;
     cl->res.local = local;
 }
@@ -275,7 +262,7 @@ static int prepare_message(smtp_client *cl, const char *data, size_t len)
     if (cli_cbuf_reserve(cl, &cl->wire, 2 * len + 8) < 0)
         return -1;
     cl->msg_8bit = has_8bit(data, len);
-    char *w = cl->wire.p;
+    char *w = cl->wire.data;
     const char *p = data, *end = data + len;
     size_t stuffed = 0;
     /* the next CR at or after p, searched again only once passed: a message with LF line
@@ -304,17 +291,10 @@ static int prepare_message(smtp_client *cl, const char *data, size_t len)
     }
     memcpy(w, ".\r\n", 3);
     w += 3;
-    cl->wire.len = (size_t)(w - cl->wire.p);
+    cl->wire.len = (size_t)(w - cl->wire.data);
+    cl->wire.data[cl->wire.len] = '\0'; /* membuf's NUL, written by hand like the rest */
     cl->msg_size = cl->wire.len - 3 - stuffed;
     return 0;
-}
-
-static bool non_ascii(const char *s)
-{
-    for (; s && *s; s++)
-        if ((unsigned char)*s >= 0x80)
-            return true;
-    return false;
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -374,12 +354,12 @@ static int copy_config(smtp_client *cl, const smtp_client_config *cfg)
     for (size_t i = 0; i < n; i++) {
         *dst[i] = NULL;
         if (*src[i]) {
-            *dst[i] = cl->strs.p + cl->strs.len;
+            *dst[i] = cl->strs.data + cl->strs.len;
             cli_cbuf_put(cl, &cl->strs, *src[i], strlen(*src[i]) + 1);
         }
     }
     for (size_t i = 0; i < cfg->n_rcpts; i++) {
-        cl->rcpt_ptrs[i] = cl->strs.p + cl->strs.len;
+        cl->rcpt_ptrs[i] = cl->strs.data + cl->strs.len;
         cli_cbuf_put(cl, &cl->strs, cfg->rcpts[i], strlen(cfg->rcpts[i]) + 1);
     }
     cl->cfg.rcpts = cl->rcpt_ptrs;
@@ -423,7 +403,7 @@ int smtp_client_reset(smtp_client *cl, const smtp_client_config *cfg, uint64_t n
         cl->cfg.mail_from = "";
         cl->state = SMTP_CLI_DONE;
         cl->res.status = SMTP_RESULT_TEMPFAIL;
-        cli_copy_str(cl->res.text, sizeof cl->res.text, "out of memory", 13);
+        str_copy(cl->res.text, sizeof cl->res.text, "out of memory", 13);
         cl->discard_input = true;
         cl->error = SMTP_CLIENT_ERR_NO_MEMORY;
         return -1;
@@ -431,9 +411,9 @@ int smtp_client_reset(smtp_client *cl, const smtp_client_config *cfg, uint64_t n
     memset(cl->rcpt, 0, cfg->n_rcpts * sizeof *cl->rcpt);
     cl->res.rcpt = cl->rcpt;
     cl->res.n_rcpts = cfg->n_rcpts;
-    cl->addr_utf8 = non_ascii(cl->cfg.mail_from);
+    cl->addr_utf8 = str_non_ascii(cl->cfg.mail_from);
     for (size_t i = 0; i < cfg->n_rcpts; i++)
-        cl->addr_utf8 = cl->addr_utf8 || non_ascii(cl->cfg.rcpts[i]);
+        cl->addr_utf8 = cl->addr_utf8 || str_non_ascii(cl->cfg.rcpts[i]);
     cli_push(cl, PEND_GREETING, 0); /* nothing to send until the 220 (RFC 5321 3.1) */
     return 0;
 }
@@ -443,6 +423,9 @@ smtp_client *smtp_client_new(const smtp_client_config *cfg, uint64_t now_ms)
     smtp_client *cl = calloc(1, sizeof *cl);
     if (!cl)
         return NULL;
+    membuf *bufs[] = {&cl->strs, &cl->wire, &cl->out, &cl->rbuf, &cl->evbytes};
+    for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
+        bufs[i]->max = SIZE_MAX;
     if (smtp_client_reset(cl, cfg, now_ms) < 0) {
         smtp_client_free(cl);
         return NULL;
@@ -454,14 +437,14 @@ void smtp_client_free(smtp_client *cl)
 {
     if (!cl)
         return;
-    free(cl->strs.p);
+    membuf_free(&cl->strs);
     free(cl->rcpt_ptrs);
-    free(cl->wire.p);
+    membuf_free(&cl->wire);
     free(cl->pend);
     free(cl->rcpt);
-    free(cl->out.p);
-    free(cl->rbuf.p);
-    free(cl->evbytes.p);
+    membuf_free(&cl->out);
+    membuf_free(&cl->rbuf);
+    membuf_free(&cl->evbytes);
     free(cl->evq);
     free(cl);
 }
@@ -560,7 +543,7 @@ uint64_t smtp_client_deadline(const smtp_client *cl)
 
 size_t smtp_client_output(const smtp_client *cl, const char **buf)
 {
-    *buf = cl->out.p ? cl->out.p + cl->out_off : "";
+    *buf = cl->out.data ? cl->out.data + cl->out_off : "";
     return cl->out.len - cl->out_off;
 }
 
@@ -586,11 +569,11 @@ int smtp_client_next_event(smtp_client *cl, smtp_event *ev)
     qevent *qe = &cl->evq[cl->ev_head++];
     cl->ev_len--;
     *ev = qe->ev;
-    /* evbytes.p is still NULL when every saved event so far had no bytes (NULL + 0 is UB) */
+    /* evbytes.data is still NULL when every saved event so far had no bytes (NULL + 0 is UB) */
     ev->bytes = !qe->has_bytes ? NULL
-                : qe->in_wire  ? cl->wire.p
-                : cl->evbytes.p ? cl->evbytes.p + qe->off
-                                : NULL;
+                : qe->in_wire  ? cl->wire.data
+                : cl->evbytes.data ? cl->evbytes.data + qe->off
+                                   : NULL;
     return 1;
 }
 

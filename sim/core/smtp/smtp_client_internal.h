@@ -13,6 +13,8 @@
 #include <stdint.h>
 
 #include "core/smtp/smtp_client.h"
+#include "core/util/membuf.h"
+#include "core/util/str_util.h"
 
 /* Outstanding commands: what a reply answers. */
 typedef enum {
@@ -45,11 +47,6 @@ enum {
     EXT_ESC = 1u << 7,        /* ENHANCEDSTATUSCODES, RFC 2034 */
 };
 enum { MECH_PLAIN = 1u << 0, MECH_LOGIN = 1u << 1 };
-
-typedef struct {
-    char *p;
-    size_t len, cap;
-} cbuf;
 
 typedef struct {
     uint8_t kind; /* pend_kind */
@@ -86,12 +83,12 @@ typedef struct {
 struct smtp_client {
     /* configuration; its strings point into `strs` */
     smtp_client_config cfg;
-    cbuf strs;
+    membuf strs;
     const char **rcpt_ptrs;
     size_t rcpt_ptrs_cap;
 
     /* the message, prepared once: CRLF line ends, dot-stuffed, ".\r\n" at the end */
-    cbuf wire;
+    membuf wire;
     uint64_t msg_size; /* RFC 1870 size: CRLF line ends, no stuffing dots, no final dot */
     bool msg_8bit;     /* an octet >= 128: BODY=8BITMIME (RFC 6152) */
     bool addr_utf8;    /* a non-ASCII address: SMTPUTF8 needed (RFC 6531 3.2) */
@@ -113,15 +110,15 @@ struct smtp_client {
     size_t rcpt_cap;
     smtp_client_result res;
 
-    cbuf out;
+    membuf out;
     size_t out_off;
 
-    cbuf rbuf;         /* the reply being received */
+    membuf rbuf;         /* the reply being received */
     size_t line_start; /* where its current line starts */
     unsigned n_lines;
     int reply_code;
 
-    cbuf evbytes;
+    membuf evbytes;
     qevent *evq;
     size_t ev_head, ev_len, ev_cap;
 
@@ -132,11 +129,10 @@ struct smtp_client {
 
 /* ---- smtp_client.c -------------------------------------------------------------------- */
 
-int cli_cbuf_reserve(smtp_client *cl, cbuf *b, size_t more);
-int cli_cbuf_put(smtp_client *cl, cbuf *b, const void *s, size_t n);
-int cli_cbuf_puts(smtp_client *cl, cbuf *b, const char *s);
-int cli_cbuf_putu(smtp_client *cl, cbuf *b, uint64_t v);
-void cli_copy_str(char *dst, size_t cap, const char *src, size_t n);
+int cli_cbuf_reserve(smtp_client *cl, membuf *b, size_t more);
+int cli_cbuf_put(smtp_client *cl, membuf *b, const void *s, size_t n);
+int cli_cbuf_puts(smtp_client *cl, membuf *b, const char *s);
+int cli_cbuf_putu(smtp_client *cl, membuf *b, uint64_t v);
 smtp_event *cli_emit(smtp_client *cl, smtp_event_kind kind, smtp_dir dir, const char *bytes,
                      size_t len, const char *verb, int code, const char *esc, const char *rfc,
                      const char *key);

@@ -188,8 +188,8 @@ static void rcpt_record(smtp_client *cl, size_t i, int code, const char *esc, co
 {
     smtp_rcpt_result *rr = &cl->rcpt[i];
     rr->code = code;
-    cli_copy_str(rr->esc, sizeof rr->esc, esc, strlen(esc));
-    cli_copy_str(rr->text, sizeof rr->text, text, strlen(text));
+    str_copy(rr->esc, sizeof rr->esc, esc, strlen(esc));
+    str_copy(rr->text, sizeof rr->text, text, strlen(text));
     smtp_event *ev = cli_emit(cl, SMTP_EV_RCPT_RESULT, SMTP_DIR_NONE, NULL, 0, "RCPT", code, esc,
                               "RFC 5321 4.1.1.3", key);
     ev->rcpt_index = (int)i;
@@ -219,11 +219,11 @@ static void no_recipients(smtp_client *cl)
 static void send_content(smtp_client *cl)
 {
     cli_cmd_begin(cl);
-    if (cli_cbuf_put(cl, &cl->out, cl->wire.p, cl->wire.len) < 0)
+    if (cli_cbuf_put(cl, &cl->out, cl->wire.data, cl->wire.len) < 0)
         return;
     cl->content_flushed = false;
     cli_push(cl, PEND_CONTENT, 0);
-    cli_emit(cl, SMTP_EV_DATA, SMTP_DIR_C2S, cl->wire.p, cl->wire.len, "", 0, "", "RFC 5321 4.5.2",
+    cli_emit(cl, SMTP_EV_DATA, SMTP_DIR_C2S, cl->wire.data, cl->wire.len, "", 0, "", "RFC 5321 4.5.2",
              "client.content");
 }
 
@@ -577,7 +577,7 @@ static void handle_reply(smtp_client *cl, int code, const char *r, size_t len)
  * reply has the same code, 4.2.1) and dispatches the reply once its last line is in. */
 void cli_line_done(smtp_client *cl)
 {
-    const char *line = cl->rbuf.p + cl->line_start;
+    const char *line = cl->rbuf.data + cl->line_start;
     size_t n = cl->rbuf.len - cl->line_start - 1; /* without LF */
     if (n > 0 && line[n - 1] == '\r')
         n--; /* a bare LF is tolerated: be liberal in what you accept */
@@ -612,5 +612,5 @@ void cli_line_done(smtp_client *cl)
     cl->rbuf.len = 0;
     cl->line_start = 0;
     cl->n_lines = 0;
-    handle_reply(cl, code, cl->rbuf.p, len); /* rbuf is not written again during this call */
+    handle_reply(cl, code, cl->rbuf.data, len); /* rbuf is not written again during this call */
 }

@@ -68,7 +68,7 @@ void cli_cmd_end(smtp_client *cl, size_t start, pend_kind kind, size_t idx, cons
     if (cl->oom)
         return;
     cli_push(cl, kind, idx);
-    const char *bytes = masked ? masked : cl->out.p + start;
+    const char *bytes = masked ? masked : cl->out.data + start;
     size_t len = masked ? strlen(masked) : cl->out.len - start;
     cli_emit(cl, SMTP_EV_COMMAND, SMTP_DIR_C2S, bytes, len, cli_pend_table[kind].verb, 0, "",
              rfc ? rfc : cli_pend_table[kind].rfc, key ? key : cli_pend_table[kind].key);
@@ -113,7 +113,7 @@ void cli_send_ehlo(smtp_client *cl, bool helo, const char *key, const char *rfc)
 }
 
 /* put_xtext - RFC 3461 4: '+', '=' and octets outside 33..126 as "+XX". */
-static void put_xtext(smtp_client *cl, cbuf *b, const char *s)
+static void put_xtext(smtp_client *cl, membuf *b, const char *s)
 {
     static const char hex[] = "0123456789ABCDEF";
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {

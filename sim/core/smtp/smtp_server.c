@@ -62,40 +62,23 @@ void *srv_grow_block(smtp_server *srv, void *p, size_t old_bytes, size_t new_byt
 }
 
 /* sbuf_reserve - room for n more bytes; -1 (and the session marked out of memory) if none. */
-static int sbuf_reserve(smtp_server *srv, sbuf *b, size_t n)
+static int sbuf_reserve(smtp_server *srv, membuf *b, size_t n)
 {
-    if (b->len + n <= b->cap)
-        return 0;
-    size_t cap = b->cap ? b->cap : 256;
-    while (cap < b->len + n)
-        cap *= 2;
-    char *p = srv_grow_block(srv, b->p, b->len, cap, b->heap);
-    if (!p)
+    if (membuf_reserve(b, n) < 0) {
+        srv->oom = true;
         return -1;
-    b->p = p;
-    b->cap = cap;
-    b->heap = true;
+    }
     return 0;
 }
 
 /* srv_sbuf_append - append n bytes, growing the buffer; -1 when out of memory */
-int srv_sbuf_append(smtp_server *srv, sbuf *b, const void *bytes, size_t n)
+int srv_sbuf_append(smtp_server *srv, membuf *b, const void *bytes, size_t n)
 {
-    if (sbuf_reserve(srv, b, n) < 0)
+    if (membuf_append(b, bytes, n) < 0) {
+        srv->oom = true;
         return -1;
-    if (n)
-        memcpy(b->p + b->len, bytes, n);
-    b->len += n;
+    }
     return 0;
-}
-
-/* srv_copy_str - bounded copy with a NUL, truncating */
-void srv_copy_str(char *dst, size_t cap, const char *src, size_t len)
-{
-    if (len >= cap)
-        len = cap - 1;
-    memcpy(dst, src, len);
-    dst[len] = '\0';
 }
 
 /* ---- events ------------------------------------------------------------------------------- */
@@ -212,20 +195,20 @@ static void emit(smtp_server *srv, reply_id id, int code, const char *esc,
     size_t need = n * SMTP_REPLY_LINE_MAX;
     if (sbuf_reserve(srv, &srv->out, need) < 0)
         return;
-    long w = smtp_reply_format(srv->out.p + srv->out.len, need, code, esc, lines, n);
+    long w = smtp_reply_format(srv->out.data + srv->out.len, need, code, esc, lines, n);
     if (w < 0) {
         srv_fail(srv, SMTP_SERVER_ERR_BAD_REPLY);
         if (id != R_INTERNAL_ERROR)
             srv_reply(srv, R_INTERNAL_ERROR);
         return;
     }
-    const char *bytes = srv->out.p + srv->out.len;
+    const char *bytes = srv->out.data + srv->out.len;
     srv->out.len += (size_t)w;
     smtp_event *ev = srv_ev_push(srv, SMTP_EV_REPLY, SMTP_DIR_S2C, bytes, (size_t)w, row->key,
                                  row->rfc);
     if (ev) {
         ev->code = code;
-        srv_copy_str(ev->esc, sizeof ev->esc, esc, strlen(esc));
+        str_copy(ev->esc, sizeof ev->esc, esc, strlen(esc));
         memcpy(ev->verb, srv->verb, sizeof ev->verb);
     }
     if (count && code >= 400 && code != 421)
@@ -268,7 +251,7 @@ void srv_reply_uncounted(smtp_server *srv, reply_id id)
 void srv_reply_verdict(smtp_server *srv, reply_id id, const smtp_verdict *v)
 {
     char text[sizeof v->text];
-    srv_copy_str(text, sizeof text, v->text, strnlen(v->text, sizeof v->text));
+    str_copy(text, sizeof text, v->text, strnlen(v->text, sizeof v->text));
     const char *esc = v->esc;
     if (strnlen(v->esc, sizeof v->esc) == sizeof v->esc)
         esc = "";
@@ -298,12 +281,12 @@ void srv_close_session(smtp_server *srv)
 void srv_env_sync(smtp_server *srv)
 {
     smtp_envelope *e = &srv->env;
-    if (srv->ptr_base != srv->rcpt_store.p) {
-        srv->ptr_base = srv->rcpt_store.p;
+    if (srv->ptr_base != srv->rcpt_store.data) {
+        srv->ptr_base = srv->rcpt_store.data;
         srv->ptr_built = 0;
     }
     for (; srv->ptr_built < srv->n_rcpts; srv->ptr_built++) {
-        const char *a = srv->rcpt_store.p + srv->rcpt_off[srv->ptr_built];
+        const char *a = srv->rcpt_store.data + srv->rcpt_off[srv->ptr_built];
         srv->rcpt_ptr[srv->ptr_built] = a;
         srv->notify_ptr[srv->ptr_built] = a + strlen(a) + 1;
     }
@@ -321,7 +304,7 @@ void srv_env_sync(smtp_server *srv)
     e->rcpts = srv->rcpt_ptr;
     e->rcpt_notify = srv->notify_ptr;
     e->n_rcpts = srv->n_rcpts;
-    e->data = srv->data.p ? srv->data.p : "";
+    e->data = srv->data.data ? srv->data.data : "";
     e->data_len = srv->data.len;
 }
 
@@ -413,7 +396,7 @@ static void command_event(smtp_server *srv, const smtp_command *cmd, const char 
         ev = srv_ev_push(srv, SMTP_EV_COMMAND, SMTP_DIR_C2S, line, len, key, rfc);
     }
     if (ev)
-        srv_copy_str(ev->verb, sizeof ev->verb, cmd->verb, strlen(cmd->verb));
+        str_copy(ev->verb, sizeof ev->verb, cmd->verb, strlen(cmd->verb));
 }
 
 /* error_limits - after each reply to a client command: the soft and hard error limits. */
@@ -486,7 +469,7 @@ static void handle_line(smtp_server *srv)
         return;
     }
     smtp_command_parse(line, len, &cmd);
-    srv_copy_str(srv->verb, sizeof srv->verb, cmd.verb, strlen(cmd.verb));
+    str_copy(srv->verb, sizeof srv->verb, cmd.verb, strlen(cmd.verb));
     command_event(srv, &cmd, line, stored);
     if (!crlf) {
         /* RFC 5321 2.3.8: CR and LF only ever appear together as a line end */
@@ -617,11 +600,13 @@ smtp_server *smtp_server_new(const smtp_server_config *cfg, const smtp_peer *pee
     memset(&srv->ps, 0, sizeof srv->ps);
     srv->mail_from[0] = srv->helo[0] = srv->auth_user[0] = srv->login_user[0] = '\0';
     srv->dsn_envid[0] = '\0';
-    srv->out = (sbuf){srv->out_inline, 0, sizeof srv->out_inline, false};
-    srv->arena = (sbuf){srv->arena_inline, 0, sizeof srv->arena_inline, false};
-    srv->data = (sbuf){srv->data_inline, 0, sizeof srv->data_inline, false};
-    srv->rcpt_store = (sbuf){srv->store_inline, 0, sizeof srv->store_inline, false};
-    srv->held = (sbuf){NULL, 0, 0, true};
+    membuf_init_inline(&srv->out, srv->out_inline, sizeof srv->out_inline);
+    membuf_init_inline(&srv->arena, srv->arena_inline, sizeof srv->arena_inline);
+    membuf_init_inline(&srv->data, srv->data_inline, sizeof srv->data_inline);
+    membuf_init_inline(&srv->rcpt_store, srv->store_inline, sizeof srv->store_inline);
+    membuf_init(&srv->held);
+    srv->out.max = srv->arena.max = srv->data.max = srv->rcpt_store.max = SIZE_MAX;
+    srv->held.max = SIZE_MAX;
     srv->evq = srv->evq_inline;
     srv->ev_cap = EVQ_INIT;
     srv->rcpt_off = srv->rcpt_off_inline;
@@ -638,7 +623,7 @@ smtp_server *smtp_server_new(const smtp_server_config *cfg, const smtp_peer *pee
     /* the host name goes into replies: keep only what a reply may carry */
     const char *h = cfg->hostname ? cfg->hostname : "localhost";
     size_t hl = strlen(h);
-    srv_copy_str(srv->hostname, sizeof srv->hostname, h, hl);
+    str_copy(srv->hostname, sizeof srv->hostname, h, hl);
     for (char *c = srv->hostname; *c; c++)
         if (*c <= ' ' || *c > '~')
             *c = '?';
@@ -664,10 +649,9 @@ void smtp_server_free(smtp_server *srv)
         return;
     if (srv->line != srv->line_inline)
         free(srv->line);
-    sbuf *bufs[] = {&srv->out, &srv->arena, &srv->data, &srv->rcpt_store, &srv->held};
+    membuf *bufs[] = {&srv->out, &srv->arena, &srv->data, &srv->rcpt_store, &srv->held};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
-        if (bufs[i]->heap)
-            free(bufs[i]->p);
+        membuf_free(bufs[i]);
     if (srv->evq_heap)
         free(srv->evq);
     if (srv->rcpt_heap) {
@@ -743,12 +727,12 @@ int smtp_server_resume(smtp_server *srv, const smtp_verdict *v, uint64_t now_ms)
     /* the held bytes are taken out first: a new pause holds what is left of them again */
     size_t off = 0;
     while (off < srv->held.len && !srv->paused && srv->state != SMTP_SRV_CLOSED && !srv->oom) {
-        off += process(srv, srv->held.p + off, srv->held.len - off);
+        off += process(srv, srv->held.data + off, srv->held.len - off);
     }
     if (srv->state == SMTP_SRV_CLOSED)
         off = srv->held.len;
     if (off) {
-        memmove(srv->held.p, srv->held.p + off, srv->held.len - off);
+        memmove(srv->held.data, srv->held.data + off, srv->held.len - off);
         srv->held.len -= off;
     }
     if (srv->oom)
@@ -787,7 +771,7 @@ uint64_t smtp_server_deadline(const smtp_server *srv)
 /* smtp_server_output - what the driver should send next */
 size_t smtp_server_output(const smtp_server *srv, const char **buf)
 {
-    *buf = srv->out.p ? srv->out.p + srv->out_start : "";
+    *buf = srv->out.data ? srv->out.data + srv->out_start : "";
     return srv->out.len - srv->out_start;
 }
 
@@ -801,7 +785,7 @@ void smtp_server_output_consumed(smtp_server *srv, size_t n)
     if (srv->out_start == srv->out.len) {
         srv->out_start = srv->out.len = 0;
     } else if (srv->out_start > srv->out.cap / 2) {
-        memmove(srv->out.p, srv->out.p + srv->out_start, srv->out.len - srv->out_start);
+        memmove(srv->out.data, srv->out.data + srv->out_start, srv->out.len - srv->out_start);
         srv->out.len -= srv->out_start;
         srv->out_start = 0;
     }
@@ -815,7 +799,7 @@ int smtp_server_next_event(smtp_server *srv, smtp_event *ev)
     ev_slot *s = &srv->evq[srv->ev_head++];
     srv->ev_count--;
     *ev = s->ev;
-    ev->bytes = s->off == (size_t)-1 ? NULL : srv->arena.p + s->off;
+    ev->bytes = s->off == (size_t)-1 ? NULL : srv->arena.data + s->off;
     return 1;
 }
 

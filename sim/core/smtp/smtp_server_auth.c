@@ -33,7 +33,7 @@ static void auth_done(smtp_server *srv, const char *user, bool ok)
     smtp_event *ev;
     if (ok) {
         srv->authed = true;
-        srv_copy_str(srv->auth_user, sizeof srv->auth_user, user, strlen(user));
+        str_copy(srv->auth_user, sizeof srv->auth_user, user, strlen(user));
         ev = srv_ev_push(srv, SMTP_EV_AUTH, SMTP_DIR_NONE, NULL, 0, "auth.ok", "RFC 4954 6");
         if (ev)
             ev->code = 235;
@@ -125,7 +125,7 @@ void srv_auth_response(smtp_server *srv, const char *line, size_t len)
             srv_auth_abort(srv, R_AUTH_MALFORMED_USER);
             goto done;
         }
-        srv_copy_str(srv->login_user, sizeof srv->login_user, (const char *)buf, (size_t)n);
+        str_copy(srv->login_user, sizeof srv->login_user, (const char *)buf, (size_t)n);
         srv->auth_step = 2;
         srv_reply(srv, R_AUTH_LOGIN_PASSWORD); /* "Password:" */
     } else {

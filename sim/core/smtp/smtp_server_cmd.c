@@ -81,7 +81,7 @@ static void greet(smtp_server *srv, const smtp_command *cmd, bool esmtp)
 {
     /* RFC 5321 4.1.4: a HELO/EHLO resets any transaction, like RSET */
     srv_reset_transaction(srv);
-    srv_copy_str(srv->helo, sizeof srv->helo, cmd->arg, cmd->arg_len);
+    str_copy(srv->helo, sizeof srv->helo, cmd->arg, cmd->arg_len);
     srv->greeted = true;
     srv->esmtp = esmtp;
     srv_set_state(srv, SMTP_SRV_IDLE);
@@ -189,7 +189,7 @@ static int parse_envid(smtp_server *srv, const char *v, size_t len, bool hv)
 {
     if (!hv || len > ENVID_MAX || !smtp_xtext_valid(v, len))
         return -1;
-    srv_copy_str(srv->ps.envid, sizeof srv->ps.envid, v, len);
+    str_copy(srv->ps.envid, sizeof srv->ps.envid, v, len);
     return 0;
 }
 
@@ -229,7 +229,7 @@ static int parse_notify(smtp_server *srv, const char *v, size_t len, bool hv)
 {
     if (!hv || len >= sizeof srv->ps.notify || !notify_valid(v, len))
         return -1;
-    srv_copy_str(srv->ps.notify, sizeof srv->ps.notify, v, len);
+    str_copy(srv->ps.notify, sizeof srv->ps.notify, v, len);
     for (char *c = srv->ps.notify; *c; c++)
         if (*c >= 'a' && *c <= 'z')
             *c = (char)(*c - 'a' + 'A');
@@ -414,7 +414,7 @@ static int check_mail(smtp_server *srv, const smtp_command *cmd)
         return CHECK_FAIL;
     }
     /* the transaction is staged now; proceed_mail commits it unless the hook objects */
-    srv_copy_str(srv->mail_from, sizeof srv->mail_from, srv->path.addr, strlen(srv->path.addr));
+    str_copy(srv->mail_from, sizeof srv->mail_from, srv->path.addr, strlen(srv->path.addr));
     srv->declared_size = srv->ps.size;
     strcpy(srv->body, srv->ps.body);
     srv->smtputf8 = utf8;

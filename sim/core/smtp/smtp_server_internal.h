@@ -16,6 +16,8 @@
 
 #include "core/smtp/smtp_command.h"
 #include "core/smtp/smtp_server.h"
+#include "core/util/membuf.h"
+#include "core/util/str_util.h"
 
 /* ---- limits and sizes ---------------------------------------------------------------- */
 
@@ -73,13 +75,9 @@ const smtp_server_reply_info *srv_reply_row(reply_id id);
 
 /* ---- buffers -------------------------------------------------------------------------- */
 
-/* A growable byte buffer. It starts in storage inside the session (inline) and moves to the
- * heap only when it outgrows it, so a typical session makes a single allocation. */
-typedef struct {
-    char *p;
-    size_t len, cap;
-    bool heap; /* p was malloc'ed (else it points into the session) */
-} sbuf;
+/* The session's byte buffers are membufs (membuf.h) that start in storage inside the session
+ * (inline) and move to the heap only when they outgrow it, so a typical session makes a single
+ * allocation. */
 
 typedef struct {
     smtp_event ev;
@@ -130,14 +128,14 @@ struct smtp_server {
     uint64_t declared_size;
     char body[12];
     char dsn_ret[8];
-    sbuf rcpt_store;          /* "addr\0notify\0" per recipient */
+    membuf rcpt_store;          /* "addr\0notify\0" per recipient */
     bool rcpt_heap;           /* the three arrays below were malloc'ed */
     size_t *rcpt_off;         /* offset of each recipient's addr in rcpt_store */
     const char **rcpt_ptr;    /* derived: rebuilt from offsets when rcpt_store moves */
     const char **notify_ptr;
     size_t n_rcpts, rcpt_cap, ptr_built;
     const char *ptr_base;
-    sbuf data;
+    membuf data;
     data_scan_state d;
 
     /* input line */
@@ -145,15 +143,15 @@ struct smtp_server {
     size_t line_len, line_total, line_cap;
 
     /* input held while paused (heap, allocated on the first pause that needs it) */
-    sbuf held;
+    membuf held;
 
     /* output and events */
-    sbuf out;
+    membuf out;
     size_t out_start;
     ev_slot *evq;
     size_t ev_head, ev_count, ev_cap;
     bool evq_heap;
-    sbuf arena;
+    membuf arena;
     smtp_envelope env;
 
     /* Large members last: smtp_server_new zeroes only what comes before them. */
@@ -166,7 +164,7 @@ struct smtp_server {
     char dsn_envid[ENVID_MAX + 1];
     smtp_path path;                /* scratch: the path check_mail/check_rcpt just parsed */
     char line_inline[512];         /* the input line, for the usual 512-octet limit */
-    /* first storage of the buffers (see sbuf) */
+    /* first storage of the buffers (membuf_init_inline) */
     char out_inline[OUT_INIT];
     char arena_inline[ARENA_INIT];
     char data_inline[DATA_INIT];
@@ -183,8 +181,7 @@ enum { CHECK_OK = 0, CHECK_FAIL = -1, CHECK_PENDING = 1 };
 /* ---- smtp_server.c: buffers, events, funnels ------------------------------------------ */
 
 void *srv_grow_block(smtp_server *srv, void *p, size_t old_bytes, size_t new_bytes, bool heap);
-int srv_sbuf_append(smtp_server *srv, sbuf *b, const void *bytes, size_t n);
-void srv_copy_str(char *dst, size_t cap, const char *src, size_t len);
+int srv_sbuf_append(smtp_server *srv, membuf *b, const void *bytes, size_t n);
 smtp_event *srv_ev_push(smtp_server *srv, smtp_event_kind kind, smtp_dir dir, const char *bytes,
                         size_t len, const char *key, const char *rfc);
 void srv_ev_error(smtp_server *srv, const char *key, const char *rfc, const char *bytes,

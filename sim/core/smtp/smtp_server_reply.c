@@ -195,7 +195,7 @@ const smtp_server_reply_info *smtp_server_reply_at(int i)
 void smtp_verdict_set(smtp_verdict *v, int code, const char *esc, const char *fmt, ...)
 {
     v->code = code;
-    srv_copy_str(v->esc, sizeof v->esc, esc ? esc : "", esc ? strlen(esc) : 0);
+    str_copy(v->esc, sizeof v->esc, esc ? esc : "", esc ? strlen(esc) : 0);
     va_list ap;
     va_start(ap, fmt);
     int n = vsnprintf(v->text, sizeof v->text, fmt, ap);

@@ -7,52 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct {
-    char *s;
-    size_t len, cap;
-    bool oom;
-} sbuf;
+#include "core/util/membuf.h"
 
-static void sb_put(sbuf *b, const char *s, size_t n)
-{
-    if (b->oom)
-        return;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 4096;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        char *p = realloc(b->s, cap);
-        if (!p) {
-            b->oom = true;
-            return;
-        }
-        b->s = p;
-        b->cap = cap;
-    }
-    memcpy(b->s + b->len, s, n);
-    b->len += n;
-    b->s[b->len] = '\0';
-}
-
-static void sb_str(sbuf *b, const char *s)
-{
-    sb_put(b, s, strlen(s));
-}
-
-static void sb_fmt(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb_fmt(sbuf *b, const char *fmt, ...)
-{
-    char tmp[256];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-    va_end(ap);
-    if (n > 0)
-        sb_put(b, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
-}
-
-/* sb_esc - text with GIFT's special characters escaped. */
-static void sb_esc(sbuf *b, const char *s)
+/* put_escaped - text with GIFT's special characters escaped. */
+static void put_escaped(membuf *b, const char *s)
 {
     for (; s && *s; s++) {
         switch (*s) {
@@ -63,32 +21,33 @@ static void sb_esc(sbuf *b, const char *s)
         case '}':
         case ':':
         case '\\':
-            sb_put(b, "\\", 1);
-            sb_put(b, s, 1);
+            membuf_append(b, "\\", 1);
+            membuf_append(b, s, 1);
             break;
         case '\n':
-            sb_put(b, "\\n", 2);
+            membuf_append(b, "\\n", 2);
             break;
         case '\r':
             break;
         default:
-            sb_put(b, s, 1);
+            membuf_append(b, s, 1);
         }
     }
 }
 
 size_t gift_escape(const char *in, char *out, size_t outlen)
 {
-    sbuf b = {0};
-    sb_esc(&b, in);
+    membuf b;
+    membuf_init(&b);
+    put_escaped(&b, in);
     size_t need = b.len;
     if (outlen) {
         size_t n = need < outlen - 1 ? need : outlen - 1;
-        if (b.s)
-            memcpy(out, b.s, n);
+        if (b.data)
+            memcpy(out, b.data, n);
         out[n] = '\0';
     }
-    free(b.s);
+    membuf_free(&b);
     return need;
 }
 
@@ -96,49 +55,50 @@ size_t gift_escape(const char *in, char *out, size_t outlen)
 static const char *const share[LESSON_MAX_CHOICES + 1] = {
     "0", "100", "50", "33.33333", "25", "20", "16.66667", "14.28571", "12.5", "11.11111"};
 
-static void general_feedback(sbuf *b, const lesson_question *q)
+static void general_feedback(membuf *b, const lesson_question *q)
 {
-    sb_str(b, "####");
-    sb_esc(b, q->explanation);
+    membuf_puts(b, "####");
+    put_escaped(b, q->explanation);
     if (q->n_refs) {
-        sb_esc(b, "\nReferences: ");
+        put_escaped(b, "\nReferences: ");
         for (size_t i = 0; i < q->n_refs; i++) {
             if (i)
-                sb_str(b, "; ");
-            sb_esc(b, q->refs[i]);
+                membuf_puts(b, "; ");
+            put_escaped(b, q->refs[i]);
         }
     }
 }
 
-static void choices(sbuf *b, const lesson_question *q, bool multi)
+static void choices(membuf *b, const lesson_question *q, bool multi)
 {
     int k = __builtin_popcount(q->answer_mask);
     for (size_t i = 0; i < q->n_choices; i++) {
         bool right = multi ? (q->answer_mask >> i) & 1u : (int)i + 1 == q->answer;
-        sb_str(b, "\n    ");
+        membuf_puts(b, "\n    ");
         if (!multi)
-            sb_str(b, right ? "=" : "~");
+            membuf_puts(b, right ? "=" : "~");
         else
-            sb_fmt(b, "~%%%s%%", right ? share[k] : "-100");
-        sb_esc(b, q->choices[i]);
+            membuf_printf(b, "~%%%s%%", right ? share[k] : "-100");
+        put_escaped(b, q->choices[i]);
         if (q->why_not[i]) {
-            sb_str(b, " #");
-            sb_esc(b, q->why_not[i]);
+            membuf_puts(b, " #");
+            put_escaped(b, q->why_not[i]);
         }
     }
 }
 
-static void question(sbuf *b, const lesson_question *q)
+static void question(membuf *b, const lesson_question *q)
 {
-    sb_fmt(b, "// %s (%s, difficulty %d)\n", q->id, lesson_kind_name(q->kind), q->difficulty);
-    sb_str(b, "::");
-    sb_esc(b, q->id);
-    sb_str(b, "::[plain]");
-    sb_esc(b, q->prompt);
+    membuf_printf(b, "// %s (%s, difficulty %d)\n", q->id, lesson_kind_name(q->kind),
+                  q->difficulty);
+    membuf_puts(b, "::");
+    put_escaped(b, q->id);
+    membuf_puts(b, "::[plain]");
+    put_escaped(b, q->prompt);
     if (q->kind == LESSON_Q_ORDER) {
-        sb_esc(b, " (Give each position its item.)");
+        put_escaped(b, " (Give each position its item.)");
     }
-    sb_str(b, " {");
+    membuf_puts(b, " {");
     switch (q->kind) {
     case LESSON_Q_SINGLE:
         choices(b, q, false);
@@ -148,30 +108,30 @@ static void question(sbuf *b, const lesson_question *q)
         break;
     case LESSON_Q_TRUEFALSE:
         /* {TRUE#shown to a wrong answer#shown to a right answer} */
-        sb_str(b, q->answer_tf ? "TRUE#" : "FALSE#");
-        sb_esc(b, q->why_not[q->answer_tf ? 1 : 0] ? q->why_not[q->answer_tf ? 1 : 0]
+        membuf_puts(b, q->answer_tf ? "TRUE#" : "FALSE#");
+        put_escaped(b, q->why_not[q->answer_tf ? 1 : 0] ? q->why_not[q->answer_tf ? 1 : 0]
                                                    : q->explanation);
-        sb_str(b, "#");
-        sb_esc(b, q->explanation);
+        membuf_puts(b, "#");
+        put_escaped(b, q->explanation);
         break;
     case LESSON_Q_SHORT:
         for (size_t i = 0; i < q->n_accept; i++) {
-            sb_str(b, "\n    =");
-            sb_esc(b, q->accept[i]);
+            membuf_puts(b, "\n    =");
+            put_escaped(b, q->accept[i]);
         }
         break;
     case LESSON_Q_MATCH:
         for (size_t i = 0; i < q->n_pairs; i++) {
-            sb_str(b, "\n    =");
-            sb_esc(b, q->left[i]);
-            sb_str(b, " -> ");
-            sb_esc(b, q->right[i]);
+            membuf_puts(b, "\n    =");
+            put_escaped(b, q->left[i]);
+            membuf_puts(b, " -> ");
+            put_escaped(b, q->right[i]);
         }
         break;
     case LESSON_Q_ORDER:
         for (size_t i = 0; i < q->n_items; i++) {
-            sb_fmt(b, "\n    =Position %zu -> ", i + 1);
-            sb_esc(b, q->items[i]);
+            membuf_printf(b, "\n    =Position %zu -> ", i + 1);
+            put_escaped(b, q->items[i]);
         }
         break;
     case LESSON_Q_PREDICT:
@@ -182,40 +142,41 @@ static void question(sbuf *b, const lesson_question *q)
             char code[8];
             snprintf(code, sizeof code, "%d", q->predict_code);
             for (size_t i = 0; i < q->n_accept; i++) {
-                sb_str(b, "\n    =");
-                sb_esc(b, q->accept[i]);
+                membuf_puts(b, "\n    =");
+                put_escaped(b, q->accept[i]);
                 code_listed = code_listed || !strcmp(q->accept[i], code);
             }
             if (q->predict_code && !code_listed) {
-                sb_str(b, "\n    =");
-                sb_str(b, code);
+                membuf_puts(b, "\n    =");
+                membuf_puts(b, code);
             }
         }
         break;
     }
-    sb_str(b, "\n    ");
+    membuf_puts(b, "\n    ");
     general_feedback(b, q);
-    sb_str(b, "\n}\n\n");
+    membuf_puts(b, "\n}\n\n");
 }
 
 char *gift_export(const lesson *l, size_t *len)
 {
-    sbuf b = {0};
-    sb_str(&b, "// smtpsim lesson '");
-    sb_str(&b, l->id);
-    sb_fmt(&b, "' version %d, %zu questions. GIFT format for Moodle.\n", l->version,
+    membuf b;
+    membuf_init(&b);
+    membuf_puts(&b, "// smtpsim lesson '");
+    membuf_puts(&b, l->id);
+    membuf_printf(&b, "' version %d, %zu questions. GIFT format for Moodle.\n", l->version,
            l->n_questions);
-    sb_str(&b, "// Ordering questions are exported as matching: \"Position N -> item\".\n\n");
-    sb_str(&b, "$CATEGORY: $course$/smtpsim/");
-    sb_str(&b, l->id);
-    sb_str(&b, "\n\n");
+    membuf_puts(&b, "// Ordering questions are exported as matching: \"Position N -> item\".\n\n");
+    membuf_puts(&b, "$CATEGORY: $course$/smtpsim/");
+    membuf_puts(&b, l->id);
+    membuf_puts(&b, "\n\n");
     for (size_t i = 0; i < l->n_questions; i++)
         question(&b, &l->questions[i]);
-    if (b.oom || !b.s) {
-        free(b.s);
+    if (b.failed || !b.data) {
+        membuf_free(&b);
         return NULL;
     }
     if (len)
         *len = b.len;
-    return b.s;
+    return b.data;
 }

@@ -7,13 +7,16 @@
 #include "core/teach/lesson.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "core/util/file_util.h"
 #include "core/util/json_load.h"
+#include "core/util/str_util.h"
 
 /* errors collected during one load */
 typedef struct {
@@ -41,17 +44,6 @@ static char *dup_str(const char *s)
     if (d)
         memcpy(d, s, n + 1);
     return d;
-}
-
-static bool id_ok(const char *s, size_t maxlen)
-{
-    size_t n = strlen(s);
-    if (n == 0 || n > maxlen)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (!(islower((unsigned char)s[i]) || isdigit((unsigned char)s[i]) || s[i] == '-'))
-            return false;
-    return true;
 }
 
 static const char *const kind_names[] = {"single", "multi", "truefalse", "short",
@@ -269,7 +261,7 @@ static void load_at(json_check *c, const cJSON *qo, const char *qp, lesson_quest
         return;
     if (!sc)
         sc = lesson_scenario;
-    if (!id_ok(sc, 64)) {
+    if (!str_id_ok(sc, strlen(sc), 64)) {
         char sp[300];
         json_fail(c, json_path(sp, sizeof sp, fp, "scenario", 0), "expected an id [a-z0-9-]+");
         return;
@@ -315,7 +307,7 @@ static void load_question(json_check *c, const cJSON *qo, const char *qp, lesson
     }
     json_unknown_fields(c, qo, qp, question_fields);
     const char *id = json_string(c, qo, qp, "id", true, LESSON_MAX_ID, "");
-    if (!c->failed && !id_ok(id, LESSON_MAX_ID))
+    if (!c->failed && !str_id_ok(id, strlen(id), LESSON_MAX_ID))
         json_fail(c, json_path(fp, sizeof fp, qp, "id", 0), "expected [a-z0-9-]+, got \"%.64s\"",
                   id);
     q->id = dup_str(id);
@@ -574,7 +566,7 @@ lesson *lesson_load_buffer(const char *origin, const char *buf, size_t len, char
     }
     json_unknown_fields(&c, root, "", lesson_fields);
     const char *id = json_string(&c, root, "", "id", true, 48, "");
-    if (!c.failed && !id_ok(id, 48))
+    if (!c.failed && !str_id_ok(id, strlen(id), 48))
         json_fail(&c, "id", "expected [a-z0-9-]+ (1-48 characters), got \"%.48s\"", id);
     l->id = dup_str(id);
     l->title = dup_str(json_string(&c, root, "", "title", true, 120, ""));
@@ -582,7 +574,7 @@ lesson *lesson_load_buffer(const char *origin, const char *buf, size_t len, char
     string_array(&c, root, "", "topics", true, 1, LESSON_MAX_TOPICS, l->topics, &l->n_topics);
     l->intro = dup_str(json_string(&c, root, "", "intro", true, LESSON_MAX_TEXT, ""));
     const char *sc = json_string(&c, root, "", "scenario", false, 64, NULL);
-    if (!c.failed && sc && !id_ok(sc, 64))
+    if (!c.failed && sc && !str_id_ok(sc, strlen(sc), 64))
         json_fail(&c, "scenario", "expected a scenario id [a-z0-9-]+");
     l->scenario = dup_str(sc);
     const cJSON *narr = json_array(&c, root, "", "narration", false, LESSON_MAX_NARRATION);
@@ -675,33 +667,17 @@ done:
 
 lesson *lesson_load(const char *path, char *err, size_t errlen)
 {
-    char perr[512];
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        cJSON *r = json_load_file(path, LESSON_MAX_FILE_BYTES, perr, sizeof perr);
-        cJSON_Delete(r);
-        if (err && errlen)
-            snprintf(err, errlen, "%s\n", perr);
+    char *buf;
+    size_t n;
+    if (file_read_all(path, LESSON_MAX_FILE_BYTES, &buf, &n) != 0) {
+        if (err && errlen > 1) { /* the message, and the newline every line here ends in */
+            file_read_error(err, errlen - 1, path, LESSON_MAX_FILE_BYTES, errno);
+            strcat(err, "\n");
+        }
         return NULL;
     }
-    char *buf = malloc(LESSON_MAX_FILE_BYTES + 1);
-    if (!buf) {
-        fclose(f);
-        if (err && errlen)
-            snprintf(err, errlen, "%s: out of memory\n", path);
-        return NULL;
-    }
-    size_t n = fread(buf, 1, LESSON_MAX_FILE_BYTES + 1, f);
-    int rerr = ferror(f);
-    fclose(f);
     lesson *l = NULL;
-    if (rerr) {
-        if (err && errlen)
-            snprintf(err, errlen, "%s: read error\n", path);
-    } else if (n > LESSON_MAX_FILE_BYTES) {
-        if (err && errlen)
-            snprintf(err, errlen, "%s: file larger than %d bytes\n", path, LESSON_MAX_FILE_BYTES);
-    } else if (n == 0) {
+    if (n == 0) {
         if (err && errlen)
             snprintf(err, errlen, "%s:1:1: empty file\n", path);
     } else {
@@ -814,4 +790,88 @@ int lesson_predict_resolve(lesson_question *q, const lesson_step_view *steps, si
     }
     q->predict_code = code;
     return 0;
+}
+
+/* ---- narration matching ------------------------------------------------------------------- */
+
+/* A narration step is chosen for a question when it shares at least this much with it
+ * (technical words such as MX or 587 count twice). */
+#define NARRATION_MIN_SCORE 3
+#define NARRATION_MAX_WORDS 96
+#define NARRATION_WORD 24
+
+/* words - the distinct lower-case words (2+ letters or digits, no stop words) of s appended to
+ * w[*n]; tech[i] marks words written in capitals or digits in s (MX, DNS, 587). */
+static void words(const char *s, char w[][NARRATION_WORD], bool *tech, size_t *n)
+{
+    static const char *const stop[] = {
+        "the", "and", "for", "with", "which", "what", "this", "that", "from", "its", "are",
+        "does", "is", "to", "of", "in", "on", "a", "an", "it", "or", "by", "be", "as", "at",
+        "one", "now", "not", "has", "have", "can", "who", "how", "why", "true", "false", "do",
+        "when", "then", "than", "into", "their", "there", "these", "those", "each", "so", NULL};
+    while (s && *s && *n < NARRATION_MAX_WORDS) {
+        while (*s && !isalnum((unsigned char)*s))
+            s++;
+        const char *b = s;
+        bool caps = true;
+        while (*s && isalnum((unsigned char)*s)) {
+            if (islower((unsigned char)*s))
+                caps = false;
+            s++;
+        }
+        size_t len = (size_t)(s - b);
+        if (len < 2 || len >= NARRATION_WORD)
+            continue;
+        char lw[NARRATION_WORD];
+        for (size_t i = 0; i < len; i++)
+            lw[i] = (char)tolower((unsigned char)b[i]);
+        lw[len] = 0;
+        bool skip = false;
+        for (size_t i = 0; stop[i] && !skip; i++)
+            skip = !strcmp(stop[i], lw);
+        for (size_t i = 0; i < *n && !skip; i++)
+            skip = !strcmp(w[i], lw);
+        if (skip)
+            continue;
+        memcpy(w[*n], lw, len + 1);
+        tech[*n] = caps;
+        (*n)++;
+    }
+}
+
+long lesson_narration_step(const lesson_question *q, size_t steps)
+{
+    const lesson *l = q ? q->lesson : NULL;
+    if (!l || !l->n_narration)
+        return -1;
+    char qw[NARRATION_MAX_WORDS][NARRATION_WORD];
+    bool qt[NARRATION_MAX_WORDS];
+    size_t nq = 0;
+    words(q->prompt, qw, qt, &nq);
+    for (size_t i = 0; i < q->n_choices; i++)
+        words(q->choices[i], qw, qt, &nq);
+    for (size_t i = 0; i < q->n_accept; i++)
+        words(q->accept[i], qw, qt, &nq);
+    words(q->explanation, qw, qt, &nq);
+    long best = -1;
+    int best_score = NARRATION_MIN_SCORE - 1;
+    for (size_t k = 0; k < l->n_narration; k++) {
+        const lesson_narration *nr = &l->narration[k];
+        if (nr->step < 0 || (size_t)nr->step >= steps)
+            continue;
+        char nw[NARRATION_MAX_WORDS][NARRATION_WORD];
+        bool nt[NARRATION_MAX_WORDS];
+        size_t nn = 0;
+        words(nr->text, nw, nt, &nn);
+        int score = 0;
+        for (size_t i = 0; i < nq; i++)
+            for (size_t j = 0; j < nn; j++)
+                if (!strcmp(qw[i], nw[j]))
+                    score += qt[i] || nt[j] ? 2 : 1;
+        if (score > best_score) { /* ties: the earlier step, the first time it happens */
+            best_score = score;
+            best = nr->step;
+        }
+    }
+    return best;
 }

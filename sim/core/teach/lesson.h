@@ -144,4 +144,10 @@ long lesson_at_find(const lesson_at *at, const lesson_step_view *steps, size_t n
 int lesson_predict_resolve(lesson_question *q, const lesson_step_view *steps, size_t n, char *err,
                            size_t errlen);
 
+/* lesson_narration_step - which narration step illustrates q, for "Show me" on a question bound
+ * to no step: the narration of q's lesson that shares the most words with q (prompt, choices,
+ * accepted answers, explanation; technical words such as MX or 587 count twice), among
+ * narration steps < steps; -1 when none shares enough to be worth showing. */
+long lesson_narration_step(const lesson_question *q, size_t steps);
+
 #endif

@@ -2,7 +2,6 @@
 #include "core/teach/progress.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -208,8 +207,11 @@ static int move_aside(const char *path, char *out, size_t outlen)
 progress_status progress_load(const char *path, progress **out, char *err, size_t errlen)
 {
     *out = NULL;
-    FILE *f = fopen(path, "rb");
-    if (!f) {
+    char *buf;
+    size_t n;
+    char why[600];
+    progress *p = NULL;
+    if (file_read_all(path, PROGRESS_MAX_FILE_BYTES, &buf, &n) != 0) {
         if (errno == ENOENT) {
             *out = progress_new();
             if (!*out) {
@@ -218,32 +220,18 @@ progress_status progress_load(const char *path, progress **out, char *err, size_
             }
             return PROGRESS_NEW;
         }
-        snprintf(err, errlen, "cannot read progress file %s: %s", path, strerror(errno));
-        return PROGRESS_ERROR;
-    }
-    char *buf = malloc(PROGRESS_MAX_FILE_BYTES + 1);
-    if (!buf) {
-        fclose(f);
-        snprintf(err, errlen, "%s: out of memory", path);
-        return PROGRESS_ERROR;
-    }
-    size_t n = fread(buf, 1, PROGRESS_MAX_FILE_BYTES + 1, f);
-    int rerr = ferror(f);
-    fclose(f);
-    char why[600];
-    progress *p = NULL;
-    if (rerr) {
-        free(buf);
-        snprintf(err, errlen, "cannot read progress file %s: read error", path);
-        return PROGRESS_ERROR;
-    }
-    if (n > PROGRESS_MAX_FILE_BYTES)
+        if (errno != EFBIG) {
+            snprintf(err, errlen, "cannot read progress file %s: %s", path,
+                     errno == EIO ? "read error" : strerror(errno));
+            return PROGRESS_ERROR;
+        }
         snprintf(why, sizeof why, "%s: larger than %d bytes", path, PROGRESS_MAX_FILE_BYTES);
-    else if (n == 0)
+    } else if (n == 0) {
         snprintf(why, sizeof why, "%s:1:1: empty file", path);
-    else
+    } else {
         p = progress_load_buffer(path, buf, n, why, sizeof why);
-    long newer = p ? 0 : newer_version(buf, n);
+    }
+    long newer = p || !buf ? 0 : newer_version(buf, n);
     free(buf);
     if (p) {
         *out = p;
@@ -280,28 +268,10 @@ static int cmp_entry(const void *a, const void *b)
     return strcmp(((const progress_entry *)a)->id, ((const progress_entry *)b)->id);
 }
 
-static int write_all(int fd, const char *s, size_t n)
-{
-    while (n > 0) {
-        ssize_t w = write(fd, s, n);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            return -1;
-        }
-        s += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
 int progress_save(const progress *p, const char *path, char *err, size_t errlen)
 {
-    char dir[4096], tmp[4200];
-    int fd = -1, saved_errno = 0;
-    const char *what = "";
+    char dir[4096];
     char *text = NULL;
-    bool tmp_made = false;
 
     size_t plen = strlen(path);
     if (plen == 0 || plen >= sizeof dir) {
@@ -354,40 +324,11 @@ int progress_save(const progress *p, const char *path, char *err, size_t errlen)
     if (!text)
         goto oom;
 
-    what = "cannot create the directory";
-    if (file_mkdirs(dir) != 0)
+    const char *failed = "create the directory";
+    size_t len = strlen(text);
+    text[len] = '\n'; /* cJSON_Print leaves no newline at the end; its NUL makes room for one */
+    if (file_mkdirs(dir) != 0 || file_write_atomic(path, text, len + 1, 0600, &failed) != 0)
         goto fail;
-    what = "cannot create a temporary file";
-    if (snprintf(tmp, sizeof tmp, "%s.tmp-XXXXXX", path) >= (int)sizeof tmp) {
-        errno = ENAMETOOLONG;
-        goto fail;
-    }
-    fd = mkstemp(tmp);
-    if (fd < 0)
-        goto fail;
-    tmp_made = true;
-    what = "cannot write";
-    if (fchmod(fd, 0600) != 0 || write_all(fd, text, strlen(text)) != 0 ||
-        write_all(fd, "\n", 1) != 0)
-        goto fail;
-    what = "cannot flush to disk";
-    if (fsync(fd) != 0)
-        goto fail;
-    if (close(fd) != 0) {
-        fd = -1;
-        goto fail;
-    }
-    fd = -1;
-    what = "cannot replace the file";
-    if (rename(tmp, path) != 0)
-        goto fail;
-    tmp_made = false;
-    /* The rename itself lives in the directory: flush it too, or a power loss may undo it. */
-    int dfd = open(dir, O_RDONLY | O_DIRECTORY);
-    if (dfd >= 0) {
-        fsync(dfd);
-        close(dfd);
-    }
     free(text);
     return 0;
 
@@ -396,13 +337,10 @@ oom:
     free(sorted);
     snprintf(err, errlen, "cannot save progress to %s: out of memory", path);
     return -1;
-fail:
-    saved_errno = errno;
-    if (fd >= 0)
-        close(fd);
-    if (tmp_made)
-        unlink(tmp);
+fail:;
+    int saved_errno = errno;
     free(text);
-    snprintf(err, errlen, "cannot save progress to %s: %s (%s)", path, what, strerror(saved_errno));
+    snprintf(err, errlen, "cannot save progress to %s: cannot %s (%s)", path, failed,
+             strerror(saved_errno));
     return -1;
 }

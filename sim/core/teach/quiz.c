@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/util/membuf.h"
+
 typedef struct {
     const lesson_question *q;
     size_t perm[LESSON_MAX_ITEMS]; /* display position -> item / pair index */
@@ -79,14 +81,10 @@ static void shuffle_display(size_t *perm, size_t n, uint64_t *st)
 
 static int push_item(quiz *qz, const lesson_question *q, bool repeat, size_t result)
 {
-    if (qz->n_items == qz->cap_items) {
-        size_t cap = qz->cap_items ? qz->cap_items * 2 : 32;
-        quiz_item *v = realloc(qz->items, cap * sizeof *v);
-        if (!v)
-            return -1;
-        qz->items = v;
-        qz->cap_items = cap;
-    }
+    quiz_item *v = membuf_grow_array(qz->items, &qz->cap_items, qz->n_items + 1, sizeof *v);
+    if (!v)
+        return -1;
+    qz->items = v;
     quiz_item *it = &qz->items[qz->n_items++];
     memset(it, 0, sizeof *it);
     it->q = q;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/util/file_util.h"
 #include "core/util/utf8.h"
 
 /* line_col - 1-based line and column of byte offset off (columns count bytes). */
@@ -108,28 +109,16 @@ cJSON *json_parse_buffer(const char *origin, const char *buf, size_t len, char *
 
 cJSON *json_load_file(const char *path, size_t max_bytes, char *err, size_t errlen)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
-        return NULL;
-    }
     if (max_bytes == 0 || max_bytes > JSON_LOAD_MAX_BYTES)
         max_bytes = JSON_LOAD_MAX_BYTES;
-    char *buf = malloc(max_bytes + 1);
-    if (!buf) {
-        fclose(f);
-        snprintf(err, errlen, "%s: out of memory", path);
+    char *buf;
+    size_t n;
+    if (file_read_all(path, max_bytes, &buf, &n) != 0) {
+        file_read_error(err, errlen, path, max_bytes, errno);
         return NULL;
     }
-    size_t n = fread(buf, 1, max_bytes + 1, f);
-    int rerr = ferror(f);
-    fclose(f);
     cJSON *root = NULL;
-    if (rerr)
-        snprintf(err, errlen, "%s: read error", path);
-    else if (n > max_bytes)
-        snprintf(err, errlen, "%s: file larger than %zu bytes", path, max_bytes);
-    else if (n == 0)
+    if (n == 0)
         snprintf(err, errlen, "%s:1:1: empty file", path);
     else
         root = json_parse_buffer(path, buf, n, err, errlen);
@@ -185,17 +174,30 @@ static const cJSON *member(json_check *c, const cJSON *obj, const char *path, co
     return m;
 }
 
+/* typed_member - obj's field when it is there and of the type `is` tells; NULL when it is
+ * absent (an error when required) or of another type (the error "expected WANT"). */
+static const cJSON *typed_member(json_check *c, const cJSON *obj, const char *path,
+                                 const char *field, bool required, cJSON_bool (*is)(const cJSON *),
+                                 const char *want, char *fp, size_t cap)
+{
+    const cJSON *m = member(c, obj, path, field, required, fp, cap);
+    if (m && !is(m)) {
+        json_fail(c, fp, "expected %s", want);
+        return NULL;
+    }
+    return m;
+}
+
 const char *json_string(json_check *c, const cJSON *obj, const char *path, const char *field,
                         bool required, size_t maxlen, const char *def)
 {
     char fp[256];
-    const cJSON *m = member(c, obj, path, field, required, fp, sizeof fp);
-    if (!m)
-        return def;
-    if (!cJSON_IsString(m) || !m->valuestring) {
+    const cJSON *m =
+        typed_member(c, obj, path, field, required, cJSON_IsString, "a string", fp, sizeof fp);
+    if (m && !m->valuestring)
         json_fail(c, fp, "expected a string");
+    if (!m || !m->valuestring)
         return def;
-    }
     if (maxlen && strlen(m->valuestring) > maxlen) {
         json_fail(c, fp, "longer than %zu bytes", maxlen);
         return def;
@@ -223,28 +225,18 @@ long json_int(json_check *c, const cJSON *obj, const char *path, const char *fie
 bool json_bool(json_check *c, const cJSON *obj, const char *path, const char *field, bool def)
 {
     char fp[256];
-    const cJSON *m = member(c, obj, path, field, false, fp, sizeof fp);
-    if (!m)
-        return def;
-    if (!cJSON_IsBool(m)) {
-        json_fail(c, fp, "expected true or false");
-        return def;
-    }
-    return cJSON_IsTrue(m);
+    const cJSON *m =
+        typed_member(c, obj, path, field, false, cJSON_IsBool, "true or false", fp, sizeof fp);
+    return m ? cJSON_IsTrue(m) : def;
 }
 
 const cJSON *json_array(json_check *c, const cJSON *obj, const char *path, const char *field,
                         bool required, size_t max_items)
 {
     char fp[256];
-    const cJSON *m = member(c, obj, path, field, required, fp, sizeof fp);
-    if (!m)
-        return NULL;
-    if (!cJSON_IsArray(m)) {
-        json_fail(c, fp, "expected an array");
-        return NULL;
-    }
-    if (max_items && (size_t)cJSON_GetArraySize(m) > max_items) {
+    const cJSON *m =
+        typed_member(c, obj, path, field, required, cJSON_IsArray, "an array", fp, sizeof fp);
+    if (m && max_items && (size_t)cJSON_GetArraySize(m) > max_items) {
         json_fail(c, fp, "more than %zu items", max_items);
         return NULL;
     }
@@ -255,14 +247,7 @@ const cJSON *json_object(json_check *c, const cJSON *obj, const char *path, cons
                          bool required)
 {
     char fp[256];
-    const cJSON *m = member(c, obj, path, field, required, fp, sizeof fp);
-    if (!m)
-        return NULL;
-    if (!cJSON_IsObject(m)) {
-        json_fail(c, fp, "expected an object");
-        return NULL;
-    }
-    return m;
+    return typed_member(c, obj, path, field, required, cJSON_IsObject, "an object", fp, sizeof fp);
 }
 
 void json_unknown_fields(json_check *c, const cJSON *obj, const char *path, const char *const *known)

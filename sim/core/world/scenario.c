@@ -9,13 +9,16 @@
 #include "core/world/scenario.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "core/util/file_util.h"
 #include "core/util/json_load.h"
+#include "core/util/str_util.h"
 #include "core/smtp/smtp_reply.h"
 #include "core/world/scenario_syntax.h"
 
@@ -31,12 +34,6 @@ struct scenario {
 };
 
 /* ---- small syntax checks (the rest are in scenario_syntax.c) ---------------------------- */
-
-static const char *domain_of(const char *addr)
-{
-    const char *at = strrchr(addr, '@');
-    return at ? at + 1 : "";
-}
 
 int scenario_parse_reply(const char *reply, int *code, char esc[16], char text[200])
 {
@@ -386,7 +383,7 @@ static void resolve_refs(json_check *c, const cJSON *nodes, scenario_spec *sp)
             const char *s = json_string(c, o, p, "server", false, SCENARIO_NODE_ID_MAX, NULL);
             if (c->failed)
                 return;
-            const char *dom = domain_of(n->address);
+            const char *dom = str_domain_of(n->address);
             int k = -1;
             if (s) {
                 k = find_node(sp, s);
@@ -772,23 +769,15 @@ scenario *scenario_load_buffer(const char *origin, const char *json, size_t len,
 
 scenario *scenario_load(const char *path, char *err, size_t errlen)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(err, errlen, "%s: cannot open", path);
-        return NULL;
-    }
-    char *buf = malloc(SCENARIO_MAX_FILE_BYTES + 1);
-    if (!buf) {
-        fclose(f);
-        snprintf(err, errlen, "%s: out of memory", path);
-        return NULL;
-    }
-    size_t n = fread(buf, 1, SCENARIO_MAX_FILE_BYTES + 1, f);
-    bool bad = ferror(f) != 0;
-    fclose(f);
-    if (bad) {
-        free(buf);
-        snprintf(err, errlen, "%s: read error", path);
+    char *buf;
+    size_t n;
+    if (file_read_all(path, SCENARIO_MAX_FILE_BYTES, &buf, &n) != 0) {
+        if (errno == EFBIG)
+            snprintf(err, errlen, "%s: larger than %d bytes", path, SCENARIO_MAX_FILE_BYTES);
+        else if (errno == EIO || errno == ENOMEM)
+            file_read_error(err, errlen, path, SCENARIO_MAX_FILE_BYTES, errno);
+        else
+            snprintf(err, errlen, "%s: cannot open", path);
         return NULL;
     }
     scenario *sc = scenario_load_buffer(path, buf, n, err, errlen);
@@ -815,28 +804,4 @@ const char *scenario_source(const scenario *sc, size_t *len)
     if (len)
         *len = sc->source_len;
     return sc->source;
-}
-
-int scenario_resolve(const char *data_dir, const char *name_or_path, char *out, size_t outlen)
-{
-    if (!name_or_path || !*name_or_path)
-        return -1;
-    /* A name is [a-z0-9-]+; anything with a '/' or a ".json" suffix is a path. */
-    size_t n = strlen(name_or_path);
-    bool is_path = strchr(name_or_path, '/') || (n > 5 && !strcmp(name_or_path + n - 5, ".json"));
-    int w;
-    if (is_path)
-        w = snprintf(out, outlen, "%s", name_or_path);
-    else if (scenario_syntax_id(name_or_path, strlen(name_or_path), SCENARIO_ID_MAX))
-        w = snprintf(out, outlen, "%s/lessons/scenarios/%s.json", data_dir ? data_dir : ".",
-                     name_or_path);
-    else
-        return -1;
-    if (w < 0 || (size_t)w >= outlen)
-        return -1;
-    FILE *f = fopen(out, "rb");
-    if (!f)
-        return -1;
-    fclose(f);
-    return 0;
 }

@@ -27,11 +27,6 @@ const char *scenario_id(const scenario *sc);          /* "basic", from the file'
 const char *scenario_title(const scenario *sc);       /* one line */
 const char *scenario_description(const scenario *sc); /* a paragraph */
 
-/* scenario_resolve - turn "basic" or "path/to/file.json" into a readable path: a name is
- * looked up as DATA_DIR/lessons/scenarios/NAME.json. 0 on success, -1 if not found. */
-int scenario_resolve(const char *data_dir, const char *name_or_path, char *out, size_t outlen);
-
-
 /* ---- the loaded data, read by the world (added by the world's author) ----
  * Everything below is validated by the loader: node references are indexes into nodes[],
  * strings are non-NULL (possibly "") and live as long as the scenario. */

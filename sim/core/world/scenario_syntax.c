@@ -9,15 +9,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/util/str_util.h"
+
 /* scenario_syntax_id - 1..max characters of a-z, 0-9 and '-' (s need not end at n). */
 bool scenario_syntax_id(const char *s, size_t n, size_t max)
 {
-    if (n == 0 || n > max)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
-            return false;
-    return true;
+    return str_id_ok(s, n, max); /* the same rule as lesson ids (str_util.h) */
 }
 
 /* scenario_syntax_host - letters, digits, '-' and '_' in dot-separated labels of 1-63 octets. */

@@ -66,20 +66,6 @@ char *w_arena_mem(arena *a, const void *src, size_t n)
 
 char *w_arena_str(arena *a, const char *s) { return s ? w_arena_mem(a, s, strlen(s)) : NULL; }
 
-/* copy_text - bounded string copy without printf (the hot path copies a few per step). */
-static void copy_text(char *dst, size_t cap, const char *src, size_t n)
-{
-    if (n >= cap)
-        n = cap - 1;
-    memcpy(dst, src, n);
-    dst[n] = '\0';
-}
-
-void w_copy_str(char *dst, size_t cap, const char *src)
-{
-    copy_text(dst, cap, src, strlen(src));
-}
-
 static void arena_free(arena *a)
 {
     for (arena_chunk *c = a->head, *n; c; c = n) {
@@ -267,7 +253,7 @@ void w_set_state_text(world *w, int node, const char *text, int tls)
 {
     world_node_state st = w->nodes[node].st;
     if (text != st.state)
-        copy_text(st.state, sizeof st.state, text, strlen(text));
+        str_copy(st.state, sizeof st.state, text, STR_ALL);
     if (tls >= 0)
         st.tls = tls;
     note_state(w, node, &st);
@@ -340,20 +326,6 @@ uint32_t w_latency(const world *w, int a, int b)
     if (!strcasecmp(w_snode(w, a)->site, w_snode(w, b)->site))
         return sp->lan_ms;
     return sp->internet_ms;
-}
-
-const char *w_domain_of(const char *addr)
-{
-    const char *at = strrchr(addr, '@');
-    return at ? at + 1 : "";
-}
-
-bool w_non_ascii(const char *s)
-{
-    for (; *s; s++)
-        if ((unsigned char)*s >= 0x80)
-            return true;
-    return false;
 }
 
 /* virtual_date - the Date:/Received: date of virtual time t: the scenario's "start" is time 0

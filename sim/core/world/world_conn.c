@@ -257,7 +257,7 @@ void w_pump_server(world *w, conn *c)
                     shown.bytes = owned = nb;
                     shown.len = (size_t)n;
                     shown.code = f->code;
-                    w_copy_str(shown.esc, sizeof shown.esc, f->esc);
+                    str_copy(shown.esc, sizeof shown.esc, f->esc, STR_ALL);
                     shown.key = "whatif.reply";
                     swapped = true;
                 }
@@ -438,7 +438,7 @@ void w_pump_client(world *w, conn *c)
                                         r && r->text[0] ? r->text : ev.key);
             if (s) {
                 s->code = ev.code;
-                w_copy_str(s->esc, sizeof s->esc, ev.esc);
+                str_copy(s->esc, sizeof s->esc, ev.esc, STR_ALL);
             }
             break;
         }

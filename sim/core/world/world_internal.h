@@ -25,6 +25,7 @@
 #include "core/smtp/smtp_client.h"
 #include "core/smtp/smtp_server.h"
 #include "core/util/sha256.h"
+#include "core/util/str_util.h"
 #include "core/world/dns_zone.h"
 #include "core/world/world.h"
 #include "core/world/world_recorder.h"
@@ -235,7 +236,6 @@ struct world {
 void *w_arena_alloc(arena *a, size_t n);
 char *w_arena_mem(arena *a, const void *src, size_t n);
 char *w_arena_str(arena *a, const char *s);
-void w_copy_str(char *dst, size_t cap, const char *src);
 world *w_alloc(void);
 
 uint64_t w_rng_next(world *w);
@@ -262,8 +262,6 @@ void w_flush_deferred(world *w, conn *c, uint64_t t);
 /* helpers */
 const scenario_node *w_snode(const world *w, int i);
 uint32_t w_latency(const world *w, int a, int b);
-const char *w_domain_of(const char *addr);
-bool w_non_ascii(const char *s);
 void w_virtual_date(const world *w, uint64_t t, char out[MAIL_DATE_MAX]);
 bool w_fault_active(const world *w, int node, uint64_t t);
 bool w_has_reply_faults(const world *w, int node);

@@ -159,7 +159,7 @@ static void rcpt_policy(conn *c, const smtp_envelope *env, const char *rcpt, smt
             if (!n->grey)
                 n->grey = w_arena_alloc(&w->ar, WORLD_MAX_GREYLIST * sizeof *n->grey);
             if (n->grey) {
-                w_copy_str(n->grey[i].key, sizeof n->grey[i].key, key);
+                str_copy(n->grey[i].key, sizeof n->grey[i].key, key, STR_ALL);
                 n->grey[i].first = w->now;
                 n->n_grey++;
             }
@@ -182,7 +182,7 @@ static void rcpt_policy(conn *c, const smtp_envelope *env, const char *rcpt, smt
     }
 }
 
-static void add_received(world *w, conn *c, const smtp_envelope *env, mail_buf *mb,
+static void add_received(world *w, conn *c, const smtp_envelope *env, membuf *mb,
                          const char *qid)
 {
     char date[MAIL_DATE_MAX];
@@ -231,9 +231,9 @@ static void accept_policy(conn *c, const smtp_envelope *env, smtp_verdict *v)
         take_armed(c, ".", v);
         return;
     }
-    mail_buf mb;
-    mail_buf_init(&mb);
-    mail_buf_set(&mb, env->data, env->data_len);
+    membuf mb;
+    membuf_init(&mb);
+    membuf_set(&mb, env->data, env->data_len);
     char qid[16];
     snprintf(qid, sizeof qid, "%010llX", (unsigned long long)(w_rng_next(w) & 0xFFFFFFFFFFULL));
     add_received(w, c, env, &mb, qid);
@@ -253,17 +253,17 @@ static void accept_policy(conn *c, const smtp_envelope *env, smtp_verdict *v)
             c->auth_res = w_arena_str(&w->ar, ar);
         }
         if (take_armed(c, ".", v)) {
-            mail_buf_free(&mb); /* what if: refused, so never stored */
+            membuf_free(&mb); /* what if: refused, so never stored */
             return;
         }
         if (c->spf_header)
-            mail_buf_prepend(&mb, c->spf_header, strlen(c->spf_header));
+            membuf_prepend(&mb, c->spf_header, strlen(c->spf_header));
         if (c->auth_res)
             mail_prepend_header(&mb, "Authentication-Results", c->auth_res);
         /* Final delivery: Return-Path (RFC 5321 4.4), then into each mailbox. */
         mail_prepend_return_path(&mb, env->mail_from ? env->mail_from : "");
         if (mb.failed) {
-            mail_buf_free(&mb);
+            membuf_free(&mb);
             smtp_verdict_set(v, 451, "4.3.0", "Local error in processing");
             return;
         }
@@ -300,7 +300,7 @@ static void accept_policy(conn *c, const smtp_envelope *env, smtp_verdict *v)
                 break;
             }
         }
-        mail_buf_free(&mb);
+        membuf_free(&mb);
         return;
     }
     /* MSA or MTA: DKIM signing on the way out, then into the queue. */
@@ -311,30 +311,30 @@ static void accept_policy(conn *c, const smtp_envelope *env, smtp_verdict *v)
         long n = dkim_sign(mb.data, mb.len, sn->dkim_domain, sn->dkim_selector, secret,
                            sizeof secret, NULL, 0, sig, sizeof sig);
         if (n > 0) {
-            mail_buf_prepend(&mb, sig, (size_t)n);
+            membuf_prepend(&mb, sig, (size_t)n);
             w_add_stepf(w, WORLD_STEP_CHECK, c->snode, c->snode, c, w->now, w->now, "dkim.sign",
                         "RFC 6376 5", "DKIM-Signature added: d=%s s=%s (%s)", sn->dkim_domain,
                         sn->dkim_selector, DKIM_SIMULATED_NOTE);
         }
     }
     if (take_armed(c, ".", v)) {
-        mail_buf_free(&mb); /* what if: refused, so never queued */
+        membuf_free(&mb); /* what if: refused, so never queued */
         return;
     }
     if (mb.failed) {
-        mail_buf_free(&mb);
+        membuf_free(&mb);
         smtp_verdict_set(v, 451, "4.3.0", "Local error in processing");
         return;
     }
     int owner = sn->kind == SCENARIO_NODE_MSA && sn->relay_to >= 0 ? sn->relay_to : c->snode;
     qmsg *m = w_queue_add(w, owner, env->mail_from ? env->mail_from : "", env->rcpts, env->n_rcpts,
                           mb.data, mb.len, env->smtputf8);
-    mail_buf_free(&mb);
+    membuf_free(&mb);
     if (!m) {
         smtp_verdict_set(v, 452, "4.3.1", "Insufficient system storage");
         return;
     }
-    w_copy_str(m->qid, sizeof m->qid, qid);
+    str_copy(m->qid, sizeof m->qid, qid, STR_ALL);
     /* v->code stays 0: the engine answers with its usual 250 */
     uint32_t lat = w_latency(w, c->snode, owner);
     char text[WORLD_TEXT_MAX];
@@ -386,8 +386,8 @@ void w_server_config(world *w, conn *c, int s)
     cfg->policy.on_accept = hook_accept;
     memset(&c->peer, 0, sizeof c->peer);
     const wnode *cn = &w->nodes[c->cnode];
-    w_copy_str(c->peer.addr, sizeof c->peer.addr, cn->pub.addr);
-    w_copy_str(c->peer.name, sizeof c->peer.name, cn->pub.host);
+    str_copy(c->peer.addr, sizeof c->peer.addr, cn->pub.addr, STR_ALL);
+    str_copy(c->peer.name, sizeof c->peer.name, cn->pub.host, STR_ALL);
     for (size_t i = 0; i < sn->n_trusted; i++)
         if (sn->trusted[i] == c->cnode)
             c->peer.trusted = true;

@@ -42,14 +42,14 @@ qmsg *w_queue_add(world *w, int owner, const char *from, const char *const *rcpt
         m->rwhy[i] = "";
         m->rmta[i] = NULL;
         m->rexpired[i] = false;
-        if (w_non_ascii(rcpts[i]))
+        if (str_non_ascii(rcpts[i]))
             smtputf8 = true;
     }
     m->n_rcpts = n_rcpts;
     m->len = len;
     m->queued_at = w->now;
     m->wait_s = w->sp->retry_first_s;
-    m->smtputf8 = smtputf8 || w_non_ascii(from);
+    m->smtputf8 = smtputf8 || str_non_ascii(from);
     w->queue = realloc(w->queue, (w->n_queue + 1) * sizeof *w->queue);
     if (!w->queue)
         return NULL;
@@ -85,14 +85,15 @@ static void bounce(world *w, qmsg *m, const size_t *which, size_t n_which)
         /* the enhanced code of the reply, when there is one: "550 5.1.1 ..." */
         const char *sp1 = strchr(why, ' ');
         status[n][0] = '\0';
-        if (m->rexpired[r])
-            w_copy_str(status[n], sizeof status[n], "4.4.7"); /* RFC 3463 3.5: time expired */
-        else if (sp1 && isdigit((unsigned char)sp1[1]) && sp1[2] == '.') {
+        if (m->rexpired[r]) {
+            /* RFC 3463 3.5: delivery time expired */
+            str_copy(status[n], sizeof status[n], "4.4.7", STR_ALL);
+        } else if (sp1 && isdigit((unsigned char)sp1[1]) && sp1[2] == '.') {
             size_t k = strcspn(sp1 + 1, " ");
             snprintf(status[n], sizeof status[n], "%.*s", (int)(k < 15 ? k : 15), sp1 + 1);
         }
         if (!status[n][0])
-            w_copy_str(status[n], sizeof status[n], why[0] == '4' ? "4.4.7" : "5.0.0");
+            str_copy(status[n], sizeof status[n], why[0] == '4' ? "4.4.7" : "5.0.0", STR_ALL);
         /* RFC 3464 2.3.5-2.3.6: Remote-MTA and "Diagnostic-Code: smtp;" report what a remote
          * SMTP server answered; a failure the MTA decided itself (null MX, no route, refused
          * connection) has neither: its Status code says it. */
@@ -112,10 +113,10 @@ static void bounce(world *w, qmsg *m, const size_t *which, size_t n_which)
     dsn_input in = {.reporting_mta = sn->host, .sender = m->from, .arrival_date = arrival,
                     .date = date, .original = m->data, .original_len = m->len, .rcpts = rs,
                     .n_rcpts = n};
-    mail_buf mb;
-    mail_buf_init(&mb);
+    membuf mb;
+    membuf_init(&mb);
     if (dsn_build(&in, &mb) < 0 || mb.failed) {
-        mail_buf_free(&mb);
+        membuf_free(&mb);
         return;
     }
     const char *to[1] = {m->from};
@@ -126,7 +127,7 @@ static void bounce(world *w, qmsg *m, const size_t *which, size_t n_which)
                                 m->from, n, n == 1 ? "" : "s", first_reason);
     if (s && b)
         s->detail = b->data;
-    mail_buf_free(&mb);
+    membuf_free(&mb);
     if (b) {
         snprintf(b->qid, sizeof b->qid, "%010llX",
                  (unsigned long long)(w_rng_next(w) & 0xFFFFFFFFFFULL));
@@ -207,7 +208,7 @@ static void job_next_domain(world *w, job *j)
     const char *dom = NULL;
     for (size_t i = 0; i < m->n_rcpts && !dom; i++)
         if (m->rstate[i] == 0 && !j->tried[i])
-            dom = w_domain_of(m->rcpts[i]);
+            dom = str_domain_of(m->rcpts[i]);
     if (!dom) {
         queue_settle(w, m, j->last_error);
         return;
@@ -216,17 +217,17 @@ static void job_next_domain(world *w, job *j)
     j->mx_i = 0;
     for (size_t i = 0; i < m->n_rcpts; i++)
         if (m->rstate[i] == 0 && !j->tried[i] &&
-            (sn->relay_to >= 0 || !strcasecmp(w_domain_of(m->rcpts[i]), dom))) {
+            (sn->relay_to >= 0 || !strcasecmp(str_domain_of(m->rcpts[i]), dom))) {
             j->rc[j->n_rc++] = i;
             j->tried[i] = true;
         }
     if (sn->relay_to >= 0) {
-        w_copy_str(j->domain, sizeof j->domain, dom);
+        str_copy(j->domain, sizeof j->domain, dom, STR_ALL);
         j->target = sn->relay_to;
         w_schedule(w, w->now, EV_JOB_CONNECT, j);
         return;
     }
-    w_copy_str(j->domain, sizeof j->domain, dom);
+    str_copy(j->domain, sizeof j->domain, dom, STR_ALL);
     /* RFC 5321 5.1: ask DNS for the domain's MX records */
     uint32_t lat = w_latency(w, j->node, w->dns_node);
     char line[DNS_LINE_MAX];
@@ -413,7 +414,7 @@ void w_job_session_done(world *w, job *j, conn *c, const char *why_refused)
         if (code >= 400 && code < 600)
             snprintf(why, sizeof why, "%d%s%s %s", code, rr->esc[0] ? " " : "", rr->esc, rr->text);
         else
-            w_copy_str(why, sizeof why, overall);
+            str_copy(why, sizeof why, overall, STR_ALL);
         m->rwhy[k] = w_arena_str(&w->ar, why);
         m->rmta[k] = (code >= 400 && code < 600) || r->code ? remote : NULL;
         if (code >= 500)

@@ -128,10 +128,10 @@ world_step *w_record(world *w, world_link *l, const smtp_event *ev, bool server_
     s->tls = l->tls;
     s->bytes = owned ? owned : w_arena_mem(&w->ar, ev->bytes, ev->len);
     s->len = ev->len;
-    w_copy_str(s->verb, sizeof s->verb, verb);
+    str_copy(s->verb, sizeof s->verb, verb, STR_ALL);
     if (kind == WORLD_STEP_REPLY) {
         s->code = ev->code;
-        w_copy_str(s->esc, sizeof s->esc, ev->esc);
+        str_copy(s->esc, sizeof s->esc, ev->esc, STR_ALL);
     }
     s->rfc = ev->rfc;
     s->key = ev->key;

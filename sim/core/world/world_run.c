@@ -107,41 +107,41 @@ static const char *kind_role[] = {"MUA", "MSA", "MTA", "DNS", "MX", "Mailbox"};
 static char *build_message(world *w, const scenario_spec *sp, const scenario_node *mua,
                            size_t *len)
 {
-    mail_buf mb;
-    mail_buf_init(&mb);
+    membuf mb;
+    membuf_init(&mb);
     char date[MAIL_DATE_MAX];
     w_virtual_date(w, mua->start_ms, date);
-    mail_buf_printf(&mb, "From: <%s>\r\nTo: ", sp->message.from);
+    membuf_printf(&mb, "From: <%s>\r\nTo: ", sp->message.from);
     for (size_t i = 0; i < sp->message.n_to; i++)
-        mail_buf_printf(&mb, "%s<%s>", i ? ",\r\n " : "", sp->message.to[i]);
-    mail_buf_printf(&mb, "\r\nSubject: %s\r\nDate: %s\r\nMessage-ID: <%016llx@%s>\r\n",
+        membuf_printf(&mb, "%s<%s>", i ? ",\r\n " : "", sp->message.to[i]);
+    membuf_printf(&mb, "\r\nSubject: %s\r\nDate: %s\r\nMessage-ID: <%016llx@%s>\r\n",
                     sp->message.subject, date, (unsigned long long)w_rng_next(w), mua->host);
     for (size_t i = 0; i < sp->message.n_headers; i++)
-        mail_buf_printf(&mb, "%s\r\n", sp->message.headers[i]);
-    if (w_non_ascii(sp->message.body) || w_non_ascii(sp->message.subject))
-        mail_buf_puts(&mb, "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n"
+        membuf_printf(&mb, "%s\r\n", sp->message.headers[i]);
+    if (str_non_ascii(sp->message.body) || str_non_ascii(sp->message.subject))
+        membuf_puts(&mb, "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n"
                            "Content-Transfer-Encoding: 8bit\r\n");
-    mail_buf_puts(&mb, "\r\n");
+    membuf_puts(&mb, "\r\n");
     for (const char *p = sp->message.body; *p; p++) {
         if (*p == '\n' && (p == sp->message.body || p[-1] != '\r'))
-            mail_buf_append(&mb, "\r\n", 2);
+            membuf_append(&mb, "\r\n", 2);
         else
-            mail_buf_append(&mb, p, 1);
+            membuf_append(&mb, p, 1);
     }
     if (mb.len && mb.data[mb.len - 1] != '\n')
-        mail_buf_puts(&mb, "\r\n");
+        membuf_puts(&mb, "\r\n");
     /* message.size: filler lines up to the size a SIZE lesson needs */
     static const char filler[] =
         "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor.\r\n";
     while (!mb.failed && mb.len + sizeof filler - 1 <= sp->message.size)
-        mail_buf_puts(&mb, filler);
+        membuf_puts(&mb, filler);
     while (!mb.failed && mb.len + 2 < sp->message.size)
-        mail_buf_puts(&mb, mb.len + 3 < sp->message.size ? "." : "\r\n");
+        membuf_puts(&mb, mb.len + 3 < sp->message.size ? "." : "\r\n");
     if (!mb.failed && mb.len < sp->message.size)
-        mail_buf_puts(&mb, "\r\n");
+        membuf_puts(&mb, "\r\n");
     char *out = mb.failed ? NULL : w_arena_mem(&w->ar, mb.data, mb.len);
     *len = mb.len;
-    mail_buf_free(&mb);
+    membuf_free(&mb);
     return out;
 }
 
@@ -163,7 +163,7 @@ static void world_init_nodes(world *w)
         default:
             snprintf(w->nodes[i].listen_state, sizeof w->nodes[i].listen_state,
                      "listening on %u", (unsigned)sn->port);
-            w_copy_str(st.state, sizeof st.state, w->nodes[i].listen_state);
+            str_copy(st.state, sizeof st.state, w->nodes[i].listen_state, STR_ALL);
         }
         w->nodes[i].st = st;
         w->init[i] = st;
@@ -238,10 +238,10 @@ static world *world_run(const scenario_spec *sp, scenario_spec *own, char *err, 
         n->sn = sn;
         n->pub.id = (int)i;
         n->pub.kind = (world_node_kind)sn->kind;
-        w_copy_str(n->pub.role, sizeof n->pub.role, kind_role[sn->kind]);
-        w_copy_str(n->pub.name, sizeof n->pub.name, sn->name);
-        w_copy_str(n->pub.host, sizeof n->pub.host, sn->host);
-        w_copy_str(n->pub.addr, sizeof n->pub.addr, sn->addr);
+        str_copy(n->pub.role, sizeof n->pub.role, kind_role[sn->kind], STR_ALL);
+        str_copy(n->pub.name, sizeof n->pub.name, sn->name, STR_ALL);
+        str_copy(n->pub.host, sizeof n->pub.host, sn->host, STR_ALL);
+        str_copy(n->pub.addr, sizeof n->pub.addr, sn->addr, STR_ALL);
         n->pub.port = (sn->kind == SCENARIO_NODE_MSA || sn->kind == SCENARIO_NODE_MTA ||
                        sn->kind == SCENARIO_NODE_MX)
                           ? sn->port
@@ -346,7 +346,7 @@ int world_reply_fault_for_step(const world *w, size_t at_step, const char **node
     }
     if (node_id)
         *node_id = w->nodes[s->from].sn->id;
-    w_copy_str(verb, 16, s->verb);
+    str_copy(verb, 16, s->verb, STR_ALL);
     *nth = count;
     return 0;
 }

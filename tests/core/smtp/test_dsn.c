@@ -35,8 +35,8 @@ static void test_structure(void **state)
 {
     (void)state;
     dsn_input in = input(&one, 1);
-    mail_buf m;
-    mail_buf_init(&m);
+    membuf m;
+    membuf_init(&m);
     assert_int_equal(dsn_build(&in, &m), 0);
     char v[256];
     assert_true(mail_header_get(m.data, m.len, "From", 0, v, sizeof v) > 0);
@@ -91,16 +91,16 @@ static void test_structure(void **state)
         }
         assert_true(col <= 998);
     }
-    mail_buf_free(&m);
+    membuf_free(&m);
 }
 
 static void test_deterministic(void **state)
 {
     (void)state;
     dsn_input in = input(&one, 1);
-    mail_buf a, b;
-    mail_buf_init(&a);
-    mail_buf_init(&b);
+    membuf a, b;
+    membuf_init(&a);
+    membuf_init(&b);
     assert_int_equal(dsn_build(&in, &a), 0);
     assert_int_equal(dsn_build(&in, &b), 0);
     assert_int_equal(a.len, b.len);
@@ -111,8 +111,8 @@ static void test_deterministic(void **state)
     in.date = "Tue, 12 Mar 2024 09:00:04 +0000";
     dsn_boundary(&in, b2);
     assert_string_not_equal(b1, b2);
-    mail_buf_free(&a);
-    mail_buf_free(&b);
+    membuf_free(&a);
+    membuf_free(&b);
 }
 
 static void test_several_and_delayed(void **state)
@@ -124,8 +124,8 @@ static void test_several_and_delayed(void **state)
         {"dave@example.org", "delayed", "4.4.1", NULL, NULL, "no route to example.org yet"},
     };
     dsn_input in = input(r, 2);
-    mail_buf m;
-    mail_buf_init(&m);
+    membuf m;
+    membuf_init(&m);
     assert_int_equal(dsn_build(&in, &m), 0);
     assert_non_null(strstr(m.data, "Subject: Delayed Mail (still being retried)\r\n"));
     assert_non_null(strstr(m.data, "Final-Recipient: rfc822; carol@example.org\r\nAction: delayed"));
@@ -133,7 +133,7 @@ static void test_several_and_delayed(void **state)
                                    "Status: 4.4.1\r\n\r\n"));
     /* no remote reply: the reason for people, and no Diagnostic-Code (RFC 3464 2.3.6) */
     assert_non_null(strstr(m.data, "<dave@example.org>: no route to example.org yet\r\n"));
-    mail_buf_free(&m);
+    membuf_free(&m);
 }
 
 static void test_utf8_and_hostile(void **state)
@@ -144,22 +144,22 @@ static void test_utf8_and_hostile(void **state)
     dsn_input in = input(&r, 1);
     in.original = "no blank line\nbare LF\n";
     in.original_len = strlen(in.original);
-    mail_buf m;
-    mail_buf_init(&m);
+    membuf m;
+    membuf_init(&m);
     assert_int_equal(dsn_build(&in, &m), 0);
     assert_non_null(strstr(m.data, "Content-Type: message/global-delivery-status"));
     assert_non_null(strstr(m.data, "Final-Recipient: utf-8; jos\xc3\xa9@example.org"));
     assert_non_null(strstr(m.data, "Diagnostic-Code: smtp; 550 evil??X-Injected: 1?\r\n"));
     assert_null(strstr(m.data, "\r\nX-Injected"));
     assert_non_null(strstr(m.data, "no blank line\r\nbare LF\r\n"));
-    mail_buf_free(&m);
+    membuf_free(&m);
 }
 
 static void test_bad_input(void **state)
 {
     (void)state;
-    mail_buf m;
-    mail_buf_init(&m);
+    membuf m;
+    membuf_init(&m);
     dsn_input in = input(&one, 1);
     in.sender = "";
     assert_int_equal(dsn_build(&in, &m), -1); /* a bounce of a bounce: never */
@@ -187,7 +187,7 @@ static void test_bad_input(void **state)
     in.original_len = 0;
     assert_int_equal(dsn_build(&in, &m), 0);
     assert_string_equal(DSN_REVERSE_PATH, "");
-    mail_buf_free(&m);
+    membuf_free(&m);
 }
 
 int main(void)

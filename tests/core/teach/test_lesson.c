@@ -1,6 +1,8 @@
 /* test_lesson.c - lesson.c: loading every kind, schema errors by path, hostile files,
- * normalising typed answers, and resolving predict questions against a run's steps. */
+ * normalising typed answers, resolving predict questions against a run's steps, and which
+ * narration step illustrates a question. */
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -423,6 +425,65 @@ static void test_predict_resolve(void **state)
     lesson_free(l);
 }
 
+/* Narration matching: a question bound to no step is shown at the narration step that talks
+ * about the same thing; technical words (MX, 587) count twice; steps past the run never. */
+static void test_narration_step(void **state)
+{
+    (void)state;
+    static const char json[] =
+        "{\"id\": \"n\", \"title\": \"N\", \"version\": 1, \"topics\": [\"top\"],"
+        " \"intro\": \"I\", \"scenario\": \"basic\", \"narration\": ["
+        "  {\"step\": 0, \"text\": \"The client connects to the submission server on port 587.\"},"
+        "  {\"step\": 7, \"text\": \"The MTA asks the DNS for the MX record of example.org.\"},"
+        "  {\"step\": 12, \"text\": \"The message is stored in the mailbox.\"}],"
+        " \"questions\": ["
+        "  {\"id\": \"n-1\", \"kind\": \"single\", \"prompt\": \"How does the MTA find the"
+        " receiving server?\", \"choices\": [\"DNS MX record\", \"Port 25 scan\"],"
+        " \"answer\": 1, \"explanation\": \"It asks the DNS for the MX record.\","
+        " \"refs\": [\"RFC 5321 5\"]},"
+        "  {\"id\": \"n-2\", \"kind\": \"truefalse\", \"prompt\": \"Bananas are yellow.\","
+        " \"answer\": true, \"explanation\": \"Fruit.\", \"refs\": [\"none\"]}]}";
+    char err[2048];
+    lesson *l = lesson_load_buffer("n.json", json, strlen(json), err, sizeof err);
+    if (!l)
+        fail_msg("%s", err);
+    assert_int_equal(lesson_narration_step(&l->questions[0], 100), 7);
+    assert_int_equal(lesson_narration_step(&l->questions[1], 100), -1); /* shares nothing */
+    assert_int_equal(lesson_narration_step(&l->questions[0], 7), -1);  /* step 7 not in the run */
+    assert_int_equal(lesson_narration_step(NULL, 100), -1);
+    lesson_free(l);
+
+    /* the shipped lesson: every answer is one of its narration steps; the MX question finds
+     * the DNS MX narration, not the first one */
+    char path[4096];
+    const char *root = getenv("SMTPSIM_DATA");
+    snprintf(path, sizeof path, "%s/lessons/roles.json", root && *root ? root : ".");
+    l = lesson_load(path, err, sizeof err);
+    if (!l)
+        fail_msg("%s", err);
+    size_t found = 0;
+    for (size_t i = 0; i < l->n_questions; i++) {
+        long s = lesson_narration_step(&l->questions[i], 1000);
+        if (s < 0)
+            continue;
+        bool is_narration = false;
+        for (size_t k = 0; k < l->n_narration; k++)
+            is_narration |= l->narration[k].step == s;
+        assert_true(is_narration);
+        found++;
+    }
+    assert_true(found > 0);
+    const lesson_question *q = lesson_find_question(l, "roles-006");
+    assert_non_null(q);
+    long s6 = lesson_narration_step(q, 1000);
+    bool mx = false;
+    for (size_t k = 0; k < l->n_narration; k++)
+        if (l->narration[k].step == s6)
+            mx = strstr(l->narration[k].text, "MX") != NULL;
+    assert_true(mx);
+    lesson_free(l);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -431,6 +492,7 @@ int main(void)
         cmocka_unit_test(test_lesson_level_errors), cmocka_unit_test(test_truncations),
         cmocka_unit_test(test_normalise_and_codes), cmocka_unit_test(test_at_find),
         cmocka_unit_test(test_predict_resolve),     cmocka_unit_test(test_mutations),
+        cmocka_unit_test(test_narration_step),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

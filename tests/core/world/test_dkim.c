@@ -51,33 +51,33 @@ static int teardown(void **state)
 }
 
 /* signed_msg - MSG (or another message) with a signature by selector sel prepended. */
-static void signed_msg(mail_buf *m, const char *msg, const char *sel)
+static void signed_msg(membuf *m, const char *msg, const char *sel)
 {
     char sig[DKIM_SIGNATURE_MAX];
     long n = dkim_sign(msg, strlen(msg), "example.com", sel, SECRET, strlen(SECRET), NULL, 0, sig,
                        sizeof sig);
     assert_true(n > 0);
-    mail_buf_init(m);
-    mail_buf_puts(m, sig);
-    mail_buf_puts(m, msg);
+    membuf_init(m);
+    membuf_puts(m, sig);
+    membuf_puts(m, msg);
 }
 
-static dkim_result verify(const mail_buf *m, dkim_outcome *o)
+static dkim_result verify(const membuf *m, dkim_outcome *o)
 {
     return dkim_verify(m->data, m->len, dns_zone_lookup, zone, o);
 }
 
 /* replace - copy of m with the first `from` replaced by `to`. */
-static void replace(mail_buf *m, const char *from, const char *to)
+static void replace(membuf *m, const char *from, const char *to)
 {
     char *p = strstr(m->data, from);
     assert_non_null(p);
-    mail_buf out;
-    mail_buf_init(&out);
-    mail_buf_append(&out, m->data, (size_t)(p - m->data));
-    mail_buf_puts(&out, to);
-    mail_buf_puts(&out, p + strlen(from));
-    mail_buf_free(m);
+    membuf out;
+    membuf_init(&out);
+    membuf_append(&out, m->data, (size_t)(p - m->data));
+    membuf_puts(&out, to);
+    membuf_puts(&out, p + strlen(from));
+    membuf_free(m);
     *m = out;
 }
 
@@ -122,7 +122,7 @@ static void test_body_hash_known(void **state)
 static void test_sign_then_verify(void **state)
 {
     (void)state;
-    mail_buf m;
+    membuf m;
     signed_msg(&m, MSG, "s1");
     assert_non_null(strstr(m.data, "DKIM-Signature: v=1; a=sim-sha256; c=relaxed/relaxed; "
                                    "d=example.com;\r\n\ts=s1; h=from:to:subject:date:message-id;"));
@@ -138,57 +138,57 @@ static void test_sign_then_verify(void **state)
     assert_string_equal(o.selector, "s1");
     assert_non_null(strstr(o.reason, DKIM_SIMULATED_NOTE));
     /* deterministic: the same message signs the same */
-    mail_buf m2;
+    membuf m2;
     signed_msg(&m2, MSG, "s1");
     assert_string_equal(m.data, m2.data);
-    mail_buf_free(&m2);
+    membuf_free(&m2);
     /* later hops prepend trace headers: still passes */
     mail_prepend_header(&m, "Received", "from x by y; Tue, 12 Mar 2024 09:00:01 +0000");
     mail_prepend_return_path(&m, "alice@example.com");
     assert_int_equal(verify(&m, &o), DKIM_PASS);
-    mail_buf_free(&m);
+    membuf_free(&m);
 }
 
 static void test_body_change_fails(void **state)
 {
     (void)state;
-    mail_buf m;
+    membuf m;
     signed_msg(&m, MSG, "s1");
     replace(&m, "lunch", "dinner");
     dkim_outcome o;
     assert_int_equal(verify(&m, &o), DKIM_FAIL);
     assert_non_null(strstr(o.reason, "body hash mismatch"));
-    mail_buf_free(&m);
+    membuf_free(&m);
 }
 
 static void test_subject_change_fails(void **state)
 {
     (void)state;
-    mail_buf m;
+    membuf m;
     signed_msg(&m, MSG, "s1");
     replace(&m, "Subject: Lunch", "Subject: Dinner");
     dkim_outcome o;
     assert_int_equal(verify(&m, &o), DKIM_FAIL);
     assert_non_null(strstr(o.reason, "signature mismatch"));
-    mail_buf_free(&m);
+    membuf_free(&m);
 
     /* an added second Subject below is what a verifier picks (bottom up): fails too */
     signed_msg(&m, MSG, "s1");
     replace(&m, "\r\n\r\nHi Bob", "\r\nSubject: spoofed\r\n\r\nHi Bob");
     assert_int_equal(verify(&m, &o), DKIM_FAIL);
-    mail_buf_free(&m);
+    membuf_free(&m);
 
     /* tampering with the signature's own d= is caught too */
     signed_msg(&m, MSG, "s1");
     replace(&m, "c=relaxed/relaxed; d=example.com;", "c=relaxed/relaxed;  d=example.com;");
     assert_int_equal(verify(&m, &o), DKIM_PASS); /* whitespace only: relaxed tolerates it */
-    mail_buf_free(&m);
+    membuf_free(&m);
 }
 
 static void test_relaxed_tolerates_whitespace(void **state)
 {
     (void)state;
-    mail_buf m;
+    membuf m;
     signed_msg(&m, MSG, "s1");
     replace(&m, "Subject: Lunch on Friday?", "SUBJECT:   Lunch   on\r\n\tFriday?  ");
     replace(&m, "Are you free for lunch", "Are  you\tfree for lunch   ");
@@ -196,14 +196,14 @@ static void test_relaxed_tolerates_whitespace(void **state)
     dkim_outcome o;
     assert_int_equal(verify(&m, &o), DKIM_PASS);
     /* LF-only transport of the same text passes as well */
-    mail_buf lf;
-    mail_buf_init(&lf);
+    membuf lf;
+    membuf_init(&lf);
     for (size_t i = 0; i < m.len; i++)
         if (m.data[i] != '\r')
-            mail_buf_append(&lf, &m.data[i], 1);
+            membuf_append(&lf, &m.data[i], 1);
     assert_int_equal(dkim_verify(lf.data, lf.len, dns_zone_lookup, zone, &o), DKIM_PASS);
-    mail_buf_free(&lf);
-    mail_buf_free(&m);
+    membuf_free(&lf);
+    membuf_free(&m);
 }
 
 static void test_keys_and_errors(void **state)
@@ -211,21 +211,21 @@ static void test_keys_and_errors(void **state)
     (void)state;
     dkim_outcome o;
     assert_int_equal(dkim_verify(MSG, strlen(MSG), dns_zone_lookup, zone, &o), DKIM_NONE);
-    mail_buf m;
+    membuf m;
     signed_msg(&m, MSG, "nokey");
     assert_int_equal(verify(&m, &o), DKIM_PERMERROR);
     assert_non_null(strstr(o.reason, "nokey._domainkey.example.com"));
-    mail_buf_free(&m);
+    membuf_free(&m);
     signed_msg(&m, MSG, "rsa");
     assert_int_equal(verify(&m, &o), DKIM_PERMERROR);
-    mail_buf_free(&m);
+    membuf_free(&m);
     signed_msg(&m, MSG, "revoked");
     assert_int_equal(verify(&m, &o), DKIM_PERMERROR);
     assert_non_null(strstr(o.reason, "revoked"));
-    mail_buf_free(&m);
+    membuf_free(&m);
     signed_msg(&m, MSG, "down");
     assert_int_equal(verify(&m, &o), DKIM_TEMPERROR);
-    mail_buf_free(&m);
+    membuf_free(&m);
     /* a wrong secret in DNS: signature mismatch, body hash fine */
     dns_zone *z = dns_zone_new();
     dns_zone_add_txt(z, "s1._domainkey.example.com", "v=DKIM1; k=sim; p=b3RoZXI=");
@@ -233,7 +233,7 @@ static void test_keys_and_errors(void **state)
     assert_int_equal(dkim_verify(m.data, m.len, dns_zone_lookup, z, &o), DKIM_FAIL);
     assert_non_null(strstr(o.reason, "signature mismatch"));
     dns_zone_free(z);
-    mail_buf_free(&m);
+    membuf_free(&m);
     /* From must be signed */
     static const char *const hs[] = {"subject"};
     char sig[DKIM_SIGNATURE_MAX];
@@ -271,15 +271,15 @@ static void test_hostile_signatures(void **state)
                                        DKIM_PERMERROR, DKIM_PERMERROR, DKIM_PERMERROR,
                                        DKIM_FAIL,      DKIM_PERMERROR, DKIM_NONE};
     for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
-        mail_buf m;
-        mail_buf_init(&m);
-        mail_buf_puts(&m, sigs[i]);
-        mail_buf_puts(&m, MSG);
+        membuf m;
+        membuf_init(&m);
+        membuf_puts(&m, sigs[i]);
+        membuf_puts(&m, MSG);
         dkim_outcome o;
         dkim_result r = dkim_verify(m.data, m.len, dns_zone_lookup, zone, &o);
         if (r != want[i])
             fail_msg("signature %zu: got %s (%s)", i, dkim_result_name(r), o.reason);
-        mail_buf_free(&m);
+        membuf_free(&m);
     }
     dkim_outcome o;
     assert_int_equal(dkim_verify(NULL, 5, dns_zone_lookup, zone, &o), DKIM_NONE);
@@ -290,14 +290,14 @@ static void test_hostile_signatures(void **state)
 static void test_mutations(void **state)
 {
     (void)state;
-    mail_buf m;
+    membuf m;
     signed_msg(&m, MSG, "s1");
     uint32_t x = 12345;
     size_t body_at = strstr(m.data, "Hi Bob") - m.data;
     for (int round = 0; round < 3000; round++) {
-        mail_buf c;
-        mail_buf_init(&c);
-        mail_buf_append(&c, m.data, m.len);
+        membuf c;
+        membuf_init(&c);
+        membuf_append(&c, m.data, m.len);
         x = x * 1103515245u + 12345u;
         size_t pos = (x >> 8) % c.len;
         x = x * 1103515245u + 12345u;
@@ -312,9 +312,9 @@ static void test_mutations(void **state)
         /* a different visible character in the body must fail (WSP/CR/LF may canonicalise away) */
         if (round % 3 != 2 && pos >= body_at && v > ' ' && v < 0x7f && (char)v != m.data[pos])
             assert_int_equal(r, DKIM_FAIL);
-        mail_buf_free(&c);
+        membuf_free(&c);
     }
-    mail_buf_free(&m);
+    membuf_free(&m);
 }
 
 int main(void)
