@@ -201,7 +201,7 @@ void ui_panels_transcript(ui_ctx *c, const ui_layout *lay, const ui_view *v,
     if (below > 0) /* scrolled back: say how far, and that the newest lines are below */
         snprintf(note, sizeof note, "%ld newer lines below (wheel down)", below);
     else
-        snprintf(note, sizeof note, "C: client says   S: server replies   L: all lines");
+        snprintf(note, sizeof note, "C: client   S: server   L: all lines");
     panel_frame(c, rc, "Transcript", note);
     if (!any)
         return;
@@ -836,10 +836,10 @@ void ui_panels_bytes(ui_ctx *c, const ui_layout *lay, const ui_view *v,
     if (below > 0 || g.sc.top > 0) {
         char more[160];
         if (below > 0)
-            snprintf(more, sizeof more, "%d more line%s (wheel, Shift+Down, Shift+PageDown)%s",
-                     below, below == 1 ? "" : "s", g.sc.top ? "; more above" : "");
+            snprintf(more, sizeof more, "%d more line%s: wheel or Shift+Down%s", below,
+                     below == 1 ? "" : "s", g.sc.top ? " (more above)" : "");
         else
-            snprintf(more, sizeof more, "%d line%s above (wheel up, Shift+Up)", g.sc.top,
+            snprintf(more, sizeof more, "%d line%s above: wheel up or Shift+Up", g.sc.top,
                      g.sc.top == 1 ? "" : "s");
         ui_text_draw_fit(c->text, UI_FONT_SANS_BOLD, c->fs_small, th->node_active, more, x,
                          g.bottom, UI_ALIGN_LEFT | UI_ALIGN_BOTTOM, g.w);
