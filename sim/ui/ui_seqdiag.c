@@ -184,7 +184,8 @@ int ui_seqdiag_png(const world *w, const char *title, const char *font_dir, int 
     /* the legend, as the SVG's: every class with its shape and word from the one table */
     int ly = (SVG_EXPORT_TOP + (int)steps * SVG_EXPORT_ROW_H + 40) * S;
     int lx = SVG_EXPORT_MARGIN * S;
-    ui_text_draw(txt, UI_FONT_SANS, 11 * S, ink, "Replies:", lx, ly, UI_ALIGN_LEFT | UI_ALIGN_BOTTOM);
+    ui_text_draw(txt, UI_FONT_SANS, 11 * S, ink, "Replies:", lx, ly,
+                 UI_ALIGN_LEFT | UI_ALIGN_BOTTOM);
     lx += SVG_EXPORT_LEGEND_X * S;
     for (int k = 0; k < REPLY_STYLE_CLASSES; k++) {
         const reply_style *st = reply_style_get((reply_style_class)k);
