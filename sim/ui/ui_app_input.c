@@ -196,6 +196,11 @@ static void quiz_action(ui_app *a, ui_quiz_action act)
 /* do_key - what a key of the table does (ui_keys.c); most keys press their button. */
 static void do_key(ui_app *a, ui_key_action act)
 {
+    if (act != UI_KEY_ESCAPE && act != UI_KEY_NONE && a->esc_ms) {
+        a->esc_ms = 0; /* another key: the student stays, the warning goes */
+        a->notice_ms = 0;
+        a->notice[0] = 0;
+    }
     switch (act) {
     case UI_KEY_PLAY: press(a, UI_BTN_PLAY); break;
     case UI_KEY_NEXT: press(a, UI_BTN_NEXT); break;

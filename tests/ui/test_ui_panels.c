@@ -319,6 +319,10 @@ static void test_esc_twice(void **state)
     assert_string_equal(ui_app_notice(a), "");
     key(a, SDLK_ESCAPE);
     assert_false(ui_app_quit_requested(a));
+    key(a, SDLK_RIGHT); /* another key in between: the next Esc only warns again */
+    assert_string_equal(ui_app_notice(a), "");
+    key(a, SDLK_ESCAPE);
+    assert_false(ui_app_quit_requested(a));
     ui_app_frame(a, 500);
     key(a, SDLK_ESCAPE);
     assert_true(ui_app_quit_requested(a));
