@@ -18,7 +18,7 @@
 
 #include "fuzz_common.h"
 #include "core/imap/imap_server.h"
-#include "core/pop3/mailbox.h"
+#include "core/retrieval/mailbox.h"
 
 typedef struct {
     char prev;

@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "fuzz_common.h"
-#include "core/pop3/mailbox.h"
+#include "core/retrieval/mailbox.h"
 #include "core/pop3/pop3_server.h"
 
 typedef struct {

@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "core/imap/imap_parse.h"
-#include "core/pop3/retr_io.h"
+#include "core/retrieval/retr_io.h"
 #include "core/util/base64.h"
 
 #define HIDDEN "<credentials hidden>"

@@ -23,7 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/pop3/retr_event.h"
+#include "core/retrieval/retr_event.h"
 
 /* Octets of one response line between literals, CRLF included. */
 #define IMAP_CLIENT_LINE_MAX 65536

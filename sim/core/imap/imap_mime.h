@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/pop3/retr_io.h"
+#include "core/retrieval/retr_io.h"
 
 /* Nesting of multiparts and message/rfc822 parts we describe; deeper parts are shown as
  * application/octet-stream (a defence against hostile messages, not a limit of IMAP). */

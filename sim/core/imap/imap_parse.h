@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/pop3/retr_io.h"
+#include "core/retrieval/retr_io.h"
 
 /* Ranges in one sequence set ("1:3,5,9:*"); more is refused as BAD. */
 #define IMAP_SEQSET_MAX 256

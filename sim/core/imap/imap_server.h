@@ -23,8 +23,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/pop3/mailbox.h"
-#include "core/pop3/retr_event.h"
+#include "core/retrieval/mailbox.h"
+#include "core/retrieval/retr_event.h"
 
 /* Octets of one command line (between literals), CRLF included. RFC 9051 4 sets no limit;
  * RFC 7162 3.2.1 suggests at least 8192. */

@@ -6,7 +6,7 @@
 
 #include "core/imap/imap_parse.h"
 #include "core/imap/imap_server.h"
-#include "core/pop3/retr_io.h"
+#include "core/retrieval/retr_io.h"
 
 #define IMAP_NAME_MAX 255
 

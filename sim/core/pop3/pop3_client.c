@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/pop3/retr_io.h"
+#include "core/retrieval/retr_io.h"
 #include "core/util/base64.h"
 
 #define CRED_MAX 255 /* RFC 4616 2: user and password up to 255 octets */

@@ -22,7 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/pop3/retr_event.h"
+#include "core/retrieval/retr_event.h"
 
 /* Octets in a status line or a line of CAPA/UIDL, CRLF included (RFC 2449 4 says 512). */
 #define POP3_CLIENT_LINE_MAX 1024

@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/pop3/retr_io.h"
+#include "core/retrieval/retr_io.h"
 
 /* ---- the state funnel ------------------------------------------------------------------- */
 

@@ -26,8 +26,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/pop3/mailbox.h"
-#include "core/pop3/retr_event.h"
+#include "core/retrieval/mailbox.h"
+#include "core/retrieval/retr_event.h"
 
 /* Octets in a command line, CRLF included (RFC 2449 4: 255). */
 #define POP3_LINE_MAX 255

@@ -5,7 +5,7 @@
 #define POP3_SERVER_INTERNAL_H
 
 #include "core/pop3/pop3_server.h"
-#include "core/pop3/retr_io.h"
+#include "core/retrieval/retr_io.h"
 
 #define NAME_MAX_LEN 255 /* user names and passwords we keep (RFC 4616 2: 255 octets each) */
 #define HIDDEN "<credentials hidden>"

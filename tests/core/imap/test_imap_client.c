@@ -12,7 +12,7 @@
 
 #include "core/imap/imap_client.h"
 #include "core/imap/imap_server.h"
-#include "core/pop3/mailbox.h"
+#include "core/retrieval/mailbox.h"
 
 static struct {
     mailbox_mem *box;

@@ -11,7 +11,7 @@
 #include <cmocka.h>
 
 #include "core/imap/imap_server.h"
-#include "core/pop3/mailbox.h"
+#include "core/retrieval/mailbox.h"
 #include "core/util/base64.h"
 
 #define OUT_MAX 65536

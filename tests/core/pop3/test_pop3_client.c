@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "core/pop3/mailbox.h"
+#include "core/retrieval/mailbox.h"
 #include "core/pop3/pop3_client.h"
 #include "core/pop3/pop3_server.h"
 

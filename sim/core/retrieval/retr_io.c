@@ -1,5 +1,5 @@
 /* retr_io.c - output buffer, event queue and line assembly shared by the retrieval engines. */
-#include "core/pop3/retr_io.h"
+#include "core/retrieval/retr_io.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/pop3/retr_event.h"
+#include "core/retrieval/retr_event.h"
 
 typedef struct {
     char *p;

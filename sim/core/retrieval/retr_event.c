@@ -1,5 +1,5 @@
 /* retr_event.c - names for retrieval event kinds, shared by the POP3 and IMAP engines. */
-#include "core/pop3/retr_event.h"
+#include "core/retrieval/retr_event.h"
 
 const char *retr_event_kind_name(retr_event_kind kind)
 {

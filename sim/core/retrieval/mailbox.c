@@ -3,7 +3,7 @@
  * Messages live in one array in delivery order, so index order is UID order as RFC 9051
  * 2.3.1.1 requires. Expunge is O(n) (a memmove): a teaching mailbox holds few messages.
  */
-#include "core/pop3/mailbox.h"
+#include "core/retrieval/mailbox.h"
 
 #include <stdlib.h>
 #include <string.h>
