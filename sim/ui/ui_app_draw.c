@@ -136,7 +136,8 @@ static void draw_still(ui_app *a, const ui_view *v)
     ui_controls_draw(c, &a->lay, &cs);
 }
 
-/* draw_notice - the notice over the bottom of the flow, while it lasts. */
+/* draw_notice - the notice in the header, in place of the title (or the what-if banner) while
+ * it lasts: the header is the one place where it covers nothing the student is looking at. */
 static void draw_notice(ui_app *a)
 {
     const char *msg = ui_app_notice(a);
@@ -144,17 +145,19 @@ static void draw_notice(ui_app *a)
         return;
     ui_ctx *c = &a->ctx;
     const ui_theme *th = c->theme;
-    SDL_Rect fl = a->lay.flow;
-    int tw = 0, th_h = 0;
-    ui_text_size(c->text, UI_FONT_SANS_BOLD, c->fs_body, msg, &tw, &th_h);
-    int maxw = fl.w - 2 * c->pad;
-    int w = (tw < maxw - 2 * c->pad ? tw : maxw - 2 * c->pad) + 2 * c->pad;
-    int h = th_h + c->pad;
-    SDL_Rect box = {fl.x + (fl.w - w) / 2, fl.y + fl.h - h - c->pad / 2, w, h};
+    SDL_Rect hd = a->lay.header;
+    char counter[64];
+    int cw = 0, ch = 0;
+    ui_app_step_label(a, counter, sizeof counter);
+    ui_text_size(c->text, UI_FONT_SANS_BOLD, c->fs_title, counter, &cw, &ch);
+    SDL_Rect box = {hd.x + c->pad / 2, hd.y + c->pad / 4, hd.w - cw - 3 * c->pad,
+                    hd.h - c->pad / 2};
+    if (box.w <= 2 * c->pad)
+        return;
     SDL_Color border = a->notice_bad ? th->reply[UI_REPLY_5XX] : th->node_active;
     ui_gfx_box(c->r, box, c->radius, th->panel, border, c->line > 1 ? c->line : 2);
-    ui_text_draw_fit(c->text, UI_FONT_SANS_BOLD, c->fs_body, th->text, msg, box.x + c->pad,
-                     box.y + box.h / 2, UI_ALIGN_LEFT | UI_ALIGN_MIDDLE, w - 2 * c->pad);
+    ui_text_draw_fit(c->text, UI_FONT_SANS_BOLD, c->fs_body, th->text, msg, box.x + c->pad / 2,
+                     box.y + box.h / 2, UI_ALIGN_LEFT | UI_ALIGN_MIDDLE, box.w - c->pad);
 }
 
 /* draw_moving - the token, the timeline's position and the notice (it expires by time). */
