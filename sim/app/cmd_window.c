@@ -68,6 +68,23 @@ static int print_transcript(const char *path)
     return rc;
 }
 
+/* window_place - where the window opens: WINDOW_W x WINDOW_H centred in the first display's
+ * usable bounds (without panels and docks), shrunk to fit them, so on a 1024x768 projector the
+ * window is never pushed off the left edge (a centred 1280-wide window would start at x=-128). */
+static void window_place(SDL_Rect *out)
+{
+    SDL_Rect u;
+    *out = (SDL_Rect){SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, WINDOW_W, WINDOW_H};
+    if (SDL_GetDisplayUsableBounds(0, &u) != 0 || u.w <= 0 || u.h <= 0)
+        return;
+    /* leave room for the title bar the window manager adds above the client area */
+    int deco = u.h > 400 ? 32 : 0;
+    out->w = WINDOW_W < u.w ? WINDOW_W : u.w;
+    out->h = WINDOW_H < u.h - deco ? WINDOW_H : u.h - deco;
+    out->x = u.x + (u.w - out->w) / 2;
+    out->y = u.y + deco + (u.h - deco - out->h) / 2;
+}
+
 /* scenario_of_lesson - for --lesson: the lesson's file in lesson_path (PATH_MAX) and the id of
  * the scenario it animates in *scenario_id (kept alive for the process). 0, or -1 after saying
  * why; nothing to do without --lesson. */
@@ -208,8 +225,9 @@ int cmd_window(int argc, char **argv)
         return print_transcript(path);
     }
     SDL_SetHint(SDL_HINT_RENDER_SCALE_QUALITY, "1");
-    SDL_Window *win = SDL_CreateWindow("smtpsim", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED,
-                                       WINDOW_W, WINDOW_H,
+    SDL_Rect place;
+    window_place(&place);
+    SDL_Window *win = SDL_CreateWindow("smtpsim", place.x, place.y, place.w, place.h,
                                        SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI);
     SDL_Renderer *r = NULL;
     if (win) {
@@ -225,7 +243,7 @@ int cmd_window(int argc, char **argv)
         SDL_Quit();
         return print_transcript(path);
     }
-    SDL_SetWindowMinimumSize(win, 800, 450);
+    SDL_SetWindowMinimumSize(win, place.w < 800 ? place.w : 800, place.h < 450 ? place.h : 450);
     char err[512];
     int rc = 0;
     ui_app_config cfg = {data, theme};

@@ -52,6 +52,20 @@ void ui_app_controls_state(const ui_app *a, ui_controls_state *s)
     s->whatif_available = a->sc != NULL;
 }
 
+/* banner_text - the what-if banner: this is not the scenario as written, and how to get back
+ * ("" when not in a fork). */
+static void banner_text(const ui_app *a, char *out, size_t cap)
+{
+    if (!a->fork) {
+        out[0] = 0;
+        return;
+    }
+    snprintf(out, cap,
+             "What if: #%zu answered \xC2\xAB%s\xC2\xBB \xE2\x80\x94 the rest comes from the "
+             "engines.   W: back to the original   Ctrl+S: save",
+             a->fork_at, a->fork_reply);
+}
+
 static void layout_now(ui_app *a)
 {
     int w = 0, h = 0;
@@ -61,8 +75,10 @@ static void layout_now(ui_app *a)
         nodes = UI_MAX_NODES;
     if (!a->relayout && w == a->laid_w && h == a->laid_h && nodes == a->lay.node_count)
         return;
+    char banner[400];
+    banner_text(a, banner, sizeof banner);
     ui_gfx_scale(&a->ctx, ui_layout_scale(w, h, a->zoom));
-    ui_layout_compute(&a->lay, &a->ctx, w, h, a->w);
+    ui_layout_compute(&a->lay, &a->ctx, w, h, a->w, banner);
     a->laid_w = w;
     a->laid_h = h;
     a->relayout = false;
@@ -74,28 +90,32 @@ static void draw_header(ui_app *a)
     const ui_theme *th = c->theme;
     SDL_Rect hd = a->lay.header;
     int cy = hd.y + hd.h / 2;
-    char buf[200];
+    char buf[400];
     ui_app_step_label(a, buf, sizeof buf);
-    int sw = ui_text_draw(c->text, UI_FONT_SANS_BOLD, c->fs_title, th->title, buf,
-                          hd.x + hd.w - c->pad, cy, UI_ALIGN_RIGHT | UI_ALIGN_MIDDLE);
-    int lx = hd.x + hd.w - c->pad - sw - 2 * c->pad;
-    if (a->fork) {
-        /* the banner: this is not the scenario as written, and how to get back */
-        SDL_Rect band = {hd.x + c->pad / 2, hd.y + c->pad / 4, lx - hd.x, hd.h - c->pad / 2};
-        ui_gfx_box(c->r, band, c->radius, th->highlight, th->node_active, c->line);
-        char line[400];
-        snprintf(line, sizeof line,
-                 "What if: #%zu answered \xC2\xAB%s\xC2\xBB \xE2\x80\x94 the rest comes from "
-                 "the engines.   W: back to the original   Ctrl+S: save",
-                 a->fork_at, a->fork_reply);
-        ui_text_draw_fit(c->text, UI_FONT_SANS_BOLD, c->fs_body, th->highlight_text, line,
-                         band.x + c->pad / 2, cy, UI_ALIGN_LEFT | UI_ALIGN_MIDDLE,
-                         band.w - c->pad);
-        return;
-    }
+    int sw = 0, sh = 0;
+    ui_text_size(c->text, UI_FONT_SANS_BOLD, c->fs_title, buf, &sw, &sh);
+    SDL_Rect step = {hd.x + hd.w - c->pad - sw, cy - sh / 2, sw, sh};
+    ui_gfx_widget_open(c, "step counter", step);
+    ui_text_draw(c->text, UI_FONT_SANS_BOLD, c->fs_title, th->title, buf, step.x, step.y,
+                 UI_ALIGN_LEFT);
+    ui_gfx_widget_close(c);
+    SDL_Rect title = {hd.x + c->pad, cy - sh / 2, step.x - 2 * c->pad - hd.x - c->pad, sh};
     snprintf(buf, sizeof buf, "%s", a->title[0] ? a->title : "smtpsim: no scenario");
-    ui_text_draw_fit(c->text, UI_FONT_SANS_BOLD, c->fs_title, th->title, buf, hd.x + c->pad, cy,
-                     UI_ALIGN_LEFT | UI_ALIGN_MIDDLE, lx - hd.x - 2 * c->pad);
+    ui_gfx_widget_open(c, "title", title);
+    ui_text_draw_fit(c->text, UI_FONT_SANS_BOLD, c->fs_title, th->title, buf, title.x, cy,
+                     UI_ALIGN_LEFT | UI_ALIGN_MIDDLE, title.w);
+    ui_gfx_widget_close(c);
+    SDL_Rect band = a->lay.banner;
+    if (a->fork && band.h) {
+        /* the banner: this is not the scenario as written, and how to get back */
+        ui_gfx_widget_open(c, "what-if banner", band);
+        ui_gfx_box(c->r, band, c->radius, th->highlight, th->node_active, c->line);
+        banner_text(a, buf, sizeof buf);
+        ui_text_draw_wrap(c->text, UI_FONT_SANS_BOLD, c->fs_body, th->highlight_text, buf,
+                          band.x + c->pad, band.y + c->pad / 2, band.w - 2 * c->pad,
+                          band.h - c->pad / 2);
+        ui_gfx_widget_close(c);
+    }
 }
 
 /* draw_still - everything that does not move while a token travels. */
@@ -113,13 +133,17 @@ static void draw_still(ui_app *a, const ui_view *v)
                      "No scenario loaded: press S to choose one.",
                      a->lay.flow.x + a->lay.flow.w / 2, a->lay.flow.y + a->lay.flow.h / 2,
                      UI_ALIGN_CENTER | UI_ALIGN_MIDDLE);
+    ui_gfx_widget_open(c, "transcript panel", a->lay.transcript);
     ui_panels_transcript(c, &a->lay, v, &a->panels);
+    ui_gfx_widget_close(c);
+    ui_gfx_widget_open(c, "explanation panel", a->lay.explain);
     if (a->wi_edit) {
         ui_app_whatif_draw(a);
     } else if (ui_quiz_get_mode(a->quiz) != UI_QUIZ_OFF) {
         ui_quiz_draw(a->quiz, c, a->lay.explain);
     } else if (a->bytes) {
         ui_panels_bytes(c, &a->lay, v, &a->panels, &a->close);
+        ui_gfx_widget(c, "close button", a->close);
     } else {
         /* the lesson's narration at this step: the lessons were written for the original run,
          * so a what-if fork shows none */
@@ -132,6 +156,7 @@ static void draw_still(ui_app *a, const ui_view *v)
             a->step == 0 && a->sc && !a->fork ? scenario_description(a->sc) : NULL;
         ui_panels_explain(c, &a->lay, v, about, narration);
     }
+    ui_gfx_widget_close(c);
     ui_controls_state cs;
     ui_app_controls_state(a, &cs);
     ui_controls_draw(c, &a->lay, &cs);

@@ -51,30 +51,48 @@ static bool shown(const ui_controls_state *s, int b)
            (b != UI_BTN_WHATIF || s->whatif_available);
 }
 
+/* row_widths - each button's width at a label level, and the whole row's (gaps included). */
+static int row_widths(ui_ctx *c, const ui_controls_state *s, int level, int *widths)
+{
+    int gap = c->pad / 2, group = c->pad * 2, total = 2 * group;
+    char buf[16];
+    for (int b = 0; b < UI_BTN_COUNT; b++) {
+        int w = 0, h = 0;
+        if (shown(s, b))
+            ui_text_measure(c->text, UI_FONT_SANS_BOLD, c->fs_body,
+                         label(s, (ui_button)b, level, buf, sizeof buf), &w, &h);
+        if (b == UI_BTN_SPEED)
+            ui_text_measure(c->text, UI_FONT_SANS_BOLD, c->fs_body, "0.25x", &w, &h);
+        widths[b] = shown(s, b) ? w + 2 * c->pad : 0;
+        total += widths[b] + (shown(s, b) ? gap : 0);
+    }
+    return total;
+}
+
+int ui_controls_min_width(ui_ctx *c)
+{
+    int widths[UI_BTN_COUNT], most = 0;
+    for (int k = 0; k < 4; k++) { /* playing or not, in a fork or not */
+        ui_controls_state s = {.playing = k & 1, .whatif = k & 2, .quiz_available = true,
+                               .whatif_available = true, .speed = 1, .hover = -1};
+        int t = row_widths(c, &s, 2, widths);
+        if (t > most)
+            most = t;
+    }
+    return most;
+}
+
 /* layout - rectangles of every button: the transport and speed groups on the left, the
- * toggles on the right. Compact labels when the full ones do not fit. */
+ * toggles on the right. Shorter labels when the full ones do not fit (the layout keeps the
+ * scale where the shortest do, ui_controls_min_width). */
 static void layout(ui_ctx *c, const ui_layout *lay, const ui_controls_state *s, SDL_Rect *out,
                    int *level_out)
 {
     SDL_Rect bar = lay->controls;
     int gap = c->pad / 2, group = c->pad * 2;
-    char buf[16];
     for (int level = 0; level < 3; level++) {
-        int widths[UI_BTN_COUNT], total = 0;
-        for (int b = 0; b < UI_BTN_COUNT; b++) {
-            int w = 0, h = 0;
-            if (shown(s, b))
-                ui_text_size(c->text, UI_FONT_SANS_BOLD, c->fs_body,
-                             label(s, (ui_button)b, level, buf, sizeof buf), &w, &h);
-            if (b == UI_BTN_SPEED) {
-                int w2, h2;
-                ui_text_size(c->text, UI_FONT_SANS_BOLD, c->fs_body, "0.25x", &w2, &h2);
-                w = w2;
-            }
-            widths[b] = shown(s, b) ? w + 2 * c->pad : 0;
-            total += widths[b] + (shown(s, b) ? gap : 0);
-        }
-        total += 2 * group;
+        int widths[UI_BTN_COUNT];
+        int total = row_widths(c, s, level, widths);
         if (total > bar.w && level < 2)
             continue;
         *level_out = level;
@@ -133,9 +151,14 @@ void ui_controls_draw(ui_ctx *c, const ui_layout *lay, const ui_controls_state *
     int level;
     layout(c, lay, s, rects, &level);
     char buf[16];
+    ui_gfx_widget_open(c, "controls", lay->controls);
     for (int b = 0; b < UI_BTN_COUNT; b++) {
         if (!rects[b].w)
             continue;
+        const char *text = label(s, (ui_button)b, level, buf, sizeof buf);
+        char name[32];
+        snprintf(name, sizeof name, "button %s", text);
+        ui_gfx_widget_open(c, name, rects[b]);
         bool on = toggled(s, b);
         SDL_Color fill = on ? th->button_on : th->button;
         SDL_Color tc = on ? th->button_on_text : th->button_text;
@@ -145,11 +168,12 @@ void ui_controls_draw(ui_ctx *c, const ui_layout *lay, const ui_controls_state *
             border = b == s->hover ? th->node_active : th->bg;
         }
         ui_gfx_box(c->r, rects[b], c->radius, fill, border, b == s->hover ? c->line : 1);
-        ui_text_draw(c->text, UI_FONT_SANS_BOLD, c->fs_body, tc,
-                     label(s, (ui_button)b, level, buf, sizeof buf),
+        ui_text_draw(c->text, UI_FONT_SANS_BOLD, c->fs_body, tc, text,
                      rects[b].x + rects[b].w / 2, rects[b].y + rects[b].h / 2,
                      UI_ALIGN_CENTER | UI_ALIGN_MIDDLE);
+        ui_gfx_widget_close(c);
     }
+    ui_gfx_widget_close(c);
 }
 
 /* ---- timeline --------------------------------------------------------------------------- */
@@ -183,6 +207,7 @@ void ui_controls_timeline(ui_ctx *c, const ui_layout *lay, const ui_view *v)
 {
     const ui_theme *th = c->theme;
     SDL_Rect rc = lay->timeline;
+    ui_gfx_widget(c, "timeline", rc);
     ui_gfx_box(c->r, rc, rc.h / 4, th->panel, th->panel_border, 1);
     size_t n = v->w ? world_step_count(v->w) : 0;
     if (!n)

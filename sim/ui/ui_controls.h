@@ -49,6 +49,10 @@ typedef struct {
 
 void ui_controls_draw(ui_ctx *c, const ui_layout *lay, const ui_controls_state *s);
 
+/* ui_controls_min_width - the width the row of buttons needs at its most compact, with every
+ * button shown and the longest labels (the layout lowers the scale until this fits). */
+int ui_controls_min_width(ui_ctx *c);
+
 /* ui_controls_hit - the button at (x, y), or -1. */
 int ui_controls_hit(ui_ctx *c, const ui_layout *lay, const ui_controls_state *s, int x, int y);
 

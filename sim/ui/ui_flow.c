@@ -36,16 +36,15 @@ static bool has_place(const ui_layout *lay, int id)
 void ui_flow_anchor(const ui_layout *lay, int a, int b, float *x, float *y)
 {
     SDL_Rect ra = lay->node[a], rb = lay->node[b];
-    float ax = ra.x + ra.w / 2.0f, ay = ra.y + ra.h / 2.0f;
-    float bx = rb.x + rb.w / 2.0f, by = rb.y + rb.h / 2.0f;
-    float dx = bx - ax, dy = by - ay;
-    float tx = fabsf(dx) > 0.01f ? (ra.w / 2.0f) / fabsf(dx) : 1e9f;
-    float ty = fabsf(dy) > 0.01f ? (ra.h / 2.0f) / fabsf(dy) : 1e9f;
-    float t = tx < ty ? tx : ty;
-    if (t > 1)
-        t = 1;
-    *x = ax + dx * t;
-    *y = ay + dy * t;
+    /* nodes side by side: the middle of the facing side, so a link stays in the gap between
+     * the columns and never runs behind a third box; one above the other: top or bottom */
+    if (rb.x >= ra.x + ra.w || rb.x + rb.w <= ra.x) {
+        *x = rb.x >= ra.x + ra.w ? (float)(ra.x + ra.w) : (float)ra.x;
+        *y = ra.y + ra.h / 2.0f;
+        return;
+    }
+    *x = ra.x + ra.w / 2.0f;
+    *y = rb.y >= ra.y + ra.h ? (float)(ra.y + ra.h) : (float)ra.y;
 }
 
 int ui_flow_token_pos(const ui_layout *lay, const world *w, size_t step, float phase, float *x,
@@ -126,33 +125,58 @@ static void draw_link(ui_ctx *c, const ui_layout *lay, const ui_view *v, const l
         ui_gfx_line(c->r, x1, y1, x2, y2, lw, col);
     else
         ui_gfx_dashed(c->r, x1, y1, x2, y2, (float)c->line, 6 * c->s, th->link);
-    /* label: the port below a horizontal link, beside a vertical one; once TLS is up, a
-     * padlock sits on the link itself */
+    /* label: the port below a horizontal link, beside a sloping one, wherever it covers no
+     * node; once TLS is up, a padlock sits between the link and the label */
     char label[32] = "";
     if (lk->port)
         snprintf(label, sizeof label, "port %u", (unsigned)lk->port);
     float mx = (x1 + x2) / 2, my = (y1 + y2) / 2;
     bool vertical = fabsf(y2 - y1) > fabsf(x2 - x1);
-    int lw_text = 0, lh_text = 0;
-    ui_text_size(c->text, UI_FONT_SANS, lay->nfs_small, label, &lw_text, &lh_text);
-    float room = vertical ? 1e9f : fabsf(x2 - x1) - 4;
-    if (lk->port && lw_text > room) { /* a narrow gap: the number alone */
+    bool flat = fabsf(y2 - y1) < 1.0f;
+    int tw = 0, tht = 0;
+    ui_text_size(c->text, UI_FONT_SANS, lay->nfs_small, label, &tw, &tht);
+    float room = vertical || !flat ? 1e9f : fabsf(x2 - x1) - 4;
+    if (lk->port && tw > room) { /* a narrow gap: the number alone */
         snprintf(label, sizeof label, "%u", (unsigned)lk->port);
-        ui_text_size(c->text, UI_FONT_SANS, lay->nfs_small, label, &lw_text, &lh_text);
-        if (lw_text > room)
-            label[0] = 0;
+        ui_text_size(c->text, UI_FONT_SANS, lay->nfs_small, label, &tw, &tht);
     }
-    int lx = vertical ? (int)mx + c->pad : (int)mx - lw_text / 2;
-    int ly = vertical ? (int)my - lh_text / 2 : (int)my + c->pad / 2 + c->line;
-    int lock_h = tls && !vertical ? (int)(lay->nfs_small * 1.3f) + c->pad / 3 : 0;
+    int lock = tls ? (int)(lay->nfs_small * 1.3f) : 0;
+    /* the label's box: padlock and text side by side when vertical, stacked when not */
+    int bw = vertical ? lock + (lock ? c->pad / 3 : 0) + tw : (tw > lock ? tw : lock);
+    int bh = vertical ? (tht > lock ? tht : lock) : lock + (lock ? c->pad / 3 : 0) + tht;
+    if (!label[0] && !lock)
+        return;
+    SDL_Rect cand[4] = {
+        {(int)mx - bw / 2, (int)my + c->pad / 2 + c->line, bw, bh}, /* below */
+        {(int)mx + c->pad, (int)my - bh / 2, bw, bh},               /* right */
+        {(int)mx - bw / 2, (int)my - c->pad / 2 - c->line - bh, bw, bh}, /* above */
+        {(int)mx - c->pad - bw, (int)my - bh / 2, bw, bh},          /* left */
+    };
+    int order_flat[4] = {0, 2, 1, 3}, order_steep[4] = {1, 3, 0, 2};
+    const int *order = vertical ? order_steep : order_flat;
+    SDL_Rect box = {0, 0, 0, 0};
+    for (int k = 0; k < 4 && !box.w; k++) {
+        SDL_Rect r = cand[order[k]], in;
+        if (!ui_layout_blocked(lay, r) && SDL_IntersectRect(&r, &lay->flow, &in) &&
+            !memcmp(&in, &r, sizeof r))
+            box = r;
+    }
+    if (!box.w) /* nowhere free: the line alone says enough */
+        return;
+    ui_gfx_widget_open(c, "link label", box);
+    if (tls) {
+        float cx = box.x + lock / 2.0f, cy = box.y + lock / 2.0f;
+        if (vertical)
+            cy = box.y + bh / 2.0f;
+        else
+            cx = box.x + bw / 2.0f;
+        ui_gfx_padlock(c->r, cx, cy, (float)lock, th->link_tls, th->bg);
+    }
+    int lx = vertical ? box.x + lock + (lock ? c->pad / 3 : 0) : box.x + (bw - tw) / 2;
+    int ly = vertical ? box.y + (bh - tht) / 2 : box.y + bh - tht;
     ui_text_draw(c->text, UI_FONT_SANS, lay->nfs_small, tls ? th->link_tls : th->text_dim, label, lx,
-                 ly + lock_h, UI_ALIGN_LEFT);
-    if (tls) { /* a padlock between the link and its port label (beside it when vertical) */
-        float lock = lay->nfs_small * 1.3f;
-        float lx2 = vertical ? mx - lock * 0.5f - c->pad / 2.0f : mx;
-        float ly2 = vertical ? my : (float)ly + lock * 0.5f;
-        ui_gfx_padlock(c->r, lx2, ly2, lock, th->link_tls, th->bg);
-    }
+                 ly, UI_ALIGN_LEFT);
+    ui_gfx_widget_close(c);
 }
 
 static void draw_node(ui_ctx *c, const ui_layout *lay, const ui_view *v, size_t id, bool active)
@@ -161,6 +185,9 @@ static void draw_node(ui_ctx *c, const ui_layout *lay, const ui_view *v, size_t 
     const world_node *nd = world_node_at(v->w, id);
     const world_node_state *ns = v->states ? &v->states[id] : NULL;
     SDL_Rect rc = lay->node[id];
+    char wname[32];
+    snprintf(wname, sizeof wname, "node %s", nd->role);
+    ui_gfx_widget_open(c, wname, ui_layout_node_area(lay, id));
     int thick = active ? 2 * c->line : c->line;
     ui_gfx_box(c->r, rc, c->radius, th->node_fill, active ? th->node_active : th->node_border,
                thick);
@@ -183,8 +210,8 @@ static void draw_node(ui_ctx *c, const ui_layout *lay, const ui_view *v, size_t 
     if (buf[0]) { /* a tag hanging on the bottom edge, where it takes no room from text */
         int tw, tht;
         ui_text_size(c->text, UI_FONT_SANS_BOLD, lay->nfs_small, buf, &tw, &tht);
-        SDL_Rect badge = {right - tw - c->pad / 2, rc.y + rc.h - tht / 2 - 1, tw + c->pad,
-                          tht + 2};
+        SDL_Rect badge = {right - tw - c->pad / 2, rc.y + rc.h + lay->tag_h - tht - 2,
+                          tw + c->pad, tht + 2};
         bool busy = ns->queue_len > 0 || ns->mailbox_count > 0;
         ui_gfx_box(c->r, badge, badge.h / 2, busy ? th->node_active : th->node_fill,
                    busy ? th->node_active : th->node_border, c->line > 1 ? c->line / 2 : 1);
@@ -204,8 +231,10 @@ static void draw_node(ui_ctx *c, const ui_layout *lay, const ui_view *v, size_t 
                      strcmp(nd->name, nd->host) ? nd->host : nd->addr, x, y, UI_ALIGN_LEFT,
                      inner);
     y += small_lh;
-    if (!ns)
+    if (!ns) {
+        ui_gfx_widget_close(c);
         return;
+    }
     /* line 4: the protocol state, with a padlock under TLS */
     int body_lh = ui_text_line_height(c->text, UI_FONT_SANS_BOLD, lay->nfs_body);
     if (ns->tls) {
@@ -215,13 +244,21 @@ static void draw_node(ui_ctx *c, const ui_layout *lay, const ui_view *v, size_t 
         x += lock + c->pad / 2;
         inner -= lock + c->pad / 2;
     }
-    /* a long state in smaller type rather than cut short */
+    /* a long state in smaller type, then on two lines, rather than cut short */
     int sw, sh, px = lay->nfs_body;
+    SDL_Color sc = ns->tls ? th->link_tls : th->text;
     ui_text_size(c->text, UI_FONT_SANS_BOLD, px, ns->state, &sw, &sh);
-    if (sw > inner)
+    if (sw > inner) {
         px = lay->nfs_small;
-    ui_text_draw_fit(c->text, UI_FONT_SANS_BOLD, px, ns->tls ? th->link_tls : th->text, ns->state,
-                     x, y + body_lh / 2, UI_ALIGN_LEFT | UI_ALIGN_MIDDLE, inner);
+        ui_text_size(c->text, UI_FONT_SANS_BOLD, px, ns->state, &sw, &sh);
+    }
+    if (sw > inner)
+        ui_text_draw_wrap(c->text, UI_FONT_SANS_BOLD, px, sc, ns->state, x, y, inner,
+                          ui_layout_state_height(c, lay));
+    else
+        ui_text_draw_fit(c->text, UI_FONT_SANS_BOLD, px, sc, ns->state, x, y + body_lh / 2,
+                         UI_ALIGN_LEFT | UI_ALIGN_MIDDLE, inner);
+    ui_gfx_widget_close(c);
 }
 
 /* token_colours - fill and text of a step's token. */
@@ -244,53 +281,128 @@ static void token_colours(const ui_theme *th, const ui_view *v, const world_step
     }
 }
 
+/* token_label_size - the label's text (cut to half the flow's width) and its pill size. */
+static void token_label_size(ui_ctx *c, const ui_layout *lay, const ui_view *v, char *label,
+                             size_t cap, int *pw, int *ph, int *icon)
+{
+    const world_step *st = world_step_at(v->w, v->step);
+    ui_flow_label(v, st, label, cap);
+    ui_reply_class k = ui_flow_hidden(v, st) || st->kind != WORLD_STEP_REPLY
+                           ? UI_REPLY_NONE
+                           : ui_theme_reply_class(st->code);
+    int mono_lh = ui_text_line_height(c->text, UI_FONT_MONO_BOLD, c->fs_mono);
+    *icon = k != UI_REPLY_NONE ? mono_lh : 0;
+    int tw, tht;
+    SDL_Color black = {0, 0, 0, 255};
+    ui_text_get(c->text, UI_FONT_MONO_BOLD, c->fs_mono, black, label, 0, lay->flow.w / 2, &tw,
+                &tht);
+    *pw = tw + 2 * c->pad + (*icon ? *icon + c->pad / 2 : 0);
+    *ph = mono_lh + c->pad;
+}
+
+/* clamp_x - keep a rectangle inside the flow horizontally. */
+static SDL_Rect clamp_x(const ui_layout *lay, SDL_Rect r)
+{
+    if (r.x + r.w > lay->flow.x + lay->flow.w)
+        r.x = lay->flow.x + lay->flow.w - r.w;
+    if (r.x < lay->flow.x)
+        r.x = lay->flow.x;
+    return r;
+}
+
+int ui_flow_token_rect(ui_ctx *c, const ui_layout *lay, const ui_view *v, SDL_Rect *pill,
+                       float *dot_x, float *dot_y)
+{
+    if (!v->w || v->step >= world_step_count(v->w))
+        return -1;
+    const world_step *st = world_step_at(v->w, v->step);
+    char label[160];
+    int pw, ph, icon;
+    token_label_size(c, lay, v, label, sizeof label, &pw, &ph, &icon);
+    float dx, dy;
+    int top, bottom; /* the rows of nodes the step touches: the label goes above or below */
+    bool moving = ui_flow_token_pos(lay, v->w, v->step, v->phase, &dx, &dy) == 0;
+    if (moving) {
+        SDL_Rect a = lay->node[st->from], b = lay->node[st->to];
+        top = a.y < b.y ? a.y : b.y;
+        bottom = a.y + a.h > b.y + b.h ? a.y + a.h : b.y + b.h;
+    } else if (has_place(lay, st->from)) { /* a local step: at its node */
+        SDL_Rect nr = lay->node[st->from];
+        dx = nr.x + nr.w / 2.0f;
+        dy = (float)nr.y;
+        top = nr.y;
+        bottom = nr.y + nr.h;
+    } else {
+        return -1;
+    }
+    bottom += lay->tag_h;
+    /* beside the dot: on a link between rows, in the middle of the free band between them */
+    int side_y = (int)dy;
+    bool across = moving && lay->node[st->from].y != lay->node[st->to].y;
+    if (across) {
+        SDL_Rect a = lay->node[st->from], b = lay->node[st->to];
+        SDL_Rect up = a.y < b.y ? a : b, low = a.y < b.y ? b : a;
+        if (low.y >= up.y + up.h)
+            side_y = (up.y + up.h + lay->tag_h + low.y) / 2;
+    }
+    /* candidates, best first: in the band above the nodes, beside the dot, below the nodes;
+     * the first whose label and connector cover no node and no legend wins */
+    int gap = c->pad / 2;
+    SDL_Rect cand[5] = {
+        {(int)dx - pw / 2, top - lay->gap_y / 2 - ph / 2, pw, ph},
+        {(int)dx - 2 * c->pad - pw, side_y - ph / 2, pw, ph},
+        {(int)dx + 2 * c->pad, side_y - ph / 2, pw, ph},
+        {(int)dx - pw / 2, bottom + lay->gap_y / 2 - ph / 2, pw, ph},
+        {(int)dx - pw / 2, top - ph - gap, pw, ph},
+    };
+    if (!moving) /* a local step has no dot to stand beside */
+        cand[1] = cand[2] = cand[0];
+    /* a link between rows has its own band beside the dot: the label goes there first */
+    static const int flat_order[5] = {0, 1, 2, 3, 4}, across_order[5] = {1, 2, 0, 3, 4};
+    const int *order = across ? across_order : flat_order;
+    int pick = -1;
+    for (int o = 0; o < 5 && pick < 0; o++) {
+        int k = order[o];
+        SDL_Rect r = clamp_x(lay, cand[k]);
+        if (r.y < lay->flow.y || r.y + r.h > lay->flow.y + lay->flow.h)
+            continue;
+        /* the connector from the label to the dot */
+        int cy0 = r.y + r.h / 2 < dy ? r.y + r.h : r.y;
+        SDL_Rect conn = {(int)dx - 1, cy0 < (int)dy ? cy0 : (int)dy, 2,
+                         cy0 < (int)dy ? (int)dy - cy0 : cy0 - (int)dy};
+        bool beside = dy >= r.y && dy <= r.y + r.h;
+        if (moving && !beside && conn.h > 2) { /* not through the dot's own end nodes */
+            conn.h -= 2;
+            conn.y += cy0 < (int)dy ? 0 : 2;
+        }
+        if (ui_layout_blocked(lay, r) || (!beside && moving && ui_layout_blocked(lay, conn)))
+            continue;
+        cand[k] = r;
+        pick = k;
+    }
+    *pill = clamp_x(lay, cand[pick < 0 ? 0 : pick]);
+    *dot_x = dx;
+    *dot_y = dy;
+    return moving ? 1 : 0;
+}
+
 static void draw_token(ui_ctx *c, const ui_layout *lay, const ui_view *v, SDL_Rect *out)
 {
     const ui_theme *th = c->theme;
     const world_step *st = world_step_at(v->w, v->step);
     SDL_Color fill, tcol;
     token_colours(th, v, st, &fill, &tcol);
-    char label[160];
-    ui_flow_label(v, st, label, sizeof label);
-    ui_reply_class k = ui_flow_hidden(v, st) || st->kind != WORLD_STEP_REPLY
-                           ? UI_REPLY_NONE
-                           : ui_theme_reply_class(st->code);
-    int mono_lh = ui_text_line_height(c->text, UI_FONT_MONO_BOLD, c->fs_mono);
-    int icon = k != UI_REPLY_NONE ? mono_lh : 0;
-    int max_text = lay->flow.w / 2;
-    int tw, tht;
-    ui_text_get(c->text, UI_FONT_MONO_BOLD, c->fs_mono, tcol, label, 0, max_text, &tw, &tht);
-    int pw = tw + 2 * c->pad + (icon ? icon + c->pad / 2 : 0);
-    int ph = mono_lh + c->pad;
-
-    float dx, dy;
     SDL_Rect pill;
-    bool moving = ui_flow_token_pos(lay, v->w, v->step, v->phase, &dx, &dy) == 0;
-    if (moving) {
-        float x1, y1, x2, y2;
-        ui_flow_anchor(lay, st->from, st->to, &x1, &y1);
-        ui_flow_anchor(lay, st->to, st->from, &x2, &y2);
-        bool vertical = fabsf(y2 - y1) > fabsf(x2 - x1);
-        if (vertical) /* label to the left of the dot (the port label is on the right) */
-            pill = (SDL_Rect){(int)dx - 2 * c->pad - pw, (int)dy - ph / 2, pw, ph};
-        else /* label in the lane above the row of nodes */
-            pill = (SDL_Rect){(int)dx - pw / 2, lay->lane_y - ph / 2, pw, ph};
-    } else if (has_place(lay, st->from)) { /* a local step: label above its node */
-        SDL_Rect nr = lay->node[st->from];
-        dx = nr.x + nr.w / 2.0f;
-        dy = (float)nr.y;
-        pill = (SDL_Rect){(int)dx - pw / 2, lay->lane_y - ph / 2, pw, ph};
-        if (pill.y + pill.h > nr.y) /* a DNS node below: label just above it */
-            pill.y = nr.y - ph - c->pad / 2;
-    } else {
+    float dx, dy;
+    int moving = ui_flow_token_rect(c, lay, v, &pill, &dx, &dy);
+    if (moving < 0) {
         out->w = 0;
         return;
     }
-    /* keep it inside the flow area */
-    if (pill.x < lay->flow.x)
-        pill.x = lay->flow.x;
-    if (pill.x + pill.w > lay->flow.x + lay->flow.w)
-        pill.x = lay->flow.x + lay->flow.w - pill.w;
+    char label[160];
+    int pw, ph, icon;
+    token_label_size(c, lay, v, label, sizeof label, &pw, &ph, &icon);
+    ui_reply_class k = icon ? ui_theme_reply_class(st->code) : UI_REPLY_NONE;
     /* connector from the label to the dot */
     float cy = pill.y + pill.h / 2.0f < dy ? (float)(pill.y + pill.h) : (float)pill.y;
     if (dy < pill.y || dy > pill.y + pill.h)
@@ -303,10 +415,13 @@ static void draw_token(ui_ctx *c, const ui_layout *lay, const ui_view *v, SDL_Re
         ui_gfx_circle(c->r, dx, dy, r + c->line, th->bg);
         ui_gfx_circle(c->r, dx, dy, r, fill);
         float len = sqrtf((x2 - x1) * (x2 - x1) + (y2 - y1) * (y2 - y1));
-        if (len > 1)
-            ui_gfx_arrowhead(c->r, dx + (x2 - x1) / len * r * 2.4f,
-                             dy + (y2 - y1) / len * r * 2.4f, x2 - x1, y2 - y1, r * 1.4f, fill);
+        float tx = len > 1 ? dx + (x2 - x1) / len * r * 2.4f : dx;
+        float ty = len > 1 ? dy + (y2 - y1) / len * r * 2.4f : dy;
+        SDL_Rect tip = {(int)tx - 1, (int)ty - 1, 2, 2};
+        if (len > 1 && !ui_layout_blocked(lay, tip)) /* arrived: no arrow into the node's text */
+            ui_gfx_arrowhead(c->r, tx, ty, x2 - x1, y2 - y1, r * 1.4f, fill);
     }
+    ui_gfx_widget_open(c, "token", pill);
     ui_gfx_box(c->r, pill, pill.h / 2, fill, th->bg, 0);
     int tx = pill.x + c->pad;
     if (icon) {
@@ -315,43 +430,36 @@ static void draw_token(ui_ctx *c, const ui_layout *lay, const ui_view *v, SDL_Re
         tx += icon + c->pad / 2;
     }
     ui_text_draw_fit(c->text, UI_FONT_MONO_BOLD, c->fs_mono, tcol, label, tx,
-                     pill.y + pill.h / 2, UI_ALIGN_LEFT | UI_ALIGN_MIDDLE, max_text);
+                     pill.y + pill.h / 2, UI_ALIGN_LEFT | UI_ALIGN_MIDDLE, lay->flow.w / 2);
+    ui_gfx_widget_close(c);
     *out = pill;
 }
 
-/* legend - the reply classes in the bottom right corner of the flow: shape, colour and word
- * together, so colour is never the only cue. */
+/* legend - the reply classes in the corner of the flow the layout found free: shape, colour
+ * and word together, so colour is never the only cue. */
 static void legend(ui_ctx *c, const ui_layout *lay)
 {
     const ui_theme *th = c->theme;
+    SDL_Rect area = lay->legend;
+    if (!area.w)
+        return;
     int lh = ui_text_line_height(c->text, UI_FONT_SANS, c->fs_small);
-    int col_w = 0;
-    char buf[4][32];
-    for (int k = 0; k < UI_REPLY_CLASSES; k++) {
-        snprintf(buf[k], sizeof buf[k], "%dxx %s", k + 2, ui_theme_reply_label((ui_reply_class)k));
-        int w, h;
-        ui_text_size(c->text, UI_FONT_SANS, c->fs_small, buf[k], &w, &h);
-        if (w > col_w)
-            col_w = w;
-    }
-    col_w += lh + c->pad;
-    int x0 = lay->flow.x + lay->flow.w - 2 * col_w;
-    int y0 = lay->flow.y + lay->flow.h - 2 * lh - c->pad / 2;
-    /* only where it does not cover a node */
-    SDL_Rect area = {x0, y0 - lh, 2 * col_w, 3 * lh};
-    for (size_t i = 0; i < lay->node_count; i++)
-        if (SDL_HasIntersection(&area, &lay->node[i]))
-            return;
-    ui_text_draw(c->text, UI_FONT_SANS_BOLD, c->fs_small, th->text_dim, "Replies", x0, y0 - lh,
+    int col_w = area.w / 2;
+    ui_gfx_widget_open(c, "legend", area);
+    int x0 = area.x, y0 = area.y + lh;
+    ui_text_draw(c->text, UI_FONT_SANS_BOLD, c->fs_small, th->text_dim, "Replies", x0, area.y,
                  UI_ALIGN_LEFT);
     for (int k = 0; k < UI_REPLY_CLASSES; k++) {
+        char buf[32];
+        snprintf(buf, sizeof buf, "%dxx %s", k + 2, ui_theme_reply_label((ui_reply_class)k));
         int x = x0 + (k / 2) * col_w, y = y0 + (k % 2) * lh;
         float sz = lh * 0.75f;
         ui_gfx_reply_shape(c->r, (ui_reply_class)k, x + sz / 2, y + lh / 2.0f, sz, th->reply[k],
                            th->reply_text[k]);
-        ui_text_draw(c->text, UI_FONT_SANS, c->fs_small, th->text, buf[k], x + lh, y,
+        ui_text_draw(c->text, UI_FONT_SANS, c->fs_small, th->text, buf, x + lh, y,
                      UI_ALIGN_LEFT);
     }
+    ui_gfx_widget_close(c);
 }
 
 void ui_flow_draw(ui_ctx *c, const ui_layout *lay, const ui_view *v)
@@ -361,6 +469,7 @@ void ui_flow_draw(ui_ctx *c, const ui_layout *lay, const ui_view *v)
     size_t count = world_step_count(v->w);
     long done = ui_view_done(v);
     const world_step *cur = count ? world_step_at(v->w, v->step) : NULL;
+    ui_gfx_widget_open(c, "flow", lay->flow);
     link links[MAX_LINKS];
     int nl = collect_links(v->w, links);
     for (int i = 0; i < nl; i++) {
@@ -375,11 +484,15 @@ void ui_flow_draw(ui_ctx *c, const ui_layout *lay, const ui_view *v)
         draw_node(c, lay, v, i, active);
     }
     legend(c, lay);
+    ui_gfx_widget_close(c);
 }
 
 void ui_flow_draw_token(ui_ctx *c, const ui_layout *lay, const ui_view *v, SDL_Rect *token)
 {
     token->w = 0;
-    if (v->w && v->step < world_step_count(v->w))
+    if (v->w && v->step < world_step_count(v->w)) {
+        ui_gfx_widget_open(c, "flow (moving)", lay->flow);
         draw_token(c, lay, v, token);
+        ui_gfx_widget_close(c);
+    }
 }

@@ -49,6 +49,13 @@ bool ui_flow_link_tls(const world *w, int a, int b, long done);
  * stays put while a token travels). */
 void ui_flow_draw(ui_ctx *c, const ui_layout *lay, const ui_view *v);
 
+/* ui_flow_token_rect - where the current step's token label goes: the first of a few places
+ * near its dot (the band above the nodes it joins, beside the dot, the band below) where the
+ * label and its connector cover no node and no legend. 1 for a travelling token, 0 for a local
+ * step (at its node), -1 when none is drawn; the dot's centre in *dot_x, *dot_y. */
+int ui_flow_token_rect(ui_ctx *c, const ui_layout *lay, const ui_view *v, SDL_Rect *pill,
+                       float *dot_x, float *dot_y);
+
 /* ui_flow_draw_token - draw the current step's token; *token gets its label's rectangle
  * (w = 0 when none) for clicks. */
 void ui_flow_draw_token(ui_ctx *c, const ui_layout *lay, const ui_view *v, SDL_Rect *token);

@@ -2,6 +2,8 @@
 #include "ui/ui_gfx.h"
 
 #include <math.h>
+#include <stdio.h>
+#include <string.h>
 
 #define CIRCLE_SEGMENTS 24
 #define CORNER_SEGMENTS 6
@@ -224,4 +226,52 @@ void ui_gfx_reply_shape(SDL_Renderer *r, ui_reply_class k, float cx, float cy, f
 int ui_gfx_inside(SDL_Rect rc, int x, int y)
 {
     return x >= rc.x && x < rc.x + rc.w && y >= rc.y && y < rc.y + rc.h;
+}
+
+/* ---- widgets ------------------------------------------------------------------------------ */
+
+void ui_gfx_widgets_reset(ui_widgets *ws)
+{
+    ws->n = 0;
+    ws->open = -1;
+    ws->depth = 0;
+}
+
+int ui_gfx_widget(ui_ctx *c, const char *name, SDL_Rect r)
+{
+    ui_widgets *ws = c->widgets;
+    if (!ws || ws->n >= UI_WIDGETS_MAX)
+        return -1;
+    ui_widget *w = &ws->w[ws->n];
+    memset(w, 0, sizeof *w);
+    w->r = r;
+    w->parent = ws->open;
+    snprintf(w->name, sizeof w->name, "%s", name);
+    return ws->n++;
+}
+
+void ui_gfx_widget_open(ui_ctx *c, const char *name, SDL_Rect r)
+{
+    int i = ui_gfx_widget(c, name, r);
+    ui_widgets *ws = c->widgets;
+    if (i < 0 || ws->depth >= (int)(sizeof ws->at_open / sizeof ws->at_open[0]))
+        return;
+    ui_text_get_clips(c->text, &ws->at_open[ws->depth++]);
+    c->widgets->open = i;
+    ui_text_set_bounds(c->text, &r);
+}
+
+void ui_gfx_widget_close(ui_ctx *c)
+{
+    ui_widgets *ws = c->widgets;
+    if (!ws || ws->open < 0 || ws->depth == 0)
+        return;
+    ui_widget *w = &ws->w[ws->open];
+    ui_text_clips now, *then = &ws->at_open[--ws->depth];
+    ui_text_get_clips(c->text, &now);
+    w->elided = now.elided - then->elided;
+    w->overflows = now.overflows - then->overflows;
+    w->dropped = now.dropped - then->dropped;
+    ws->open = w->parent;
+    ui_text_set_bounds(c->text, ws->open >= 0 ? &ws->w[ws->open].r : NULL);
 }

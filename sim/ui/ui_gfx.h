@@ -12,8 +12,34 @@
 #include "ui/ui_text.h"
 #include "ui/ui_theme.h"
 
+/* ---- widgets, for render tests ----
+ * While a ui_widgets record is attached to the context, every part of the window says what it
+ * drew and where (a panel, a node, a button, a label), and which part contains it. A test then
+ * checks structure instead of pixels: siblings never intersect, a child lies inside its parent,
+ * and no text was drawn past the widget it belongs to (ui_text's clipping report, per widget).
+ * With no record attached (the window, shots) these calls cost one pointer test. */
+#define UI_WIDGETS_MAX 512
+
+typedef struct {
+    SDL_Rect r;
+    int parent;         /* index of the containing widget, -1: the window */
+    char name[32];      /* "node MX", "button Next", "panel title", ... */
+    unsigned elided;    /* lines cut with "..." while it was being drawn */
+    unsigned overflows; /* texts drawn past its bounds */
+    unsigned dropped;   /* wrapped paragraphs cut short */
+} ui_widget;
+
+typedef struct {
+    ui_widget w[UI_WIDGETS_MAX];
+    int n;
+    int open;           /* the widget being drawn into, -1: none */
+    ui_text_clips at_open[8]; /* the text drawer's counts when each open widget opened */
+    int depth;
+} ui_widgets;
+
 /* The drawing context: renderer, text cache, theme, and sizes derived from the scale. */
 typedef struct {
+    ui_widgets *widgets; /* NULL unless a test records them */
     SDL_Renderer *r;
     ui_text *text;
     const ui_theme *theme;
@@ -53,6 +79,15 @@ void ui_gfx_padlock(SDL_Renderer *r, float cx, float cy, float size, SDL_Color b
  * cross) centred on (cx, cy), `size` pixels across. */
 void ui_gfx_reply_shape(SDL_Renderer *r, ui_reply_class k, float cx, float cy, float size,
                         SDL_Color col, SDL_Color mark);
+
+/* ui_gfx_widgets_reset - empty the record (call before drawing a frame). */
+void ui_gfx_widgets_reset(ui_widgets *ws);
+/* ui_gfx_widget - note a part drawn inside the open widget; its index, or -1. */
+int ui_gfx_widget(ui_ctx *c, const char *name, SDL_Rect r);
+/* ui_gfx_widget_open - note a part and draw into it: texts must stay inside r until the
+ * matching ui_gfx_widget_close, which records what the text drawer cut or let overflow. */
+void ui_gfx_widget_open(ui_ctx *c, const char *name, SDL_Rect r);
+void ui_gfx_widget_close(ui_ctx *c);
 
 /* ui_gfx_inside - whether (x, y) is inside rc. */
 int ui_gfx_inside(SDL_Rect rc, int x, int y);

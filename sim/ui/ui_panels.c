@@ -30,12 +30,24 @@ static void panel_frame(ui_ctx *c, SDL_Rect rc, const char *title, const char *n
     const ui_theme *th = c->theme;
     ui_gfx_box(c->r, rc, c->radius, th->panel, th->panel_border, c->line > 1 ? c->line / 2 : 1);
     int hh = header_height(c);
-    ui_text_draw(c->text, UI_FONT_SANS_BOLD, c->fs_body, th->title, title, rc.x + c->pad,
-                 rc.y + hh / 2 + 1, UI_ALIGN_LEFT | UI_ALIGN_MIDDLE);
+    /* the title first, the note in what is left beside it (none when it would not fit) */
+    int tw = 0, th_ = 0, nw = 0, nh = 0;
+    ui_text_size(c->text, UI_FONT_SANS_BOLD, c->fs_body, title, &tw, &th_);
+    int room = rc.w - 2 * c->pad;
+    SDL_Rect tr = {rc.x + c->pad, rc.y + hh / 2 + 1 - th_ / 2, tw < room ? tw : room, th_};
+    ui_gfx_widget_open(c, "panel title", tr);
+    ui_text_draw_fit(c->text, UI_FONT_SANS_BOLD, c->fs_body, th->title, title, tr.x,
+                     rc.y + hh / 2 + 1, UI_ALIGN_LEFT | UI_ALIGN_MIDDLE, tr.w);
+    ui_gfx_widget_close(c);
     if (note)
-        ui_text_draw_fit(c->text, UI_FONT_SANS, c->fs_small, th->text_dim, note,
-                         rc.x + rc.w - c->pad, rc.y + hh / 2 + 1,
-                         UI_ALIGN_RIGHT | UI_ALIGN_MIDDLE, rc.w / 2);
+        ui_text_size(c->text, UI_FONT_SANS, c->fs_small, note, &nw, &nh);
+    if (note && tw + 2 * c->pad + nw <= room) {
+        SDL_Rect nr = {rc.x + rc.w - c->pad - nw, rc.y + hh / 2 + 1 - nh / 2, nw, nh};
+        ui_gfx_widget_open(c, "panel note", nr);
+        ui_text_draw(c->text, UI_FONT_SANS, c->fs_small, th->text_dim, note, nr.x, nr.y,
+                     UI_ALIGN_LEFT);
+        ui_gfx_widget_close(c);
+    }
 }
 
 static const char *role_of(const world *w, int id)

@@ -34,6 +34,7 @@ typedef struct entry {
     unsigned long last_frame;
     SDL_Texture *tex;
     int w, h;
+    int cut;  /* the string was cut with "..." to fit */
     char s[]; /* the key string */
 } entry;
 
@@ -51,6 +52,8 @@ struct ui_text {
     sized_font fonts[FONT_SIZES_MAX];
     int font_count;
     entry *slots[UI_TEXT_CACHE_SLOTS];
+    SDL_Rect bounds; /* ui_text_set_bounds; w = 0: none */
+    ui_text_clips clips;
     size_t entries;
     size_t renders;
     unsigned long frame;
@@ -182,15 +185,10 @@ static void cut_to_fit(TTF_Font *font, const char *s, int max_w, char *out, size
     memcpy(out + i, ELLIPSIS, sizeof ELLIPSIS);
 }
 
-SDL_Texture *ui_text_get(ui_text *t, ui_font f, int px, SDL_Color c, const char *s, int wrap,
-                         int fit, int *w, int *h)
+/* get_entry - the cache entry for a key, rendered on a miss; NULL for "" or on error. */
+static entry *get_entry(ui_text *t, ui_font f, int px, SDL_Color c, const char *s, int wrap,
+                        int fit)
 {
-    int dw, dh;
-    if (!w)
-        w = &dw;
-    if (!h)
-        h = &dh;
-    *w = *h = 0;
     if (!s || !*s)
         return NULL;
     px = clamp_px(px);
@@ -201,9 +199,7 @@ SDL_Texture *ui_text_get(ui_text *t, ui_font f, int px, SDL_Color c, const char 
         if (e->hash == hash && e->font == f && e->px == px && e->rgba == rgba && e->wrap == wrap &&
             e->fit == fit && !strcmp(e->s, s)) {
             e->last_frame = t->frame;
-            *w = e->w;
-            *h = e->h;
-            return e->tex;
+            return e;
         }
     }
     /* miss: render it */
@@ -211,6 +207,7 @@ SDL_Texture *ui_text_get(ui_text *t, ui_font f, int px, SDL_Color c, const char 
     if (!font)
         return NULL;
     SDL_Surface *surf = NULL;
+    int cut = 0;
     if (wrap > 0) {
         surf = TTF_RenderUTF8_Blended_Wrapped(font, s, c, (Uint32)wrap);
     } else if (fit > 0) {
@@ -220,12 +217,13 @@ SDL_Texture *ui_text_get(ui_text *t, ui_font f, int px, SDL_Color c, const char 
             surf = TTF_RenderUTF8_Blended(font, s, c);
         } else {
             size_t n = strlen(s) + sizeof ELLIPSIS;
-            char *cut = malloc(n);
-            if (!cut)
+            char *short_s = malloc(n);
+            if (!short_s)
                 return NULL;
-            cut_to_fit(font, s, fit, cut, n);
-            surf = TTF_RenderUTF8_Blended(font, cut, c);
-            free(cut);
+            cut_to_fit(font, s, fit, short_s, n);
+            surf = TTF_RenderUTF8_Blended(font, short_s, c);
+            free(short_s);
+            cut = 1;
         }
     } else {
         surf = TTF_RenderUTF8_Blended(font, s, c);
@@ -244,14 +242,23 @@ SDL_Texture *ui_text_get(ui_text *t, ui_font f, int px, SDL_Color c, const char 
         SDL_DestroyTexture(tex);
         return NULL;
     }
-    *e = (entry){*slot, hash, f, px, wrap, fit, rgba, t->frame, tex, sw, sh};
+    *e = (entry){*slot, hash, f, px, wrap, fit, rgba, t->frame, tex, sw, sh, cut};
     memcpy(e->s, s, len + 1);
     *slot = e;
     t->entries++;
     t->renders++;
-    *w = sw;
-    *h = sh;
-    return tex;
+    return e;
+}
+
+SDL_Texture *ui_text_get(ui_text *t, ui_font f, int px, SDL_Color c, const char *s, int wrap,
+                         int fit, int *w, int *h)
+{
+    entry *e = get_entry(t, f, px, c, s, wrap, fit);
+    if (w)
+        *w = e ? e->w : 0;
+    if (h)
+        *h = e ? e->h : 0;
+    return e ? e->tex : NULL;
 }
 
 static void place(int *x, int *y, int w, int h, int align)
@@ -266,6 +273,32 @@ static void place(int *x, int *y, int w, int h, int align)
         *y -= h;
 }
 
+/* check_bounds - count a text drawn at dst that leaves the current bounds. */
+static void check_bounds(ui_text *t, SDL_Rect dst, const char *s)
+{
+    SDL_Rect b = t->bounds;
+    if (!b.w || (dst.x >= b.x && dst.y >= b.y && dst.x + dst.w <= b.x + b.w &&
+                 dst.y + dst.h <= b.y + b.h))
+        return;
+    if (!t->clips.overflows++)
+        snprintf(t->clips.first_overflow, sizeof t->clips.first_overflow, "%s", s);
+}
+
+void ui_text_set_bounds(ui_text *t, const SDL_Rect *bounds)
+{
+    t->bounds = bounds ? *bounds : (SDL_Rect){0, 0, 0, 0};
+}
+
+void ui_text_get_clips(const ui_text *t, ui_text_clips *out)
+{
+    *out = t->clips;
+}
+
+void ui_text_reset_clips(ui_text *t)
+{
+    memset(&t->clips, 0, sizeof t->clips);
+}
+
 int ui_text_draw(ui_text *t, ui_font f, int px, SDL_Color c, const char *s, int x, int y,
                  int align)
 {
@@ -275,15 +308,17 @@ int ui_text_draw(ui_text *t, ui_font f, int px, SDL_Color c, const char *s, int 
 int ui_text_draw_fit(ui_text *t, ui_font f, int px, SDL_Color c, const char *s, int x, int y,
                      int align, int max_w)
 {
-    int w, h;
     if (max_w < 0)
         return 0;
-    SDL_Texture *tex = ui_text_get(t, f, px, c, s, 0, max_w, &w, &h);
-    if (!tex)
+    entry *e = get_entry(t, f, px, c, s, 0, max_w);
+    if (!e)
         return 0;
+    int w = e->w, h = e->h;
     place(&x, &y, w, h, align);
     SDL_Rect dst = {x, y, w, h};
-    SDL_RenderCopy(t->r, tex, NULL, &dst);
+    t->clips.elided += (unsigned)e->cut;
+    check_bounds(t, dst, s);
+    SDL_RenderCopy(t->r, e->tex, NULL, &dst);
     return w;
 }
 
@@ -302,10 +337,14 @@ int ui_text_draw_wrap(ui_text *t, ui_font f, int px, SDL_Color c, const char *s,
         int keep = lh > 0 ? (max_h / lh) * lh : max_h;
         SDL_Rect src = {0, 0, w, keep};
         SDL_Rect dst = {x, y, w, keep};
+        if (h - keep > lh / 2) /* a whole line lost, not just the last line's descent */
+            t->clips.dropped++;
+        check_bounds(t, dst, s);
         SDL_RenderCopy(t->r, tex, &src, &dst);
         return keep;
     }
     SDL_Rect dst = {x, y, w, h};
+    check_bounds(t, dst, s);
     SDL_RenderCopy(t->r, tex, NULL, &dst);
     return h;
 }
@@ -314,6 +353,14 @@ void ui_text_size(ui_text *t, ui_font f, int px, const char *s, int *w, int *h)
 {
     SDL_Color black = {0, 0, 0, 255};
     ui_text_get(t, f, px, black, s, 0, 0, w, h);
+}
+
+void ui_text_measure(ui_text *t, ui_font f, int px, const char *s, int *w, int *h)
+{
+    TTF_Font *font = font_at(t, f, px);
+    *w = *h = 0;
+    if (font && s && *s && TTF_SizeUTF8(font, s, w, h) != 0)
+        *w = *h = 0;
 }
 
 int ui_text_line_height(ui_text *t, ui_font f, int px)

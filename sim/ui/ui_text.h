@@ -63,6 +63,10 @@ int ui_text_draw_wrap(ui_text *t, ui_font f, int px, SDL_Color c, const char *s,
 /* ui_text_size - width and height a line would take (renders and caches it). */
 void ui_text_size(ui_text *t, ui_font f, int px, const char *s, int *w, int *h);
 
+/* ui_text_measure - width and height of a line from the font's metrics alone: no texture is
+ * rendered or cached (layout measures hundreds of strings it may never draw). */
+void ui_text_measure(ui_text *t, ui_font f, int px, const char *s, int *w, int *h);
+
 /* ui_text_line_height - the recommended line step for a font size. */
 int ui_text_line_height(ui_text *t, ui_font f, int px);
 
@@ -74,6 +78,24 @@ void ui_text_clear(ui_text *t);
 
 /* ui_text_stats - entries cached, and renders (cache misses) since creation. */
 void ui_text_stats(const ui_text *t, size_t *entries, size_t *renders);
+
+/* ---- the clipping report ----
+ * Render tests check structure, not pixels: the drawer counts every line it had to cut with
+ * "..." (ui_text_draw_fit), every paragraph whose last lines it dropped (ui_text_draw_wrap with
+ * max_h), and every text drawn past the bounds of the widget being drawn (ui_text_set_bounds;
+ * ui_gfx_widget_open sets them). Counting costs a compare per draw and nothing else. */
+typedef struct {
+    unsigned elided;    /* lines cut to fit, with "..." */
+    unsigned dropped;   /* wrapped paragraphs cut short at max_h */
+    unsigned overflows; /* texts drawn (partly) outside the bounds */
+    char first_overflow[96]; /* the first such text, for a test's message */
+} ui_text_clips;
+
+/* ui_text_set_bounds - where text drawn from now on must lie (NULL: anywhere). */
+void ui_text_set_bounds(ui_text *t, const SDL_Rect *bounds);
+/* ui_text_get_clips - the counts since creation (or the last ui_text_reset_clips). */
+void ui_text_get_clips(const ui_text *t, ui_text_clips *out);
+void ui_text_reset_clips(ui_text *t);
 
 /* ui_text_has_glyph - whether the font has a glyph for this code point. */
 int ui_text_has_glyph(ui_text *t, ui_font f, Uint32 cp);
