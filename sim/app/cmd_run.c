@@ -22,6 +22,7 @@
 #include "app/app_paths.h"
 #include "app/commands.h"
 #include "core/teach/catalog.h"
+#include "core/teach/lesson.h"
 #include "core/util/file_util.h"
 #include "core/world/scenario.h"
 #include "core/world/scenario_fork.h"
@@ -75,6 +76,30 @@ static int save_fork(const scenario *sc, const world *orig, size_t at, const cha
     if (rc == 0)
         fprintf(stderr, "smtpsim run: fork saved as %s (scenario id '%s')\n", file, id);
     return rc;
+}
+
+#define RUN_MAX_LESSONS 32 /* lessons of one scenario whose narration --explain shows */
+
+/* narration_notes - every narration line of the lessons, as transcript notes (malloc'd; the
+ * texts stay in the lessons). NULL and 0 when there are none. */
+static transcript_note *narration_notes(lesson *const *lessons, size_t n, size_t *count)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++)
+        total += lessons[i]->n_narration;
+    *count = 0;
+    transcript_note *notes = total ? calloc(total, sizeof *notes) : NULL;
+    if (!notes)
+        return NULL;
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; k < lessons[i]->n_narration; k++) {
+            const lesson_narration *ln = &lessons[i]->narration[k];
+            if (ln->step < 0)
+                continue;
+            notes[(*count)++] = (transcript_note){.step = (size_t)ln->step,
+                                                  .lesson = lessons[i]->title, .text = ln->text};
+        }
+    return notes;
 }
 
 int cmd_run(int argc, char **argv)
@@ -171,6 +196,15 @@ int cmd_run(int argc, char **argv)
         world_free(orig);
     }
     transcript_opts o = {.explain = explain};
+    /* --explain also shows the narration of the scenario's lessons at their steps (not in a
+     * what-if fork: its steps after the change are another story) */
+    lesson *lessons[RUN_MAX_LESSONS];
+    size_t n_lessons = explain && !have_at
+                           ? catalog_lessons_of(app_data_dir(), scenario_id(sc), lessons,
+                                                RUN_MAX_LESSONS)
+                           : 0;
+    transcript_note *notes = narration_notes(lessons, n_lessons, &o.n_notes);
+    o.notes = notes;
     if (!strcmp(color, "always"))
         o.color = true;
     else if (!strcmp(color, "auto"))
@@ -200,6 +234,9 @@ int cmd_run(int argc, char **argv)
         if (transcript_write(stdout, w, &o) < 0)
             rc = 2;
     }
+    free(notes);
+    for (size_t i = 0; i < n_lessons; i++)
+        lesson_free(lessons[i]);
     world_free(w);
     scenario_free(sc);
     return rc;

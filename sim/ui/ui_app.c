@@ -438,11 +438,7 @@ const ui_panels_state *ui_app_panels(const ui_app *a)
 
 void ui_app_step_label(const ui_app *a, char *out, size_t cap)
 {
-    size_t n = ui_app_step_count(a);
-    if (n) /* counted from 1 to the real count; "#N" elsewhere is the index `run` prints */
-        snprintf(out, cap, "Step %zu of %zu", a->step + 1, n);
-    else
-        snprintf(out, cap, "No steps");
+    world_step_position(a->step, ui_app_step_count(a), out, cap); /* as every view says it */
 }
 
 SDL_Rect ui_app_token_rect(const ui_app *a)

@@ -125,7 +125,8 @@ ui_ctx *ui_app_ctx(ui_app *a);
 const ui_layout *ui_app_layout(const ui_app *a);
 /* ui_app_panels - what the student expanded and scrolled in the panels. */
 const ui_panels_state *ui_app_panels(const ui_app *a);
-/* ui_app_step_label - the header's counter: "Step N of M", N from 1, M the number of steps. */
+/* ui_app_step_label - the header's counter, as every view says it (world_step_position):
+ * "Step 12 of 50 (0-49)". */
 void ui_app_step_label(const ui_app *a, char *out, size_t cap);
 /* ui_app_token_rect - the current token's label in the last frame (w = 0 if none). */
 SDL_Rect ui_app_token_rect(const ui_app *a);

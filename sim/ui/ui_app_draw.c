@@ -30,8 +30,10 @@ void ui_app_view_of(ui_app *a, ui_view *v)
         }
     }
     if (a->w && a->states && nodes <= a->states_cap) {
-        long done = ui_view_done(v);
-        world_state_at(a->w, done < 0 ? SIZE_MAX : (size_t)done, a->states);
+        /* the step on screen is under way: its sender already did it (world_state_at) */
+        size_t n_steps = world_step_count(a->w);
+        world_state_at(a->w, n_steps ? (v->step < n_steps ? v->step : n_steps - 1) : SIZE_MAX,
+                       a->states);
         v->states = a->states;
     }
 }

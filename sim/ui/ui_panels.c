@@ -377,10 +377,8 @@ void ui_panels_explain(ui_ctx *c, const ui_layout *lay, const ui_view *v, const 
                                x + lh + c->pad / 2, y, w - lh - c->pad / 2, bottom - y);
     }
     const char *rfc = st->rfc && st->rfc[0] ? st->rfc : NULL;
-    if (!rfc) {
-        const explain_entry *e = explain_find(st->key);
-        rfc = e && e->rfc ? e->rfc : NULL;
-    }
+    if (!rfc && explain_rfc(st->key)[0])
+        rfc = explain_rfc(st->key);
     if (rfc && y < bottom) {
         snprintf(buf, sizeof buf, "Defined in %s", rfc);
         y += ui_text_draw_wrap(c->text, UI_FONT_SANS_BOLD, c->fs_small, th->text_dim, buf, x, y,

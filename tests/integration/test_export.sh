@@ -29,6 +29,33 @@ if [ "$bad" -eq 0 ]; then pass "pcap: checksums valid, no TCP analysis warnings"
 "$SMTPSIM" export --pcap basic --out "$T/b2.pcap" 2>/dev/null
 check "pcap: same scenario gives the same bytes" cmp "$T/b.pcap" "$T/b2.pcap"
 
+# Order: in every TCP stream the three-way handshake comes first and every later segment is
+# strictly later than the one before (the 220 greeting follows the client's ACK).
+order=$(tshark -r "$T/b.pcap" -Y tcp -T fields -e tcp.stream -e frame.time_relative \
+        -e tcp.flags.syn -e tcp.flags.ack -e tcp.len 2>/dev/null | awk -F'\t' '
+    { s = $1; n[s]++; syn = ($3 == "1" || $3 == "True"); ack = ($4 == "1" || $4 == "True")
+      if (n[s] == 1 && !(syn && !ack)) bad = bad " stream " s ": first is not SYN"
+      if (n[s] == 2 && !(syn && ack)) bad = bad " stream " s ": second is not SYN-ACK"
+      if (n[s] == 3 && (syn || !ack || $5 != 0)) bad = bad " stream " s ": third is not the ACK"
+      if (n[s] > 1 && $2 + 0 <= t[s] + 0) bad = bad " stream " s ": time " $2 " not after " t[s]
+      t[s] = $2 }
+    END { print (NR ? "" : "no packets") bad }')
+if [ -z "$order" ]; then pass "pcap: every segment follows its handshake, times increasing"; else fail "pcap order" "$order"; fi
+
+# DNS: the MTA's MX and A lookups are real DNS over UDP 53 (RFC 1035), checksums valid.
+dns=$(tshark -r "$T/b.pcap" -Y dns -T fields -e dns.flags.response -e dns.qry.type -e dns.qry.name \
+      -e dns.mx.mail_exchange -e dns.a 2>/dev/null | tr '\t\n' ' |')
+case "$dns" in
+*"15 example.org"*"mx.example.org"*"1 mx.example.org"*"203.0.113.25"*)
+    pass "pcap: tshark -Y dns shows the MX and A lookups" ;;
+*) fail "pcap dns" "got '$dns'" ;;
+esac
+bad=$(tshark -r "$T/b.pcap" -o udp.check_checksum:TRUE -Y 'udp.checksum.status==0 || dns.flags.rcode != 0' 2>/dev/null | wc -l)
+if [ "$bad" -eq 0 ]; then pass "pcap: DNS datagrams well formed"; else fail "pcap dns checksums" "$bad bad frames"; fi
+# NXDOMAIN and NODATA: the what-if bounce asks example.com (a name with names below it, no MX)
+"$SMTPSIM" export --pcap null-mx --out "$T/n.pcap" 2>/dev/null
+expect_output "pcap: a null MX answer is MX 0 <Root>" "MX 0 <Root>" tshark -r "$T/n.pcap" -Y dns
+
 # SVG: well-formed XML with one lifeline head per node and arrows.
 "$SMTPSIM" export --svg basic --out "$T/b.svg" 2>/dev/null
 check "svg parses as XML" xmllint --noout "$T/b.svg"
@@ -43,8 +70,8 @@ expect_exit "export: unknown scenario is an input error" 2 "$SMTPSIM" export --s
 expect_exit "export: --pcap needs --out" 2 "$SMTPSIM" export --pcap basic
 if [ ! -e "$T/x.svg" ]; then pass "export: nothing written on failure"; else fail "export failure" "left $T/x.svg"; fi
 
-# PNG: a real PNG of the diagram's size (scale 1: 40*2 + (nodes+1)*190 wide).
+# PNG: a real PNG of the diagram's size (scale 1: 40*2 + (nodes+1)*190 wide; basic has 8 nodes).
 "$SMTPSIM" export --png basic --out "$T/b.png" --scale 1 2>/dev/null
 dims=$(/usr/bin/python3 -c 'import struct,sys; d=open(sys.argv[1],"rb").read(24); print("%dx%d" % struct.unpack(">II", d[16:24]) if d[:8]==b"\x89PNG\r\n\x1a\n" else "not-png")' "$T/b.png" 2>/dev/null)
-case "$dims" in 1410x*) pass "png: sequence diagram $dims" ;; *) fail "png export" "got '$dims'" ;; esac
+case "$dims" in 1790x*) pass "png: sequence diagram $dims" ;; *) fail "png export" "got '$dims'" ;; esac
 expect_exit "png: --scale out of range refused" 2 "$SMTPSIM" export --png basic --out "$T/c.png" --scale 9

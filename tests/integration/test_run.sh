@@ -98,7 +98,8 @@ fi
 # --step N: step N and the state of the world after it
 steps=$(grep -c '"kind":' "$T/j.json")
 last=$((steps - 1))
-expect_output "--step state" "^State after step 10" "$SMTPSIM" run basic --step 10 --color never
+expect_output "--explain shows lesson narration at its step" "^ *> A full session, reply by reply: The server speaks first" "$SMTPSIM" run basic --explain --color never
+expect_output "--step state" "^Step 10 of [0-9]* .0-[0-9]*., state of every node" "$SMTPSIM" run basic --step 10 --color never
 expect_output "--step nodes" "^  Mailbox +Bob's mailbox +empty, 0 messages" \
     "$SMTPSIM" run basic --step 10 --color never
 expect_output "--step last" "^  Mailbox +Bob's mailbox +1 message$" \

@@ -389,7 +389,8 @@ static void test_save_notices(void **state)
     ui_app_free(a);
 }
 
-/* "Step N of M": counted from 1, M the number of steps (it said "Step 0 of 49" for 50). */
+/* "Step N of M" with M the real number of steps (it said "Step 0 of 49" for 50), N numbered
+ * from 0 as run, --step and the transcript number them. */
 static void test_step_counter(void **state)
 {
     fixture *f = *state;
@@ -397,11 +398,11 @@ static void test_step_counter(void **state)
     size_t n = world_step_count(ui_app_world(f->a));
     ui_app_set_step(f->a, 0, 1);
     ui_app_step_label(f->a, label, sizeof label);
-    snprintf(want, sizeof want, "Step 1 of %zu", n);
+    snprintf(want, sizeof want, "Step 0 of %zu (0-%zu)", n, n - 1);
     assert_string_equal(label, want);
     ui_app_set_step(f->a, n - 1, 1);
     ui_app_step_label(f->a, label, sizeof label);
-    snprintf(want, sizeof want, "Step %zu of %zu", n, n);
+    snprintf(want, sizeof want, "Step %zu of %zu (0-%zu)", n - 1, n, n - 1);
     assert_string_equal(label, want);
 }
 

@@ -1,9 +1,14 @@
 /* pcap_export.c - build Ethernet/IPv4/TCP packets from a world's steps and write a pcap file.
  *
  * Packets are collected first and sorted by time (stable), because a step's acknowledgement
- * arrives after the next step may already have been sent on another connection.
+ * arrives after the next step may already have been sent on another connection. Within one
+ * connection every segment follows the three-way handshake and the one before it, strictly
+ * later (add_segment). The world's DNS questions and answers go in as real DNS over UDP port
+ * 53 (RFC 1035 4), rebuilt from the zone (pcap_dns.c).
  */
 #include "core/export/pcap_export.h"
+
+#include "core/export/pcap_dns.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -14,6 +19,10 @@
 #define ETH_HDR 14
 #define IP_HDR 20
 #define TCP_HDR 20
+#define UDP_HDR 8
+#define DNS_PORT 53
+#define FIRST_DNS_PORT 53000   /* source port of the first query; one port per query */
+#define MAX_DNS_PENDING 64     /* queries asked and not yet answered, all nodes together */
 
 enum { TCP_FIN = 0x01, TCP_SYN = 0x02, TCP_RST = 0x04, TCP_PSH = 0x08, TCP_ACK = 0x10 };
 
@@ -32,6 +41,8 @@ typedef struct {
     uint32_t cseq, sseq;  /* next sequence number each side sends */
     bool tls;             /* records are TLS from now on */
     bool closed;
+    bool stamped;         /* last_us holds the time of its latest segment */
+    uint64_t last_us;
 } conn;
 
 typedef struct {
@@ -99,51 +110,82 @@ static uint16_t fold(uint32_t sum)
     return (uint16_t)~sum;
 }
 
-/* add_packet - one TCP segment from side `from_client` of c, with payload. */
-static void add_segment(capture *cap, conn *c, bool from_client, uint8_t flags, const unsigned char *payload,
-                        size_t plen, uint64_t ts_us)
+/* ip_frame - a zeroed Ethernet + IPv4 frame for `l4_len` octets of protocol `proto` (6 TCP,
+ * 17 UDP), headers filled, IP checksum set; NULL (and cap->oom) on no memory. */
+static unsigned char *ip_frame(capture *cap, int src_node, int dst_node, uint32_t src,
+                               uint32_t dst, uint8_t proto, size_t l4_len)
 {
-    if (cap->oom)
-        return;
     if (cap->n == cap->cap) {
         size_t ncap = cap->cap ? cap->cap * 2 : 256;
         packet *np = realloc(cap->pkts, ncap * sizeof *np);
         if (!np) {
             cap->oom = true;
-            return;
+            return NULL;
         }
         cap->pkts = np;
         cap->cap = ncap;
     }
-    size_t len = ETH_HDR + IP_HDR + TCP_HDR + plen;
-    unsigned char *d = calloc(1, len);
+    unsigned char *d = calloc(1, ETH_HDR + IP_HDR + l4_len);
     if (!d) {
         cap->oom = true;
-        return;
+        return NULL;
     }
-    int src_node = from_client ? c->client : c->server;
-    int dst_node = from_client ? c->server : c->client;
-    uint32_t src = from_client ? c->caddr : c->saddr, dst = from_client ? c->saddr : c->caddr;
-    uint16_t sp = from_client ? c->cport : c->sport, dp = from_client ? c->sport : c->cport;
-    uint32_t seq = from_client ? c->cseq : c->sseq, ack = from_client ? c->sseq : c->cseq;
-
     /* Ethernet: locally administered MACs 02:00:00:00:00:NN derived from the node id */
     unsigned char *e = d;
     e[0] = 0x02, e[5] = (unsigned char)(dst_node + 1);
     e[6] = 0x02, e[11] = (unsigned char)(src_node + 1);
     put16(e + 12, 0x0800);
-
     unsigned char *ip = d + ETH_HDR;
     ip[0] = 0x45;
-    put16(ip + 2, (uint16_t)(IP_HDR + TCP_HDR + plen));
+    put16(ip + 2, (uint16_t)(IP_HDR + l4_len));
     put16(ip + 4, cap->ip_id++);
     put16(ip + 6, 0x4000); /* don't fragment */
     ip[8] = 64;
-    ip[9] = 6;
+    ip[9] = proto;
     put32(ip + 12, src);
     put32(ip + 16, dst);
     put16(ip + 10, fold(sum16(ip, IP_HDR, 0)));
+    return d;
+}
 
+/* l4_checksum - TCP or UDP checksum over the pseudo-header (RFC 793 3.1, RFC 768) and the
+ * segment at l4 of l4_len octets. */
+static uint16_t l4_checksum(uint32_t src, uint32_t dst, uint8_t proto, const unsigned char *l4,
+                            size_t l4_len)
+{
+    unsigned char pseudo[12];
+    put32(pseudo, src);
+    put32(pseudo + 4, dst);
+    pseudo[8] = 0;
+    pseudo[9] = proto;
+    put16(pseudo + 10, (uint16_t)l4_len);
+    return fold(sum16(l4, l4_len, sum16(pseudo, sizeof pseudo, 0)));
+}
+
+/* add_segment - one TCP segment from side `from_client` of c, with payload; returns the time
+ * it was stamped with (ts_us, or later: see below). */
+static uint64_t add_segment(capture *cap, conn *c, bool from_client, uint8_t flags,
+                            const unsigned char *payload, size_t plen, uint64_t ts_us)
+{
+    if (cap->oom)
+        return ts_us;
+    /* A connection's segments cross the wire one after another: none before the handshake's
+     * last ACK (the world lets a server greet as soon as the SYN arrives; a real server's
+     * accept() returns only after that ACK), and never two at the same instant. */
+    if (c->stamped && ts_us <= c->last_us)
+        ts_us = c->last_us + 1;
+    c->stamped = true;
+    c->last_us = ts_us;
+    size_t len = ETH_HDR + IP_HDR + TCP_HDR + plen;
+    int src_node = from_client ? c->client : c->server;
+    int dst_node = from_client ? c->server : c->client;
+    uint32_t src = from_client ? c->caddr : c->saddr, dst = from_client ? c->saddr : c->caddr;
+    uint16_t sp = from_client ? c->cport : c->sport, dp = from_client ? c->sport : c->cport;
+    uint32_t seq = from_client ? c->cseq : c->sseq, ack = from_client ? c->sseq : c->cseq;
+    unsigned char *d = ip_frame(cap, src_node, dst_node, src, dst, 6, TCP_HDR + plen);
+    if (!d)
+        return ts_us;
+    unsigned char *ip = d + ETH_HDR;
     unsigned char *t = ip + IP_HDR;
     put16(t, sp);
     put16(t + 2, dp);
@@ -154,14 +196,7 @@ static void add_segment(capture *cap, conn *c, bool from_client, uint8_t flags, 
     put16(t + 14, 65535);
     if (plen)
         memcpy(t + TCP_HDR, payload, plen);
-    /* checksum over the pseudo-header (RFC 793 3.1) and the segment */
-    unsigned char pseudo[12];
-    put32(pseudo, src);
-    put32(pseudo + 4, dst);
-    pseudo[8] = 0;
-    pseudo[9] = 6;
-    put16(pseudo + 10, (uint16_t)(TCP_HDR + plen));
-    put16(t + 16, fold(sum16(t, TCP_HDR + plen, sum16(pseudo, sizeof pseudo, 0))));
+    put16(t + 16, l4_checksum(src, dst, 6, t, TCP_HDR + plen));
 
     size_t idx = cap->n++;
     cap->pkts[idx] = (packet){ts_us, idx, len, d};
@@ -171,6 +206,7 @@ static void add_segment(capture *cap, conn *c, bool from_client, uint8_t flags, 
         c->cseq += adv;
     else
         c->sseq += adv;
+    return ts_us;
 }
 
 /* send_bytes - payload from one side, cut into MSS-sized segments, each acknowledged on arrival. */
@@ -183,6 +219,7 @@ static void send_bytes(capture *cap, conn *c, bool from_client, const unsigned c
         add_segment(cap, c, from_client, TCP_PSH | TCP_ACK, p + off, chunk, t_send);
         off += chunk;
     }
+    /* the ACK keeps the world's arrival time, so the capture's clock stays the timeline's */
     add_segment(cap, c, !from_client, TCP_ACK, NULL, 0, t_arrive);
 }
 
@@ -303,6 +340,83 @@ static void tls_handshake(capture *cap, conn *c, const char *sni, uint64_t t0, u
     send_bytes(cap, c, true, buf, n, t0 + 2 * l, t0 + span);
 }
 
+/* A DNS question on the wire, waiting for its answer step. */
+typedef struct {
+    int asker;
+    uint16_t id, port;
+    char name[DNS_NAME_MAX + 1];
+    dns_type type;
+} dns_pending;
+
+typedef struct {
+    dns_pending q[MAX_DNS_PENDING];
+    size_t n;
+    uint16_t next_id;
+} dns_track;
+
+/* add_udp - one UDP datagram src:sp -> dst:dp with payload, stamped ts_us. */
+static void add_udp(capture *cap, int src_node, int dst_node, uint32_t src, uint32_t dst,
+                    uint16_t sp, uint16_t dp, const unsigned char *payload, size_t plen,
+                    uint64_t ts_us)
+{
+    if (cap->oom)
+        return;
+    unsigned char *d = ip_frame(cap, src_node, dst_node, src, dst, 17, UDP_HDR + plen);
+    if (!d)
+        return;
+    unsigned char *u = d + ETH_HDR + IP_HDR;
+    put16(u, sp);
+    put16(u + 2, dp);
+    put16(u + 4, (uint16_t)(UDP_HDR + plen));
+    memcpy(u + UDP_HDR, payload, plen);
+    uint16_t sum = l4_checksum(src, dst, 17, u, UDP_HDR + plen);
+    put16(u + 6, sum ? sum : 0xffff); /* RFC 768: a computed zero is sent as all ones */
+    size_t idx = cap->n++;
+    cap->pkts[idx] = (packet){ts_us, idx, ETH_HDR + IP_HDR + UDP_HDR + plen, d};
+}
+
+/* dns_step - a DNS_QUERY step becomes the query datagram (remembered until its answer); a
+ * DNS_ANSWER step the response to the asker's oldest open query, rebuilt from the zone
+ * (the world's resolver answers from it, so the bytes say what the step's text says). */
+static void dns_step(capture *cap, const world *w, const world_step *s, dns_track *tr)
+{
+    const dns_zone *zone = world_dns_zone(w);
+    const world_node *from = world_node_at(w, (size_t)s->from);
+    const world_node *to = world_node_at(w, (size_t)s->to);
+    if (!zone || !from || !to)
+        return;
+    unsigned char msg[PCAP_DNS_MAX];
+    uint32_t fa = parse_ipv4(from->addr, s->from), ta = parse_ipv4(to->addr, s->to);
+    if (s->kind == WORLD_STEP_DNS_QUERY) {
+        dns_pending p = {.asker = s->from};
+        if (tr->n == MAX_DNS_PENDING ||
+            pcap_dns_parse_question(s->text, p.name, &p.type) != 0)
+            return;
+        p.id = (uint16_t)(0x1000 + tr->next_id);
+        p.port = (uint16_t)(FIRST_DNS_PORT + tr->next_id % 12000);
+        tr->next_id++;
+        size_t n = pcap_dns_message(msg, p.id, p.name, p.type, NULL);
+        if (n == 0)
+            return;
+        tr->q[tr->n++] = p;
+        add_udp(cap, s->from, s->to, fa, ta, p.port, DNS_PORT, msg, n, s->t_send_ms * 1000);
+        return;
+    }
+    for (size_t i = 0; i < tr->n; i++) {
+        if (tr->q[i].asker != s->to)
+            continue;
+        dns_pending p = tr->q[i];
+        memmove(&tr->q[i], &tr->q[i + 1], (tr->n - i - 1) * sizeof tr->q[0]);
+        tr->n--;
+        dns_answer ans;
+        dns_zone_query(zone, p.name, p.type, &ans);
+        size_t n = pcap_dns_message(msg, p.id, p.name, p.type, &ans);
+        if (n)
+            add_udp(cap, s->from, s->to, fa, ta, DNS_PORT, p.port, msg, n, s->t_send_ms * 1000);
+        return;
+    }
+}
+
 static int cmp_packet(const void *a, const void *b)
 {
     const packet *x = a, *y = b;
@@ -323,14 +437,19 @@ int pcap_export_world(const world *w, FILE *out, char *err, size_t errlen)
     conn *conns = calloc(MAX_CONNS, sizeof *conns);
     unsigned char *rec = NULL;
     size_t rec_cap = 0;
+    dns_track *dns = calloc(1, sizeof *dns);
     int rc = -1;
-    if (!conns)
+    if (!conns || !dns)
         goto oom;
 
     for (size_t i = 0; i < world_step_count(w); i++) {
         const world_step *s = world_step_at(w, i);
+        if (s->kind == WORLD_STEP_DNS_QUERY || s->kind == WORLD_STEP_DNS_ANSWER) {
+            dns_step(&cap, w, s, dns);
+            continue;
+        }
         if (s->conn < 0 || s->conn >= MAX_CONNS)
-            continue; /* DNS, queue, delivery: not TCP traffic */
+            continue; /* queue, delivery: not on the wire */
         conn *c = &conns[s->conn];
         uint64_t ts = s->t_send_ms * 1000, ta = s->t_arrive_ms * 1000;
         if (s->kind == WORLD_STEP_CONNECT || s->kind == WORLD_STEP_REFUSED) {
@@ -435,6 +554,7 @@ done:
         free(cap.pkts[i].data);
     free(cap.pkts);
     free(conns);
+    free(dns);
     free(rec);
     return rc;
 }

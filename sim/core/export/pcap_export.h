@@ -1,7 +1,8 @@
 /* pcap_export.h - a world's traffic as a packet capture that Wireshark and tshark dissect.
  *
- * Each SMTP connection of the run becomes a TCP connection between the two nodes' simulated
- * addresses: a three-way handshake, the exact SMTP bytes in segments with correct sequence
+ * Each SMTP, POP3 or IMAP connection of the run (the step's port: 25/587/465, 110/995,
+ * 143/993, so Wireshark picks the dissector) becomes a TCP connection between the two nodes'
+ * simulated addresses: a three-way handshake, the exact SMTP bytes in segments with correct sequence
  * numbers and checksums, acknowledgements, and a FIN close. After STARTTLS (or from the start
  * for implicit TLS) the bytes travel as TLS records: a well-formed ClientHello and ServerHello
  * (TLS 1.3), then application-data records whose contents are deterministic stand-ins for

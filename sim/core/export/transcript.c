@@ -215,6 +215,11 @@ static void write_step(FILE *out, const world_step *s, const transcript_opts *o,
                 s->rfc && *s->rfc ? " (" : "", s->rfc && *s->rfc ? s->rfc : "",
                 s->rfc && *s->rfc ? ")" : "");
         fputs(col(o, C_RESET), out);
+        /* the narration a lesson attaches to this step, as the window's panel shows it */
+        for (size_t i = 0; i < o->n_notes; i++)
+            if (o->notes[i].step == s->index)
+                fprintf(out, "%s%s> %s: %s%s\n", cont, col(o, C_BOLD), o->notes[i].lesson,
+                        o->notes[i].text, col(o, C_RESET));
     }
 }
 
@@ -325,8 +330,10 @@ int transcript_write_state(FILE *out, const world *w, size_t step, const transcr
     world_state_at(w, step, st);
     char t[32] = "";
     const world_step *s = step == SIZE_MAX ? NULL : world_step_at(w, step);
+    char pos[64];
     if (s)
-        fprintf(out, "%sState after step %zu (%s):%s\n", col(o, C_BOLD), step,
+        fprintf(out, "%s%s, state of every node (arrives at %s):%s\n", col(o, C_BOLD),
+                world_step_position(step, world_step_count(w), pos, sizeof pos),
                 transcript_time(s->t_arrive_ms, t, sizeof t), col(o, C_RESET));
     else
         fprintf(out, "%sState before the first step:%s\n", col(o, C_BOLD), col(o, C_RESET));

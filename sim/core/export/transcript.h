@@ -23,9 +23,18 @@
 /* Named limit: DATA content lines shown before "... (N more lines)". */
 #define TRANSCRIPT_MAX_DATA_LINES 40
 
+/* A line of a lesson's narration, shown under its step with `explain` (lesson.h). */
+typedef struct {
+    size_t step;
+    const char *lesson; /* the lesson's title */
+    const char *text;
+} transcript_note;
+
 typedef struct {
     bool explain; /* add an explanation line per step */
     bool color;   /* ANSI colours */
+    const transcript_note *notes; /* with explain: narration lines, any order (may be NULL) */
+    size_t n_notes;
 } transcript_opts;
 
 /* transcript_write - every step, with hop headers. 0, or -1 on a write error. */

@@ -412,7 +412,7 @@ void cli_proceed(smtp_client *cl)
              * not offered"; DANE, RFC 7672 2.2, and MTA-STS, RFC 8461 5, also delay). The
              * code is ours: 454 as in RFC 3207 4, 4.7.10 "encryption needed" (RFC 5248). */
             cli_emit(cl, SMTP_EV_ERROR, SMTP_DIR_NONE, NULL, 0, "STARTTLS", 454, "4.7.10",
-                     "RFC 3207 4", "client.starttls_required");
+                     "RFC 3207 6", "client.starttls_required");
             cli_decide_str(cl, SMTP_RESULT_TEMPFAIL, 454, "4.7.10",
                            !cl->cfg.tls_available
                                ? "local: TLS required, but this client cannot run TLS"

@@ -132,7 +132,7 @@ typedef struct {
     smtp_limits limits;                /* copied at smtp_server_new */
     bool tls_available;                /* the driver can run TLS: offer STARTTLS */
     bool require_tls;                  /* 530 5.7.0 Must issue a STARTTLS command first */
-    bool allow_plain_auth;             /* offer AUTH before TLS (otherwise 538 5.7.11) */
+    bool allow_plain_auth;             /* offer AUTH before TLS (otherwise 504 5.5.4) */
     bool require_auth;                 /* MAIL without AUTH gets 530 5.7.0 (default for MSA) */
     bool pipelining, eightbitmime, smtputf8, dsn, enhancedstatuscodes; /* offered in EHLO */
     bool show_secrets;                 /* events may show passwords (a lesson asks); default no */

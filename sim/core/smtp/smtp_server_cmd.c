@@ -624,15 +624,16 @@ static void proceed_quit(smtp_server *srv, const smtp_command *cmd)
     srv_close_session(srv);
 }
 
-/* proceed_vrfy - 252: we neither confirm nor deny users (RFC 5321 3.5.3: the honest answer of
- * a server that will not tell) */
+/* proceed_vrfy - 252: we neither confirm nor deny users (RFC 5321 7.3: a site that disables
+ * VRFY for security MUST answer 252) */
 static void proceed_vrfy(smtp_server *srv, const smtp_command *cmd)
 {
     (void)cmd;
     srv_reply(srv, R_VRFY);
 }
 
-/* proceed_expn - 502: list expansion is disabled (RFC 5321 7.3) */
+/* proceed_expn - 252: list expansion is disabled, and RFC 5321 7.3 says such a site MUST
+ * answer 252, not a code that could pass for a failed expansion */
 static void proceed_expn(smtp_server *srv, const smtp_command *cmd)
 {
     (void)cmd;

@@ -117,7 +117,7 @@ static const smtp_server_reply_info rows[R_COUNT] = {
     [R_DATA_BARE_CR] = {550, "5.6.0", "Message refused: bare CR or LF in message (RFC 5321 2.3.8)",
                         "data.bare_cr", "RFC 5321 2.3.8"},
     [R_DATA_TOO_BIG] = {552, "5.3.4", "Message size exceeds fixed maximum message size",
-                        "data.too_big", "RFC 1870 6.3"},
+                        "data.too_big", "RFC 1870 4"},
     [R_DATA_LINE_TOO_LONG] = {550, "5.6.0", "Message refused: text line longer than the limit",
                               "data.line_too_long", "RFC 5321 4.5.3.1.6"},
     [R_DATA_REJECTED] = {550, "5.7.1", "Rejected by policy", "data.rejected", "RFC 5321 4.1.1.4"},
@@ -126,9 +126,12 @@ static const smtp_server_reply_info rows[R_COUNT] = {
     [R_RSET_OK] = {250, "2.0.0", "Ok", "rset.ok", "RFC 5321 4.1.1.5"},
     [R_NOOP_OK] = {250, "2.0.0", "Ok", "noop.ok", "RFC 5321 4.1.1.9"},
     [R_QUIT_OK] = {221, "2.0.0", "Bye", "quit.ok", "RFC 5321 4.1.1.10"},
+    /* RFC 5321 7.3: a site that disables VRFY or EXPN for security MUST answer 252, never a
+     * code that could pass for a successful or failed verification */
     [R_VRFY] = {252, "2.0.0", "Cannot VRFY user, but will accept message and attempt delivery",
-                "vrfy.cannot", "RFC 5321 3.5.3"},
-    [R_EXPN] = {502, "5.5.1", "EXPN command not available", "expn.disabled", "RFC 5321 7.3"},
+                "vrfy.cannot", "RFC 5321 7.3"},
+    [R_EXPN] = {252, "2.0.0", "EXPN disabled: list members are not disclosed", "expn.disabled",
+                "RFC 5321 7.3"},
     [R_HELP] = {214, "2.0.0", NULL, "help.ok", "RFC 5321 4.1.1.8"},
     /* ---- STARTTLS ---- */
     [R_STARTTLS_ALREADY] = {503, "5.5.1", "TLS already active", "starttls.already",
@@ -145,9 +148,12 @@ static const smtp_server_reply_info rows[R_COUNT] = {
     [R_AUTH_ALREADY] = {503, "5.5.1", "Already authenticated", "auth.already", "RFC 4954 4"},
     [R_AUTH_IN_TRANSACTION] = {503, "5.5.1", "AUTH not permitted during a mail transaction",
                                "auth.in_transaction", "RFC 4954 4"},
-    [R_AUTH_ENCRYPTION_REQUIRED] = {538, "5.7.11",
-                                    "Encryption required for requested authentication mechanism",
-                                    "auth.encryption_required", "RFC 4954 6"},
+    /* RFC 4954 4: a mechanism that is invalid because it requires an encryption layer gets
+     * 504; the 538 of RFC 4954 6 is kept there "for historical purposes only" */
+    [R_AUTH_ENCRYPTION_REQUIRED] = {504, "5.5.4",
+                                    "Authentication mechanism requires an encryption layer: "
+                                    "STARTTLS first",
+                                    "auth.encryption_required", "RFC 4954 4"},
     [R_AUTH_SYNTAX] = {501, "5.5.4", "Syntax: AUTH mechanism [initial-response]", "auth.syntax",
                        "RFC 4954 4"},
     [R_AUTH_UNKNOWN_MECH] = {504, "5.5.4", "Unrecognized authentication type",

@@ -1,7 +1,10 @@
 /* explain.c - the sentences students read: event keys, reply codes, enhanced status codes.
  *
- * One static table of keys, in sections per engine (server, client, ...). An entry's rfc is ""
- * when the behaviour is server policy rather than a rule of any RFC. Each section may grow
+ * One static table of keys, in sections per engine (server, client, ...); the POP3 and IMAP
+ * keys are in a second table, explain_retr.c, which explain_find searches too. An entry's rfc
+ * is "" when the behaviour is server policy rather than a rule of any RFC, and ENGINE (NULL) when
+ * the server engine's command or reply table holds the section: one table per fact, so the
+ * explanation cannot cite another section than the step it explains (explain_rfc). Each section may grow
  * independently: the table is a single array sized by the compiler, so adding a row anywhere
  * needs no other edit. Lookups are linear over a few hundred rows, O(n) strcmp: cheap next to
  * drawing a frame, and never done on the engines' hot path (engines only store the key).
@@ -11,206 +14,226 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "core/smtp/smtp_server.h"
+#include "core/teach/explain_retr.h"
+
+/* the server engine's tables hold this key's RFC section (explain_rfc finds it there) */
+#define ENGINE NULL
+
 static const explain_entry table[] = {
     /* ---- server keys ---- */
     {"greeting", "The server greets the new connection with 220 and its name: it is ready for "
                  "EHLO. No enhanced status code appears in the greeting (RFC 2034 3 and 4).",
-     "RFC 5321 3.1"},
+     ENGINE},
     {"cmd.helo", "HELO introduces the client by name; the server will then speak plain SMTP "
-                 "without extensions.", "RFC 5321 4.1.1.1"},
+                 "without extensions.", ENGINE},
     {"cmd.ehlo", "EHLO introduces the client by name and asks which ESMTP extensions the server "
-                 "offers.", "RFC 5321 4.1.1.1"},
+                 "offers.", ENGINE},
     {"cmd.mail", "MAIL FROM starts a new mail transaction and gives the reverse-path: where "
-                 "bounces go.", "RFC 5321 4.1.1.2"},
+                 "bounces go.", ENGINE},
     {"cmd.rcpt", "RCPT TO names one recipient; a message can have many, one RCPT each.",
-     "RFC 5321 4.1.1.3"},
+     ENGINE},
     {"cmd.data", "DATA asks to send the message itself (headers, blank line, body).",
-     "RFC 5321 4.1.1.4"},
+     ENGINE},
     {"cmd.rset", "RSET throws away the current transaction (sender, recipients, data) but keeps "
-                 "the session.", "RFC 5321 4.1.1.5"},
+                 "the session.", ENGINE},
     {"cmd.noop", "NOOP does nothing; the server answers 250. Clients use it to keep a "
-                 "connection alive or test it.", "RFC 5321 4.1.1.9"},
+                 "connection alive or test it.", ENGINE},
     {"cmd.quit", "QUIT ends the session: the server answers 221 and closes the connection.",
-     "RFC 5321 4.1.1.10"},
-    {"cmd.vrfy", "VRFY asks whether a mailbox exists. Servers should support it, but many "
-                 "sites will not say (they answer 252) so that spammers cannot harvest "
-                 "addresses (RFC 5321 3.5.2, 7.3).", "RFC 5321 4.1.1.6"},
-    {"cmd.expn", "EXPN asks for the members of a mailing list. Servers should support it, but "
-                 "many sites disable it for security (RFC 5321 3.5.2, 7.3).", "RFC 5321 4.1.1.7"},
-    {"cmd.help", "HELP asks the server for human-readable help.", "RFC 5321 4.1.1.8"},
+     ENGINE},
+    {"cmd.vrfy", "VRFY asks whether a mailbox exists. It is in the minimum implementation "
+                 "every server MUST provide (RFC 5321 4.5.1), but a site may disable it so "
+                 "that spammers cannot harvest addresses, and then it MUST answer 252, "
+                 "neither yes nor no (7.3).", ENGINE},
+    {"cmd.expn", "EXPN asks for the members of a mailing list. Servers SHOULD support it "
+                 "(RFC 5321 3.5.2), but many sites disable it for security, and then they MUST "
+                 "answer 252 (7.3).", ENGINE},
+    {"cmd.help", "HELP asks the server for human-readable help.", ENGINE},
     {"cmd.starttls", "STARTTLS asks to turn this plain connection into a TLS-encrypted one "
-                     "before anything secret is sent.", "RFC 3207 4"},
+                     "before anything secret is sent.", ENGINE},
     {"cmd.auth", "AUTH starts a login with a SASL mechanism such as PLAIN or LOGIN.",
-     "RFC 4954 4"},
-    {"cmd.unknown", "The server does not know this command and answers 500.", "RFC 5321 4.2.4"},
-    {"cmd.empty", "An empty line is not a command; the server answers 500.", "RFC 5321 4.1.1"},
+     ENGINE},
+    {"cmd.unknown", "The server does not know this command and answers 500.", ENGINE},
+    {"cmd.empty", "An empty line is not a command; the server answers 500.", ENGINE},
     {"helo.ok", "The server accepted HELO and answers with its own name. Plain SMTP: no "
-                "extensions such as SIZE or PIPELINING may be used.", "RFC 5321 4.1.1.1"},
-    {"helo.syntax", "HELO and EHLO need exactly one argument: the client's domain name or an "
-                    "address literal such as [192.0.2.1].", "RFC 5321 4.1.1.1"},
+                "extensions such as SIZE or PIPELINING may be used.", ENGINE},
+    {"helo.syntax", "HELO and EHLO need exactly one argument: the client's domain name. Only "
+                    "EHLO's grammar also allows an address literal such as [192.0.2.1] (RFC 5321 "
+                    "4.1.1.1: ehlo = \"EHLO\" SP ( Domain / address-literal ), helo = \"HELO\" "
+                    "SP Domain).", ENGINE},
     {"ehlo.ok", "The server accepted EHLO. The first line is its name; each following line "
                 "names one extension it offers (PIPELINING, SIZE, STARTTLS, AUTH, ...).",
-     "RFC 5321 4.1.1.1"},
+     ENGINE},
     {"seq.need_helo", "The client must introduce itself with EHLO or HELO before a mail "
                       "transaction: 503 means the commands came in the wrong order.",
-     "RFC 5321 4.1.4"},
+     ENGINE},
     {"tls.required", "This server requires TLS before mail or login: the client must send "
-                     "STARTTLS first (530).", "RFC 3207 4"},
+                     "STARTTLS first (530).", ENGINE},
     {"syntax.no_args", "This command takes no argument, so the server answers 501 (syntax "
-                       "error in parameters).", "RFC 5321 4.1.1"},
+                       "error in parameters).", ENGINE},
     {"syntax.arg_required", "This command needs an argument, so the server answers 501 (syntax "
-                            "error in parameters).", "RFC 5321 4.1.1"},
+                            "error in parameters).", ENGINE},
     {"line.too_long", "A command line may be at most 512 octets including CRLF; longer lines "
                       "are answered with 500 and not executed. (AUTH response lines may be "
-                      "longer: 12288 octets, RFC 4954 4.)", "RFC 5321 4.5.3.1.4"},
+                      "longer: 12288 octets, RFC 4954 4.)", ENGINE},
     {"line.bare_lf", "Every SMTP line must end with CR LF. A lone LF is refused, because "
                      "servers that accept it can be tricked (SMTP smuggling).",
-     "RFC 5321 2.3.8"},
+     ENGINE},
     {"mail.ok", "The server accepted the sender (reverse-path); the transaction has begun and "
-                "recipients come next.", "RFC 5321 4.1.1.2"},
+                "recipients come next.", ENGINE},
     {"mail.null_sender", "The sender <> is the null reverse-path, used by bounces and other "
                          "notifications so that they can never bounce back.",
-     "RFC 5321 4.5.5"},
+     ENGINE},
     {"mail.syntax", "The sender address is not a valid path: it must be in angle brackets, "
-                    "like MAIL FROM:<alice@example.org>.", "RFC 5321 4.1.2"},
+                    "like MAIL FROM:<alice@example.org>.", ENGINE},
     {"mail.nested", "A transaction is already open: finish it (DATA) or abort it (RSET) "
-                    "before a new MAIL.", "RFC 5321 4.1.4"},
+                    "before a new MAIL.", ENGINE},
     {"mail.auth_required", "This submission server only takes mail from logged-in users: "
-                           "AUTH first (530 5.7.0).", "RFC 4954 6"},
+                           "AUTH first (530 5.7.0).", ENGINE},
     {"mail.size_exceeded", "The SIZE the client declared is larger than the server's fixed "
                            "maximum, so it refuses before any data is sent: 552 (RFC 1870 6.1), "
                            "with 5.3.4 \"message too big for system\" (RFC 3463 3.4).",
-     "RFC 1870 6.1"},
+     ENGINE},
     {"mail.param_unknown", "The server does not support this MAIL or RCPT parameter, or the "
                            "client used parameters after HELO instead of EHLO (555).",
-     "RFC 5321 4.1.1.11"},
+     ENGINE},
     {"mail.param_bad", "A MAIL parameter has a bad value, for example SIZE=abc or "
-                       "BODY=9BIT (501).", "RFC 5321 4.1.2"},
+                       "BODY=9BIT (501).", ENGINE},
     {"mail.utf8_required", "A sender address with non-ASCII characters may only be used when "
-                           "MAIL carries the SMTPUTF8 parameter: the server refuses it with 550 "
-                           "5.6.7 (553 is for a recipient).", "RFC 6531 3.5"},
-    {"mail.rejected", "The server's policy refused this sender (for example an SPF failure or "
-                      "greylisting).", "RFC 5321 4.1.1.2"},
+                           "MAIL carries the SMTPUTF8 parameter. RFC 6531 3.5 gives such a "
+                           "refusal the enhanced code X.6.7, \"non-ASCII addresses not permitted "
+                           "for that sender/recipient\" (registered with basic codes 553 and "
+                           "550); this server answers 550 5.6.7 at MAIL and 553 5.6.7 (mailbox "
+                           "name not allowed) at RCPT.", ENGINE},
+    {"mail.rejected", "The server's policy refused this sender, for example because the "
+                      "sender's domain does not authorize this client (SPF fail, RFC 7208 8.4). "
+                      "Greylisting comes later, at RCPT, once the whole triple (client, sender, "
+                      "recipient) is known.", ENGINE},
     {"path.local_too_long", "The local-part (before the @) may be at most 64 octets.",
-     "RFC 5321 4.5.3.1.1"},
-    {"path.domain_too_long", "A domain name may be at most 255 octets.", "RFC 5321 4.5.3.1.2"},
+     ENGINE},
+    {"path.domain_too_long", "A domain name may be at most 255 octets.", ENGINE},
     {"path.too_long", "A path, angle brackets included, may be at most 256 octets.",
-     "RFC 5321 4.5.3.1.3"},
+     ENGINE},
     {"rcpt.ok", "The server accepted this recipient. More RCPT commands may follow, then DATA.",
-     "RFC 5321 4.1.1.3"},
+     ENGINE},
     {"rcpt.postmaster", "Every mail domain must accept mail for postmaster, so that problems "
-                        "can always be reported.", "RFC 5321 4.5.1"},
+                        "can always be reported.", ENGINE},
     {"rcpt.syntax", "The recipient address is not a valid path: it must be in angle brackets, "
-                    "like RCPT TO:<bob@example.org>.", "RFC 5321 4.1.2"},
+                    "like RCPT TO:<bob@example.org>.", ENGINE},
     {"rcpt.need_mail", "RCPT comes after MAIL: there is no transaction to add a recipient to.",
-     "RFC 5321 4.1.4"},
+     ENGINE},
     {"rcpt.relay_denied", "This server is not the destination for that domain and the client "
                           "is neither logged in nor trusted, so it refuses to relay: open "
-                          "relays are abused by spammers.", "RFC 5321 3.6"},
+                          "relays are abused by spammers.", ENGINE},
     {"rcpt.unknown_user", "The domain is local but no such mailbox exists (550 5.1.1).",
-     "RFC 5321 3.3"},
+     ENGINE},
     {"rcpt.too_many", "The transaction has reached the server's recipient limit. 452 is a "
                       "temporary answer: send the remaining recipients in another transaction.",
-     "RFC 5321 4.5.3.1.10"},
+     ENGINE},
     {"rcpt.param_unknown", "The server does not support this RCPT parameter (555).",
-     "RFC 5321 4.1.1.11"},
+     ENGINE},
     {"rcpt.param_bad", "A DSN parameter of RCPT is malformed: NOTIFY takes NEVER or a list of "
-                       "SUCCESS, FAILURE, DELAY; ORCPT takes type;address.", "RFC 3461 4"},
+                       "SUCCESS, FAILURE, DELAY; ORCPT takes type;address.", ENGINE},
     {"rcpt.utf8_required", "A non-ASCII recipient needs a transaction started with "
-                           "MAIL ... SMTPUTF8 (553 5.6.7).", "RFC 6531 3.5"},
-    {"rcpt.rejected", "The server's policy refused this recipient.", "RFC 5321 4.1.1.3"},
+                           "MAIL ... SMTPUTF8 (553 5.6.7).", ENGINE},
+    {"rcpt.rejected", "The server's policy refused this recipient.", ENGINE},
     {"data.start", "354: the server is ready for the message. It ends with a line holding "
                    "only a dot (CRLF.CRLF); lines that begin with a dot get one extra dot.",
-     "RFC 5321 4.1.1.4"},
+     ENGINE},
     {"data.content", "The message travels as lines of text after DATA, dot-stuffed.",
      "RFC 5321 4.5.2"},
     {"data.need_rcpt", "DATA needs an open transaction (MAIL, then at least one RCPT).",
-     "RFC 5321 4.1.4"},
+     ENGINE},
     {"data.no_rcpt", "MAIL was accepted but no recipient was, so there is nobody to deliver "
-                     "the data to (554).", "RFC 5321 3.3"},
+                     "the data to (554).", ENGINE},
     {"data.message", "The whole message has arrived and the server takes responsibility for "
                      "delivering it.", "RFC 5321 4.1.1.4"},
     {"data.ok", "250 after the final dot: the server has accepted the message and is now "
-                "responsible for delivering it or sending a bounce.", "RFC 5321 4.1.1.4"},
+                "responsible for delivering it or sending a bounce.", ENGINE},
     {"data.bare_lf", "The message contains a LF without CR. Only CRLF ends a line, so the "
                      "server refuses the message rather than guess (SMTP smuggling defence).",
-     "RFC 5321 2.3.8"},
+     ENGINE},
     {"data.bare_cr", "The message contains a CR without LF. Only CRLF ends a line, so the "
                      "server refuses the message rather than guess (SMTP smuggling defence).",
-     "RFC 5321 2.3.8"},
+     ENGINE},
     {"data.too_big", "The message turned out larger than the server's fixed maximum (the SIZE it "
-                     "advertised), so it is refused after the data: 552 (RFC 1870 6.3), with "
-                     "5.3.4 \"message too big for system\" (RFC 3463 3.4).", "RFC 1870 6.3"},
+                     "advertised), so it is refused after the data: a message larger than that "
+                     "limit is rejected with the permanent 552 (RFC 1870 4; the size counts the "
+                     "octets after 354, CRLFs included, 5), with 5.3.4 \"message too big for "
+                     "system\" (RFC 3463 3.4).", ENGINE},
     {"data.line_too_long", "A line of message text may be at most 1000 octets including CRLF "
                            "(the dot added for transparency does not count).",
-     "RFC 5321 4.5.3.1.6"},
+     ENGINE},
     {"data.rejected", "The server's policy refused the message after reading it.",
-     "RFC 5321 4.1.1.4"},
+     ENGINE},
     {"rset.ok", "RSET done: the transaction is gone; the session stays open.",
-     "RFC 5321 4.1.1.5"},
-    {"noop.ok", "NOOP answered: the connection is alive.", "RFC 5321 4.1.1.9"},
-    {"quit.ok", "221: the server says goodbye and closes the connection.", "RFC 5321 4.1.1.10"},
+     ENGINE},
+    {"noop.ok", "NOOP answered: the connection is alive.", ENGINE},
+    {"quit.ok", "221: the server says goodbye and closes the connection.", ENGINE},
     {"vrfy.cannot", "252: the server will not confirm whether the user exists, but would "
-                    "accept mail for them.", "RFC 5321 3.5.3"},
+                    "accept mail for them. A site that disables VRFY for security MUST answer "
+                    "this way (RFC 5321 7.3; 252 itself is in 3.5.3).", ENGINE},
     {"expn.disabled", "EXPN is switched off on this server, so list members stay private: RFC "
-                      "5321 lets a site disable it for security (3.5.2, 7.3). The reply is 502, "
-                      "command not implemented (3.5.3); RFC 5321 7.3 would prefer 252 from a "
-                      "site that disables it.", "RFC 5321 7.3"},
-    {"help.ok", "214: human-readable help from the server.", "RFC 5321 4.1.1.8"},
+                      "5321 lets a site disable it for security (3.5.2), and such a site MUST "
+                      "answer 252, not a code that could be confused with a successful or failed "
+                      "expansion (7.3).", ENGINE},
+    {"help.ok", "214: human-readable help from the server.", ENGINE},
     {"starttls.ready", "220 to STARTTLS: the next bytes on this connection are the TLS "
-                       "handshake.", "RFC 3207 4"},
+                       "handshake.", ENGINE},
     {"starttls.handshake", "Client and server now run the TLS handshake; afterwards the SMTP "
                            "session starts again from EHLO.", "RFC 3207 4.2"},
     {"starttls.discarded", "Bytes sent in plain text behind STARTTLS are thrown away, never run "
                            "inside the TLS session: an attacker could have injected them "
                            "(CVE-2011-0411).", "RFC 3207 4.2"},
     {"starttls.already", "TLS is already active; STARTTLS cannot be used twice (503).",
-     "RFC 3207 4.2"},
-    {"starttls.unavailable", "The server cannot start TLS right now (454).", "RFC 3207 4"},
+     ENGINE},
+    {"starttls.unavailable", "The server cannot start TLS right now (454).", ENGINE},
     {"starttls.in_transaction", "This server refuses STARTTLS once MAIL has opened a "
                                 "transaction (503): finish it or RSET first. That is server "
-                                "policy, as in Postfix; RFC 3207 does not forbid it.", ""},
+                                "policy, as in Postfix; RFC 3207 does not forbid it.", ENGINE},
     {"auth.plain_challenge", "334 with empty text: the server waits for the PLAIN credentials, "
-                             "base64 of authzid NUL user NUL password.", "RFC 4616 2"},
+                             "base64 of authzid NUL user NUL password.", ENGINE},
     {"auth.login_user", "334 VXNlcm5hbWU6 is base64 for \"Username:\", the first prompt of the "
                         "LOGIN mechanism; the client answers with its user name in base64. LOGIN "
                         "was never an RFC: it is described in draft-murchison-sasl-login (whose "
                         "own prompts are \"User Name\" and \"Password\"); that every 334 line "
-                        "is base64 comes from RFC 4954 4.", "draft-murchison-sasl-login"},
+                        "is base64 comes from RFC 4954 4.", ENGINE},
     {"auth.login_password", "334 UGFzc3dvcmQ6 is base64 for \"Password:\", LOGIN's second "
                             "prompt (draft-murchison-sasl-login). Base64 is an encoding, not "
                             "encryption: anyone can decode it, hence TLS first.",
-     "draft-murchison-sasl-login"},
+     ENGINE},
     {"auth.response", "The client's answer to a 334 challenge, in base64.", "RFC 4954 4"},
-    {"auth.ok", "235: the login worked; the server now knows who is sending.", "RFC 4954 6"},
-    {"auth.failed", "535: user name or password wrong.", "RFC 4954 6"},
+    {"auth.ok", "235: the login worked; the server now knows who is sending.", ENGINE},
+    {"auth.failed", "535: user name or password wrong.", ENGINE},
     {"auth.cancelled", "The client sent \"*\" to cancel the login; the server answers 501.",
-     "RFC 4954 4"},
-    {"auth.bad_base64", "The client's answer is not valid base64 (501).", "RFC 4954 4"},
+     ENGINE},
+    {"auth.bad_base64", "The client's answer is not valid base64 (501).", ENGINE},
     {"auth.malformed", "The decoded credentials do not have the form the mechanism needs.",
-     "RFC 4616 2"},
+     ENGINE},
     {"auth.syntax", "AUTH needs a mechanism name and optionally one initial response.",
-     "RFC 4954 4"},
+     ENGINE},
     {"auth.unknown_mechanism", "The server does not support this SASL mechanism (504).",
-     "RFC 4954 4"},
+     ENGINE},
     {"auth.already", "The client is already logged in; a second AUTH is a sequence error (503).",
-     "RFC 4954 4"},
+     ENGINE},
     {"auth.in_transaction", "AUTH is not allowed once MAIL has started a transaction.",
-     "RFC 4954 4"},
+     ENGINE},
     {"auth.encryption_required", "Sending a password in plain text is refused: use STARTTLS "
-                                 "first (538 5.7.11). RFC 4954 documents 538 \"for historical "
-                                 "purposes only\": a modern server simply does not offer AUTH "
-                                 "before TLS (as this one), and answers 538 only to a client that "
-                                 "tries anyway.", "RFC 4954 6"},
+                                 "first. A modern server does not offer AUTH before TLS (as this "
+                                 "one), and answers a client that tries anyway with 504 5.5.4: "
+                                 "RFC 4954 4 gives 504 to a mechanism that is invalid because it "
+                                 "is not supported or requires an encryption layer. The older "
+                                 "538 5.7.11 is kept in RFC 4954 6 \"for historical purposes "
+                                 "only\".", ENGINE},
     {"auth.unavailable", "This server does not offer AUTH at all: 502, the code for a command "
-                         "that is recognised but not implemented.", "RFC 5321 4.2.4"},
+                         "that is recognised but not implemented.", ENGINE},
     {"auth.too_many_failures", "Too many failed logins: the server ends the session with 421 "
                                "to slow down password guessing. How many is server policy; RFC "
                                "5321 7.8 lets a server defend itself, and 421 is how it closes "
-                               "(3.8).", "RFC 5321 3.8"},
+                               "(3.8).", ENGINE},
     {"auth.line_too_long", "An AUTH exchange line was longer than the server's authentication "
                            "buffer (12288 octets here, the size RFC 4954 suggests), so the AUTH "
-                           "command fails with 500 5.5.6.", "RFC 4954 4"},
+                           "command fails with 500 5.5.6.", ENGINE},
     {"errors.soft_limit", "This client has made many errors. RFC 5321 7.8 lets a server act "
                           "against clients that look like an attack; servers such as Postfix "
                           "start to slow down their replies from here, smtpsim only marks the "
@@ -218,22 +241,22 @@ static const explain_entry table[] = {
     {"errors.hard_limit", "Too many errors: the server ends the session with 421 (a defence RFC "
                           "5321 7.8 allows; the number is server policy). A 452 for too many "
                           "recipients does not count: it is the normal way to say \"send the "
-                          "rest later\".", "RFC 5321 3.8"},
+                          "rest later\".", ENGINE},
     {"policy.bad_verdict", "A policy hook returned a malformed reply; the server answered 451 "
-                           "instead.", "RFC 5321 4.2"},
+                           "instead.", ENGINE},
     {"session.timeout", "The client was silent for longer than the server's timeout (RFC 5321 "
                         "asks servers to wait at least 5 minutes); the server gives up with 421.",
-     "RFC 5321 4.5.3.2.7"},
+     ENGINE},
     {"session.internal_error", "The server's own code built a reply it must not send (a bug in "
                                "the server, never the client's fault). It answers 451 4.3.0 "
                                "\"local error in processing\" instead, and the client may try "
-                               "again later.", "RFC 5321 4.2.2"},
+                               "again later.", ENGINE},
     {"session.hold_overflow", "While the server was waiting for a slow policy check (a DNS "
                               "lookup, a disk flush), the client sent more pipelined input than "
                               "the server keeps. It cannot parse the rest safely, so it closes "
-                              "the session with 421.", "RFC 2920 3.1"},
+                              "the session with 421.", ENGINE},
     {"session.shutdown", "The server is shutting down: 421 may answer any command.",
-     "RFC 5321 3.8"},
+     ENGINE},
     {"session.close", "The server closes the connection after sending its last reply.",
      "RFC 5321 3.8"},
     {"state.greeting", "The connection is open; the greeting has not been sent yet.",
@@ -276,8 +299,10 @@ static const explain_entry table[] = {
     {"client.starttls_required", "This client requires TLS, but the server does not offer "
                                  "STARTTLS (or the client cannot run TLS). It sends nothing in "
                                  "the clear and keeps the message queued: a missing STARTTLS "
-                                 "is exactly what an attacker stripping it would cause.",
-     "RFC 8314 3"},
+                                 "is exactly what an attacker stripping it would cause (RFC "
+                                 "3207 6; between MTAs, MTA-STS and DANE make TLS required: RFC "
+                                 "8461, RFC 7672).",
+     "RFC 3207 6"},
     {"client.starttls_declined", "The server refused STARTTLS (454: TLS not available); the "
                                  "client must decide whether to go on. With opportunistic TLS it "
                                  "carries on without encryption.", "RFC 3207 4"},
@@ -290,8 +315,9 @@ static const explain_entry table[] = {
                     "encryption: only TLS protects the password.", "RFC 4954 4"},
     {"client.auth_cleartext", "The client logs in without TLS: base64 is not encryption, so "
                               "anyone on the path can read the password.", "RFC 8314 3"},
-    {"client.auth_failed", "Login failed (535 bad credentials, 534/538 mechanism or encryption "
-                           "needed, 454 temporary): the client stops and sends QUIT.",
+    {"client.auth_failed", "Login failed (535 bad credentials, 534 mechanism too weak, 504 "
+                           "mechanism invalid or needing encryption, 454 temporary): the client "
+                           "stops and sends QUIT.",
      "RFC 4954 6"},
     {"client.pipelining", "The server offers PIPELINING: the client sends MAIL, every RCPT and "
                           "DATA in one write, then reads the replies in order.", "RFC 2920 3.1"},
@@ -453,7 +479,8 @@ static const explain_entry table[] = {
     {"greylist.pass", "Greylisting: the triple was first seen long enough ago; the retry is "
                       "accepted.", "RFC 6647"},
     {"mua.sent", "The mail client is done: the submission server accepted the message and is "
-                 "now responsible for it.", "RFC 6409"},
+                 "now responsible for it (RFC 5321 6.1: a 250 after the data accepts "
+                 "responsibility for delivering or bouncing it).", "RFC 5321 6.1"},
     {"mua.partial", "Some recipients were refused at submission; the others will get the "
                     "message.", "RFC 5321 3.3"},
     {"mua.failed", "Submission failed: the mail client shows the error to its user (it does "
@@ -476,7 +503,31 @@ const explain_entry *explain_find(const char *key)
     for (size_t i = 0; i < TABLE_LEN; i++)
         if (strcmp(table[i].key, key) == 0)
             return &table[i];
+    /* POP3 and IMAP keys live in explain_retr.c */
+    for (int i = 0; i < explain_retr_count(); i++)
+        if (strcmp(explain_retr_at(i)->key, key) == 0)
+            return explain_retr_at(i);
     return NULL;
+}
+
+/* explain_rfc - the RFC section of a key: from the server engine's command or reply table
+ * when a row there has the key (the first such row; a key shared by rows citing different
+ * sections, like mail.param_bad, gives the first), else from this table; "" when none. */
+const char *explain_rfc(const char *key)
+{
+    if (!key)
+        return "";
+    for (int id = SMTP_CMD_UNKNOWN + 1; id < SMTP_CMD_COUNT; id++) {
+        const smtp_command_info *c = smtp_server_command_info((smtp_command_id)id);
+        if (c && c->key && !strcmp(c->key, key))
+            return c->rfc;
+    }
+    const smtp_server_reply_info *r;
+    for (int i = 0; (r = smtp_server_reply_at(i)); i++)
+        if (r->key && !strcmp(r->key, key))
+            return r->rfc;
+    const explain_entry *e = explain_find(key);
+    return e && e->rfc ? e->rfc : "";
 }
 
 /* explain_text - the sentence for a key, never NULL */
@@ -486,17 +537,19 @@ const char *explain_text(const char *key)
     return e ? e->text : "No explanation is available for this step yet.";
 }
 
-/* explain_count - rows in the table */
+/* explain_count - rows in both tables (SMTP and world here, then retrieval) */
 int explain_count(void)
 {
-    return (int)TABLE_LEN;
+    return (int)TABLE_LEN + explain_retr_count();
 }
 
-/* explain_at - row i, or NULL */
+/* explain_at - row i, or NULL; the retrieval rows follow this file's */
 const explain_entry *explain_at(int i)
 {
-    if (i < 0 || (size_t)i >= TABLE_LEN)
+    if (i < 0)
         return NULL;
+    if ((size_t)i >= TABLE_LEN)
+        return explain_retr_at(i - (int)TABLE_LEN);
     return &table[i];
 }
 

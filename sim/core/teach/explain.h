@@ -11,7 +11,8 @@
 typedef struct {
     const char *key;  /* "mail.ok" */
     const char *text; /* one or two sentences */
-    const char *rfc;  /* "RFC 5321 4.1.1.2" */
+    const char *rfc;  /* "RFC 5321 4.1.1.2"; NULL when the engine's tables hold it: use
+                         explain_rfc */
 } explain_entry;
 
 /* explain_text - the sentence for a key; a generic sentence (never NULL) for unknown keys. */
@@ -19,6 +20,10 @@ const char *explain_text(const char *key);
 
 /* explain_find - the whole entry, or NULL when the key is unknown (tests use this). */
 const explain_entry *explain_find(const char *key);
+
+/* explain_rfc - the RFC section a key cites: the server engine's command or reply table
+ * row for the key when there is one (one table per fact), else this module's; never NULL. */
+const char *explain_rfc(const char *key);
 
 /* explain_reply_code - "250: Requested mail action okay, completed" (RFC 5321 4.2.2-4.2.3);
  * class meaning for codes the table lacks; never NULL. */

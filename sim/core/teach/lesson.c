@@ -182,7 +182,9 @@ static const char *const question_fields[] = {
 /* check_answer_index - one 1-based choice number. */
 static int answer_index(json_check *c, const cJSON *a, const char *path, size_t nchoices)
 {
-    if (!cJSON_IsNumber(a) || a->valuedouble != (double)(long)a->valuedouble) {
+    /* range first: casting a double outside long's range is undefined (found by fuzz_lesson) */
+    if (!cJSON_IsNumber(a) || !(a->valuedouble >= -1e9 && a->valuedouble <= 1e9) ||
+        a->valuedouble != (double)(long)a->valuedouble) {
         json_fail(c, path, "expected a choice number (1-%zu)", nchoices);
         return 0;
     }

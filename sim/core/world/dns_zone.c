@@ -166,10 +166,19 @@ dns_rcode dns_zone_query(const dns_zone *z, const char *name, dns_type type, dns
     if (z == NULL || dns_name_normalize(name, n) < 0)
         return out->rcode;
     bool exists = false;
+    size_t nl = strlen(n);
     for (size_t i = 0; i < z->n; i++) {
         const dns_record *r = &z->rr[i];
-        if (strcmp(r->name, n) != 0)
+        if (strcmp(r->name, n) != 0) {
+            /* a name with names below it exists even with no records of its own (an "empty
+             * non-terminal": example.com when smtp.example.com is in the zone), so it gets
+             * NODATA, not NXDOMAIN (RFC 8020 2; RFC 4592 2.2.2) */
+            size_t rl = strlen(r->name);
+            if (r->type != DNS_TYPE_SERVFAIL_MARK && rl > nl + 1 &&
+                r->name[rl - nl - 1] == '.' && !strcmp(r->name + rl - nl, n))
+                exists = true;
             continue;
+        }
         if (r->type == DNS_TYPE_SERVFAIL_MARK) {
             out->n = 0;
             out->rcode = DNS_SERVFAIL;

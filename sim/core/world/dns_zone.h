@@ -1,8 +1,8 @@
 /* dns_zone.h - the simulated world's DNS: an in-memory zone of MX, A and TXT records.
  *
  * dns_zone_query answers like a real resolver (RFC 1035): the records of that name and type,
- * NXDOMAIN when the name has no records at all, an empty NOERROR answer ("NODATA") when it has
- * records of other types, SERVFAIL for a name a scenario marked as broken. MX answers are sorted
+ * NXDOMAIN when the name has no records at or below it, an empty NOERROR answer ("NODATA")
+ * when it has records of other types or only names below it (RFC 8020), SERVFAIL for a name a scenario marked as broken. MX answers are sorted
  * by preference (stable, so equal preferences keep the order they were added in).
  *
  * dns_zone_mail_hosts is what an MTA does with that (RFC 5321 5.1): the MX list, or when there

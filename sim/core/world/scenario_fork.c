@@ -1,7 +1,8 @@
 /* scenario_fork.c - a what-if fork as a new scenario file (see scenario_fork.h).
  *
  * We edit the scenario's own JSON text (scenario_source) rather than re-serialise the loaded
- * spec, so the author's fields, order and defaults survive; only id, title and faults change.
+ * spec, so the author's fields, order and defaults survive; only id, title, description
+ * and faults change.
  */
 #include "core/world/scenario_fork.h"
 
@@ -41,6 +42,18 @@ static bool same_reply_fault(const cJSON *f, const char *node_id, const char *ve
     return cJSON_IsString(k) && !strcmp(k->valuestring, "reply") && cJSON_IsString(n) &&
            !strcmp(n->valuestring, node_id) && cJSON_IsString(v) &&
            !strcasecmp(v->valuestring, verb) && tn == nth;
+}
+
+/* set_string - root[field] = value, replacing the field in place or adding it. 0 or -1. */
+static int set_string(cJSON *root, const char *field, const char *value)
+{
+    cJSON *v = cJSON_CreateString(value);
+    if (v && (cJSON_GetObjectItemCaseSensitive(root, field)
+                  ? cJSON_ReplaceItemInObjectCaseSensitive(root, field, v)
+                  : cJSON_AddItemToObject(root, field, v)))
+        return 0;
+    cJSON_Delete(v);
+    return -1;
 }
 
 /* utf8_fit - how many bytes of s, at most max, end on a character boundary. */
@@ -97,6 +110,17 @@ char *scenario_fork_json(const scenario *sc, const world *orig, size_t at, const
     char title[200];
     snprintf(title, sizeof title, "What if %.*s answered \"%.*s\"? (%.*s)", nn, node_id, rn, reply,
              tn, st);
+    /* the description says what the fork changed, then what the original was about: a
+     * picker or `list` showing the old text alone would describe another story (cut on
+     * character boundaries, under the loader's 2000-byte limit) */
+    const world_step *rs = world_step_at(orig, at);
+    const char *was = rs && rs->text ? rs->text : "?", *od = scenario_description(sc);
+    char desc[1900];
+    snprintf(desc, sizeof desc,
+             "What if: at step %zu %s (%s) answered \"%.*s\" instead of \"%.*s\"; the engines "
+             "play out the rest (reply fault %d to %s). Forked from '%s': %.*s",
+             at, node_id, rs ? world_node_at(orig, (size_t)rs->from)->host : "?", rn, reply,
+             utf8_fit(was, 120), was, nth, verb, scenario_id(sc), utf8_fit(od, 1400), od);
     char *out = NULL;
     cJSON *faults = cJSON_GetObjectItemCaseSensitive(root, "faults");
     cJSON *f = cJSON_CreateObject();
@@ -106,13 +130,8 @@ char *scenario_fork_json(const scenario *sc, const world *orig, size_t at, const
         goto fail;
     if (!cJSON_ReplaceItemInObjectCaseSensitive(root, "id", cJSON_CreateString(new_id)))
         goto fail;
-    cJSON *t = cJSON_CreateString(title);
-    if (cJSON_GetObjectItemCaseSensitive(root, "title")
-            ? !cJSON_ReplaceItemInObjectCaseSensitive(root, "title", t)
-            : !cJSON_AddItemToObject(root, "title", t)) {
-        cJSON_Delete(t);
+    if (set_string(root, "title", title) != 0 || set_string(root, "description", desc) != 0)
         goto fail;
-    }
     if (!faults) {
         faults = cJSON_AddArrayToObject(root, "faults");
         if (!faults)

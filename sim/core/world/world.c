@@ -11,8 +11,9 @@
  * the engines' policy hooks), bounces (dsn.h), and faults.
  *
  * Steps are recorded when they start (t_send), so the timeline is in time order. Node states
- * are recorded as changes attached to the step after which they hold; world_state_at folds
- * them (O(steps), no engine is re-run).
+ * are recorded as changes attached to the step that carries them out: a client's "EHLO sent"
+ * to its EHLO, a server's "waiting for MAIL" to the 250 it sends (not to the EHLO still in
+ * flight). world_state_at folds them (O(steps), no engine is re-run).
  *
  * Memory: every string and byte string of a world (step texts, wire bytes, messages) lives in
  * one arena freed by world_free; the step and change arrays grow by doubling. Engines are
@@ -201,6 +202,9 @@ world_step *w_add_step_raw(world *w, world_step_kind kind, int from, int to, con
     s->text = arena_text ? arena_text : "";
     s->rfc = "";
     s->key = "";
+    /* node changes that waited for a step belong to this one: it is what they lead to */
+    for (size_t i = w->n_chg; i > 0 && w->chg[i - 1].step == SIZE_MAX; i--)
+        w->chg[i - 1].step = s->index;
     return s;
 }
 
@@ -225,7 +229,11 @@ world_step *w_add_stepf(world *w, world_step_kind kind, int from, int to, const 
     return s;
 }
 
-/* note_state - node `node` now looks like st (after the latest step). */
+/* note_state - node `node` now looks like st. The change belongs to the latest step when
+ * that step started now (the node's own command, the reply it sends, the query it asks: a
+ * change and the step it causes go together); a change made later than the latest step's
+ * start (a node reacting to what just arrived) waits for the next step, so a viewer never
+ * shows a node reacting to bytes still in flight. */
 static void note_state(world *w, int node, const world_node_state *st)
 {
     wnode *n = &w->nodes[node];
@@ -236,6 +244,10 @@ static void note_state(world *w, int node, const world_node_state *st)
         w->init[node] = *st;
         return;
     }
+    bool waiting = w->n_chg && w->chg[w->n_chg - 1].step == SIZE_MAX;
+    size_t at = waiting || w->hold_states || w->steps[w->n_steps - 1].t_send_ms < w->now
+                    ? SIZE_MAX
+                    : w->n_steps - 1;
     if (w->n_chg == w->cap_chg) {
         size_t cap = w->cap_chg ? w->cap_chg * 2 : 128;
         state_change *c = realloc(w->chg, cap * sizeof *c);
@@ -246,7 +258,7 @@ static void note_state(world *w, int node, const world_node_state *st)
         w->chg = c;
         w->cap_chg = cap;
     }
-    w->chg[w->n_chg++] = (state_change){.step = w->n_steps - 1, .node = node, .st = *st};
+    w->chg[w->n_chg++] = (state_change){.step = at, .node = node, .st = *st};
 }
 
 void w_set_state_text(world *w, int node, const char *text, int tls)
@@ -257,6 +269,14 @@ void w_set_state_text(world *w, int node, const char *text, int tls)
     if (tls >= 0)
         st.tls = tls;
     note_state(w, node, &st);
+}
+
+void w_settle_states(world *w, size_t last_step)
+{
+    if (last_step >= w->n_steps)
+        return;
+    for (size_t i = w->n_chg; i > 0 && w->chg[i - 1].step == SIZE_MAX; i--)
+        w->chg[i - 1].step = last_step;
 }
 
 void w_set_counts(world *w, int node)
@@ -428,8 +448,13 @@ void world_state_at(const world *w, size_t step, world_node_state *out)
     memcpy(out, w->init, w->n_nodes * sizeof *out);
     if (step == SIZE_MAX)
         return;
-    for (size_t i = 0; i < w->n_chg && w->chg[i].step <= step; i++)
+    /* changes still waiting for a step (the run ended first) hold after the last one */
+    for (size_t i = 0; i < w->n_chg; i++) {
+        size_t at = w->chg[i].step == SIZE_MAX ? w->n_steps - 1 : w->chg[i].step;
+        if (at > step)
+            break;
         out[w->chg[i].node] = w->chg[i].st;
+    }
 }
 
 const char *world_mailbox_message(const world *w, int node, size_t i, size_t *len)
@@ -439,6 +464,17 @@ const char *world_mailbox_message(const world *w, int node, size_t i, size_t *le
     if (len)
         *len = w->nodes[node].mail_len[i];
     return w->nodes[node].mail[i];
+}
+
+const dns_zone *world_dns_zone(const world *w) { return w ? w->zone : NULL; }
+
+char *world_step_position(size_t step, size_t count, char *out, size_t cap)
+{
+    if (count == 0)
+        snprintf(out, cap, "No steps");
+    else
+        snprintf(out, cap, "Step %zu of %zu (0-%zu)", step, count, count - 1);
+    return out;
 }
 
 const char *world_step_kind_name(world_step_kind kind)

@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/world/dns_zone.h"
 #include "core/world/scenario.h"
 
 typedef enum {
@@ -27,6 +28,8 @@ typedef enum {
     WORLD_NODE_DNS,     /* resolver answering MX, A, TXT */
     WORLD_NODE_MX,      /* the recipient domain's server, port 25 */
     WORLD_NODE_MAILBOX, /* the recipient's mailbox (delivery by the MDA) */
+    WORLD_NODE_MS,      /* the mailbox server: POP3 110/995, IMAP 143/993 (RFC 5598 4.2.2) */
+    WORLD_NODE_READER,  /* the recipient's mail client reading by POP3 or IMAP */
 } world_node_kind;
 
 typedef struct {
@@ -95,13 +98,24 @@ const world_node *world_node_at(const world *w, size_t i);
 size_t world_step_count(const world *w);
 const world_step *world_step_at(const world *w, size_t i);
 
-/* world_state_at - fill out[0..node_count) with each node's state after step `step`
+/* world_state_at - fill out[0..node_count) with each node's state once step `step` is under
+ * way: the state after step-1 plus what the sender of `step` did in sending it (a client
+ * that sent EHLO says "EHLO sent"); the receiver's reaction belongs to the step it causes
  * (step = SIZE_MAX: before the first step). Exact and cheap: no engine is re-run. */
 void world_state_at(const world *w, size_t step, world_node_state *out);
 
 /* world_mailbox_message - the i-th message delivered to mailbox node `node` after all steps,
  * whole (Return-Path:, Received: headers and all), or NULL. */
 const char *world_mailbox_message(const world *w, int node, size_t i, size_t *len);
+
+/* world_step_position - where `step` sits, as every view says it: "Step 12 of 50 (0-49)".
+ * Steps are numbered from 0 (the transcript, --step, --at), so the count is the last number
+ * plus one; "No steps" for an empty timeline. Writes into out, returns out. */
+char *world_step_position(size_t step, size_t count, char *out, size_t cap);
+
+/* world_dns_zone - the zone the world's resolver answers from (the pcap export rebuilds DNS
+ * packets from it), or NULL for a live world. */
+const dns_zone *world_dns_zone(const world *w);
 
 /* world_step_kind_name - "command", "reply", "dns-query", ... */
 const char *world_step_kind_name(world_step_kind kind);

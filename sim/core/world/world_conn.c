@@ -174,6 +174,9 @@ void w_on_connect_arrive(world *w, conn *c)
         w->ar.failed = true;
         return;
     }
+    /* TCP is up: the client now waits for the 220 (its engine starts in that state and says
+     * nothing until the greeting comes) */
+    w_set_state_text(w, c->cnode, smtp_client_state_name(smtp_client_state_get(c->cl)), -1);
     w_pump_server(w, c);
     if (!c->client_tls_broken)
         w_pump_client(w, c);
@@ -212,6 +215,7 @@ void w_pump_server(world *w, conn *c)
     size_t seg_len = out_len;
     bool want_close = false, want_tls = false;
     world_link l = conn_link(c);
+    size_t last_step = SIZE_MAX; /* the engine's own last step of this pump */
     while (smtp_server_next_event(c->srv, &ev)) {
         switch (ev.kind) {
         case SMTP_EV_STATE:
@@ -263,6 +267,8 @@ void w_pump_server(world *w, conn *c)
                 }
             }
             world_step *s = w_record(w, &l, &shown, true, t, peek_arrival(c, 1, t), verb, owned);
+            if (s)
+                last_step = s->index;
             if (f && (swapped || c->armed_used))
                 w_add_stepf(w, WORLD_STEP_CHECK, c->snode, c->snode, c, t, t, "whatif.note", "",
                             swapped ? "what if: this reply was replaced (the server's own reply "
@@ -283,6 +289,7 @@ void w_pump_server(world *w, conn *c)
             break;
         }
     }
+    w_settle_states(w, last_step);
     /* steps a hook deferred happen when its reply goes out: on resume if it is pending */
     if (!smtp_server_paused(c->srv))
         w_flush_deferred(w, c, t);
@@ -411,6 +418,7 @@ void w_pump_client(world *w, conn *c)
     bool want_tls = false, want_close = false;
     char *seg = out_len ? w_arena_mem(&w->ar, out, out_len) : NULL;
     world_link l = conn_link(c);
+    size_t last_step = SIZE_MAX; /* the engine's own last step of this pump */
     while (smtp_client_next_event(c->cl, &ev)) {
         switch (ev.kind) {
         case SMTP_EV_STATE:
@@ -418,9 +426,13 @@ void w_pump_client(world *w, conn *c)
             break;
         case SMTP_EV_COMMAND:
         case SMTP_EV_DATA:
-            w_record(w, &l, &ev, false, t, peek_arrival(c, 0, t), NULL,
-                     in_flight(seg, out, out_len, &ev));
+        {
+            const world_step *s = w_record(w, &l, &ev, false, t, peek_arrival(c, 0, t), NULL,
+                                           in_flight(seg, out, out_len, &ev));
+            if (s)
+                last_step = s->index;
             break;
+        }
         case SMTP_EV_STARTTLS:
             want_tls = true;
             break;
@@ -446,6 +458,7 @@ void w_pump_client(world *w, conn *c)
             break;
         }
     }
+    w_settle_states(w, last_step);
     if (out_len) {
         smtp_client_output_consumed(c->cl, out_len);
         if (!c->closed)
@@ -490,7 +503,7 @@ static void mua_report(world *w, conn *c, const char *why)
                         r->n_accepted, r->n_rcpts);
         else
             w_add_stepf(w, WORLD_STEP_CHECK, node, node, c, w->now, w->now, "mua.sent",
-                        "RFC 6409 4", "%s: message submitted", n->pub.name);
+                        "RFC 5321 6.1", "%s: message submitted", n->pub.name);
         w_set_state_text(w, node, "sent", 0);
     } else {
         char what[256];

@@ -228,6 +228,7 @@ struct world {
     bool stopped;
     bool live;
     bool is_fork;
+    bool hold_states;       /* an engine's state change waits for the step it leads to */
     size_t fork_step;
 };
 
@@ -254,6 +255,9 @@ world_step *w_add_stepf(world *w, world_step_kind kind, int from, int to, const 
                         const char *fmt, ...) __attribute__((format(printf, 10, 11)));
 void w_set_state_text(world *w, int node, const char *text, int tls);
 void w_set_counts(world *w, int node);
+/* w_settle_states - an engine's changes that came after its last step of a pump belong to
+ * that step (last_step); with none (SIZE_MAX) they wait for the next step */
+void w_settle_states(world *w, size_t last_step);
 void w_defer_step(world *w, conn *c, world_step_kind kind, int from, int to, uint64_t t0,
                   uint64_t t1, const char *key, const char *rfc, const char *text,
                   const char *detail, int mailbox);

@@ -202,6 +202,29 @@ static void add_received(world *w, conn *c, const smtp_envelope *env, membuf *mb
     mail_prepend_received(mb, &r);
 }
 
+/* add_handoff_received - the MSA hands the message to its MTA, another host: that host adds
+ * its own Received: line when the message reaches it (RFC 5321 4.4: every host that relays it
+ * adds one), so the chain reads hop by hop from the bottom up. The hand-off stands for an SMTP
+ * relay inside the site: clear text, no AUTH (the MTA trusts its MSA by address). */
+static void add_handoff_received(world *w, conn *c, const smtp_envelope *env, membuf *mb,
+                                 int mta, const char *qid)
+{
+    char date[MAIL_DATE_MAX];
+    w_virtual_date(w, w->now + w_latency(w, c->snode, mta), date);
+    const world_node *msa = &w->nodes[c->snode].pub;
+    mail_received r = {
+        .helo = msa->host,
+        .peer_name = msa->host,
+        .peer_addr = msa->addr,
+        .by = w_snode(w, mta)->host,
+        .with = mail_with_protocol_utf8(true, false, false, env->smtputf8),
+        .id = qid,
+        .rcpt = env->n_rcpts == 1 ? env->rcpts[0] : NULL,
+        .date = date,
+    };
+    mail_prepend_received(mb, &r);
+}
+
 void w_dkim_secret(const world *w, const char *domain, const char *selector,
                    unsigned char out[SHA256_DIGEST_LEN])
 {
@@ -321,12 +344,14 @@ static void accept_policy(conn *c, const smtp_envelope *env, smtp_verdict *v)
         membuf_free(&mb); /* what if: refused, so never queued */
         return;
     }
+    int owner = sn->kind == SCENARIO_NODE_MSA && sn->relay_to >= 0 ? sn->relay_to : c->snode;
+    if (owner != c->snode)
+        add_handoff_received(w, c, env, &mb, owner, qid);
     if (mb.failed) {
         membuf_free(&mb);
         smtp_verdict_set(v, 451, "4.3.0", "Local error in processing");
         return;
     }
-    int owner = sn->kind == SCENARIO_NODE_MSA && sn->relay_to >= 0 ? sn->relay_to : c->snode;
     qmsg *m = w_queue_add(w, owner, env->mail_from ? env->mail_from : "", env->rcpts, env->n_rcpts,
                           mb.data, mb.len, env->smtputf8);
     membuf_free(&mb);

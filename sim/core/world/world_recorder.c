@@ -88,6 +88,9 @@ world_step *w_record(world *w, world_link *l, const smtp_event *ev, bool server_
     char data_text[64];
     switch (ev->kind) {
     case SMTP_EV_STATE:
+        /* an engine changes state before the command or reply that carries the change out:
+         * the change belongs to that step (world_state_at), not to the one before */
+        w->hold_states = true;
         if (server_engine) {
             l->srv_state = ev->state_to;
             w_set_state_text(w, l->server,
@@ -96,6 +99,7 @@ world_step *w_record(world *w, world_link *l, const smtp_event *ev, bool server_
             w_set_state_text(w, l->client,
                              smtp_client_state_name((smtp_client_state)ev->state_to), l->tls);
         }
+        w->hold_states = false;
         return NULL;
     case SMTP_EV_COMMAND:
         kind = WORLD_STEP_COMMAND;

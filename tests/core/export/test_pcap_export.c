@@ -78,7 +78,7 @@ static void test_format_checksums_and_sequence(void **state)
     assert_true(c.len > 24);
     assert_int_equal(le32(p), 0xa1b2c3d4u);  /* microsecond pcap */
     assert_int_equal(le32(p + 20), 1);       /* Ethernet */
-    size_t off = 24, packets = 0, syns = 0, tls_app = 0, client_hello = 0;
+    size_t off = 24, packets = 0, syns = 0, tls_app = 0, client_hello = 0, dns_packets = 0;
     uint64_t last_ts = 0;
     /* expected next sequence number per (source port) for data-bearing segments */
     uint32_t next_seq[65536] = {0};
@@ -98,10 +98,20 @@ static void test_format_checksums_and_sequence(void **state)
         size_t tcp_len = ip_len - 20;
         unsigned char pseudo[12] = {0};
         memcpy(pseudo, ip + 12, 8);
-        pseudo[9] = 6;
+        pseudo[9] = ip[9];
         pseudo[10] = (unsigned char)(tcp_len >> 8);
         pseudo[11] = (unsigned char)tcp_len;
+        /* TCP or UDP (the DNS lookups), checksum over the pseudo-header either way */
         assert_int_equal(ones_sum(tcp, tcp_len, ones_sum(pseudo, 12, 0)), 0xffff);
+        if (ip[9] == 17) {
+            /* a query to port 53, or its response from it */
+            assert_true((tcp[0] << 8 | tcp[1]) == 53 || (tcp[2] << 8 | tcp[3]) == 53);
+            dns_packets++;
+            off += incl;
+            packets++;
+            continue;
+        }
+        assert_int_equal(ip[9], 6);
         unsigned sport = (unsigned)(tcp[0] << 8 | tcp[1]);
         uint32_t seq = be32(tcp + 4);
         size_t payload = tcp_len - 20;
@@ -124,6 +134,7 @@ static void test_format_checksums_and_sequence(void **state)
     assert_int_equal(off, c.len);
     assert_true(packets > 50);
     assert_int_equal(syns, 4);         /* two connections: SYN and SYN-ACK each */
+    assert_int_equal(dns_packets, 4);  /* MX and A: a query and a response each */
     assert_int_equal(client_hello, 2); /* STARTTLS on both hops */
     assert_true(tls_app > 10);         /* everything after STARTTLS is TLS records */
     free(c.buf);

@@ -315,7 +315,9 @@ static void test_vrfy_help_expn(void **state)
                         "252 2.0.0 Cannot VRFY user, but will accept message and attempt "
                         "delivery\r\n");
     assert_string_equal(h_feed(&H, "VRFY\r\n"), "501 5.5.4 Syntax error: argument required\r\n");
-    assert_string_equal(h_feed(&H, "EXPN staff\r\n"), "502 5.5.1 EXPN command not available\r\n");
+    /* RFC 5321 7.3: a site that disables EXPN for security MUST answer 252 */
+    assert_string_equal(h_feed(&H, "EXPN staff\r\n"),
+                        "252 2.0.0 EXPN disabled: list members are not disclosed\r\n");
     const char *r = h_feed(&H, "HELP\r\n");
     assert_true(strncmp(r, "214-2.0.0 Commands: HELO", 24) == 0);
     assert_non_null(strstr(r, "\r\n214 2.0.0 End of HELP info\r\n"));
@@ -942,9 +944,11 @@ static void test_msa_auth_plain(void **state)
     assert_null(strstr(h_feed(&H, "EHLO c\r\n"), "AUTH"));
     char line[300];
     snprintf(line, sizeof line, "AUTH PLAIN %s\r\n", plain_ir("alice", "secret"));
+    /* RFC 4954 4: a mechanism that requires an encryption layer is invalid here: 504 5.5.4
+     * (538 is historical, RFC 4954 6) */
     assert_string_equal(
         h_feed(&H, line),
-        "538 5.7.11 Encryption required for requested authentication mechanism\r\n");
+        "504 5.5.4 Authentication mechanism requires an encryption layer: STARTTLS first\r\n");
     assert_string_equal(h_feed(&H, "MAIL FROM:<alice@example.net>\r\n"),
                         "530 5.7.0 Authentication required\r\n");
     h_feed(&H, "STARTTLS\r\n");

@@ -77,7 +77,7 @@ static void test_good_file(void **state)
     assert_true(strlen(scenario_title(sc)) > 10);
     assert_true(strlen(scenario_description(sc)) > 10);
     const scenario_spec *sp = scenario_spec_get(sc);
-    assert_int_equal(sp->n_nodes, 6);
+    assert_int_equal(sp->n_nodes, 8);
     assert_int_equal(sp->nodes[0].kind, SCENARIO_NODE_MUA);
     assert_int_equal(sp->nodes[0].port, 587);
     assert_int_equal(sp->nodes[0].server, 1);

@@ -75,6 +75,17 @@ static bool has_kind(const world *w, world_step_kind k, size_t from)
     return false;
 }
 
+/* delivered_to - a DELIVER step at or after `from` for this address */
+static bool delivered_to(const world *w, const char *addr, size_t from)
+{
+    for (size_t i = from; i < world_step_count(w); i++) {
+        const world_step *s = world_step_at(w, i);
+        if (s->kind == WORLD_STEP_DELIVER && strstr(s->text, addr))
+            return true;
+    }
+    return false;
+}
+
 static void test_saved_fork_replays_the_fork(void **state)
 {
     fixture *f = *state;
@@ -89,6 +100,10 @@ static void test_saved_fork_replays_the_fork(void **state)
         fail_msg("the fork does not load: %s\n%s", err, json);
     assert_string_equal(scenario_id(sc2), "basic-no-user");
     assert_non_null(strstr(scenario_title(sc2), NO_USER));
+    /* the description says what changed, not only the original story */
+    assert_int_equal(strncmp(scenario_description(sc2), "What if: at step ", 17), 0);
+    assert_non_null(strstr(scenario_description(sc2), NO_USER));
+    assert_non_null(strstr(scenario_description(sc2), scenario_description(f->sc)));
     world *saved = world_new(sc2, err, sizeof err);
     assert_non_null(saved);
     world *forked = world_new_fork(f->sc, at, NO_USER, err, sizeof err);
@@ -105,9 +120,11 @@ static void test_saved_fork_replays_the_fork(void **state)
     assert_int_equal(s->kind, WORLD_STEP_REPLY);
     assert_int_equal(s->code, 550);
     assert_string_equal(s->esc, "5.1.1");
-    /* the engines made the rest: no delivery, a bounce to the sender instead */
-    assert_false(has_kind(saved, WORLD_STEP_DELIVER, at));
+    /* the engines made the rest: no delivery to Bob, a bounce that reaches Alice instead
+     * (example.com's implicit MX, RFC 5321 5.1) */
+    assert_false(delivered_to(saved, "bob@example.org", at));
     assert_true(has_kind(saved, WORLD_STEP_BOUNCE, at));
+    assert_true(delivered_to(saved, "alice@example.com", at));
     assert_true(has_kind(f->w, WORLD_STEP_DELIVER, at));
     assert_false(has_kind(f->w, WORLD_STEP_BOUNCE, 0));
 

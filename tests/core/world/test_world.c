@@ -78,9 +78,21 @@ static void add_dns(cJSON *root, const char *json)
     cJSON_AddItemToArray(cJSON_GetObjectItem(root, "dns"), parse(json));
 }
 
-/* with_sender_mailbox - an mx for example.com and Alice's mailbox, so bounces can arrive. */
+/* with_sender_mailbox - an mx for example.com (an MX record, not basic's implicit MX) and
+ * Alice's mailbox behind it, so bounces can arrive. */
 static void with_sender_mailbox(cJSON *root)
 {
+    cJSON *nodes = cJSON_GetObjectItem(root, "nodes");
+    for (int i = cJSON_GetArraySize(nodes) - 1; i >= 0; i--) {
+        const char *id = cJSON_GetObjectItem(cJSON_GetArrayItem(nodes, i), "id")->valuestring;
+        if (!strcmp(id, "inbound") || !strcmp(id, "alice-box"))
+            cJSON_DeleteItemFromArray(nodes, i);
+    }
+    cJSON *dns = cJSON_GetObjectItem(root, "dns");
+    for (int i = cJSON_GetArraySize(dns) - 1; i >= 0; i--)
+        if (!strcmp(cJSON_GetObjectItem(cJSON_GetArrayItem(dns, i), "name")->valuestring,
+                    "example.com"))
+            cJSON_DeleteItemFromArray(dns, i);
     add_node(root, "{\"id\": \"mx-com\", \"kind\": \"mx\", \"host\": \"mx.example.com\", "
                    "\"addr\": \"192.0.2.30\", \"domains\": [\"example.com\"]}");
     add_node(root, "{\"id\": \"alice-box\", \"kind\": \"mailbox\", \"address\": "
@@ -166,7 +178,7 @@ static void test_basic_path(void **state)
     (void)state;
     fixture fx = build(base());
     const world *w = fx.w;
-    assert_int_equal(world_node_count(w), 6);
+    assert_int_equal(world_node_count(w), 8);
     assert_true(world_step_count(w) > 30);
     /* time never goes backwards, and every arrival is after its start */
     for (size_t i = 0; i < world_step_count(w); i++) {
@@ -222,12 +234,12 @@ static void test_basic_path(void **state)
     /* the DELIVER step carries the message */
     assert_string_equal(world_step_at(w, (size_t)deliver)->detail, m);
     /* final states */
-    world_node_state st[6];
+    world_node_state st[8];
     world_state_at(w, world_step_count(w) - 1, st);
     assert_int_equal(st[5].mailbox_count, 1);
     assert_int_equal(st[2].queue_len, 0);
     assert_string_equal(st[0].state, "sent");
-    for (int i = 0; i < 6; i++)
+    for (int i = 0; i < 8; i++)
         assert_false(st[i].tls); /* every session is over */
     done(&fx);
 }
@@ -622,7 +634,7 @@ static void test_spf(void **state)
     long rej = find_reply(fx.w, 550, "5.7.23");
     assert_true(rej > 0);
     assert_string_equal(world_step_at(fx.w, (size_t)rej)->verb, "MAIL");
-    assert_int_equal(find(fx.w, 0, WORLD_STEP_DELIVER, NULL), -1);
+    assert_int_equal(find(fx.w, 0, WORLD_STEP_DELIVER, "bob@"), -1);
     done(&fx);
 }
 
@@ -947,7 +959,7 @@ static void test_transcript(void **state)
     fclose(out);
     assert_non_null(strstr(buf, "\033["));
     assert_non_null(strstr(buf, "# "));
-    assert_non_null(strstr(buf, "State after step 3"));
+    assert_non_null(strstr(buf, "Step 3 of "));
     free(buf);
     char *j = transcript_json(fx.w, "basic", "t");
     cJSON *p = cJSON_Parse(j);
@@ -1031,10 +1043,41 @@ static void test_every_scenario_and_fork(void **state)
     assert_true(built >= 1);
 }
 
+/* test_received_chain - the delivered message in basic has one Received: per hop (MSA, MTA,
+ * MX), read bottom-up as the path: each line's "from" host is the "by" host of the line below
+ * (RFC 5321 4.4) */
+static void test_received_chain(void **state)
+{
+    (void)state;
+    fixture fx = build(base());
+    int mbox = -1;
+    for (size_t k = 0; k < world_node_count(fx.w); k++)
+        if (world_node_at(fx.w, k)->kind == WORLD_NODE_MAILBOX && mbox < 0)
+            mbox = (int)k;
+    size_t len;
+    const char *m = world_mailbox_message(fx.w, mbox, 0, &len);
+    assert_non_null(m);
+    const char *want_by[] = {"mx.example.org", "out.example.com", "smtp.example.com"};
+    const char *want_from[] = {"out.example.com", "smtp.example.com", "alice-laptop.example.com"};
+    const char *p = m;
+    for (size_t i = 0; i < 3; i++) {
+        p = strstr(p, "Received: from ");
+        assert_non_null(p);
+        p += strlen("Received: from ");
+        assert_int_equal(strncmp(p, want_from[i], strlen(want_from[i])), 0);
+        const char *by = strstr(p, "by ");
+        assert_non_null(by);
+        assert_int_equal(strncmp(by + 3, want_by[i], strlen(want_by[i])), 0);
+    }
+    assert_null(strstr(p, "Received: from "));
+    done(&fx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_basic_path),
+        cmocka_unit_test(test_received_chain),
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_state_at_exact),
         cmocka_unit_test(test_unknown_recipient_bounce),

@@ -1,0 +1,336 @@
+/* world_retrieval.c - the retrieval hop: a POP3 or IMAP session recorded as world steps (see
+ * world_retrieval.h).
+ *
+ * Both protocols run through one pump over a small table of engine operations, so POP3 and IMAP
+ * are recorded alike. The exchange is lock-step, which both protocols are apart from IMAP's
+ * pushed news: the server's output crosses the link, then the client's, each taking the link's
+ * latency; a TLS handshake takes two round trips. Recording choices, made to read like the SMTP
+ * hops: a command is the client engine's COMMAND event (its key names the client's intent,
+ * pop3c.cmd.retr), a response or untagged line the server engine's event (pop3.retr.ok), so each
+ * line crosses the link once in the timeline; engine STATE events become the node states.
+ */
+#include "core/world/world_retrieval.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/imap/imap_server.h"
+#include "core/pop3/pop3_server.h"
+#include "core/world/world_internal.h"
+
+#define RETR_MAX_ROUNDS 100000 /* a guard: a session never needs this many exchanges */
+#define RETR_TEXT_MAX 200      /* one-line text of a local step */
+
+/* ---- one table of engine operations for both protocols ------------------------------------ */
+
+typedef struct {
+    int (*feed)(void *e, const void *b, size_t n, uint64_t now);
+    size_t (*output)(const void *e, const char **b);
+    void (*consumed)(void *e, size_t n);
+    int (*next)(void *e, retr_event *ev);
+    void (*tls)(void *e, uint64_t now);
+} engine_ops;
+
+/* POP3 server */
+static int ps_feed(void *e, const void *b, size_t n, uint64_t t) { return pop3_server_feed(e, b, n, t); }
+static size_t ps_out(const void *e, const char **b) { return pop3_server_output(e, b); }
+static void ps_cons(void *e, size_t n) { pop3_server_output_consumed(e, n); }
+static int ps_next(void *e, retr_event *ev) { return pop3_server_next_event(e, ev); }
+static void ps_tls(void *e, uint64_t t) { pop3_server_tls_started(e, t); }
+/* POP3 client */
+static int pc_feed(void *e, const void *b, size_t n, uint64_t t) { return pop3_client_feed(e, b, n, t); }
+static size_t pc_out(const void *e, const char **b) { return pop3_client_output(e, b); }
+static void pc_cons(void *e, size_t n) { pop3_client_output_consumed(e, n); }
+static int pc_next(void *e, retr_event *ev) { return pop3_client_next_event(e, ev); }
+static void pc_tls(void *e, uint64_t t) { pop3_client_tls_started(e, t); }
+/* IMAP server */
+static int is_feed(void *e, const void *b, size_t n, uint64_t t) { return imap_server_feed(e, b, n, t); }
+static size_t is_out(const void *e, const char **b) { return imap_server_output(e, b); }
+static void is_cons(void *e, size_t n) { imap_server_output_consumed(e, n); }
+static int is_next(void *e, retr_event *ev) { return imap_server_next_event(e, ev); }
+static void is_tls(void *e, uint64_t t) { imap_server_tls_started(e, t); }
+/* IMAP client */
+static int ic_feed(void *e, const void *b, size_t n, uint64_t t) { return imap_client_feed(e, b, n, t); }
+static size_t ic_out(const void *e, const char **b) { return imap_client_output(e, b); }
+static void ic_cons(void *e, size_t n) { imap_client_output_consumed(e, n); }
+static int ic_next(void *e, retr_event *ev) { return imap_client_next_event(e, ev); }
+static void ic_tls(void *e, uint64_t t) { imap_client_tls_started(e, t); }
+
+static const engine_ops POP3_SRV = {ps_feed, ps_out, ps_cons, ps_next, ps_tls};
+static const engine_ops POP3_CLI = {pc_feed, pc_out, pc_cons, pc_next, pc_tls};
+static const engine_ops IMAP_SRV = {is_feed, is_out, is_cons, is_next, is_tls};
+static const engine_ops IMAP_CLI = {ic_feed, ic_out, ic_cons, ic_next, ic_tls};
+
+/* ---- the session --------------------------------------------------------------------------- */
+
+typedef struct {
+    world *w;
+    const world_retr_session *s;
+    void *srv, *cl;
+    const engine_ops *so, *co;
+    bool tls;           /* the link is under TLS now */
+    bool tls_srv, tls_cl; /* each engine asked for the handshake */
+    int failed;
+    char st_cl[48], st_srv[48]; /* node states waiting for the node's next step, "" if none */
+    bool any_line;      /* a command or response has crossed the link */
+} pump;
+
+/* add - append one step; a failure is sticky */
+static void add(pump *p, world_step_kind kind, bool from_client, uint64_t t0, uint64_t t1,
+                const char *text, const char *bytes, size_t len, const retr_event *ev)
+{
+    /* steps that are no engine event: the world's own keys (explain_retr.c) */
+    static const struct {
+        world_step_kind kind;
+        const char *key, *rfc;
+    } own[] = {
+        {WORLD_STEP_CONNECT, "retr.connect", "RFC 8314 3"},
+        {WORLD_STEP_TLS, "retr.tls.starttls", "RFC 9051 6.2.1"},
+        {WORLD_STEP_CLOSE, "retr.close", "RFC 1939 6"},
+    };
+    world_step st;
+    memset(&st, 0, sizeof st);
+    st.kind = kind;
+    st.from = from_client ? p->s->client : p->s->server;
+    st.to = from_client ? p->s->server : p->s->client;
+    if (kind == WORLD_STEP_CHECK)
+        st.to = st.from;
+    st.conn = p->s->conn;
+    st.port = p->s->port;
+    st.tls = p->tls;
+    st.t_send_ms = t0;
+    st.t_arrive_ms = t1;
+    st.text = text;
+    st.bytes = bytes;
+    st.len = len;
+    for (size_t i = 0; i < sizeof own / sizeof own[0]; i++)
+        if (own[i].kind == kind)
+            st.key = own[i].key, st.rfc = own[i].rfc;
+    if (kind == WORLD_STEP_TLS && p->s->proto == WORLD_RETR_POP3)
+        st.key = "retr.tls.stls", st.rfc = "RFC 2595 4";
+    if (kind == WORLD_STEP_TLS && p->s->implicit_tls && !p->any_line)
+        st.key = "retr.tls.implicit", st.rfc = "RFC 8314 3";
+    if (ev) {
+        snprintf(st.verb, sizeof st.verb, "%s", ev->verb);
+        /* the status word stands where SMTP has its code: "+OK", "-ERR", "OK", "NO", ... */
+        snprintf(st.esc, sizeof st.esc, "%s", ev->status);
+        st.rfc = ev->rfc;
+        st.key = ev->key;
+    }
+    /* a state an engine reported rides on the next step that involves its node */
+    char *sf = from_client ? p->st_cl : p->st_srv, *sto = from_client ? p->st_srv : p->st_cl;
+    if (kind == WORLD_STEP_CHECK)
+        sto = NULL;
+    p->any_line |= kind == WORLD_STEP_COMMAND || kind == WORLD_STEP_REPLY;
+    if (world_live_append_step(p->w, &st, sf[0] ? sf : NULL, sto && sto[0] ? sto : NULL) < 0)
+        p->failed = -1;
+    sf[0] = '\0';
+    if (sto)
+        sto[0] = '\0';
+}
+
+/* state_text - what a node shows for an engine state */
+static const char *state_text(const pump *p, bool server, int st)
+{
+    if (p->s->proto == WORLD_RETR_POP3)
+        return server ? pop3_server_state_name((pop3_server_state)st)
+                      : pop3_client_state_name((pop3_client_state)st);
+    return server ? imap_server_state_name((imap_server_state)st)
+                  : imap_client_state_name((imap_client_state)st);
+}
+
+/* set_state - remember a node's new state for its next step */
+static void set_state(pump *p, bool server, const char *text)
+{
+    char *d = server ? p->st_srv : p->st_cl;
+    snprintf(d, sizeof p->st_cl, "%s", text);
+}
+
+/* drain - record the events of one engine; `sender` events become steps from t to t + lat */
+static void drain(pump *p, bool server, uint64_t t)
+{
+    void *e = server ? p->srv : p->cl;
+    const engine_ops *o = server ? p->so : p->co;
+    uint64_t lat = p->s->latency_ms;
+    retr_event ev;
+    const char *text;
+    char local[RETR_TEXT_MAX];
+    while (o->next(e, &ev)) {
+        switch (ev.kind) {
+        case RETR_EV_COMMAND:
+            if (!server && ev.bytes) {
+                text = w_record_text(p->w, ev.bytes, ev.len);
+                add(p, WORLD_STEP_COMMAND, true, t, t + lat, text, ev.bytes, ev.len, &ev);
+            }
+            break;
+        case RETR_EV_RESPONSE:
+        case RETR_EV_UNTAGGED:
+        case RETR_EV_CONTINUE:
+            if (server && ev.bytes) {
+                text = w_record_text(p->w, ev.bytes, ev.len);
+                add(p, WORLD_STEP_REPLY, false, t, t + lat, text, ev.bytes, ev.len, &ev);
+            }
+            break;
+        case RETR_EV_STARTTLS:
+            if (server)
+                p->tls_srv = true;
+            else
+                p->tls_cl = true;
+            break;
+        case RETR_EV_ERROR:
+            snprintf(local, sizeof local, "%s: %s", server ? "server" : "client", ev.key);
+            add(p, WORLD_STEP_CHECK, !server, t, t, local, NULL, 0, &ev);
+            break;
+        case RETR_EV_STATE:
+            set_state(p, server, state_text(p, server, ev.state_to));
+            break;
+        default: /* AUTH, MESSAGE, DONE, CLOSE: the result and the steps around say it */
+            break;
+        }
+    }
+}
+
+/* move - one side's pending output crosses the link; returns whether anything moved */
+static bool move(pump *p, bool from_server, uint64_t *now)
+{
+    void *src = from_server ? p->srv : p->cl, *dst = from_server ? p->cl : p->srv;
+    const engine_ops *so = from_server ? p->so : p->co, *dop = from_server ? p->co : p->so;
+    const char *b;
+    size_t n;
+    bool moved = false;
+    drain(p, from_server, *now);
+    while ((n = so->output(src, &b)) > 0) {
+        dop->feed(dst, b, n, *now + p->s->latency_ms);
+        so->consumed(src, n);
+        moved = true;
+    }
+    if (moved)
+        *now += p->s->latency_ms;
+    return moved;
+}
+
+/* handshake - both ends asked for TLS: two round trips, then both engines are told */
+static void handshake(pump *p, uint64_t *now)
+{
+    uint64_t rtt = 2ull * p->s->latency_ms;
+    char text[RETR_TEXT_MAX];
+    snprintf(text, sizeof text, "TLS handshake (port %u)", (unsigned)p->s->port);
+    p->tls = true;
+    add(p, WORLD_STEP_TLS, true, *now, *now + 2 * rtt, text, NULL, 0, NULL);
+    *now += 2 * rtt;
+    p->so->tls(p->srv, *now);
+    p->co->tls(p->cl, *now);
+    p->tls_srv = p->tls_cl = false;
+}
+
+int world_retrieval_run(world *w, const world_retr_session *s, world_retr_result *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!w || !s || s->client < 0 || s->server < 0 ||
+        (size_t)s->client >= world_node_count(w) || (size_t)s->server >= world_node_count(w) ||
+        (s->proto == WORLD_RETR_POP3 ? !s->pop3 : !s->imap))
+        return -1;
+    pump p = {.w = w, .s = s};
+    uint64_t now = s->start_ms;
+    if (s->proto == WORLD_RETR_POP3) {
+        pop3_server_config c;
+        pop3_server_config_default(&c);
+        c.hostname = s->server_host ? s->server_host : c.hostname;
+        c.provider = s->provider;
+        c.tls_available = s->tls_available || s->implicit_tls;
+        c.allow_plaintext = s->allow_plaintext;
+        p.srv = pop3_server_new(&c, s->implicit_tls, now + s->latency_ms);
+        p.cl = pop3_client_new(s->pop3, now);
+        p.so = &POP3_SRV, p.co = &POP3_CLI;
+    } else {
+        imap_server_config c;
+        imap_server_config_default(&c);
+        c.hostname = s->server_host ? s->server_host : c.hostname;
+        c.provider = s->provider;
+        c.tls_available = s->tls_available || s->implicit_tls;
+        c.allow_plaintext = s->allow_plaintext;
+        p.srv = imap_server_new(&c, s->implicit_tls, now + s->latency_ms);
+        p.cl = imap_client_new(s->imap, now);
+        p.so = &IMAP_SRV, p.co = &IMAP_CLI;
+    }
+    int rc = -1;
+    if (!p.srv || !p.cl)
+        goto done;
+    char text[RETR_TEXT_MAX];
+    snprintf(text, sizeof text, "connect to port %u (%s)", (unsigned)s->port,
+             s->proto == WORLD_RETR_POP3 ? "POP3" : "IMAP");
+    add(&p, WORLD_STEP_CONNECT, true, now, now + s->latency_ms, text, NULL, 0, NULL);
+    now += s->latency_ms;
+    if (s->implicit_tls) {
+        p.tls_srv = p.tls_cl = true;
+        handshake(&p, &now);
+    }
+    bool pushed = false;
+    for (int round = 0; round < RETR_MAX_ROUNDS && !p.failed; round++) {
+        bool done = s->proto == WORLD_RETR_POP3 ? pop3_client_done(p.cl) : imap_client_done(p.cl);
+        bool m1 = move(&p, true, &now);
+        bool m2 = move(&p, false, &now);
+        if (p.tls_srv && p.tls_cl) {
+            handshake(&p, &now);
+            continue;
+        }
+        if (m1 || m2)
+            continue;
+        if (done)
+            break;
+        if (s->proto == WORLD_RETR_IMAP && imap_server_state_get(p.srv) == IMAP_SRV_IDLE) {
+            if (!pushed && s->on_idle && s->on_idle(s->ctx, w, now)) {
+                pushed = true;
+                imap_server_mailbox_changed(p.srv, now);
+                continue;
+            }
+            now = imap_client_deadline(p.cl);
+            imap_client_tick(p.cl, now);
+            continue;
+        }
+        /* nothing moves and the client is not done: its timer decides */
+        if (s->proto == WORLD_RETR_POP3) {
+            now = pop3_client_deadline(p.cl);
+            pop3_client_tick(p.cl, now);
+            if (!pop3_client_done(p.cl))
+                break;
+        } else {
+            now = imap_client_deadline(p.cl);
+            imap_client_tick(p.cl, now);
+            if (!imap_client_done(p.cl))
+                break;
+        }
+    }
+    drain(&p, true, now);
+    drain(&p, false, now);
+    add(&p, WORLD_STEP_CLOSE, true, now, now + s->latency_ms, "connection closed", NULL, 0,
+        NULL);
+    now += s->latency_ms;
+    out->end_ms = now;
+    if (s->proto == WORLD_RETR_POP3) {
+        const pop3_client_result *r = pop3_client_result_get(p.cl);
+        out->ok = r->status == POP3_RESULT_OK;
+        snprintf(out->stage, sizeof out->stage, "%s", r->stage ? r->stage : "");
+        snprintf(out->text, sizeof out->text, "%s", r->text);
+        out->downloaded = r->downloaded;
+        out->tls_used = r->tls_used;
+    } else {
+        const imap_client_result *r = imap_client_result_get(p.cl);
+        out->ok = r->status == IMAP_RESULT_OK;
+        snprintf(out->stage, sizeof out->stage, "%s", r->stage ? r->stage : "");
+        snprintf(out->text, sizeof out->text, "%s", r->text);
+        out->downloaded = r->downloaded;
+        out->tls_used = r->tls_used;
+        out->idle_news = r->idle_news;
+    }
+    rc = p.failed;
+done:
+    if (s->proto == WORLD_RETR_POP3) {
+        pop3_server_free(p.srv);
+        pop3_client_free(p.cl);
+    } else {
+        imap_server_free(p.srv);
+        imap_client_free(p.cl);
+    }
+    return rc;
+}
