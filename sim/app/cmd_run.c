@@ -174,7 +174,8 @@ int cmd_run(int argc, char **argv)
     char path[4096], err[1024];
     if (catalog_resolve(app_data_dir(), CATALOG_SCENARIO, name, NULL, path, sizeof path, err,
                         sizeof err) != 0) {
-        fprintf(stderr, "smtpsim run: %s (see 'smtpsim list')\n", err);
+        fprintf(stderr, "smtpsim run: %s%s\n", err,
+                strstr(err, "did you mean") ? "" : " (see 'smtpsim list')");
         return 2;
     }
     scenario *sc = scenario_load(path, err, sizeof err);

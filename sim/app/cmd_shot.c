@@ -40,6 +40,8 @@ typedef struct {
     const char *theme;     /* NULL: default */
     bool eaves, bytes;     /* eavesdropper view, bytes inspector open */
     bool quiz, predict;    /* quiz panel open; or the predict question before step + 1 */
+    bool no_predict;       /* predict stops off (the window's X) */
+    bool stats;            /* the statistics panel open */
     const char *out;       /* PNG file, or NULL to write none */
     int bench_frames;      /* > 0: draw this many frames and time them */
     Uint64 t_start;        /* SDL_GetPerformanceCounter() that first_frame_ms counts from */
@@ -62,12 +64,16 @@ static void usage(FILE *out)
     fprintf(out,
             "usage: smtpsim shot SCENARIO [--step N] [--out FILE.png] [--size WxH]\n"
             "                    [--theme NAME] [--phase P] [--eaves] [--bytes] [--quiz]\n"
-            "                    [--predict] [--bench-frames N] [--fork-at N --reply TEXT]\n"
+            "                    [--predict] [--no-predict] [--stats] [--bench-frames N]\n"
+            "                    [--fork-at N --reply TEXT]\n"
             "  Draws the window at step N (0-based, as 'smtpsim run' numbers them) with no\n"
             "  display and writes it as a PNG. --size defaults to 1920x1080; --phase 0..1 is\n"
             "  how far the step's token has travelled (default 0.5); --eaves shows the\n"
             "  eavesdropper's view, --bytes opens the bytes inspector, --quiz the quiz panel,\n"
-            "  --predict the predict-the-reply question that stops before step N+1; themes: %s.\n"
+            "  --predict the predict-the-reply question that stops before step N+1\n"
+            "  (--no-predict: stops off), --stats the statistics panel.\n"
+            "  Themes: %s.\n"
+            "  Quiz choices are shuffled with a fixed seed, so pictures are reproducible.\n"
             "  --bench-frames N draws N frames and prints 'frame median: X ms'.\n"
             "  --fork-at N --reply TEXT draws the what-if fork where reply step N answers\n"
             "  TEXT (\"550 5.1.1 No such user\"); --step then counts in the fork (default N).\n",
@@ -185,6 +191,8 @@ static int render(const shot_options *o, shot_result *res, char *err, size_t err
     a = ui_app_new(r, NULL, &cfg, err, errlen);
     if (!a)
         goto fail;
+    ui_app_set_quiz_seed(a, 1); /* the same shuffled choices in every picture */
+    ui_app_set_predict(a, !o->no_predict);
     if (ui_app_load(a, o->scenario, err, errlen) != 0) {
         rc = 2;
         goto fail;
@@ -198,6 +206,8 @@ static int render(const shot_options *o, shot_result *res, char *err, size_t err
     res->step = ui_app_step(a);
     ui_app_set_eaves(a, o->eaves);
     ui_app_set_bytes(a, o->bytes);
+    if (o->stats)
+        ui_app_toggle_stats(a);
     if ((o->quiz || o->predict) && ui_app_open_quiz(a, o->predict) != 0) {
         snprintf(err, errlen, "%s", o->predict ? "no predict question stops before the next step"
                                                : "no lesson animates this scenario");
@@ -230,16 +240,24 @@ int cmd_shot(int argc, char **argv)
     long step = -1, frames = 0, w = 1920, h = 1080, fork_at = -1;
     const char *reply = NULL;
     double phase = 0.5;
-    int eaves = 0, bytes = 0, quiz = 0, predict = 0;
-    enum { O_EAVES = 1, O_BYTES, O_QUIZ, O_PREDICT, O_STEP, O_FORK_AT, O_REPLY, O_OUT, O_THEME,
-           O_PHASE, O_SIZE, O_BENCH_FRAMES };
+    int eaves = 0, bytes = 0, quiz = 0, predict = 0, no_predict = 0, stats = 0;
+    enum { O_EAVES = 1, O_BYTES, O_QUIZ, O_PREDICT, O_NO_PREDICT, O_STATS, O_STEP, O_FORK_AT,
+           O_REPLY, O_OUT, O_THEME, O_PHASE, O_SIZE, O_BENCH_FRAMES };
     static const app_opt opts[] = {
-        {"eaves", 0, false, O_EAVES},  {"bytes", 0, false, O_BYTES},
-        {"quiz", 0, false, O_QUIZ},    {"predict", 0, false, O_PREDICT},
-        {"step", 0, true, O_STEP},     {"fork-at", 0, true, O_FORK_AT},
-        {"reply", 0, true, O_REPLY},   {"out", 0, true, O_OUT},
-        {"theme", 0, true, O_THEME},   {"phase", 0, true, O_PHASE},
-        {"size", 0, true, O_SIZE},     {"bench-frames", 0, true, O_BENCH_FRAMES},
+        {"eaves", 0, false, O_EAVES},
+        {"bytes", 0, false, O_BYTES},
+        {"quiz", 0, false, O_QUIZ},
+        {"predict", 0, false, O_PREDICT},
+        {"no-predict", 0, false, O_NO_PREDICT},
+        {"stats", 0, false, O_STATS},
+        {"step", 0, true, O_STEP},
+        {"fork-at", 0, true, O_FORK_AT},
+        {"reply", 0, true, O_REPLY},
+        {"out", 0, true, O_OUT},
+        {"theme", 0, true, O_THEME},
+        {"phase", 0, true, O_PHASE},
+        {"size", 0, true, O_SIZE},
+        {"bench-frames", 0, true, O_BENCH_FRAMES},
         {NULL, 0, false, 0},
     };
     app_opts p;
@@ -261,6 +279,12 @@ int cmd_shot(int argc, char **argv)
             break;
         case O_PREDICT:
             predict = 1;
+            break;
+        case O_NO_PREDICT:
+            no_predict = 1;
+            break;
+        case O_STATS:
+            stats = 1;
             break;
         case O_STEP:
             if (parse_int(v, 0, LONG_MAX, &step) != 0)
@@ -350,6 +374,8 @@ int cmd_shot(int argc, char **argv)
         .bytes = bytes,
         .quiz = quiz,
         .predict = predict,
+        .no_predict = no_predict,
+        .stats = stats,
         .out = out,
         .bench_frames = (int)frames,
         .t_start = t_cmd,
@@ -367,9 +393,11 @@ int cmd_shot(int argc, char **argv)
     if (step >= 0 && (size_t)step != res.step)
         fprintf(stderr, "smtpsim shot: the scenario has steps 0-%zu; drew step %zu\n",
                 res.steps ? res.steps - 1 : 0, res.step);
-    if (out)
-        printf("wrote %s (%ldx%ld, step %zu of %zu)\n", out, w, h, res.step,
-               res.steps ? res.steps - 1 : 0);
+    if (out) {
+        char pos[64];
+        printf("wrote %s (%ldx%ld): %s\n", out, w, h,
+               world_step_position(res.step, res.steps, pos, sizeof pos));
+    }
     if (frames) {
         printf("frame median: %.3f ms (p95 %.3f ms, %ld frames at %ldx%ld, software renderer, "
                "step %zu)\n",

@@ -33,12 +33,13 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "usage: smtpsim window [SCENARIO | --lesson LESSON] [--theme NAME] [--step N]\n"
-            "                      [--frames N] [--progress FILE]\n"
+            "                      [--frames N] [--progress FILE] [--no-predict]\n"
             "  Opens the step-through window (default scenario: %s). Themes: %s.\n"
             "  --lesson LESSON opens the scenario that lesson animates.\n"
             "  The quiz panel keeps progress in the same file as 'smtpsim quiz'\n"
             "  ($XDG_DATA_HOME/smtpsim/progress.json, or --progress FILE).\n"
             "  W on a reply step: what if the server had answered otherwise?\n"
+            "  --no-predict: no predict-the-reply stops (X in the window toggles them).\n"
             "  Press F1 or ? in the window for every key. --frames N quits after N frames\n"
             "  (for tests). With no display, prints the transcript instead.\n",
             DEFAULT_SCENARIO, ui_theme_names());
@@ -134,14 +135,16 @@ static bool have_display(void)
 
 int cmd_window(int argc, char **argv)
 {
-    enum { O_THEME = 1, O_PROGRESS, O_STEP, O_FRAMES, O_LESSON };
+    enum { O_THEME = 1, O_PROGRESS, O_STEP, O_FRAMES, O_LESSON, O_NO_PREDICT };
     static const app_opt opts[] = {
         {"theme", 0, true, O_THEME},   {"progress", 0, true, O_PROGRESS},
         {"step", 0, true, O_STEP},     {"frames", 0, true, O_FRAMES},
-        {"lesson", 0, true, O_LESSON}, {NULL, 0, false, 0},
+        {"lesson", 0, true, O_LESSON}, {"no-predict", 0, false, O_NO_PREDICT},
+        {NULL, 0, false, 0},
     };
     const char *name = NULL, *theme = NULL, *progress = NULL, *lesson_name = NULL;
     long step = 0, frames = 0;
+    bool no_predict = false;
     app_opts p;
     app_opts_init(&p, "smtpsim window", opts, argc, argv);
     for (int c; (c = app_opts_next(&p)) != APP_OPTS_END;) {
@@ -159,6 +162,9 @@ int cmd_window(int argc, char **argv)
             break;
         case O_LESSON:
             lesson_name = v;
+            break;
+        case O_NO_PREDICT:
+            no_predict = true;
             break;
         case O_STEP:
             step = strtol(v, &end, 10);
@@ -248,8 +254,10 @@ int cmd_window(int argc, char **argv)
     int rc = 0;
     ui_app_config cfg = {data, theme};
     ui_app *app = ui_app_new(r, win, &cfg, err, sizeof err);
-    if (app)
+    if (app) {
         ui_app_set_progress(app, progress);
+        ui_app_set_predict(app, !no_predict);
+    }
     if (!app) {
         fprintf(stderr, "smtpsim: %s\n", err);
         rc = 1;

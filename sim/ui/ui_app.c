@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "ui/ui_png.h"
 
@@ -63,6 +64,8 @@ static void drop_world(ui_app *a)
 {
     ui_app_whatif_drop(a);
     ui_quiz_free(a->quiz);
+    ui_stats_free(a->stats);
+    a->stats = NULL;
     a->quiz = NULL;
     world_free(a->owned);
     scenario_free(a->sc);
@@ -130,6 +133,9 @@ int ui_app_load(ui_app *a, const char *path, char *err, size_t errlen)
         return -1;
     }
     a->quiz = ui_quiz_new(a->data_dir, a->id, w);
+    ui_quiz_set_predict(a->quiz, !a->no_predict);
+    if (a->quiz_seed)
+        ui_quiz_set_seed(a->quiz, a->quiz_seed);
     if (a->quiz && a->progress[0]) {
         char perr[600];
         if (ui_quiz_use_progress(a->quiz, a->progress, perr, sizeof perr) != 0)
@@ -228,6 +234,28 @@ void ui_app_set_zoom(ui_app *a, float zoom)
 static ui_quiz *predict_quiz(ui_app *a)
 {
     return a->fork ? NULL : a->quiz;
+}
+
+void ui_app_set_predict(ui_app *a, bool on)
+{
+    a->no_predict = !on;
+    a->predict_told = a->predict_told || !on; /* the default (on) needs no word */
+    ui_quiz_set_predict(a->quiz, on);
+}
+
+void ui_app_set_quiz_seed(ui_app *a, uint64_t seed)
+{
+    a->quiz_seed = seed;
+}
+
+void ui_app_toggle_stats(ui_app *a)
+{
+    if (a->stats) {
+        ui_stats_free(a->stats);
+        a->stats = NULL;
+        return;
+    }
+    a->stats = ui_stats_open(a->data_dir, a->progress, (int64_t)time(NULL));
 }
 
 int ui_app_open_quiz(ui_app *a, bool predict)

@@ -72,6 +72,14 @@ void ui_app_set_zoom(ui_app *a, float zoom);
  * With predict = true, the panel asks the predict question that stops before the current step
  * + 1 (-1 when there is none). */
 int ui_app_open_quiz(ui_app *a, bool predict);
+/* ui_app_set_predict - predict stops on (default) or off: a presenter steps through without
+ * questions (X toggles it; window and shot --no-predict start with it off). */
+void ui_app_set_predict(ui_app *a, bool on);
+/* ui_app_set_quiz_seed - the seed of the quiz's choice shuffles for scenarios loaded from now
+ * on (0, the default: from the clock; shot pins it so its pictures are reproducible). */
+void ui_app_set_quiz_seed(ui_app *a, uint64_t seed);
+/* ui_app_toggle_stats - open (computed now) or close the statistics panel (I, Esc). */
+void ui_app_toggle_stats(ui_app *a);
 
 /* ---- what if? (issue 7) ----
  * W (or the "What if?" button) on a server reply step opens a field holding that reply; Enter

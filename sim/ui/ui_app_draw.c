@@ -102,6 +102,24 @@ static void draw_header(ui_app *a)
                  UI_ALIGN_LEFT);
     ui_gfx_widget_close(c);
     SDL_Rect title = {hd.x + c->pad, cy - sh / 2, step.x - 2 * c->pad - hd.x - c->pad, sh};
+    if (a->predict_told && !a->fork) {
+        /* X says what it did on the screen, not only on stdout: a presenter sees the state */
+        const char *tag = a->no_predict ? "Predict stops: off (X)" : "Predict stops: on (X)";
+        int tw = 0, tag_h = 0;
+        ui_text_size(c->text, UI_FONT_SANS_BOLD, c->fs_body, tag, &tw, &tag_h);
+        SDL_Rect band = {step.x - 2 * c->pad - tw - c->pad, cy - (tag_h + c->pad / 2) / 2,
+                         tw + c->pad, tag_h + c->pad / 2};
+        if (band.x - c->pad - title.x >= hd.w / 3) { /* the title keeps a third at least */
+            ui_gfx_widget_open(c, "predict stops", band);
+            ui_gfx_box(c->r, band, c->radius, a->no_predict ? th->highlight : th->panel,
+                       th->node_active, c->line);
+            ui_text_draw(c->text, UI_FONT_SANS_BOLD, c->fs_body,
+                         a->no_predict ? th->highlight_text : th->text, tag, band.x + c->pad / 2,
+                         cy, UI_ALIGN_LEFT | UI_ALIGN_MIDDLE);
+            ui_gfx_widget_close(c);
+            title.w = band.x - c->pad - title.x;
+        }
+    }
     snprintf(buf, sizeof buf, "%s", a->title[0] ? a->title : "smtpsim: no scenario");
     ui_gfx_widget_open(c, "title", title);
     ui_text_draw_fit(c->text, UI_FONT_SANS_BOLD, c->fs_title, th->title, buf, title.x, cy,
@@ -141,6 +159,8 @@ static void draw_still(ui_app *a, const ui_view *v)
     ui_gfx_widget_open(c, "explanation panel", a->lay.explain);
     if (a->wi_edit) {
         ui_app_whatif_draw(a);
+    } else if (a->stats) {
+        ui_stats_draw(a->stats, c, a->lay.explain);
     } else if (ui_quiz_get_mode(a->quiz) != UI_QUIZ_OFF) {
         ui_quiz_draw(a->quiz, c, a->lay.explain);
     } else if (a->bytes) {
@@ -216,10 +236,13 @@ static void still_key(const ui_app *a, const ui_view *v, still_layer_key *k)
     k->hover = a->hover;
     k->quiz_rev = ui_quiz_revision(a->quiz);
     k->quiz_mode = (int)ui_quiz_get_mode(a->quiz);
+    k->stats = a->stats;
     k->fork_gen = a->fork_gen;
     k->wi_rev = a->wi_rev;
     k->wi_edit = a->wi_edit;
     k->panels = a->panels;
+    k->no_predict = a->no_predict;
+    k->predict_told = a->predict_told;
 }
 
 /* layer_ready - a target texture of the output size, or false (then draw directly). */

@@ -80,7 +80,9 @@ static void save_fork_now(ui_app *a)
  * press on a clicker does not end a class demo, and a second one within a few seconds quits. */
 static void escape(ui_app *a)
 {
-    if (a->bytes) {
+    if (a->stats) {
+        ui_app_toggle_stats(a);
+    } else if (a->bytes) {
         a->bytes = false;
     } else if (a->fork) {
         ui_app_unfork(a);
@@ -215,6 +217,13 @@ static void do_key(ui_app *a, ui_key_action act)
     case UI_KEY_THEME: press(a, UI_BTN_THEME); break;
     case UI_KEY_SCENARIO: press(a, UI_BTN_SCENARIO); break;
     case UI_KEY_QUIZ: press(a, UI_BTN_QUIZ); break;
+    case UI_KEY_PREDICT:
+        ui_app_set_predict(a, a->no_predict);
+        a->predict_told = true; /* the header shows the state from now on */
+        printf("predict stops %s\n", a->no_predict ? "off" : "on");
+        fflush(stdout);
+        break;
+    case UI_KEY_STATS: ui_app_toggle_stats(a); break;
     case UI_KEY_WHATIF:
         press(a, UI_BTN_WHATIF);
         a->wi_eat = a->wi_edit; /* the W also arrives as text */
@@ -363,7 +372,7 @@ static void wheel(ui_app *a, const SDL_MouseWheelEvent *wh)
     if (!notch)
         return;
     bool quiz = ui_quiz_get_mode(a->quiz) != UI_QUIZ_OFF;
-    if (a->bytes && !quiz && !a->wi_edit && ui_gfx_inside(a->lay.explain, x, y)) {
+    if (a->bytes && !quiz && !a->wi_edit && !a->stats && ui_gfx_inside(a->lay.explain, x, y)) {
         scroll_bytes(a, -notch * UI_APP_WHEEL_ROWS);
         return;
     }

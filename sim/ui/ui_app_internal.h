@@ -15,6 +15,7 @@
 #include "ui/ui_panels.h"
 #include "ui/ui_picker.h"
 #include "ui/ui_quiz.h"
+#include "ui/ui_stats.h"
 
 /* Notices over the window last this long (elapsed time, not frames). */
 #define UI_APP_NOTICE_MS 4000
@@ -41,9 +42,11 @@ typedef struct {
     int speed, hover;
     unsigned quiz_rev;
     int quiz_mode;
+    const void *stats; /* the statistics panel shown, NULL none */
     unsigned fork_gen, wi_rev; /* what-if fork shown, reply field */
     bool wi_edit;
     ui_panels_state panels;
+    bool no_predict, predict_told;
 } still_layer_key;
 
 struct ui_app {
@@ -72,6 +75,10 @@ struct ui_app {
     bool eaves, bytes, help, picking, fullscreen;
     ui_picker picker;
     ui_quiz *quiz; /* the lessons of this scenario, NULL when none */
+    ui_stats *stats;  /* the statistics panel, NULL when closed */
+    bool no_predict;  /* predict stops turned off (X, window/shot --no-predict) */
+    bool predict_told; /* X pressed or started off: the header says whether stops are on */
+    uint64_t quiz_seed; /* 0: the quiz seeds from the clock */
     char progress[512]; /* the quiz's progress file, "" for none */
 
     /* what if? the fork is shown instead of `owned` while it exists */

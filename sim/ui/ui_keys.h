@@ -27,6 +27,8 @@ typedef enum {
     UI_KEY_THEME,
     UI_KEY_SCENARIO,
     UI_KEY_QUIZ,
+    UI_KEY_PREDICT, /* predict stops on / off */
+    UI_KEY_STATS,   /* the statistics panel */
     UI_KEY_WHATIF,
     UI_KEY_SAVE_FORK,
     UI_KEY_FULLSCREEN,

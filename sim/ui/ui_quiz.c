@@ -27,7 +27,11 @@ struct ui_quiz {
     char typed[UI_QUIZ_MAX_TYPED];
     unsigned mask;   /* multi: choices ticked */
     bool answered, correct;
-    int chosen;      /* 1-based choice given, 0 none */
+    bool revealed;   /* a predict stop's answer shown without an answer (PageDown) */
+    int chosen;      /* 1-based displayed number of the choice given, 0 none */
+    size_t perm[LESSON_MAX_ITEMS]; /* predict stop: displayed position -> choice index */
+    uint64_t rng;                  /* the shuffles of predict stops and sessions */
+    bool no_predict;               /* the presenter turned predict stops off */
     quiz_feedback fb;
     char hint[96];
     unsigned rev;
@@ -49,6 +53,7 @@ ui_quiz *ui_quiz_new(const char *data_dir, const char *scenario_id, const world 
     ui_quiz *q = calloc(1, sizeof *q);
     if (!q)
         return NULL;
+    q->rng = (uint64_t)time(NULL); /* a class sees other orders each run; shot pins it */
     q->n_lessons = catalog_lessons_of(data_dir, scenario_id, q->lessons, UI_QUIZ_MAX_LESSONS);
     if (!q->n_lessons) {
         free(q);
@@ -114,7 +119,7 @@ static void reset_answer(ui_quiz *q)
 {
     q->typed[0] = 0;
     q->mask = 0;
-    q->answered = q->correct = false;
+    q->answered = q->correct = q->revealed = false;
     q->chosen = 0;
     q->hint[0] = 0;
     memset(&q->fb, 0, sizeof q->fb);
@@ -129,7 +134,7 @@ void ui_quiz_open_session(ui_quiz *q)
         quiz_free(q->session);
         quiz_options o;
         time_t now = time(NULL);
-        quiz_options_init(&o, QUIZ_PRACTICE, (int64_t)now, (uint64_t)now);
+        quiz_options_init(&o, QUIZ_PRACTICE, (int64_t)now, quiz_rng(&q->rng));
         q->session = quiz_new((const lesson *const *)q->lessons, q->n_lessons, q->prog, &o,
                               q->session_err, sizeof q->session_err);
     }
@@ -148,16 +153,38 @@ void ui_quiz_close(ui_quiz *q)
 
 bool ui_quiz_predict_before(ui_quiz *q, size_t step)
 {
-    if (!q)
+    if (!q || q->no_predict)
         return false;
     for (size_t i = 0; i < q->n_pred; i++)
         if (q->pred_step[i] == (long)step && !q->pred_done[i]) {
             q->mode = UI_QUIZ_PREDICT;
             q->pred_cur = (int)i;
             reset_answer(q);
+            quiz_shuffle_choices(q->pred[i], &q->rng, q->perm);
             return true;
         }
     return false;
+}
+
+void ui_quiz_set_seed(ui_quiz *q, uint64_t seed)
+{
+    if (q)
+        q->rng = seed;
+}
+
+void ui_quiz_set_predict(ui_quiz *q, bool on)
+{
+    if (!q)
+        return;
+    q->no_predict = !on;
+    if (!on && q->mode == UI_QUIZ_PREDICT)
+        ui_quiz_close(q);
+    q->rev++;
+}
+
+bool ui_quiz_predict_on(const ui_quiz *q)
+{
+    return q && !q->no_predict;
 }
 
 static const lesson_question *current(const ui_quiz *q)
@@ -241,6 +268,15 @@ static size_t n_choices(const lesson_question *qu)
     return qu->kind == LESSON_Q_TRUEFALSE ? 2 : qu->n_choices;
 }
 
+/* shown - the choice index (identity) displayed at position pos: the session's shuffle, or the
+ * predict stop's own. */
+static size_t shown(const ui_quiz *q, size_t pos)
+{
+    if (q->mode == UI_QUIZ_SESSION && q->session)
+        return quiz_display(q->session, pos);
+    return pos < LESSON_MAX_ITEMS ? q->perm[pos] : pos;
+}
+
 /* submit - grade what was given: the session's engine, or quiz_grade for a predict stop. */
 static void submit(ui_quiz *q)
 {
@@ -271,7 +307,10 @@ static void submit(ui_quiz *q)
             q->rev++;
             return;
         }
-        a.mask = q->mask;
+        /* ticks are displayed positions; the answer holds the choices' identities */
+        for (size_t pos = 0; pos < qu->n_choices; pos++)
+            if ((q->mask >> pos) & 1u)
+                a.mask |= 1u << shown(q, pos);
     } else if (qu->kind == LESSON_Q_TRUEFALSE) {
         if (!q->chosen)
             return;
@@ -279,7 +318,7 @@ static void submit(ui_quiz *q)
     } else {
         if (!q->chosen)
             return;
-        a.choice = q->chosen;
+        a.choice = (int)shown(q, (size_t)q->chosen - 1) + 1;
     }
     if (q->mode == UI_QUIZ_SESSION) {
         quiz_status st = quiz_submit(q->session, &a, (int64_t)time(NULL), &q->fb);
@@ -292,7 +331,7 @@ static void submit(ui_quiz *q)
         }
         q->correct = q->fb.correct;
     } else {
-        q->correct = quiz_grade(qu, NULL, &a, &q->fb);
+        q->correct = quiz_grade(qu, q->perm, &a, &q->fb);
         /* the session engine records its own answers; a predict stop is recorded here */
         if (q->prog)
             progress_record(q->prog, qu->id, q->correct, (int64_t)time(NULL));
@@ -300,6 +339,21 @@ static void submit(ui_quiz *q)
     q->answered = true;
     q->hint[0] = 0;
     keep(q);
+    q->rev++;
+}
+
+/* reveal - a predict stop's answer shown with nothing recorded: a presenter's clicker sends only
+ * PageDown, and must never get stuck on a question. */
+static void reveal(ui_quiz *q)
+{
+    const lesson_question *qu = current(q);
+    quiz_answer none;
+    memset(&none, 0, sizeof none);
+    quiz_grade(qu, q->perm, &none, &q->fb);
+    q->fb.why_not = NULL;
+    q->answered = q->revealed = true;
+    q->correct = false;
+    q->hint[0] = 0;
     q->rev++;
 }
 
@@ -358,6 +412,10 @@ ui_quiz_action ui_quiz_key(ui_quiz *q, SDL_Keycode key)
         if (q->answered)
             return next(q);
         submit(q);
+        return UI_QUIZ_NONE;
+    }
+    if (!q->answered && q->mode == UI_QUIZ_PREDICT && key == SDLK_PAGEDOWN) {
+        reveal(q);
         return UI_QUIZ_NONE;
     }
     if (q->answered) /* stepping keys work while the feedback is read */
@@ -451,8 +509,10 @@ void ui_quiz_draw(ui_quiz *q, ui_ctx *c, SDL_Rect area)
         if (q->session) {
             size_t right = 0, answered = 0, total = 0;
             quiz_score(q->session, &right, &answered, &total);
-            snprintf(buf, sizeof buf, "Done: %zu right out of %zu answered (%zu questions). "
-                                      "Press Enter or Q to close.", right, answered, total);
+            /* unanswered questions count as wrong, as in the terminal */
+            snprintf(buf, sizeof buf, "Done: %zu of %zu right (%u%%), %zu answered. "
+                                      "Press Enter or Q to close.", right, total,
+                     quiz_percent(q->session), answered);
         } else {
             snprintf(buf, sizeof buf, "No questions: %s", q->session_err);
         }
@@ -466,14 +526,22 @@ void ui_quiz_draw(ui_quiz *q, ui_ctx *c, SDL_Rect area)
         ui_gfx_reply_shape(c->r, k, x + sz / 2, y + lh / 2.0f, sz, th->reply[k],
                            th->reply_text[k]);
         ui_text_draw(c->text, UI_FONT_SANS_BOLD, c->fs_body, th->text,
-                     q->correct ? "Right." : "Not quite.", x + (int)sz + c->pad / 2, y,
-                     UI_ALIGN_LEFT);
+                     q->revealed  ? "The server answers:"
+                     : q->correct ? "Right."
+                                  : "Not quite.",
+                     x + (int)sz + c->pad / 2, y, UI_ALIGN_LEFT);
         y += lh;
         if (!q->correct && q->fb.right[0]) {
             snprintf(buf, sizeof buf, "Answer: %s", q->fb.right);
+            if (q->fb.given[0] && !q->revealed)
+                snprintf(buf + strlen(buf), sizeof buf - strlen(buf), " (yours: %s)",
+                         q->fb.given);
             y += ui_text_draw_wrap(c->text, UI_FONT_SANS_BOLD, c->fs_small, th->text, buf, x, y,
                                    w, bottom - y);
         }
+        if (q->fb.detail[0])
+            y += ui_text_draw_wrap(c->text, UI_FONT_SANS, c->fs_small, th->text, q->fb.detail, x,
+                                   y, w, bottom - y - lh);
         if (q->fb.why_not)
             y += ui_text_draw_wrap(c->text, UI_FONT_SANS, c->fs_small, th->text, q->fb.why_not,
                                    x, y, w, bottom - y - lh);
@@ -511,7 +579,7 @@ void ui_quiz_draw(ui_quiz *q, ui_ctx *c, SDL_Rect area)
         size_t n = n_choices(qu);
         for (size_t i = 0; i < n && y + small_lh <= bottom; i++) {
             const char *text = qu->kind == LESSON_Q_TRUEFALSE ? (i ? "False" : "True")
-                                                              : qu->choices[i];
+                                                              : qu->choices[shown(q, i)];
             bool ticked = (q->mask >> i) & 1u;
             snprintf(buf, sizeof buf, "%s%zu / %c   %s", ticked ? "[x] " : "", i + 1,
                      (char)('A' + i), text);
@@ -530,7 +598,9 @@ void ui_quiz_draw(ui_quiz *q, ui_ctx *c, SDL_Rect area)
                       : qu->kind == LESSON_Q_ORDER ? "Type the numbers in order (\"312\"), Enter."
                       : qu->kind == LESSON_Q_MATCH ? "Type a letter for each line (\"bac\"), Enter."
                       : typed_kind(qu)            ? "Type your answer, then Enter."
-                                                  : "Press 1-9 or A-D, or click a choice.";
+                      : q->mode == UI_QUIZ_PREDICT
+                          ? "Press 1-9 or A-D, or click; PageDown shows the answer."
+                          : "Press 1-9 or A-D, or click a choice.";
     if (typed_kind(qu) && y + lh < bottom) {
         snprintf(buf, sizeof buf, "Your answer: %s_", q->typed);
         y += ui_text_draw_wrap(c->text, UI_FONT_MONO_BOLD, c->fs_mono, th->text, buf, x, y, w,

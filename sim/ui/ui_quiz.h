@@ -12,6 +12,7 @@
 #include <SDL.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/teach/lesson.h"
 #include "core/world/world.h"
@@ -57,6 +58,15 @@ void ui_quiz_close(ui_quiz *q);
 /* ui_quiz_predict_before - whether an unanswered predict question stops the animation before
  * step `step`; if so the panel switches to it and true is returned. */
 bool ui_quiz_predict_before(ui_quiz *q, size_t step);
+
+/* ui_quiz_set_seed - the seed of the choice shuffles (sessions and predict stops); the window
+ * passes the clock, `shot` a fixed value so its pictures are reproducible. */
+void ui_quiz_set_seed(ui_quiz *q, uint64_t seed);
+
+/* ui_quiz_set_predict - predict stops on (the default) or off (a presenter who wants to step
+ * through without questions); turning them off closes an open stop. */
+void ui_quiz_set_predict(ui_quiz *q, bool on);
+bool ui_quiz_predict_on(const ui_quiz *q);
 
 /* ui_quiz_predict_steps - how many predict questions were placed on steps of this world. */
 size_t ui_quiz_predict_count(const ui_quiz *q);

@@ -132,3 +132,89 @@ fi
 expect_output "export --gift to stdout" 'MX servers listen on port 25\\: a \\= b' "$SMTPSIM" export --gift $L/sample-ports.json
 "$SMTPSIM" export --transcript basic >"$T/o16" 2>&1
 if grep -q "unexpected '--transcript'" "$T/o16"; then fail "other exports forwarded" "handled as gift"; else pass "other exports forwarded"; fi
+
+# shuffled choices: the order follows --seed, a pinned choice stays last, the number typed is
+# turned into the choice it showed (the right one is "2yz, positive completion")
+orders=""
+for seed in 1 2 3 4 5 6; do
+    printf 'q\n' | quiz $L/sample-shuffle.json --seed $seed --progress "$T/sh.json" --now $NOW >"$T/sh$seed" 2>&1
+    orders="$orders $(grep -E '^  [1-5]\. ' "$T/sh$seed" | cut -c6-8 | tr -d ' \n')"
+done
+[ "$(echo $orders | tr ' ' '\n' | sort -u | wc -l)" -ge 3 ] && pass "choices shuffled by seed" || fail "choices shuffled by seed" "$orders"
+if grep -q '^  5\. None of the above' "$T/sh1" && grep -q '^  5\. None of the above' "$T/sh4"; then
+    pass "pinned choice stays"
+else
+    fail "pinned choice stays" "$(grep -E '^  [1-5]\. ' "$T/sh1")"
+fi
+printf 'q\n' | quiz $L/sample-shuffle.json --seed 4 --progress "$T/sh.json" --now $NOW >"$T/sh4b" 2>&1
+cmp -s "$T/sh4" "$T/sh4b" && pass "same seed, same order" || fail "same seed, same order" "differs"
+n=$(grep -E '^  [1-5]\. 2yz' "$T/sh3" | cut -c3)
+printf '%s\n' "$n" | quiz $L/sample-shuffle.json --seed 3 --progress "$T/sh2.json" --now $NOW >"$T/sh3b" 2>&1
+grep -q '^Correct\.' "$T/sh3b" && pass "graded by the choice shown" || fail "graded by the choice shown" "typed $n: $(cat "$T/sh3b")"
+
+# exam: one right answer then q scores 1/5 with the rest listed; --pass sets the exit status
+# (seed 3 asks sample-basics-001 first, whose answer is 3)
+L5="$L/sample-basics.json $L/sample-ports.json"
+printf '3\nq\n' | quiz $L5 --exam 5 --seed 3 --pass 80 --progress "$T/ex5.json" --now $NOW >"$T/e1" 2>&1
+rc=$?
+first=$(grep -m1 '^Question 1 of' "$T/e1")
+if grep -q '^Score: 1/5 (20%)$' "$T/e1" && grep -q '^Not answered (4, counted as wrong): ' "$T/e1" \
+    && grep -q '^Pass mark 80%: not passed' "$T/e1" && [ $rc -eq 1 ]; then
+    pass "exam: unanswered count as wrong, pass mark"
+else
+    fail "exam: unanswered count as wrong, pass mark" "exit $rc: $first $(grep -A3 '^Score' "$T/e1")"
+fi
+printf '3\n2\n3\n25\nt\n' | quiz $L/sample-ports.json --exam 5 --seed 2 --pass 0 --progress "$T/ex6.json" --now $NOW >"$T/e2" 2>&1
+rc=$?
+[ $rc -eq 0 ] && grep -q '^Pass mark 0%: passed' "$T/e2" && pass "exam: pass exits 0" || fail "exam: pass exits 0" "exit $rc"
+grep -q '^   Your answer:   ' "$T/e2" && pass "exam review shows the student's answer" || fail "exam review shows the student's answer" "$(grep -A4 '^1\. ' "$T/e2")"
+expect_exit "--pass needs --exam" 2 "$SMTPSIM" quiz $L/sample-ports.json --pass 80
+expect_exit "--pass at most 100" 2 "$SMTPSIM" quiz $L/sample-ports.json --exam 2 --pass 101
+
+# time runs out while the student thinks: warned, ended, the rest wrong (a 2-second exam)
+(printf '3\n'; sleep 4) | quiz $L/sample-ports.json --exam 3 --seconds 2 --seed 2 --progress "$T/ex7.json" --now $NOW >"$T/e3" 2>&1
+if grep -q 'Warning: 0:0[0-2] left\.' "$T/e3" && grep -q 'Time is up\.' "$T/e3" \
+    && grep -q '^Not answered (2, counted as wrong, time ran out)' "$T/e3"; then
+    pass "exam: warning and time up"
+else
+    fail "exam: warning and time up" "$(tail -c 600 "$T/e3")"
+fi
+
+# progress that cannot be written: refused before the first question, exit 2
+printf '3\nq\n' | quiz $L/sample-ports.json --progress /proc/smtpsim-progress.json --now $NOW >"$T/o17" 2>&1
+rc=$?
+if [ $rc -eq 2 ] && grep -q 'cannot keep progress in /proc/smtpsim-progress.json: cannot create a temporary file' "$T/o17" \
+    && ! grep -q 'Question 1' "$T/o17"; then
+    pass "unwritable progress refused before asking"
+else
+    fail "unwritable progress refused before asking" "exit $rc: $(head -c 300 "$T/o17")"
+fi
+
+# matching: the wrong pairs are named; long answers wrap within 80 columns
+printf '3\n1,2\nt\nquit\n1 2 3 4 5\nabc\nq\n' | quiz $L/sample-basics.json --seed 1 --progress "$T/m.json" --now $NOW >"$T/o18" 2>&1
+grep -q 'pairs right; wrong: ' "$T/o18" && pass "match names the wrong pairs" || fail "match names the wrong pairs" "$(grep -A2 'Incorrect' "$T/o18" | tail -4)"
+awk 'length > 80 { bad = 1 } END { exit bad }' "$T/o18" && pass "answers wrapped" || fail "answers wrapped" "a line over 80 columns"
+
+# statistics and the Anki export
+"$SMTPSIM" stats $L/sample-basics.json --progress "$T/p.json" --now $((NOW + 60)) >"$T/o19" 2>&1
+if grep -q '^Questions: 6 (' "$T/o19" && grep -q '^Boxes 1-5: ' "$T/o19" && grep -q '^Due now: ' "$T/o19" \
+    && grep -q '^commands ' "$T/o19"; then
+    pass "stats"
+else
+    fail "stats" "$(cat "$T/o19")"
+fi
+expect_exit "stats: unknown option" 2 "$SMTPSIM" stats --frob
+"$SMTPSIM" export --csv $L/sample-basics.json --out "$T/b.csv" >"$T/o20" 2>&1
+if [ "$(head -1 "$T/b.csv")" = '#separator:Comma' ] && grep -q '^"Which protocol sends mail between servers?$' "$T/b.csv" \
+    && grep -q '"sample-basics roles"$' "$T/b.csv"; then
+    pass "export --csv"
+else
+    fail "export --csv" "$(head -c 400 "$T/b.csv" 2>&1) $(cat "$T/o20")"
+fi
+grep -q "Moodle shuffles them itself" "$T/b.gift" && pass "GIFT says Moodle shuffles" || fail "GIFT says Moodle shuffles" "no note"
+
+# did you mean: a typo names the folder searched and the close name
+expect_output "run: did you mean" "did you mean 'basic'?" "$SMTPSIM" run basci
+expect_exit "run: typo exits 2" 2 "$SMTPSIM" run basci
+expect_output "quiz: did you mean" "did you mean 'ports'?" "$SMTPSIM" quiz prots --progress "$T/dym.json"
+expect_output "export: did you mean" "did you mean 'tls'?" "$SMTPSIM" export --csv tsl

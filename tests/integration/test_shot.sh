@@ -100,7 +100,7 @@ at=$("$SMTPSIM" run basic --color never | awk '/<.  250 2\.1\.5/ { n = $1 } END 
     >/dev/null 2>&1
 if "$SMTPSIM" shot basic --fork-at "$at" --reply "550 5.1.1 No such user" --step 50 --phase 1 \
         --out "$TMPDIR_TEST/fork50.png" --size 800x450 >"$TMPDIR_TEST/log" 2>&1 &&
-        is_png "$TMPDIR_TEST/fork50.png" && grep -q "step 50 of" "$TMPDIR_TEST/log" &&
+        is_png "$TMPDIR_TEST/fork50.png" && grep -q "Step 50 of" "$TMPDIR_TEST/log" &&
         ! cmp -s "$TMPDIR_TEST/orig50.png" "$TMPDIR_TEST/fork50.png"; then
     pass "shot --fork-at/--reply draws the fork"
 else
@@ -142,4 +142,20 @@ if [ -s "$TMPDIR_TEST/pngdir/ok.png" ] && [ "$(ls "$TMPDIR_TEST/pngdir")" = "ok.
     pass "export --png writes the file and no temporary one"
 else
     fail "export --png writes the file and no temporary one" "$(ls "$TMPDIR_TEST/pngdir")"
+fi
+# presenter options: X's state is on the screen (the header says predict stops are off), and the
+# statistics panel draws
+"$SMTPSIM" shot basic --step 3 --size 1024x768 --out "$TMPDIR_TEST/p-on.png" >/dev/null 2>&1
+"$SMTPSIM" shot basic --step 3 --size 1024x768 --no-predict --out "$TMPDIR_TEST/p-off.png" \
+    >/dev/null 2>&1
+"$SMTPSIM" shot basic --step 3 --size 1024x768 --stats --out "$TMPDIR_TEST/p-stats.png" \
+    >/dev/null 2>&1
+if [ -s "$TMPDIR_TEST/p-on.png" ] && [ -s "$TMPDIR_TEST/p-off.png" ] &&
+        [ -s "$TMPDIR_TEST/p-stats.png" ] &&
+        ! cmp -s "$TMPDIR_TEST/p-on.png" "$TMPDIR_TEST/p-off.png" &&
+        ! cmp -s "$TMPDIR_TEST/p-on.png" "$TMPDIR_TEST/p-stats.png"; then
+    pass "shot --no-predict shows the state in the header, --stats the panel"
+else
+    fail "shot --no-predict shows the state in the header, --stats the panel" \
+        "$(ls -l "$TMPDIR_TEST"/p-*.png 2>&1)"
 fi

@@ -720,6 +720,60 @@ static void test_quiz_predict_stops(void **state)
     SDL_FreeSurface(s);
 }
 
+/* A presenter with a clicker: PageDown at a predict stop shows the answer, the next PageDown
+ * lets the reply travel; X (or --no-predict) turns the stops off; I opens the statistics and
+ * Esc closes them without quitting. */
+static void test_quiz_presenter(void **state)
+{
+    (void)state;
+    SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, W, H, 32, SDL_PIXELFORMAT_XRGB8888);
+    SDL_Renderer *r = SDL_CreateSoftwareRenderer(s);
+    char err[512], scen[512];
+    ui_app_config cfg = {data_dir(), NULL};
+    ui_app *a = ui_app_new(r, NULL, &cfg, err, sizeof err);
+    assert_non_null(a);
+    ui_app_set_quiz_seed(a, 7);
+    snprintf(scen, sizeof scen, "%s/lessons/scenarios/basic.json", data_dir());
+    assert_int_equal(ui_app_load(a, scen, err, sizeof err), 0);
+    size_t n = world_step_count(ui_app_world(a));
+    ui_app_set_playing(a, true);
+    ui_app_update(a, 600000);
+    size_t stop = ui_app_step(a);
+    assert_true(stop + 1 < n);
+    app_key(a, SDLK_PAGEDOWN); /* reveal */
+    ui_app_draw(a);
+    assert_int_equal(ui_app_step(a), stop);
+    app_key(a, SDLK_PAGEDOWN); /* continue */
+    assert_int_equal(ui_app_step(a), stop + 1);
+
+    /* X: no more stops, the run plays to its end */
+    app_key(a, SDLK_x);
+    ui_app_set_playing(a, true);
+    for (int i = 0; i < 50 && ui_app_step(a) + 1 < n; i++)
+        ui_app_update(a, 600000);
+    assert_int_equal(ui_app_step(a), n - 1);
+
+    /* statistics: I opens, Esc closes, the window stays */
+    app_key(a, SDLK_i);
+    ui_app_draw(a);
+    app_key(a, SDLK_ESCAPE);
+    ui_app_draw(a);
+    assert_false(ui_app_quit_requested(a));
+    ui_app_free(a);
+
+    /* started with the stops off (window/shot --no-predict) */
+    a = ui_app_new(r, NULL, &cfg, err, sizeof err);
+    ui_app_set_predict(a, false);
+    assert_int_equal(ui_app_load(a, scen, err, sizeof err), 0);
+    ui_app_set_playing(a, true);
+    for (int i = 0; i < 50 && ui_app_step(a) + 1 < n; i++)
+        ui_app_update(a, 600000);
+    assert_int_equal(ui_app_step(a), n - 1);
+    ui_app_free(a);
+    SDL_DestroyRenderer(r);
+    SDL_FreeSurface(s);
+}
+
 /* ---- what if? (issue 7) ------------------------------------------------------------------- */
 
 static void ctrl_key(ui_app *a, SDL_Keycode k)
@@ -1009,6 +1063,7 @@ int main(void)
         cmocka_unit_test(test_keys_do_what_the_table_says),
         cmocka_unit_test(test_themes),
         cmocka_unit_test(test_quiz_predict_stops),
+        cmocka_unit_test(test_quiz_presenter),
         cmocka_unit_test(test_live_world_grows),
         cmocka_unit_test(test_whatif_fork),
         cmocka_unit_test(test_window_quiz_progress),

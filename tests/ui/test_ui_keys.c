@@ -64,7 +64,10 @@ static void test_modifiers(void **state)
     /* '/' is only the help with Shift (the '?' key on a US layout) */
     assert_int_equal(ui_keys_action(SDLK_SLASH, KMOD_NONE), UI_KEY_NONE);
     assert_int_equal(ui_keys_action(SDLK_SLASH, KMOD_LSHIFT), UI_KEY_HELP);
-    assert_int_equal(ui_keys_action(SDLK_x, KMOD_NONE), UI_KEY_NONE);
+    assert_int_equal(ui_keys_action(SDLK_z, KMOD_NONE), UI_KEY_NONE);
+    /* a presenter's keys: predict stops on / off, the statistics panel */
+    assert_int_equal(ui_keys_action(SDLK_x, KMOD_NONE), UI_KEY_PREDICT);
+    assert_int_equal(ui_keys_action(SDLK_i, KMOD_NONE), UI_KEY_STATS);
     /* a row that asks for Shift wins over the plain row of its key */
     assert_int_equal(ui_keys_action(SDLK_DOWN, KMOD_NONE), UI_KEY_NEXT);
     assert_int_equal(ui_keys_action(SDLK_DOWN, KMOD_LSHIFT), UI_KEY_SCROLL_DOWN);

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/teach/suggest.h"
 #include "core/util/file_util.h"
 #include "core/util/str_util.h"
 
@@ -74,6 +75,30 @@ static bool same_dir(const char *a, const char *b)
            sa.st_ino == sb.st_ino;
 }
 
+/* add_suggestion - "; did you mean 'ID'?" after err when one id in the folders is close to
+ * name (suggest.h), so every command that resolves names offers it. */
+static void add_suggestion(char *err, size_t errlen, const char *name,
+                           char dirs[][CATALOG_MAX_PATH], int nd)
+{
+    char **names[2] = {NULL, NULL};
+    long n[2] = {0, 0};
+    const char *ids[2 * SUGGEST_MAX_NAMES];
+    size_t k = 0;
+    for (int d = 0; d < nd && d < 2; d++) {
+        n[d] = file_json_names(dirs[d], &names[d]);
+        for (long i = 0; i < n[d] && k < sizeof ids / sizeof ids[0]; i++) {
+            names[d][i][strlen(names[d][i]) - 5] = '\0'; /* the id: without ".json" */
+            ids[k++] = names[d][i];
+        }
+    }
+    const char *pick = suggest_pick(name, ids, k);
+    size_t len = strlen(err);
+    if (pick && len < errlen)
+        snprintf(err + len, errlen - len, "; did you mean '%s'?", pick);
+    for (int d = 0; d < 2; d++)
+        file_names_free(names[d], n[d]);
+}
+
 int catalog_resolve(const char *data_dir, catalog_kind kind, const char *name, const char *near,
                     char *out, size_t outlen, char *err, size_t errlen)
 {
@@ -92,13 +117,15 @@ int catalog_resolve(const char *data_dir, catalog_kind kind, const char *name, c
         snprintf(err, errlen, "no file '%s'", name);
         return -1;
     }
-    if (!str_id_ok(name, strlen(name), CATALOG_MAX_ID - 1)) {
-        snprintf(err, errlen, "no %s '%s' (not an id or a path)", what, name);
-        return -1;
-    }
     /* the folders to search, in order: next to the lesson, then the data directory's */
     char dirs[2][CATALOG_MAX_PATH];
     int nd = 0;
+    if (!str_id_ok(name, strlen(name), CATALOG_MAX_ID - 1)) {
+        snprintf(err, errlen, "no %s '%s' (not an id or a path)", what, name);
+        if (catalog_dir(data_dir, kind, dirs[0], sizeof dirs[0]) == 0)
+            add_suggestion(err, errlen, name, dirs, 1);
+        return -1;
+    }
     if (kind == CATALOG_SCENARIO && near) {
         const char *slash = strrchr(near, '/');
         int dl = slash ? (int)(slash - near) : 1;
@@ -118,6 +145,7 @@ int catalog_resolve(const char *data_dir, catalog_kind kind, const char *name, c
         snprintf(err, errlen, "no %s '%s' (looked in %s and %s)", what, name, dirs[0], dirs[1]);
     else
         snprintf(err, errlen, "no %s '%s' (looked in %s)", what, name, nd ? dirs[0] : "nothing");
+    add_suggestion(err, errlen, name, dirs, nd);
     return -1;
 }
 

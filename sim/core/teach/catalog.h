@@ -45,7 +45,8 @@ long catalog_list(const char *data_dir, catalog_kind kind, catalog_entry **out);
 /* catalog_resolve - the readable file NAME means: a path as it is, an id in its folder (for a
  * scenario, first in the scenarios/ folder next to the lesson file `near`, when near is not
  * NULL). 0, or -1 with one line in err, no newline: "no scenario 'x' (looked in A and B)",
- * "no lesson 'x' (not an id or a path)", "no file 'p.json'". */
+ * "no lesson 'x' (not an id or a path)", "no file 'p.json'"; a name one or two edits from one
+ * id in the folders searched gets "; did you mean 'id'?" after it (suggest.h). */
 int catalog_resolve(const char *data_dir, catalog_kind kind, const char *name, const char *near,
                     char *out, size_t outlen, char *err, size_t errlen);
 

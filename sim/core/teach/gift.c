@@ -91,6 +91,9 @@ static void question(membuf *b, const lesson_question *q)
 {
     membuf_printf(b, "// %s (%s, difficulty %d)\n", q->id, lesson_kind_name(q->kind),
                   q->difficulty);
+    if (q->pin_mask) /* GIFT cannot pin one answer: say so where a teacher will look */
+        membuf_puts(b, "// A choice here must keep its place: turn off \"Shuffle the choices\" "
+                       "for this question in Moodle.\n");
     membuf_puts(b, "::");
     put_escaped(b, q->id);
     membuf_puts(b, "::[plain]");
@@ -166,7 +169,10 @@ char *gift_export(const lesson *l, size_t *len)
     membuf_puts(&b, l->id);
     membuf_printf(&b, "' version %d, %zu questions. GIFT format for Moodle.\n", l->version,
            l->n_questions);
-    membuf_puts(&b, "// Ordering questions are exported as matching: \"Position N -> item\".\n\n");
+    membuf_puts(&b, "// Ordering questions are exported as matching: \"Position N -> item\".\n");
+    membuf_puts(&b, "// Choices are written in the lesson's order; Moodle shuffles them itself "
+                    "(\"Shuffle the\n// choices\" in the question, \"Shuffle within questions\" "
+                    "in the quiz: both on by default).\n\n");
     membuf_puts(&b, "$CATEGORY: $course$/smtpsim/");
     membuf_puts(&b, l->id);
     membuf_puts(&b, "\n\n");

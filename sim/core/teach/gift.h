@@ -10,6 +10,9 @@
  *   predict           with choices: multiple choice; without: short answer, the reply code
  * The explanation and the references become the general feedback (####). Text is escaped
  * for GIFT: the characters ~ = # { } : and \ get a backslash, a newline becomes \n.
+ * Choices keep the lesson's order: Moodle shuffles answers itself (the question's "Shuffle the
+ * choices" and the quiz's "Shuffle within questions", both on by default), and the header says
+ * so; a question with a pinned choice gets a comment asking to turn shuffling off for it.
  */
 #ifndef GIFT_H
 #define GIFT_H

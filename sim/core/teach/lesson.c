@@ -177,7 +177,7 @@ static void not_for(json_check *c, const cJSON *obj, const char *path, const cha
 
 static const char *const question_fields[] = {
     "id", "kind",        "prompt",  "choices", "answer", "accept",     "items", "pairs",
-    "at", "explanation", "why_not", "refs",    "tags",   "difficulty", NULL};
+    "at", "explanation", "why_not", "refs",    "tags",   "difficulty", "pin",   NULL};
 
 /* check_answer_index - one 1-based choice number. */
 static int answer_index(json_check *c, const cJSON *a, const char *path, size_t nchoices)
@@ -207,6 +207,38 @@ static void load_choices(json_check *c, const cJSON *qo, const char *qp, lesson_
                   LESSON_MAX_CHOICES);
     if (!c->failed)
         distinct(c, json_path(fp, sizeof fp, qp, "choices", 0), q->choices, q->n_choices);
+}
+
+/* choice_set - an array of distinct 1-based choice numbers (a multi answer, a pin) as bits;
+ * 0 after reporting what is wrong at path fp. */
+static unsigned choice_set(json_check *c, const cJSON *arr, const char *fp, size_t n_choices)
+{
+    char ip[300];
+    unsigned mask = 0;
+    if (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) < 1) {
+        json_fail(c, fp, "expected an array of choice numbers, at least one");
+        return 0;
+    }
+    long i = 0;
+    for (const cJSON *a = arr->child; a && !c->failed; a = a->next, i++) {
+        json_path(ip, sizeof ip, fp, NULL, i);
+        int v = answer_index(c, a, ip, n_choices);
+        if (v && (mask & (1u << (v - 1))))
+            json_fail(c, ip, "choice %d listed twice", v);
+        if (v)
+            mask |= 1u << (v - 1);
+    }
+    return c->failed ? 0 : mask;
+}
+
+/* load_pin - "pin": [4], the choices that keep their written place when the rest are shuffled. */
+static void load_pin(json_check *c, const cJSON *qo, const char *qp, lesson_question *q)
+{
+    char fp[256];
+    const cJSON *pin = cJSON_GetObjectItemCaseSensitive(qo, "pin");
+    if (!pin || c->failed)
+        return;
+    q->pin_mask = choice_set(c, pin, json_path(fp, sizeof fp, qp, "pin", 0), q->n_choices);
 }
 
 static void load_why_not(json_check *c, const cJSON *qo, const char *qp, lesson_question *q)
@@ -354,21 +386,7 @@ static void load_question(json_check *c, const cJSON *qo, const char *qp, lesson
             json_fail(c, fp, "missing (required)");
             break;
         }
-        if (!cJSON_IsArray(ans) || cJSON_GetArraySize(ans) < 1) {
-            json_fail(c, fp, "expected an array of choice numbers, at least one");
-            break;
-        }
-        {
-            long i = 0;
-            for (const cJSON *a = ans->child; a && !c->failed; a = a->next, i++) {
-                json_path(ip, sizeof ip, fp, NULL, i);
-                int v = answer_index(c, a, ip, q->n_choices);
-                if (v && (q->answer_mask & (1u << (v - 1))))
-                    json_fail(c, ip, "choice %d listed twice", v);
-                if (v)
-                    q->answer_mask |= 1u << (v - 1);
-            }
-        }
+        q->answer_mask = choice_set(c, ans, fp, q->n_choices);
         break;
     case LESSON_Q_TRUEFALSE:
         if (!ans)
@@ -473,6 +491,10 @@ static void load_question(json_check *c, const cJSON *qo, const char *qp, lesson
     if (q->kind != LESSON_Q_PREDICT)
         not_for(c, qo, qp, "at", q->kind);
     load_why_not(c, qo, qp, q);
+    if (!choices || !q->n_choices)
+        not_for(c, qo, qp, "pin", q->kind);
+    else
+        load_pin(c, qo, qp, q);
     if (!c->failed && q->n_choices) {
         /* why_not for a right choice would tell the student a right answer is wrong */
         for (size_t i = 0; i < q->n_choices; i++) {

@@ -58,6 +58,8 @@ typedef struct {
     char *why_not[LESSON_MAX_CHOICES]; /* per choice (truefalse: [true, false]); NULL entries */
     int answer;                        /* single / predict with choices: 1-based; else 0 */
     unsigned answer_mask;              /* multi: bit (i-1) set for right choice i */
+    unsigned pin_mask;                 /* choices: bit (i-1) keeps choice i where it is written
+                                          when the others are shuffled ("all of the above") */
     bool answer_tf;                    /* truefalse */
     char *accept[LESSON_MAX_ACCEPT];   /* short, predict without choices */
     size_t n_accept;

@@ -204,27 +204,55 @@ static int move_aside(const char *path, char *out, size_t outlen)
     return -1;
 }
 
-progress_status progress_load(const char *path, progress **out, char *err, size_t errlen)
+/* read_bytes - the file's bytes in *buf (PROGRESS_LOADED), or empty progress in *out when there
+ * is no file (PROGRESS_NEW), or PROGRESS_ERROR with err; a file over the limit is
+ * PROGRESS_DAMAGED (nothing in *buf). */
+static progress_status read_bytes(const char *path, progress **out, char **buf, size_t *n,
+                                  char *err, size_t errlen)
 {
     *out = NULL;
+    if (file_read_all(path, PROGRESS_MAX_FILE_BYTES, buf, n) == 0)
+        return PROGRESS_LOADED;
+    if (errno == EFBIG)
+        return PROGRESS_DAMAGED;
+    if (errno != ENOENT) {
+        snprintf(err, errlen, "cannot read progress file %s: %s", path,
+                 errno == EIO ? "read error" : strerror(errno));
+        return PROGRESS_ERROR;
+    }
+    *out = progress_new();
+    if (!*out) {
+        snprintf(err, errlen, "%s: out of memory", path);
+        return PROGRESS_ERROR;
+    }
+    return PROGRESS_NEW;
+}
+
+progress_status progress_read(const char *path, progress **out, char *err, size_t errlen)
+{
     char *buf;
     size_t n;
+    progress_status st = read_bytes(path, out, &buf, &n, err, errlen);
+    if (st == PROGRESS_DAMAGED)
+        snprintf(err, errlen, "%s: larger than %d bytes", path, PROGRESS_MAX_FILE_BYTES);
+    if (st != PROGRESS_LOADED)
+        return st == PROGRESS_DAMAGED ? PROGRESS_ERROR : st;
+    *out = progress_load_buffer(path, buf, n, err, errlen);
+    free(buf);
+    return *out ? PROGRESS_LOADED : PROGRESS_ERROR;
+}
+
+progress_status progress_load(const char *path, progress **out, char *err, size_t errlen)
+{
+    char *buf = NULL;
+    size_t n = 0;
     char why[600];
     progress *p = NULL;
-    if (file_read_all(path, PROGRESS_MAX_FILE_BYTES, &buf, &n) != 0) {
-        if (errno == ENOENT) {
-            *out = progress_new();
-            if (!*out) {
-                snprintf(err, errlen, "%s: out of memory", path);
-                return PROGRESS_ERROR;
-            }
-            return PROGRESS_NEW;
-        }
-        if (errno != EFBIG) {
-            snprintf(err, errlen, "cannot read progress file %s: %s", path,
-                     errno == EIO ? "read error" : strerror(errno));
-            return PROGRESS_ERROR;
-        }
+    progress_status st = read_bytes(path, out, &buf, &n, err, errlen);
+    if (st == PROGRESS_NEW || st == PROGRESS_ERROR)
+        return st;
+    if (st == PROGRESS_DAMAGED) {
+        buf = NULL;
         snprintf(why, sizeof why, "%s: larger than %d bytes", path, PROGRESS_MAX_FILE_BYTES);
     } else if (n == 0) {
         snprintf(why, sizeof why, "%s:1:1: empty file", path);
@@ -268,16 +296,12 @@ static int cmp_entry(const void *a, const void *b)
     return strcmp(((const progress_entry *)a)->id, ((const progress_entry *)b)->id);
 }
 
-int progress_save(const progress *p, const char *path, char *err, size_t errlen)
+/* dir_of - the directory part of path ("." when none). 0, or -1 when empty or too long. */
+static int dir_of(const char *path, char *dir, size_t cap)
 {
-    char dir[4096];
-    char *text = NULL;
-
     size_t plen = strlen(path);
-    if (plen == 0 || plen >= sizeof dir) {
-        snprintf(err, errlen, "cannot save progress to '%s': bad path", path);
+    if (plen == 0 || plen >= cap)
         return -1;
-    }
     memcpy(dir, path, plen + 1);
     char *slash = strrchr(dir, '/');
     if (!slash)
@@ -286,6 +310,60 @@ int progress_save(const progress *p, const char *path, char *err, size_t errlen)
         dir[1] = '\0';
     else
         *slash = '\0';
+    return 0;
+}
+
+int progress_check_writable(const char *path, char *err, size_t errlen)
+{
+    char dir[4096];
+    const char *failed = "use a bad path";
+    file_atomic a = {.f = NULL};
+    errno = EINVAL;
+    if (dir_of(path, dir, sizeof dir) != 0)
+        goto fail;
+    /* the probe is what a save does first (create, write, fsync), beside the file */
+    failed = "create the directory";
+    if (file_mkdirs(dir) != 0)
+        goto fail;
+    if (file_atomic_open(&a, path, 0600) != 0) {
+        failed = a.failed;
+        goto fail;
+    }
+    failed = "write there";
+    errno = 0;
+    if (fputs("{}\n", a.f) < 0 || fflush(a.f) != 0)
+        goto fail_probe;
+    failed = "flush to disk there";
+    if (fsync(fileno(a.f)) != 0)
+        goto fail_probe;
+    failed = "write there";
+    int rc = fclose(a.f);
+    a.f = NULL;
+    if (rc != 0)
+        goto fail_probe;
+    failed = "remove a file there";
+    if (unlink(a.tmp) != 0)
+        goto fail;
+    return 0;
+fail_probe:;
+    int e = errno ? errno : EIO;
+    file_atomic_abort(&a);
+    errno = e;
+fail:
+    snprintf(err, errlen, "cannot keep progress in %s: cannot %s (%s)", path, failed,
+             strerror(errno));
+    return -1;
+}
+
+int progress_save(const progress *p, const char *path, char *err, size_t errlen)
+{
+    char dir[4096];
+    char *text = NULL;
+
+    if (dir_of(path, dir, sizeof dir) != 0) {
+        snprintf(err, errlen, "cannot save progress to '%s': bad path", path);
+        return -1;
+    }
 
     /* Build the text first: nothing touches the disk if memory runs out. */
     cJSON *root = cJSON_CreateObject();

@@ -55,6 +55,11 @@ void progress_free(progress *p);
  * PROGRESS_ERROR *out is NULL and err says why. */
 progress_status progress_load(const char *path, progress **out, char *err, size_t errlen);
 
+/* progress_read - read `path` for a report (stats): PROGRESS_LOADED, PROGRESS_NEW (no file:
+ * empty progress) or PROGRESS_ERROR (*out NULL, err says why). Never writes: a damaged file is
+ * an error here and stays where it is (progress_load moves it aside when the quiz starts). */
+progress_status progress_read(const char *path, progress **out, char *err, size_t errlen);
+
 /* progress_load_buffer - parse bytes (no file handling). NULL and err on any problem. */
 progress *progress_load_buffer(const char *origin, const char *buf, size_t len, char *err,
                                size_t errlen);
@@ -62,6 +67,12 @@ progress *progress_load_buffer(const char *origin, const char *buf, size_t len, 
 /* progress_save - write atomically; missing directories are created (mode 0700), the file
  * is mode 0600. 0, or -1 with "cannot save progress to PATH: why" in err. */
 int progress_save(const progress *p, const char *path, char *err, size_t errlen);
+
+/* progress_check_writable - whether progress can be saved to `path`: create its directories,
+ * then create, write, fsync and remove a probe file next to it, as a save would. Called before
+ * the first question, so a learner never answers into a file that cannot be written. 0, or -1
+ * with "cannot keep progress in PATH: what (reason)" in err. */
+int progress_check_writable(const char *path, char *err, size_t errlen);
 
 /* progress_get - the record of a question, or NULL when never answered. */
 const progress_entry *progress_get(const progress *p, const char *id);

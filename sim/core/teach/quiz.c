@@ -14,7 +14,7 @@
 
 typedef struct {
     const lesson_question *q;
-    size_t perm[LESSON_MAX_ITEMS]; /* display position -> item / pair index */
+    size_t perm[LESSON_MAX_ITEMS]; /* display position -> item / pair / choice index */
     bool repeat;                   /* second try of a missed question */
     size_t result;                 /* index into results */
     bool submitted;
@@ -29,6 +29,7 @@ struct quiz {
     size_t n_results;
     size_t pos;
     bool finished;
+    bool time_up; /* exam: the time limit ran out before every question was answered */
     bool all; /* practice: nothing was due */
     int64_t next_due;
     uint64_t rng;
@@ -79,6 +80,31 @@ static void shuffle_display(size_t *perm, size_t n, uint64_t *st)
     }
 }
 
+void quiz_shuffle_choices(const lesson_question *q, uint64_t *rng, size_t *perm)
+{
+    size_t free_pos[LESSON_MAX_CHOICES], n_free = 0;
+    for (size_t i = 0; i < LESSON_MAX_ITEMS; i++)
+        perm[i] = i;
+    for (size_t i = 0; i < q->n_choices && i < LESSON_MAX_ITEMS; i++)
+        if (!((q->pin_mask >> i) & 1u))
+            free_pos[n_free++] = i;
+    /* Fisher-Yates over the unpinned positions only: a pinned choice keeps its place */
+    for (size_t i = n_free; i > 1; i--) {
+        size_t j = rng_below(rng, i);
+        size_t a = free_pos[i - 1], b = free_pos[j];
+        size_t t = perm[a];
+        perm[a] = perm[b];
+        perm[b] = t;
+    }
+}
+
+/* has_choices - the kinds whose choices are shown shuffled. */
+static bool has_choices(const lesson_question *q)
+{
+    return q->n_choices &&
+           (q->kind == LESSON_Q_SINGLE || q->kind == LESSON_Q_MULTI || q->kind == LESSON_Q_PREDICT);
+}
+
 static int push_item(quiz *qz, const lesson_question *q, bool repeat, size_t result)
 {
     quiz_item *v = membuf_grow_array(qz->items, &qz->cap_items, qz->n_items + 1, sizeof *v);
@@ -93,6 +119,8 @@ static int push_item(quiz *qz, const lesson_question *q, bool repeat, size_t res
     size_t n = q->kind == LESSON_Q_ORDER ? q->n_items : q->kind == LESSON_Q_MATCH ? q->n_pairs : 0;
     if (n)
         shuffle_display(it->perm, n, &qz->rng);
+    else if (has_choices(q))
+        quiz_shuffle_choices(q, &qz->rng, it->perm);
     else
         for (size_t i = 0; i < LESSON_MAX_ITEMS; i++)
             it->perm[i] = i;
@@ -303,39 +331,51 @@ static bool accept_match(char *const *accept, size_t n, const char *text)
     return false;
 }
 
+/* spell_choices - "2. 587" for each choice in mask, in displayed order, "; " between. */
+static void spell_choices(char *buf, size_t cap, const lesson_question *q, const size_t *perm,
+                          unsigned mask)
+{
+    char num[16];
+    buf[0] = '\0';
+    for (size_t pos = 0; pos < q->n_choices; pos++) {
+        size_t k = perm[pos];
+        if (k >= q->n_choices || !((mask >> k) & 1u))
+            continue;
+        snprintf(num, sizeof num, "%s%zu. ", buf[0] ? "; " : "", pos + 1);
+        append(buf, cap, "%s%s", num, q->choices[k]);
+    }
+}
+
 bool quiz_grade(const lesson_question *q, const size_t *perm, const quiz_answer *a,
                 quiz_feedback *fb)
 {
     static const size_t ident[LESSON_MAX_ITEMS] = {0, 1, 2, 3, 4, 5, 6, 7, 8};
-    char num[16];
     if (!perm)
         perm = ident;
     memset(fb, 0, sizeof *fb);
     fb->shown = true;
     fb->explanation = q->explanation;
     bool ok = false;
+    bool chose = a->choice >= 1 && (size_t)a->choice <= q->n_choices;
     switch (q->kind) {
     case LESSON_Q_SINGLE:
+        /* a->choice is the choice's identity (its place in the file), never its shown number */
         ok = a->choice == q->answer;
-        snprintf(fb->right, sizeof fb->right, "%d. %s", q->answer, q->choices[q->answer - 1]);
-        if (!ok && a->choice >= 1 && (size_t)a->choice <= q->n_choices)
+        spell_choices(fb->right, sizeof fb->right, q, perm, 1u << (q->answer - 1));
+        if (chose)
+            spell_choices(fb->given, sizeof fb->given, q, perm, 1u << (a->choice - 1));
+        if (!ok && chose)
             fb->why_not = q->why_not[a->choice - 1];
         break;
     case LESSON_Q_MULTI: {
         ok = a->mask == q->answer_mask;
-        for (size_t i = 0; i < q->n_choices; i++)
-            if ((q->answer_mask >> i) & 1u) {
-                snprintf(num, sizeof num, "%zu. ", i + 1);
-                append(fb->right, sizeof fb->right, "%s%s; ", num, q->choices[i]);
-            }
-        size_t len = strlen(fb->right);
-        if (len >= 2)
-            fb->right[len - 2] = '\0';
-        /* the first wrong choice taken says why it is wrong */
+        spell_choices(fb->right, sizeof fb->right, q, perm, q->answer_mask);
+        spell_choices(fb->given, sizeof fb->given, q, perm, a->mask);
+        /* the first wrong choice taken (in the order shown) says why it is wrong */
         unsigned wrong = a->mask & ~q->answer_mask;
-        for (size_t i = 0; i < q->n_choices && !fb->why_not; i++)
-            if ((wrong >> i) & 1u)
-                fb->why_not = q->why_not[i];
+        for (size_t pos = 0; pos < q->n_choices && !fb->why_not; pos++)
+            if (perm[pos] < q->n_choices && ((wrong >> perm[pos]) & 1u))
+                fb->why_not = q->why_not[perm[pos]];
         if (!ok) {
             unsigned missed = q->answer_mask & ~a->mask;
             int nw = __builtin_popcount(wrong), nm = __builtin_popcount(missed);
@@ -348,12 +388,14 @@ bool quiz_grade(const lesson_question *q, const size_t *perm, const quiz_answer 
     case LESSON_Q_TRUEFALSE:
         ok = a->tf == q->answer_tf;
         snprintf(fb->right, sizeof fb->right, "%s", q->answer_tf ? "true" : "false");
+        snprintf(fb->given, sizeof fb->given, "%s", a->tf ? "true" : "false");
         if (!ok)
             fb->why_not = q->why_not[a->tf ? 0 : 1];
         break;
     case LESSON_Q_SHORT:
         ok = accept_match(q->accept, q->n_accept, a->text);
         snprintf(fb->right, sizeof fb->right, "%s", q->accept[0]);
+        snprintf(fb->given, sizeof fb->given, "%s", a->text);
         break;
     case LESSON_Q_ORDER: {
         size_t in_place = 0;
@@ -363,6 +405,10 @@ bool quiz_grade(const lesson_question *q, const size_t *perm, const quiz_answer 
         ok = a->n_order == q->n_items && in_place == q->n_items;
         for (size_t i = 0; i < q->n_items; i++)
             append(fb->right, sizeof fb->right, "%s%s", i ? ", " : "", q->items[i]);
+        for (size_t k = 0; k < a->n_order && k < q->n_items; k++)
+            if (a->order[k] < q->n_items)
+                append(fb->given, sizeof fb->given, "%s%s", k ? ", " : "",
+                       q->items[perm[a->order[k]]]);
         if (!ok)
             snprintf(fb->detail, sizeof fb->detail, "%zu of %zu in the right place", in_place,
                      q->n_items);
@@ -370,33 +416,49 @@ bool quiz_grade(const lesson_question *q, const size_t *perm, const quiz_answer 
     }
     case LESSON_Q_MATCH: {
         size_t good = 0;
-        for (size_t i = 0; i < a->n_match && i < q->n_pairs; i++)
-            if (a->match[i] < q->n_pairs && perm[a->match[i]] == i)
+        char wrong[sizeof fb->detail] = "";
+        for (size_t i = 0; i < a->n_match && i < q->n_pairs; i++) {
+            size_t r = a->match[i] < q->n_pairs ? perm[a->match[i]] : q->n_pairs;
+            if (r == i) {
                 good++;
+            } else if (r < q->n_pairs) {
+                /* name each wrong pair as given, so the student sees which ones to relearn */
+                append(wrong, sizeof wrong, "%s%s", wrong[0] ? "; " : "", q->left[i]);
+                append(wrong, sizeof wrong, "%s%s", " - ", q->right[r]);
+            }
+            if (r < q->n_pairs) {
+                append(fb->given, sizeof fb->given, "%s%s", i ? "; " : "", q->left[i]);
+                append(fb->given, sizeof fb->given, "%s%s", " - ", q->right[r]);
+            }
+        }
         ok = a->n_match == q->n_pairs && good == q->n_pairs;
         for (size_t i = 0; i < q->n_pairs; i++) {
             append(fb->right, sizeof fb->right, "%s%s", i ? "; " : "", q->left[i]);
             append(fb->right, sizeof fb->right, "%s%s", " - ", q->right[i]);
         }
         if (!ok)
-            snprintf(fb->detail, sizeof fb->detail, "%zu of %zu pairs right", good, q->n_pairs);
+            snprintf(fb->detail, sizeof fb->detail, "%zu of %zu pairs right%s%s", good, q->n_pairs,
+                     wrong[0] ? "; wrong: " : "", wrong);
         break;
     }
     case LESSON_Q_PREDICT: {
         /* The truth is the reply the world gives (predict_code), whichever way it is asked. */
         int code = q->predict_code;
-        if (q->n_choices && a->choice >= 1 && (size_t)a->choice <= q->n_choices) {
+        if (q->n_choices && chose) {
             ok = code ? lesson_reply_code(q->choices[a->choice - 1]) == code
                       : a->choice == q->answer;
+            spell_choices(fb->given, sizeof fb->given, q, perm, 1u << (a->choice - 1));
             if (!ok)
                 fb->why_not = q->why_not[a->choice - 1];
         } else if (code) {
             ok = lesson_reply_code(a->text) == code;
+            snprintf(fb->given, sizeof fb->given, "%s", a->text);
         } else {
             ok = accept_match(q->accept, q->n_accept, a->text);
+            snprintf(fb->given, sizeof fb->given, "%s", a->text);
         }
         if (q->n_choices && q->answer)
-            snprintf(fb->right, sizeof fb->right, "%d. %s", q->answer, q->choices[q->answer - 1]);
+            spell_choices(fb->right, sizeof fb->right, q, perm, 1u << (q->answer - 1));
         else if (code)
             snprintf(fb->right, sizeof fb->right, "%d", code);
         else if (q->n_accept)
@@ -445,9 +507,13 @@ int quiz_parse(const quiz *qz, const char *text, quiz_answer *out, char *err, si
     char t[QUIZ_MAX_TEXT];
     lesson_normalise(text, t, sizeof t);
     snprintf(out->text, sizeof out->text, "%s", text);
+    /* numbers typed are displayed positions: the answer holds the choices' identities */
+    const size_t *perm = qz->items[qz->pos].perm;
     switch (q->kind) {
     case LESSON_Q_SINGLE:
         out->choice = choice_number(t, q->n_choices);
+        if (out->choice)
+            out->choice = (int)perm[out->choice - 1] + 1;
         if (!out->choice) {
             snprintf(err, errlen, "type a number 1-%zu", q->n_choices);
             return -1;
@@ -463,7 +529,7 @@ int quiz_parse(const quiz *qz, const char *text, quiz_answer *out, char *err, si
                          q->n_choices);
                 return -1;
             }
-            out->mask |= 1u << (v - 1);
+            out->mask |= 1u << perm[v - 1];
             s++;
         }
         if (!out->mask) {
@@ -553,8 +619,10 @@ int quiz_parse(const quiz *qz, const char *text, quiz_answer *out, char *err, si
     case LESSON_Q_PREDICT:
         if (q->n_choices) {
             out->choice = choice_number(t, q->n_choices);
-            if (out->choice)
+            if (out->choice) {
+                out->choice = (int)perm[out->choice - 1] + 1;
                 return 0;
+            }
             int code = lesson_reply_code(t);
             if (code) { /* a typed code picks the choice that starts with it */
                 for (size_t i = 0; i < q->n_choices; i++)
@@ -589,6 +657,7 @@ quiz_status quiz_submit(quiz *qz, const quiz_answer *a, int64_t now, quiz_feedba
     if (it->submitted)
         return QUIZ_ALREADY;
     if (quiz_time_left(qz, now) < 0) {
+        qz->time_up = true; /* this answer and every later question count as wrong */
         quiz_finish(qz, now);
         return QUIZ_TIME_UP;
     }
@@ -644,9 +713,32 @@ void quiz_next(quiz *qz)
 
 void quiz_finish(quiz *qz, int64_t now)
 {
-    (void)now;
-    if (qz)
-        qz->finished = true;
+    if (!qz)
+        return;
+    /* ended at or past the limit with questions left: the clock ended it, not the student */
+    if (!qz->finished && qz->pos < qz->n_items && quiz_time_left(qz, now) <= 0)
+        qz->time_up = true;
+    qz->finished = true;
+}
+
+bool quiz_time_ran_out(const quiz *qz)
+{
+    return qz && qz->time_up;
+}
+
+unsigned quiz_percent(const quiz *qz)
+{
+    size_t right = 0, total = 0;
+    quiz_score(qz, &right, NULL, &total);
+    return total ? (unsigned)(right * 100 / total) : 0;
+}
+
+bool quiz_passed(const quiz *qz, unsigned pass_percent)
+{
+    size_t right = 0, total = 0;
+    quiz_score(qz, &right, NULL, &total);
+    /* compared in whole numbers: 4 of 5 passes 80, no rounding can let 79.9 through */
+    return total && right * 100 >= (size_t)pass_percent * total;
 }
 
 bool quiz_finished(const quiz *qz)
@@ -691,8 +783,11 @@ void quiz_result_feedback(const quiz *qz, size_t i, quiz_feedback *fb)
             perm = qz->items[k].perm;
     quiz_grade(r->q, perm, &r->answer, fb);
     fb->correct = r->correct;
-    if (!r->answered)
+    if (!r->answered) {
         fb->why_not = NULL;
+        fb->given[0] = '\0';
+        fb->detail[0] = '\0';
+    }
     if (qz->opt.mode == QUIZ_EXAM && !quiz_finished(qz)) {
         quiz_feedback hidden = {0};
         *fb = hidden;

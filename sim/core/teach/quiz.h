@@ -16,6 +16,13 @@
  * asked again once at the end), review (questions whose last answer was wrong), exam (N drawn
  * with the seeded generator, optional time limit checked against the time passed to submit, no
  * going back, no feedback until quiz_finish). The clock and the seed come from the caller.
+ *
+ * Choices are shown shuffled (the seed decides; a choice pinned in the lesson keeps its place),
+ * so the place of the right answer in the file tells a student nothing. An answer holds the
+ * choices' identities (their place in the file): quiz_parse and the window turn displayed
+ * numbers into identities through quiz_display, and grading never sees a displayed number.
+ *
+ * Scores count every question of the session: an unanswered question (quit, time up) is wrong.
  */
 #ifndef QUIZ_H
 #define QUIZ_H
@@ -46,8 +53,10 @@ void quiz_options_init(quiz_options *o, quiz_mode mode, int64_t now, uint64_t se
 
 /* A student's answer; only the fields of the question's kind are read. */
 typedef struct {
-    int choice;                     /* single, predict with choices: 1-based (0 none) */
-    unsigned mask;                  /* multi: bit (i-1) for choice i */
+    int choice;                     /* single, predict with choices: 1-based identity, the
+                                       choice's place in the file (0 none, -1 a code no
+                                       choice has) */
+    unsigned mask;                  /* multi: bit (i-1) for choice i (identity) */
     bool tf;                        /* truefalse */
     char text[QUIZ_MAX_TEXT];       /* short; predict typed ("550") */
     size_t order[LESSON_MAX_ITEMS]; /* order: displayed positions (0-based), first item first */
@@ -61,8 +70,10 @@ typedef struct {
     bool shown;              /* false in exam mode until the end: show nothing but "recorded" */
     const char *explanation; /* the question's */
     const char *why_not;     /* why the wrong choice taken is wrong, or NULL */
-    char right[1024];        /* the right answer spelled out ("3. 587") */
-    char detail[256];        /* partial information ("2 of 5 in the right place"), or "" */
+    char right[1024];        /* the right answer spelled out, as displayed ("3. 587") */
+    char given[1024];        /* the student's answer spelled out the same way, or "" */
+    char detail[1024];       /* partial information ("2 of 5 in the right place", the wrong
+                                pairs of a match), or "" */
 } quiz_feedback;
 
 typedef enum {
@@ -93,7 +104,8 @@ const lesson_question *quiz_current(const quiz *qz);
 bool quiz_is_repeat(const quiz *qz); /* the current question is a second try (practice) */
 
 /* quiz_display - order: the item index shown at position `pos`; match: the pair index whose
- * right-hand side is shown at `pos`; other kinds: pos. */
+ * right-hand side is shown at `pos`; single, multi, predict: the choice index (0-based
+ * identity) shown at `pos`; other kinds: pos. */
 size_t quiz_display(const quiz *qz, size_t pos);
 
 /* quiz_parse - turn typed text into an answer for the current question:
@@ -119,8 +131,18 @@ int64_t quiz_time_left(const quiz *qz, int64_t now);
 void quiz_finish(quiz *qz, int64_t now);
 bool quiz_finished(const quiz *qz);
 
-/* quiz_score - right answers, answered questions, questions asked (first tries only). */
+/* quiz_score - right answers, answered questions, questions in the session (first tries only).
+ * The score is right/total: unanswered questions count as wrong. */
 void quiz_score(const quiz *qz, size_t *right, size_t *answered, size_t *total);
+
+/* quiz_percent - right * 100 / total, rounded down (0 for an empty session). */
+unsigned quiz_percent(const quiz *qz);
+
+/* quiz_passed - right * 100 >= pass_percent * total. */
+bool quiz_passed(const quiz *qz, unsigned pass_percent);
+
+/* quiz_time_ran_out - the exam's time limit was reached before the session ended. */
+bool quiz_time_ran_out(const quiz *qz);
 
 /* Results, one per distinct question (first tries), in the order asked. */
 typedef struct {
@@ -147,6 +169,11 @@ size_t quiz_report(const quiz *qz, quiz_topic_score *out, size_t cap);
  * quiz_display gives; NULL means unshuffled). Fills fb (shown = true). True when right. */
 bool quiz_grade(const lesson_question *q, const size_t *perm, const quiz_answer *a,
                 quiz_feedback *fb);
+
+/* quiz_shuffle_choices - perm[pos] = the choice index shown at pos: a Fisher-Yates shuffle of
+ * the choices not pinned (lesson_question.pin_mask), pinned ones at their written place. Fills
+ * LESSON_MAX_ITEMS entries (identity past n_choices). */
+void quiz_shuffle_choices(const lesson_question *q, uint64_t *rng, size_t *perm);
 
 /* quiz_rng - the seeded generator (splitmix64): next value, state advanced. */
 uint64_t quiz_rng(uint64_t *state);

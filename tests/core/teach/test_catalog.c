@@ -147,6 +147,47 @@ static void test_resolve(void **state)
                      -1);
 }
 
+/* A near miss names the one close id ("did you mean"), in the folders searched only; far or
+ * ambiguous names get no guess. */
+static void test_did_you_mean(void **state)
+{
+    (void)state;
+    char out[512], err[1024], want[1024];
+    assert_int_equal(catalog_resolve(base, CATALOG_SCENARIO, "basci", NULL, out, sizeof out, err,
+                                     sizeof err),
+                     -1);
+    snprintf(want, sizeof want, "no scenario 'basci' (looked in %s/lessons/scenarios); did you "
+             "mean 'basic'?", base);
+    assert_string_equal(err, want);
+    char own[512];
+    snprintf(own, sizeof own, "%s", at("course/own.json"));
+    assert_int_equal(catalog_resolve(base, CATALOG_SCENARIO, "locl", own, out, sizeof out, err,
+                                     sizeof err),
+                     -1);
+    assert_non_null(strstr(err, "; did you mean 'local'?")); /* next to the lesson too */
+    assert_int_equal(catalog_resolve(base, CATALOG_LESSON, "a-frist", NULL, out, sizeof out, err,
+                                     sizeof err),
+                     -1);
+    assert_non_null(strstr(err, "; did you mean 'a-first'?"));
+    assert_int_equal(catalog_resolve(base, CATALOG_LESSON, "Basic", NULL, out, sizeof out, err,
+                                     sizeof err),
+                     -1);
+    assert_null(strstr(err, "did you mean")); /* lessons/ has no 'basic' */
+    assert_int_equal(catalog_resolve(base, CATALOG_SCENARIO, "Basic", NULL, out, sizeof out, err,
+                                     sizeof err),
+                     -1);
+    assert_non_null(strstr(err, "(not an id or a path); did you mean 'basic'?"));
+    assert_int_equal(catalog_resolve(base, CATALOG_SCENARIO, "zzzzzz", NULL, out, sizeof out, err,
+                                     sizeof err),
+                     -1);
+    assert_null(strstr(err, "did you mean"));
+    /* notes.txt and .hidden.json are not names */
+    assert_int_equal(catalog_resolve(base, CATALOG_SCENARIO, "hidden", NULL, out, sizeof out, err,
+                                     sizeof err),
+                     -1);
+    assert_null(strstr(err, "did you mean"));
+}
+
 /* The lessons that animate a scenario, in listing order; broken and other lessons left out. */
 static void test_lessons_of(void **state)
 {
@@ -172,6 +213,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_list_order),
         cmocka_unit_test(test_resolve),
+        cmocka_unit_test(test_did_you_mean),
         cmocka_unit_test(test_lessons_of),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -278,6 +278,32 @@ static void test_unwritable(void **state)
     progress_free(p);
 }
 
+/* the probe made before the first question: a real failure under a regular file (root can
+ * write anywhere else) and in /proc; nothing left behind when it works */
+static void test_check_writable(void **state)
+{
+    (void)state;
+    char err[512];
+    assert_int_equal(progress_check_writable(in_dir("sub/p.json"), err, sizeof err), 0);
+    DIR *d = opendir(in_dir("sub"));
+    assert_non_null(d);
+    struct dirent *de;
+    size_t files = 0;
+    while ((de = readdir(d)))
+        files += de->d_name[0] != '.';
+    closedir(d);
+    assert_int_equal(files, 0); /* the probe is removed */
+    FILE *f = fopen(in_dir("plain"), "w");
+    assert_non_null(f);
+    fclose(f);
+    assert_int_equal(progress_check_writable(in_dir("plain/p.json"), err, sizeof err), -1);
+    assert_non_null(strstr(err, in_dir("plain/p.json")));
+    assert_non_null(strstr(err, "Not a directory"));
+    assert_int_equal(progress_check_writable("/proc/smtpsim-progress.json", err, sizeof err), -1);
+    assert_non_null(strstr(err, "/proc/smtpsim-progress.json"));
+    assert_int_equal(progress_check_writable("", err, sizeof err), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -286,6 +312,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_missing_file_and_dir, setup, teardown),
         cmocka_unit_test_setup_teardown(test_damaged_moved_aside, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unwritable, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_check_writable, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,6 +1,7 @@
 /* test_quiz.c - quiz.c: grading of every kind, parsing typed answers, practice scheduling
  * across sessions (virtual clock), review, exam (seeded draw, time limit, no going back,
- * hidden feedback, report by topic). */
+ * hidden feedback, report by topic, score over every question, pass mark), shuffled choices
+ * (seeded, pinned choices, grading by identity). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -132,7 +133,11 @@ static void test_grade_text_kinds(void **state)
     a.match[0] = 0;
     a.match[1] = 2;
     assert_false(quiz_grade(m, mperm, &a, &fb));
-    assert_string_equal(fb.detail, "1 of 3 pairs right");
+    /* which pairs were wrong, as the student gave them */
+    assert_string_equal(fb.detail, "1 of 3 pairs right; wrong: 250 - Start mail input; "
+                                   "354 - Requested action okay, completed");
+    assert_string_equal(fb.given, "250 - Start mail input; 354 - Requested action okay, "
+                                  "completed; 221 - Service closing transmission channel");
     lesson_free(l);
 }
 
@@ -627,6 +632,135 @@ static void test_exam_time_limit(void **state)
     lesson_free(l);
 }
 
+#define FIVE_CHOICES                                                                               \
+    "{\"id\": \"s-1\", \"kind\": \"single\", \"prompt\": \"P\", \"choices\": [\"alpha\", "    \
+    "\"bravo\", \"charlie\", \"delta\", \"all of the above\"], \"answer\": 2, \"pin\": [5], "    \
+    "\"explanation\": \"E\", \"refs\": [\"RFC 5321 1\"]}"
+
+static void test_shuffle_choices(void **state)
+{
+    (void)state;
+    lesson *l = load_q(FIVE_CHOICES);
+    const lesson_question *q = &l->questions[0];
+    assert_int_equal(q->pin_mask, 0x10);
+    unsigned positions = 0; /* where the right answer was shown, over the seeds */
+    bool moved = false;
+    for (uint64_t seed = 1; seed <= 40; seed++) {
+        size_t perm[LESSON_MAX_ITEMS], again[LESSON_MAX_ITEMS];
+        uint64_t r1 = seed, r2 = seed;
+        quiz_shuffle_choices(q, &r1, perm);
+        quiz_shuffle_choices(q, &r2, again);
+        assert_memory_equal(perm, again, sizeof perm); /* deterministic per seed */
+        assert_int_equal(perm[4], 4);                  /* pinned: stays last */
+        unsigned seen = 0;
+        for (size_t i = 0; i < 5; i++)
+            seen |= 1u << perm[i];
+        assert_int_equal(seen, 0x1f); /* a permutation */
+        for (size_t i = 0; i < 5; i++)
+            if (perm[i] == 1)
+                positions |= 1u << i;
+        moved = moved || perm[0] != 0 || perm[1] != 1;
+    }
+    assert_true(moved);
+    assert_int_equal(positions, 0x0f); /* the answer sits anywhere but the pinned place */
+
+    /* a session: the displayed number is turned into the choice's identity */
+    const lesson *ls[] = {l};
+    char err[256];
+    for (uint64_t seed = 1; seed <= 8; seed++) {
+        quiz_options o;
+        quiz_options_init(&o, QUIZ_EXAM, T0, seed);
+        quiz *qz = quiz_new(ls, 1, NULL, &o, err, sizeof err);
+        assert_non_null(qz);
+        size_t shown_at = 0;
+        for (size_t pos = 0; pos < 5; pos++)
+            if (quiz_display(qz, pos) == 1)
+                shown_at = pos + 1;
+        assert_int_not_equal(shown_at, 0);
+        char typed[8];
+        snprintf(typed, sizeof typed, "%zu", shown_at);
+        quiz_answer a;
+        assert_int_equal(quiz_parse(qz, typed, &a, err, sizeof err), 0);
+        assert_int_equal(a.choice, 2); /* identity, whatever the position */
+        quiz_feedback fb;
+        assert_int_equal(quiz_submit(qz, &a, T0, &fb), QUIZ_OK);
+        quiz_next(qz);
+        quiz_result_feedback(qz, 0, &fb);
+        assert_true(fb.correct);
+        char want[64];
+        snprintf(want, sizeof want, "%zu. bravo", shown_at);
+        assert_string_equal(fb.right, want); /* spelled as it was shown */
+        assert_string_equal(fb.given, want);
+        quiz_free(qz);
+    }
+    lesson_free(l);
+
+    /* a pin must name existing choices, and only on kinds with choices */
+    char buf[2048], e[2048];
+    snprintf(buf, sizeof buf,
+             "{\"id\": \"t\", \"title\": \"T\", \"version\": 1, \"topics\": [\"x\"], \"intro\": "
+             "\"I\", \"questions\": [{\"id\": \"t-1\", \"kind\": \"truefalse\", \"prompt\": \"P\","
+             " \"answer\": true, \"pin\": [1], \"explanation\": \"E\", \"refs\": [\"R\"]}]}");
+    assert_null(lesson_load_buffer("t.json", buf, strlen(buf), e, sizeof e));
+    assert_non_null(strstr(e, "pin"));
+    snprintf(buf, sizeof buf,
+             "{\"id\": \"t\", \"title\": \"T\", \"version\": 1, \"topics\": [\"x\"], \"intro\": "
+             "\"I\", \"questions\": [{\"id\": \"t-1\", \"kind\": \"single\", \"prompt\": \"P\","
+             " \"choices\": [\"a\", \"b\"], \"answer\": 1, \"pin\": [3], \"explanation\": \"E\","
+             " \"refs\": [\"R\"]}]}");
+    assert_null(lesson_load_buffer("t.json", buf, strlen(buf), e, sizeof e));
+    assert_non_null(strstr(e, "questions[0].pin[0]: choice 3 does not exist"));
+}
+
+#define SINGLE_Q(n)                                                                                \
+    "{\"id\": \"e-" #n "\", \"kind\": \"single\", \"prompt\": \"P" #n "\", \"choices\": "        \
+    "[\"x\", \"y\"], \"answer\": 1, \"pin\": [1, 2], \"explanation\": \"E\", \"refs\": [\"R\"]}"
+
+static void test_exam_score_counts_unanswered(void **state)
+{
+    (void)state;
+    lesson *l = load_q(SINGLE_Q(1) "," SINGLE_Q(2) "," SINGLE_Q(3) "," SINGLE_Q(4) ","
+                       SINGLE_Q(5));
+    const lesson *ls[] = {l};
+    char err[256];
+    quiz_options o;
+    quiz_options_init(&o, QUIZ_EXAM, T0, 3);
+    o.count = 5;
+    quiz *qz = quiz_new(ls, 1, NULL, &o, err, sizeof err);
+    assert_non_null(qz);
+    quiz_answer a = {0};
+    a.choice = 1;
+    quiz_feedback fb;
+    assert_int_equal(quiz_submit(qz, &a, T0 + 1, &fb), QUIZ_OK);
+    quiz_next(qz);
+    quiz_finish(qz, T0 + 2); /* the student quits: four left unanswered */
+    size_t right, answered, total;
+    quiz_score(qz, &right, &answered, &total);
+    assert_int_equal(right, 1);
+    assert_int_equal(answered, 1);
+    assert_int_equal(total, 5);
+    assert_int_equal(quiz_percent(qz), 20); /* 1/5, never 1/1 */
+    assert_true(quiz_passed(qz, 20));
+    assert_false(quiz_passed(qz, 21));
+    assert_false(quiz_passed(qz, 80));
+    assert_false(quiz_time_ran_out(qz));
+    quiz_result_feedback(qz, 3, &fb);
+    assert_false(fb.correct);
+    assert_string_equal(fb.given, ""); /* nothing given, nothing claimed */
+    quiz_free(qz);
+
+    /* time runs out: the rest count as wrong, and the session says why */
+    o.time_limit = 60;
+    qz = quiz_new(ls, 1, NULL, &o, err, sizeof err);
+    assert_int_equal(quiz_submit(qz, &a, T0 + 30, &fb), QUIZ_OK);
+    quiz_next(qz);
+    quiz_finish(qz, T0 + 61);
+    assert_true(quiz_time_ran_out(qz));
+    assert_int_equal(quiz_percent(qz), 20);
+    quiz_free(qz);
+    lesson_free(l);
+}
+
 static void test_rng(void **state)
 {
     (void)state;
@@ -649,6 +783,8 @@ int main(void)
         cmocka_unit_test(test_review),
         cmocka_unit_test(test_exam),
         cmocka_unit_test(test_exam_time_limit),
+        cmocka_unit_test(test_shuffle_choices),
+        cmocka_unit_test(test_exam_score_counts_unanswered),
         cmocka_unit_test(test_rng),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
