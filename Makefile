@@ -145,6 +145,7 @@ $(BUILD)/bench/%: bench/%.c $(NET_LIB) $(CORE_LIB)
 
 bench: $(BENCH_BINS) $(BUILD)/smtpsim
 	@for b in $(BENCH_BINS); do echo "== $$b"; ./$$b || exit 1; done
+	sh bench/bench_imap.sh $(BUILD)/smtpsim
 
 # --- fuzzing (clang libFuzzer) --------------------------------------------------------------
 # Every tests/fuzz/fuzz_NAME.c is a target build/fuzz/fuzz_NAME with seeds in tests/fuzz/seeds/NAME.

@@ -3,16 +3,20 @@
 #
 # Usage: scripts/install-deps.sh [build|test]
 #   build: libraries and headers for `make` / `make run`
-#   test:  also cmocka, clang (fuzzer), and the real SMTP peers the interop tests use
+#   test:  also cmocka, clang (fuzzer), and the real SMTP, POP3 and IMAP peers the interop
+#          tests use (fetchmail among them)
+#   bench: also dovecot-imapd, which `make bench` starts on loopback beside `serve --role imap`
+#          (never as a system service)
 # As root it runs apt-get itself; otherwise it prints the exact sudo command and fails.
 set -eu
 
 what=${1:-build}
 build_pkgs="pkg-config libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev libcjson-dev libssl-dev"
-test_pkgs="libcmocka-dev clang libclang-rt-14-dev valgrind mutt tmux swaks libnet-ssleay-perl libio-socket-ssl-perl postfix python3-aiosmtpd curl tshark openssl xxd libxml2-utils"
+test_pkgs="libcmocka-dev clang libclang-rt-14-dev valgrind mutt tmux fetchmail swaks libnet-ssleay-perl libio-socket-ssl-perl postfix python3-aiosmtpd curl tshark openssl xxd libxml2-utils"
 
 pkgs=$build_pkgs
 [ "$what" = test ] && pkgs="$build_pkgs $test_pkgs"
+[ "$what" = bench ] && pkgs="$build_pkgs $test_pkgs dovecot-imapd"
 
 missing=""
 for p in $pkgs; do
@@ -29,7 +33,7 @@ if [ "$(id -u)" -ne 0 ]; then
     exit 1
 fi
 export DEBIAN_FRONTEND=noninteractive
-# postfix must never start its service here: policy-rc.d 101 forbids service starts during install.
+# postfix and dovecot must never start their services here: policy-rc.d 101 forbids service starts during install.
 if [ ! -e /usr/sbin/policy-rc.d ]; then
     printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
     chmod +x /usr/sbin/policy-rc.d

@@ -10,6 +10,9 @@
  * with a zero timeout from the window's main loop: one thread for the UI and the network
  * (Maildir syncs run on the MX's own helper).
  *
+ * The same loop also runs an IMAP and a POP3 server (net_retr) over the MX's Maildir, so the
+ * mail a learner sends with Thunderbird can be read back in Thunderbird.
+ *
  * Which node a session comes from: a relay hop's outgoing connection is recognised at the next
  * server by its source port (the relaying server reports it); anything else is the mail client.
  */
@@ -31,6 +34,8 @@
 #include "core/world/world.h"
 #include "core/world/world_recorder.h"
 #include "net/net_loop.h"
+#include "net/net_mailstore.h"
+#include "net/net_retr.h"
 #include "net/net_server.h"
 #include "ui/ui_app.h"
 
@@ -38,6 +43,10 @@
 #define LIVE_PORT_MSA 2587
 #define LIVE_PORT_MTA 2526
 #define LIVE_PORT_MX 2525
+#define LIVE_PORT_IMAP 2143 /* STARTTLS; 2993 implicit TLS (RFC 8314) */
+#define LIVE_PORT_IMAPS 2993
+#define LIVE_PORT_POP3 2110 /* STLS; 2995 implicit TLS */
+#define LIVE_PORT_POP3S 2995
 #define LIVE_DETAIL_MAX 65536 /* bytes of a delivered message shown as the step's detail */
 #define LIVE_FRAME_MS 16
 
@@ -228,7 +237,7 @@ static void observe(void *ctx, const net_obs *o)
                           .detail = detail,
                           .key = "deliver.mailbox",
                           .rfc = "RFC 5321 4.4"};
-        append(lv, &st, NULL, "new mail");
+        append(lv, &st, NULL, "mail delivered");
         free(detail);
         return;
     }
@@ -239,7 +248,7 @@ static void observe(void *ctx, const net_obs *o)
                           .to = ls->node,
                           .conn = s->link.conn,
                           .port = (uint16_t)ls->port,
-                          .tls = o->tls,
+                          .tls = false, /* the session is over: no padlock stays */
                           .text = text,
                           .key = "conn.close",
                           .rfc = "RFC 5321 3.8"};
@@ -273,25 +282,30 @@ static bool have_display(void)
 
 static const char live_usage[] =
     "usage: smtpsim live [--no-window] [--msa-port N] [--mta-port N] [--mx-port N]\n"
+    "                    [--imap-port N] [--imaps-port N] [--pop3-port N] [--pop3s-port N]\n"
     "                    [--domain D]... [--user NAME:PASSWORD] [--maildir DIR] [--verbose]\n"
     "  Starts an MSA (127.0.0.1:2587, STARTTLS, AUTH) -> MTA (127.0.0.1:2526) -> MX\n"
-    "  (127.0.0.1:2525, Maildir) chain and animates every real session that arrives.\n"
+    "  (127.0.0.1:2525, Maildir) chain and animates every real session that arrives, and\n"
+    "  IMAP (2143 STARTTLS, 2993 TLS) and POP3 (2110 STLS, 2995 TLS) over the same Maildir.\n"
     "  Port 0 picks free ports. --no-window prints the live transcript instead.\n"
     "  Default domains example.org, example.com, localhost; default user demo:demo.\n";
 
 int cmd_live(int argc, char **argv)
 {
     int ports[3] = {LIVE_PORT_MSA, LIVE_PORT_MTA, LIVE_PORT_MX};
+    int rports[4] = {LIVE_PORT_IMAP, LIVE_PORT_IMAPS, LIVE_PORT_POP3, LIVE_PORT_POP3S};
     bool no_window = false;
     net_log_level level = NET_LOG_QUIET;
     static const char *domains[32];
     size_t n_domains = 0;
     const char *user_spec = "demo:demo", *maildir_opt = NULL;
-    enum { O_MSA_PORT = 1, O_MTA_PORT, O_MX_PORT, O_NO_WINDOW, O_VERBOSE, O_DOMAIN, O_USER,
-           O_MAILDIR };
+    enum { O_MSA_PORT = 1, O_MTA_PORT, O_MX_PORT, O_IMAP_PORT, O_IMAPS_PORT, O_POP3_PORT,
+           O_POP3S_PORT, O_NO_WINDOW, O_VERBOSE, O_DOMAIN, O_USER, O_MAILDIR };
     static const app_opt opts[] = {
         {"msa-port", 0, true, O_MSA_PORT}, {"mta-port", 0, true, O_MTA_PORT},
-        {"mx-port", 0, true, O_MX_PORT},   {"no-window", 0, false, O_NO_WINDOW},
+        {"mx-port", 0, true, O_MX_PORT},   {"imap-port", 0, true, O_IMAP_PORT},
+        {"imaps-port", 0, true, O_IMAPS_PORT}, {"pop3-port", 0, true, O_POP3_PORT},
+        {"pop3s-port", 0, true, O_POP3S_PORT}, {"no-window", 0, false, O_NO_WINDOW},
         {"verbose", 'v', false, O_VERBOSE}, {"domain", 0, true, O_DOMAIN},
         {"user", 0, true, O_USER},         {"maildir", 0, true, O_MAILDIR},
         {NULL, 0, false, 0},
@@ -312,12 +326,19 @@ int cmd_live(int argc, char **argv)
             break;
         case O_MSA_PORT:
         case O_MTA_PORT:
-        case O_MX_PORT: {
+        case O_MX_PORT:
+        case O_IMAP_PORT:
+        case O_IMAPS_PORT:
+        case O_POP3_PORT:
+        case O_POP3S_PORT: {
             char *end;
             long port = strtol(v, &end, 10);
             if (*end || !*v || port < 0 || port > 65535)
                 return app_opts_usage_error(&p, "%s wants a port number", p.name);
-            ports[c - O_MSA_PORT] = (int)port;
+            if (c <= O_MX_PORT)
+                ports[c - O_MSA_PORT] = (int)port;
+            else
+                rports[c - O_IMAP_PORT] = (int)port;
             break;
         }
         case O_DOMAIN:
@@ -375,10 +396,14 @@ int cmd_live(int argc, char **argv)
     net_loop *loop = net_loop_new();
     int rc = 1;
     net_server *srv[3] = {NULL, NULL, NULL};
+    net_retr *retr[2] = {NULL, NULL};
+    static net_retr_config rcfg[2];
+    static char rlisten_buf[4][64];
+    net_mailstore *store = net_mailstore_new(maildir, users, 1);
     static char listen_buf[3][64], relay_buf[2][64];
     net_server_config cfg[3];
     int sfd = net_signal_fd();
-    if (!lv.w || !loop || sfd < 0 ||
+    if (!lv.w || !loop || sfd < 0 || !store ||
         add_node(&lv, N_MUA, WORLD_NODE_MUA, "your mail program", "client", 0) ||
         add_node(&lv, N_MSA, WORLD_NODE_MSA, "submission (MSA)", "msa.smtpsim.test", ports[0]) ||
         add_node(&lv, N_MTA, WORLD_NODE_MTA, "relay (MTA)", "mta.smtpsim.test", ports[1]) ||
@@ -423,15 +448,62 @@ int cmd_live(int argc, char **argv)
         }
         lv.srv[k].port = net_server_port(srv[k], 0);
     }
+    /* IMAP and POP3 over the MX's Maildir, on the same loop */
+    for (int k = 0; k < 2; k++) {
+        net_retr_config *c = &rcfg[k];
+        net_retr_config_default(c, k == 0 ? NET_RETR_IMAP : NET_RETR_POP3);
+        snprintf(rlisten_buf[2 * k], sizeof rlisten_buf[0], "127.0.0.1:%d", rports[2 * k]);
+        snprintf(rlisten_buf[2 * k + 1], sizeof rlisten_buf[0], "127.0.0.1:%d",
+                 rports[2 * k + 1]);
+        c->listen[0] = rlisten_buf[2 * k];
+        c->n_listen = 1;
+        c->hostname = hosts[2];
+        c->tls_dir = tls_dir[0] ? tls_dir : NULL;
+        if (c->tls_dir) {
+            c->tls_listen[0] = rlisten_buf[2 * k + 1];
+            c->n_tls_listen = 1;
+        }
+        c->allow_plaintext = !c->tls_dir; /* no certificate: loopback login without TLS */
+        c->store = store;
+        c->log_level = level;
+        retr[k] = net_retr_new(loop, c, err, sizeof err);
+        if (!retr[k]) {
+            fprintf(stderr, "smtpsim live: %s %s\n", c->name, err);
+            goto out;
+        }
+    }
     printf("smtpsim live: MSA 127.0.0.1:%d -> MTA 127.0.0.1:%d -> MX 127.0.0.1:%d\n",
            lv.srv[0].port, lv.srv[1].port, lv.srv[2].port);
+    if (tls_dir[0])
+        printf("smtpsim live: IMAP 127.0.0.1:%d (STARTTLS), %d (TLS); POP3 127.0.0.1:%d (STLS), "
+               "%d (TLS)\n",
+               net_retr_port(retr[0], 0), net_retr_port(retr[0], 1), net_retr_port(retr[1], 0),
+               net_retr_port(retr[1], 1));
+    else
+        printf("smtpsim live: IMAP 127.0.0.1:%d, POP3 127.0.0.1:%d (no certificate: no TLS)\n",
+               net_retr_port(retr[0], 0), net_retr_port(retr[1], 0));
     printf("smtpsim live: Maildir %s (domains", maildir);
     for (size_t i = 0; i < n_domains; i++)
         printf(" %s", domains[i]);
     printf(")\nsmtpsim live: user %s, password %s (AUTH after STARTTLS)\n", uname, upass);
+    char howto[1024];
+    snprintf(howto, sizeof howto,
+             "Send a message: swaks --server 127.0.0.1:%d -tls --auth-user %s --auth-password %s "
+             "--from %s@example.com --to alice@%s\n\n"
+             "Or in Thunderbird: a new account %s@%s, password %s. Outgoing SMTP server 127.0.0.1 "
+             "port %d, STARTTLS, normal password, user name %s. Incoming IMAP server 127.0.0.1 "
+             "port %d, STARTTLS (or POP3 port %d, STARTTLS), same user. Accept the self-signed "
+             "certificate, send yourself a message, and watch it cross the chain here.",
+             lv.srv[0].port, uname, upass, uname, domains[0], uname, domains[0], upass,
+             lv.srv[0].port, uname, net_retr_port(retr[0], 0), net_retr_port(retr[1], 0));
     printf("smtpsim live: try: swaks --server 127.0.0.1:%d -tls --auth-user %s --auth-password %s "
            "--from %s@example.com --to alice@%s\n",
            lv.srv[0].port, uname, upass, uname, domains[0]);
+    printf("smtpsim live: Thunderbird: account %s@%s, password %s; incoming IMAP server "
+           "127.0.0.1 port %d, STARTTLS, normal password, user name %s; outgoing SMTP server "
+           "127.0.0.1 port %d, STARTTLS, normal password, user name %s; accept the self-signed "
+           "certificate\n",
+           uname, domains[0], upass, net_retr_port(retr[0], 0), uname, lv.srv[0].port, uname);
     fflush(stdout);
 
     bool window = !no_window && have_display();
@@ -464,6 +536,8 @@ int cmd_live(int argc, char **argv)
             app = ui_app_new(r, win, &ucfg, err, sizeof err);
         if (app)
             ui_app_set_world(app, lv.w, "live: real sessions on 127.0.0.1");
+        if (app)
+            ui_app_set_hint(app, howto);
         else
             fprintf(stderr, "smtpsim live: no window (%s); printing the transcript instead\n",
                     r ? err : SDL_GetError());
@@ -505,9 +579,13 @@ int cmd_live(int argc, char **argv)
     printf("smtpsim live: stopping; the Maildir stays in %s\n", maildir);
     for (int k = 0; k < 3; k++)
         net_server_shutdown(srv[k]);
+    for (int k = 0; k < 2; k++)
+        net_retr_shutdown(retr[k]);
     uint64_t until = net_monotonic_ms() + 2000;
     while (net_monotonic_ms() < until &&
-           net_server_busy(srv[0]) + net_server_busy(srv[1]) + net_server_busy(srv[2]) > 0)
+           net_server_busy(srv[0]) + net_server_busy(srv[1]) + net_server_busy(srv[2]) +
+                   net_retr_busy(retr[0]) + net_retr_busy(retr[1]) >
+               0)
         net_loop_run_once(loop, 50);
     ui_app_free(app);
     if (r)
@@ -522,7 +600,10 @@ int cmd_live(int argc, char **argv)
 out:
     for (int k = 0; k < 3; k++)
         net_server_free(srv[k]);
-    net_loop_free(loop);
+    for (int k = 0; k < 2; k++)
+        net_retr_free(retr[k]);
+    net_loop_free(loop); /* runs deferred closes before the store goes */
+    net_mailstore_free(store);
     world_free(lv.w);
     net_signal_fd_close(sfd);
     return rc;

@@ -18,24 +18,29 @@
 #include "app/commands.h"
 #include "core/util/file_util.h"
 #include "net/net_loop.h"
+#include "net/net_mailstore.h"
+#include "net/net_retr.h"
 #include "net/net_server.h"
 
 #define SERVE_MAX_LIST 64   /* --domain, --user, --mx, --trust entries */
 #define SERVE_DRAIN_MS 3000 /* how long shutdown waits for sessions to end */
 
 static const char serve_usage[] =
-    "usage: smtpsim serve --role mx|msa|mta [options]\n"
+    "usage: smtpsim serve --role mx|msa|mta|imap|pop3 [options]\n"
     "  --listen ADDR:PORT      listen (repeatable; default 127.0.0.1:2525 mx, :2587 msa, :2526 "
-    "mta)\n"
-    "  --tls-listen ADDR:PORT  implicit TLS listener, port 465 style (e.g. 127.0.0.1:2465)\n"
+    "mta,\n"
+    "                          :2143 imap and :2110 pop3 with STARTTLS/STLS)\n"
+    "  --tls-listen ADDR:PORT  implicit TLS listener, port 465 style (e.g. 127.0.0.1:2465;\n"
+    "                          imap and pop3 default to :2993 and :2995)\n"
     "  --hostname NAME         our name in the greeting and Received: (default localhost)\n"
     "  --cert F --key F        PEM certificate and key (default: a self-signed pair kept in\n"
     "                          ~/.local/share/smtpsim/tls/)   --no-tls: no STARTTLS\n"
     "  --domain D              mx: a domain we accept mail for (repeatable)\n"
-    "  --maildir DIR           deliver into DIR/<localpart>/{tmp,new,cur}\n"
+    "  --maildir DIR           deliver into DIR/<localpart>/{tmp,new,cur} (imap, pop3: serve\n"
+    "                          each --user's DIR/<name>, new/ moved to cur/)\n"
     "  --sink                  accept and discard every message (benchmarks)\n"
     "  --user NAME:PASSWORD    an AUTH user (repeatable)   --users FILE: one NAME:PASSWORD a line\n"
-    "  --allow-plain-auth      offer AUTH before STARTTLS too\n"
+    "  --allow-plain-auth      offer AUTH (imap, pop3: LOGIN, USER/PASS) before STARTTLS too\n"
     "  --relay HOST:PORT       msa/mta: next hop for all mail\n"
     "  --spool DIR             msa/mta: durable relay queue (default: the data dir's\n"
     "                          spool/ROLE-PORT; a 250 means the message is on disk there)\n"
@@ -170,6 +175,94 @@ static void on_signal(void *ctx, int fd, unsigned events)
     struct signalfd_siginfo si;
     if (read(fd, &si, sizeof si) == (ssize_t)sizeof si)
         serve_stop_signal = (int)si.ssi_signo;
+}
+
+/* serve_loop - run until a signal, then stop the servers and drain them for a bounded time. */
+static void serve_loop(net_loop *loop, const char *name, net_server *srv, net_retr *retr)
+{
+    while (!serve_stop_signal)
+        if (net_loop_run_once(loop, -1) < 0)
+            break;
+    fprintf(stderr, "smtpsim %s: signal %d: shutting down\n", name, serve_stop_signal);
+    if (srv)
+        net_server_shutdown(srv);
+    if (retr)
+        net_retr_shutdown(retr);
+    uint64_t until = net_monotonic_ms() + SERVE_DRAIN_MS;
+    while (((srv && net_server_busy(srv) > 0) || (retr && net_retr_busy(retr) > 0)) &&
+           net_monotonic_ms() < until)
+        net_loop_run_once(loop, 100);
+}
+
+/* serve_retr - `serve --role imap|pop3`: the Maildir the MX writes, read by real clients. */
+static int serve_retr(net_retr_proto proto, const char *const *listen, size_t n_listen,
+                      const char *const *tls_listen, size_t n_tls_listen, const char *hostname,
+                      const char *cert, const char *key, bool no_tls, bool plain,
+                      const char *maildir, const user_list *ul, size_t max_sessions,
+                      net_log_level level)
+{
+    net_retr_config cfg;
+    net_retr_config_default(&cfg, proto);
+    bool pop = proto == NET_RETR_POP3;
+    if (!maildir) {
+        fprintf(stderr, "smtpsim serve: --role %s needs --maildir DIR\n", cfg.name);
+        return 2;
+    }
+    if (ul->n_users == 0)
+        fprintf(stderr, "smtpsim serve: warning: no --user given, nobody can log in\n");
+    memcpy(cfg.listen, listen, n_listen * sizeof *listen);
+    cfg.n_listen = n_listen;
+    if (n_listen == 0) {
+        cfg.listen[0] = pop ? "127.0.0.1:2110" : "127.0.0.1:2143";
+        cfg.n_listen = 1;
+    }
+    memcpy(cfg.tls_listen, tls_listen, n_tls_listen * sizeof *tls_listen);
+    cfg.n_tls_listen = n_tls_listen;
+    if (n_listen == 0 && n_tls_listen == 0 && !no_tls) {
+        cfg.tls_listen[0] = pop ? "127.0.0.1:2995" : "127.0.0.1:2993";
+        cfg.n_tls_listen = 1;
+    }
+    cfg.hostname = hostname;
+    cfg.cert = cert;
+    cfg.key = key;
+    cfg.no_tls = no_tls;
+    char tls_dir[1000];
+    if (!cert && !no_tls && serve_tls_dir(tls_dir, sizeof tls_dir) == 0)
+        cfg.tls_dir = tls_dir;
+    cfg.allow_plaintext = plain;
+    cfg.max_sessions = max_sessions;
+    cfg.log_level = level;
+    if (file_mkdirs(maildir) != 0) {
+        fprintf(stderr, "smtpsim serve: Maildir %s: %s\n", maildir, strerror(errno));
+        return 1;
+    }
+    cfg.store = net_mailstore_new(maildir, ul->users, ul->n_users);
+    int sfd = net_signal_fd();
+    net_loop *loop = net_loop_new();
+    char err[512] = "";
+    serve_stop_signal = 0;
+    net_retr *r = NULL;
+    if (cfg.store && loop && sfd >= 0 && net_loop_add(loop, sfd, NET_EV_READ, on_signal, NULL) == 0)
+        r = net_retr_new(loop, &cfg, err, sizeof err);
+    else
+        snprintf(err, sizeof err, "%s", strerror(errno));
+    int rc = 1;
+    if (r) {
+        fprintf(stderr, "smtpsim %s: ready (hostname %s, Maildir %s)\n", cfg.name, hostname,
+                maildir);
+        serve_loop(loop, cfg.name, NULL, r);
+        fprintf(stderr, "smtpsim %s: stopped\n", cfg.name);
+        rc = 0;
+    } else {
+        fprintf(stderr, "smtpsim serve: %s\n", err);
+    }
+    net_retr_free(r);
+    if (sfd >= 0 && loop)
+        net_loop_del(loop, sfd);
+    net_loop_free(loop); /* runs the deferred closes before the store goes */
+    net_signal_fd_close(sfd);
+    net_mailstore_free(cfg.store);
+    return rc;
 }
 
 int cmd_serve(int argc, char **argv)
@@ -331,7 +424,7 @@ int cmd_serve(int argc, char **argv)
 
     smtp_role r;
     if (!role) {
-        fprintf(stderr, "smtpsim serve: --role mx|msa|mta is required\n");
+        fprintf(stderr, "smtpsim serve: --role mx|msa|mta|imap|pop3 is required\n");
         goto out;
     } else if (!strcmp(role, "mx")) {
         r = SMTP_ROLE_MX;
@@ -339,8 +432,14 @@ int cmd_serve(int argc, char **argv)
         r = SMTP_ROLE_MSA;
     } else if (!strcmp(role, "mta")) {
         r = SMTP_ROLE_MTA;
+    } else if (!strcmp(role, "imap") || !strcmp(role, "pop3")) {
+        rc = serve_retr(role[0] == 'i' ? NET_RETR_IMAP : NET_RETR_POP3, listen, n_listen,
+                        tls_listen, n_tls_listen, hostname, cert, key, no_tls, plain_auth,
+                        maildir, &ul, max_sessions, level);
+        goto out;
     } else {
-        fprintf(stderr, "smtpsim serve: unknown role '%s' (mx, msa or mta)\n", role);
+        fprintf(stderr, "smtpsim serve: unknown role '%s' (mx, msa, mta, imap or pop3)\n",
+                role);
         goto out;
     }
     if (r == SMTP_ROLE_MX && n_domains == 0) {
@@ -449,14 +548,7 @@ int cmd_serve(int argc, char **argv)
             : maildir ? maildir
             : relay   ? relay
                       : "");
-    while (!serve_stop_signal)
-        if (net_loop_run_once(loop, -1) < 0)
-            break;
-    fprintf(stderr, "smtpsim %s: signal %d: shutting down\n", cfg.name, serve_stop_signal);
-    net_server_shutdown(srv);
-    uint64_t until = net_monotonic_ms() + SERVE_DRAIN_MS;
-    while (net_server_busy(srv) > 0 && net_monotonic_ms() < until)
-        net_loop_run_once(loop, 100);
+    serve_loop(loop, cfg.name, srv, NULL);
     net_server_counters st;
     net_server_stats(srv, &st);
     fprintf(stderr,

@@ -56,6 +56,43 @@ int net_parse_hostport(const char *s, char *host, size_t hostlen, int *port)
     return 0;
 }
 
+int net_listen_tcp(const char *spec, int backlog, char *host, size_t hostlen, int *port,
+                   char *err, size_t errlen)
+{
+    char portstr[8];
+    if (net_parse_hostport(spec, host, hostlen, port) != 0) {
+        snprintf(err, errlen, "bad listen address '%s' (want ADDR:PORT)", spec);
+        return -1;
+    }
+    snprintf(portstr, sizeof portstr, "%d", *port);
+    struct addrinfo hints = {.ai_socktype = SOCK_STREAM,
+                             .ai_flags = AI_NUMERICSERV | AI_PASSIVE | AI_NUMERICHOST};
+    struct addrinfo *res = NULL;
+    int gai = getaddrinfo(host, portstr, &hints, &res);
+    if (gai != 0) {
+        snprintf(err, errlen, "listen address '%s': %s (use a numeric address)", spec,
+                 gai_strerror(gai));
+        return -1;
+    }
+    int fd = socket(res->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    int one = 1;
+    if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
+        bind(fd, res->ai_addr, res->ai_addrlen) != 0 || listen(fd, backlog) != 0) {
+        snprintf(err, errlen, "cannot listen on %s: %s", spec, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        freeaddrinfo(res);
+        return -1;
+    }
+    freeaddrinfo(res);
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof ss;
+    getsockname(fd, (struct sockaddr *)&ss, &sl);
+    *port = ss.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&ss)->sin6_port)
+                                     : ntohs(((struct sockaddr_in *)&ss)->sin_port);
+    return fd;
+}
+
 bool net_is_loopback(const char *host)
 {
     struct in_addr a4;

@@ -47,6 +47,12 @@ void net_client_abort(net_client *c);
 /* net_parse_hostport - split "host:port" / "[v6]:port"; 0 or -1. */
 int net_parse_hostport(const char *s, char *host, size_t hostlen, int *port);
 
+/* net_listen_tcp - a non-blocking listening socket on "ADDR:PORT" (numeric address, port 0
+ * for any); the port really bound goes to *port and the address to host. The fd, or -1 and a
+ * message in err. Shared by every server (SMTP, POP3, IMAP). */
+int net_listen_tcp(const char *spec, int backlog, char *host, size_t hostlen, int *port,
+                   char *err, size_t errlen);
+
 /* net_is_loopback - the host names this machine ("localhost", 127.0.0.0/8, ::1). */
 bool net_is_loopback(const char *host);
 

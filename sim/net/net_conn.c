@@ -26,7 +26,7 @@ struct net_conn {
     net_conn_cb cb;
     void *ctx;
     unsigned watching; /* NET_EV_* currently registered */
-    bool connecting, dead, held, close_after_flush, tls_wanted, tls_server, read_paused;
+    bool connecting, dead, driver_paused, close_after_flush, tls_wanted, tls_server, read_paused;
     net_tls_ctx *tls_ctx;
     char *sni;
     net_tls *tls;
@@ -130,11 +130,12 @@ int net_conn_start_tls(net_conn *c, net_tls_ctx *ctx, bool server, const char *s
     return 0;
 }
 
-void net_conn_hold(net_conn *c, bool hold)
+void net_conn_pause_read(net_conn *c, bool pause)
 {
-    c->held = hold;
-    if (!hold)
-        net_conn_flush(c);
+    if (c->driver_paused == pause)
+        return;
+    c->driver_paused = pause;
+    net_conn_flush(c); /* recomputes what the socket is watched for */
 }
 
 void net_conn_close(net_conn *c, bool after_flush, const char *why)
@@ -209,8 +210,7 @@ void net_conn_flush(net_conn *c)
             }
         }
         const char *p = NULL;
-        size_t n =
-            (c->held || (c->tls && !net_tls_established(c->tls))) ? 0 : c->cb.out_peek(c->ctx, &p);
+        size_t n = (c->tls && !net_tls_established(c->tls)) ? 0 : c->cb.out_peek(c->ctx, &p);
         if (n > 0) {
             if (c->tls) {
                 ssize_t w =
@@ -239,12 +239,12 @@ void net_conn_flush(net_conn *c)
             continue;
         }
         /* Nothing left to send in the current mode. */
-        if (c->tls_wanted && !c->held) {
+        if (c->tls_wanted) {
             if (tls_begin(c) != 0)
                 return;
             continue;
         }
-        if (c->close_after_flush && !c->held) {
+        if (c->close_after_flush) {
             if (c->tls && net_tls_established(c->tls)) {
                 net_tls_close(c->tls);
                 send_cipher(c); /* best effort: the peer may be gone already */
@@ -261,10 +261,8 @@ void net_conn_flush(net_conn *c)
     }
     /* Backpressure: stop reading while the peer is not taking what we have. */
     const char *p;
-    size_t waiting = c->cbuf_len + (c->held ? 0 : 0);
-    if (!c->held)
-        waiting += c->cb.out_peek(c->ctx, &p);
-    c->read_paused = waiting > NET_CONN_HIGH_WATER;
+    size_t waiting = c->cbuf_len + c->cb.out_peek(c->ctx, &p);
+    c->read_paused = c->driver_paused || waiting > NET_CONN_HIGH_WATER;
     conn_watch(c, (c->read_paused ? 0u : (unsigned)NET_EV_READ) | (blocked ? NET_EV_WRITE : 0u));
 }
 

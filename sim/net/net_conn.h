@@ -44,9 +44,9 @@ bool net_conn_tls_active(const net_conn *c);
 /* net_conn_flush - send what the driver has (call after feeding its engine or a tick). */
 void net_conn_flush(net_conn *c);
 
-/* net_conn_hold - while held, no plaintext is taken from the driver (a reply waits until the
- * message it confirms is on disk). Releasing flushes. */
-void net_conn_hold(net_conn *c, bool hold);
+/* net_conn_pause_read - while paused, nothing is read from the peer (the driver holds input it
+ * cannot take yet: an engine whose output has not drained). Resuming reads again. */
+void net_conn_pause_read(net_conn *c, bool pause);
 
 /* net_conn_close - close now, or once all output (and a TLS close_notify) is sent. */
 void net_conn_close(net_conn *c, bool after_flush, const char *why);

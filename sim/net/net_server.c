@@ -410,42 +410,16 @@ static void on_accept(void *ctx, int lfd, unsigned events)
 
 static int listen_on(net_server *s, const char *spec, bool implicit_tls, char *err, size_t errlen)
 {
-    char host[256], portstr[8];
+    char host[256];
     int port;
-    if (net_parse_hostport(spec, host, sizeof host, &port) != 0) {
-        snprintf(err, errlen, "bad listen address '%s' (want ADDR:PORT)", spec);
+    int fd = net_listen_tcp(spec, NET_SERVER_BACKLOG, host, sizeof host, &port, err, errlen);
+    if (fd < 0)
         return -1;
-    }
-    snprintf(portstr, sizeof portstr, "%d", port);
-    struct addrinfo hints = {.ai_socktype = SOCK_STREAM,
-                             .ai_flags = AI_NUMERICSERV | AI_PASSIVE | AI_NUMERICHOST};
-    struct addrinfo *res = NULL;
-    int gai = getaddrinfo(host, portstr, &hints, &res);
-    if (gai != 0) {
-        snprintf(err, errlen, "listen address '%s': %s (use a numeric address)", spec,
-                 gai_strerror(gai));
-        return -1;
-    }
-    int fd = socket(res->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    int one = 1;
-    if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
-        bind(fd, res->ai_addr, res->ai_addrlen) != 0 || listen(fd, NET_SERVER_BACKLOG) != 0) {
-        snprintf(err, errlen, "cannot listen on %s: %s", spec, strerror(errno));
-        if (fd >= 0)
-            close(fd);
-        freeaddrinfo(res);
-        return -1;
-    }
-    freeaddrinfo(res);
-    struct sockaddr_storage ss;
-    socklen_t sl = sizeof ss;
-    getsockname(fd, (struct sockaddr *)&ss, &sl);
     listener *l = &s->lis[s->n_lis];
     l->srv = s;
     l->fd = fd;
     l->implicit_tls = implicit_tls;
-    l->port = ss.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&ss)->sin6_port)
-                                       : ntohs(((struct sockaddr_in *)&ss)->sin_port);
+    l->port = port;
     if (net_loop_add(s->loop, fd, NET_EV_READ, on_accept, l) != 0) {
         snprintf(err, errlen, "event loop: %s", strerror(errno));
         close(fd);
@@ -480,20 +454,10 @@ net_server *net_server_new(net_loop *loop, const net_server_config *cfg, char *e
         net_server_commit_init(s);
     }
     if (!cfg->no_tls) {
-        char cert[1100], key[1100];
-        const char *c = cfg->cert, *k = cfg->key;
-        if (!c && cfg->tls_dir) {
-            if (net_tls_ensure_selfsigned(cfg->tls_dir, cfg->hostname, cert, sizeof cert, key,
-                                          sizeof key, err, errlen) != 0)
-                goto fail;
-            c = cert;
-            k = key;
-        }
-        if (c) {
-            s->tls = net_tls_ctx_server(c, k ? k : c, err, errlen);
-            if (!s->tls)
-                goto fail;
-        }
+        s->tls = net_tls_ctx_server_pick(cfg->cert, cfg->key, cfg->tls_dir, cfg->hostname, err,
+                                         errlen);
+        if (!s->tls && err[0])
+            goto fail;
         if (cfg->n_tls_listen && !s->tls) {
             snprintf(err, errlen, "--tls-listen needs a certificate");
             goto fail;

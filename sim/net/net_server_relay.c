@@ -5,7 +5,10 @@
  * domain -> HOST:PORT map; never an MX lookup on the internet), sent with the client engine
  * (net_client) and retried with a doubling delay on temporary failures. With a spool, the job
  * is first written to SPOOL/queue through the group commit, so its 250 means "on disk", and
- * the files an earlier run left there are queued again at start.
+ * the files an earlier run left there are queued again at start. A recipient that fails for
+ * good gets its sender a DSN (RFC 3464 in RFC 6522, built by core/smtp/dsn.c), relayed like any
+ * message with MAIL FROM:<>: a 250 is never followed by silence (RFC 5321 6.1). A DSN that
+ * cannot be delivered is dropped, never bounced again (RFC 5321 4.5.5).
  */
 #define _GNU_SOURCE /* strndup */
 #include <dirent.h>
@@ -13,8 +16,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "core/smtp/dsn.h"
 #include "core/util/file_util.h"
 #include "net/net_server_internal.h"
 
@@ -57,6 +62,108 @@ static void relay_retry(void *ctx)
     net_server_relay_start(ctx);
 }
 
+/* job_new - a relay job for one message and next hop, linked into the server's list; the
+ * caller adds recipients. NULL on no memory. */
+static relay_job *job_new(net_server *s, const char *from, const char *hop, size_t max_rcpts,
+                          const char *data, size_t len)
+{
+    relay_job *j = calloc(1, sizeof *j);
+    if (!j)
+        return NULL;
+    j->srv = s;
+    j->id = ++s->next_job;
+    j->hostport = hop;
+    j->from = strdup(from);
+    j->rcpts = calloc(max_rcpts ? max_rcpts : 1, sizeof *j->rcpts);
+    j->data = malloc(len + 1);
+    net_timer_init(&j->retry, relay_retry, j);
+    j->next = s->jobs;
+    if (s->jobs)
+        s->jobs->prev = j;
+    s->jobs = j;
+    s->n_jobs++;
+    if (!j->from || !j->rcpts || !j->data) {
+        net_server_relay_free(j);
+        return NULL;
+    }
+    if (data)
+        memcpy(j->data, data, len);
+    j->len = len;
+    return j;
+}
+
+/* bounce - the recipients of j that failed for good (a 5xx, or still 4xx when we gave up) go
+ * to the sender in one DSN, queued as a new relay job from <> to the sender. */
+static void bounce(relay_job *j, const smtp_client_result *r)
+{
+    net_server *s = j->srv;
+    dsn_recipient rc[DSN_MAX_RECIPIENTS];
+    char status[DSN_MAX_RECIPIENTS][16], diag[DSN_MAX_RECIPIENTS][200];
+    size_t n = 0;
+    for (size_t i = 0; i < j->n_rcpts && n < DSN_MAX_RECIPIENTS; i++) {
+        const smtp_rcpt_result *rr = i < r->n_rcpts && r->rcpt ? &r->rcpt[i] : NULL;
+        bool delivered = r->status == SMTP_RESULT_OK && rr && rr->code >= 200 && rr->code < 300;
+        if (delivered)
+            continue;
+        int code = rr && rr->code ? rr->code : r->code;
+        const char *esc = rr && rr->code ? rr->esc : r->esc;
+        const char *text = rr && rr->code ? rr->text : r->text;
+        /* RFC 3463: a 4xx we gave up on is reported as a permanent failure of delivery */
+        snprintf(status[n], sizeof status[n], "%s",
+                 esc[0] == '5' ? esc : code >= 500 ? "5.0.0" : "4.4.7");
+        if (code)
+            snprintf(diag[n], sizeof diag[n], "%d %s%s%.150s", code, esc, esc[0] ? " " : "", text);
+        rc[n] = (dsn_recipient){.address = j->rcpts[i],
+                                .action = "failed",
+                                .status = status[n],
+                                .diagnostic = code ? diag[n] : NULL,
+                                .remote_mta = NULL,
+                                .reason = code ? NULL : text};
+        n++;
+    }
+    if (n == 0)
+        return;
+    if (!j->from[0]) {
+        net_server_log(s, NET_LOG_QUIET, "relay %u: a DSN that failed is dropped, never bounced "
+                                         "(RFC 5321 4.5.5)", j->id);
+        return;
+    }
+    const char *hop = net_server_relay_route(s, j->from);
+    char date[MAIL_DATE_MAX];
+    mail_date_from((int64_t)time(NULL), 0, date);
+    dsn_input in = {.reporting_mta = s->cfg->hostname,
+                    .sender = j->from,
+                    .arrival_date = date,
+                    .date = date,
+                    .original = j->data,
+                    .original_len = j->len,
+                    .rcpts = rc,
+                    .n_rcpts = n};
+    membuf m;
+    membuf_init(&m);
+    relay_job *d = NULL;
+    if (hop && dsn_build(&in, &m) == 0)
+        d = job_new(s, DSN_REVERSE_PATH, hop, 1, m.data, m.len);
+    membuf_free(&m);
+    if (d)
+        d->rcpts[d->n_rcpts] = strdup(j->from);
+    if (!d || !d->rcpts[d->n_rcpts]) {
+        net_server_log(s, NET_LOG_QUIET, "relay %u: no DSN could be sent to <%s> (%s)", j->id,
+                       j->from, hop ? "out of memory" : "no route to the sender's domain");
+        if (d)
+            net_server_relay_free(d);
+        return;
+    }
+    d->n_rcpts = 1;
+    char text[300];
+    snprintf(text, sizeof text, "DSN for relay %u queued as relay %u to <%s>, next hop %s", j->id,
+             d->id, j->from, hop);
+    net_server_log(s, NET_LOG_SESSION, "%s", text);
+    net_obs o = {.kind = NET_OBS_QUEUED, .session = j->id, .text = text};
+    net_server_observe(s, &o);
+    net_server_relay_start(d);
+}
+
 static void relay_done(void *ctx, const smtp_client_result *r, const char *why)
 {
     relay_job *j = ctx;
@@ -74,6 +181,8 @@ static void relay_done(void *ctx, const smtp_client_result *r, const char *why)
         s->stats.relayed++;
         net_server_log(s, NET_LOG_SESSION, "relay %u: sent: %s", j->id, text);
         net_server_observe(s, &o);
+        if (r->n_accepted < j->n_rcpts)
+            bounce(j, r); /* some recipients refused with 5xx: their sender hears of it */
         net_server_relay_free(j);
         return;
     }
@@ -92,11 +201,11 @@ static void relay_done(void *ctx, const smtp_client_result *r, const char *why)
         return;
     }
     s->stats.relay_failed++;
-    net_server_log(s, NET_LOG_QUIET, "relay %u: failed for good: %s (%s); no bounce is generated",
-                   j->id, text, why);
+    net_server_log(s, NET_LOG_QUIET, "relay %u: failed for good: %s (%s)", j->id, text, why);
     if (j->spool_path)
         unlink(j->spool_path);
     net_server_observe(s, &o);
+    bounce(j, r);
     net_server_relay_free(j);
 }
 
@@ -277,31 +386,15 @@ int net_server_relay_queue(session *ss, const smtp_envelope *env)
         if (done[i])
             continue;
         const char *hop = net_server_relay_route(s, env->rcpts[i]);
-        relay_job *j = calloc(1, sizeof *j);
+        relay_job *j = hop ? job_new(s, env->mail_from, hop, env->n_rcpts, NULL,
+                                     hl + env->data_len)
+                           : NULL;
         if (!j) {
-            free(done);
-            return -1;
-        }
-        j->srv = s;
-        j->id = ++s->next_job;
-        j->hostport = hop;
-        j->from = strdup(env->mail_from);
-        j->rcpts = calloc(env->n_rcpts, sizeof *j->rcpts);
-        j->data = malloc(hl + env->data_len + 1);
-        net_timer_init(&j->retry, relay_retry, j);
-        j->next = s->jobs;
-        if (s->jobs)
-            s->jobs->prev = j;
-        s->jobs = j;
-        s->n_jobs++;
-        if (!j->from || !j->rcpts || !j->data || !hop) {
-            net_server_relay_free(j);
             free(done);
             return -1;
         }
         memcpy(j->data, hdr, hl);
         memcpy(j->data + hl, env->data, env->data_len);
-        j->len = hl + env->data_len;
         for (size_t k = i; k < env->n_rcpts; k++) {
             const char *h = net_server_relay_route(s, env->rcpts[k]);
             if (!done[k] && h && !strcmp(h, hop)) {

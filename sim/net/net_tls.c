@@ -350,3 +350,21 @@ const char *net_tls_error(const net_tls *t)
 {
     return t->err[0] ? t->err : "TLS failure";
 }
+
+net_tls_ctx *net_tls_ctx_server_pick(const char *cert, const char *key, const char *tls_dir,
+                                     const char *hostname, char *err, size_t errlen)
+{
+    char c[1100], k[1100];
+    if (errlen)
+        err[0] = '\0';
+    if (!cert && tls_dir) {
+        if (net_tls_ensure_selfsigned(tls_dir, hostname, c, sizeof c, k, sizeof k, err,
+                                      errlen) != 0)
+            return NULL;
+        cert = c;
+        key = k;
+    }
+    if (!cert)
+        return NULL;
+    return net_tls_ctx_server(cert, key ? key : cert, err, errlen);
+}

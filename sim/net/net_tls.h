@@ -34,6 +34,12 @@ int net_tls_ensure_selfsigned(const char *dir, const char *hostname, char *cert_
                               size_t cert_len, char *key_out, size_t key_len, char *err,
                               size_t errlen);
 
+/* net_tls_ctx_server_pick - the server context every listener uses: from cert/key when given,
+ * else from the self-signed pair under tls_dir (made once), else NULL with err "" (no TLS).
+ * NULL and a message in err on failure. */
+net_tls_ctx *net_tls_ctx_server_pick(const char *cert, const char *key, const char *tls_dir,
+                                     const char *hostname, char *err, size_t errlen);
+
 /* net_tls_new - a connection endpoint; server_name is sent as SNI by clients (may be NULL). */
 net_tls *net_tls_new(net_tls_ctx *ctx, bool server, const char *server_name);
 void net_tls_free(net_tls *t);

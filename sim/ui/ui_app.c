@@ -149,6 +149,11 @@ int ui_app_load(ui_app *a, const char *path, char *err, size_t errlen)
     return 0;
 }
 
+void ui_app_set_hint(ui_app *a, const char *hint)
+{
+    snprintf(a->hint, sizeof a->hint, "%s", hint ? hint : "");
+}
+
 void ui_app_set_world(ui_app *a, const world *w, const char *title)
 {
     drop_world(a);

@@ -54,6 +54,10 @@ int ui_app_load(ui_app *a, const char *path, char *err, size_t errlen);
 
 /* ui_app_set_world - show a world the caller owns (live mode, tests); title may be NULL. */
 void ui_app_set_world(ui_app *a, const world *w, const char *title);
+
+/* ui_app_set_hint - what the explanation panel says while the world has no steps yet (live
+ * mode: how to send the first message); NULL or "" for nothing. */
+void ui_app_set_hint(ui_app *a, const char *hint);
 const world *ui_app_world(const ui_app *a);
 
 /* Where the view is. set_step clamps the step and the phase (0..1) and stops playback. */

@@ -174,8 +174,9 @@ static void draw_still(ui_app *a, const ui_view *v)
         if (!a->fork)
             ui_quiz_narration(a->quiz, a->step, narration, sizeof narration);
         /* step 0 also says what the scenario is about (a saved what-if says what changed) */
-        const char *about =
-            a->step == 0 && a->sc && !a->fork ? scenario_description(a->sc) : NULL;
+        const char *about = a->step == 0 && a->sc && !a->fork ? scenario_description(a->sc)
+                            : ui_app_step_count(a) == 0 && a->hint[0] ? a->hint
+                                                                       : NULL;
         ui_panels_explain(c, &a->lay, v, about, narration);
     }
     ui_gfx_widget_close(c);

@@ -60,6 +60,7 @@ struct ui_app {
     world *owned;
     const world *w;
     char title[160];
+    char hint[1024]; /* ui_app_set_hint */
     char id[64];
     world_node_state *states;
     size_t states_cap;

@@ -303,8 +303,13 @@ void ui_panels_explain(ui_ctx *c, const ui_layout *lay, const ui_view *v, const 
     const ui_theme *th = c->theme;
     SDL_Rect rc = lay->explain;
     panel_frame(c, rc, "What is happening", "B: exact bytes");
-    if (!v->w || world_step_count(v->w) == 0)
+    if (!v->w || world_step_count(v->w) == 0) {
+        if (about && about[0]) /* live mode before the first session: how to start one */
+            ui_text_draw_wrap(c->text, UI_FONT_SANS, c->fs_body, th->text, about,
+                              rc.x + c->pad, rc.y + header_height(c), rc.w - 2 * c->pad,
+                              rc.h - header_height(c) - c->pad / 2);
         return;
+    }
     const world_step *st = world_step_at(v->w, v->step);
     int x = rc.x + c->pad, y = rc.y + header_height(c), w = rc.w - 2 * c->pad;
     int bottom = rc.y + rc.h - c->pad / 2;

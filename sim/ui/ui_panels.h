@@ -53,7 +53,8 @@ ui_panels_scroll ui_panels_transcript_scroll(ui_ctx *c, const ui_layout *lay, co
 int ui_panels_reply_lines(const world_step *st);
 
 /* ui_panels_explain - the explanation of the current step. Shown first when not NULL or "":
- * about, what the scenario is about (the window passes its description at step 0), and
+ * about, what the scenario is about (the window passes its description at step 0; while the
+ * world has no steps, live mode's hint on how to send the first message, alone), and
  * narration, what the lesson says at this step. */
 void ui_panels_explain(ui_ctx *c, const ui_layout *lay, const ui_view *v, const char *about,
                        const char *narration);

@@ -364,6 +364,22 @@ wait_for at_least 1 "$MD2/fred/new"
 [ "$(count "$MD2/fred/new")" = 1 ] && pass "mta: routed by --mx to the MX" ||
     fail "mta: routed by --mx" "$(cat "$LOG" | tail -5)"
 
+# 10b. a permanent failure after the MTA's 250 (the MX refuses example.com) is never silent:
+# the sender, whose domain is routed to that MX, gets an RFC 3464 DSN from <>
+start_srv mtadsn --role mta --mx example.org=127.0.0.1:$MX2PORT \
+    --mx example.com=127.0.0.1:$MX2PORT || fail "mta (dsn) starts" "$(cat "$LOG")"
+expect_exit "mta accepts for a routed domain its next hop refuses" 0 "$SMTPSIM" send \
+    --server 127.0.0.1:$PORT --from dora@example.org --to zed@example.com --subject "bounce me"
+wait_for at_least 1 "$MD2/dora/new"
+f=$(find "$MD2/dora/new" -type f 2>/dev/null | head -1)
+if [ -n "$f" ] && head -1 "$f" | grep -qx 'Return-Path: <>' &&
+    grep -q '^Final-Recipient: rfc822; zed@example.com' "$f" && grep -q '^Action: failed' "$f" &&
+    grep -q '^Diagnostic-Code: smtp; 5' "$f" && grep -q '^Subject: bounce me' "$f"; then
+    pass "mta: a permanent failure after 250 sends the sender a DSN (RFC 3464)"
+else
+    fail "mta DSN" "$(tail -5 "$LOG")"
+fi
+
 expect_output "self-signed certificate kept in the data dir" "key.pem" ls "$XDG_DATA_HOME/smtpsim/tls"
 
 # 11. the relay queue is on disk: a message accepted while the next hop is down survives a

@@ -1,6 +1,8 @@
 # test_serve_live.sh - 'smtpsim live': the MSA -> MTA -> MX chain on loopback. A message
 # submitted with STARTTLS + AUTH crosses every hop (the live transcript names each one) and
-# lands in the Maildir; SIGTERM stops it cleanly. Also runs once with a (dummy) window.
+# lands in the Maildir; mail for a domain nobody serves comes back to the sender as a DSN
+# (never a 250 and then silence); the same Maildir is read back over IMAP; SIGTERM stops it
+# cleanly. Also runs once with a (dummy) window.
 . tests/integration/lib.sh
 trap kill_servers EXIT
 export XDG_DATA_HOME="$TMPDIR_TEST/xdg"
@@ -10,7 +12,8 @@ export TMPDIR="$TMPDIR_TEST"
 live_run() {
     OUT="$TMPDIR_TEST/$1.out"
     shift
-    "$SMTPSIM" live --msa-port 0 --mta-port 0 --mx-port 0 "$@" >"$OUT" 2>&1 &
+    "$SMTPSIM" live --msa-port 0 --mta-port 0 --mx-port 0 --imap-port 0 --imaps-port 0 \
+        --pop3-port 0 --pop3s-port 0 "$@" >"$OUT" 2>&1 &
     LPID=$!
     PIDS="$PIDS $LPID"
     wait_for live_up
@@ -42,6 +45,29 @@ else
 fi
 if grep -q 'demo:demo\|ZGVtbwBkZW1vAGRlbW8' "$OUT"; then fail "live hides credentials" "found"
 else pass "live hides credentials"; fi
+
+# a recipient in a domain nobody serves: the MSA and MTA said 250, so the sender gets a DSN
+# (RFC 3464, from <>) in its own mailbox, which the live IMAP server shows
+expect_exit "submit for a domain nobody serves (250 at the MSA)" 0 "$SMTPSIM" send \
+    --server 127.0.0.1:$MSAP --starttls --auth demo:demo --from demo@example.com \
+    --to nobody@nowhere.test --subject "lost" --quiet
+wait_for at_least 1 "$md/demo/new"
+f=$(find "$md/demo/new" -type f 2>/dev/null | head -1)
+if [ -n "$f" ] && head -1 "$f" | grep -qx 'Return-Path: <>' &&
+    grep -q '^Content-Type: multipart/report; report-type=delivery-status;' "$f" &&
+    grep -q '^Final-Recipient: rfc822; nobody@nowhere.test' "$f" && grep -q '^Status: 5\.' "$f" &&
+    grep -q 'DSN for relay .* queued' "$OUT"; then
+    pass "live: a 250 for an unroutable domain ends in a DSN in the sender's mailbox"
+else
+    fail "live DSN" "$(tail -8 "$OUT" | cut -c1-160)"
+fi
+IMAPP=$(sed -n 's/^smtpsim live: IMAP 127\.0\.0\.1:\([0-9]*\) .*/\1/p' "$OUT")
+out=$(curl -s --max-time 30 -k --ssl-reqd "imap://127.0.0.1:$IMAPP/INBOX" -u demo:demo \
+    -X 'FETCH 1:* (ENVELOPE)' 2>&1)
+printf '%s' "$out" | grep -q 'Undelivered Mail Returned to Sender' &&
+    grep -q '^smtpsim live: Thunderbird: .*incoming IMAP server 127\.0\.0\.1 port' "$OUT" &&
+    pass "live: the DSN is read back over IMAP (STARTTLS); Thunderbird settings printed" ||
+    fail "live IMAP read-back" "$out"
 kill -TERM $LPID
 wait $LPID
 rc=$?

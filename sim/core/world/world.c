@@ -568,5 +568,10 @@ int world_live_append_step(world *w, const world_step *step, const char *state_o
         w_set_state_text(w, step->from, state_of_from, step->tls);
     if (state_of_to)
         w_set_state_text(w, step->to, state_of_to, step->tls);
+    if (step->kind == WORLD_STEP_DELIVER) { /* the mailbox's badge counts what reached it */
+        world_node_state st = w->nodes[step->to].st;
+        st.mailbox_count++;
+        note_state(w, step->to, &st);
+    }
     return 0;
 }
