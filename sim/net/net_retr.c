@@ -279,23 +279,9 @@ static void session_start(net_retr *r, int fd, bool implicit_tls)
     net_timer_init(&ss->timer, on_timer, ss);
     net_timer_init(&ss->resume, on_resume, ss);
     uint64_t now = net_loop_now(r->loop);
-    if (r->cfg->proto == NET_RETR_POP3) {
-        pop3_server_config c;
-        pop3_server_config_default(&c);
-        c.hostname = r->cfg->hostname;
-        c.provider = net_mailstore_provider(r->cfg->store);
-        c.tls_available = r->tls != NULL;
-        c.allow_plaintext = r->cfg->allow_plaintext;
-        ss->eng = pop3_server_new(&c, implicit_tls, now);
-    } else {
-        imap_server_config c;
-        imap_server_config_default(&c);
-        c.hostname = r->cfg->hostname;
-        c.provider = net_mailstore_provider(r->cfg->store);
-        c.tls_available = r->tls != NULL;
-        c.allow_plaintext = r->cfg->allow_plaintext;
-        ss->eng = imap_server_new(&c, implicit_tls, now);
-    }
+    ss->eng = retr_engine_server_new(r->cfg->proto == NET_RETR_IMAP, r->cfg->hostname,
+                                     net_mailstore_provider(r->cfg->store), r->tls != NULL,
+                                     r->cfg->allow_plaintext, implicit_tls, now);
     static const net_conn_cb cb = {NULL, on_data, on_tls, on_close, out_peek, out_consumed};
     ss->conn = ss->eng ? net_conn_new(r->loop, fd, false, &cb, ss) : NULL;
     if (!ss->conn) {

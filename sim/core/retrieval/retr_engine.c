@@ -56,3 +56,26 @@ RETR_ENGINE(pop3_server);
 RETR_ENGINE(pop3_client);
 RETR_ENGINE(imap_server);
 RETR_ENGINE(imap_client);
+
+/* retr_engine_server_new - both server configs share these fields; the rest stays default */
+void *retr_engine_server_new(bool imap, const char *hostname, mailbox_provider provider,
+                             bool tls_available, bool allow_plaintext, bool implicit_tls,
+                             uint64_t now_ms)
+{
+    if (imap) {
+        imap_server_config c;
+        imap_server_config_default(&c);
+        c.hostname = hostname ? hostname : c.hostname;
+        c.provider = provider;
+        c.tls_available = tls_available;
+        c.allow_plaintext = allow_plaintext;
+        return imap_server_new(&c, implicit_tls, now_ms);
+    }
+    pop3_server_config c;
+    pop3_server_config_default(&c);
+    c.hostname = hostname ? hostname : c.hostname;
+    c.provider = provider;
+    c.tls_available = tls_available;
+    c.allow_plaintext = allow_plaintext;
+    return pop3_server_new(&c, implicit_tls, now_ms);
+}

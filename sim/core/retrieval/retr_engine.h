@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/retrieval/mailbox.h"
 #include "core/retrieval/retr_event.h"
 
 typedef struct {
@@ -31,5 +32,13 @@ extern const retr_engine_ops retr_engine_pop3_server;
 extern const retr_engine_ops retr_engine_pop3_client;
 extern const retr_engine_ops retr_engine_imap_server;
 extern const retr_engine_ops retr_engine_imap_client;
+
+/* retr_engine_server_new - a POP3 server, or an IMAP one when imap is true, with the engine's
+ * defaults but for these settings (hostname NULL: the default name); see pop3_server_new and
+ * imap_server_new for implicit_tls. The engine runs with retr_engine_pop3_server or
+ * retr_engine_imap_server. NULL on no memory. */
+void *retr_engine_server_new(bool imap, const char *hostname, mailbox_provider provider,
+                             bool tls_available, bool allow_plaintext, bool implicit_tls,
+                             uint64_t now_ms);
 
 #endif

@@ -193,26 +193,16 @@ int world_retrieval_run(world *w, const world_retr_session *s, world_retr_result
         return -1;
     pump p = {.w = w, .s = s};
     uint64_t now = s->start_ms;
-    if (s->proto == WORLD_RETR_POP3) {
-        pop3_server_config c;
-        pop3_server_config_default(&c);
-        c.hostname = s->server_host ? s->server_host : c.hostname;
-        c.provider = s->provider;
-        c.tls_available = s->tls_available || s->implicit_tls;
-        c.allow_plaintext = s->allow_plaintext;
-        p.srv = pop3_server_new(&c, s->implicit_tls, now + s->latency_ms);
-        p.cl = pop3_client_new(s->pop3, now);
-        p.so = &retr_engine_pop3_server, p.co = &retr_engine_pop3_client;
-    } else {
-        imap_server_config c;
-        imap_server_config_default(&c);
-        c.hostname = s->server_host ? s->server_host : c.hostname;
-        c.provider = s->provider;
-        c.tls_available = s->tls_available || s->implicit_tls;
-        c.allow_plaintext = s->allow_plaintext;
-        p.srv = imap_server_new(&c, s->implicit_tls, now + s->latency_ms);
+    bool imap = s->proto != WORLD_RETR_POP3;
+    p.srv = retr_engine_server_new(imap, s->server_host, s->provider,
+                                   s->tls_available || s->implicit_tls, s->allow_plaintext,
+                                   s->implicit_tls, now + s->latency_ms);
+    if (imap) {
         p.cl = imap_client_new(s->imap, now);
         p.so = &retr_engine_imap_server, p.co = &retr_engine_imap_client;
+    } else {
+        p.cl = pop3_client_new(s->pop3, now);
+        p.so = &retr_engine_pop3_server, p.co = &retr_engine_pop3_client;
     }
     int rc = -1;
     if (!p.srv || !p.cl)
