@@ -47,9 +47,10 @@
         pfx##_free(e);                                                                             \
     }                                                                                              \
     const retr_engine_ops retr_engine_##pfx = {                                                    \
-        pfx##_op_feed,     pfx##_op_tick,        pfx##_op_deadline,                                \
-        pfx##_op_output,   pfx##_op_consumed,    pfx##_op_next_event,                              \
-        pfx##_op_tls_started, pfx##_op_done,     pfx##_op_free,                                    \
+        .feed = pfx##_op_feed, .tick = pfx##_op_tick, .deadline = pfx##_op_deadline,               \
+        .output = pfx##_op_output, .consumed = pfx##_op_consumed,                                  \
+        .next_event = pfx##_op_next_event, .tls_started = pfx##_op_tls_started,                    \
+        .done = pfx##_op_done, .free = pfx##_op_free,                                              \
     }
 
 RETR_ENGINE(pop3_server);
