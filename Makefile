@@ -5,6 +5,8 @@
 #   make test     build everything with ASan+UBSan, run every test, print "N passed, N failed"
 #   make bench    build and run the benchmarks under bench/
 #   make fuzz     build every libFuzzer target and run each for FUZZ_SECONDS (default 600)
+#   make web      build build/web/: the window as a static web page (Emscripten; the first run
+#                 builds its libraries for wasm once, see scripts/web-deps.sh)
 #
 # Layout: sim/core/{smtp,world,teach,export,util} (libc + cJSON only), sim/net (sockets, TLS),
 # sim/ui (SDL), sim/app (command line). Every directory is globbed, so adding a module
@@ -57,7 +59,8 @@ TEST_BINS := $(TEST_CORE_SRC:tests/%.c=$(BUILD)/tests/%) $(TEST_NET_SRC:tests/%.
 BENCH_SRC := $(wildcard bench/*.c)
 BENCH_BINS := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: all run test tests bench fuzz fuzz-build fuzz-build-check clean deps test-deps format
+.PHONY: all run test tests bench fuzz fuzz-build fuzz-build-check clean deps test-deps format \
+        web web-page web-deps
 .DELETE_ON_ERROR:
 
 all: $(BUILD)/smtpsim
@@ -136,6 +139,7 @@ test: test-deps
 	@$(MAKE) --no-print-directory -j$(NPROC) BUILD=build/asan SAN=1 tests
 	@$(MAKE) --no-print-directory -j$(NPROC) BUILD=build all
 	@$(MAKE) --no-print-directory fuzz-build-check
+	@$(MAKE) --no-print-directory web WEB_DEPS=test
 	@sh tests/run_tests.sh build/asan
 
 # --- benchmarks ---------------------------------------------------------------------------
@@ -182,6 +186,49 @@ fuzz-build-check: test-deps
 fuzz: test-deps fuzz-build
 	@sh tests/fuzz/run_fuzz.sh $(FUZZ_SECONDS) $(FUZZ_TARGET)
 
+# --- the web page (Emscripten) ---------------------------------------------------------------
+# The same core and ui sources, with sim/web instead of sim/app and sim/net (no sockets in a
+# browser). The tool chain lives in build/web-toolchain (scripts/web-deps.sh): Debian's emcc with
+# a writable config, and the libraries built for wasm from Debian's source packages.
+WEB_DEPS ?= build
+WEB_OUT := build/web
+WEB_TC := build/web-toolchain
+WEB_PREFIX := $(WEB_TC)/prefix
+# NODE_PATH: Debian packages emcc's node modules (acorn) there, where a node from elsewhere
+# (nodesource) does not look.
+WEB_CC = NODE_PATH=/usr/share/nodejs EM_CONFIG=$(abspath $(WEB_TC)/emscripten.config) emcc
+WEB_CFLAGS = -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wvla \
+             -D_POSIX_C_SOURCE=200809L -O2 -Isim -I$(WEB_PREFIX)/include \
+             -I$(WEB_PREFIX)/include/SDL2 -I$(WEB_PREFIX)/include/cjson
+WEB_SRC := $(CORE_SRC) $(UI_SRC) $(wildcard sim/web/*.c)
+WEB_OBJ := $(WEB_SRC:sim/%.c=build/web-obj/%.o)
+WEB_LIBS := $(WEB_PREFIX)/lib/libSDL2_ttf.a $(WEB_PREFIX)/lib/libSDL2_image.a $(WEB_PREFIX)/lib/libharfbuzz.a \
+            $(WEB_PREFIX)/lib/libfreetype.a $(WEB_PREFIX)/lib/libSDL2.a $(WEB_PREFIX)/lib/libcjson.a
+WEB_DATA := $(wildcard lessons/*.json lessons/scenarios/*.json assets/fonts/*)
+# MINIFY_HTML=0: Debian's emcc 3.1.6 calls htmlmin wrongly. ALLOW_MEMORY_GROWTH: a 4K canvas needs more than the default 16 MB. FS and IDBFS: the
+# packaged data, the progress file in IndexedDB, and the page writing an uploaded file.
+WEB_LDFLAGS = -O2 -sMINIFY_HTML=0 -sALLOW_MEMORY_GROWTH=1 -sFORCE_FILESYSTEM=1 -lidbfs.js \
+              -sEXPORTED_RUNTIME_METHODS=ccall,FS --shell-file sim/web/shell.html \
+              --preload-file lessons@/data/lessons --preload-file assets/fonts@/data/assets/fonts \
+              --exclude-file '*.md'
+
+web-deps:
+	@sh scripts/web-deps.sh $(WEB_DEPS)
+
+web: web-deps
+	@$(MAKE) --no-print-directory web-page
+
+web-page: $(WEB_OUT)/index.html
+
+build/web-obj/%.o: sim/%.c
+	@mkdir -p $(dir $@)
+	$(WEB_CC) $(WEB_CFLAGS) -MMD -MP -c $< -o $@
+
+$(WEB_OUT)/index.html: $(WEB_OBJ) $(WEB_DATA) sim/web/shell.html README.md
+	@mkdir -p $(WEB_OUT)
+	$(WEB_CC) $(WEB_OBJ) $(WEB_LIBS) $(WEB_LDFLAGS) -o $@
+	cp README.md $(WEB_OUT)/README.md
+
 format:
 	clang-format -i $(CORE_SRC) $(NET_SRC) $(UI_SRC) $(APP_SRC) $(wildcard sim/*/*.h sim/core/*/*.h)
 
@@ -190,3 +237,4 @@ clean:
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 -include $(shell find $(FUZZ_DIR) -name '*.d' 2>/dev/null)
+-include $(shell find build/web-obj -name '*.d' 2>/dev/null)

@@ -39,7 +39,7 @@ typedef struct {
     size_t n_tls_listen;
     const char *cert, *key, *tls_dir; /* as net_server_config */
     bool no_tls;
-    bool allow_plaintext; /* login before TLS (default: refused, RFC 2595 2.1, 9051 6.2.3) */
+    bool allow_plaintext; /* login before TLS (default: refused, RFC 2595 2.3, 9051 6.2.3) */
     net_mailstore *store; /* the Maildir and its users; outlives the server */
     size_t max_sessions;
     net_log_level log_level;

@@ -191,7 +191,7 @@ size_t ui_controls_timeline_step(const ui_layout *lay, size_t count, int x)
 
 static SDL_Color tick_colour(const ui_theme *th, const world_step *st)
 {
-    ui_reply_class k = ui_theme_reply_class(st->code);
+    ui_reply_class k = ui_theme_step_class(st);
     switch (st->kind) {
     case WORLD_STEP_REPLY: return k != UI_REPLY_NONE ? th->reply[k] : th->text_dim;
     case WORLD_STEP_COMMAND:

@@ -265,7 +265,7 @@ static void draw_node(ui_ctx *c, const ui_layout *lay, const ui_view *v, size_t 
 static void token_colours(const ui_theme *th, const ui_view *v, const world_step *st,
                           SDL_Color *fill, SDL_Color *text)
 {
-    ui_reply_class k = ui_theme_reply_class(st->code);
+    ui_reply_class k = ui_theme_step_class(st);
     if (ui_flow_hidden(v, st)) {
         *fill = th->tls_record;
         *text = th->tls_record_text;
@@ -289,7 +289,7 @@ static void token_label_size(ui_ctx *c, const ui_layout *lay, const ui_view *v, 
     ui_flow_label(v, st, label, cap);
     ui_reply_class k = ui_flow_hidden(v, st) || st->kind != WORLD_STEP_REPLY
                            ? UI_REPLY_NONE
-                           : ui_theme_reply_class(st->code);
+                           : ui_theme_step_class(st);
     int mono_lh = ui_text_line_height(c->text, UI_FONT_MONO_BOLD, c->fs_mono);
     *icon = k != UI_REPLY_NONE ? mono_lh : 0;
     int tw, tht;
@@ -402,7 +402,7 @@ static void draw_token(ui_ctx *c, const ui_layout *lay, const ui_view *v, SDL_Re
     char label[160];
     int pw, ph, icon;
     token_label_size(c, lay, v, label, sizeof label, &pw, &ph, &icon);
-    ui_reply_class k = icon ? ui_theme_reply_class(st->code) : UI_REPLY_NONE;
+    ui_reply_class k = icon ? ui_theme_step_class(st) : UI_REPLY_NONE;
     /* connector from the label to the dot */
     float cy = pill.y + pill.h / 2.0f < dy ? (float)(pill.y + pill.h) : (float)pill.y;
     if (dy < pill.y || dy > pill.y + pill.h)

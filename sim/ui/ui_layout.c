@@ -129,6 +129,32 @@ static int idle_column(world_node_kind k)
     }
 }
 
+/* opens_others - root r only opens nodes that another root's links also reach: it joins a
+ * picture that exists without it (a reader that connects before the mail it waits for is
+ * sent), so it is never the first root, even when its first link comes first. */
+static bool opens_others(const graph *g, int r)
+{
+    bool seen[UI_MAX_NODES] = {false};
+    int stack[UI_MAX_NODES], sp = 0;
+    for (int i = 0; i < g->n; i++) /* everything the other roots reach */
+        if (i != r && g->first_in[i] < 0 && g->first_out[i] >= 0 && !seen[i])
+            seen[i] = true, stack[sp++] = i;
+    while (sp) {
+        int a = stack[--sp];
+        for (int b = 0; b < g->n; b++)
+            if (g->edge[a][b] && !seen[b] && b != r)
+                seen[b] = true, stack[sp++] = b;
+    }
+    bool any = false;
+    for (int b = 0; b < g->n; b++)
+        if (g->edge[r][b]) {
+            if (!seen[b])
+                return false;
+            any = true;
+        }
+    return any;
+}
+
 /* place_graph - columns (one right of the farthest node opening a link to it; back edges of a
  * cycle are ignored) and rows (children beside or below their parent, never sharing a cell). */
 static void place_graph(const world *wd, graph *g, int *col, int *row, int *cols,
@@ -153,10 +179,11 @@ static void place_graph(const world *wd, graph *g, int *col, int *row, int *cols
      * reader fetching its mail from a mailbox server) stands right of what it opens, on its
      * row, where the mail flows on to it; the first root (the sender) keeps column 0 */
     int first_root = -1;
-    for (int i = 0; i < n; i++)
-        if (g->first_in[i] < 0 && g->first_out[i] >= 0 &&
-            (first_root < 0 || g->first_out[i] < g->first_out[first_root]))
-            first_root = i;
+    for (int pass = 0; pass < 2 && first_root < 0; pass++)
+        for (int i = 0; i < n; i++)
+            if (g->first_in[i] < 0 && g->first_out[i] >= 0 && (pass || !opens_others(g, i)) &&
+                (first_root < 0 || g->first_out[i] < g->first_out[first_root]))
+                first_root = i;
     for (int i = 0; i < n; i++) {
         if (i == first_root || g->first_in[i] >= 0 || g->first_out[i] < 0)
             continue;

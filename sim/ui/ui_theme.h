@@ -10,6 +10,8 @@
 
 #include <SDL.h>
 
+#include "core/world/world.h"
+
 /* Reply classes (RFC 5321 4.2.1: the first digit). */
 typedef enum {
     UI_REPLY_NONE = -1,
@@ -65,6 +67,9 @@ const char *ui_theme_names(void);
 
 /* ui_theme_reply_class - class of a reply code, UI_REPLY_NONE when not 200-599. */
 ui_reply_class ui_theme_reply_class(int code);
+/* ui_theme_step_class - class of a reply step: its SMTP code or its POP3/IMAP status word
+ * (world_step_reply_class); UI_REPLY_NONE for other steps. */
+ui_reply_class ui_theme_step_class(const world_step *st);
 
 /* ui_theme_reply_label - "success", "continue", "try later", "failed"; "" for NONE. */
 const char *ui_theme_reply_label(ui_reply_class c);

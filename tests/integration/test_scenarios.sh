@@ -127,3 +127,27 @@ sees implicit-mx 'connect to example\.net \[198\.51\.100\.25\] port 25' "implici
 
 sees null-mx '5\.1\.10' "null MX bounce"
 never null-mx 'Diagnostic-Code: smtp; 556' "no smtp diagnostic for the MTA's own decision"
+
+# retrieval (issue 13): Bob's readers over the mailbox the MX filled
+sees basic-and-read 'MUA Bob.s laptop -> MS mx\.example\.org:143' "Bob's laptop opens IMAP on 143"
+before basic-and-read 'delivered to the mailbox of bob@example\.org' 'connect to port 143 \(IMAP\)' \
+    "Bob reads after the MX delivered"
+sees basic-and-read '<~  \* 1 FETCH \(UID 1 BODY\[\] ' "Alice's message fetched"
+sees basic-and-read '~> a[0-9]+ UID STORE 1 \+FLAGS\.SILENT \(\\Seen\)' "marked seen"
+sees pop3-download '~> DELE 1' "DELE after RETR"
+sees pop3-download '<~  \+OK 0 0$' "the phone finds the maildrop empty"
+never pop3-leave-on-server '~> DELE' "no DELE when leaving mail on the server"
+sees pop3-leave-on-server '<~  \+OK Bye \(1 message left\)' "the message stays"
+sees imap-two-devices '<~  \* SEARCH$' "the phone sees nothing unseen: the laptop's \\Seen"
+before imap-idle-push '<~  \+ idling' 'MUA alice-laptop -> ' "Bob idles before Alice sends"
+before imap-idle-push 'delivered to the mailbox of bob@example\.org' '<~  \* 1 EXISTS' \
+    "EXISTS pushed after the delivery"
+next_is imap-idle-push '<~  \* 1 EXISTS' '~> DONE' "the client ends IDLE at once"
+sees imap-login-before-tls '<-  \* OK \[CAPABILITY .*STARTTLS LOGINDISABLED\]' "LOGINDISABLED in clear"
+never imap-login-before-tls ' -> a[0-9]+ (LOGIN|AUTHENTICATE)' "no login before TLS"
+sees pop3s-995 '=== TLS handshake \(port 995\)' "TLS first on 995"
+never pop3s-995 '(->|<-)  (CAPA|\+OK|AUTH|USER|STAT|RETR|DELE)' "no POP3 line in clear on 995"
+sees imaps-993 '=== TLS handshake \(port 993\)' "TLS first on 993"
+never imaps-993 '^ +[0-9]+ [0-9:.]+ +(->|<-)  [a*]' "no IMAP line in clear on 993"
+sees pop3-wrong-password '<~  -ERR \[AUTH\] ' "-ERR [AUTH]"
+next_is pop3-wrong-password '<~  -ERR \[AUTH\]' '~> QUIT' "QUIT after the refused login"

@@ -531,7 +531,7 @@ static void response(imap_client *cl, const char *b, size_t n)
     }
     if (b[0] == '+' && (b[1] == ' ' || b[1] == '\r')) {
         retr_io_event(&cl->io, RETR_EV_CONTINUE, RETR_DIR_S2C, b, n, "imapc.continue",
-                      "RFC 9051 7.5");
+                      "RFC 9051 7.6");
         if (cl->state == IMAP_CLI_IDLE) {
             cl->idle_started = true;
             if (cl->res.idle_news)

@@ -208,7 +208,7 @@ void imap_cmd_status(imap_server *srv, imap_cursor *c)
         return;
     }
     snprintf(line + w, sizeof line - w, ")");
-    imap_untagged(srv, "imap.status", "RFC 9051 7.3.4", line);
+    imap_untagged(srv, "imap.status", "RFC 9051 7.3.3", line);
     imap_tagged(srv, "OK", NULL, "imap.status.ok", "RFC 9051 6.3.11", "STATUS completed");
 }
 
@@ -238,7 +238,7 @@ void imap_cmd_enable(imap_server *srv, imap_cursor *c)
 void imap_cmd_namespace(imap_server *srv, imap_cursor *c)
 {
     (void)c;
-    imap_untagged(srv, "imap.namespace", "RFC 9051 7.3.3", "NAMESPACE ((\"\" \"/\")) NIL NIL");
+    imap_untagged(srv, "imap.namespace", "RFC 9051 7.3.2", "NAMESPACE ((\"\" \"/\")) NIL NIL");
     imap_tagged(srv, "OK", NULL, "imap.namespace.ok", "RFC 9051 6.3.10", "NAMESPACE completed");
 }
 

@@ -33,6 +33,8 @@ struct pop3_client {
     char (*uids)[UID_MAX + 1];
     char verb[16];           /* the command waiting for its response */
     pop3_client_result res;
+    pop3_client_result failed; /* a refused login, kept while QUIT ends the session */
+    bool quitting_failed;
 };
 
 /* ---- funnels ------------------------------------------------------------------------------- */
@@ -72,6 +74,22 @@ static void finish(pop3_client *cl, pop3_result_status st, const char *stage, co
     bool ok = st == POP3_RESULT_OK;
     retr_io_done(&cl->io, ok ? "pop3c.done.ok" : "pop3c.done.failed", ok ? "+OK" : "-ERR",
                  "pop3c.close", "RFC 1939 6");
+}
+
+static void send_cmd(pop3_client *cl, pop3_client_state st, const char *verb, const char *arg,
+                     bool secret, const char *key, const char *rfc);
+
+/* quit_failed - a refused login still ends politely: QUIT, and the result is the refusal once
+ * the server answers (RFC 1939 6: QUIT in the AUTHORIZATION state closes without UPDATE) */
+static void quit_failed(pop3_client *cl, pop3_result_status st, const char *stage,
+                        const char *code, const char *text)
+{
+    cl->failed.status = st;
+    cl->failed.stage = stage;
+    snprintf(cl->failed.code, sizeof cl->failed.code, "%s", code ? code : "");
+    snprintf(cl->failed.text, sizeof cl->failed.text, "%s", text ? text : "");
+    cl->quitting_failed = true;
+    send_cmd(cl, POP3_CLI_QUIT, "QUIT", NULL, false, "pop3c.cmd.quit_refused", "RFC 1939 4");
 }
 
 /* send_cmd - every command goes through here: queued, reported (secrets hidden) */
@@ -324,7 +342,7 @@ static void status_line(pop3_client *cl, const char *line, size_t raw_len)
         finish(cl, POP3_RESULT_PERMFAIL, cl->verb, NULL, "Malformed response from server", true);
         return;
     }
-    /* RFC 2449 8.1.2 and RFC 3206 5: these codes mean "later", everything else "no" */
+    /* RFC 2449 8.1.2 and RFC 3206: these codes mean "later", everything else "no" */
     pop3_result_status fail = strcmp(code, "IN-USE") == 0 || strcmp(code, "SYS/TEMP") == 0 ||
                                       strcmp(code, "LOGIN-DELAY") == 0
                                   ? POP3_RESULT_TEMPFAIL
@@ -359,7 +377,7 @@ static void status_line(pop3_client *cl, const char *line, size_t raw_len)
         if (okr)
             send_cmd(cl, POP3_CLI_PASS, "PASS", cl->password, true, "pop3c.cmd.pass", "RFC 1939 7");
         else
-            finish(cl, fail, "login", code, msg, false);
+            quit_failed(cl, fail, "login", code, msg);
         break;
     case POP3_CLI_AUTH:
         if (cont && !okr) {
@@ -377,7 +395,7 @@ static void status_line(pop3_client *cl, const char *line, size_t raw_len)
         if (okr)
             send_cmd(cl, POP3_CLI_STAT, "STAT", NULL, false, "pop3c.cmd.stat", "RFC 1939 5");
         else
-            finish(cl, fail, "login", code, msg, false);
+            quit_failed(cl, fail, "login", code, msg);
         break;
     }
     case POP3_CLI_STAT:
@@ -404,6 +422,11 @@ static void status_line(pop3_client *cl, const char *line, size_t raw_len)
         next_message(cl);
         break;
     case POP3_CLI_QUIT:
+        if (cl->quitting_failed) { /* the session's outcome is the refused login */
+            finish(cl, cl->failed.status, cl->failed.stage, cl->failed.code, cl->failed.text,
+                   false);
+            break;
+        }
         /* RFC 1939 6: -ERR here means some deletions did not happen */
         finish(cl, okr ? POP3_RESULT_OK : POP3_RESULT_TEMPFAIL, "QUIT", code, msg, false);
         break;
@@ -618,8 +641,11 @@ void pop3_client_tls_started(pop3_client *cl, uint64_t now_ms)
 void pop3_client_connection_lost(pop3_client *cl, uint64_t now_ms)
 {
     retr_io_begin(&cl->io, now_ms);
-    finish(cl, POP3_RESULT_TEMPFAIL, cl->state == POP3_CLI_GREETING ? "greeting" : cl->verb, NULL,
-           "Connection lost", true);
+    if (cl->quitting_failed) /* closed before answering QUIT: the refusal still decides */
+        finish(cl, cl->failed.status, cl->failed.stage, cl->failed.code, cl->failed.text, false);
+    else
+        finish(cl, POP3_RESULT_TEMPFAIL, cl->state == POP3_CLI_GREETING ? "greeting" : cl->verb,
+               NULL, "Connection lost", true);
 }
 
 pop3_client_state pop3_client_state_get(const pop3_client *cl)

@@ -48,8 +48,8 @@ static void login(pop3_server *srv, const char *user, const char *pass, const ch
             srv->mb_open = true;
             pop3_srv_release_mailbox(srv);
         }
-        /* RFC 3206 5: a temporary problem on the server's side */
-        pop3_srv_err(srv, "SYS/TEMP", "pop3.auth.mailbox_error", "RFC 3206 5",
+        /* RFC 3206: a temporary problem on the server's side */
+        pop3_srv_err(srv, "SYS/TEMP", "pop3.auth.mailbox_error", "RFC 3206",
                      "Unable to open mailbox");
         return;
     }
@@ -79,7 +79,7 @@ void pop3_cmd_user(pop3_server *srv, const char *const *argv, size_t argc, const
     (void)argv;
     (void)argc;
     if (!pop3_srv_plaintext_ok(srv)) {
-        pop3_srv_err(srv, "AUTH", "pop3.user.needs_tls", "RFC 2595 2.1",
+        pop3_srv_err(srv, "AUTH", "pop3.user.needs_tls", "RFC 2595 2.3",
             "Plaintext authentication disallowed on non-secure connection");
         return;
     }
@@ -180,7 +180,7 @@ void pop3_cmd_auth(pop3_server *srv, const char *const *argv, size_t argc, const
         return;
     }
     if (!pop3_srv_plaintext_ok(srv)) {
-        pop3_srv_err(srv, "AUTH", "pop3.user.needs_tls", "RFC 2595 2.1",
+        pop3_srv_err(srv, "AUTH", "pop3.user.needs_tls", "RFC 2595 2.3",
             "Plaintext authentication disallowed on non-secure connection");
         return;
     }

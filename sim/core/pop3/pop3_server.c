@@ -9,7 +9,7 @@
  *
  * Choices worth knowing:
  * - Command lines must end in CRLF (RFC 1939 3); a bare LF is answered -ERR, like SMTP's 500.
- * - USER/PASS and AUTH PLAIN are refused before TLS unless cfg.allow_plaintext (RFC 2595 2.1),
+ * - USER/PASS and AUTH PLAIN are refused before TLS unless cfg.allow_plaintext (RFC 2595 2.3),
  *   with the RFC 3206 [AUTH] code, so a client knows to try STLS rather than another password.
  * - USER always answers +OK, so the server does not tell which user names exist (RFC 1939 13).
  */
@@ -129,7 +129,7 @@ void pop3_srv_err(pop3_server *srv, const char *code, const char *key, const cha
 
 /* ---- the mailbox ---------------------------------------------------------------------------- */
 
-/* pop3_srv_plaintext_ok - may a password be sent now (RFC 2595 2.1)? */
+/* pop3_srv_plaintext_ok - may a password be sent now (RFC 2595 2.3)? */
 bool pop3_srv_plaintext_ok(const pop3_server *srv)
 {
     return srv->tls || srv->cfg.allow_plaintext;
@@ -156,7 +156,7 @@ static int read_msg(pop3_server *srv, uint32_t k, const char **data, size_t *len
 {
     long i = mailbox_find_uid(&srv->mb, srv->msgs[k - 1].uid);
     if (i < 0 || srv->mb.ops->read(srv->mb.ctx, (size_t)i, data, len) < 0) {
-        pop3_srv_err(srv, "SYS/TEMP", "pop3.msg.gone", "RFC 3206 5", "Message could not be read");
+        pop3_srv_err(srv, "SYS/TEMP", "pop3.msg.gone", "RFC 3206", "Message could not be read");
         return -1;
     }
     return 0;

@@ -57,7 +57,7 @@ typedef struct {
     const char *hostname;          /* in the greeting ("mail.example.org") */
     mailbox_provider provider;     /* passwords and mailboxes */
     bool tls_available;            /* the driver can run TLS: offer STLS */
-    bool allow_plaintext;          /* USER/PASS and AUTH PLAIN before TLS (RFC 2595 2.1 says
+    bool allow_plaintext;          /* USER/PASS and AUTH PLAIN before TLS (RFC 2595 2.3 says
                                       servers should refuse them; default false) */
     bool show_secrets;             /* events may show passwords; default false */
     uint64_t timeout_ms;           /* autologout; default POP3_TIMEOUT_MS */

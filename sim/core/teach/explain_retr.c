@@ -14,6 +14,9 @@
 
 static const explain_entry table[] = {
     /* ---- the retrieval hop in the world (world_retrieval.c) ---- */
+    {"retr.store", "The mailbox server works on the store the MX's delivery agent wrote: they are "
+                   "two programs of the same host, so what SMTP delivered is what POP3 and IMAP "
+                   "now show.", "RFC 5598 4.2.2"},
     {"retr.connect", "The reading mail client opens a TCP connection to the mailbox server: "
                      "port 110 for POP3 and 143 for IMAP (upgraded with STLS/STARTTLS), or 995 "
                      "and 993 with TLS from the first byte.", "RFC 8314 3"},
@@ -226,6 +229,9 @@ static const explain_entry table[] = {
                        "removed at QUIT).", "RFC 1939 5"},
     {"pop3c.cmd.quit", "The mail client ends the session with QUIT; the server now deletes the "
                        "marked messages.", "RFC 1939 6"},
+    {"pop3c.cmd.quit_refused", "The login was refused, so the mail client ends the session "
+                               "politely with QUIT instead of just dropping the connection; "
+                               "before login QUIT deletes nothing.", "RFC 1939 4"},
     {"pop3c.response.ok", "The server answered +OK: the command worked.", "RFC 1939 3"},
     {"pop3c.response.err", "The server answered -ERR: the command failed; the text (and any "
                            "[CODE]) says why.", "RFC 1939 3"},
@@ -428,10 +434,10 @@ static const explain_entry table[] = {
                          "\"\" \"*\".", "RFC 9051 6.3.9"},
     {"imap.namespace", "Untagged NAMESPACE: personal mailboxes start at the root with \"/\" as "
                        "separator; there are no other users' or shared ones.",
-     "RFC 9051 6.3.10"},
+     "RFC 9051 7.3.2"},
     {"imap.namespace.ok", "Tagged OK: NAMESPACE is complete.", "RFC 9051 6.3.10"},
     {"imap.status", "Untagged STATUS: the requested counts for the mailbox.",
-     "RFC 9051 6.3.11"},
+     "RFC 9051 7.3.3"},
     {"imap.status.ok", "Tagged OK: STATUS is complete.", "RFC 9051 6.3.11"},
     {"imap.status.syntax", "STATUS needs a mailbox and a list of items such as (MESSAGES "
                            "UNSEEN).", "RFC 9051 6.3.11"},

@@ -2,6 +2,7 @@
 #include "core/teach/progress.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,10 @@
 
 #include "core/util/file_util.h"
 #include "core/util/json_load.h"
+
+/* Largest time accepted in a file: 2^52, or what a long holds where it has 32 bits (the
+ * WebAssembly build), since json_int reads into a long. */
+#define PROGRESS_MAX_TIME (LONG_MAX > (1LL << 52) ? (1LL << 52) : LONG_MAX)
 
 struct progress {
     progress_entry *v;
@@ -142,8 +147,8 @@ progress *progress_load_buffer(const char *origin, const char *buf, size_t len, 
         }
         progress_entry tmp = {0};
         tmp.box = (int)json_int(&c, it, qp, "box", true, 1, PROGRESS_BOXES, 1);
-        tmp.due = json_int(&c, it, qp, "due", true, 0, 1L << 52, 0);
-        tmp.last = json_int(&c, it, qp, "last", false, 0, 1L << 52, 0);
+        tmp.due = json_int(&c, it, qp, "due", true, 0, PROGRESS_MAX_TIME, 0);
+        tmp.last = json_int(&c, it, qp, "last", false, 0, PROGRESS_MAX_TIME, 0);
         tmp.last_ok = json_bool(&c, it, qp, "ok", false);
         tmp.seen = (unsigned)json_int(&c, it, qp, "seen", false, 0, 1L << 30, 0);
         tmp.right = (unsigned)json_int(&c, it, qp, "right", false, 0, 1L << 30, 0);

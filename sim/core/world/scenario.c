@@ -22,6 +22,9 @@
 #include "core/smtp/smtp_reply.h"
 #include "core/world/scenario_syntax.h"
 
+/* scenario_readers.c names these two kinds by number */
+_Static_assert(SCENARIO_NODE_MX == 4 && SCENARIO_NODE_MAILBOX == 5, "node kind numbers");
+
 #define DEFAULT_START "2024-03-12T09:00:00Z"
 #define TEXT_MAX 2000
 
@@ -83,7 +86,7 @@ static int find_node(const scenario_spec *sp, const char *id)
 
 static const char *const top_fields[] = {"id",    "title", "description", "seed",    "start",
                                           "network", "retry", "nodes",     "dns",     "message",
-                                          "faults", NULL};
+                                          "faults", "mailbox_server", "readers", NULL};
 static const char *const network_fields[] = {"lan_ms", "internet_ms", "local_ms", "dns_ms",
                                              "tls_handshake_timeout_ms", "links", NULL};
 static const char *const link_fields[] = {"a", "b", "ms", NULL};
@@ -725,6 +728,13 @@ static scenario *load_tree(const char *origin, cJSON *root, char *err, size_t er
         load_message(&c, root, sp);
     if (!c.failed)
         load_faults(&c, root, sp);
+    if (!c.failed) {
+        const char *ids[SCENARIO_MAX_NODES];
+        int kinds[SCENARIO_MAX_NODES];
+        for (size_t i = 0; i < sp->n_nodes; i++)
+            ids[i] = sp->nodes[i].id, kinds[i] = (int)sp->nodes[i].kind;
+        scenario_readers_load(&c, root, ids, kinds, sp->n_nodes, &sp->retrieval);
+    }
     if (c.failed) {
         snprintf(err, errlen, "%s", c.err);
         scenario_free(sc);

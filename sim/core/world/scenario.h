@@ -34,6 +34,7 @@ const char *scenario_description(const scenario *sc); /* a paragraph */
 #include <stdint.h>
 
 #include "core/smtp/smtp_limits.h"
+#include "core/world/scenario_readers.h"
 
 #define SCENARIO_MAX_NODES 32
 #define SCENARIO_MAX_DNS 256
@@ -141,6 +142,7 @@ typedef struct {
     } message;
     scenario_fault faults[SCENARIO_MAX_FAULTS];
     size_t n_faults;
+    scenario_retrieval retrieval; /* Bob's readers and the MX host's mailbox server, if any */
 } scenario_spec;
 
 /* scenario_spec_get - the validated contents. */

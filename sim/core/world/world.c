@@ -477,6 +477,27 @@ char *world_step_position(size_t step, size_t count, char *out, size_t cap)
     return out;
 }
 
+int world_step_reply_class(const world_step *s)
+{
+    static const struct {
+        const char *word;
+        int cls;
+    } words[] = {
+        {"+OK", 2}, {"OK", 2}, {"PREAUTH", 2}, /* RFC 1939 3, RFC 9051 7.1 */
+        {"+", 3},                              /* continuation: go on (RFC 9051 7.6) */
+        {"-ERR", 5}, {"NO", 5}, {"BAD", 5},
+        {"BYE", 4},                            /* closing (RFC 9051 7.1.5) */
+    };
+    if (!s || s->kind != WORLD_STEP_REPLY)
+        return 0;
+    if (s->code)
+        return s->code >= 200 && s->code <= 599 ? s->code / 100 : 0;
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        if (!strcmp(s->esc, words[i].word))
+            return words[i].cls == 4 && !strcmp(s->verb, "LOGOUT") ? 2 : words[i].cls;
+    return 0;
+}
+
 const char *world_step_kind_name(world_step_kind kind)
 {
     switch (kind) {

@@ -117,6 +117,13 @@ char *world_step_position(size_t step, size_t count, char *out, size_t cap);
  * packets from it), or NULL for a live world. */
 const dns_zone *world_dns_zone(const world *w);
 
+/* world_step_reply_class - how a reply step went, as the first digit of an SMTP reply: 2
+ * success, 3 continue, 4 try later, 5 failed, 0 for anything else. SMTP steps carry a code;
+ * POP3 and IMAP steps carry code 0 and their status word in esc: +OK, OK and PREAUTH succeed,
+ * "+" continues, -ERR, NO and BAD fail, BYE means the server is closing (4) unless it answers
+ * LOGOUT (2). One table for every view that colours replies. */
+int world_step_reply_class(const world_step *s);
+
 /* world_step_kind_name - "command", "reply", "dns-query", ... */
 const char *world_step_kind_name(world_step_kind kind);
 

@@ -227,6 +227,8 @@ struct world {
     int dns_node;
     bool stopped;
     bool live;
+    conn *mua_conn;          /* Alice's submission, built before the run */
+    bool smtp_ran;           /* w_run_smtp done (it may run inside a reader's IDLE) */
     bool is_fork;
     bool hold_states;       /* an engine's state change waits for the step it leads to */
     size_t fork_step;
@@ -320,5 +322,10 @@ void w_on_job_mx_answer(world *w, job *j);
 void w_on_job_a_query(world *w, job *j);
 void w_on_job_a_answer(world *w, job *j);
 void w_on_job_connect(world *w, job *j);
+
+/* world_readers.c: Bob's readers open the MX host's mailbox server; the first one that IDLEs
+ * runs the SMTP part (w_run_smtp, world_run.c) while it waits */
+int w_run_readers(world *w);
+void w_run_smtp(world *w, uint64_t base);
 
 #endif

@@ -116,21 +116,29 @@ static void drain(pump *p, bool server, uint64_t t)
     retr_event ev;
     const char *text;
     char local[RETR_TEXT_MAX];
-    while (o->next_event(e, &ev)) {
+    /* a line is recorded once the events after it are seen: a state change the engine
+     * reports right after its own line (a greeting, then AUTHORIZATION) rides on that line */
+    retr_event line;
+    bool have_line = false;
+    for (;;) {
+        bool end = !o->next_event(e, &ev);
+        if (end && !have_line)
+            break;
+        if (have_line && (end || ev.kind != RETR_EV_STATE)) {
+            text = w_record_text(p->w, line.bytes, line.len);
+            add(p, server ? WORLD_STEP_REPLY : WORLD_STEP_COMMAND, !server, t, t + lat, text,
+                line.bytes, line.len, &line);
+            have_line = false;
+        }
+        if (end)
+            break;
         switch (ev.kind) {
         case RETR_EV_COMMAND:
-            if (!server && ev.bytes) {
-                text = w_record_text(p->w, ev.bytes, ev.len);
-                add(p, WORLD_STEP_COMMAND, true, t, t + lat, text, ev.bytes, ev.len, &ev);
-            }
-            break;
         case RETR_EV_RESPONSE:
         case RETR_EV_UNTAGGED:
         case RETR_EV_CONTINUE:
-            if (server && ev.bytes) {
-                text = w_record_text(p->w, ev.bytes, ev.len);
-                add(p, WORLD_STEP_REPLY, false, t, t + lat, text, ev.bytes, ev.len, &ev);
-            }
+            if (ev.bytes && (server ? ev.kind != RETR_EV_COMMAND : ev.kind == RETR_EV_COMMAND))
+                line = ev, have_line = true;
             break;
         case RETR_EV_STARTTLS:
             if (server)
@@ -230,12 +238,19 @@ int world_retrieval_run(world *w, const world_retr_session *s, world_retr_result
         if (done)
             break;
         if (s->proto == WORLD_RETR_IMAP && imap_server_state_get(p.srv) == IMAP_SRV_IDLE) {
-            if (!pushed && s->on_idle && s->on_idle(s->ctx, w, now)) {
-                pushed = true;
-                imap_server_mailbox_changed(p.srv, now);
-                continue;
+            if (!pushed && s->on_idle) {
+                pushed = true; /* asked once per session */
+                uint64_t t = now;
+                bool news = s->on_idle(s->ctx, w, &t);
+                if (t > now) /* the callback's own steps took that long */
+                    now = t;
+                if (news) {
+                    imap_server_mailbox_changed(p.srv, now);
+                    continue;
+                }
             }
-            now = imap_client_deadline(p.cl);
+            uint64_t dl = imap_client_deadline(p.cl);
+            now = dl > now ? dl : now;
             imap_client_tick(p.cl, now);
             continue;
         }

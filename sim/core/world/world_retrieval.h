@@ -39,9 +39,11 @@ typedef struct {
     bool allow_plaintext;        /* passwords accepted before TLS */
     const pop3_client_config *pop3; /* proto POP3: the client's settings */
     const imap_client_config *imap; /* proto IMAP */
-    /* called when the IMAP server idles and nothing moves; returns true when it delivered
-     * new mail into the mailbox at `now` (the server is then told), false to let the wait end */
-    bool (*on_idle)(void *ctx, world *w, uint64_t now);
+    /* called once, when the IMAP server first idles and nothing moves; returns true when it
+     * delivered new mail into the mailbox (the server is then told at once), false to let the
+     * wait end. It may add steps of its own (the MX's delivery) and move *now forward to the
+     * time of its last step, so the timeline stays in time order. */
+    bool (*on_idle)(void *ctx, world *w, uint64_t *now);
     void *ctx;
 } world_retr_session;
 

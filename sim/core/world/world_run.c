@@ -211,6 +211,38 @@ static void fill_zone(world *w)
 }
 
 
+/* w_run_smtp - the SMTP part: Alice's client starts at `base` plus its start_ms (the scenario's
+ * times are relative to it), then events are dispatched in (time, order) until none is left or
+ * a limit is reached; the engines still open are freed. Runs once per world. */
+void w_run_smtp(world *w, uint64_t base)
+{
+    const scenario_spec *sp = w->sp;
+    conn *c = w->mua_conn;
+    int mua = c->cnode;
+    w->smtp_ran = true;
+    w_schedule(w, base + sp->nodes[mua].start_ms, EV_MUA_START, c);
+    for (size_t i = 0; i < sp->n_faults; i++)
+        if (sp->faults[i].kind == SCENARIO_FAULT_SHUTDOWN) {
+            w_schedule_full(w, base + sp->faults[i].at_ms, EV_SHUTDOWN, NULL, 0, NULL, 0,
+                            sp->faults[i].node);
+        }
+
+    sim_ev e;
+    while (!w->stopped && !w->ar.failed && w_pop(w, &e)) {
+        if (e.t > base + WORLD_MAX_TIME_MS || ++w->n_events > WORLD_MAX_EVENTS) {
+            w_add_stepf(w, WORLD_STEP_CHECK, mua, mua, NULL, w->now, w->now, "world.limit", "",
+                        "simulation stopped: %s limit reached",
+                        e.t > base + WORLD_MAX_TIME_MS ? "virtual time" : "event");
+            break;
+        }
+        w->now = e.t;
+        dispatch(w, &e);
+    }
+    /* free what is still open */
+    for (size_t i = 0; i < w->n_conns; i++)
+        w_conn_free_engines(w->conns[i]);
+}
+
 static world *world_run(const scenario_spec *sp, scenario_spec *own, char *err, size_t errlen)
 {
     world *w = w_alloc();
@@ -287,30 +319,25 @@ static world *world_run(const scenario_spec *sp, scenario_spec *own, char *err, 
     cc->smtputf8 = mn->smtputf8;
     cc->show_secrets = mn->show_secrets;
     cc->ignore_advertised_size = mn->ignore_size;
-    w_schedule(w, mn->start_ms, EV_MUA_START, c);
-    for (size_t i = 0; i < sp->n_faults; i++)
-        if (sp->faults[i].kind == SCENARIO_FAULT_SHUTDOWN) {
-            w_schedule_full(w, sp->faults[i].at_ms, EV_SHUTDOWN, NULL, 0, NULL, 0,
-                            sp->faults[i].node);
-        }
+    w->mua_conn = c;
 
-    sim_ev e;
-    while (!w->stopped && !w->ar.failed && w_pop(w, &e)) {
-        if (e.t > WORLD_MAX_TIME_MS || ++w->n_events > WORLD_MAX_EVENTS) {
-            w_add_stepf(w, WORLD_STEP_CHECK, mua, mua, NULL, w->now, w->now, "world.limit", "",
-                        "simulation stopped: %s limit reached",
-                        e.t > WORLD_MAX_TIME_MS ? "virtual time" : "event");
-            break;
-        }
-        w->now = e.t;
-        dispatch(w, &e);
+    /* Bob's readers read what the MX delivered (world_readers.c): after the SMTP run, or, when
+     * one of them IDLEs, the SMTP run happens while it waits, started from its IDLE */
+    bool idle = false;
+    for (size_t i = 0; i < sp->retrieval.n_readers; i++)
+        idle |= sp->retrieval.readers[i].action == SCENARIO_READ_IDLE;
+    int rc = 0;
+    if (!idle)
+        w_run_smtp(w, 0);
+    if (!w->ar.failed && sp->retrieval.present)
+        rc = w_run_readers(w);
+    if (!w->smtp_ran && !w->ar.failed)
+        w_run_smtp(w, w->now); /* the readers' hop failed before its IDLE */
+    if (rc < 0 && !w->ar.failed) {
+        world_free(w);
+        snprintf(err, errlen, "retrieval hop failed");
+        return NULL;
     }
-    if (w->stopped && w->n_steps >= WORLD_MAX_STEPS) {
-        /* the last slot is kept for nothing: the viewer just sees the run end there */
-    }
-    /* free what is still open */
-    for (size_t i = 0; i < w->n_conns; i++)
-        w_conn_free_engines(w->conns[i]);
     if (w->ar.failed) {
         world_free(w);
         snprintf(err, errlen, "out of memory");
@@ -336,8 +363,8 @@ int world_reply_fault_for_step(const world *w, size_t at_step, const char **node
     if (!w || w->live || at_step >= w->n_steps)
         return -1;
     const world_step *s = &w->steps[at_step];
-    if (s->kind != WORLD_STEP_REPLY || s->from < 0)
-        return -1;
+    if (s->kind != WORLD_STEP_REPLY || s->from < 0 || !w->nodes[s->from].sn)
+        return -1; /* not an SMTP reply (a retrieval hop's server has no scenario node) */
     int count = 0;
     for (size_t i = 0; i <= at_step; i++) {
         const world_step *t = &w->steps[i];

@@ -203,6 +203,9 @@ static void test_wrong_password_and_in_use(void **state)
     assert_int_equal(r->status, POP3_RESULT_PERMFAIL);
     assert_string_equal(r->code, "AUTH");
     assert_string_equal(r->stage, "login");
+    /* the refused login still ends with QUIT, not a dropped connection (RFC 1939 4) */
+    size_t wl = strlen(T.wire);
+    assert_true(wl >= 6 && strcmp(T.wire + wl - 6, "QUIT\r\n") == 0);
 
     /* another session holds the maildrop: [IN-USE] is temporary */
     T.ccfg.password = "hunter2";

@@ -273,6 +273,70 @@ static void test_resolve_and_reply(void **state)
     assert_int_equal(scenario_parse_reply(NULL, &code, esc, text), -1);
 }
 
+/* with_readers - basic.json plus a mailbox server and the given readers (JSON array text) */
+static char *with_readers(const char *ms, const char *readers)
+{
+    char to[2048];
+    snprintf(to, sizeof to, "\"seed\": 1, \"mailbox_server\": %s, \"readers\": %s", ms, readers);
+    return replace("\"seed\": 1", to);
+}
+
+#define MS_OK "{\"of\": \"mx\", \"accounts\": [{\"name\": \"bob\", \"password\": \"pw\", " \
+              "\"mailbox\": \"bob\"}]}"
+#define READER(extra) "[{\"id\": \"bob-laptop\", \"host\": \"bob-laptop.example.org\", " \
+                      "\"addr\": \"198.51.100.30\", \"user\": \"bob\", \"password\": \"pw\"" extra "}]"
+
+static void expect_readers_error(const char *ms, const char *readers, const char *want)
+{
+    char *t = with_readers(ms, readers);
+    expect_error(t, want);
+    free(t);
+}
+
+/* readers and the mailbox server: loaded with defaults, every mistake named by its path */
+static void test_readers(void **state)
+{
+    (void)state;
+    char *t = with_readers(MS_OK, READER(", \"protocol\": \"imap\", \"port\": 993"));
+    char err[512] = "";
+    scenario *sc = scenario_load_buffer("t.json", t, strlen(t), err, sizeof err);
+    if (!sc)
+        fail_msg("%s", err);
+    const scenario_retrieval *rt = &scenario_spec_get(sc)->retrieval;
+    assert_true(rt->present && rt->tls && !rt->allow_plaintext);
+    assert_int_equal(rt->n_accounts, 1);
+    assert_int_equal(rt->n_readers, 1);
+    assert_int_equal(rt->readers[0].proto, SCENARIO_RETR_IMAP);
+    assert_int_equal(rt->readers[0].tls, 3); /* implicit on 993 */
+    assert_int_equal(rt->readers[0].action, SCENARIO_READ_MARK_SEEN);
+    scenario_free(sc);
+    free(t);
+
+    expect_readers_error(MS_OK, READER(", \"protocol\": \"smtp\""), "readers[0].protocol: expected");
+    expect_readers_error(MS_OK, READER(", \"protocol\": \"pop3\", \"port\": 143"),
+                         "readers[0].port: expected 110 or 995");
+    expect_readers_error(MS_OK, READER(", \"protocol\": \"pop3\", \"port\": 995, \"tls\": \"required\""),
+                         "readers[0].tls: implicit TLS");
+    expect_readers_error(MS_OK, READER(", \"protocol\": \"pop3\", \"action\": \"idle\""),
+                         "readers[0].action: POP3 has no flags");
+    expect_readers_error(MS_OK, READER(", \"protocol\": \"imap\", \"action\": \"download-and-delete\""),
+                         "readers[0].action: an IMAP reader");
+    expect_readers_error(MS_OK, READER(", \"protocol\": \"imap\", \"colour\": 1"),
+                         "readers[0].colour: unknown field");
+    expect_readers_error("{\"of\": \"msa\", \"accounts\": []}", "[]",
+                         "mailbox_server.of: expected the id of an mx node");
+    expect_readers_error("{\"of\": \"mx\", \"accounts\": [{\"name\": \"bob\", \"password\": \"x\", "
+                         "\"mailbox\": \"mx\"}]}", "[]",
+                         "mailbox_server.accounts[0].mailbox: expected the id of a mailbox node");
+    t = replace("\"seed\": 1", "\"seed\": 1, \"readers\": []");
+    expect_error(t, "readers: readers need a \"mailbox_server\"");
+    free(t);
+    t = with_readers(MS_OK, "[{\"id\": \"mx\", \"host\": \"a.example.org\", \"addr\": \"198.51.100.3\", "
+                            "\"user\": \"u\", \"password\": \"p\", \"protocol\": \"pop3\"}]");
+    expect_error(t, "readers[0]: id \"mx\" is already a node's");
+    free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -287,6 +351,7 @@ int main(void)
         cmocka_unit_test(test_huge_and_utf8),
         cmocka_unit_test(test_no_crash_sweep),
         cmocka_unit_test(test_resolve_and_reply),
+        cmocka_unit_test(test_readers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1019,7 +1019,8 @@ static void test_every_scenario_and_fork(void **state)
         built++;
         size_t forks = 0;
         for (size_t i = 0; i < world_step_count(w) && forks < 40; i++) {
-            if (world_step_at(w, i)->kind != WORLD_STEP_REPLY)
+            /* what-if replaces SMTP replies; POP3/IMAP responses (code 0) have no fork */
+            if (world_step_at(w, i)->kind != WORLD_STEP_REPLY || world_step_at(w, i)->code == 0)
                 continue;
             world *f = world_new_fork(sc, i, replies[forks % 4], err, sizeof err);
             if (!f) {

@@ -351,7 +351,7 @@ static void test_imap_two_devices(void **state)
 }
 
 /* deliver_once - the MX delivers a message while the client idles */
-static bool deliver_once(void *ctx, world *w, uint64_t now)
+static bool deliver_once(void *ctx, world *w, uint64_t *now)
 {
     (void)w, (void)now;
     fixture *f = ctx;
