@@ -218,3 +218,8 @@ expect_output "run: did you mean" "did you mean 'basic'?" "$SMTPSIM" run basci
 expect_exit "run: typo exits 2" 2 "$SMTPSIM" run basci
 expect_output "quiz: did you mean" "did you mean 'ports'?" "$SMTPSIM" quiz prots --progress "$T/dym.json"
 expect_output "export: did you mean" "did you mean 'tls'?" "$SMTPSIM" export --csv tsl
+
+# narration: after an answer, the lesson's narration of the step the question is about
+printf '1\nq\n' | "$SMTPSIM" quiz roles --progress "$T/narr.json" --seed 3 >"$T/narr" 2>&1
+grep -q 'In the animation (basic, step 0)' "$T/narr" && pass "quiz shows the step's narration after the answer" \
+    || fail "quiz shows the step's narration after the answer" "$(tail -5 "$T/narr")"
