@@ -267,3 +267,20 @@ void json_unknown_fields(json_check *c, const cJSON *obj, const char *path, cons
         }
     }
 }
+
+/* json_item_object - one object of an array, its members checked (see json_load.h) */
+const cJSON *json_item_object(json_check *c, const cJSON *arr, int i, const char *path,
+                              const char *const *known)
+{
+    const cJSON *o = cJSON_GetArrayItem(arr, i);
+    if (!cJSON_IsObject(o)) {
+        json_fail(c, path, "expected an object");
+        return NULL;
+    }
+    if (known) {
+        json_unknown_fields(c, o, path, known);
+        if (c->failed)
+            return NULL;
+    }
+    return o;
+}

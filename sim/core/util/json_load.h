@@ -50,6 +50,12 @@ const cJSON *json_array(json_check *c, const cJSON *obj, const char *path, const
 const cJSON *json_object(json_check *c, const cJSON *obj, const char *path, const char *field,
                          bool required);
 
+/* json_item_object - item i of the array arr, which must be an object whose members are all in
+ * `known` (NULL-terminated; NULL: not checked here). path names the item ("dns[2]"). NULL, with
+ * the failure recorded, when it is not an object or has a member not in `known`. */
+const cJSON *json_item_object(json_check *c, const cJSON *arr, int i, const char *path,
+                              const char *const *known);
+
 /* json_unknown_fields - fail on any member of obj not listed in `known` (NULL-terminated):
  * catches typos such as "prot" for "port". */
 void json_unknown_fields(json_check *c, const cJSON *obj, const char *path, const char *const *known);

@@ -247,14 +247,11 @@ static void load_server(json_check *c, const cJSON *o, const char *p, scenario_n
     const cJSON *users = json_array(c, o, p, "users", false, SCENARIO_MAX_USERS);
     json_path(ip, sizeof ip, p, "users", 0);
     for (int i = 0; users && !c->failed && i < cJSON_GetArraySize(users); i++) {
-        const cJSON *u = cJSON_GetArrayItem(users, i);
         char up[256];
         json_path(up, sizeof up, ip, NULL, i);
-        if (!cJSON_IsObject(u)) {
-            json_fail(c, up, "expected an object");
+        const cJSON *u = json_item_object(c, users, i, up, user_fields);
+        if (!u)
             break;
-        }
-        json_unknown_fields(c, u, up, user_fields);
         scenario_user *su = &n->users[n->n_users++];
         su->name = json_string(c, u, up, "name", true, 128, "");
         su->password = json_string(c, u, up, "password", true, 128, "");
@@ -474,12 +471,9 @@ static void load_network(json_check *c, const cJSON *root, scenario_spec *sp)
     for (int i = 0; links && !c->failed && i < cJSON_GetArraySize(links); i++) {
         char lp[64];
         snprintf(lp, sizeof lp, "network.links[%d]", i);
-        const cJSON *l = cJSON_GetArrayItem(links, i);
-        if (!cJSON_IsObject(l)) {
-            json_fail(c, lp, "expected an object");
+        const cJSON *l = json_item_object(c, links, i, lp, link_fields);
+        if (!l)
             break;
-        }
-        json_unknown_fields(c, l, lp, link_fields);
         const char *a = json_string(c, l, lp, "a", true, SCENARIO_NODE_ID_MAX, "");
         const char *b = json_string(c, l, lp, "b", true, SCENARIO_NODE_ID_MAX, "");
         long ms = json_int(c, l, lp, "ms", true, 0, 10000, 0);
@@ -509,12 +503,9 @@ static void load_dns(json_check *c, const cJSON *root, scenario_spec *sp)
     for (int i = 0; dns && !c->failed && i < cJSON_GetArraySize(dns); i++) {
         char p[64], fp[256];
         snprintf(p, sizeof p, "dns[%d]", i);
-        const cJSON *r = cJSON_GetArrayItem(dns, i);
-        if (!cJSON_IsObject(r)) {
-            json_fail(c, p, "expected an object");
+        const cJSON *r = json_item_object(c, dns, i, p, dns_fields);
+        if (!r)
             break;
-        }
-        json_unknown_fields(c, r, p, dns_fields);
         scenario_dns_record *d = &sp->dns[sp->n_dns];
         d->name = json_string(c, r, p, "name", true, SCENARIO_HOST_MAX, "");
         d->type = json_string(c, r, p, "type", true, 16, "");
@@ -602,12 +593,9 @@ static void load_faults(json_check *c, const cJSON *root, scenario_spec *sp)
     for (int i = 0; fs && !c->failed && i < cJSON_GetArraySize(fs); i++) {
         char p[64], fp[256];
         snprintf(p, sizeof p, "faults[%d]", i);
-        const cJSON *f = cJSON_GetArrayItem(fs, i);
-        if (!cJSON_IsObject(f)) {
-            json_fail(c, p, "expected an object");
+        const cJSON *f = json_item_object(c, fs, i, p, fault_fields);
+        if (!f)
             break;
-        }
-        json_unknown_fields(c, f, p, fault_fields);
         scenario_fault *sf = &sp->faults[sp->n_faults];
         memset(sf, 0, sizeof *sf);
         const char *kind = json_string(c, f, p, "kind", true, 16, "");
@@ -703,11 +691,9 @@ static scenario *load_tree(const char *origin, cJSON *root, char *err, size_t er
     for (int i = 0; nodes && !c.failed && i < cJSON_GetArraySize(nodes); i++) {
         char p[32];
         snprintf(p, sizeof p, "nodes[%d]", i);
-        const cJSON *o = cJSON_GetArrayItem(nodes, i);
-        if (!cJSON_IsObject(o)) {
-            json_fail(&c, p, "expected an object");
+        const cJSON *o = json_item_object(&c, nodes, i, p, NULL);
+        if (!o)
             break;
-        }
         scenario_node *n = &sp->nodes[sp->n_nodes++];
         load_node_common(&c, o, p, n);
         if (c.failed)

@@ -143,12 +143,9 @@ void scenario_readers_load(json_check *c, const cJSON *root, const char *const *
     for (int i = 0; acc && !c->failed && i < cJSON_GetArraySize(acc); i++) {
         char p[48];
         snprintf(p, sizeof p, "mailbox_server.accounts[%d]", i);
-        const cJSON *o = cJSON_GetArrayItem(acc, i);
-        if (!cJSON_IsObject(o)) {
-            json_fail(c, p, "expected an object");
+        const cJSON *o = json_item_object(c, acc, i, p, account_fields);
+        if (!o)
             return;
-        }
-        json_unknown_fields(c, o, p, account_fields);
         scenario_account *a = &out->accounts[out->n_accounts];
         a->name = json_string(c, o, p, "name", true, 64, "");
         a->password = json_string(c, o, p, "password", true, 128, "");
@@ -171,11 +168,9 @@ void scenario_readers_load(json_check *c, const cJSON *root, const char *const *
     for (int i = 0; readers && !c->failed && i < cJSON_GetArraySize(readers); i++) {
         char p[32];
         snprintf(p, sizeof p, "readers[%d]", i);
-        const cJSON *o = cJSON_GetArrayItem(readers, i);
-        if (!cJSON_IsObject(o)) {
-            json_fail(c, p, "expected an object");
+        const cJSON *o = json_item_object(c, readers, i, p, NULL);
+        if (!o)
             return;
-        }
         scenario_reader *r = &out->readers[out->n_readers];
         load_reader(c, o, p, r);
         for (size_t k = 0; !c->failed && k < n_nodes; k++)
