@@ -40,16 +40,18 @@ static int put(char *key, size_t keylen, size_t *at, const char *s, size_t n)
 }
 
 /* is_tag - whether the n characters at s look like an IMAP tag ("a1", "A0042"): letters and
- * digits with at least one digit, so a word of prose ("Only") is not taken for one */
+ * digits with at least one of each, so neither a word of prose ("Only") nor an SMTP code ("250")
+ * is taken for one */
 static bool is_tag(const char *s, size_t n)
 {
-    bool digit = false;
+    bool digit = false, alpha = false;
     for (size_t i = 0; i < n; i++) {
         if (!isalnum((unsigned char)s[i]) && s[i] != '.')
             return false;
         digit |= isdigit((unsigned char)s[i]) != 0;
+        alpha |= isalpha((unsigned char)s[i]) != 0;
     }
-    return n && digit;
+    return digit && alpha;
 }
 
 /* status_at - append the key of the status word at s (and the first atom of its response code) */
