@@ -457,7 +457,8 @@ bool quiz_grade(const lesson_question *q, const size_t *perm, const quiz_answer 
         int code = q->predict_code;
         const char *status = q->predict_status; /* a POP3/IMAP reply: "-ERR [AUTH]" */
         if (status[0]) {
-            ok = status_right(chose ? q->choices[a->choice - 1] : a->text, status);
+            ok = chose ? status_right(q->choices[a->choice - 1], status)
+                       : !q->n_choices && status_right(a->text, status);
             if (chose)
                 spell_choices(fb->given, sizeof fb->given, q, perm, 1u << (a->choice - 1));
             else
@@ -655,11 +656,15 @@ int quiz_parse(const quiz *qz, const char *text, quiz_answer *out, char *err, si
                 return 0;
             }
             char key[LESSON_STATUS_MAX], ck[LESSON_STATUS_MAX];
-            if (lesson_status_parse(t, key, sizeof key) == 0) { /* "-ERR" picks its choice */
+            if (lesson_status_parse(t, key, sizeof key) == 0) {
+                /* "-ERR" picks the one choice it names; naming several ("-ERR" among
+                 * "-ERR [AUTH]" and "-ERR [IN-USE]") is wrong, but an answer */
+                int n = 0;
                 for (size_t i = 0; i < q->n_choices; i++)
-                    if (lesson_status_parse(q->choices[i], ck, sizeof ck) == 0 && !strcmp(ck, key))
+                    if (lesson_status_parse(q->choices[i], ck, sizeof ck) == 0 &&
+                        lesson_status_matches(key, ck) && ++n)
                         out->choice = (int)i + 1;
-                if (!out->choice)
+                if (n != 1)
                     out->choice = -1;
                 return 0;
             }
