@@ -54,7 +54,7 @@ ui_quiz *ui_quiz_new(const char *data_dir, const char *scenario_id, const world 
     if (!q)
         return NULL;
     q->rng = (uint64_t)time(NULL); /* a class sees other orders each run; shot pins it */
-    q->n_lessons = catalog_lessons_of(data_dir, scenario_id, q->lessons, UI_QUIZ_MAX_LESSONS);
+    q->n_lessons = catalog_lessons_asking(data_dir, scenario_id, q->lessons, UI_QUIZ_MAX_LESSONS);
     if (!q->n_lessons) {
         free(q);
         return NULL;
