@@ -9,6 +9,7 @@
 #include "ui/ui_app_internal.h"
 
 #include <SDL_ttf.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +55,7 @@ ui_app *ui_app_new(SDL_Renderer *r, SDL_Window *win, const ui_app_config *cfg, c
     a->zoom = 1.0f;
     a->hover = -1;
     a->relayout = true;
+    a->panels.expanded = -1;
     return a;
 }
 
@@ -101,6 +103,7 @@ static int attach(ui_app *a, const world *w)
     a->hold_ms = 0;
     a->relayout = true;
     a->layer_valid = false;
+    a->panels = (ui_panels_state){-1, 0, 0};
     return 0;
 }
 
@@ -326,6 +329,11 @@ static float step_duration(const ui_app *a)
 
 void ui_app_update(ui_app *a, uint32_t dt_ms)
 {
+    /* notices and the second-Esc window run on elapsed time, whatever else is going on */
+    a->notice_ms = a->notice_ms > dt_ms ? a->notice_ms - dt_ms : 0;
+    a->esc_ms = a->esc_ms > dt_ms ? a->esc_ms - dt_ms : 0;
+    if (!a->notice_ms)
+        a->notice[0] = 0;
     size_t n = ui_app_step_count(a);
     if (!n || a->help || a->picking)
         return;
@@ -388,21 +396,44 @@ bool ui_app_quit_requested(const ui_app *a)
     return a->quit;
 }
 
+void ui_app_notify(ui_app *a, ui_app_notice_kind kind, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(a->notice, sizeof a->notice, fmt, ap);
+    va_end(ap);
+    a->notice_bad = kind == UI_APP_ERROR;
+    a->notice_ms = UI_APP_NOTICE_MS;
+    if (kind == UI_APP_HINT)
+        return;
+    FILE *out = kind == UI_APP_ERROR ? stderr : stdout;
+    fprintf(out, "%s%s\n", kind == UI_APP_ERROR ? "smtpsim: " : "", a->notice);
+    fflush(out);
+}
+
+const char *ui_app_notice(const ui_app *a)
+{
+    return a->notice_ms ? a->notice : "";
+}
+
+/* screenshot - save the frame just drawn under a free name, and say where (or why not). */
+static void screenshot(ui_app *a)
+{
+    char name[128], err[256];
+    ui_app_screenshot_name(a, name, sizeof name);
+    if (ui_png_save_renderer(a->ctx.r, name, err, sizeof err) == 0)
+        ui_app_notify(a, UI_APP_DONE, "saved screenshot: %s", name);
+    else
+        ui_app_notify(a, UI_APP_ERROR, "screenshot %s not saved: %s", name, err);
+    a->shot_pending = false;
+}
+
 void ui_app_frame(ui_app *a, uint32_t dt_ms)
 {
     ui_app_update(a, dt_ms);
     ui_app_draw(a);
-    if (a->shot_pending) {
-        char name[128], err[256];
-        ui_app_screenshot_name(a, name, sizeof name);
-        if (ui_png_save_renderer(a->ctx.r, name, err, sizeof err) == 0)
-            printf("saved screenshot: %s\n", name);
-        else
-            fprintf(stderr, "smtpsim: screenshot: %s\n", err);
-        fflush(stdout);
-        a->shot_pending = false;
-    }
-    SDL_RenderPresent(a->ctx.r);
+    if (a->shot_pending)
+        screenshot(a);
 }
 
 bool ui_app_busy(const ui_app *a)
@@ -417,7 +448,7 @@ int ui_app_run(ui_app *a)
     Uint64 last = SDL_GetTicks64();
     while (!a->quit) {
         SDL_Event e;
-        /* idle: wait for input instead of spinning */
+        /* idle: wait for input instead of spinning (a notice still expires within 250 ms) */
         if (!ui_app_busy(a) && SDL_WaitEventTimeout(&e, 250))
             ui_app_event(a, &e);
         while (SDL_PollEvent(&e))
@@ -426,6 +457,7 @@ int ui_app_run(ui_app *a)
         uint64_t dt = now - last;
         last = now;
         ui_app_frame(a, (uint32_t)(dt > 1000 ? 1000 : dt));
+        SDL_RenderPresent(a->ctx.r);
     }
     SDL_StopTextInput();
     return 0;
@@ -439,6 +471,16 @@ ui_ctx *ui_app_ctx(ui_app *a)
 const ui_layout *ui_app_layout(const ui_app *a)
 {
     return &a->lay;
+}
+
+const ui_panels_state *ui_app_panels(const ui_app *a)
+{
+    return &a->panels;
+}
+
+void ui_app_step_label(const ui_app *a, char *out, size_t cap)
+{
+    world_step_position(a->step, ui_app_step_count(a), out, cap); /* as every view says it */
 }
 
 SDL_Rect ui_app_token_rect(const ui_app *a)

@@ -21,6 +21,7 @@
 #include "core/world/world.h"
 #include "ui/ui_gfx.h"
 #include "ui/ui_layout.h"
+#include "ui/ui_panels.h"
 
 /* Named limits and timings. */
 #define UI_APP_MIN_STEP_MS 500   /* shortest animation of one step at 1x */
@@ -119,13 +120,19 @@ void ui_app_update(ui_app *a, uint32_t dt_ms);
 /* ui_app_draw - draw the whole frame (no present). Re-lays out if the output size changed. */
 void ui_app_draw(ui_app *a);
 
-/* ui_app_quit_requested - Esc with nothing open, or the window closed. */
+/* ui_app_frame - one turn of the main loop without the present: update by dt_ms, draw, and
+ * take a screenshot if F12 asked for one (its notice shows from the next frame). */
+void ui_app_frame(ui_app *a, uint32_t dt_ms);
+
+/* ui_app_notice - the notice shown over the window now ("saved screenshot: ...", "press Esc
+ * again to quit"), "" when none. */
+const char *ui_app_notice(const ui_app *a);
+
+/* ui_app_quit_requested - Esc twice with nothing open, Ctrl+Q, or the window closed. */
 bool ui_app_quit_requested(const ui_app *a);
 
-/* ui_app_frame - one frame of the main loop after the caller has handed over the events: update
- * by dt_ms, draw, save a requested screenshot, present. For loops the app does not own (the
- * browser's requestAnimationFrame). ui_app_busy: something moves, so frames should keep coming. */
-void ui_app_frame(ui_app *a, uint32_t dt_ms);
+/* ui_app_busy - something moves (play, animation, a drag), so frames should keep coming; a
+ * loop the app does not own (the browser's requestAnimationFrame) calls ui_app_frame then. */
 bool ui_app_busy(const ui_app *a);
 
 /* ui_app_run - the main loop for a real window until quit. 0 or -1. */
@@ -134,6 +141,11 @@ int ui_app_run(ui_app *a);
 /* For tests: the context and layout of the last draw. */
 ui_ctx *ui_app_ctx(ui_app *a);
 const ui_layout *ui_app_layout(const ui_app *a);
+/* ui_app_panels - what the student expanded and scrolled in the panels. */
+const ui_panels_state *ui_app_panels(const ui_app *a);
+/* ui_app_step_label - the header's counter, as every view says it (world_step_position):
+ * "Step 12 of 50 (0-49)". */
+void ui_app_step_label(const ui_app *a, char *out, size_t cap);
 /* ui_app_token_rect - the current token's label in the last frame (w = 0 if none). */
 SDL_Rect ui_app_token_rect(const ui_app *a);
 

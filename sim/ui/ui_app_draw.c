@@ -63,7 +63,7 @@ static void banner_text(const ui_app *a, char *out, size_t cap)
         return;
     }
     snprintf(out, cap,
-             "What if: step %zu answered \xC2\xAB%s\xC2\xBB \xE2\x80\x94 the rest comes from the "
+             "What if: #%zu answered \xC2\xAB%s\xC2\xBB \xE2\x80\x94 the rest comes from the "
              "engines.   W: back to the original   Ctrl+S: save",
              a->fork_at, a->fork_reply);
 }
@@ -93,7 +93,7 @@ static void draw_header(ui_app *a)
     SDL_Rect hd = a->lay.header;
     int cy = hd.y + hd.h / 2;
     char buf[400];
-    world_step_position(a->step, ui_app_step_count(a), buf, sizeof buf);
+    ui_app_step_label(a, buf, sizeof buf);
     int sw = 0, sh = 0;
     ui_text_size(c->text, UI_FONT_SANS_BOLD, c->fs_title, buf, &sw, &sh);
     SDL_Rect step = {hd.x + hd.w - c->pad - sw, cy - sh / 2, sw, sh};
@@ -154,31 +154,67 @@ static void draw_still(ui_app *a, const ui_view *v)
                      a->lay.flow.x + a->lay.flow.w / 2, a->lay.flow.y + a->lay.flow.h / 2,
                      UI_ALIGN_CENTER | UI_ALIGN_MIDDLE);
     ui_gfx_widget_open(c, "transcript panel", a->lay.transcript);
-    ui_panels_transcript(c, &a->lay, v);
+    ui_panels_transcript(c, &a->lay, v, &a->panels);
     ui_gfx_widget_close(c);
     ui_gfx_widget_open(c, "explanation panel", a->lay.explain);
-    if (a->wi_edit)
+    if (a->wi_edit) {
         ui_app_whatif_draw(a);
-    else if (a->stats)
+    } else if (a->stats) {
         ui_stats_draw(a->stats, c, a->lay.explain);
-    else if (ui_quiz_get_mode(a->quiz) != UI_QUIZ_OFF)
+    } else if (ui_quiz_get_mode(a->quiz) != UI_QUIZ_OFF) {
         ui_quiz_draw(a->quiz, c, a->lay.explain);
-    else if (a->bytes) {
-        ui_panels_bytes(c, &a->lay, v, &a->close);
+    } else if (a->bytes) {
+        ui_panels_bytes(c, &a->lay, v, &a->panels, &a->close);
         ui_gfx_widget(c, "close button", a->close);
-    } else
-        ui_panels_explain(c, &a->lay, v, a->hint[0] ? a->hint : NULL);
+    } else {
+        /* the lesson's narration at this step: the lessons were written for the original run,
+         * so a what-if fork shows none */
+        char narration[1200];
+        narration[0] = 0;
+        if (!a->fork)
+            ui_quiz_narration(a->quiz, a->step, narration, sizeof narration);
+        /* step 0 also says what the scenario is about (a saved what-if says what changed) */
+        const char *about = a->step == 0 && a->sc && !a->fork ? scenario_description(a->sc)
+                            : ui_app_step_count(a) == 0 && a->hint[0] ? a->hint
+                                                                       : NULL;
+        ui_panels_explain(c, &a->lay, v, about, narration);
+    }
     ui_gfx_widget_close(c);
     ui_controls_state cs;
     ui_app_controls_state(a, &cs);
     ui_controls_draw(c, &a->lay, &cs);
 }
 
-/* draw_moving - the token and the timeline's position. */
+/* draw_notice - the notice in the header, in place of the title (or the what-if banner) while
+ * it lasts: the header is the one place where it covers nothing the student is looking at. */
+static void draw_notice(ui_app *a)
+{
+    const char *msg = ui_app_notice(a);
+    if (!msg[0])
+        return;
+    ui_ctx *c = &a->ctx;
+    const ui_theme *th = c->theme;
+    SDL_Rect hd = a->lay.header;
+    char counter[64];
+    int cw = 0, ch = 0;
+    ui_app_step_label(a, counter, sizeof counter);
+    ui_text_size(c->text, UI_FONT_SANS_BOLD, c->fs_title, counter, &cw, &ch);
+    SDL_Rect box = {hd.x + c->pad / 2, hd.y + c->pad / 4, hd.w - cw - 3 * c->pad,
+                    hd.h - c->pad / 2};
+    if (box.w <= 2 * c->pad)
+        return;
+    SDL_Color border = a->notice_bad ? th->reply[UI_REPLY_5XX] : th->node_active;
+    ui_gfx_box(c->r, box, c->radius, th->panel, border, c->line > 1 ? c->line : 2);
+    ui_text_draw_fit(c->text, UI_FONT_SANS_BOLD, c->fs_body, th->text, msg, box.x + c->pad / 2,
+                     box.y + box.h / 2, UI_ALIGN_LEFT | UI_ALIGN_MIDDLE, box.w - c->pad);
+}
+
+/* draw_moving - the token, the timeline's position and the notice (it expires by time). */
 static void draw_moving(ui_app *a, const ui_view *v)
 {
     ui_flow_draw_token(&a->ctx, &a->lay, v, &a->token);
     ui_controls_timeline(&a->ctx, &a->lay, v);
+    draw_notice(a);
 }
 
 /* still_key - everything the still layer depends on; the layer is redrawn when it changes. */
@@ -205,6 +241,7 @@ static void still_key(const ui_app *a, const ui_view *v, still_layer_key *k)
     k->fork_gen = a->fork_gen;
     k->wi_rev = a->wi_rev;
     k->wi_edit = a->wi_edit;
+    k->panels = a->panels;
     k->no_predict = a->no_predict;
     k->predict_told = a->predict_told;
 }
@@ -227,6 +264,11 @@ void ui_app_draw(ui_app *a)
 {
     ui_ctx *c = &a->ctx;
     layout_now(a);
+    if (a->panels_step != a->step) { /* a new step: its bytes from the top, newest lines shown */
+        a->panels.bytes_top = 0;
+        a->panels.transcript_back = 0;
+        a->panels_step = a->step;
+    }
     ui_view v;
     ui_app_view_of(a, &v);
     bool overlay = a->help || a->picking;

@@ -57,18 +57,80 @@ static void whatif_toggle(ui_app *a)
 
 static void save_fork_now(ui_app *a)
 {
+    if (!a->fork) { /* say what Ctrl+S is for rather than doing nothing */
+        ui_app_notify(a, UI_APP_HINT,
+                      "Ctrl+S saves a what-if: press W on a server reply first");
+        return;
+    }
     char name[200], err[400];
     if (ui_app_save_fork(a, name, sizeof name, err, sizeof err) == 0) {
-        printf("saved what-if scenario: %s (open it with: smtpsim window %s)\n", name, name);
+        ui_app_notify(a, UI_APP_DONE,
+                      "saved what-if scenario: %s (open it with: smtpsim window %s)", name, name);
         if (a->win) {
             char t[300];
             snprintf(t, sizeof t, "smtpsim - what if: saved as %s", name);
             SDL_SetWindowTitle(a->win, t);
         }
     } else {
-        fprintf(stderr, "smtpsim: %s\n", err);
+        ui_app_notify(a, UI_APP_ERROR, "what-if not saved: %s", err);
     }
-    fflush(stdout);
+}
+
+/* escape - Esc closes what is open; with nothing open the first Esc only warns, so a double
+ * press on a clicker does not end a class demo, and a second one within a few seconds quits. */
+static void escape(ui_app *a)
+{
+    if (a->stats) {
+        ui_app_toggle_stats(a);
+    } else if (a->bytes) {
+        a->bytes = false;
+    } else if (a->fork) {
+        ui_app_unfork(a);
+    } else if (a->panels.expanded >= 0) {
+        a->panels.expanded = -1;
+    } else if (a->esc_ms > 0) {
+        a->quit = true;
+    } else {
+        a->esc_ms = UI_APP_ESC_QUIT_MS;
+        ui_app_notify(a, UI_APP_HINT, "Press Esc again to quit (Ctrl+Q quits at once)");
+        return;
+    }
+    a->esc_ms = 0;
+}
+
+/* expand - show all lines of the current step's multi-line reply in the transcript, or fold
+ * them again. */
+static void expand(ui_app *a)
+{
+    if (!a->w || a->step >= ui_app_step_count(a))
+        return;
+    if (a->panels.expanded == (long)a->step)
+        a->panels.expanded = -1;
+    else if (ui_panels_reply_lines(world_step_at(a->w, a->step)) > 1)
+        a->panels.expanded = (long)a->step;
+    a->panels.transcript_back = 0;
+}
+
+/* scroll_bytes - move the inspector's rows by `rows` (a page when |rows| is large). */
+static void scroll_bytes(ui_app *a, int rows)
+{
+    ui_view v;
+    ui_app_view_of(a, &v);
+    ui_panels_scroll sc = ui_panels_bytes_scroll(&a->ctx, &a->lay, &v, &a->panels);
+    int top = sc.top + rows;
+    int most = sc.rows - sc.shown;
+    a->panels.bytes_top = top < 0 ? 0 : top > most ? (most > 0 ? most : 0) : top;
+}
+
+/* scroll_transcript - back (rows > 0) towards the first step, or forward to the newest. */
+static void scroll_transcript(ui_app *a, int rows)
+{
+    ui_view v;
+    ui_app_view_of(a, &v);
+    ui_panels_scroll sc = ui_panels_transcript_scroll(&a->ctx, &a->lay, &v, &a->panels);
+    int back = a->panels.transcript_back + rows;
+    int most = sc.rows - sc.shown;
+    a->panels.transcript_back = back < 0 ? 0 : back > most ? (most > 0 ? most : 0) : back;
 }
 
 static void press(ui_app *a, int button)
@@ -136,6 +198,11 @@ static void quiz_action(ui_app *a, ui_quiz_action act)
 /* do_key - what a key of the table does (ui_keys.c); most keys press their button. */
 static void do_key(ui_app *a, ui_key_action act)
 {
+    if (act != UI_KEY_ESCAPE && act != UI_KEY_NONE && a->esc_ms) {
+        a->esc_ms = 0; /* another key: the student stays, the warning goes */
+        a->notice_ms = 0;
+        a->notice[0] = 0;
+    }
     switch (act) {
     case UI_KEY_PLAY: press(a, UI_BTN_PLAY); break;
     case UI_KEY_NEXT: press(a, UI_BTN_NEXT); break;
@@ -161,25 +228,22 @@ static void do_key(ui_app *a, ui_key_action act)
         press(a, UI_BTN_WHATIF);
         a->wi_eat = a->wi_edit; /* the W also arrives as text */
         break;
-    case UI_KEY_SAVE_FORK:
-        if (a->fork)
-            save_fork_now(a);
-        break;
+    case UI_KEY_SAVE_FORK: save_fork_now(a); break;
     case UI_KEY_FULLSCREEN: toggle_fullscreen(a); break;
     case UI_KEY_ZOOM_IN: ui_app_set_zoom(a, a->zoom * 1.1f); break;
     case UI_KEY_ZOOM_OUT: ui_app_set_zoom(a, a->zoom / 1.1f); break;
     case UI_KEY_ZOOM_RESET: ui_app_set_zoom(a, 1.0f); break;
     case UI_KEY_SCREENSHOT: a->shot_pending = true; break;
     case UI_KEY_HELP: press(a, UI_BTN_HELP); break;
-    case UI_KEY_ESCAPE:
-        if (a->stats)
-            ui_app_toggle_stats(a);
-        else if (a->bytes)
-            a->bytes = false;
-        else if (a->fork)
-            ui_app_unfork(a); /* Esc closes the what-if before it quits */
-        else
-            a->quit = true;
+    case UI_KEY_ESCAPE: escape(a); break;
+    case UI_KEY_EXPAND: expand(a); break;
+    case UI_KEY_SCROLL_DOWN: a->bytes ? scroll_bytes(a, 1) : scroll_transcript(a, -1); break;
+    case UI_KEY_SCROLL_UP: a->bytes ? scroll_bytes(a, -1) : scroll_transcript(a, 1); break;
+    case UI_KEY_PAGE_DOWN:
+        a->bytes ? scroll_bytes(a, UI_APP_PAGE_ROWS) : scroll_transcript(a, -UI_APP_PAGE_ROWS);
+        break;
+    case UI_KEY_PAGE_UP:
+        a->bytes ? scroll_bytes(a, -UI_APP_PAGE_ROWS) : scroll_transcript(a, UI_APP_PAGE_ROWS);
         break;
     case UI_KEY_QUIT: a->quit = true; break;
     default: break;
@@ -283,10 +347,47 @@ static void click(ui_app *a, int x, int y)
     }
     ui_view v;
     ui_app_view_of(a, &v);
-    long s = ui_panels_transcript_hit(c, &a->lay, &v, x, y);
+    long s = ui_panels_transcript_hit(c, &a->lay, &v, &a->panels, x, y);
     if (s >= 0) {
+        /* a multi-line reply unfolds in place (a second click folds it); the inspector opens
+         * on any line */
+        bool multi = ui_panels_reply_lines(world_step_at(a->w, (size_t)s)) > 1;
+        long keep_back = a->panels.transcript_back;
         ui_app_set_step(a, (size_t)s, 1);
+        if (multi)
+            a->panels.expanded = a->panels.expanded == s ? -1 : s;
+        a->panels_step = a->step; /* the transcript stays where the student clicked */
+        a->panels.transcript_back = (int)keep_back;
+        a->panels.bytes_top = 0;
         a->bytes = true;
+    }
+}
+
+/* wheel - the wheel scrolls the panel under the mouse; elsewhere it moves through the steps. */
+static void wheel(ui_app *a, const SDL_MouseWheelEvent *wh)
+{
+    int x = wh->mouseX, y = wh->mouseY;
+    to_output(a, &x, &y);
+    int notch = wh->y > 0 ? 1 : wh->y < 0 ? -1 : 0;
+    if (!notch)
+        return;
+    bool quiz = ui_quiz_get_mode(a->quiz) != UI_QUIZ_OFF;
+    if (a->bytes && !quiz && !a->wi_edit && !a->stats && ui_gfx_inside(a->lay.explain, x, y)) {
+        scroll_bytes(a, -notch * UI_APP_WHEEL_ROWS);
+        return;
+    }
+    if (ui_gfx_inside(a->lay.transcript, x, y)) {
+        scroll_transcript(a, notch * UI_APP_WHEEL_ROWS);
+        return;
+    }
+    if (notch > 0) {
+        ui_app_back(a);
+    } else {
+        ui_app_forward(a);
+        if (a->phase < 1) { /* the wheel moves whole steps */
+            a->phase = 1;
+            a->animating = false;
+        }
     }
 }
 
@@ -332,15 +433,7 @@ void ui_app_event(ui_app *a, const SDL_Event *e)
     case SDL_MOUSEWHEEL:
         if (a->picking || a->help)
             break;
-        if (e->wheel.y > 0)
-            ui_app_back(a);
-        else if (e->wheel.y < 0) {
-            ui_app_forward(a);
-            if (a->phase < 1) { /* the wheel moves whole steps */
-                a->phase = 1;
-                a->animating = false;
-            }
-        }
+        wheel(a, &e->wheel);
         break;
     case SDL_RENDER_TARGETS_RESET:
     case SDL_RENDER_DEVICE_RESET: a->layer_valid = false; break;

@@ -12,9 +12,18 @@
 #include "ui/ui_app.h"
 #include "ui/ui_controls.h"
 #include "ui/ui_flow.h"
+#include "ui/ui_panels.h"
 #include "ui/ui_picker.h"
 #include "ui/ui_quiz.h"
 #include "ui/ui_stats.h"
+
+/* Notices over the window last this long (elapsed time, not frames). */
+#define UI_APP_NOTICE_MS 4000
+/* A second Esc within this time quits; the first only says so (a class demo survives a
+ * clicker's double Esc). */
+#define UI_APP_ESC_QUIT_MS 3000
+#define UI_APP_WHEEL_ROWS 3 /* rows a panel scrolls per wheel notch */
+#define UI_APP_PAGE_ROWS 10 /* rows Shift+PageDown scrolls */
 
 /* Playback speeds, slowest first; the speed button shows them. */
 #define UI_APP_SPEED_COUNT 6
@@ -36,6 +45,7 @@ typedef struct {
     const void *stats; /* the statistics panel shown, NULL none */
     unsigned fork_gen, wi_rev; /* what-if fork shown, reply field */
     bool wi_edit;
+    ui_panels_state panels;
     bool no_predict, predict_told;
 } still_layer_key;
 
@@ -84,6 +94,16 @@ struct ui_app {
     char wi_msg[200];
     unsigned wi_rev;
 
+    /* the panels: expanded reply, scrolls (reset when the step changes) */
+    ui_panels_state panels;
+    size_t panels_step;
+
+    /* a notice over the window: a file saved, an error, "press Esc again to quit" */
+    char notice[400];
+    bool notice_bad;
+    uint32_t notice_ms; /* left to show */
+    uint32_t esc_ms;    /* left for a second Esc to quit */
+
     /* input */
     bool dragging;
     bool ate_question; /* the key that typed '?' was handled as a key already */
@@ -118,6 +138,12 @@ void ui_app_whatif_drop(ui_app *a); /* free the fork, close the field */
 void ui_app_whatif_key(ui_app *a, SDL_Keycode sym, bool ctrl);
 void ui_app_whatif_text_input(ui_app *a, const char *utf8);
 void ui_app_whatif_draw(ui_app *a); /* the reply field, in the explanation panel's place */
+
+/* ui_app.c: a notice for UI_APP_NOTICE_MS. A hint is only drawn; what was saved also goes
+ * to stdout and an error to stderr (where a script or the presenter's terminal sees it). */
+typedef enum { UI_APP_HINT, UI_APP_DONE, UI_APP_ERROR } ui_app_notice_kind;
+void ui_app_notify(ui_app *a, ui_app_notice_kind kind, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* ui_app_draw.c: what input needs to know about the last frame. */
 void ui_app_view_of(ui_app *a, ui_view *v);

@@ -28,7 +28,11 @@ int ui_help_draw(ui_ctx *c, const ui_layout *lay)
     int bw = lay->w * 3 / 4, need = key_w + help_w + 5 * c->pad;
     if (bw < need)
         bw = need < lay->w - 2 * c->pad ? need : lay->w - 2 * c->pad;
-    int bh = title_lh + (n + 2) * lh + 3 * c->pad;
+    int bh = title_lh + (n + 1) * lh + 4 * c->pad;
+    if (bh > lay->h - 2 * c->pad) { /* small window, large type: lines without their gap */
+        lh -= c->pad / 3;
+        bh = title_lh + (n + 1) * lh + 4 * c->pad;
+    }
     if (bh > lay->h - 2 * c->pad)
         bh = lay->h - 2 * c->pad;
     SDL_Rect box = {(lay->w - bw) / 2, (lay->h - bh) / 2, bw, bh};
@@ -37,7 +41,9 @@ int ui_help_draw(ui_ctx *c, const ui_layout *lay)
     ui_text_draw(c->text, UI_FONT_SANS_BOLD, c->fs_title, th->title, "Keys", x, y, UI_ALIGN_LEFT);
     y += title_lh + c->pad;
     int drawn = 0;
-    for (int i = 0; y + lh <= box.y + box.h - lh &&
+    /* the last line may go down to the footer, which is in the small font */
+    int foot = ui_text_line_height(c->text, UI_FONT_SANS, c->fs_small) + c->pad / 2;
+    for (int i = 0; y + lh <= box.y + box.h - foot &&
                     ui_keys_help_line(&i, keys, sizeof keys, &help) == 0;) {
         int room = box.x + box.w - (x + key_w + 3 * c->pad), w, h;
         ui_text_draw(c->text, UI_FONT_SANS_BOLD, c->fs_body, th->text, keys, x, y, UI_ALIGN_LEFT);

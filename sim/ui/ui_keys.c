@@ -27,9 +27,16 @@ static const ui_key keys[] = {
     {SDLK_KP_MINUS, UI_KEYS_PLAIN, UI_KEY_SLOWER, "-", NULL},
     {SDLK_0, UI_KEYS_PLAIN, UI_KEY_SPEED_NORMAL, "0", NULL},
     {SDLK_UNKNOWN, UI_KEYS_PLAIN, UI_KEY_NONE, "Click or drag timeline", "jump to a step"},
-    {SDLK_UNKNOWN, UI_KEYS_PLAIN, UI_KEY_NONE, "Click a token or line", "show its exact bytes"},
+    {SDLK_UNKNOWN, UI_KEYS_PLAIN, UI_KEY_NONE, "Click a token or line",
+     "exact bytes; a multi-line reply unfolds (again: folds)"},
+    {SDLK_l, UI_KEYS_PLAIN, UI_KEY_EXPAND, "L", NULL},
     {SDLK_b, UI_KEYS_PLAIN, UI_KEY_BYTES, "B", "bytes inspector: text, hex, base64 decoded"},
     {SDLK_RETURN, UI_KEYS_PLAIN, UI_KEY_BYTES, "Enter", NULL},
+    {SDLK_DOWN, UI_KEYS_SHIFT, UI_KEY_SCROLL_DOWN, "Shift+Up/Down",
+     "scroll the inspector, else the transcript"},
+    {SDLK_UP, UI_KEYS_SHIFT, UI_KEY_SCROLL_UP, "Shift+Up/Down", NULL},
+    {SDLK_PAGEDOWN, UI_KEYS_SHIFT, UI_KEY_PAGE_DOWN, "Shift+PgUp/PgDn", NULL},
+    {SDLK_PAGEUP, UI_KEYS_SHIFT, UI_KEY_PAGE_UP, "Shift+PgUp/PgDn", NULL},
     {SDLK_e, UI_KEYS_PLAIN, UI_KEY_EAVES, "E", "eavesdropper: what someone on the wire sees"},
     {SDLK_t, UI_KEYS_PLAIN, UI_KEY_THEME, "T",
      "theme: default, presenter (large, high contrast), dark"},
@@ -45,7 +52,8 @@ static const ui_key keys[] = {
      "what if? on a reply step: type another reply, Enter replays; W: back"},
     {SDLK_s, UI_KEYS_CTRL, UI_KEY_SAVE_FORK, "Ctrl+S",
      "save the what-if as a scenario file (current directory)"},
-    {SDLK_UNKNOWN, UI_KEYS_PLAIN, UI_KEY_NONE, "Mouse wheel", "previous / next step"},
+    {SDLK_UNKNOWN, UI_KEYS_PLAIN, UI_KEY_NONE, "Mouse wheel",
+     "previous / next step; over a panel: scroll it"},
     {SDLK_f, UI_KEYS_PLAIN, UI_KEY_FULLSCREEN, "F", "full screen"},
     {SDLK_F11, UI_KEYS_PLAIN, UI_KEY_FULLSCREEN, "F11", NULL},
     {SDLK_PLUS, UI_KEYS_CTRL, UI_KEY_ZOOM_IN, "Ctrl +", "zoom in / out / reset"},
@@ -61,7 +69,7 @@ static const ui_key keys[] = {
     {SDLK_QUESTION, UI_KEYS_PLAIN, UI_KEY_HELP, "?", NULL},
     {SDLK_SLASH, UI_KEYS_SHIFT, UI_KEY_HELP, "?", NULL}, /* '?' on a US layout */
     {SDLK_ESCAPE, UI_KEYS_PLAIN, UI_KEY_ESCAPE, "Esc",
-     "close help, inspector, picker or what-if, else quit (Ctrl: quit now)"},
+     "close help, inspector, picker, what-if; quit: Esc twice, Ctrl+Q"},
     {SDLK_q, UI_KEYS_CTRL, UI_KEY_QUIT, "Ctrl+Q", NULL},
     {SDLK_w, UI_KEYS_CTRL, UI_KEY_QUIT, "Ctrl+W", NULL},
 };
@@ -93,9 +101,12 @@ ui_key_action ui_keys_action(SDL_Keycode key, Uint16 mod)
 {
     if (key == SDLK_UNKNOWN)
         return UI_KEY_NONE;
-    for (int i = 0; i < KEY_COUNT; i++)
-        if (keys[i].key == key && mod_matches(keys[i].mod, mod))
-            return keys[i].action;
+    /* rows that ask for a modifier first: a plain row ignores Shift and would take its key */
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = 0; i < KEY_COUNT; i++)
+            if (keys[i].key == key && (keys[i].mod != UI_KEYS_PLAIN) == (pass == 0) &&
+                mod_matches(keys[i].mod, mod))
+                return keys[i].action;
     return UI_KEY_NONE;
 }
 

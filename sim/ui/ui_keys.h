@@ -37,7 +37,12 @@ typedef enum {
     UI_KEY_ZOOM_RESET,
     UI_KEY_SCREENSHOT,
     UI_KEY_HELP,
-    UI_KEY_ESCAPE, /* close what is open; quit when nothing is */
+    UI_KEY_EXPAND,      /* all lines of the current multi-line reply in the transcript */
+    UI_KEY_SCROLL_DOWN, /* the inspector (or the transcript) one row */
+    UI_KEY_SCROLL_UP,
+    UI_KEY_PAGE_DOWN,   /* a page */
+    UI_KEY_PAGE_UP,
+    UI_KEY_ESCAPE, /* close what is open; with nothing open, twice quits */
     UI_KEY_QUIT,
     UI_KEY_ACTION_COUNT
 } ui_key_action;
@@ -61,7 +66,9 @@ typedef struct {
 int ui_keys_count(void);
 const ui_key *ui_keys_at(int i);
 
-/* ui_keys_action - what a key press does (mod: SDL's KMOD_* bits); UI_KEY_NONE if nothing. */
+/* ui_keys_action - what a key press does (mod: SDL's KMOD_* bits); UI_KEY_NONE if nothing.
+ * A row asking for Ctrl or Shift wins over a plain row of the same key (Shift+Down scrolls,
+ * Down steps). */
 ui_key_action ui_keys_action(SDL_Keycode key, Uint16 mod);
 
 /* ui_keys_help_line - the help line that starts at row *i: its keys joined with ", " (each

@@ -610,3 +610,21 @@ void ui_quiz_draw(ui_quiz *q, ui_ctx *c, SDL_Rect area)
         ui_text_draw_fit(c->text, UI_FONT_SANS, c->fs_small, th->text_dim,
                          q->hint[0] ? q->hint : how, x, y, UI_ALIGN_LEFT, w);
 }
+
+size_t ui_quiz_narration(const ui_quiz *q, size_t step, char *out, size_t cap)
+{
+    if (!cap)
+        return 0;
+    out[0] = 0;
+    /* the first lesson that narrates the step: two lessons of one scenario often say the
+     * same thing at its first steps, and one voice at a time reads better */
+    for (size_t i = 0; q && i < q->n_lessons; i++) {
+        const lesson *l = q->lessons[i];
+        for (size_t k = 0; k < l->n_narration; k++)
+            if (l->narration[k].step == (long)step && l->narration[k].text) {
+                snprintf(out, cap, "%s", l->narration[k].text);
+                return strlen(out);
+            }
+    }
+    return 0;
+}

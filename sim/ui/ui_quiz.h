@@ -84,6 +84,10 @@ const char *ui_quiz_progress_path(const ui_quiz *q);
  * (lesson_narration_step), when one does. */
 long ui_quiz_show_step(const ui_quiz *q);
 
+/* ui_quiz_narration - what the lessons of this scenario say at `step` (the narration of the
+ * first lesson that has one there) into out; its length, 0 when none (q may be NULL). */
+size_t ui_quiz_narration(const ui_quiz *q, size_t step, char *out, size_t cap);
+
 /* ui_quiz_current - the question on the panel, or NULL. */
 const lesson_question *ui_quiz_current(const ui_quiz *q);
 

@@ -6,16 +6,25 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/export/reply_style.h"
 #include "core/export/svg_export.h"
+#include "ui/ui_gfx.h"
 #include "ui/ui_png.h"
 #include "ui/ui_text.h"
 
 static SDL_Color hex_colour(const char *hex)
 {
-    unsigned v = 0;
-    if (hex && hex[0] == '#')
-        sscanf(hex + 1, "%6x", &v);
+    unsigned v = reply_style_rgb(hex);
     return (SDL_Color){(Uint8)(v >> 16), (Uint8)(v >> 8), (Uint8)v, 255};
+}
+
+/* shape - a reply class's shape centred on (cx, cy), with the colours of the one table. */
+static void shape(SDL_Renderer *r, reply_style_class k, float cx, float cy, float size)
+{
+    const reply_style *st = reply_style_get(k);
+    if (st)
+        ui_gfx_reply_shape(r, (ui_reply_class)k, cx, cy, size, hex_colour(st->hex),
+                           hex_colour(st->mark_hex));
 }
 
 /* one_line - the first line of s, cut at max_chars characters (UTF-8 aware), into buf. */
@@ -68,7 +77,8 @@ int ui_seqdiag_png(const world *w, const char *title, const char *font_dir, int 
     }
     size_t nodes = world_node_count(w), steps = world_step_count(w);
     const int S = scale;
-    long width = (long)(SVG_EXPORT_MARGIN * 2 + (long)(nodes + 1) * SVG_EXPORT_COL_W) * S;
+    long width = (long)(SVG_EXPORT_MARGIN * 2 + (long)(nodes + 1) * SVG_EXPORT_COL_W);
+    width = (width < SVG_EXPORT_MIN_W ? SVG_EXPORT_MIN_W : width) * S;
     long height = (long)(SVG_EXPORT_TOP + (long)steps * SVG_EXPORT_ROW_H + 90) * S;
     if (width * height > UI_SEQDIAG_MAX_PIXELS) {
         snprintf(err, errlen, "diagram too large (%ldx%ld pixels)", width, height);
@@ -153,20 +163,46 @@ int ui_seqdiag_png(const world *w, const char *title, const char *font_dir, int 
         snprintf(label, sizeof label, "%s%s", s->tls ? "[TLS] " : "",
                  one_line(s->text, SVG_EXPORT_MAX_LABEL, buf, sizeof buf));
         int tx = (x1 < x2 ? x1 : x2) + 8 * S;
+        reply_style_class k = reply_style_class_of_step(s);
+        if (k != REPLY_STYLE_NONE) { /* the class's shape, as in the window's transcript */
+            shape(r, k, tx + SVG_EXPORT_SHAPE * S / 2.0f, (float)(y - 8 * S),
+                  (float)(SVG_EXPORT_SHAPE * S));
+            tx += (SVG_EXPORT_SHAPE + 4) * S;
+        }
         /* a white band behind the label keeps it readable where it crosses lifelines */
         int tw, th;
-        if (ui_text_get(txt, UI_FONT_SANS, 12 * S, c, label, 0, 0, &tw, &th)) {
+        if (ui_text_get(txt, UI_FONT_SANS, 12 * S, ink, label, 0, 0, &tw, &th)) {
             SDL_Rect band = {tx - 2 * S, y - 4 * S - th, tw + 4 * S, th};
             SDL_SetRenderDrawColor(r, 255, 255, 255, 255);
             SDL_RenderFillRect(r, &band);
         }
-        ui_text_draw(txt, UI_FONT_SANS, 12 * S, c, label, tx, y - 3 * S, UI_ALIGN_LEFT | UI_ALIGN_BOTTOM);
+        /* in ink, as the SVG: the arrow and the shape carry the colour */
+        ui_text_draw(txt, UI_FONT_SANS, 12 * S, ink, label, tx, y - 3 * S,
+                     UI_ALIGN_LEFT | UI_ALIGN_BOTTOM);
     }
+    /* the legend, as the SVG's: every class with its shape and word from the one table */
+    int ly = (SVG_EXPORT_TOP + (int)steps * SVG_EXPORT_ROW_H + 40) * S;
+    int lx = SVG_EXPORT_MARGIN * S;
+    ui_text_draw(txt, UI_FONT_SANS, 11 * S, ink, "Replies:", lx, ly,
+                 UI_ALIGN_LEFT | UI_ALIGN_BOTTOM);
+    lx += SVG_EXPORT_LEGEND_X * S;
+    for (int k = 0; k < REPLY_STYLE_CLASSES; k++) {
+        const reply_style *st = reply_style_get((reply_style_class)k);
+        shape(r, st->cls, lx + SVG_EXPORT_SHAPE * S / 2.0f, (float)(ly - 4 * S),
+              (float)(SVG_EXPORT_SHAPE * S));
+        snprintf(buf, sizeof buf, "%dxx %s (%s)", k + 2, st->word, st->colour_name);
+        ui_text_draw(txt, UI_FONT_SANS, 11 * S, ink, buf, lx + (SVG_EXPORT_SHAPE + 4) * S, ly,
+                     UI_ALIGN_LEFT | UI_ALIGN_BOTTOM);
+        lx += SVG_EXPORT_LEGEND_W * S;
+    }
+    ly += 18 * S;
+    lx = (SVG_EXPORT_MARGIN + SVG_EXPORT_LEGEND_X) * S;
+    SDL_Color dns = hex_colour(REPLY_STYLE_DNS_HEX);
+    SDL_SetRenderDrawColor(r, dns.r, dns.g, dns.b, 255);
+    thick_hline(r, lx, lx + 20 * S, ly - 4 * S, 2 * S, true);
     ui_text_draw(txt, UI_FONT_SANS, 11 * S, ink,
-                 "Replies: blue 2xx success, green 3xx continue, orange 4xx try again later, "
-                 "vermillion 5xx failed; pink dashed: DNS; thick line and [TLS]: encrypted by STARTTLS",
-                 SVG_EXPORT_MARGIN * S, (SVG_EXPORT_TOP + (int)steps * SVG_EXPORT_ROW_H + 34) * S,
-                 UI_ALIGN_LEFT);
+                 "DNS (sky blue, dashed) \xC2\xB7 thick line and [TLS]: encrypted by STARTTLS",
+                 lx + 24 * S, ly, UI_ALIGN_LEFT | UI_ALIGN_BOTTOM);
     SDL_RenderPresent(r);
     if (ui_png_write(surf, out, err, errlen) != 0)
         goto done;

@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+#include "core/export/reply_style.h"
+
 #define RGB(r, g, b) {r, g, b, 255}
 #define RGBA(r, g, b, a) {r, g, b, a}
 
@@ -135,19 +137,16 @@ const char *ui_theme_names(void)
 
 ui_reply_class ui_theme_reply_class(int code)
 {
-    if (code < 200 || code > 599)
-        return UI_REPLY_NONE;
-    return (ui_reply_class)(code / 100 - 2);
+    return (ui_reply_class)reply_style_class_of(code);
 }
 
 ui_reply_class ui_theme_step_class(const world_step *st)
 {
-    int k = world_step_reply_class(st);
-    return k ? (ui_reply_class)(k - 2) : UI_REPLY_NONE;
+    return (ui_reply_class)reply_style_class_of_step(st);
 }
 
 const char *ui_theme_reply_label(ui_reply_class c)
 {
-    static const char *labels[UI_REPLY_CLASSES] = {"success", "continue", "try later", "failed"};
-    return c >= 0 && c < UI_REPLY_CLASSES ? labels[c] : "";
+    const reply_style *st = reply_style_get((reply_style_class)c); /* the one table */
+    return st ? st->word : "";
 }

@@ -277,6 +277,7 @@ static void frame(void)
     /* idle: no redraw (the canvas keeps its pixels), so a page left open costs nothing */
     if (draw || ui_app_busy(web.app) || now - web.input_ms < WEB_IDLE_MS) {
         ui_app_frame(web.app, (uint32_t)(dt > 1000 ? 1000 : dt));
+        SDL_RenderPresent(ui_app_ctx(web.app)->r);
         if (++web.frames == 1)
             js_first_frame();
     }

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/export/reply_style.h"
 #include "core/teach/lesson.h"
 #include "core/teach/progress.h"
 #include "core/world/scenario.h"
@@ -264,14 +265,14 @@ static void test_transcript_highlight(void **state)
     const ui_layout *lay = ui_app_layout(f->app);
     ui_view v = {f->w, 5, 1.0f, false, NULL};
     SDL_Rect row, prev;
-    assert_int_equal(ui_panels_transcript_row(c, lay, &v, 5, &row), 0);
-    assert_int_equal(ui_panels_transcript_row(c, lay, &v, 4, &prev), 0);
+    assert_int_equal(ui_panels_transcript_row(c, lay, &v, NULL, 5, &row), 0);
+    assert_int_equal(ui_panels_transcript_row(c, lay, &v, NULL, 4, &prev), 0);
     assert_true(SDL_HasIntersection(&row, &lay->transcript));
     int x = row.x + row.w - 6;
     assert_int_equal(at(f, x, row.y + 1), rgb(th->highlight));
     assert_int_equal(at(f, x, prev.y + 1), rgb(th->panel));
     /* later steps are not in the transcript yet */
-    assert_int_equal(ui_panels_transcript_row(c, lay, &v, 6, &row), -1);
+    assert_int_equal(ui_panels_transcript_row(c, lay, &v, NULL, 6, &row), -1);
     /* a click on line 4 goes to step 4 and opens its bytes */
     SDL_Event e;
     memset(&e, 0, sizeof e);
@@ -555,8 +556,14 @@ static void test_keys_do_what_the_table_says(void **state)
         case UI_KEY_FIRST: assert_int_equal(ui_app_step(a), 0); checked++; break;
         case UI_KEY_LAST: assert_int_equal(ui_app_step(a), n - 1); checked++; break;
         case UI_KEY_PLAY: assert_true(ui_app_playing(a)); checked++; break;
-        case UI_KEY_QUIT:
-        case UI_KEY_ESCAPE: assert_true(ui_app_quit_requested(a)); checked++; break;
+        case UI_KEY_QUIT: assert_true(ui_app_quit_requested(a)); checked++; break;
+        case UI_KEY_ESCAPE: /* nothing open: the first Esc warns, the second quits */
+            assert_false(ui_app_quit_requested(a));
+            assert_non_null(strstr(ui_app_notice(a), "Esc again"));
+            ui_app_event(a, &e);
+            assert_true(ui_app_quit_requested(a));
+            checked++;
+            break;
         default: /* no getter: at least nothing else happened */
             assert_int_equal(ui_app_step(a), 3);
             assert_false(ui_app_quit_requested(a));
@@ -590,6 +597,16 @@ static void test_themes(void **state)
         for (int j = i + 1; j < UI_REPLY_CLASSES; j++) {
             assert_int_not_equal(rgb(d->reply[i]), rgb(d->reply[j]));
             assert_string_not_equal(ui_theme_reply_label(i), ui_theme_reply_label(j));
+        }
+    /* the light themes draw the classes in the colours the exports use, with the same words
+     * (one table: reply_style.c), so a handout and the projected window agree */
+    const ui_theme *light[] = {d, p};
+    for (size_t t = 0; t < 2; t++)
+        for (int i = 0; i < UI_REPLY_CLASSES; i++) {
+            const reply_style *st = reply_style_get((reply_style_class)i);
+            assert_int_equal(rgb(light[t]->reply[i]), reply_style_rgb(st->hex));
+            assert_int_equal(rgb(light[t]->reply_text[i]), reply_style_rgb(st->mark_hex));
+            assert_string_equal(ui_theme_reply_label(i), st->word);
         }
 }
 

@@ -68,6 +68,12 @@ static void test_modifiers(void **state)
     /* a presenter's keys: predict stops on / off, the statistics panel */
     assert_int_equal(ui_keys_action(SDLK_x, KMOD_NONE), UI_KEY_PREDICT);
     assert_int_equal(ui_keys_action(SDLK_i, KMOD_NONE), UI_KEY_STATS);
+    /* a row that asks for Shift wins over the plain row of its key */
+    assert_int_equal(ui_keys_action(SDLK_DOWN, KMOD_NONE), UI_KEY_NEXT);
+    assert_int_equal(ui_keys_action(SDLK_DOWN, KMOD_LSHIFT), UI_KEY_SCROLL_DOWN);
+    assert_int_equal(ui_keys_action(SDLK_PAGEDOWN, KMOD_NONE), UI_KEY_NEXT);
+    assert_int_equal(ui_keys_action(SDLK_PAGEDOWN, KMOD_RSHIFT), UI_KEY_PAGE_DOWN);
+    assert_int_equal(ui_keys_action(SDLK_l, KMOD_NONE), UI_KEY_EXPAND);
     assert_int_equal(ui_keys_action(SDLK_UNKNOWN, KMOD_NONE), UI_KEY_NONE);
 }
 

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "core/export/reply_style.h"
 #include "core/util/utf8.h"
 
 #define COL_W SVG_EXPORT_COL_W
@@ -10,16 +11,11 @@
 #define TOP SVG_EXPORT_TOP
 #define MARGIN SVG_EXPORT_MARGIN
 
-static const char *class_colour(int code)
-{
-    switch (code / 100) {
-    case 2: return "#0072B2"; /* blue */
-    case 3: return "#009E73"; /* bluish green */
-    case 4: return "#E69F00"; /* orange */
-    case 5: return "#D55E00"; /* vermillion */
-    default: return "#333333";
-    }
-}
+#define INK "#333333"
+
+/* Arrow heads: one marker per colour, in this order (ink, the four reply classes, DNS). */
+#define MARKER_INK 0
+#define MARKER_DNS (1 + REPLY_STYLE_CLASSES)
 
 /* put_escaped - XML text: escape markup, drop control bytes, keep UTF-8 only when valid. */
 static void put_escaped(FILE *out, const char *s, size_t max_chars)
@@ -56,12 +52,52 @@ static void put_escaped(FILE *out, const char *s, size_t max_chars)
 const char *svg_export_step_colour(const world_step *s)
 {
     if (s->kind == WORLD_STEP_REPLY) /* by code, or by POP3/IMAP status word */
-        return class_colour(world_step_reply_class(s) * 100);
+        return reply_style_hex(reply_style_class_of_step(s));
     if (s->kind == WORLD_STEP_DNS_QUERY || s->kind == WORLD_STEP_DNS_ANSWER)
-        return "#CC79A7";
+        return REPLY_STYLE_DNS_HEX;
     if (s->kind == WORLD_STEP_REFUSED)
-        return "#D55E00";
-    return "#333333";
+        return reply_style_hex(REPLY_STYLE_5XX);
+    return INK;
+}
+
+/* put_shape - the class's shape centred on (cx, cy), as the window draws it (ui_gfx). */
+static void put_shape(FILE *out, reply_style_class k, double cx, double cy, double size)
+{
+    const reply_style *st = reply_style_get(k);
+    if (!st)
+        return;
+    double h = size / 2;
+    const char *m = st->mark_hex;
+    switch (st->shape) {
+    case REPLY_SHAPE_CIRCLE:
+        fprintf(out, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%.1f\" fill=\"%s\"/>"
+                     "<path d=\"M%.1f,%.1f L%.1f,%.1f L%.1f,%.1f\" fill=\"none\" stroke=\"%s\" "
+                     "stroke-width=\"%.1f\"/>",
+                cx, cy, h, st->hex, cx - h * 0.5, cy, cx - h * 0.12, cy + h * 0.4, cx + h * 0.55,
+                cy - h * 0.42, m, size * 0.13);
+        break;
+    case REPLY_SHAPE_TRIANGLE:
+        fprintf(out, "<path d=\"M%.1f,%.1f L%.1f,%.1f L%.1f,%.1f z\" fill=\"%s\"/>",
+                cx - h * 0.8, cy - h, cx - h * 0.8, cy + h, cx + h, cy, st->hex);
+        break;
+    case REPLY_SHAPE_DIAMOND:
+        fprintf(out, "<path d=\"M%.1f,%.1f L%.1f,%.1f L%.1f,%.1f L%.1f,%.1f z\" fill=\"%s\"/>"
+                     "<path d=\"M%.1f,%.1f V%.1f M%.1f,%.1f V%.1f\" stroke=\"%s\" "
+                     "stroke-width=\"%.1f\"/>",
+                cx, cy - h, cx + h, cy, cx, cy + h, cx - h, cy, st->hex, cx - h * 0.2,
+                cy - h * 0.35, cy + h * 0.35, cx + h * 0.2, cy - h * 0.35, cy + h * 0.35, m,
+                size * 0.1);
+        break;
+    case REPLY_SHAPE_SQUARE:
+        fprintf(out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
+                     "fill=\"%s\"/><path d=\"M%.1f,%.1f L%.1f,%.1f M%.1f,%.1f L%.1f,%.1f\" "
+                     "stroke=\"%s\" stroke-width=\"%.1f\"/>",
+                cx - h * 0.85, cy - h * 0.85, size * 0.85, size * 0.85, st->hex, cx - h * 0.45,
+                cy - h * 0.45, cx + h * 0.45, cy + h * 0.45, cx - h * 0.45, cy + h * 0.45,
+                cx + h * 0.45, cy - h * 0.45, m, size * 0.13);
+        break;
+    }
+    fputc('\n', out);
 }
 
 static int lifeline_x(int node)
@@ -75,8 +111,8 @@ int svg_export_world(const world *w, const char *title, FILE *out, char *err, si
     /* one spare column on the right: notes on the last lifeline extend into it */
     int width = MARGIN * 2 + (int)(nodes + 1) * COL_W;
     int height = TOP + (int)steps * ROW_H + 90;
-    if (width < 640)
-        width = 640;
+    if (width < SVG_EXPORT_MIN_W)
+        width = SVG_EXPORT_MIN_W;
 
     fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                  "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
@@ -86,7 +122,12 @@ int svg_export_world(const world *w, const char *title, FILE *out, char *err, si
                  "stroke-linejoin:round}</style>\n",
             width, height, width, height);
     fprintf(out, "<defs>\n");
-    const char *colours[] = {"#333333", "#0072B2", "#009E73", "#E69F00", "#D55E00", "#CC79A7"};
+    const char *colours[] = {INK,
+                             reply_style_hex(REPLY_STYLE_2XX),
+                             reply_style_hex(REPLY_STYLE_3XX),
+                             reply_style_hex(REPLY_STYLE_4XX),
+                             reply_style_hex(REPLY_STYLE_5XX),
+                             REPLY_STYLE_DNS_HEX};
     for (size_t i = 0; i < sizeof colours / sizeof colours[0]; i++)
         fprintf(out, "<marker id=\"a%zu\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"9\" "
                      "markerHeight=\"9\" markerUnits=\"userSpaceOnUse\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\" "
@@ -128,34 +169,52 @@ int svg_export_world(const world *w, const char *title, FILE *out, char *err, si
             fprintf(out, "</text>\n");
             continue;
         }
-        int marker = 0;
+        int marker = MARKER_INK;
         const char *colour = svg_export_step_colour(s);
         const char *dash = "";
-        if (s->kind == WORLD_STEP_REPLY) {
-            int k = world_step_reply_class(s);
-            marker = k ? k - 1 : 0;
+        reply_style_class k = reply_style_class_of_step(s);
+        if (k != REPLY_STYLE_NONE) {
+            marker = 1 + (int)k;
         } else if (s->kind == WORLD_STEP_DNS_QUERY || s->kind == WORLD_STEP_DNS_ANSWER) {
-            marker = 5, dash = " stroke-dasharray=\"6 3\"";
+            marker = MARKER_DNS, dash = " stroke-dasharray=\"6 3\"";
         } else if (s->kind == WORLD_STEP_REFUSED) {
-            marker = 4, dash = " stroke-dasharray=\"2 3\"";
+            marker = 1 + REPLY_STYLE_5XX, dash = " stroke-dasharray=\"2 3\"";
         }
         fprintf(out, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" stroke-width=\"%s\"%s "
                      "marker-end=\"url(#a%d)\"/>\n",
                 x1, y, x2, y, colour, s->tls ? "3" : "1.4", dash, marker);
         int tx = (x1 < x2 ? x1 : x2) + 8;
-        fprintf(out, "<text x=\"%d\" y=\"%d\" fill=\"%s\">", tx, y - 4, colour);
+        if (k != REPLY_STYLE_NONE) { /* the class's shape, as in the window's transcript */
+            put_shape(out, k, tx + SVG_EXPORT_SHAPE / 2.0, y - 8, SVG_EXPORT_SHAPE);
+            tx += SVG_EXPORT_SHAPE + 4;
+        }
+        /* the label in ink as the window's transcript: orange or sky blue text is hard to read
+         * on white, and the arrow and the shape already carry the colour */
+        fprintf(out, "<text x=\"%d\" y=\"%d\" fill=\"%s\">", tx, y - 4, INK);
         if (s->tls)
             fputs("[TLS] ", out);
         put_escaped(out, s->text, SVG_EXPORT_MAX_LABEL);
         fprintf(out, "</text>\n");
     }
 
-    int ly = TOP + (int)steps * ROW_H + 40;
-    fprintf(out, "<text x=\"%d\" y=\"%d\" font-size=\"11\">Replies: "
-                 "<tspan fill=\"#0072B2\">2xx success</tspan> · <tspan fill=\"#009E73\">3xx continue</tspan> · "
-                 "<tspan fill=\"#E69F00\">4xx try again later</tspan> · <tspan fill=\"#D55E00\">5xx failed</tspan> · "
-                 "<tspan fill=\"#CC79A7\">DNS (dashed)</tspan> · thick line and [TLS]: encrypted by STARTTLS</text>\n",
-            MARGIN, ly);
+    /* the legend: every class with its shape, colour and word, from the one table */
+    int ly = TOP + (int)steps * ROW_H + 40, lx = MARGIN;
+    fprintf(out, "<text x=\"%d\" y=\"%d\" font-size=\"11\">Replies:</text>\n", lx, ly);
+    lx += SVG_EXPORT_LEGEND_X;
+    for (int k = 0; k < REPLY_STYLE_CLASSES; k++) {
+        const reply_style *st = reply_style_get((reply_style_class)k);
+        put_shape(out, st->cls, lx + SVG_EXPORT_SHAPE / 2.0, ly - 4, SVG_EXPORT_SHAPE);
+        fprintf(out, "<text x=\"%d\" y=\"%d\" font-size=\"11\">%dxx %s (%s)</text>\n",
+                lx + SVG_EXPORT_SHAPE + 4, ly, k + 2, st->word, st->colour_name);
+        lx += SVG_EXPORT_LEGEND_W;
+    }
+    ly += 18, lx = MARGIN + SVG_EXPORT_LEGEND_X;
+    fprintf(out, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" "
+                 "stroke-width=\"2\" stroke-dasharray=\"6 3\"/>\n",
+            lx, ly - 4, lx + 20, ly - 4, REPLY_STYLE_DNS_HEX);
+    fprintf(out, "<text x=\"%d\" y=\"%d\" font-size=\"11\">DNS (sky blue, dashed) \xC2\xB7 "
+                 "thick line and [TLS]: encrypted by STARTTLS</text>\n",
+            lx + 24, ly);
     fprintf(out, "</svg>\n");
     if (fflush(out) != 0 || ferror(out)) {
         snprintf(err, errlen, "write error");

@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include "core/export/reply_style.h"
 #include "core/export/svg_export.h"
 #include "core/util/utf8.h"
 #include "core/world/world.h"
@@ -86,11 +87,50 @@ static void test_arrows_notes_and_colours(void **state)
     world_free(w);
 }
 
+/* test_one_table_of_classes - a 354 is drawn in the 3xx colour the window uses (it was green
+ * here and orange there), and the legend names every class with the table's word and colour. */
+static void test_one_table_of_classes(void **state)
+{
+    (void)state;
+    world *w = world_new_live();
+    world_node a = {.kind = WORLD_NODE_MUA, .role = "MUA", .name = "c", .host = "a.example"};
+    world_node b = {.kind = WORLD_NODE_MSA, .role = "MSA", .name = "s", .host = "s.example"};
+    assert_true(world_live_add_node(w, &a) >= 0);
+    assert_true(world_live_add_node(w, &b) >= 0);
+    world_step rep = {.kind = WORLD_STEP_REPLY, .from = 1, .to = 0, .conn = 0, .port = 587,
+                      .text = "354 go ahead", .code = 354, .verb = "DATA", .rfc = "", .key = ""};
+    assert_int_equal(world_live_append_step(w, &rep, NULL, NULL), 0);
+    char *svg = render(w, NULL);
+    const reply_style *three = reply_style_get(REPLY_STYLE_3XX);
+    char want[64];
+    snprintf(want, sizeof want, "stroke=\"%s\"", three->hex);
+    assert_non_null(strstr(svg, want));
+    assert_string_equal(three->hex, "#E69F00"); /* orange, as the window's default theme */
+    assert_null(strstr(svg, "#009E73"));         /* the old green is gone */
+    /* the 354's shape is the triangle, filled in the class colour */
+    snprintf(want, sizeof want, "z\" fill=\"%s\"", three->hex);
+    assert_non_null(strstr(svg, want));
+    for (int k = 0; k < REPLY_STYLE_CLASSES; k++) {
+        const reply_style *st = reply_style_get((reply_style_class)k);
+        char leg[96];
+        snprintf(leg, sizeof leg, "%dxx %s (%s)", k + 2, st->word, st->colour_name);
+        assert_non_null(strstr(svg, leg));
+    }
+    assert_int_equal(reply_style_class_of(199), REPLY_STYLE_NONE);
+    assert_int_equal(reply_style_class_of(421), REPLY_STYLE_4XX);
+    assert_null(reply_style_get(REPLY_STYLE_NONE));
+    assert_int_equal(reply_style_rgb("#E69F00"), 0xE69F00);
+    assert_int_equal(reply_style_rgb("E69F00"), 0);
+    free(svg);
+    world_free(w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hostile_text_is_escaped),
         cmocka_unit_test(test_arrows_notes_and_colours),
+        cmocka_unit_test(test_one_table_of_classes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
