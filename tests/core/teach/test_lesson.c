@@ -359,10 +359,13 @@ static void test_normalise_and_codes(void **state)
 
 /* A run: 220, EHLO 250, MAIL 250, RCPT 250, RCPT 550, DATA 354, end 250, QUIT 221 */
 static const lesson_step_view run[] = {
-    {true, "", 220},     {false, "EHLO", 0}, {true, "EHLO", 250}, {false, "MAIL", 0},
-    {true, "MAIL", 250}, {false, "RCPT", 0}, {true, "RCPT", 250}, {false, "RCPT", 0},
-    {true, "RCPT", 550}, {false, "DATA", 0}, {true, "DATA", 354}, {false, "", 0},
-    {true, "DATA", 250}, {false, "QUIT", 0}, {true, "QUIT", 221},
+    {true, "", 220, NULL}, {false, "EHLO", 0, NULL}, {true, "EHLO", 250, NULL},
+    {false, "MAIL", 0, NULL},
+    {true, "MAIL", 250, NULL}, {false, "RCPT", 0, NULL}, {true, "RCPT", 250, NULL},
+    {false, "RCPT", 0, NULL},
+    {true, "RCPT", 550, NULL}, {false, "DATA", 0, NULL}, {true, "DATA", 354, NULL},
+    {false, "", 0, NULL},
+    {true, "DATA", 250, NULL}, {false, "QUIT", 0, NULL}, {true, "QUIT", 221, NULL},
 };
 #define N_RUN (sizeof run / sizeof run[0])
 

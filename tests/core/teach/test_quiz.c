@@ -179,7 +179,8 @@ static void test_grade_predict(void **state)
     lesson_free(l);
 }
 
-/* A POP3/IMAP reply has no code: the prediction is a status word, checked against the step's line. */
+/* A POP3/IMAP reply has no code: the prediction is a status word, checked against the step's
+ * line. */
 static void test_grade_predict_status(void **state)
 {
     (void)state;
