@@ -194,11 +194,16 @@ static void test_schema_errors(void **state)
                  " \"RCPT\", \"step\": 3}}",
                  "questions[0].at: needs either \"reply_to\"");
     expect_error("{" Q_HEAD "\"kind\": \"predict\", \"at\": {\"scenario\": \"b\", \"step\": 3},"
-                 " \"accept\": [\"ok\"]}",
-                 "questions[0].accept: \"ok\" is not a reply code");
+                 " \"accept\": [\"fine\"]}",
+                 "questions[0].accept: \"fine\" is not a reply code or status");
     expect_error("{" Q_HEAD "\"kind\": \"predict\", \"at\": {\"scenario\": \"b\", \"step\": 3},"
-                 " \"choices\": [\"OK\", \"550 no\"], \"answer\": 1}",
-                 "questions[0].choices: choice 1 (the answer) must start with a reply code");
+                 " \"choices\": [\"Fine\", \"550 no\"], \"answer\": 1}",
+                 "questions[0].choices: choice 1 (the answer) must start with a reply code or a "
+                 "status");
+    /* a status and a code cannot both be the truth */
+    expect_error("{" Q_HEAD "\"kind\": \"predict\", \"at\": {\"scenario\": \"b\", \"step\": 3},"
+                 " \"accept\": [\"-ERR\", \"550\"]}",
+                 "questions[0].accept: accepted codes disagree");
     expect_error(
         "{\"id\": \"Bad Id\", \"kind\": \"truefalse\", \"prompt\": \"P\", \"answer\": true,"
         " \"explanation\": \"E\", \"refs\": [\"R\"]}",
