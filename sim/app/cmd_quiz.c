@@ -345,6 +345,25 @@ static void show_refs(const char *indent, const lesson_question *q)
     printf("%s\n", C_OFF);
 }
 
+/* show_narration - after the answer, the lesson's narration of the step the question is about
+ * (its own step, or the narration that talks about the same thing), as the window shows it
+ * there; never before the answer, since it tells what happens. */
+static void show_narration(const lesson_question *q)
+{
+    const lesson *l = q->lesson;
+    long step = q->has_at ? q->at.step : lesson_narration_step(q, (size_t)LONG_MAX);
+    if (!l || step < 0)
+        return;
+    for (size_t i = 0; i < l->n_narration; i++)
+        if (l->narration[i].step == step && l->narration[i].text) {
+            char line[LESSON_MAX_TEXT + 64];
+            snprintf(line, sizeof line, "In the animation (%s, step %ld): %s",
+                     l->scenario ? l->scenario : "scenario", step, l->narration[i].text);
+            print_wrapped("  ", line);
+            return;
+        }
+}
+
 static void show_feedback(const lesson_question *q, const quiz_feedback *fb)
 {
     if (fb->correct) {
@@ -364,6 +383,7 @@ static void show_feedback(const lesson_question *q, const quiz_feedback *fb)
         }
     }
     print_wrapped("  ", fb->explanation);
+    show_narration(q);
     show_refs("  ", q);
 }
 

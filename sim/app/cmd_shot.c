@@ -136,6 +136,25 @@ static double ms_since(Uint64 t0)
            (double)SDL_GetPerformanceFrequency();
 }
 
+/* time_frames - draw o->bench_frames frames, their times sorted into times. The token moves
+ * every frame as when playing, or (new_step) the step changes and everything is drawn again. */
+static void time_frames(ui_app *a, SDL_Renderer *r, const shot_options *o, double *times,
+                        bool new_step)
+{
+    size_t s0 = ui_app_step(a);
+    for (int i = 0; i < o->bench_frames; i++) {
+        if (new_step)
+            ui_app_set_step(a, i % 2 && s0 > 0 ? s0 - 1 : s0, 1.0f);
+        else
+            ui_app_set_step(a, o->step, (float)i / (float)o->bench_frames);
+        Uint64 t = SDL_GetPerformanceCounter();
+        ui_app_draw(a);
+        SDL_RenderFlush(r);
+        times[i] = ms_since(t);
+    }
+    qsort(times, (size_t)o->bench_frames, sizeof *times, cmp_double);
+}
+
 /* bench - time o->bench_frames frames while the token travels, then as many where the step
  * changes and everything is drawn again. 0, or -1 and err. */
 static int bench(ui_app *a, SDL_Renderer *r, const shot_options *o, shot_result *res, char *err,
@@ -146,27 +165,10 @@ static int bench(ui_app *a, SDL_Renderer *r, const shot_options *o, shot_result 
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    /* the token moves every frame, as when playing */
-    for (int i = 0; i < o->bench_frames; i++) {
-        ui_app_set_step(a, o->step, (float)i / (float)o->bench_frames);
-        Uint64 t = SDL_GetPerformanceCounter();
-        ui_app_draw(a);
-        SDL_RenderFlush(r);
-        times[i] = ms_since(t);
-    }
-    qsort(times, (size_t)o->bench_frames, sizeof *times, cmp_double);
+    time_frames(a, r, o, times, false);
     res->median_ms = times[o->bench_frames / 2];
     res->p95_ms = times[(o->bench_frames * 95) / 100];
-    /* frames where the step changes and everything is drawn again */
-    size_t s0 = ui_app_step(a);
-    for (int i = 0; i < o->bench_frames; i++) {
-        ui_app_set_step(a, i % 2 && s0 > 0 ? s0 - 1 : s0, 1.0f);
-        Uint64 t = SDL_GetPerformanceCounter();
-        ui_app_draw(a);
-        SDL_RenderFlush(r);
-        times[i] = ms_since(t);
-    }
-    qsort(times, (size_t)o->bench_frames, sizeof *times, cmp_double);
+    time_frames(a, r, o, times, true);
     res->full_median_ms = times[o->bench_frames / 2];
     free(times);
     return 0;

@@ -226,14 +226,10 @@ int net_loop_timer_set(net_loop *loop, net_timer *t, uint64_t when)
             heap_down(loop, t->heap_index);
         return 0;
     }
-    if (loop->n_heap == loop->cap_heap) {
-        size_t n = loop->cap_heap ? loop->cap_heap * 2 : 64;
-        net_timer **h = realloc(loop->heap, n * sizeof *h);
-        if (!h)
-            return -1;
-        loop->heap = h;
-        loop->cap_heap = n;
-    }
+    net_timer **h = membuf_grow_array(loop->heap, &loop->cap_heap, loop->n_heap + 1, sizeof *h);
+    if (!h)
+        return -1;
+    loop->heap = h;
     t->when = when;
     heap_place(loop, loop->n_heap++, t);
     heap_up(loop, t->heap_index);

@@ -17,6 +17,7 @@
 
 #include "core/imap/imap_server.h"
 #include "core/pop3/pop3_server.h"
+#include "core/retrieval/retr_engine.h"
 #include "net/net_client.h"
 #include "net/net_conn.h"
 #include "net/net_tls.h"
@@ -25,98 +26,11 @@
 #define RETR_ACCEPT_BURST 32
 #define RETR_INBUF_MAX (256 * 1024) /* input held back while output drains */
 
-/* The engine operations the driver needs, over either engine. */
-typedef struct {
-    int (*feed)(void *e, const void *b, size_t n, uint64_t now);
-    void (*tick)(void *e, uint64_t now);
-    uint64_t (*deadline)(const void *e);
-    size_t (*output)(const void *e, const char **buf);
-    void (*consumed)(void *e, size_t n);
-    int (*next_event)(void *e, retr_event *ev);
-    void (*tls_started)(void *e, uint64_t now);
-    bool (*done)(const void *e);
-    void (*free)(void *e);
-} retr_engine_ops;
 
-/* wrappers: the engines' own prototypes take their own types */
-static int p_feed(void *e, const void *b, size_t n, uint64_t now)
-{
-    return pop3_server_feed(e, b, n, now);
-}
-static void p_tick(void *e, uint64_t now)
-{
-    pop3_server_tick(e, now);
-}
-static uint64_t p_deadline(const void *e)
-{
-    return pop3_server_deadline(e);
-}
-static size_t p_output(const void *e, const char **b)
-{
-    return pop3_server_output(e, b);
-}
-static void p_consumed(void *e, size_t n)
-{
-    pop3_server_output_consumed(e, n);
-}
-static int p_next(void *e, retr_event *ev)
-{
-    return pop3_server_next_event(e, ev);
-}
-static void p_tls(void *e, uint64_t now)
-{
-    pop3_server_tls_started(e, now);
-}
-static bool p_done(const void *e)
-{
-    return pop3_server_done(e);
-}
-static void p_free(void *e)
-{
-    pop3_server_free(e);
-}
-static int i_feed(void *e, const void *b, size_t n, uint64_t now)
-{
-    return imap_server_feed(e, b, n, now);
-}
-static void i_tick(void *e, uint64_t now)
-{
-    imap_server_tick(e, now);
-}
-static uint64_t i_deadline(const void *e)
-{
-    return imap_server_deadline(e);
-}
-static size_t i_output(const void *e, const char **b)
-{
-    return imap_server_output(e, b);
-}
-static void i_consumed(void *e, size_t n)
-{
-    imap_server_output_consumed(e, n);
-}
-static int i_next(void *e, retr_event *ev)
-{
-    return imap_server_next_event(e, ev);
-}
-static void i_tls(void *e, uint64_t now)
-{
-    imap_server_tls_started(e, now);
-}
-static bool i_done(const void *e)
-{
-    return imap_server_done(e);
-}
-static void i_free(void *e)
-{
-    imap_server_free(e);
-}
-
-static const retr_engine_ops engine_ops[] = {
-    [NET_RETR_POP3] = {p_feed, p_tick, p_deadline, p_output, p_consumed, p_next, p_tls, p_done,
-                       p_free},
-    [NET_RETR_IMAP] = {i_feed, i_tick, i_deadline, i_output, i_consumed, i_next, i_tls, i_done,
-                       i_free},
+/* the engine of each protocol (core/retrieval/retr_engine.h) */
+static const retr_engine_ops *const engine_ops[] = {
+    [NET_RETR_POP3] = &retr_engine_pop3_server,
+    [NET_RETR_IMAP] = &retr_engine_imap_server,
 };
 
 typedef struct retr_session {
@@ -365,23 +279,9 @@ static void session_start(net_retr *r, int fd, bool implicit_tls)
     net_timer_init(&ss->timer, on_timer, ss);
     net_timer_init(&ss->resume, on_resume, ss);
     uint64_t now = net_loop_now(r->loop);
-    if (r->cfg->proto == NET_RETR_POP3) {
-        pop3_server_config c;
-        pop3_server_config_default(&c);
-        c.hostname = r->cfg->hostname;
-        c.provider = net_mailstore_provider(r->cfg->store);
-        c.tls_available = r->tls != NULL;
-        c.allow_plaintext = r->cfg->allow_plaintext;
-        ss->eng = pop3_server_new(&c, implicit_tls, now);
-    } else {
-        imap_server_config c;
-        imap_server_config_default(&c);
-        c.hostname = r->cfg->hostname;
-        c.provider = net_mailstore_provider(r->cfg->store);
-        c.tls_available = r->tls != NULL;
-        c.allow_plaintext = r->cfg->allow_plaintext;
-        ss->eng = imap_server_new(&c, implicit_tls, now);
-    }
+    ss->eng = retr_engine_server_new(r->cfg->proto == NET_RETR_IMAP, r->cfg->hostname,
+                                     net_mailstore_provider(r->cfg->store), r->tls != NULL,
+                                     r->cfg->allow_plaintext, implicit_tls, now);
     static const net_conn_cb cb = {NULL, on_data, on_tls, on_close, out_peek, out_consumed};
     ss->conn = ss->eng ? net_conn_new(r->loop, fd, false, &cb, ss) : NULL;
     if (!ss->conn) {
@@ -470,7 +370,7 @@ net_retr *net_retr_new(net_loop *loop, const net_retr_config *cfg, char *err, si
     }
     r->loop = loop;
     r->cfg = cfg;
-    r->ops = &engine_ops[cfg->proto];
+    r->ops = engine_ops[cfg->proto];
     net_timer_init(&r->poll, on_poll, r);
     if (!cfg->no_tls) {
         r->tls =

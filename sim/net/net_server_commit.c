@@ -15,6 +15,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "core/util/membuf.h"
 #include "net/net_server_internal.h"
 
 /* ---- the group commit of Maildir deliveries --------------------------------------------
@@ -292,14 +293,10 @@ static void commit_run(void *ctx)
 
 int net_server_commit_add(net_server *s, session *ss)
 {
-    if (s->n_commit == s->cap_commit) {
-        size_t n = s->cap_commit ? s->cap_commit * 2 : 64;
-        session **c = realloc(s->commit, n * sizeof *c);
-        if (!c)
-            return -1;
-        s->commit = c;
-        s->cap_commit = n;
-    }
+    session **c = membuf_grow_array(s->commit, &s->cap_commit, s->n_commit + 1, sizeof *c);
+    if (!c)
+        return -1;
+    s->commit = c;
     for (size_t i = 0; i < s->n_commit; i++)
         if (s->commit[i] == ss)
             return 0;
@@ -326,15 +323,7 @@ void net_server_commit_deliver(session *ss, const smtp_envelope *env, smtp_verdi
         size_t hl =
             net_server_received(ss, env, env->n_rcpts == 1 ? rcpt : NULL, true, hdr, sizeof hdr);
         net_maildir_pending *p = malloc(sizeof *p);
-        if (ss->n_pend == ss->cap_pend) {
-            size_t n = ss->cap_pend ? ss->cap_pend * 2 : 4;
-            net_maildir_pending **np = realloc(ss->pend, n * sizeof *np);
-            if (np) {
-                ss->pend = np;
-                ss->cap_pend = n;
-            }
-        }
-        if (!p || ss->n_pend == ss->cap_pend ||
+        if (!p || net_server_commit_reserve(ss) != 0 ||
             net_maildir_prepare(s->cfg->maildir, box, hdr, hl, env->data, env->data_len, p) != 0) {
             free(p);
             net_server_log(s, NET_LOG_QUIET, "#%u cannot write to the Maildir %s: %s", ss->id,
@@ -353,6 +342,18 @@ void net_server_commit_deliver(session *ss, const smtp_envelope *env, smtp_verdi
     /* No reply yet: the session is resumed when commit_run has synced the files. */
     smtp_verdict_pending(v);
 }
+
+/* net_server_commit_reserve - room for one more file in ss->pend */
+int net_server_commit_reserve(session *ss)
+{
+    net_maildir_pending **np =
+        membuf_grow_array(ss->pend, &ss->cap_pend, ss->n_pend + 1, sizeof *np);
+    if (!np)
+        return -1;
+    ss->pend = np;
+    return 0;
+}
+
 void net_server_commit_init(net_server *s)
 {
     s->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);

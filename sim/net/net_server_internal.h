@@ -140,6 +140,9 @@ int net_server_commit_add(net_server *s, session *ss);
 /* net_server_commit_remove - ss is going away: nobody waits for its files any more. */
 void net_server_commit_remove(net_server *s, session *ss);
 
+/* net_server_commit_reserve - room for one more file in ss->pend; -1 on no memory. */
+int net_server_commit_reserve(session *ss);
+
 /* net_server_commit_abort - remove ss's written but uncommitted files (not delivered). */
 void net_server_commit_abort(session *ss);
 

@@ -62,26 +62,36 @@ static void relay_retry(void *ctx)
     net_server_relay_start(ctx);
 }
 
-/* job_new - a relay job for one message and next hop, linked into the server's list; the
- * caller adds recipients. NULL on no memory. */
-static relay_job *job_new(net_server *s, const char *from, const char *hop, size_t max_rcpts,
-                          const char *data, size_t len)
+/* job_link - an empty job with the next id and its retry timer, at the head of the server's
+ * list (so net_server_relay_free can always unlink it). NULL on no memory. */
+static relay_job *job_link(net_server *s)
 {
     relay_job *j = calloc(1, sizeof *j);
     if (!j)
         return NULL;
     j->srv = s;
     j->id = ++s->next_job;
-    j->hostport = hop;
-    j->from = strdup(from);
-    j->rcpts = calloc(max_rcpts ? max_rcpts : 1, sizeof *j->rcpts);
-    j->data = malloc(len + 1);
     net_timer_init(&j->retry, relay_retry, j);
     j->next = s->jobs;
     if (s->jobs)
         s->jobs->prev = j;
     s->jobs = j;
     s->n_jobs++;
+    return j;
+}
+
+/* job_new - a relay job for one message and next hop, linked into the server's list; the
+ * caller adds recipients. NULL on no memory. */
+static relay_job *job_new(net_server *s, const char *from, const char *hop, size_t max_rcpts,
+                          const char *data, size_t len)
+{
+    relay_job *j = job_link(s);
+    if (!j)
+        return NULL;
+    j->hostport = hop;
+    j->from = strdup(from);
+    j->rcpts = calloc(max_rcpts ? max_rcpts : 1, sizeof *j->rcpts);
+    j->data = malloc(len + 1);
     if (!j->from || !j->rcpts || !j->data) {
         net_server_relay_free(j);
         return NULL;
@@ -252,15 +262,7 @@ static int spool_job(session *ss, relay_job *j)
         cap += strlen(j->rcpts[i]) + 24;
     char *hdr = malloc(cap);
     net_maildir_pending *p = malloc(sizeof *p);
-    if (ss->n_pend == ss->cap_pend) {
-        size_t n = ss->cap_pend ? ss->cap_pend * 2 : 4;
-        net_maildir_pending **np = realloc(ss->pend, n * sizeof *np);
-        if (np) {
-            ss->pend = np;
-            ss->cap_pend = n;
-        }
-    }
-    if (!hdr || !p || ss->n_pend == ss->cap_pend) {
+    if (!hdr || !p || net_server_commit_reserve(ss) != 0) {
         free(hdr);
         free(p);
         return -1;
@@ -308,19 +310,11 @@ void net_server_relay_spool_load(net_server *s)
                 break;
             continue; /* unreadable or too large: left in the spool, not guessed at */
         }
-        relay_job *j = calloc(1, sizeof *j);
+        relay_job *j = job_link(s);
         if (!j) {
             free(buf);
             break;
         }
-        j->srv = s;
-        j->id = ++s->next_job;
-        net_timer_init(&j->retry, relay_retry, j);
-        j->next = s->jobs;
-        if (s->jobs)
-            s->jobs->prev = j;
-        s->jobs = j;
-        s->n_jobs++;
         j->spool_path = strdup(path);
         size_t max_rcpts = 1;
         for (size_t i = 0; i < len; i++)

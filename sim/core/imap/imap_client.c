@@ -54,12 +54,7 @@ static void set_state(imap_client *cl, imap_client_state to)
 {
     if (cl->state == to)
         return;
-    retr_event *ev = retr_io_event(&cl->io, RETR_EV_STATE, RETR_DIR_NONE, NULL, 0, state_key(to),
-                                   "RFC 9051 3");
-    if (ev) {
-        ev->state_from = (int)cl->state;
-        ev->state_to = (int)to;
-    }
+    retr_io_state(&cl->io, (int)cl->state, (int)to, state_key(to), "RFC 9051 3");
     cl->state = to;
 }
 
@@ -75,12 +70,9 @@ static void finish(imap_client *cl, imap_result_status st, const char *stage, co
     snprintf(cl->res.code, sizeof cl->res.code, "%s", code ? code : "");
     snprintf(cl->res.text, sizeof cl->res.text, "%s", text ? text : "");
     set_state(cl, IMAP_CLI_DONE);
-    retr_event *ev = retr_io_event(&cl->io, RETR_EV_DONE, RETR_DIR_NONE, NULL, 0,
-                                   st == IMAP_RESULT_OK ? "imapc.done.ok" : "imapc.done.failed",
-                                   "RFC 9051 6.1.3");
-    if (ev)
-        strcpy(ev->status, st == IMAP_RESULT_OK ? "OK" : "NO");
-    retr_io_event(&cl->io, RETR_EV_CLOSE, RETR_DIR_NONE, NULL, 0, "imapc.close", "RFC 9051 6.1.3");
+    bool ok = st == IMAP_RESULT_OK;
+    retr_io_done(&cl->io, ok ? "imapc.done.ok" : "imapc.done.failed", ok ? "OK" : "NO",
+                 "imapc.close", "RFC 9051 6.1.3");
 }
 
 /* send_cmd - every tagged command goes through here; secret ones are hidden in events */

@@ -54,12 +54,7 @@ static void set_state(pop3_client *cl, pop3_client_state to)
 {
     if (cl->state == to)
         return;
-    retr_event *ev = retr_io_event(&cl->io, RETR_EV_STATE, RETR_DIR_NONE, NULL, 0, state_key(to),
-                                   "RFC 1939 3");
-    if (ev) {
-        ev->state_from = (int)cl->state;
-        ev->state_to = (int)to;
-    }
+    retr_io_state(&cl->io, (int)cl->state, (int)to, state_key(to), "RFC 1939 3");
     cl->state = to;
 }
 
@@ -76,12 +71,9 @@ static void finish(pop3_client *cl, pop3_result_status st, const char *stage, co
     snprintf(cl->res.text, sizeof cl->res.text, "%s", text ? text : "");
     cl->multi = false;
     set_state(cl, POP3_CLI_DONE);
-    retr_event *ev = retr_io_event(&cl->io, RETR_EV_DONE, RETR_DIR_NONE, NULL, 0,
-                                   st == POP3_RESULT_OK ? "pop3c.done.ok" : "pop3c.done.failed",
-                                   "RFC 1939 6");
-    if (ev)
-        strcpy(ev->status, st == POP3_RESULT_OK ? "+OK" : "-ERR");
-    retr_io_event(&cl->io, RETR_EV_CLOSE, RETR_DIR_NONE, NULL, 0, "pop3c.close", "RFC 1939 6");
+    bool ok = st == POP3_RESULT_OK;
+    retr_io_done(&cl->io, ok ? "pop3c.done.ok" : "pop3c.done.failed", ok ? "+OK" : "-ERR",
+                 "pop3c.close", "RFC 1939 6");
 }
 
 static void send_cmd(pop3_client *cl, pop3_client_state st, const char *verb, const char *arg,

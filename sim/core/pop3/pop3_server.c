@@ -54,12 +54,7 @@ void pop3_srv_set_state(pop3_server *srv, pop3_server_state to)
 {
     if (srv->state == to)
         return;
-    retr_event *ev = retr_io_event(&srv->io, RETR_EV_STATE, RETR_DIR_NONE, NULL, 0,
-                                   state_key(to), state_rfc(to));
-    if (ev) {
-        ev->state_from = (int)srv->state;
-        ev->state_to = (int)to;
-    }
+    retr_io_state(&srv->io, (int)srv->state, (int)to, state_key(to), state_rfc(to));
     srv->state = to;
 }
 

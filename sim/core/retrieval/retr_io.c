@@ -1,6 +1,7 @@
 /* retr_io.c - output buffer, event queue and line assembly shared by the retrieval engines. */
 #include "core/retrieval/retr_io.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -112,6 +113,26 @@ retr_event *retr_io_event(retr_io *io, retr_event_kind kind, retr_dir dir, const
     s->ev.key = key ? key : "";
     s->ev.time_ms = io->now;
     return &s->ev;
+}
+
+/* retr_io_state - the STATE event of an engine's transition funnel */
+void retr_io_state(retr_io *io, int from, int to, const char *key, const char *rfc)
+{
+    retr_event *ev = retr_io_event(io, RETR_EV_STATE, RETR_DIR_NONE, NULL, 0, key, rfc);
+    if (ev) {
+        ev->state_from = from;
+        ev->state_to = to;
+    }
+}
+
+/* retr_io_done - a client's session is over: DONE with its status word, then CLOSE */
+void retr_io_done(retr_io *io, const char *key, const char *status, const char *close_key,
+                  const char *rfc)
+{
+    retr_event *ev = retr_io_event(io, RETR_EV_DONE, RETR_DIR_NONE, NULL, 0, key, rfc);
+    if (ev)
+        snprintf(ev->status, sizeof ev->status, "%s", status);
+    retr_io_event(io, RETR_EV_CLOSE, RETR_DIR_NONE, NULL, 0, close_key, rfc);
 }
 
 /* retr_io_output - the bytes not yet sent */

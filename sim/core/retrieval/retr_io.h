@@ -59,6 +59,15 @@ const char *retr_io_send(retr_io *io, const void *bytes, size_t n);
 retr_event *retr_io_event(retr_io *io, retr_event_kind kind, retr_dir dir, const char *bytes,
                           size_t len, const char *key, const char *rfc);
 
+/* retr_io_state - the STATE event (from -> to, as the engine's own enum values) that every
+ * engine's one transition funnel queues. */
+void retr_io_state(retr_io *io, int from, int to, const char *key, const char *rfc);
+
+/* retr_io_done - the end of a client session: a DONE event carrying status ("+OK", "NO"...),
+ * then a CLOSE event, both citing rfc. */
+void retr_io_done(retr_io *io, const char *key, const char *status, const char *close_key,
+                  const char *rfc);
+
 /* retr_io_output / retr_io_output_consumed / retr_io_next_event - the public contract of the
  * engines (see pop3_server.h). */
 size_t retr_io_output(const retr_io *io, const char **buf);

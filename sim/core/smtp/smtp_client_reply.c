@@ -268,22 +268,30 @@ static const char *reply_key(const smtp_client *cl, pend_kind kind, int code)
 
 /* ---- one handler per awaited reply ------------------------------------------------------ */
 
+/* refuse_or_give_up - the common last branch of a handler: a 4xx/5xx is the server's refusal
+ * (the result records it, then QUIT politely); any other code is a protocol error */
+static void refuse_or_give_up(smtp_client *cl, pend_kind kind, int code, const char *esc,
+                              const char *r, size_t len, const char *rfc, const char *what,
+                              const char *stage)
+{
+    if (code / 100 >= 4) {
+        fail_reply(cl, code, esc, r, len, kind);
+        cli_send_quit(cl);
+    } else {
+        cli_give_up(cl, "client.unexpected_reply", rfc, what, r, len, stage);
+    }
+}
+
 /* on_greeting - the 220 (or 554) at connection time (RFC 5321 3.1) */
 static void on_greeting(smtp_client *cl, pend p, int code, const char *esc, const char *r,
                         size_t len)
 {
     pend_kind kind = (pend_kind)p.kind;
-    int cls = code / 100;
-    if (code == 220) {
+    if (code == 220)
         cli_send_ehlo(cl, false, NULL, NULL);
-    } else if (cls >= 4) {
-        /* 554: no SMTP service here (RFC 5321 3.1); still QUIT politely */
-        fail_reply(cl, code, esc, r, len, kind);
-        cli_send_quit(cl);
-    } else {
-        cli_give_up(cl, "client.unexpected_reply", "RFC 5321 3.1",
-                    "protocol error: the greeting is not 220 or 554", r, len, "greeting");
-    }
+    else /* 554: no SMTP service here (RFC 5321 3.1); still QUIT politely */
+        refuse_or_give_up(cl, kind, code, esc, r, len, "RFC 5321 3.1",
+                          "protocol error: the greeting is not 220 or 554", "greeting");
 }
 
 /* on_ehlo - EHLO or HELO answered: read the extensions, or fall back to HELO (RFC 5321 3.2) */
@@ -301,12 +309,9 @@ static void on_ehlo(smtp_client *cl, pend p, int code, const char *esc, const ch
     } else if (kind == PEND_EHLO && (code == 500 || code == 502)) {
         /* RFC 5321 3.2: a server that does not know EHLO gets HELO */
         cli_send_ehlo(cl, true, "client.helo_fallback", "RFC 5321 3.2");
-    } else if (cls >= 4) {
-        fail_reply(cl, code, esc, r, len, kind);
-        cli_send_quit(cl);
     } else {
-        cli_give_up(cl, "client.unexpected_reply", "RFC 5321 4.2",
-                    "protocol error: unexpected reply to EHLO", r, len, "EHLO");
+        refuse_or_give_up(cl, kind, code, esc, r, len, "RFC 5321 4.2",
+                          "protocol error: unexpected reply to EHLO", "EHLO");
     }
 }
 
@@ -327,12 +332,9 @@ static void on_starttls(smtp_client *cl, pend p, int code, const char *esc, cons
                  "client.starttls");
     } else if (cls >= 4 && cl->cfg.tls == SMTP_TLS_OPPORTUNISTIC) {
         cli_proceed(cl); /* RFC 3207 4.1: opportunistic TLS continues in the clear */
-    } else if (cls >= 4) {
-        fail_reply(cl, code, esc, r, len, kind);
-        cli_send_quit(cl);
     } else {
-        cli_give_up(cl, "client.unexpected_reply", "RFC 3207 4",
-                    "protocol error: unexpected reply to STARTTLS", r, len, "STARTTLS");
+        refuse_or_give_up(cl, kind, code, esc, r, len, "RFC 3207 4",
+                          "protocol error: unexpected reply to STARTTLS", "STARTTLS");
     }
 }
 
@@ -352,14 +354,12 @@ static void on_auth(smtp_client *cl, pend p, int code, const char *esc, const ch
         cli_send_b64_line(cl, PEND_AUTH_PASS, cl->cfg.auth_password, true);
     } else if (code == 334 && kind == PEND_AUTH && !cl->auth_login) {
         cli_send_b64_line(cl, PEND_AUTH_PASS, NULL, true); /* PLAIN after an empty 334 */
-    } else if (cls >= 4) {
-        cli_emit(cl, SMTP_EV_AUTH, SMTP_DIR_NONE, NULL, 0, "AUTH", code, esc, "RFC 4954 6",
-                 "client.auth_failed");
-        fail_reply(cl, code, esc, r, len, kind);
-        cli_send_quit(cl);
     } else {
-        cli_give_up(cl, "client.unexpected_reply", "RFC 4954 4",
-                    "protocol error: unexpected reply during AUTH", r, len, "AUTH");
+        if (cls >= 4)
+            cli_emit(cl, SMTP_EV_AUTH, SMTP_DIR_NONE, NULL, 0, "AUTH", code, esc, "RFC 4954 6",
+                     "client.auth_failed");
+        refuse_or_give_up(cl, kind, code, esc, r, len, "RFC 4954 4",
+                          "protocol error: unexpected reply during AUTH", "AUTH");
     }
 }
 

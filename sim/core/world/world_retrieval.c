@@ -16,50 +16,11 @@
 
 #include "core/imap/imap_server.h"
 #include "core/pop3/pop3_server.h"
+#include "core/retrieval/retr_engine.h"
 #include "core/world/world_internal.h"
 
 #define RETR_MAX_ROUNDS 100000 /* a guard: a session never needs this many exchanges */
 #define RETR_TEXT_MAX 200      /* one-line text of a local step */
-
-/* ---- one table of engine operations for both protocols ------------------------------------ */
-
-typedef struct {
-    int (*feed)(void *e, const void *b, size_t n, uint64_t now);
-    size_t (*output)(const void *e, const char **b);
-    void (*consumed)(void *e, size_t n);
-    int (*next)(void *e, retr_event *ev);
-    void (*tls)(void *e, uint64_t now);
-} engine_ops;
-
-/* POP3 server */
-static int ps_feed(void *e, const void *b, size_t n, uint64_t t) { return pop3_server_feed(e, b, n, t); }
-static size_t ps_out(const void *e, const char **b) { return pop3_server_output(e, b); }
-static void ps_cons(void *e, size_t n) { pop3_server_output_consumed(e, n); }
-static int ps_next(void *e, retr_event *ev) { return pop3_server_next_event(e, ev); }
-static void ps_tls(void *e, uint64_t t) { pop3_server_tls_started(e, t); }
-/* POP3 client */
-static int pc_feed(void *e, const void *b, size_t n, uint64_t t) { return pop3_client_feed(e, b, n, t); }
-static size_t pc_out(const void *e, const char **b) { return pop3_client_output(e, b); }
-static void pc_cons(void *e, size_t n) { pop3_client_output_consumed(e, n); }
-static int pc_next(void *e, retr_event *ev) { return pop3_client_next_event(e, ev); }
-static void pc_tls(void *e, uint64_t t) { pop3_client_tls_started(e, t); }
-/* IMAP server */
-static int is_feed(void *e, const void *b, size_t n, uint64_t t) { return imap_server_feed(e, b, n, t); }
-static size_t is_out(const void *e, const char **b) { return imap_server_output(e, b); }
-static void is_cons(void *e, size_t n) { imap_server_output_consumed(e, n); }
-static int is_next(void *e, retr_event *ev) { return imap_server_next_event(e, ev); }
-static void is_tls(void *e, uint64_t t) { imap_server_tls_started(e, t); }
-/* IMAP client */
-static int ic_feed(void *e, const void *b, size_t n, uint64_t t) { return imap_client_feed(e, b, n, t); }
-static size_t ic_out(const void *e, const char **b) { return imap_client_output(e, b); }
-static void ic_cons(void *e, size_t n) { imap_client_output_consumed(e, n); }
-static int ic_next(void *e, retr_event *ev) { return imap_client_next_event(e, ev); }
-static void ic_tls(void *e, uint64_t t) { imap_client_tls_started(e, t); }
-
-static const engine_ops POP3_SRV = {ps_feed, ps_out, ps_cons, ps_next, ps_tls};
-static const engine_ops POP3_CLI = {pc_feed, pc_out, pc_cons, pc_next, pc_tls};
-static const engine_ops IMAP_SRV = {is_feed, is_out, is_cons, is_next, is_tls};
-static const engine_ops IMAP_CLI = {ic_feed, ic_out, ic_cons, ic_next, ic_tls};
 
 /* ---- the session --------------------------------------------------------------------------- */
 
@@ -67,7 +28,7 @@ typedef struct {
     world *w;
     const world_retr_session *s;
     void *srv, *cl;
-    const engine_ops *so, *co;
+    const retr_engine_ops *so, *co;
     bool tls;           /* the link is under TLS now */
     bool tls_srv, tls_cl; /* each engine asked for the handshake */
     int failed;
@@ -150,7 +111,7 @@ static void set_state(pump *p, bool server, const char *text)
 static void drain(pump *p, bool server, uint64_t t)
 {
     void *e = server ? p->srv : p->cl;
-    const engine_ops *o = server ? p->so : p->co;
+    const retr_engine_ops *o = server ? p->so : p->co;
     uint64_t lat = p->s->latency_ms;
     retr_event ev;
     const char *text;
@@ -160,7 +121,7 @@ static void drain(pump *p, bool server, uint64_t t)
     retr_event line;
     bool have_line = false;
     for (;;) {
-        bool end = !o->next(e, &ev);
+        bool end = !o->next_event(e, &ev);
         if (end && !have_line)
             break;
         if (have_line && (end || ev.kind != RETR_EV_STATE)) {
@@ -202,7 +163,7 @@ static void drain(pump *p, bool server, uint64_t t)
 static bool move(pump *p, bool from_server, uint64_t *now)
 {
     void *src = from_server ? p->srv : p->cl, *dst = from_server ? p->cl : p->srv;
-    const engine_ops *so = from_server ? p->so : p->co, *dop = from_server ? p->co : p->so;
+    const retr_engine_ops *so = from_server ? p->so : p->co, *dop = from_server ? p->co : p->so;
     const char *b;
     size_t n;
     bool moved = false;
@@ -226,8 +187,8 @@ static void handshake(pump *p, uint64_t *now)
     p->tls = true;
     add(p, WORLD_STEP_TLS, true, *now, *now + 2 * rtt, text, NULL, 0, NULL);
     *now += 2 * rtt;
-    p->so->tls(p->srv, *now);
-    p->co->tls(p->cl, *now);
+    p->so->tls_started(p->srv, *now);
+    p->co->tls_started(p->cl, *now);
     p->tls_srv = p->tls_cl = false;
 }
 
@@ -240,26 +201,16 @@ int world_retrieval_run(world *w, const world_retr_session *s, world_retr_result
         return -1;
     pump p = {.w = w, .s = s};
     uint64_t now = s->start_ms;
-    if (s->proto == WORLD_RETR_POP3) {
-        pop3_server_config c;
-        pop3_server_config_default(&c);
-        c.hostname = s->server_host ? s->server_host : c.hostname;
-        c.provider = s->provider;
-        c.tls_available = s->tls_available || s->implicit_tls;
-        c.allow_plaintext = s->allow_plaintext;
-        p.srv = pop3_server_new(&c, s->implicit_tls, now + s->latency_ms);
-        p.cl = pop3_client_new(s->pop3, now);
-        p.so = &POP3_SRV, p.co = &POP3_CLI;
-    } else {
-        imap_server_config c;
-        imap_server_config_default(&c);
-        c.hostname = s->server_host ? s->server_host : c.hostname;
-        c.provider = s->provider;
-        c.tls_available = s->tls_available || s->implicit_tls;
-        c.allow_plaintext = s->allow_plaintext;
-        p.srv = imap_server_new(&c, s->implicit_tls, now + s->latency_ms);
+    bool imap = s->proto != WORLD_RETR_POP3;
+    p.srv = retr_engine_server_new(imap, s->server_host, s->provider,
+                                   s->tls_available || s->implicit_tls, s->allow_plaintext,
+                                   s->implicit_tls, now + s->latency_ms);
+    if (imap) {
         p.cl = imap_client_new(s->imap, now);
-        p.so = &IMAP_SRV, p.co = &IMAP_CLI;
+        p.so = &retr_engine_imap_server, p.co = &retr_engine_imap_client;
+    } else {
+        p.cl = pop3_client_new(s->pop3, now);
+        p.so = &retr_engine_pop3_server, p.co = &retr_engine_pop3_client;
     }
     int rc = -1;
     if (!p.srv || !p.cl)
