@@ -94,6 +94,7 @@ static lint_world *get_world(const char *id, const char *lesson_path)
         lw->steps[i].is_reply = st->kind == WORLD_STEP_REPLY;
         lw->steps[i].verb = st->verb;
         lw->steps[i].code = st->code;
+        lw->steps[i].text = st->text;
     }
     lw->built = true;
     return lw;

@@ -54,7 +54,7 @@ ui_quiz *ui_quiz_new(const char *data_dir, const char *scenario_id, const world 
     if (!q)
         return NULL;
     q->rng = (uint64_t)time(NULL); /* a class sees other orders each run; shot pins it */
-    q->n_lessons = catalog_lessons_of(data_dir, scenario_id, q->lessons, UI_QUIZ_MAX_LESSONS);
+    q->n_lessons = catalog_lessons_asking(data_dir, scenario_id, q->lessons, UI_QUIZ_MAX_LESSONS);
     if (!q->n_lessons) {
         free(q);
         return NULL;
@@ -64,7 +64,7 @@ ui_quiz *ui_quiz_new(const char *data_dir, const char *scenario_id, const world 
     lesson_step_view *views = n ? calloc(n, sizeof *views) : NULL;
     for (size_t i = 0; i < n && views; i++) {
         const world_step *st = world_step_at(w, i);
-        views[i] = (lesson_step_view){st->kind == WORLD_STEP_REPLY, st->verb, st->code};
+        views[i] = (lesson_step_view){st->kind == WORLD_STEP_REPLY, st->verb, st->code, st->text};
     }
     for (size_t k = 0; k < q->n_lessons && views; k++) {
         lesson *l = q->lessons[k];

@@ -16,9 +16,13 @@
 
 /* the replies of a plain session, as lesson_predict_resolve sees a run */
 static const lesson_step_view steps[] = {
-    {true, "CONNECT", 220}, {false, "EHLO", 0}, {true, "EHLO", 250}, {false, "MAIL", 0},
-    {true, "MAIL", 250},    {false, "RCPT", 0}, {true, "RCPT", 250}, {true, "RCPT", 550},
-    {true, "DATA", 354},    {true, ".", 250},   {true, "QUIT", 221},
+    {true, "CONNECT", 220, NULL}, {false, "EHLO", 0, NULL}, {true, "EHLO", 250, NULL},
+    {false, "MAIL", 0, NULL},
+    {true, "MAIL", 250, NULL}, {false, "RCPT", 0, NULL}, {true, "RCPT", 250, NULL},
+    {true, "RCPT", 550, NULL},
+    {true, "DATA", 354, NULL},    {true, ".", 250, NULL},   {true, "QUIT", 221, NULL},
+    /* POP3 and IMAP replies: no code, a status in the line */
+    {true, "AUTH", 0, "-ERR [AUTH] Invalid"}, {true, "IDLE", 0, "* 1 EXISTS"},
 };
 
 /* quiz_through - a practice session over the lesson, answering "1" to everything. */

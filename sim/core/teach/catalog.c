@@ -167,7 +167,21 @@ static bool mentions(const char *path, const char *id)
     return found;
 }
 
-size_t catalog_lessons_of(const char *data_dir, const char *scenario_id, lesson **out, size_t cap)
+/* about - whether lesson l animates scenario id, or (asking) has a predict question at it */
+static bool about(const lesson *l, const char *id, bool asking)
+{
+    if (l->scenario && !strcmp(l->scenario, id))
+        return true;
+    for (size_t i = 0; asking && i < l->n_questions; i++)
+        if (l->questions[i].has_at && l->questions[i].at.scenario &&
+            !strcmp(l->questions[i].at.scenario, id))
+            return true;
+    return false;
+}
+
+/* lessons_about - catalog_lessons_of, and with asking catalog_lessons_asking */
+static size_t lessons_about(const char *data_dir, const char *scenario_id, lesson **out,
+                            size_t cap, bool asking)
 {
     if (!scenario_id || !*scenario_id)
         return 0;
@@ -179,11 +193,22 @@ size_t catalog_lessons_of(const char *data_dir, const char *scenario_id, lesson 
             continue;
         char err[512];
         lesson *l = lesson_load(e[i].path, err, sizeof err);
-        if (l && l->scenario && !strcmp(l->scenario, scenario_id))
+        if (l && about(l, scenario_id, asking))
             out[k++] = l;
         else
             lesson_free(l);
     }
     free(e);
     return k;
+}
+
+size_t catalog_lessons_of(const char *data_dir, const char *scenario_id, lesson **out, size_t cap)
+{
+    return lessons_about(data_dir, scenario_id, out, cap, false);
+}
+
+size_t catalog_lessons_asking(const char *data_dir, const char *scenario_id, lesson **out,
+                              size_t cap)
+{
+    return lessons_about(data_dir, scenario_id, out, cap, true);
 }

@@ -56,4 +56,10 @@ int catalog_resolve(const char *data_dir, catalog_kind kind, const char *name, c
  * dozen lesson files only for this). */
 size_t catalog_lessons_of(const char *data_dir, const char *scenario_id, lesson **out, size_t cap);
 
+/* catalog_lessons_asking - catalog_lessons_of, plus the lessons with a predict question whose
+ * at.scenario is scenario_id (retrieval asks about pop3-download without animating it): the
+ * lessons the window's quiz panel and predict stops use. */
+size_t catalog_lessons_asking(const char *data_dir, const char *scenario_id, lesson **out,
+                              size_t cap);
+
 #endif

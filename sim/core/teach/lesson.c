@@ -5,6 +5,7 @@
  * the next, and a lint run shows all of them at once (up to LESSON_MAX_ERRORS).
  */
 #include "core/teach/lesson.h"
+#include "core/teach/lesson_status.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -451,10 +452,13 @@ static void load_question(json_check *c, const cJSON *qo, const char *qp, lesson
             if (!c->failed)
                 not_for(c, qo, qp, "accept", q->kind);
             if (!c->failed) {
-                q->predict_code = lesson_reply_code(q->choices[q->answer - 1]);
-                if (!q->predict_code)
+                const char *right = q->choices[q->answer - 1];
+                q->predict_code = lesson_reply_code(right);
+                if (!q->predict_code && lesson_status_parse(right, q->predict_status,
+                                                            sizeof q->predict_status) != 0)
                     json_fail(c, json_path(ip, sizeof ip, qp, "choices", 0),
-                              "choice %d (the answer) must start with a reply code", q->answer);
+                              "choice %d (the answer) must start with a reply code or a status "
+                              "(+OK, -ERR, OK, NO, BAD, BYE, * 3 EXISTS)", q->answer);
             }
         } else {
             if (ans)
@@ -463,9 +467,11 @@ static void load_question(json_check *c, const cJSON *qo, const char *qp, lesson
             for (size_t i = 0; i < q->n_accept && !c->failed; i++) {
                 int code = lesson_reply_code(q->accept[i]);
                 json_path(ip, sizeof ip, qp, "accept", 0);
+                if (!code && lesson_status_accept(q, q->accept[i]) == 0)
+                    continue;
                 if (!code)
-                    json_fail(c, ip, "\"%.40s\" is not a reply code", q->accept[i]);
-                else if (q->predict_code && code != q->predict_code)
+                    json_fail(c, ip, "\"%.40s\" is not a reply code or status", q->accept[i]);
+                else if ((q->predict_code && code != q->predict_code) || q->predict_status[0])
                     json_fail(c, ip, "accepted codes disagree (%d and %d)", q->predict_code, code);
                 else
                     q->predict_code = code;
@@ -797,6 +803,9 @@ int lesson_predict_resolve(lesson_question *q, const lesson_step_view *steps, si
         return -1;
     }
     int code = steps[s].code;
+    if (!code) /* a POP3/IMAP reply: its status word is the truth */
+        return lesson_status_resolve(q, steps, s, qp, err, errlen);
+    q->predict_status[0] = '\0';
     if (q->n_choices && q->answer > 0) {
         int chosen = lesson_reply_code(q->choices[q->answer - 1]);
         if (chosen != code) {

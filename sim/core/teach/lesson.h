@@ -73,6 +73,9 @@ typedef struct {
     int predict_code; /* predict: the true reply code once known (0 unknown):
                          set from `accept` or the chosen choice at load time,
                          and overwritten by lesson_predict_resolve */
+    char predict_status[48]; /* predict on a POP3/IMAP reply: its true status key
+                                ("-ERR [AUTH]", "NO", "* 1 EXISTS"; see lesson_status.h),
+                                "" for an SMTP reply; set like predict_code */
     char *refs[LESSON_MAX_REFS];
     size_t n_refs;
     char *tags[LESSON_MAX_TAGS]; /* the lesson's topics when the file gives none */
@@ -134,6 +137,7 @@ typedef struct {
     bool is_reply; /* WORLD_STEP_REPLY */
     const char *verb;
     int code;
+    const char *text; /* the reply line ("a3 NO [...] ..."): the status of POP3/IMAP replies */
 } lesson_step_view;
 
 /* lesson_at_find - the step index `at` designates in steps[0..n), or -1 with a reason in err

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/teach/lesson_status.h"
 #include "core/util/membuf.h"
 
 typedef struct {
@@ -174,7 +175,8 @@ quiz *quiz_new(const lesson *const *lessons, size_t n_lessons, progress *p, cons
     for (size_t i = 0; i < n_lessons; i++)
         for (size_t k = 0; lessons[i] && k < lessons[i]->n_questions; k++) {
             const lesson_question *q = &lessons[i]->questions[k];
-            if (q->kind == LESSON_Q_PREDICT && !q->n_choices && !q->predict_code && !q->n_accept)
+            if (q->kind == LESSON_Q_PREDICT && !q->n_choices && !q->predict_code &&
+                !q->predict_status[0] && !q->n_accept)
                 continue; /* its truth comes from a world nobody built: cannot be graded */
             const progress_entry *e = progress_get(p, q->id);
             cand *x = &c[n];
@@ -306,6 +308,15 @@ int64_t quiz_time_left(const quiz *qz, int64_t now)
     if (qz->opt.mode != QUIZ_EXAM || qz->opt.time_limit <= 0)
         return INT64_MAX;
     return qz->opt.now + qz->opt.time_limit - now;
+}
+
+/* status_right - whether `given` (a choice's text or a typed answer) names the status the world
+ * answers (truth, a lesson_status key): "NO" is right for "NO [AUTHENTICATIONFAILED]". */
+static bool status_right(const char *given, const char *truth)
+{
+    char key[LESSON_STATUS_MAX];
+    return given && lesson_status_parse(given, key, sizeof key) == 0 &&
+           lesson_status_matches(key, truth);
 }
 
 /* --- grading ------------------------------------------------------------------------------ */
@@ -444,7 +455,17 @@ bool quiz_grade(const lesson_question *q, const size_t *perm, const quiz_answer 
     case LESSON_Q_PREDICT: {
         /* The truth is the reply the world gives (predict_code), whichever way it is asked. */
         int code = q->predict_code;
-        if (q->n_choices && chose) {
+        const char *status = q->predict_status; /* a POP3/IMAP reply: "-ERR [AUTH]" */
+        if (status[0]) {
+            ok = chose ? status_right(q->choices[a->choice - 1], status)
+                       : !q->n_choices && status_right(a->text, status);
+            if (chose)
+                spell_choices(fb->given, sizeof fb->given, q, perm, 1u << (a->choice - 1));
+            else
+                snprintf(fb->given, sizeof fb->given, "%s", a->text);
+            if (!ok && chose)
+                fb->why_not = q->why_not[a->choice - 1];
+        } else if (q->n_choices && chose) {
             ok = code ? lesson_reply_code(q->choices[a->choice - 1]) == code
                       : a->choice == q->answer;
             spell_choices(fb->given, sizeof fb->given, q, perm, 1u << (a->choice - 1));
@@ -459,6 +480,8 @@ bool quiz_grade(const lesson_question *q, const size_t *perm, const quiz_answer 
         }
         if (q->n_choices && q->answer)
             spell_choices(fb->right, sizeof fb->right, q, perm, 1u << (q->answer - 1));
+        else if (status[0])
+            snprintf(fb->right, sizeof fb->right, "%s", status);
         else if (code)
             snprintf(fb->right, sizeof fb->right, "%d", code);
         else if (q->n_accept)
@@ -632,7 +655,27 @@ int quiz_parse(const quiz *qz, const char *text, quiz_answer *out, char *err, si
                     out->choice = -1; /* a code no choice has: wrong, but an answer */
                 return 0;
             }
+            char key[LESSON_STATUS_MAX], ck[LESSON_STATUS_MAX];
+            if (lesson_status_parse(t, key, sizeof key) == 0) {
+                /* "-ERR" picks the one choice it names; naming several ("-ERR" among
+                 * "-ERR [AUTH]" and "-ERR [IN-USE]") is wrong, but an answer */
+                int n = 0;
+                for (size_t i = 0; i < q->n_choices; i++)
+                    if (lesson_status_parse(q->choices[i], ck, sizeof ck) == 0 &&
+                        lesson_status_matches(key, ck) && ++n)
+                        out->choice = (int)i + 1;
+                if (n != 1)
+                    out->choice = -1;
+                return 0;
+            }
             snprintf(err, errlen, "type a number 1-%zu or a reply code", q->n_choices);
+            return -1;
+        }
+        if (q->predict_status[0]) {
+            char key[LESSON_STATUS_MAX];
+            if (lesson_status_parse(t, key, sizeof key) == 0)
+                return 0;
+            snprintf(err, errlen, "type a status, like +OK, -ERR, OK, NO or BAD");
             return -1;
         }
         if (!lesson_reply_code(t) && !(q->n_accept && !q->predict_code && t[0])) {

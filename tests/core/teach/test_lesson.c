@@ -194,11 +194,16 @@ static void test_schema_errors(void **state)
                  " \"RCPT\", \"step\": 3}}",
                  "questions[0].at: needs either \"reply_to\"");
     expect_error("{" Q_HEAD "\"kind\": \"predict\", \"at\": {\"scenario\": \"b\", \"step\": 3},"
-                 " \"accept\": [\"ok\"]}",
-                 "questions[0].accept: \"ok\" is not a reply code");
+                 " \"accept\": [\"fine\"]}",
+                 "questions[0].accept: \"fine\" is not a reply code or status");
     expect_error("{" Q_HEAD "\"kind\": \"predict\", \"at\": {\"scenario\": \"b\", \"step\": 3},"
-                 " \"choices\": [\"OK\", \"550 no\"], \"answer\": 1}",
-                 "questions[0].choices: choice 1 (the answer) must start with a reply code");
+                 " \"choices\": [\"Fine\", \"550 no\"], \"answer\": 1}",
+                 "questions[0].choices: choice 1 (the answer) must start with a reply code or a "
+                 "status");
+    /* a status and a code cannot both be the truth */
+    expect_error("{" Q_HEAD "\"kind\": \"predict\", \"at\": {\"scenario\": \"b\", \"step\": 3},"
+                 " \"accept\": [\"-ERR\", \"550\"]}",
+                 "questions[0].accept: accepted codes disagree");
     expect_error(
         "{\"id\": \"Bad Id\", \"kind\": \"truefalse\", \"prompt\": \"P\", \"answer\": true,"
         " \"explanation\": \"E\", \"refs\": [\"R\"]}",
@@ -359,10 +364,13 @@ static void test_normalise_and_codes(void **state)
 
 /* A run: 220, EHLO 250, MAIL 250, RCPT 250, RCPT 550, DATA 354, end 250, QUIT 221 */
 static const lesson_step_view run[] = {
-    {true, "", 220},     {false, "EHLO", 0}, {true, "EHLO", 250}, {false, "MAIL", 0},
-    {true, "MAIL", 250}, {false, "RCPT", 0}, {true, "RCPT", 250}, {false, "RCPT", 0},
-    {true, "RCPT", 550}, {false, "DATA", 0}, {true, "DATA", 354}, {false, "", 0},
-    {true, "DATA", 250}, {false, "QUIT", 0}, {true, "QUIT", 221},
+    {true, "", 220, NULL}, {false, "EHLO", 0, NULL}, {true, "EHLO", 250, NULL},
+    {false, "MAIL", 0, NULL},
+    {true, "MAIL", 250, NULL}, {false, "RCPT", 0, NULL}, {true, "RCPT", 250, NULL},
+    {false, "RCPT", 0, NULL},
+    {true, "RCPT", 550, NULL}, {false, "DATA", 0, NULL}, {true, "DATA", 354, NULL},
+    {false, "", 0, NULL},
+    {true, "DATA", 250, NULL}, {false, "QUIT", 0, NULL}, {true, "QUIT", 221, NULL},
 };
 #define N_RUN (sizeof run / sizeof run[0])
 

@@ -179,6 +179,68 @@ static void test_grade_predict(void **state)
     lesson_free(l);
 }
 
+/* A POP3/IMAP reply has no code: the prediction is a status word, checked against the step's
+ * line. */
+static void test_grade_predict_status(void **state)
+{
+    (void)state;
+    quiz_answer a = {0};
+    quiz_feedback fb;
+    char err[256];
+    lesson *l =
+        load_q("{\"id\": \"p-1\", \"kind\": \"predict\", \"prompt\": \"P\", \"explanation\": \"E\","
+               " \"refs\": [\"R\"], \"at\": {\"scenario\": \"s\", \"step\": 1},"
+               " \"accept\": [\"-ERR\"]}");
+    lesson_question *q = &l->questions[0];
+    assert_int_equal(q->predict_code, 0);
+    assert_string_equal(q->predict_status, "-ERR");
+    strcpy(a.text, "-err");
+    assert_true(quiz_grade(q, NULL, &a, &fb));
+    strcpy(a.text, "+OK");
+    assert_false(quiz_grade(q, NULL, &a, &fb));
+    /* the world says which -ERR: a bare -ERR stays right, a wrong response code does not */
+    lesson_step_view v[2] = {{false, "", 0, "AUTH PLAIN"},
+                             {true, "AUTH", 0, "-ERR [AUTH] Invalid user name or password"}};
+    assert_int_equal(lesson_predict_resolve(q, v, 2, err, sizeof err), 0);
+    assert_string_equal(q->predict_status, "-ERR [AUTH]");
+    strcpy(a.text, "-ERR");
+    assert_true(quiz_grade(q, NULL, &a, &fb));
+    strcpy(a.text, "-ERR [IN-USE]");
+    assert_false(quiz_grade(q, NULL, &a, &fb));
+    assert_string_equal(fb.right, "-ERR [AUTH]");
+    lesson_free(l);
+
+    /* IMAP choices: tagged, untagged and untagged data are told apart */
+    l = load_q("{\"id\": \"p-2\", \"kind\": \"predict\", \"prompt\": \"P\", \"explanation\": \"E\","
+               " \"refs\": [\"R\"], \"at\": {\"scenario\": \"s\", \"step\": 1},"
+               " \"choices\": [\"a6 OK IDLE completed\", \"* 1 EXISTS\", \"* OK news\","
+               " \"+OK 1 message\"], \"answer\": 2}");
+    q = &l->questions[0];
+    lesson_step_view w[2] = {{false, "", 0, "a6 IDLE"}, {true, "IDLE", 0, "* 1 EXISTS"}};
+    assert_int_equal(lesson_predict_resolve(q, w, 2, err, sizeof err), 0);
+    memset(&a, 0, sizeof a);
+    a.choice = 2;
+    assert_true(quiz_grade(q, NULL, &a, &fb));
+    for (int c = 1; c <= 4; c += 2) {
+        a.choice = c;
+        assert_false(quiz_grade(q, NULL, &a, &fb));
+    }
+    /* lint: the world answering something else is reported, with the step */
+    w[1].text = "a6 OK IDLE terminated";
+    assert_int_equal(lesson_predict_resolve(q, w, 2, err, sizeof err), -1);
+    assert_non_null(strstr(err, "replies OK at step 1"));
+    lesson_free(l);
+    /* two right choices would mark a right student wrong */
+    l = load_q("{\"id\": \"p-3\", \"kind\": \"predict\", \"prompt\": \"P\", \"explanation\": \"E\","
+               " \"refs\": [\"R\"], \"at\": {\"scenario\": \"s\", \"step\": 1},"
+               " \"choices\": [\"NO\", \"NO [AUTHENTICATIONFAILED] bad\", \"OK\"], \"answer\": 2}");
+    q = &l->questions[0];
+    w[1].text = "a3 NO [AUTHENTICATIONFAILED] Invalid credentials";
+    assert_int_equal(lesson_predict_resolve(q, w, 2, err, sizeof err), -1);
+    assert_non_null(strstr(err, "is right too"));
+    lesson_free(l);
+}
+
 /* --- parsing ------------------------------------------------------------------------------ */
 
 static quiz *one_question_quiz(const lesson *l)
@@ -777,6 +839,7 @@ int main(void)
         cmocka_unit_test(test_grade_choice_kinds),
         cmocka_unit_test(test_grade_text_kinds),
         cmocka_unit_test(test_grade_predict),
+        cmocka_unit_test(test_grade_predict_status),
         cmocka_unit_test(test_parse),
         cmocka_unit_test(test_parse_predict),
         cmocka_unit_test(test_practice_schedule),
