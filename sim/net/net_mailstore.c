@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "core/util/file_util.h"
+#include "net/net_mailfolder.h"
 #include "net/net_maildir.h"
 
 #define MS_STATE "smtpsim-uidlist"
@@ -38,8 +39,9 @@ typedef struct {
 
 typedef struct ms_box {
     net_mailstore *st;
-    char mailbox[128];
-    char dir[1100];
+    char parent[1024];                /* ROOT for an INBOX, ROOT/<mailbox> for a folder */
+    char leaf[MAILBOX_NAME_MAX + 2];  /* <mailbox> for an INBOX, .<folder> for a folder */
+    char dir[1200];                   /* parent/leaf */
     ms_msg *msg;
     size_t n, cap;
     uint32_t uidvalidity, uidnext;
@@ -462,15 +464,10 @@ static int op_read(void *ctx, size_t i, const char **data, size_t *len)
     return 0;
 }
 
-/* op_set_flags - rename cur/BASE:2,OLD to cur/BASE:2,NEW (info letters in ASCII order). */
-static int op_set_flags(void *ctx, size_t i, unsigned flags)
+/* info_letters - the Maildir info letters of flags, in ASCII order */
+static void info_letters(unsigned flags, char info[8])
 {
-    ms_box *b = ctx;
-    ms_msg *m = &b->msg[i];
-    flags &= MAILBOX_FLAGS_ALL;
-    if (flags == m->flags)
-        return 0;
-    char info[8], *p = info;
+    char *p = info;
     if (flags & MAILBOX_DRAFT)
         *p++ = 'D';
     if (flags & MAILBOX_FLAGGED)
@@ -482,6 +479,18 @@ static int op_set_flags(void *ctx, size_t i, unsigned flags)
     if (flags & MAILBOX_DELETED)
         *p++ = 'T';
     *p = '\0';
+}
+
+/* op_set_flags - rename cur/BASE:2,OLD to cur/BASE:2,NEW. */
+static int op_set_flags(void *ctx, size_t i, unsigned flags)
+{
+    ms_box *b = ctx;
+    ms_msg *m = &b->msg[i];
+    flags &= MAILBOX_FLAGS_ALL;
+    if (flags == m->flags)
+        return 0;
+    char info[8];
+    info_letters(flags, info);
     size_t nl = m->base_len + 4 + strlen(info);
     char *name = malloc(nl);
     if (!name)
@@ -516,8 +525,53 @@ static int op_expunge(void *ctx, size_t i)
     return 0;
 }
 
-static const mailbox_ops ms_ops = {op_count, op_size, op_uid,  op_uidvalidity, op_uidnext,
-                                   op_flags, op_date, op_read, op_set_flags,   op_expunge};
+/* op_append - APPEND and COPY: the message is written as the MX writes one (tmp/, fsync,
+ * rename into new/, fsync of the directory), then renamed into cur/ with its flags and with
+ * the INTERNALDATE as the name's time, and a scan gives it its UID. */
+static int op_append(void *ctx, const char *data, size_t len, unsigned flags, int64_t date,
+                     uint32_t *uid)
+{
+    ms_box *b = ctx;
+    char path[1400], to[1400], info[8];
+    if (net_maildir_deliver(b->parent, b->leaf, NULL, 0, data, len, path, sizeof path) != 0)
+        return -1;
+    const char *name = strrchr(path, '/') + 1, *rest = strchr(name, '.');
+    info_letters(flags, info);
+    long long t = date > 0 ? (long long)date : strtoll(name, NULL, 10);
+    int n = snprintf(to, sizeof to, "%s/cur/%lld%.*s:2,%s", b->dir, t,
+                     (int)strcspn(rest ? rest : "", ":"), rest ? rest : "", info);
+    size_t base_len = strcspn(to + strlen(b->dir) + 5, ":");
+    char base[600];
+    snprintf(base, sizeof base, "%.*s", (int)base_len, to + strlen(b->dir) + 5);
+    if (n >= (int)sizeof to || rename(path, to) != 0) {
+        /* another reader's scan may have moved it to cur/NAME:2, first */
+        char moved[1400];
+        snprintf(moved, sizeof moved, "%s/cur/%s:2,", b->dir, name);
+        if (n >= (int)sizeof to || rename(moved, to) != 0) {
+            unlink(path);
+            unlink(moved);
+            return -1;
+        }
+    }
+    snprintf(path, sizeof path, "%s/cur", b->dir);
+    int dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+        fsync(dfd); /* the rename into cur/ is durable before we answer OK */
+        close(dfd);
+    }
+    if (box_scan(b) != 0)
+        return -1;
+    for (size_t i = 0; i < b->n; i++)
+        if (b->msg[i].base_len == base_len && !memcmp(b->msg[i].name, base, base_len)) {
+            *uid = b->msg[i].uid;
+            return 0;
+        }
+    return -1;
+}
+
+static const mailbox_ops ms_ops = {op_count, op_size,    op_uid,     op_uidvalidity,
+                                   op_uidnext, op_flags, op_date,    op_read,
+                                   op_set_flags, op_expunge, op_append};
 
 /* ---- provider -------------------------------------------------------------------------- */
 
@@ -535,25 +589,44 @@ static bool pv_check(void *ctx, const char *user, const char *password)
     return u && !strcmp(u->password, password);
 }
 
-/* box_get - the shared mailbox of this user, scanned when first opened. */
-static ms_box *box_get(net_mailstore *st, const char *user)
+/* user_dir - ROOT/<mailbox>, the user's Maildir (made when missing); 0 or -1 */
+static int user_dir(const net_mailstore *st, const char *user, char *out, size_t cap)
 {
     char local[256], name[128];
     snprintf(local, sizeof local, "%.*s", (int)strcspn(user, "@"), user);
-    if (net_maildir_mailbox_name(local, name, sizeof name) != 0)
+    if (net_maildir_mailbox_name(local, name, sizeof name) != 0 ||
+        net_maildir_ensure(st->root, name) != 0)
+        return -1;
+    return snprintf(out, cap, "%s/%s", st->root, name) < (int)cap ? 0 : -1;
+}
+
+/* box_get - the shared mailbox of this user's INBOX (folder NULL) or folder, scanned when
+ * first opened. NULL when the folder does not exist. */
+static ms_box *box_get(net_mailstore *st, const char *user, const char *folder)
+{
+    char udir[1024], dir[1200];
+    if (user_dir(st, user, udir, sizeof udir) != 0)
         return NULL;
+    if (folder && (mailbox_name_check(folder) != MAILBOX_F_OK ||
+                   !net_mailfolder_exists(udir, folder)))
+        return NULL;
+    snprintf(dir, sizeof dir, "%s%s%s", udir, folder ? "/." : "", folder ? folder : "");
     for (ms_box *b = st->boxes; b; b = b->next)
-        if (!strcmp(b->mailbox, name))
+        if (!strcmp(b->dir, dir))
             return b;
-    if (net_maildir_ensure(st->root, name) != 0)
-        return NULL;
     ms_box *b = calloc(1, sizeof *b);
     if (!b)
         return NULL;
     b->st = st;
     b->pop3_fd = -1;
-    snprintf(b->mailbox, sizeof b->mailbox, "%s", name);
-    snprintf(b->dir, sizeof b->dir, "%s/%s", st->root, name);
+    if (folder) {
+        snprintf(b->parent, sizeof b->parent, "%s", udir);
+        snprintf(b->leaf, sizeof b->leaf, ".%s", folder);
+    } else {
+        snprintf(b->parent, sizeof b->parent, "%s", st->root);
+        snprintf(b->leaf, sizeof b->leaf, "%s", udir + strlen(st->root) + 1);
+    }
+    snprintf(b->dir, sizeof b->dir, "%s", dir);
     if (box_scan(b) != 0) {
         free(b);
         return NULL;
@@ -579,17 +652,26 @@ static void box_release(net_mailstore *st, ms_box *b)
     free(b);
 }
 
-static mailbox_open_status pv_open(void *ctx, const char *user, bool exclusive, mailbox *out)
+/* box_open - a reference on the mailbox; one already open elsewhere is rescanned first */
+static ms_box *box_open(net_mailstore *st, const char *user, const char *folder)
 {
-    net_mailstore *st = ctx;
-    ms_box *b = box_get(st, user);
+    ms_box *b = box_get(st, user, folder);
     if (!b)
-        return MAILBOX_OPEN_FAIL;
+        return NULL;
     b->refs++;
     if (b->refs > 1 && box_scan(b) != 0) {
         box_release(st, b);
-        return MAILBOX_OPEN_FAIL;
+        return NULL;
     }
+    return b;
+}
+
+static mailbox_open_status pv_open(void *ctx, const char *user, bool exclusive, mailbox *out)
+{
+    net_mailstore *st = ctx;
+    ms_box *b = box_open(st, user, NULL);
+    if (!b)
+        return MAILBOX_OPEN_FAIL;
     if (exclusive) {
         /* RFC 1939 8: one POP3 session per maildrop, in this process and in any other */
         char path[1200];
@@ -619,9 +701,85 @@ static void pv_close(void *ctx, mailbox *mb)
     box_release(ctx, b);
 }
 
+/* ---- folders (Maildir++, net_mailfolder.c) ---------------------------------------------- */
+
+static int fo_list(void *ctx, const char *user, mailbox_names *out)
+{
+    char udir[1024];
+    return user_dir(ctx, user, udir, sizeof udir) == 0 ? net_mailfolder_list(udir, out) : -1;
+}
+
+static int fo_subscriptions(void *ctx, const char *user, mailbox_names *out)
+{
+    char udir[1024];
+    return user_dir(ctx, user, udir, sizeof udir) == 0 ? net_mailfolder_subscriptions(udir, out)
+                                                       : -1;
+}
+
+static mailbox_fstatus fo_subscribe(void *ctx, const char *user, const char *name, bool on)
+{
+    char udir[1024];
+    if (user_dir(ctx, user, udir, sizeof udir) != 0)
+        return MAILBOX_F_FAIL;
+    return net_mailfolder_subscribe(udir, name, on);
+}
+
+static mailbox_fstatus fo_create(void *ctx, const char *user, const char *name)
+{
+    char udir[1024];
+    if (user_dir(ctx, user, udir, sizeof udir) != 0)
+        return MAILBOX_F_FAIL;
+    return net_mailfolder_create(udir, name);
+}
+
+/* in_use - is folder name, or one under it, open in a session of this process? */
+static bool in_use(const net_mailstore *st, const char *udir, const char *name)
+{
+    char dir[1200];
+    size_t n = (size_t)snprintf(dir, sizeof dir, "%s/.%s", udir, name);
+    for (const ms_box *b = st->boxes; b; b = b->next)
+        if (!strncmp(b->dir, dir, n) && (b->dir[n] == '\0' || b->dir[n] == MAILBOX_DELIM))
+            return true;
+    return false;
+}
+
+static mailbox_fstatus fo_remove(void *ctx, const char *user, const char *name)
+{
+    char udir[1024];
+    if (user_dir(ctx, user, udir, sizeof udir) != 0)
+        return MAILBOX_F_FAIL;
+    if (in_use(ctx, udir, name))
+        return MAILBOX_F_INUSE;
+    return net_mailfolder_remove(udir, name);
+}
+
+static mailbox_fstatus fo_rename(void *ctx, const char *user, const char *from, const char *to)
+{
+    char udir[1024];
+    if (user_dir(ctx, user, udir, sizeof udir) != 0)
+        return MAILBOX_F_FAIL;
+    if (in_use(ctx, udir, from))
+        return MAILBOX_F_INUSE;
+    return net_mailfolder_rename(udir, from, to);
+}
+
+static mailbox_open_status fo_open(void *ctx, const char *user, const char *name, mailbox *out)
+{
+    if (mailbox_is_inbox(name))
+        return pv_open(ctx, user, false, out);
+    ms_box *b = box_open(ctx, user, name);
+    if (!b)
+        return MAILBOX_OPEN_FAIL;
+    *out = (mailbox){&ms_ops, b, false};
+    return MAILBOX_OPEN_OK;
+}
+
+static const mailbox_folder_ops fo_ops = {fo_list,   fo_subscriptions, fo_subscribe, fo_create,
+                                          fo_remove, fo_rename,        fo_open};
+
 mailbox_provider net_mailstore_provider(net_mailstore *st)
 {
-    return (mailbox_provider){st, pv_check, pv_open, pv_close};
+    return (mailbox_provider){st, pv_check, pv_open, pv_close, &fo_ops};
 }
 
 net_mailstore *net_mailstore_new(const char *root, const smtp_user *users, size_t n_users)

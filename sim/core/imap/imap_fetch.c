@@ -425,8 +425,8 @@ static int flag_bit(const char *s, size_t n)
     return 0;
 }
 
-/* flag_list - "(" [flag *(SP flag)] ")" or flag *(SP flag) (RFC 9051 6.4.6) */
-static int flag_list(imap_cursor *c, unsigned *flags)
+/* imap_flag_list - "(" [flag *(SP flag)] ")" or flag *(SP flag) (RFC 9051 6.4.6) */
+int imap_flag_list(imap_cursor *c, unsigned *flags)
 {
     bool paren = imap_peek(c) == '(';
     if (paren)
@@ -473,7 +473,7 @@ void imap_cmd_store(imap_server *srv, imap_cursor *c, bool uid)
         if (!r && imap_lit(c, ".SILENT") == 0)
             silent = true;
         if (!r)
-            r = imap_sp(c) < 0 || flag_list(c, &flags) < 0 ? -1 : 0;
+            r = imap_sp(c) < 0 || imap_flag_list(c, &flags) < 0 ? -1 : 0;
     }
     if (r || !imap_end(c)) {
         imap_bad(srv, "imap.store.syntax", rfc, "Syntax: STORE sequence-set [+-]FLAGS (flags)");
@@ -517,13 +517,26 @@ void imap_cmd_store(imap_server *srv, imap_cursor *c, bool uid)
 /* ---- EXPUNGE -----------------------------------------------------------------------------------
  */
 
+static int uid_cmp(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
 void imap_expunge_deleted(imap_server *srv, bool loud)
+{
+    imap_expunge_uids(srv, loud, NULL, 0, true);
+}
+
+void imap_expunge_uids(imap_server *srv, bool loud, const uint32_t *uids, size_t n,
+                       bool deleted_only)
 {
     const mailbox_ops *o = srv->mb.ops;
     /* from the end, so every reported number is right when it is sent (RFC 9051 7.5.1) */
     for (size_t vi = srv->n_view; vi-- > 0;) {
         long mi = imap_locate(srv, srv->view[vi].uid);
-        if (mi < 0 || !(o->flags(srv->mb.ctx, (size_t)mi) & MAILBOX_DELETED) ||
+        if (mi < 0 || (uids && !bsearch(&srv->view[vi].uid, uids, n, sizeof *uids, uid_cmp)) ||
+            (deleted_only && !(o->flags(srv->mb.ctx, (size_t)mi) & MAILBOX_DELETED)) ||
             o->expunge(srv->mb.ctx, (size_t)mi) < 0)
             continue;
         memmove(&srv->view[vi], &srv->view[vi + 1], (srv->n_view - vi - 1) * sizeof srv->view[0]);
@@ -576,8 +589,9 @@ typedef struct {
     uint32_t star_seq, star_uid;
 } search_prog;
 
-/* search_date - "1-Feb-1994" (RFC 9051 9 date), quoted or not: days since 1970 */
-static int search_date(imap_cursor *c, int64_t *days)
+/* imap_date_days - "1-Feb-1994" (RFC 9051 9 date), quoted or not: days since 1970; a
+ * quoted date-time ("17-Jul-1996 02:44:25 -0700") gives its day too */
+int imap_date_days(imap_cursor *c, int64_t *days)
 {
     static const char mons[] = "janfebmaraprmayjunjulaugsepoctnovdec";
     char s[32];
@@ -728,7 +742,8 @@ static int search_key_parse(imap_cursor *c, search_prog *p, int depth)
         if (retr_ieq(a, al, dates[i].name)) {
             /* SENT* compare the internal date too: close enough for a teaching server */
             int64_t days;
-            if (imap_sp(c) < 0 || search_date(c, &days) < 0 || (k = new_key(p, dates[i].kind)) < 0)
+            if (imap_sp(c) < 0 || imap_date_days(c, &days) < 0 ||
+                (k = new_key(p, dates[i].kind)) < 0)
                 return -1;
             p->k[k].num = days;
             return k;

@@ -1,6 +1,7 @@
 /* imap_server.c - the sans-I/O IMAP server engine: input assembly (lines and literals), the
- * command table, the response and state funnels, login, and the mailbox-level commands.
- * FETCH, STORE, SEARCH and EXPUNGE live in imap_fetch.c.
+ * command table, the response and state funnels, and the commands of any state. Login is in
+ * imap_login.c, SELECT and STATUS in imap_mailbox.c, folders in imap_folder.c, APPEND, COPY
+ * and MOVE in imap_copy.c, FETCH, STORE, SEARCH and EXPUNGE in imap_fetch.c.
  *
  * Choices worth knowing:
  * - The session keeps its own view of the mailbox (UID and flags per sequence number). Changes
@@ -174,8 +175,13 @@ bool imap_plaintext_ok(const imap_server *srv)
 void imap_capabilities(imap_server *srv, char *out, size_t cap)
 {
     bool pre = srv->state == IMAP_SRV_NOT_AUTH || srv->state == IMAP_SRV_GREETING;
+    /* the folder words only with folders, so a server with INBOX alone offers what it has */
+    char folders[80] = "";
+    if (imap_folders_on(srv))
+        snprintf(folders, sizeof folders, " MOVE UIDPLUS SPECIAL-USE APPENDLIMIT=%u",
+                 (unsigned)IMAP_APPEND_MAX);
     snprintf(out, cap, "CAPABILITY IMAP4rev1 IMAP4rev2 LITERAL- SASL-IR IDLE NAMESPACE ENABLE "
-                       "UNSELECT%s%s",
+                       "UNSELECT%s%s%s", folders,
              pre && srv->cfg.tls_available && !srv->tls ? " STARTTLS" : "",
              !pre ? "" : imap_plaintext_ok(srv) ? " AUTH=PLAIN" : " LOGINDISABLED");
 }
@@ -370,6 +376,16 @@ static void cmd_search(imap_server *srv, imap_cursor *c)
     imap_cmd_search(srv, c, false);
 }
 
+static void cmd_copy(imap_server *srv, imap_cursor *c)
+{
+    imap_cmd_copy(srv, c, false, false);
+}
+
+static void cmd_move(imap_server *srv, imap_cursor *c)
+{
+    imap_cmd_copy(srv, c, false, true);
+}
+
 static void cmd_uid(imap_server *srv, imap_cursor *c)
 {
     const char *a;
@@ -385,7 +401,9 @@ static void cmd_uid(imap_server *srv, imap_cursor *c)
     else if (retr_ieq(a, al, "SEARCH"))
         imap_cmd_search(srv, c, true);
     else if (retr_ieq(a, al, "COPY") || retr_ieq(a, al, "MOVE"))
-        imap_cmd_no_other_mailboxes(srv, c);
+        imap_cmd_copy(srv, c, true, retr_ieq(a, al, "MOVE"));
+    else if (retr_ieq(a, al, "EXPUNGE") && imap_folders_on(srv)) /* UIDPLUS, RFC 4315 2.1 */
+        imap_cmd_uid_expunge(srv, c);
     else
         imap_bad(srv, "imap.uid.syntax", "RFC 9051 6.4.9", "Unknown UID command");
 }
@@ -416,12 +434,9 @@ static const command_row commands[] = {
     {"ENABLE", S_AU, imap_cmd_enable, false, "imap.cmd.enable", "RFC 9051 6.3.1"},
     {"SELECT", S_AU | S_SE, imap_cmd_select, false, "imap.cmd.select", "RFC 9051 6.3.2"},
     {"EXAMINE", S_AU | S_SE, imap_cmd_examine, false, "imap.cmd.examine", "RFC 9051 6.3.3"},
-    {"CREATE", S_AU | S_SE, imap_cmd_no_other_mailboxes, false, "imap.cmd.create",
-     "RFC 9051 6.3.4"},
-    {"DELETE", S_AU | S_SE, imap_cmd_no_other_mailboxes, false, "imap.cmd.delete",
-     "RFC 9051 6.3.5"},
-    {"RENAME", S_AU | S_SE, imap_cmd_no_other_mailboxes, false, "imap.cmd.rename",
-     "RFC 9051 6.3.6"},
+    {"CREATE", S_AU | S_SE, imap_cmd_create, false, "imap.cmd.create", "RFC 9051 6.3.4"},
+    {"DELETE", S_AU | S_SE, imap_cmd_delete, false, "imap.cmd.delete", "RFC 9051 6.3.5"},
+    {"RENAME", S_AU | S_SE, imap_cmd_rename, false, "imap.cmd.rename", "RFC 9051 6.3.6"},
     {"SUBSCRIBE", S_AU | S_SE, imap_cmd_subscribe, false, "imap.cmd.subscribe", "RFC 9051 6.3.7"},
     {"UNSUBSCRIBE", S_AU | S_SE, imap_cmd_subscribe, false, "imap.cmd.unsubscribe",
      "RFC 9051 6.3.8"},
@@ -429,8 +444,7 @@ static const command_row commands[] = {
     {"LSUB", S_AU | S_SE, imap_cmd_lsub, false, "imap.cmd.lsub", "RFC 3501 6.3.9"},
     {"NAMESPACE", S_AU | S_SE, imap_cmd_namespace, true, "imap.cmd.namespace", "RFC 9051 6.3.10"},
     {"STATUS", S_AU | S_SE, imap_cmd_status, false, "imap.cmd.status", "RFC 9051 6.3.11"},
-    {"APPEND", S_AU | S_SE, imap_cmd_no_other_mailboxes, false, "imap.cmd.append",
-     "RFC 9051 6.3.12"},
+    {"APPEND", S_AU | S_SE, imap_cmd_append, false, "imap.cmd.append", "RFC 9051 6.3.12"},
     {"IDLE", S_AU | S_SE, cmd_idle, true, "imap.cmd.idle", "RFC 2177 3"},
     {"CHECK", S_SE, cmd_check, true, "imap.cmd.check", "RFC 3501 6.4.1"},
     {"CLOSE", S_SE, cmd_close_expunge, true, "imap.cmd.close", "RFC 9051 6.4.1"},
@@ -439,8 +453,8 @@ static const command_row commands[] = {
     {"SEARCH", S_SE, cmd_search, false, "imap.cmd.search", "RFC 9051 6.4.4"},
     {"FETCH", S_SE, cmd_fetch, false, "imap.cmd.fetch", "RFC 9051 6.4.5"},
     {"STORE", S_SE, cmd_store, false, "imap.cmd.store", "RFC 9051 6.4.6"},
-    {"COPY", S_SE, imap_cmd_no_other_mailboxes, false, "imap.cmd.copy", "RFC 9051 6.4.7"},
-    {"MOVE", S_SE, imap_cmd_no_other_mailboxes, false, "imap.cmd.move", "RFC 9051 6.4.8"},
+    {"COPY", S_SE, cmd_copy, false, "imap.cmd.copy", "RFC 9051 6.4.7"},
+    {"MOVE", S_SE, cmd_move, false, "imap.cmd.move", "RFC 9051 6.4.8"},
     {"UID", S_SE, cmd_uid, false, "imap.cmd.uid", "RFC 9051 6.4.9"},
 };
 
@@ -557,8 +571,11 @@ static void line_done(imap_server *srv)
         handle_special_line(srv, io->line.p, io->line.len);
         return;
     }
+    /* an APPEND's message may be far larger than any other command (IMAP_APPEND_MAX) */
+    bool append = srv->cmd.len && imap_is_append(srv);
+    size_t command_max = append ? IMAP_COMMAND_MAX + IMAP_APPEND_MAX : IMAP_COMMAND_MAX;
     if (srv->discard || io->line_total > IMAP_LINE_MAX ||
-        srv->cmd.len + io->line.len > IMAP_COMMAND_MAX) {
+        srv->cmd.len + io->line.len > command_max) {
         bool first = !srv->discard;
         srv->discard = false;
         srv->cmd.len = 0;
@@ -580,8 +597,11 @@ static void line_done(imap_server *srv)
         srv->cmd.len = 0;
         return;
     }
-    if ((uint64_t)n > IMAP_LITERAL_MAX || srv->cmd.len + (size_t)n > IMAP_COMMAND_MAX ||
-        (!sync && n > IMAP_LITERAL_PLUS_MAX)) {
+    append = imap_is_append(srv);
+    if (append)
+        command_max = IMAP_COMMAND_MAX + IMAP_APPEND_MAX;
+    if ((uint64_t)n > (append ? IMAP_APPEND_MAX : IMAP_LITERAL_MAX) ||
+        srv->cmd.len + (size_t)n > command_max || (!sync && n > IMAP_LITERAL_PLUS_MAX)) {
         if (!sync) {
             /* RFC 7888 4: the bytes are coming anyway; the session cannot stay in step */
             imap_bye(srv, "imap.literal.too_big", "RFC 7888 4", "Literal too big");
@@ -592,8 +612,12 @@ static void line_done(imap_server *srv)
         snprintf(srv->tag, sizeof srv->tag, "%.*s", (int)(tl < IMAP_TAG_MAX ? tl : IMAP_TAG_MAX),
                  srv->cmd.p);
         srv->cmd.len = 0;
-        imap_tagged(srv, "BAD", "TOOBIG", "imap.literal.too_big", "RFC 9051 7.1",
-                    "Literal too big");
+        if (append) /* over APPENDLIMIT (RFC 7889): NO [TOOBIG] (RFC 9051 7.1) */
+            imap_tagged(srv, "NO", "TOOBIG", "imap.append.too_big", "RFC 9051 7.1",
+                        "Message too big for APPENDLIMIT");
+        else
+            imap_tagged(srv, "BAD", "TOOBIG", "imap.literal.too_big", "RFC 9051 7.1",
+                        "Literal too big");
         return;
     }
     srv->literal_left = (size_t)n;

@@ -4,9 +4,12 @@
  * Commands: CAPABILITY, NOOP, LOGOUT, STARTTLS, LOGIN (refused before TLS: LOGINDISABLED),
  * AUTHENTICATE PLAIN (with SASL-IR, RFC 4959), ENABLE, NAMESPACE, LIST, LSUB, STATUS,
  * SUBSCRIBE, UNSUBSCRIBE, SELECT, EXAMINE, CHECK, CLOSE, UNSELECT, EXPUNGE, SEARCH, FETCH,
- * STORE, UID FETCH/STORE/SEARCH, IDLE (RFC 2177). One mailbox, INBOX, over the storage
- * interface of mailbox.h (opened shared, without a lock). Literals come in synchronizing and
- * RFC 7888 LITERAL- form and go out as literals whenever a string is not plain short text.
+ * STORE, UID FETCH/STORE/SEARCH, IDLE (RFC 2177); with a provider that has folders also
+ * CREATE, DELETE, RENAME, APPEND, COPY, MOVE (RFC 6851), UID COPY/MOVE/EXPUNGE and UIDPLUS
+ * (RFC 4315), SPECIAL-USE (RFC 6154) and APPENDLIMIT (RFC 7889). Mailboxes live behind the
+ * storage interface of mailbox.h (opened shared, without a lock). Literals come in
+ * synchronizing and RFC 7888 LITERAL- form and go out as literals whenever a string is not
+ * plain short text.
  *
  * Driver loop, as for the other engines:
  *     srv = imap_server_new(&cfg, implicit_tls, now);   "* OK [CAPABILITY ...]" queued
@@ -29,8 +32,11 @@
 /* Octets of one command line (between literals), CRLF included. RFC 9051 4 sets no limit;
  * RFC 7162 3.2.1 suggests at least 8192. */
 #define IMAP_LINE_MAX 8192
-/* Octets of one literal in a command: we have no APPEND, so literals are only strings. */
+/* Octets of one literal in a command other than APPEND (names, search strings). */
 #define IMAP_LITERAL_MAX 65536
+/* Octets of one APPENDed message, advertised as APPENDLIMIT (RFC 7889); the whole command
+ * may hold this plus IMAP_COMMAND_MAX. */
+#define IMAP_APPEND_MAX (32u * 1024u * 1024u)
 /* RFC 7888 LITERAL-: non-synchronizing literals up to 4096 octets. */
 #define IMAP_LITERAL_PLUS_MAX 4096
 /* Octets of a whole command, literals included. */

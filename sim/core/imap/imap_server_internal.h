@@ -1,6 +1,7 @@
 /* imap_server_internal.h - the IMAP server session, shared by imap_server.c (session, input,
- * funnels), imap_login.c (STARTTLS, LOGIN, AUTHENTICATE), imap_mailbox.c (SELECT, LIST,
- * STATUS, ...) and imap_fetch.c (FETCH, STORE, SEARCH, EXPUNGE). Not for other modules. */
+ * funnels), imap_login.c (STARTTLS, LOGIN, AUTHENTICATE), imap_mailbox.c (SELECT, STATUS,
+ * ...), imap_folder.c (LIST, CREATE, DELETE, RENAME, SUBSCRIBE), imap_copy.c (APPEND, COPY,
+ * MOVE) and imap_fetch.c (FETCH, STORE, SEARCH, EXPUNGE). Not for other modules. */
 #ifndef IMAP_SERVER_INTERNAL_H
 #define IMAP_SERVER_INTERNAL_H
 
@@ -28,7 +29,8 @@ struct imap_server {
     char user[IMAP_NAME_MAX + 1];
     char tag[IMAP_TAG_MAX + 1];
     char verb[16];
-    mailbox mb;
+    mailbox mb;           /* the current mailbox (selected, or last selected; INBOX at login) */
+    char mb_name[MAILBOX_NAME_MAX + 1]; /* its name; "" for INBOX */
     imap_view_msg *view;  /* the selected mailbox as the client knows it (seq = index + 1) */
     size_t n_view, view_cap;
     retr_buf cmd;         /* the command being assembled, literals included */
@@ -72,13 +74,42 @@ void imap_sasl_plain(imap_server *srv, const char *b64, size_t len);
 /* mailbox commands (imap_mailbox.c): c is after the command name */
 void imap_cmd_select(imap_server *srv, imap_cursor *c);
 void imap_cmd_examine(imap_server *srv, imap_cursor *c);
-void imap_cmd_list(imap_server *srv, imap_cursor *c);
-void imap_cmd_lsub(imap_server *srv, imap_cursor *c);
 void imap_cmd_status(imap_server *srv, imap_cursor *c);
 void imap_cmd_enable(imap_server *srv, imap_cursor *c);
 void imap_cmd_namespace(imap_server *srv, imap_cursor *c);
-void imap_cmd_subscribe(imap_server *srv, imap_cursor *c);
 void imap_cmd_no_other_mailboxes(imap_server *srv, imap_cursor *c);
+
+/* folders (imap_folder.c) */
+/* imap_folders_on - does the provider offer folders besides INBOX? */
+bool imap_folders_on(const imap_server *srv);
+/* imap_mailbox_name - " name" (astring) into name, INBOX in any case spelled "INBOX"; 0 or -1 */
+int imap_mailbox_name(imap_cursor *c, char name[IMAP_NAME_MAX + 1]);
+/* imap_is_current - is name the session's current mailbox? */
+bool imap_is_current(const imap_server *srv, const char *name);
+/* imap_open_name - the mailbox called name: the current one itself (*borrowed), or opened
+ * through the provider; give it back with imap_close_name */
+mailbox_open_status imap_open_name(imap_server *srv, const char *name, mailbox *out,
+                                   bool *borrowed);
+void imap_close_name(imap_server *srv, mailbox *mb, bool borrowed);
+/* imap_switch_to - make name the current mailbox (for SELECT); 0, or -1 when it is missing */
+int imap_switch_to(imap_server *srv, const char *name);
+/* imap_folder_no - the tagged NO for a failed folder operation, with its response code */
+void imap_folder_no(imap_server *srv, mailbox_fstatus st, const char *rfc);
+/* imap_put_name - a mailbox name on the output: an atom when it can be, else a string */
+int imap_put_name(imap_server *srv, const char *name);
+void imap_cmd_list(imap_server *srv, imap_cursor *c);
+void imap_cmd_lsub(imap_server *srv, imap_cursor *c);
+void imap_cmd_subscribe(imap_server *srv, imap_cursor *c);
+void imap_cmd_create(imap_server *srv, imap_cursor *c);
+void imap_cmd_delete(imap_server *srv, imap_cursor *c);
+void imap_cmd_rename(imap_server *srv, imap_cursor *c);
+
+/* messages between mailboxes (imap_copy.c) */
+/* imap_is_append - is the command being assembled an APPEND (its literal may be large)? */
+bool imap_is_append(const imap_server *srv);
+void imap_cmd_append(imap_server *srv, imap_cursor *c);
+void imap_cmd_copy(imap_server *srv, imap_cursor *c, bool uid, bool move);
+void imap_cmd_uid_expunge(imap_server *srv, imap_cursor *c);
 
 /* message commands (imap_fetch.c) */
 void imap_cmd_fetch(imap_server *srv, imap_cursor *c, bool uid);
@@ -87,5 +118,13 @@ void imap_cmd_search(imap_server *srv, imap_cursor *c, bool uid);
 void imap_cmd_expunge(imap_server *srv, imap_cursor *c);
 /* imap_expunge_deleted - remove \Deleted messages; report EXPUNGE responses when loud */
 void imap_expunge_deleted(imap_server *srv, bool loud);
+/* imap_expunge_uids - the same for the messages whose UIDs are in uids (n, ascending; NULL
+ * for all), only the \Deleted ones when deleted_only (UID EXPUNGE, MOVE) */
+void imap_expunge_uids(imap_server *srv, bool loud, const uint32_t *uids, size_t n,
+                       bool deleted_only);
+/* imap_flag_list - a flag list: "(\Seen \Draft)" or flags without parentheses; 0 or -1 */
+int imap_flag_list(imap_cursor *c, unsigned *flags);
+/* imap_date_days - an RFC 9051 date (or the date of a quoted date-time): days since 1970 */
+int imap_date_days(imap_cursor *c, int64_t *days);
 
 #endif

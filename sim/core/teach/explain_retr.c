@@ -408,8 +408,8 @@ static const explain_entry table[] = {
                      "IMAP4rev2).", "RFC 9051 7.2.1"},
     {"imap.select.ok", "Tagged OK [READ-WRITE] (SELECT) or [READ-ONLY] (EXAMINE): the mailbox "
                        "is open and the session is in the Selected state.", "RFC 9051 6.3.2"},
-    {"imap.select.no_such", "NO [NONEXISTENT]: there is no such mailbox (this teaching server "
-                            "has only INBOX).", "RFC 9051 7.1"},
+    {"imap.select.no_such", "NO [NONEXISTENT]: there is no mailbox of that name (a server "
+                            "without folders has only INBOX).", "RFC 9051 7.1"},
     {"imap.select.syntax", "SELECT and EXAMINE need exactly one argument: the mailbox name.",
      "RFC 9051 6.3.2"},
     {"imap.select.permanentflags", "OK [PERMANENTFLAGS (...)]: the flags the client may change "
@@ -427,13 +427,15 @@ static const explain_entry table[] = {
                     "server does not track \\Recent and always says 0.", "RFC 3501 7.3.2"},
     {"imap.flags", "Untagged FLAGS: the flags that exist in this mailbox (\\Seen, \\Answered, "
                    "\\Flagged, \\Deleted, \\Draft).", "RFC 9051 7.3.5"},
-    {"imap.list", "Untagged LIST: one mailbox, its attributes and the hierarchy separator "
-                  "(\"/\").", "RFC 9051 7.3.1"},
+    {"imap.list", "Untagged LIST: one mailbox, its attributes (\\HasChildren or "
+                  "\\HasNoChildren; \\Sent, \\Trash, \\Drafts from SPECIAL-USE, RFC 6154 2) and "
+                  "the hierarchy delimiter \".\" between levels, as in Archive.2026.",
+     "RFC 9051 7.3.1"},
     {"imap.list.ok", "Tagged OK: LIST (or LSUB) is complete.", "RFC 9051 6.3.9"},
     {"imap.list.syntax", "LIST needs two arguments: a reference and a mailbox pattern such as "
                          "\"\" \"*\".", "RFC 9051 6.3.9"},
-    {"imap.namespace", "Untagged NAMESPACE: personal mailboxes start at the root with \"/\" as "
-                       "separator; there are no other users' or shared ones.",
+    {"imap.namespace", "Untagged NAMESPACE: personal mailboxes start at the root with \".\" "
+                       "as the hierarchy delimiter; there are no other users' or shared ones.",
      "RFC 9051 7.3.2"},
     {"imap.namespace.ok", "Tagged OK: NAMESPACE is complete.", "RFC 9051 6.3.10"},
     {"imap.status", "Untagged STATUS: the requested counts for the mailbox.",
@@ -444,9 +446,66 @@ static const explain_entry table[] = {
     {"imap.subscribe.ok", "Tagged OK: the subscription list is updated.", "RFC 9051 6.3.7"},
     {"imap.subscribe.syntax", "SUBSCRIBE and UNSUBSCRIBE need one argument: the mailbox name.",
      "RFC 9051 6.3.7"},
-    {"imap.mailbox.cannot", "NO [CANNOT]: this teaching server has only INBOX, so creating, "
+    {"imap.mailbox.cannot", "NO [CANNOT]: this server has only INBOX, so creating, "
                             "renaming, copying or moving between mailboxes is refused.",
      "RFC 5530 3"},
+    /* ---- folders: CREATE, DELETE, RENAME, APPEND, COPY, MOVE (RFC 9051, 4315, 6851) ---- */
+    {"imap.create.ok", "Tagged OK: the mailbox exists now, and any missing level above it "
+                       "(CREATE a.b also makes a).", "RFC 9051 6.3.4"},
+    {"imap.create.syntax", "CREATE needs one argument: the new mailbox name.", "RFC 9051 6.3.4"},
+    {"imap.delete.ok", "Tagged OK: the mailbox and every message in it are gone for good.",
+     "RFC 9051 6.3.5"},
+    {"imap.delete.syntax", "DELETE needs one argument: the mailbox name.", "RFC 9051 6.3.5"},
+    {"imap.rename.ok", "Tagged OK: the mailbox has its new name, and so do the mailboxes under "
+                       "it. Renaming INBOX instead moves all its messages into a new mailbox "
+                       "and leaves INBOX empty.", "RFC 9051 6.3.6"},
+    {"imap.rename.syntax", "RENAME needs two arguments: the old name and the new one.",
+     "RFC 9051 6.3.6"},
+    {"imap.folder.exists", "NO [ALREADYEXISTS]: a mailbox of that name exists already (INBOX "
+                           "always does).", "RFC 9051 7.1"},
+    {"imap.folder.nonexistent", "NO [NONEXISTENT]: there is no mailbox of that name.",
+     "RFC 9051 7.1"},
+    {"imap.folder.badname", "NO [CANNOT]: this server cannot store that name; it takes "
+                            "printable ASCII without wildcards, slashes or empty levels.",
+     "RFC 9051 7.1"},
+    {"imap.folder.nonascii", "NO [CANNOT]: non-ASCII names travel in modified UTF-7 (with "
+                             "'&'); this server keeps to plain ASCII names.", "RFC 9051 5.1.3"},
+    {"imap.folder.inbox", "NO [CANNOT]: INBOX is special: it always exists, so it cannot be "
+                          "deleted, and here it has no mailboxes under it.", "RFC 9051 6.3.5"},
+    {"imap.folder.inuse", "NO [INUSE]: the mailbox is selected by a session, so it cannot be "
+                          "deleted or renamed now.", "RFC 9051 7.1"},
+    {"imap.folder.children", "NO [CANNOT]: the mailbox has mailboxes under it; delete those "
+                             "first.", "RFC 9051 6.3.5"},
+    {"imap.folder.limit", "NO [LIMIT]: the user has as many mailboxes as this server allows.",
+     "RFC 9051 7.1"},
+    {"imap.folder.fail", "NO [SERVERBUG]: the server could not change its storage; nothing was "
+                         "done.", "RFC 9051 7.1"},
+    {"imap.append.ok", "Tagged OK [APPENDUID v u]: the message is stored, and u is its UID in "
+                       "the mailbox whose UIDVALIDITY is v. This is how a mail program saves "
+                       "what it sent into Sent.", "RFC 4315 3"},
+    {"imap.append.syntax", "APPEND needs a mailbox, optional flags and date, and the message "
+                           "as a literal: APPEND Sent (\\Seen) {310}.", "RFC 9051 6.3.12"},
+    {"imap.append.trycreate", "NO [TRYCREATE]: the target mailbox does not exist; a client "
+                              "may CREATE it and try again.", "RFC 9051 7.1"},
+    {"imap.append.too_big", "NO [TOOBIG]: the message is larger than the APPENDLIMIT the "
+                            "server advertised (RFC 7889), so it is refused before it is sent.",
+     "RFC 9051 7.1"},
+    {"imap.copy.ok", "Tagged OK [COPYUID v old new]: the messages are copied, with their flags "
+                     "and dates; new lists their UIDs in the target, in the order of old.",
+     "RFC 4315 3"},
+    {"imap.copy.syntax", "COPY and MOVE need a message set and a target mailbox.",
+     "RFC 9051 6.4.7"},
+    {"imap.copy.no_such", "The message set names a number beyond EXISTS, so the server "
+                          "answers BAD.", "RFC 9051 6.4.7"},
+    {"imap.copy.trycreate", "NO [TRYCREATE]: the target mailbox does not exist; nothing was "
+                            "copied or moved.", "RFC 9051 7.1"},
+    {"imap.move.copyuid", "Untagged OK [COPYUID ...]: MOVE reports the new UIDs first, then "
+                          "EXPUNGE for each message that left.", "RFC 6851 4.3"},
+    {"imap.move.ok", "Tagged OK: the messages are in the target mailbox and gone from this "
+                     "one, in one step (no copy plus \\Deleted plus EXPUNGE).",
+     "RFC 9051 6.4.8"},
+    {"imap.uid_expunge.syntax", "UID EXPUNGE needs a UID set: only \\Deleted messages with "
+                                "those UIDs are removed.", "RFC 4315 2.1"},
     {"imap.fetch", "Untagged FETCH: the data asked for about one message (flags, size, "
                    "envelope, body, ...). Fetching BODY[] also sets \\Seen; BODY.PEEK[] does "
                    "not.", "RFC 9051 7.5.2"},

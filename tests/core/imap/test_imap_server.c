@@ -1,5 +1,6 @@
 /* test_imap_server.c - the IMAP server engine: login rules, SELECT, FETCH items, STORE,
- * SEARCH, EXPUNGE, IDLE with new mail, literals and limits, over the in-memory mailbox. */
+ * SEARCH, EXPUNGE, IDLE with new mail, literals and limits, and folders (LIST, CREATE,
+ * DELETE, RENAME, SUBSCRIBE, APPEND, COPY, MOVE, UID EXPUNGE), over the in-memory mailbox. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -110,6 +111,8 @@ static const ev_copy *find(retr_event_kind kind, const char *key)
     return NULL;
 }
 
+static bool with_folders; /* start() gives the provider folders */
+
 static void start(bool tls_available, bool plaintext)
 {
     memset(&T, 0, sizeof T);
@@ -122,6 +125,8 @@ static void start(bool tls_available, bool plaintext)
     imap_server_config_default(&T.cfg);
     T.cfg.hostname = "mail.example.org";
     T.cfg.provider = mailbox_mem_provider(&T.dir);
+    if (with_folders)
+        T.cfg.provider.folders = &mailbox_mem_folder_ops;
     T.cfg.tls_available = tls_available;
     T.cfg.allow_plaintext = plaintext;
     T.srv = imap_server_new(&T.cfg, false, T.now);
@@ -301,7 +306,7 @@ static void test_store_search_expunge(void **state)
     feed("e3 UNSELECT\r\n");
     assert_string_equal(feed("e4 ENABLE IMAP4rev2\r\n"),
                         "* ENABLED IMAP4rev2\r\ne4 OK ENABLE completed\r\n");
-    assert_non_null(strstr(feed("e5 EXAMINE INBOX\r\n"), "* LIST () \"/\" INBOX\r\n"));
+    assert_non_null(strstr(feed("e5 EXAMINE INBOX\r\n"), "* LIST () \".\" INBOX\r\n"));
     assert_null(strstr(T.out, "RECENT"));
     assert_string_equal(feed("e6 UID SEARCH ALL\r\n"),
                         "* ESEARCH (TAG \"e6\") UID ALL 2\r\ne6 OK UID SEARCH completed\r\n");
@@ -366,16 +371,16 @@ static void test_limits_and_errors(void **state)
     memcpy(big + sizeof big - 3, "\r\n", 3);
     assert_string_equal(feed(big), "* BAD Command line too long\r\n");
     assert_string_equal(feed("l1 LIST \"\" *\r\n"),
-                        "* LIST () \"/\" INBOX\r\nl1 OK LIST completed\r\n");
+                        "* LIST () \".\" INBOX\r\nl1 OK LIST completed\r\n");
     assert_string_equal(feed("l2 LIST \"\" \"\"\r\n"),
-                        "* LIST (\\Noselect) \"/\" \"\"\r\nl2 OK LIST completed\r\n");
+                        "* LIST (\\Noselect) \".\" \"\"\r\nl2 OK LIST completed\r\n");
     assert_string_equal(
         feed("l3 STATUS INBOX (MESSAGES UNSEEN UIDNEXT)\r\n"),
         "* STATUS INBOX (MESSAGES 2 UNSEEN 1 UIDNEXT 3)\r\nl3 OK STATUS completed\r\n");
     assert_string_equal(feed("l4 SELECT Trash\r\n"),
                         "l4 NO [NONEXISTENT] Only INBOX exists here\r\n");
     assert_string_equal(feed("l5 NAMESPACE\r\n"),
-                        "* NAMESPACE ((\"\" \"/\")) NIL NIL\r\nl5 OK NAMESPACE completed\r\n");
+                        "* NAMESPACE ((\"\" \".\")) NIL NIL\r\nl5 OK NAMESPACE completed\r\n");
     bool saw_bye = false;
     for (int i = 0; i < IMAP_MAX_ERRORS && !saw_bye; i++)
         saw_bye = strstr(feed("z FROB\r\n"), "* BYE Too many errors\r\n") != NULL;
@@ -411,6 +416,232 @@ static void test_implicit_tls(void **state)
     end();
 }
 
+/* ---- folders --------------------------------------------------------------------------------- */
+
+#define CAPS_FOLDERS "IMAP4rev1 IMAP4rev2 LITERAL- SASL-IR IDLE NAMESPACE ENABLE UNSELECT MOVE " \
+                     "UIDPLUS SPECIAL-USE APPENDLIMIT=33554432"
+
+static void start_folders(void)
+{
+    with_folders = true;
+    start(false, true);
+    with_folders = false;
+    assert_string_equal(feed("a1 LOGIN bob hunter2\r\n"),
+                        "a1 OK [CAPABILITY " CAPS_FOLDERS "] Logged in\r\n");
+}
+
+static void test_folders_create_list_delete(void **state)
+{
+    (void)state;
+    start_folders();
+    assert_string_equal(feed("c1 CREATE Sent\r\n"), "c1 OK CREATE completed\r\n");
+    assert_string_equal(feed("c2 CREATE Trash\r\n"), "c2 OK CREATE completed\r\n");
+    assert_string_equal(feed("c3 CREATE Archive.2026\r\n"), "c3 OK CREATE completed\r\n");
+    assert_string_equal(feed("c4 CREATE \"My Stuff.\"\r\n"), "c4 OK CREATE completed\r\n");
+    /* RFC 9051 6.3.9: '*' crosses levels, '%' does not; parents were created (6.3.4) */
+    assert_string_equal(feed("l1 LIST \"\" *\r\n"),
+                        "* LIST (\\HasNoChildren) \".\" INBOX\r\n"
+                        "* LIST (\\HasChildren \\Archive) \".\" Archive\r\n"
+                        "* LIST (\\HasNoChildren) \".\" Archive.2026\r\n"
+                        "* LIST (\\HasNoChildren) \".\" \"My Stuff\"\r\n"
+                        "* LIST (\\HasNoChildren \\Sent) \".\" Sent\r\n"
+                        "* LIST (\\HasNoChildren \\Trash) \".\" Trash\r\n"
+                        "l1 OK LIST completed\r\n");
+    assert_string_equal(feed("l2 LIST \"\" %\r\n"),
+                        "* LIST (\\HasNoChildren) \".\" INBOX\r\n"
+                        "* LIST (\\HasChildren \\Archive) \".\" Archive\r\n"
+                        "* LIST (\\HasNoChildren) \".\" \"My Stuff\"\r\n"
+                        "* LIST (\\HasNoChildren \\Sent) \".\" Sent\r\n"
+                        "* LIST (\\HasNoChildren \\Trash) \".\" Trash\r\n"
+                        "l2 OK LIST completed\r\n");
+    assert_string_equal(feed("l3 LIST Archive. %\r\n"),
+                        "* LIST (\\HasNoChildren) \".\" Archive.2026\r\nl3 OK LIST completed\r\n");
+    assert_string_equal(feed("l4 LIST \"\" inbox\r\n"),
+                        "* LIST (\\HasNoChildren) \".\" INBOX\r\nl4 OK LIST completed\r\n");
+    /* error paths: taken names, bad names, INBOX */
+    assert_string_equal(feed("c5 CREATE Sent\r\n"),
+                        "c5 NO [ALREADYEXISTS] Mailbox already exists\r\n");
+    assert_string_equal(feed("c6 CREATE inbox\r\n"),
+                        "c6 NO [ALREADYEXISTS] Mailbox already exists\r\n");
+    assert_non_null(strstr(feed("c7 CREATE a..b\r\n"), "c7 NO [CANNOT] Not a mailbox name"));
+    assert_non_null(strstr(feed("c8 CREATE \"a/b\"\r\n"), "c8 NO [CANNOT] Not a mailbox name"));
+    assert_non_null(strstr(feed("c9 CREATE \"a*\"\r\n"), "c9 NO [CANNOT]"));
+    assert_string_equal(feed("d1 CREATE &AOk-t&AOk-\r\n"),
+                        "d1 NO [CANNOT] Only ASCII mailbox names here (no modified UTF-7)\r\n");
+    assert_string_equal(feed("d2 CREATE INBOX.Sub\r\n"),
+                        "d2 NO [CANNOT] INBOX cannot be deleted and has no subfolders here\r\n");
+    assert_string_equal(feed("d3 CREATE\r\n"), "d3 BAD Syntax: CREATE mailbox\r\n");
+    assert_string_equal(feed("d4 DELETE INBOX\r\n"),
+                        "d4 NO [CANNOT] INBOX cannot be deleted and has no subfolders here\r\n");
+    assert_string_equal(feed("d5 DELETE Nope\r\n"), "d5 NO [NONEXISTENT] No such mailbox\r\n");
+    assert_string_equal(feed("d6 DELETE Archive\r\n"),
+                        "d6 NO [CANNOT] Delete its subfolders first\r\n");
+    assert_string_equal(feed("d7 DELETE Archive.2026\r\n"), "d7 OK DELETE completed\r\n");
+    assert_string_equal(feed("d8 DELETE Archive\r\n"), "d8 OK DELETE completed\r\n");
+    /* a selected folder is in use; once another is selected it can go */
+    feed("s1 SELECT Trash\r\n");
+    assert_string_equal(feed("d9 DELETE Trash\r\n"),
+                        "d9 NO [INUSE] Mailbox is open in another session\r\n");
+    feed("s2 SELECT INBOX\r\n");
+    assert_string_equal(feed("da DELETE Trash\r\n"), "da OK DELETE completed\r\n");
+    assert_string_equal(feed("l5 LIST \"\" *\r\n"),
+                        "* LIST (\\HasNoChildren) \".\" INBOX\r\n"
+                        "* LIST (\\HasNoChildren) \".\" \"My Stuff\"\r\n"
+                        "* LIST (\\HasNoChildren \\Sent) \".\" Sent\r\n"
+                        "l5 OK LIST completed\r\n");
+    /* the folder limit */
+    char cmd[64];
+    bool limited = false;
+    for (int i = 0; i < MAILBOX_FOLDERS_MAX && !limited; i++) {
+        snprintf(cmd, sizeof cmd, "m CREATE f%d\r\n", i);
+        limited = strstr(feed(cmd), "m NO [LIMIT] Too many mailboxes") != NULL;
+    }
+    assert_true(limited);
+    end();
+}
+
+static void test_folders_rename_subscribe_status(void **state)
+{
+    (void)state;
+    start_folders();
+    feed("c1 CREATE Work.Projects\r\n");
+    assert_string_equal(feed("r1 RENAME Work Job\r\n"), "r1 OK RENAME completed\r\n");
+    assert_string_equal(feed("l1 LIST \"\" Job*\r\n"),
+                        "* LIST (\\HasChildren) \".\" Job\r\n"
+                        "* LIST (\\HasNoChildren) \".\" Job.Projects\r\nl1 OK LIST completed\r\n");
+    assert_string_equal(feed("r2 RENAME Nope Other\r\n"),
+                        "r2 NO [NONEXISTENT] No such mailbox\r\n");
+    assert_string_equal(feed("r3 RENAME Job Job.Projects\r\n"),
+                        "r3 NO [ALREADYEXISTS] Mailbox already exists\r\n");
+    assert_string_equal(feed("r4 RENAME Job INBOX\r\n"),
+                        "r4 NO [ALREADYEXISTS] Mailbox already exists\r\n");
+    /* RFC 9051 6.3.6: renaming INBOX moves its messages to the new name; INBOX stays, empty */
+    assert_string_equal(feed("r5 RENAME INBOX Old\r\n"), "r5 OK RENAME completed\r\n");
+    assert_string_equal(feed("s1 STATUS INBOX (MESSAGES)\r\n"),
+                        "* STATUS INBOX (MESSAGES 0)\r\ns1 OK STATUS completed\r\n");
+    assert_string_equal(feed("s2 STATUS Old (MESSAGES UNSEEN UIDNEXT)\r\n"),
+                        "* STATUS Old (MESSAGES 2 UNSEEN 1 UIDNEXT 3)\r\n"
+                        "s2 OK STATUS completed\r\n");
+    assert_string_equal(feed("s3 STATUS Gone (MESSAGES)\r\n"),
+                        "s3 NO [NONEXISTENT] No such mailbox\r\n");
+    /* subscriptions: INBOX always, others when they exist */
+    assert_string_equal(feed("u1 SUBSCRIBE Old\r\n"), "u1 OK Completed\r\n");
+    assert_string_equal(feed("u2 SUBSCRIBE Gone\r\n"),
+                        "u2 NO [NONEXISTENT] No such mailbox\r\n");
+    assert_string_equal(feed("u3 LSUB \"\" *\r\n"),
+                        "* LSUB () \".\" INBOX\r\n* LSUB () \".\" Old\r\nu3 OK LSUB completed\r\n");
+    feed("x1 DELETE Old\r\n");
+    assert_string_equal(feed("u4 LSUB \"\" *\r\n"), "* LSUB () \".\" INBOX\r\n"
+                                                    "* LSUB (\\Noselect) \".\" Old\r\n"
+                                                    "u4 OK LSUB completed\r\n");
+    assert_string_equal(feed("u5 UNSUBSCRIBE Old\r\n"), "u5 OK Completed\r\n");
+    assert_string_equal(feed("u6 LSUB \"\" *\r\n"),
+                        "* LSUB () \".\" INBOX\r\nu6 OK LSUB completed\r\n");
+    /* SELECT a folder by name; its own UIDVALIDITY */
+    feed("c2 CREATE Sent\r\n");
+    assert_non_null(strstr(feed("s4 SELECT Sent\r\n"), "* 0 EXISTS\r\n"));
+    assert_non_null(strstr(T.out, "s4 OK [READ-WRITE] SELECT completed"));
+    assert_null(strstr(T.out, "UIDVALIDITY 3857529045"));
+    end();
+}
+
+static void test_folders_append(void **state)
+{
+    (void)state;
+    start_folders();
+    feed("c1 CREATE Sent\r\n");
+    assert_string_equal(feed("p1 APPEND Sent (\\Seen) \"01-Dec-2026 10:00:00 +0100\" {12}\r\n"),
+                        "+ Ready for literal data\r\n");
+    const char *r = feed("Subject: x\r\n\r\n");
+    assert_string_equal(r, "p1 OK [APPENDUID 3857529046 1] APPEND completed\r\n");
+    feed("f1 EXAMINE Sent\r\n");
+    assert_string_equal(feed("f2 FETCH 1 (FLAGS INTERNALDATE RFC822.SIZE)\r\n"),
+                        "* 1 FETCH (FLAGS (\\Seen) INTERNALDATE \"01-Dec-2026 09:00:00 +0000\" "
+                        "RFC822.SIZE 12)\r\nf2 OK FETCH completed\r\n");
+    /* LITERAL- (RFC 7888): no "+"; into the selected mailbox, EXISTS comes at once */
+    assert_string_equal(feed("p2 APPEND Sent {3+}\r\nabc\r\n"),
+                        "* 2 EXISTS\r\np2 OK [APPENDUID 3857529046 2] APPEND completed\r\n");
+    /* a missing target asks the client to CREATE it (RFC 9051 6.3.12) */
+    assert_string_equal(feed("p3 APPEND Drafts {3+}\r\nabc\r\n"),
+                        "p3 NO [TRYCREATE] No such mailbox\r\n");
+    /* over APPENDLIMIT: refused before the literal is sent (RFC 7889 4) */
+    char big[64];
+    snprintf(big, sizeof big, "p4 APPEND Sent {%u}\r\n", (unsigned)IMAP_APPEND_MAX + 1);
+    assert_string_equal(feed(big), "p4 NO [TOOBIG] Message too big for APPENDLIMIT\r\n");
+    assert_string_equal(feed("p5 APPEND Sent (\\Bogus) {3+}\r\nabc\r\n"),
+                        "p5 BAD Syntax: APPEND mailbox [(flags)] [\"date-time\"] {size}\r\n");
+    assert_string_equal(feed("p6 APPEND Sent \"99-Foo-2026 10:00:00 +0000\" {3+}\r\nabc\r\n"),
+                        "p6 BAD Syntax: APPEND mailbox [(flags)] [\"date-time\"] {size}\r\n");
+    assert_string_equal(feed("p7 APPEND Sent\r\n"),
+                        "p7 BAD Syntax: APPEND mailbox [(flags)] [\"date-time\"] {size}\r\n");
+    assert_non_null(strstr(feed("p8 APPEND \"a%\" {3+}\r\nabc\r\n"), "p8 NO [CANNOT]"));
+    /* a larger message than any other literal may be (IMAP_LITERAL_MAX) */
+    size_t n = IMAP_LITERAL_MAX + 10;
+    char *msg = malloc(n + 3);
+    assert_non_null(msg);
+    memset(msg, 'x', n);
+    memcpy(msg + n, "\r\n", 3);
+    snprintf(big, sizeof big, "p9 APPEND INBOX {%zu}\r\n", n);
+    assert_string_equal(feed(big), "+ Ready for literal data\r\n");
+    assert_string_equal(feed(msg), "p9 OK [APPENDUID 3857529045 3] APPEND completed\r\n");
+    free(msg);
+    end();
+}
+
+static void test_folders_copy_move(void **state)
+{
+    (void)state;
+    start_folders();
+    feed("c1 CREATE Trash\r\n");
+    feed("a2 SELECT INBOX\r\n");
+    assert_string_equal(feed("k1 COPY 1:2 Trash\r\n"),
+                        "k1 OK [COPYUID 3857529046 1:2 1:2] COPY completed\r\n");
+    assert_string_equal(feed("k2 COPY 1 Nope\r\n"), "k2 NO [TRYCREATE] No such mailbox\r\n");
+    assert_string_equal(feed("k3 COPY 7 Trash\r\n"), "k3 BAD Invalid message sequence number\r\n");
+    assert_string_equal(feed("k4 COPY 1\r\n"), "k4 BAD Syntax: COPY sequence-set mailbox\r\n");
+    /* RFC 6851 4.3: COPYUID untagged, then the EXPUNGEs, then OK */
+    assert_string_equal(feed("m1 UID MOVE 2 Trash\r\n"),
+                        "* OK [COPYUID 3857529046 2 3] Moved\r\n* 2 EXPUNGE\r\n"
+                        "m1 OK MOVE completed\r\n");
+    /* a UID that is gone: nothing to do, and that is no error (RFC 9051 6.4.9) */
+    assert_string_equal(feed("m2 UID MOVE 99 Trash\r\n"), "m2 OK MOVE completed\r\n");
+    assert_string_equal(feed("m3 MOVE 1 Trash\r\n"),
+                        "* OK [COPYUID 3857529046 1 4] Moved\r\n* 1 EXPUNGE\r\n"
+                        "m3 OK MOVE completed\r\n");
+    assert_string_equal(feed("s1 STATUS Trash (MESSAGES)\r\n"),
+                        "* STATUS Trash (MESSAGES 4)\r\ns1 OK STATUS completed\r\n");
+    /* flags and INTERNALDATE travel with the copy (RFC 9051 6.4.7) */
+    feed("s2 SELECT Trash\r\n");
+    assert_string_equal(feed("f1 UID FETCH 3 (FLAGS INTERNALDATE)\r\n"),
+                        "* 3 FETCH (UID 3 FLAGS (\\Seen) INTERNALDATE \"01-Dec-2026 11:00:00 "
+                        "+0000\")\r\nf1 OK UID FETCH completed\r\n");
+    /* UID EXPUNGE (RFC 4315 2.1) removes only the \Deleted messages in its set */
+    feed("t1 STORE 1:2 +FLAGS.SILENT (\\Deleted)\r\n");
+    assert_string_equal(feed("x1 UID EXPUNGE 2:4\r\n"),
+                        "* 2 EXPUNGE\r\nx1 OK UID EXPUNGE completed\r\n");
+    assert_string_equal(feed("x2 UID SEARCH DELETED\r\n"),
+                        "* SEARCH 1\r\nx2 OK UID SEARCH completed\r\n");
+    /* EXAMINE is read-only: no MOVE out of it */
+    feed("s3 EXAMINE Trash\r\n");
+    assert_string_equal(feed("m4 MOVE 1 INBOX\r\n"), "m4 NO Mailbox is read-only\r\n");
+    assert_string_equal(feed("x3 UID EXPUNGE 1\r\n"), "x3 NO Mailbox is read-only\r\n");
+    end();
+}
+
+static void test_no_folders_without_provider(void **state)
+{
+    (void)state;
+    start(false, true);
+    login_select();
+    assert_string_equal(feed("c1 CREATE Sent\r\n"), "c1 NO [CANNOT] Only INBOX exists here\r\n");
+    assert_string_equal(feed("c2 APPEND INBOX {3+}\r\nabc\r\n"),
+                        "c2 NO [CANNOT] Only INBOX exists here\r\n");
+    assert_string_equal(feed("c3 UID MOVE 1 Trash\r\n"),
+                        "c3 NO [CANNOT] Only INBOX exists here\r\n");
+    assert_string_equal(feed("c4 UID EXPUNGE 1\r\n"), "c4 BAD Unknown UID command\r\n");
+    end();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -421,6 +652,11 @@ int main(void)
         cmocka_unit_test(test_idle_and_two_sessions),
         cmocka_unit_test(test_limits_and_errors),
         cmocka_unit_test(test_implicit_tls),
+        cmocka_unit_test(test_folders_create_list_delete),
+        cmocka_unit_test(test_folders_rename_subscribe_status),
+        cmocka_unit_test(test_folders_append),
+        cmocka_unit_test(test_folders_copy_move),
+        cmocka_unit_test(test_no_folders_without_provider),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
