@@ -1,7 +1,7 @@
 /* fuzz_imap_server.c - libFuzzer target for the IMAP server engine.
  *
  * The first byte picks the switches (TLS available, plaintext login allowed, implicit TLS,
- * show secrets). The maildrop holds a plain message, a multipart with an attachment and an
+ * show secrets, folders: CREATE, APPEND, COPY, MOVE and the rest). The maildrop holds a plain message, a multipart with an attachment and an
  * encapsulated message, and a header-only message. The rest is a program of operations: feed
  * the next N bytes, let time pass, finish a TLS handshake, deliver a new message (and tell the
  * engine), drain part of the output. After every call: every event has a key and an RFC
@@ -122,6 +122,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     imap_server_config_default(&cfg);
     cfg.hostname = "mail.example.org";
     cfg.provider = mailbox_mem_provider(&dir);
+    if (sw & 16)
+        cfg.provider.folders = &mailbox_mem_folder_ops;
     cfg.tls_available = sw & 1;
     cfg.allow_plaintext = sw & 2;
     cfg.show_secrets = sw & 8;
