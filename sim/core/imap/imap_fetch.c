@@ -1,5 +1,5 @@
-/* imap_fetch.c - the message-level IMAP commands: FETCH (RFC 9051 6.4.5), STORE (6.4.6),
- * SEARCH (6.4.4) and EXPUNGE (6.4.3), and their UID forms (6.4.9).
+/* imap_fetch.c - the message-level IMAP commands: FETCH (RFC 9051 6.4.5), STORE (6.4.6) and
+ * SEARCH (6.4.4), and their UID forms (6.4.9). EXPUNGE is in imap_copy.c.
  *
  * Message content is read from the mailbox only when an item needs it, and structure
  * (ENVELOPE, BODYSTRUCTURE, sections) is computed from the stored bytes each time: cheap for a
@@ -512,54 +512,6 @@ void imap_cmd_store(imap_server *srv, imap_cursor *c, bool uid)
     }
     imap_tagged(srv, "OK", NULL, "imap.store.ok", rfc, uid ? "UID STORE completed"
                                                            : "STORE completed");
-}
-
-/* ---- EXPUNGE -----------------------------------------------------------------------------------
- */
-
-static int uid_cmp(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return (x > y) - (x < y);
-}
-
-void imap_expunge_deleted(imap_server *srv, bool loud)
-{
-    imap_expunge_uids(srv, loud, NULL, 0, true);
-}
-
-void imap_expunge_uids(imap_server *srv, bool loud, const uint32_t *uids, size_t n,
-                       bool deleted_only)
-{
-    const mailbox_ops *o = srv->mb.ops;
-    /* from the end, so every reported number is right when it is sent (RFC 9051 7.5.1) */
-    for (size_t vi = srv->n_view; vi-- > 0;) {
-        long mi = imap_locate(srv, srv->view[vi].uid);
-        if (mi < 0 || (uids && !bsearch(&srv->view[vi].uid, uids, n, sizeof *uids, uid_cmp)) ||
-            (deleted_only && !(o->flags(srv->mb.ctx, (size_t)mi) & MAILBOX_DELETED)) ||
-            o->expunge(srv->mb.ctx, (size_t)mi) < 0)
-            continue;
-        memmove(&srv->view[vi], &srv->view[vi + 1], (srv->n_view - vi - 1) * sizeof srv->view[0]);
-        srv->n_view--;
-        if (loud) {
-            size_t s = imap_untagged_begin(srv);
-            imap_put_u32(&srv->io, &srv->io.out, vi + 1);
-            imap_put(&srv->io, &srv->io.out, " EXPUNGE");
-            imap_untagged_end(srv, s, "imap.expunge", "RFC 9051 7.5.1", (uint32_t)(vi + 1));
-        }
-    }
-}
-
-void imap_cmd_expunge(imap_server *srv, imap_cursor *c)
-{
-    (void)c;
-    if (srv->readonly) {
-        imap_tagged(srv, "NO", NULL, "imap.expunge.read_only", "RFC 9051 6.4.3",
-                    "Mailbox is read-only");
-        return;
-    }
-    imap_expunge_deleted(srv, true);
-    imap_tagged(srv, "OK", NULL, "imap.expunge.ok", "RFC 9051 6.4.3", "EXPUNGE completed");
 }
 
 /* ---- SEARCH ------------------------------------------------------------------------------------

@@ -280,6 +280,32 @@ void imap_cmd_lsub(imap_server *srv, imap_cursor *c)
     cmd_list(srv, c, true);
 }
 
+/* folder_arg - the one mailbox argument of CREATE or DELETE; false when already answered (no
+ * folders here, or BAD syntax) */
+static bool folder_arg(imap_server *srv, imap_cursor *c, char name[IMAP_NAME_MAX + 1],
+                       const char *key, const char *rfc, const char *syntax)
+{
+    if (!imap_folders_on(srv)) {
+        imap_cmd_no_other_mailboxes(srv, c);
+        return false;
+    }
+    if (imap_mailbox_name(c, name) < 0 || !imap_end(c)) {
+        imap_bad(srv, key, rfc, syntax);
+        return false;
+    }
+    return true;
+}
+
+/* folder_done - the tagged answer: OK, or the NO that st calls for */
+static void folder_done(imap_server *srv, mailbox_fstatus st, const char *key, const char *rfc,
+                        const char *text)
+{
+    if (st != MAILBOX_F_OK)
+        imap_folder_no(srv, st, rfc);
+    else
+        imap_tagged(srv, "OK", NULL, key, rfc, text);
+}
+
 /* ---- SUBSCRIBE, UNSUBSCRIBE ------------------------------------------------------------ */
 
 void imap_cmd_subscribe(imap_server *srv, imap_cursor *c)
@@ -311,26 +337,18 @@ void imap_cmd_subscribe(imap_server *srv, imap_cursor *c)
         return;
     }
     mailbox_names_free(&all);
-    mailbox_fstatus st = p->folders->subscribe(p->ctx, srv->user, name, on);
-    if (st != MAILBOX_F_OK)
-        imap_folder_no(srv, st, rfc);
-    else
-        imap_tagged(srv, "OK", NULL, "imap.subscribe.ok", rfc, "Completed");
+    folder_done(srv, p->folders->subscribe(p->ctx, srv->user, name, on), "imap.subscribe.ok", rfc,
+                "Completed");
 }
 
 /* ---- CREATE, DELETE, RENAME -------------------------------------------------------------- */
 
 void imap_cmd_create(imap_server *srv, imap_cursor *c)
 {
+    const char *rfc = "RFC 9051 6.3.4";
     char name[IMAP_NAME_MAX + 1];
-    if (!imap_folders_on(srv)) {
-        imap_cmd_no_other_mailboxes(srv, c);
+    if (!folder_arg(srv, c, name, "imap.create.syntax", rfc, "Syntax: CREATE mailbox"))
         return;
-    }
-    if (imap_mailbox_name(c, name) < 0 || !imap_end(c)) {
-        imap_bad(srv, "imap.create.syntax", "RFC 9051 6.3.4", "Syntax: CREATE mailbox");
-        return;
-    }
     /* RFC 9051 6.3.4: a trailing delimiter only says the name will have children */
     size_t n = strlen(name);
     if (n > 1 && name[n - 1] == MAILBOX_DELIM)
@@ -339,33 +357,20 @@ void imap_cmd_create(imap_server *srv, imap_cursor *c)
     mailbox_fstatus st = strcmp(name, "INBOX") == 0 ? MAILBOX_F_EXISTS : mailbox_name_check(name);
     if (st == MAILBOX_F_OK)
         st = p->folders->create(p->ctx, srv->user, name);
-    if (st != MAILBOX_F_OK) {
-        imap_folder_no(srv, st, "RFC 9051 6.3.4");
-        return;
-    }
-    imap_tagged(srv, "OK", NULL, "imap.create.ok", "RFC 9051 6.3.4", "CREATE completed");
+    folder_done(srv, st, "imap.create.ok", rfc, "CREATE completed");
 }
 
 void imap_cmd_delete(imap_server *srv, imap_cursor *c)
 {
+    const char *rfc = "RFC 9051 6.3.5";
     char name[IMAP_NAME_MAX + 1];
-    if (!imap_folders_on(srv)) {
-        imap_cmd_no_other_mailboxes(srv, c);
+    if (!folder_arg(srv, c, name, "imap.delete.syntax", rfc, "Syntax: DELETE mailbox"))
         return;
-    }
-    if (imap_mailbox_name(c, name) < 0 || !imap_end(c)) {
-        imap_bad(srv, "imap.delete.syntax", "RFC 9051 6.3.5", "Syntax: DELETE mailbox");
-        return;
-    }
     const mailbox_provider *p = &srv->cfg.provider;
     mailbox_fstatus st = MAILBOX_F_INBOX;
     if (strcmp(name, "INBOX") != 0 && (st = let_go(srv, name)) == MAILBOX_F_OK)
         st = p->folders->remove(p->ctx, srv->user, name);
-    if (st != MAILBOX_F_OK) {
-        imap_folder_no(srv, st, "RFC 9051 6.3.5");
-        return;
-    }
-    imap_tagged(srv, "OK", NULL, "imap.delete.ok", "RFC 9051 6.3.5", "DELETE completed");
+    folder_done(srv, st, "imap.delete.ok", rfc, "DELETE completed");
 }
 
 /* rename_inbox - RFC 9051 6.3.6: renaming INBOX moves all its messages into a new mailbox
@@ -420,9 +425,5 @@ void imap_cmd_rename(imap_server *srv, imap_cursor *c)
         st = rename_inbox(srv, to);
     else if (st == MAILBOX_F_OK && (st = let_go(srv, from)) == MAILBOX_F_OK)
         st = p->folders->rename(p->ctx, srv->user, from, to);
-    if (st != MAILBOX_F_OK) {
-        imap_folder_no(srv, st, "RFC 9051 6.3.6");
-        return;
-    }
-    imap_tagged(srv, "OK", NULL, "imap.rename.ok", "RFC 9051 6.3.6", "RENAME completed");
+    folder_done(srv, st, "imap.rename.ok", "RFC 9051 6.3.6", "RENAME completed");
 }

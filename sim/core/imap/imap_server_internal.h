@@ -115,6 +115,12 @@ void imap_cmd_uid_expunge(imap_server *srv, imap_cursor *c);
 void imap_cmd_fetch(imap_server *srv, imap_cursor *c, bool uid);
 void imap_cmd_store(imap_server *srv, imap_cursor *c, bool uid);
 void imap_cmd_search(imap_server *srv, imap_cursor *c, bool uid);
+/* imap_flag_list - a flag list: "(\Seen \Draft)" or flags without parentheses; 0 or -1 */
+int imap_flag_list(imap_cursor *c, unsigned *flags);
+/* imap_date_days - an RFC 9051 date (or the date of a quoted date-time): days since 1970 */
+int imap_date_days(imap_cursor *c, int64_t *days);
+
+/* leaving a mailbox (imap_copy.c) */
 void imap_cmd_expunge(imap_server *srv, imap_cursor *c);
 /* imap_expunge_deleted - remove \Deleted messages; report EXPUNGE responses when loud */
 void imap_expunge_deleted(imap_server *srv, bool loud);
@@ -122,9 +128,5 @@ void imap_expunge_deleted(imap_server *srv, bool loud);
  * for all), only the \Deleted ones when deleted_only (UID EXPUNGE, MOVE) */
 void imap_expunge_uids(imap_server *srv, bool loud, const uint32_t *uids, size_t n,
                        bool deleted_only);
-/* imap_flag_list - a flag list: "(\Seen \Draft)" or flags without parentheses; 0 or -1 */
-int imap_flag_list(imap_cursor *c, unsigned *flags);
-/* imap_date_days - an RFC 9051 date (or the date of a quoted date-time): days since 1970 */
-int imap_date_days(imap_cursor *c, int64_t *days);
 
 #endif
