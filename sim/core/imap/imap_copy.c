@@ -1,6 +1,7 @@
 /* imap_copy.c - messages into, between and out of the IMAP server's mailboxes: APPEND (RFC
  * 9051 6.3.12), COPY (6.4.7), MOVE (6.4.8, RFC 6851), their UID forms, EXPUNGE (6.4.3) and UID
- * EXPUNGE (RFC 4315 2.1). With UIDPLUS (RFC 4315 3) the answers carry the new UIDs: APPENDUID and COPYUID.
+ * EXPUNGE (RFC 4315 2.1). With UIDPLUS (RFC 4315 3) the answers carry the new UIDs:
+ * APPENDUID and COPYUID.
  *
  * The work goes through the mailbox interface (mailbox_copy_uids), so the simulated mailbox
  * and the Maildir behave alike. A target that does not exist gets NO [TRYCREATE], the hint
