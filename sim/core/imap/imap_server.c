@@ -166,7 +166,7 @@ void imap_bye(imap_server *srv, const char *key, const char *rfc, const char *te
 
 bool imap_plaintext_ok(const imap_server *srv)
 {
-    return srv->tls || srv->cfg.allow_plaintext;
+    return srv->io.tls || srv->cfg.allow_plaintext;
 }
 
 /* capabilities - what we offer now (RFC 9051 7.2.2); STARTTLS and the login words change
@@ -176,7 +176,7 @@ void imap_capabilities(imap_server *srv, char *out, size_t cap)
     bool pre = srv->state == IMAP_SRV_NOT_AUTH || srv->state == IMAP_SRV_GREETING;
     snprintf(out, cap, "CAPABILITY IMAP4rev1 IMAP4rev2 LITERAL- SASL-IR IDLE NAMESPACE ENABLE "
                        "UNSELECT%s%s",
-             pre && srv->cfg.tls_available && !srv->tls ? " STARTTLS" : "",
+             pre && srv->cfg.tls_available && !srv->io.tls ? " STARTTLS" : "",
              !pre ? "" : imap_plaintext_ok(srv) ? " AUTH=PLAIN" : " LOGINDISABLED");
 }
 
@@ -629,7 +629,6 @@ imap_server *imap_server_new(const imap_server_config *cfg, bool implicit_tls, u
     if (!srv->cfg.timeout_ms)
         srv->cfg.timeout_ms = IMAP_TIMEOUT_MS;
     retr_io_init(&srv->io, now_ms);
-    srv->last_activity = now_ms;
     srv->state = IMAP_SRV_GREETING;
     snprintf(srv->hostname, sizeof srv->hostname, "%s", cfg->hostname ? cfg->hostname : "");
     for (char *ch = srv->hostname; *ch; ch++)
@@ -668,7 +667,7 @@ int imap_server_feed(imap_server *srv, const void *bytes, size_t len, uint64_t n
         return -1;
     if (len == 0)
         return 0;
-    srv->last_activity = io->now;
+    srv->io.last_activity = io->now;
     const char *b = bytes;
     size_t i = 0;
     while (i < len && srv->state != IMAP_SRV_LOGOUT && !io->oom) {
@@ -722,9 +721,9 @@ void imap_server_tick(imap_server *srv, uint64_t now_ms)
 
 uint64_t imap_server_deadline(const imap_server *srv)
 {
-    if (srv->state == IMAP_SRV_LOGOUT || srv->last_activity > UINT64_MAX - srv->cfg.timeout_ms)
+    if (srv->state == IMAP_SRV_LOGOUT || srv->io.last_activity > UINT64_MAX - srv->cfg.timeout_ms)
         return UINT64_MAX;
-    return srv->last_activity + srv->cfg.timeout_ms;
+    return srv->io.last_activity + srv->cfg.timeout_ms;
 }
 
 size_t imap_server_output(const imap_server *srv, const char **buf)
@@ -746,14 +745,11 @@ int imap_server_next_event(imap_server *srv, retr_event *ev)
  * CAPABILITY again); after an implicit-TLS handshake (port 993, RFC 8314) the greeting now */
 void imap_server_tls_started(imap_server *srv, uint64_t now_ms)
 {
-    retr_io_begin(&srv->io, now_ms);
-    if (srv->state != IMAP_SRV_TLS && srv->state != IMAP_SRV_GREETING)
+    if (!retr_io_tls_up(&srv->io, now_ms,
+                        srv->state == IMAP_SRV_TLS || srv->state == IMAP_SRV_GREETING))
         return;
-    srv->last_activity = srv->io.now;
-    srv->tls = true;
     srv->cmd.len = 0;
     srv->literal_left = 0;
-    retr_io_line_reset(&srv->io);
     if (srv->state == IMAP_SRV_GREETING)
         greeting(srv);
     else

@@ -24,8 +24,7 @@ struct pop3_client {
     char **known;
     retr_io io;
     pop3_client_state state;
-    uint64_t last_activity;
-    bool tls, tls_pending, capa_ok, cap_stls, cap_plain, cap_uidl;
+    bool tls_pending, capa_ok, cap_stls, cap_plain, cap_uidl;
     bool multi;              /* reading a multi-line body */
     retr_buf body;           /* its lines, stuffing removed */
     size_t body_line;        /* where the current line starts in body */
@@ -159,12 +158,12 @@ static void login(pop3_client *cl)
 static void after_capa(pop3_client *cl)
 {
     pop3_client_tls t = cl->cfg.tls;
-    if (!cl->tls && t == POP3_CLI_TLS_REQUIRED && (!cl->cap_stls || !cl->cfg.tls_available)) {
+    if (!cl->io.tls && t == POP3_CLI_TLS_REQUIRED && (!cl->cap_stls || !cl->cfg.tls_available)) {
         /* never send a password in the clear when TLS was required */
         finish(cl, POP3_RESULT_PERMFAIL, "STLS", NULL, "TLS required but not available", true);
         return;
     }
-    if (!cl->tls && cl->cfg.tls_available && cl->cap_stls &&
+    if (!cl->io.tls && cl->cfg.tls_available && cl->cap_stls &&
         (t == POP3_CLI_TLS_REQUIRED || t == POP3_CLI_TLS_OPPORTUNISTIC)) {
         send_cmd(cl, POP3_CLI_STLS, "STLS", NULL, false, "pop3c.cmd.stls", "RFC 2595 4");
         return;
@@ -514,7 +513,6 @@ pop3_client *pop3_client_new(const pop3_client_config *cfg, uint64_t now_ms)
     cl->cfg.known_uids = NULL;
     cl->cfg.n_known = 0;
     retr_io_init(&cl->io, now_ms);
-    cl->last_activity = now_ms;
     cl->state = POP3_CLI_GREETING;
     cl->res.stage = "";
     bool valid = cred_ok(cfg->user) && cred_ok(cfg->password);
@@ -558,7 +556,7 @@ int pop3_client_feed(pop3_client *cl, const void *bytes, size_t len, uint64_t no
     retr_io_begin(&cl->io, now_ms);
     if (cl->state == POP3_CLI_DONE)
         return -1;
-    cl->last_activity = cl->io.now;
+    cl->io.last_activity = cl->io.now;
     const char *b = bytes;
     size_t i = 0;
     while (i < len && cl->state != POP3_CLI_DONE && !cl->io.oom) {
@@ -603,7 +601,7 @@ uint64_t pop3_client_deadline(const pop3_client *cl)
 {
     if (cl->state == POP3_CLI_DONE || cl->tls_pending)
         return UINT64_MAX; /* the driver times its own handshake */
-    return cl->last_activity + POP3_CLIENT_TIMEOUT_MS;
+    return cl->io.last_activity + POP3_CLIENT_TIMEOUT_MS;
 }
 
 size_t pop3_client_output(const pop3_client *cl, const char **buf)
@@ -624,13 +622,9 @@ int pop3_client_next_event(pop3_client *cl, retr_event *ev)
 /* pop3_client_tls_started - RFC 2595 4: forget the capabilities, ask again */
 void pop3_client_tls_started(pop3_client *cl, uint64_t now_ms)
 {
-    retr_io_begin(&cl->io, now_ms);
-    if (cl->state == POP3_CLI_DONE)
+    if (!retr_io_tls_up(&cl->io, now_ms, cl->state != POP3_CLI_DONE))
         return;
-    cl->last_activity = cl->io.now;
-    cl->tls = true;
     cl->res.tls_used = true;
-    retr_io_line_reset(&cl->io);
     if (cl->tls_pending) {
         cl->tls_pending = false;
         send_cmd(cl, POP3_CLI_CAPA, "CAPA", NULL, false, "pop3c.cmd.capa", "RFC 2595 4");

@@ -39,8 +39,7 @@ struct pop3_server {
     pop3_server_config cfg;
     retr_io io;
     pop3_server_state state;
-    uint64_t last_activity;
-    bool tls, user_given, mb_open;
+    bool user_given, mb_open;
     unsigned errors, auth_failures;
     uint32_t commands;
     char verb[16];

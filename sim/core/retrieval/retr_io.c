@@ -50,6 +50,7 @@ void retr_io_init(retr_io *io, uint64_t now_ms)
 {
     memset(io, 0, sizeof *io);
     io->now = now_ms;
+    io->last_activity = now_ms;
 }
 
 /* retr_io_free - release every buffer */
@@ -73,6 +74,18 @@ void retr_io_begin(retr_io *io, uint64_t now_ms)
         io->ev_head = 0;
         io->arena.len = 0;
     }
+}
+
+/* retr_io_tls_up - what all four engines do first when the handshake is done */
+bool retr_io_tls_up(retr_io *io, uint64_t now_ms, bool live)
+{
+    retr_io_begin(io, now_ms);
+    if (!live)
+        return false;
+    io->last_activity = io->now;
+    io->tls = true;
+    retr_io_line_reset(io);
+    return true;
 }
 
 /* retr_io_send - queue output bytes */

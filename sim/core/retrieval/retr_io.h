@@ -36,16 +36,27 @@ typedef struct {
     retr_buf line;       /* the input line being assembled (at most the keep limit) */
     size_t line_total;   /* its real length so far, kept or not */
     uint64_t now;
+    uint64_t last_activity; /* last bytes from the peer (or the start): timeouts count from it */
+    bool tls;               /* the session runs over TLS now */
     bool oom;
 } retr_io;
 
-/* retr_io_init / retr_io_free - an empty io at time now; free of a zeroed io is a no-op. */
+/* retr_io_init / retr_io_free - an empty io at time now (the start counts as activity); free
+ * of a zeroed io is a no-op. */
 void retr_io_init(retr_io *io, uint64_t now_ms);
 void retr_io_free(retr_io *io);
 
 /* retr_io_begin - a public call starts: the clock moves forward (never back) and the arena is
  * rewound when the queue is empty. */
 void retr_io_begin(retr_io *io, uint64_t now_ms);
+
+/* retr_io_tls_up - the first half of every engine's *_tls_started: the driver finished a TLS
+ * handshake at now_ms. retr_io_begin runs in any case; when live is false (the engine was not
+ * waiting for TLS: the session is over, or no STARTTLS was asked) nothing else changes.
+ * Otherwise the session is over TLS, counts as active, and a partial line read before the
+ * handshake is dropped (RFC 2595 4, RFC 9051 6.2.1: nothing from before the handshake counts).
+ * Returns live, so the engine goes on with its own part: a greeting, CAPABILITY again... */
+bool retr_io_tls_up(retr_io *io, uint64_t now_ms, bool live);
 
 /* retr_buf_append - append n bytes to b; -1 and io->oom on no memory. */
 int retr_buf_append(retr_io *io, retr_buf *b, const void *bytes, size_t n);
