@@ -33,25 +33,35 @@ static int pick(const char *s, const char *const *names)
     return -1;
 }
 
+/* scenario_readers_host - id, host, addr and name, for nodes and readers alike */
+void scenario_readers_host(json_check *c, const cJSON *o, const char *p, bool needed,
+                           const char **id, const char **host, const char **addr,
+                           const char **name)
+{
+    char fp[256];
+    *id = json_string(c, o, p, "id", true, SCENARIO_NODE_ID_MAX, "");
+    if (!c->failed && !scenario_syntax_id(*id, strlen(*id), SCENARIO_NODE_ID_MAX))
+        json_fail(c, json_path(fp, sizeof fp, p, "id", 0), "expected 1-32 of [a-z0-9-]");
+    *host = json_string(c, o, p, "host", needed, SCENARIO_HOST_MAX, "");
+    if (!c->failed && (needed || **host) && !scenario_syntax_host(*host))
+        json_fail(c, json_path(fp, sizeof fp, p, "host", 0), "expected a host name");
+    *addr = json_string(c, o, p, "addr", needed, 15, "");
+    if (!c->failed && (needed || **addr) && !scenario_syntax_doc_ipv4(*addr))
+        json_fail(c, json_path(fp, sizeof fp, p, "addr", 0),
+                  "expected an IPv4 address in 192.0.2.0/24, 198.51.100.0/24 or 203.0.113.0/24 "
+                  "(RFC 5737)");
+    *name = json_string(c, o, p, "name", false, 63, NULL);
+    if (*name && !c->failed && (!**name || !scenario_syntax_printable(*name)))
+        json_fail(c, json_path(fp, sizeof fp, p, "name", 0), "expected 1-63 printable characters");
+}
+
 /* load_reader - one element of "readers" */
 static void load_reader(json_check *c, const cJSON *o, const char *p, scenario_reader *r)
 {
     char fp[256];
     json_unknown_fields(c, o, p, reader_fields);
-    r->id = json_string(c, o, p, "id", true, SCENARIO_NODE_ID_MAX, "");
-    if (!c->failed && !scenario_syntax_id(r->id, strlen(r->id), SCENARIO_NODE_ID_MAX))
-        json_fail(c, json_path(fp, sizeof fp, p, "id", 0), "expected 1-32 of [a-z0-9-]");
-    r->host = json_string(c, o, p, "host", true, SCENARIO_HOST_MAX, "");
-    if (!c->failed && !scenario_syntax_host(r->host))
-        json_fail(c, json_path(fp, sizeof fp, p, "host", 0), "expected a host name");
-    r->addr = json_string(c, o, p, "addr", true, 15, "");
-    if (!c->failed && !scenario_syntax_doc_ipv4(r->addr))
-        json_fail(c, json_path(fp, sizeof fp, p, "addr", 0),
-                  "expected an IPv4 address in 192.0.2.0/24, 198.51.100.0/24 or 203.0.113.0/24 "
-                  "(RFC 5737)");
-    const char *name = json_string(c, o, p, "name", false, 63, NULL);
-    if (name && !c->failed && (!*name || !scenario_syntax_printable(name)))
-        json_fail(c, json_path(fp, sizeof fp, p, "name", 0), "expected 1-63 printable characters");
+    const char *name;
+    scenario_readers_host(c, o, p, true, &r->id, &r->host, &r->addr, &name);
     const char *proto = json_string(c, o, p, "protocol", true, 8, "");
     if (c->failed)
         return;
