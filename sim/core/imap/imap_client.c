@@ -17,8 +17,6 @@
 #include "core/retrieval/retr_io.h"
 #include "core/util/base64.h"
 
-#define HIDDEN "<credentials hidden>"
-
 struct imap_client {
     imap_client_config cfg;
     char user[RETR_CRED_MAX + 1], password[RETR_CRED_MAX + 1];
@@ -89,18 +87,8 @@ static void send_cmd(imap_client *cl, imap_client_state st, const char *verb, co
     set_state(cl, st);
     if (!retr_io_send(&cl->io, line, (size_t)n))
         return;
-    char shown[64];
-    const char *b = line;
-    size_t bl = (size_t)n;
-    if (secret && !cl->cfg.show_secrets) {
-        bl = (size_t)snprintf(shown, sizeof shown, "%s %s " HIDDEN "\r\n", cl->tag, verb);
-        b = shown;
-    }
-    retr_event *ev = retr_io_event(&cl->io, RETR_EV_COMMAND, RETR_DIR_C2S, b, bl, key, rfc);
-    if (ev) {
-        snprintf(ev->verb, sizeof ev->verb, "%s", verb);
-        snprintf(ev->tag, sizeof ev->tag, "%s", cl->tag);
-    }
+    retr_io_command(&cl->io, line, (size_t)n, secret && !cl->cfg.show_secrets, cl->tag, verb, key,
+                    rfc);
     memset(line, 0, sizeof line);
 }
 

@@ -19,7 +19,6 @@
 
 #include "core/util/base64.h"
 
-#define HIDDEN "<credentials hidden>"
 
 /* ---- funnels ------------------------------------------------------------------------------- */
 
@@ -454,17 +453,8 @@ static bool tag_char(unsigned char ch)
 static void command_event(imap_server *srv, const char *b, size_t len, const char *key,
                           const char *rfc, bool secret)
 {
-    char shown[64];
-    if (secret && !srv->cfg.show_secrets) {
-        int n = snprintf(shown, sizeof shown, "%s %s " HIDDEN "\r\n", srv->tag, srv->verb);
-        b = shown;
-        len = (size_t)n < sizeof shown ? (size_t)n : sizeof shown - 1;
-    }
-    retr_event *ev = retr_io_event(&srv->io, RETR_EV_COMMAND, RETR_DIR_C2S, b, len, key, rfc);
-    if (ev) {
-        snprintf(ev->verb, sizeof ev->verb, "%s", srv->verb);
-        snprintf(ev->tag, sizeof ev->tag, "%s", srv->tag);
-    }
+    retr_io_command(&srv->io, b, len, secret && !srv->cfg.show_secrets, srv->tag, srv->verb, key,
+                    rfc);
 }
 
 /* handle_command - one whole command (literals included) in srv->cmd */

@@ -16,7 +16,6 @@
 
 #define CRED_MAX 255 /* RFC 4616 2: user and password up to 255 octets */
 #define UID_MAX 70   /* RFC 1939 7: a unique-id is 1 to 70 characters */
-#define HIDDEN "<credentials hidden>"
 
 struct pop3_client {
     pop3_client_config cfg;
@@ -103,18 +102,10 @@ static void send_cmd(pop3_client *cl, pop3_client_state st, const char *verb, co
     set_state(cl, st);
     if (!retr_io_send(&cl->io, line, (size_t)n))
         return;
-    char shown[64];
-    const char *b = line;
-    size_t bl = (size_t)n;
-    if (secret && !cl->cfg.show_secrets) {
-        bl = (size_t)snprintf(shown, sizeof shown, "%s " HIDDEN "\r\n", verb);
-        b = shown;
-    }
-    retr_event *ev = retr_io_event(&cl->io, RETR_EV_COMMAND, RETR_DIR_C2S, b, bl, key, rfc);
-    if (ev) {
-        snprintf(ev->verb, sizeof ev->verb, "%s", verb);
+    retr_event *ev = retr_io_command(&cl->io, line, (size_t)n, secret && !cl->cfg.show_secrets,
+                                     NULL, verb, key, rfc);
+    if (ev)
         ev->msg = cl->cur;
-    }
 }
 
 /* ---- the session's steps --------------------------------------------------------------------- */

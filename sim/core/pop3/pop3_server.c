@@ -405,16 +405,8 @@ static const command_row commands[] = {
 static void command_event(pop3_server *srv, const char *line, size_t len, const char *key,
                           const char *rfc, bool secret)
 {
-    char shown[32];
-    if (secret && !srv->cfg.show_secrets) {
-        int n = snprintf(shown, sizeof shown, "%s%s" HIDDEN "\r\n", srv->verb,
-                         srv->verb[0] ? " " : "");
-        line = shown;
-        len = (size_t)n < sizeof shown ? (size_t)n : sizeof shown - 1;
-    }
-    retr_event *ev = retr_io_event(&srv->io, RETR_EV_COMMAND, RETR_DIR_C2S, line, len, key, rfc);
-    if (ev)
-        snprintf(ev->verb, sizeof ev->verb, "%s", srv->verb);
+    retr_io_command(&srv->io, line, len, secret && !srv->cfg.show_secrets, NULL, srv->verb, key,
+                    rfc);
 }
 
 /* error_limit - too many -ERR answers: the client is lost or hostile */

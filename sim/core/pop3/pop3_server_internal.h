@@ -8,7 +8,6 @@
 #include "core/retrieval/retr_io.h"
 
 #define NAME_MAX_LEN 255 /* user names and passwords we keep (RFC 4616 2: 255 octets each) */
-#define HIDDEN "<credentials hidden>"
 #define TEXT_MAX 160     /* our status line text */
 
 /* States in which a command is valid (bit per pop3_server_state). */

@@ -128,6 +128,27 @@ retr_event *retr_io_event(retr_io *io, retr_event_kind kind, retr_dir dir, const
     return &s->ev;
 }
 
+/* retr_io_command - one COMMAND event, credentials hidden when asked: all four engines show
+ * commands this way, so what "hidden" looks like is decided here once */
+retr_event *retr_io_command(retr_io *io, const char *line, size_t len, bool hide, const char *tag,
+                            const char *verb, const char *key, const char *rfc)
+{
+    char shown[64]; /* the longest: a 23-octet IMAP tag and AUTHENTICATE, 59 octets */
+    if (hide) {
+        bool t = tag && *tag, v = verb && *verb;
+        int n = snprintf(shown, sizeof shown, "%s%s%s%s<credentials hidden>\r\n", t ? tag : "",
+                         t ? " " : "", v ? verb : "", v ? " " : "");
+        line = shown;
+        len = n < 0 ? 0 : (size_t)n < sizeof shown ? (size_t)n : sizeof shown - 1;
+    }
+    retr_event *ev = retr_io_event(io, RETR_EV_COMMAND, RETR_DIR_C2S, line, len, key, rfc);
+    if (ev && verb)
+        snprintf(ev->verb, sizeof ev->verb, "%s", verb);
+    if (ev && tag)
+        snprintf(ev->tag, sizeof ev->tag, "%s", tag);
+    return ev;
+}
+
 /* retr_io_state - the STATE event of an engine's transition funnel */
 void retr_io_state(retr_io *io, int from, int to, const char *key, const char *rfc)
 {

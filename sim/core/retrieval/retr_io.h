@@ -70,6 +70,14 @@ const char *retr_io_send(retr_io *io, const void *bytes, size_t n);
 retr_event *retr_io_event(retr_io *io, retr_event_kind kind, retr_dir dir, const char *bytes,
                           size_t len, const char *key, const char *rfc);
 
+/* retr_io_command - the COMMAND event (client to server) of a command line, as the client
+ * sends it or the server receives it. With hide set, the event shows "TAG VERB <credentials
+ * hidden>" CRLF instead (tag and verb only when given and not empty), so a password or a SASL
+ * response never reaches the events, nor any transcript made of them. verb and tag (NULL:
+ * none) are copied into the event, which may be filled further; NULL on no memory. */
+retr_event *retr_io_command(retr_io *io, const char *line, size_t len, bool hide, const char *tag,
+                            const char *verb, const char *key, const char *rfc);
+
 /* retr_io_state - the STATE event (from -> to, as the engine's own enum values) that every
  * engine's one transition funnel queues. */
 void retr_io_state(retr_io *io, int from, int to, const char *key, const char *rfc);
