@@ -663,7 +663,7 @@ uint64_t imap_client_deadline(const imap_client *cl)
 {
     if (cl->state == IMAP_CLI_DONE || cl->tls_pending)
         return UINT64_MAX;
-    uint64_t t = cl->io.last_activity + IMAP_CLIENT_TIMEOUT_MS;
+    uint64_t t = retr_io_deadline(&cl->io, IMAP_CLIENT_TIMEOUT_MS);
     if (cl->state == IMAP_CLI_IDLE && cl->idle_started && !cl->idle_done_sent &&
         cl->idle_until < t)
         t = cl->idle_until;

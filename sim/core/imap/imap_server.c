@@ -711,9 +711,9 @@ void imap_server_tick(imap_server *srv, uint64_t now_ms)
 
 uint64_t imap_server_deadline(const imap_server *srv)
 {
-    if (srv->state == IMAP_SRV_LOGOUT || srv->io.last_activity > UINT64_MAX - srv->cfg.timeout_ms)
+    if (srv->state == IMAP_SRV_LOGOUT)
         return UINT64_MAX;
-    return srv->io.last_activity + srv->cfg.timeout_ms;
+    return retr_io_deadline(&srv->io, srv->cfg.timeout_ms);
 }
 
 size_t imap_server_output(const imap_server *srv, const char **buf)

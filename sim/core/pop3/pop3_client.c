@@ -56,17 +56,24 @@ static void set_state(pop3_client *cl, pop3_client_state to)
     cl->state = to;
 }
 
+/* verdict - what decided the session, into the result or into the refusal kept while QUIT goes */
+static void verdict(pop3_client_result *r, pop3_result_status st, const char *stage,
+                    const char *code, const char *text)
+{
+    r->status = st;
+    r->stage = stage;
+    snprintf(r->code, sizeof r->code, "%s", code ? code : "");
+    snprintf(r->text, sizeof r->text, "%s", text ? text : "");
+}
+
 /* finish - the session is over: result, DONE and CLOSE events */
 static void finish(pop3_client *cl, pop3_result_status st, const char *stage, const char *code,
                    const char *text, bool local)
 {
     if (cl->state == POP3_CLI_DONE)
         return;
-    cl->res.status = st;
-    cl->res.stage = stage;
+    verdict(&cl->res, st, stage, code, text);
     cl->res.local = local;
-    snprintf(cl->res.code, sizeof cl->res.code, "%s", code ? code : "");
-    snprintf(cl->res.text, sizeof cl->res.text, "%s", text ? text : "");
     cl->multi = false;
     set_state(cl, POP3_CLI_DONE);
     bool ok = st == POP3_RESULT_OK;
@@ -82,10 +89,7 @@ static void send_cmd(pop3_client *cl, pop3_client_state st, const char *verb, co
 static void quit_failed(pop3_client *cl, pop3_result_status st, const char *stage,
                         const char *code, const char *text)
 {
-    cl->failed.status = st;
-    cl->failed.stage = stage;
-    snprintf(cl->failed.code, sizeof cl->failed.code, "%s", code ? code : "");
-    snprintf(cl->failed.text, sizeof cl->failed.text, "%s", text ? text : "");
+    verdict(&cl->failed, st, stage, code, text);
     cl->quitting_failed = true;
     send_cmd(cl, POP3_CLI_QUIT, "QUIT", NULL, false, "pop3c.cmd.quit_refused", "RFC 1939 4");
 }
@@ -592,7 +596,7 @@ uint64_t pop3_client_deadline(const pop3_client *cl)
 {
     if (cl->state == POP3_CLI_DONE || cl->tls_pending)
         return UINT64_MAX; /* the driver times its own handshake */
-    return cl->io.last_activity + POP3_CLIENT_TIMEOUT_MS;
+    return retr_io_deadline(&cl->io, POP3_CLIENT_TIMEOUT_MS);
 }
 
 size_t pop3_client_output(const pop3_client *cl, const char **buf)

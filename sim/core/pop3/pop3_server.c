@@ -649,9 +649,7 @@ uint64_t pop3_server_deadline(const pop3_server *srv)
 {
     if (srv->state == POP3_SRV_CLOSED)
         return UINT64_MAX;
-    if (srv->io.last_activity > UINT64_MAX - srv->cfg.timeout_ms)
-        return UINT64_MAX;
-    return srv->io.last_activity + srv->cfg.timeout_ms;
+    return retr_io_deadline(&srv->io, srv->cfg.timeout_ms);
 }
 
 size_t pop3_server_output(const pop3_server *srv, const char **buf)

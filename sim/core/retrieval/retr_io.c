@@ -88,6 +88,14 @@ bool retr_io_tls_up(retr_io *io, uint64_t now_ms, bool live)
     return true;
 }
 
+/* retr_io_deadline - every engine's inactivity timer */
+uint64_t retr_io_deadline(const retr_io *io, uint64_t timeout_ms)
+{
+    if (io->last_activity > UINT64_MAX - timeout_ms)
+        return UINT64_MAX;
+    return io->last_activity + timeout_ms;
+}
+
 /* retr_io_send - queue output bytes */
 const char *retr_io_send(retr_io *io, const void *bytes, size_t n)
 {

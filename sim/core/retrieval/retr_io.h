@@ -58,6 +58,10 @@ void retr_io_begin(retr_io *io, uint64_t now_ms);
  * Returns live, so the engine goes on with its own part: a greeting, CAPABILITY again... */
 bool retr_io_tls_up(retr_io *io, uint64_t now_ms, bool live);
 
+/* retr_io_deadline - when a session idle since last_activity times out: timeout_ms later,
+ * UINT64_MAX when that is past the clock's range. */
+uint64_t retr_io_deadline(const retr_io *io, uint64_t timeout_ms);
+
 /* retr_buf_append - append n bytes to b; -1 and io->oom on no memory. */
 int retr_buf_append(retr_io *io, retr_buf *b, const void *bytes, size_t n);
 
