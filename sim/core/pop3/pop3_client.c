@@ -166,15 +166,28 @@ static void after_capa(pop3_client *cl)
     login(cl);
 }
 
+/* body_line - the line of the multi-line body starting at *at (*len without its CRLF or LF),
+ * and *at moved past it; NULL after the last line */
+static const char *body_line(const pop3_client *cl, size_t *at, size_t *len)
+{
+    if (!cl->body.p || *at >= cl->body.len)
+        return NULL;
+    const char *p = cl->body.p + *at;
+    size_t left = cl->body.len - *at;
+    const char *lf = memchr(p, '\n', left);
+    size_t n = lf ? (size_t)(lf - p) : left;
+    *len = n && p[n - 1] == '\r' ? n - 1 : n;
+    *at += lf ? n + 1 : n;
+    return p;
+}
+
 /* parse_capa - the capability lines we act on (RFC 2449 6) */
 static void parse_capa(pop3_client *cl)
 {
     cl->cap_stls = cl->cap_plain = cl->cap_uidl = false;
-    const char *p = cl->body.p, *end = cl->body.p + cl->body.len;
-    while (p && p < end) {
-        const char *lf = memchr(p, '\n', (size_t)(end - p));
-        size_t n = lf ? (size_t)(lf - p) : (size_t)(end - p);
-        size_t ln = n && p[n - 1] == '\r' ? n - 1 : n;
+    size_t at = 0, ln;
+    const char *p;
+    while ((p = body_line(cl, &at, &ln))) {
         if (retr_ieq(p, ln, "STLS"))
             cl->cap_stls = true;
         else if (retr_ieq(p, ln, "UIDL"))
@@ -186,18 +199,15 @@ static void parse_capa(pop3_client *cl)
                     (i + 5 == ln || p[i + 5] == ' '))
                     cl->cap_plain = true;
         }
-        p = lf ? lf + 1 : end;
     }
 }
 
 /* parse_uidl - "n unique-id" lines (RFC 1939 7); bad lines are ignored */
 static void parse_uidl(pop3_client *cl)
 {
-    const char *p = cl->body.p, *end = cl->body.p + cl->body.len;
-    while (p && p < end) {
-        const char *lf = memchr(p, '\n', (size_t)(end - p));
-        size_t n = lf ? (size_t)(lf - p) : (size_t)(end - p);
-        size_t ln = n && p[n - 1] == '\r' ? n - 1 : n;
+    size_t at = 0, ln;
+    const char *p;
+    while ((p = body_line(cl, &at, &ln))) {
         const char *sp = memchr(p, ' ', ln);
         uint32_t k;
         if (sp && retr_parse_u32(p, (size_t)(sp - p), true, &k) == 0 && k <= cl->n_msgs) {
@@ -210,7 +220,6 @@ static void parse_uidl(pop3_client *cl)
                 cl->uids[k - 1][ul] = '\0';
             }
         }
-        p = lf ? lf + 1 : end;
     }
 }
 
