@@ -1,12 +1,14 @@
-/* retr_io.h - the plumbing every retrieval engine shares: output bytes, the event queue, and
- * assembling input lines under a length limit.
+/* retr_io.h - the plumbing every retrieval engine shares: output bytes, the event queue,
+ * assembling input lines under a length limit, and the session facts around them (the last
+ * activity its timer counts from, whether TLS is up, how a command shows in the events).
  *
- * An engine (pop3_server, pop3_client, imap_server) embeds one retr_io and builds its public
- * *_output / *_output_consumed / *_next_event on it, so the four engines behave alike and the
- * buffer code exists once. Buffers grow by doubling and are reused for the session; the event
- * arena (copies of the wire bytes events show) is rewound at the start of a call once the
- * driver has drained the queue, so steady state allocates nothing. A failed allocation sets
- * `oom`, which the engine turns into a closed session (errors are sticky, never an abort).
+ * Each of the four engines (POP3 and IMAP, server and client) embeds one retr_io and builds its
+ * public *_output / *_output_consumed / *_next_event / *_deadline / *_tls_started on it, so the
+ * four behave alike and the code exists once. Buffers grow by doubling and are reused for the
+ * session; the event arena (copies of the wire bytes events show) is rewound at the start of a
+ * call once the driver has drained the queue, so steady state allocates nothing. A failed
+ * allocation sets `oom`, which the engine turns into a closed session (errors are sticky,
+ * never an abort).
  */
 #ifndef RETR_IO_H
 #define RETR_IO_H
