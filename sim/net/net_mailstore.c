@@ -120,7 +120,11 @@ static int state_read(ms_box *b, char **text, ms_known **known, size_t *nk)
     if (file_read_all(path, 256u * 1024u * 1024u, text, &len) != 0) {
         if (errno != ENOENT)
             return -1;
-        b->uidvalidity = (uint32_t)time(NULL);
+        /* the time, but above the last one this process gave, so a folder deleted and made
+         * again within a second still gets a new UIDVALIDITY (RFC 9051 2.3.1.1) */
+        static uint32_t last_validity;
+        uint32_t v = (uint32_t)time(NULL);
+        b->uidvalidity = last_validity = v > last_validity ? v : last_validity + 1;
         b->uidnext = 1;
         return 0;
     }
@@ -356,7 +360,8 @@ static int box_scan(ms_box *b)
     b->n = b->cap = n;
     m = NULL;
     n = 0;
-    if ((fresh || nk != n || b->dirty) && state_write(b) != 0) {
+    /* a new list is written even for an empty mailbox, so its UIDVALIDITY stays put */
+    if ((fresh || nk != n || b->dirty || !text) && state_write(b) != 0) {
         /* the new UIDs are not durable: nobody may see them */
         msgs_free(b->msg, b->n);
         b->msg = old;

@@ -17,6 +17,11 @@
  *
  * Sessions of one user in one process share one in-memory mailbox, so a flag set in one IMAP
  * session is seen by the others at their next NOOP or at once in IDLE.
+ *
+ * Folders (the provider's `folders`): Maildir++ directories ROOT/<mailbox>/.<name>, each a
+ * Maildir with its own UID list and lock, made and listed by net_mailfolder.c. APPEND and COPY
+ * write a message as the MX does (tmp/, fsync, rename) and rename it into cur/ with its flags.
+ * A folder open in a session of this process is not deleted or renamed (NO [INUSE]).
  */
 #ifndef NET_MAILSTORE_H
 #define NET_MAILSTORE_H

@@ -227,6 +227,20 @@ static void test_folders(void **state)
     assert_int_equal(f->remove(p.ctx, "bob", "INBOX"), MAILBOX_F_INBOX);
     assert_int_equal(count_in("tmp", NULL), 0);
 
+    /* an empty folder keeps its UIDVALIDITY; made again, it gets a new one at once */
+    assert_int_equal(f->create(p.ctx, "bob", "Empty"), MAILBOX_F_OK);
+    assert_int_equal(f->open(p.ctx, "bob", "Empty", &sent), MAILBOX_OPEN_OK);
+    uint32_t v1 = sent.ops->uidvalidity(sent.ctx);
+    p.close(p.ctx, &sent);
+    assert_int_equal(f->open(p.ctx, "bob", "Empty", &sent), MAILBOX_OPEN_OK);
+    assert_int_equal(sent.ops->uidvalidity(sent.ctx), v1);
+    p.close(p.ctx, &sent);
+    assert_int_equal(f->remove(p.ctx, "bob", "Empty"), MAILBOX_F_OK);
+    assert_int_equal(f->create(p.ctx, "bob", "Empty"), MAILBOX_F_OK);
+    assert_int_equal(f->open(p.ctx, "bob", "Empty", &sent), MAILBOX_OPEN_OK);
+    assert_true(sent.ops->uidvalidity(sent.ctx) > v1);
+    p.close(p.ctx, &sent);
+
     /* subscriptions survive the store (a file, replaced atomically) */
     assert_int_equal(f->subscribe(p.ctx, "bob", "Keep", true), MAILBOX_F_OK);
     assert_int_equal(f->subscribe(p.ctx, "bob", "Keep.Archive", true), MAILBOX_F_OK);
