@@ -542,7 +542,7 @@ static int op_append(void *ctx, const char *data, size_t len, unsigned flags, in
         return -1;
     const char *name = strrchr(path, '/') + 1, *rest = strchr(name, '.');
     info_letters(flags, info);
-    long long t = date > 0 ? (long long)date : strtoll(name, NULL, 10);
+    long long t = date >= 0 ? (long long)date : strtoll(name, NULL, 10);
     int n = snprintf(to, sizeof to, "%s/cur/%lld%.*s:2,%s", b->dir, t,
                      (int)strcspn(rest ? rest : "", ":"), rest ? rest : "", info);
     size_t base_len = strcspn(to + strlen(b->dir) + 5, ":");

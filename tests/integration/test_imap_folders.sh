@@ -42,6 +42,11 @@ typ, d = m.append("Sent", r"(\Seen)", imaplib.Time2Internaldate(time.time()), ms
 print("append", typ, d[0].decode())
 typ, d = m.append("Nowhere", None, None, msg)
 print("append missing", typ, d[0].decode())
+# no date-time (what Thunderbird sends for a draft): INTERNALDATE is the server's now
+m.append("Drafts", r"(\Draft)", None, msg)
+m.select("Drafts", readonly=True)
+typ, d = m.fetch("1", "(FLAGS INTERNALDATE)")
+print("draft", d[0].decode(), time.strftime("%Y", time.gmtime()))
 typ, d = m.select("INBOX")
 print("select", typ, d[0].decode())
 # delete as Thunderbird does with MOVE, and the older way: COPY, \Deleted, EXPUNGE
@@ -70,6 +75,8 @@ m.logout()
 PYEOF
 )
 check_line() { printf '%s\n' "$out" | grep -q -- "$1"; }
+# the draft's INTERNALDATE is in this year (the line ends with the year the client saw)
+DRAFT_NOW='^draft 1 \(FLAGS \(\\Draft\) INTERNALDATE "[0-9 ]{2}-[A-Za-z]{3}-([0-9]{4}) .*\) \1$'
 if check_line '^caps MOVE UIDPLUS SPECIAL-USE$' && check_line '^create Sent OK OK$' &&
     check_line '^create again NO \[ALREADYEXISTS\] Mailbox already exists$' &&
     check_line '^create bad NO$' &&
@@ -82,8 +89,9 @@ else
 fi
 if check_line '^append OK \[APPENDUID [0-9]* 1\] APPEND completed$' &&
     check_line '^append missing NO \[TRYCREATE\]' && check_line '^sent 1 (FLAGS (\\Seen) ' &&
+    printf '%s\n' "$out" | grep -Eq "$DRAFT_NOW" &&
     check_line 'sent .*Subject: sent by bob'; then
-    pass "imaplib: APPEND to Sent with \\Seen (APPENDUID), TRYCREATE for a missing folder"
+    pass "imaplib: APPEND to Sent with \\Seen (APPENDUID), to Drafts dated now, TRYCREATE"
 else
     fail "imaplib APPEND" "$out"
 fi
@@ -106,7 +114,7 @@ if [ "$(count "$MD/bob/.Sent/cur")" = 1 ] && ls "$MD/bob/.Sent/cur" | grep -q ':
     [ ! -e "$MD/bob/.Drafts" ] && [ ! -e "$MD/bob/.Old.Drafts" ] && [ -d "$MD/bob/.Old/cur" ] &&
     grep -qx Sent "$MD/bob/subscriptions" &&
     grep -q 'Subject: hello 1' "$MD"/bob/.Trash/cur/*; then
-    pass "Maildir++ on disk: .Sent/cur and .Trash/cur hold the files, flags, UID lists, subscriptions"
+    pass "Maildir++ on disk: .Sent/cur, .Trash/cur: files, flags, UID lists, subscriptions"
 else
     fail "Maildir++ on disk" "$(ls -Ra "$MD/bob")"
 fi

@@ -82,12 +82,29 @@ static size_t put_uid_set(char *out, size_t cap, const uint32_t *uids, size_t n)
     return w;
 }
 
+/* open_target - the mailbox APPEND, COPY or MOVE puts messages in; 0, or -1 when answered: a
+ * name we cannot store is NO [CANNOT], a missing one NO [TRYCREATE] (RFC 9051 6.3.12, 6.4.7) */
+static int open_target(imap_server *srv, const char *name, mailbox *mb, bool *borrowed,
+                       const char *key, const char *rfc)
+{
+    mailbox_fstatus st = strcmp(name, "INBOX") ? mailbox_name_check(name) : MAILBOX_F_OK;
+    if (st == MAILBOX_F_NONASCII || st == MAILBOX_F_BADNAME) {
+        imap_folder_no(srv, st, rfc);
+        return -1;
+    }
+    if (imap_open_name(srv, name, mb, borrowed) != MAILBOX_OPEN_OK) {
+        imap_tagged(srv, "NO", "TRYCREATE", key, rfc, "No such mailbox");
+        return -1;
+    }
+    return 0;
+}
+
 void imap_cmd_append(imap_server *srv, imap_cursor *c)
 {
     const char *rfc = "RFC 9051 6.3.12";
     char name[IMAP_NAME_MAX + 1];
     unsigned flags = 0;
-    int64_t date = (int64_t)(srv->io.now / 1000);
+    int64_t date = -1; /* no date-time: the store's "now" (the engine has no wall clock) */
     const char *data;
     size_t len;
     if (!imap_folders_on(srv)) {
@@ -106,15 +123,8 @@ void imap_cmd_append(imap_server *srv, imap_cursor *c)
     }
     mailbox mb;
     bool borrowed;
-    mailbox_fstatus st = strcmp(name, "INBOX") ? mailbox_name_check(name) : MAILBOX_F_OK;
-    if (st == MAILBOX_F_NONASCII || st == MAILBOX_F_BADNAME) {
-        imap_folder_no(srv, st, rfc);
+    if (open_target(srv, name, &mb, &borrowed, "imap.append.trycreate", rfc) != 0)
         return;
-    }
-    if (imap_open_name(srv, name, &mb, &borrowed) != MAILBOX_OPEN_OK) {
-        imap_tagged(srv, "NO", "TRYCREATE", "imap.append.trycreate", rfc, "No such mailbox");
-        return;
-    }
     uint32_t uid = 0;
     r = mb.ops->append ? mb.ops->append(mb.ctx, data, len, flags, date, &uid) : -1;
     uint32_t validity = mb.ops->uidvalidity(mb.ctx);
@@ -184,10 +194,8 @@ void imap_cmd_copy(imap_server *srv, imap_cursor *c, bool uid, bool move)
     }
     mailbox dst;
     bool borrowed;
-    if (imap_open_name(srv, name, &dst, &borrowed) != MAILBOX_OPEN_OK) {
-        imap_tagged(srv, "NO", "TRYCREATE", "imap.copy.trycreate", rfc, "No such mailbox");
+    if (open_target(srv, name, &dst, &borrowed, "imap.copy.trycreate", rfc) != 0)
         return;
-    }
     size_t n;
     uint32_t *uids = chosen_uids(srv, &set, uid, &n);
     uint32_t *fresh = uids ? calloc(n ? n : 1, sizeof *fresh) : NULL;

@@ -333,6 +333,9 @@ static int mem_append(void *ctx, const char *data, size_t len, unsigned flags, i
                       uint32_t *uid)
 {
     mailbox_mem *mb = ctx;
+    /* no clock in the core: "now" is the newest date this mailbox has seen */
+    if (date < 0)
+        date = mb->n ? mb->msg[mb->n - 1].date : 0;
     if (mailbox_mem_add(mb, data, len, date, flags) != 0)
         return -1;
     *uid = mb->msg[mb->n - 1].uid;

@@ -47,8 +47,9 @@ typedef struct {
     int (*read)(void *ctx, size_t i, const char **data, size_t *len); /* 0 or -1 */
     int (*set_flags)(void *ctx, size_t i, unsigned flags);           /* 0 or -1 */
     int (*expunge)(void *ctx, size_t i);                             /* 0 or -1 */
-    /* add a message (CRLF or LF line ends) with these flags and INTERNALDATE; *uid gets its
-     * UID. 0 or -1. NULL when the mailbox takes no new messages from a reader. */
+    /* add a message (CRLF or LF line ends) with these flags and INTERNALDATE (date < 0: now,
+     * by the store's clock); *uid gets its UID. 0 or -1. NULL when the mailbox takes no new
+     * messages from a reader. */
     int (*append)(void *ctx, const char *data, size_t len, unsigned flags, int64_t date,
                   uint32_t *uid);
 } mailbox_ops;

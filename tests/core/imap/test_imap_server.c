@@ -521,6 +521,13 @@ static void test_folders_append(void **state)
     /* a missing target asks the client to CREATE it (RFC 9051 6.3.12) */
     assert_string_equal(feed("p3 APPEND Drafts {3+}\r\nabc\r\n"),
                         "p3 NO [TRYCREATE] No such mailbox\r\n");
+    /* no date-time: "now" for a store without a clock is its newest message's date */
+    feed("p0 EXAMINE INBOX\r\n");
+    assert_string_equal(feed("p1 APPEND INBOX {3+}\r\nabc\r\n"),
+                        "* 3 EXISTS\r\np1 OK [APPENDUID 3857529045 3] APPEND completed\r\n");
+    assert_string_equal(feed("f3 FETCH 3 INTERNALDATE\r\n"),
+                        "* 3 FETCH (INTERNALDATE \"01-Dec-2026 11:00:00 +0000\")\r\n"
+                        "f3 OK FETCH completed\r\n");
     /* over APPENDLIMIT: refused before the literal is sent (RFC 7889 4) */
     char big[64];
     snprintf(big, sizeof big, "p4 APPEND Sent {%u}\r\n", (unsigned)IMAP_APPEND_MAX + 1);
@@ -540,7 +547,8 @@ static void test_folders_append(void **state)
     memcpy(msg + n, "\r\n", 3);
     snprintf(big, sizeof big, "p9 APPEND INBOX {%zu}\r\n", n);
     assert_string_equal(feed(big), "+ Ready for literal data\r\n");
-    assert_string_equal(feed(msg), "p9 OK [APPENDUID 3857529045 3] APPEND completed\r\n");
+    assert_string_equal(feed(msg),
+                        "* 4 EXISTS\r\np9 OK [APPENDUID 3857529045 4] APPEND completed\r\n");
     free(msg);
     end();
 }
@@ -554,6 +562,7 @@ static void test_folders_copy_move(void **state)
     assert_string_equal(feed("k1 COPY 1:2 Trash\r\n"),
                         "k1 OK [COPYUID 3857529046 1:2 1:2] COPY completed\r\n");
     assert_string_equal(feed("k2 COPY 1 Nope\r\n"), "k2 NO [TRYCREATE] No such mailbox\r\n");
+    assert_non_null(strstr(feed("k5 COPY 1 \"a/b\"\r\n"), "k5 NO [CANNOT]"));
     assert_string_equal(feed("k3 COPY 7 Trash\r\n"), "k3 BAD Invalid message sequence number\r\n");
     assert_string_equal(feed("k4 COPY 1\r\n"), "k4 BAD Syntax: COPY sequence-set mailbox\r\n");
     /* RFC 6851 4.3: COPYUID untagged, then the EXPUNGEs, then OK */
