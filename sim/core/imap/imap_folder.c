@@ -203,13 +203,48 @@ static int folder_names(imap_server *srv, bool subscribed, mailbox_names *out)
     return r;
 }
 
+enum { SEL_SUBSCRIBED = 1, SEL_SPECIAL = 2, RET_SUBSCRIBED = 4 };
+
+/* list_options - "(OPTION ...)", the selection options before the reference or the RETURN
+ * options after the pattern (RFC 9051 6.3.9, part of IMAP4rev2; SPECIAL-USE from RFC 6154 5):
+ * the bits we act on. CHILDREN and SPECIAL-USE attributes are always returned, and REMOTE and
+ * RECURSIVEMATCH change nothing here (no remote mailboxes; children of subscribed names are
+ * listed by name). 0, or -1 for an unknown option. */
+static int list_options(imap_cursor *c, bool ret, unsigned *bits)
+{
+    if (imap_peek(c) != '(')
+        return -1;
+    c->i++;
+    while (imap_peek(c) != ')') {
+        const char *a;
+        size_t al;
+        if (imap_atom(c, false, &a, &al) < 0)
+            return -1;
+        if (retr_ieq(a, al, "SUBSCRIBED"))
+            *bits |= ret ? RET_SUBSCRIBED : SEL_SUBSCRIBED | RET_SUBSCRIBED;
+        else if (retr_ieq(a, al, "SPECIAL-USE"))
+            *bits |= ret ? 0u : SEL_SPECIAL;
+        else if (!retr_ieq(a, al, ret ? "CHILDREN" : "REMOTE") &&
+                 !retr_ieq(a, al, ret ? "SPECIAL-USE" : "RECURSIVEMATCH"))
+            return -1;
+        if (imap_peek(c) == ' ')
+            c->i++;
+    }
+    c->i++;
+    return 0;
+}
+
 static void cmd_list(imap_server *srv, imap_cursor *c, bool lsub)
 {
     const char *rfc = lsub ? "RFC 3501 6.3.9" : "RFC 9051 6.3.9";
     char ref[IMAP_NAME_MAX + 1], pat[IMAP_NAME_MAX + 1];
     size_t rl, pl;
+    unsigned opt = 0;
+    int r = imap_sp(c);
+    if (!r && !lsub && imap_peek(c) == '(')
+        r = list_options(c, false, &opt) < 0 || imap_sp(c) < 0 ? -1 : 0;
     /* list-mailbox also allows the wildcards, which astring does not: read an atom with them */
-    if (imap_sp(c) < 0 || imap_astring(c, ref, sizeof ref, &rl) < 0 || imap_sp(c) < 0) {
+    if (r || imap_astring(c, ref, sizeof ref, &rl) < 0 || imap_sp(c) < 0) {
         imap_bad(srv, "imap.list.syntax", rfc, "Syntax: LIST reference pattern");
         return;
     }
@@ -221,6 +256,12 @@ static void cmd_list(imap_server *srv, imap_cursor *c, bool lsub)
         pat[j - c->i] = '\0';
         c->i = j;
     } else if (imap_astring(c, pat, sizeof pat, &pl) < 0) {
+        imap_bad(srv, "imap.list.syntax", rfc, "Syntax: LIST reference pattern");
+        return;
+    }
+    if (!lsub && !imap_end(c) &&
+        (imap_sp(c) < 0 || imap_lit(c, "RETURN") < 0 || imap_sp(c) < 0 ||
+         list_options(c, true, &opt) < 0)) {
         imap_bad(srv, "imap.list.syntax", rfc, "Syntax: LIST reference pattern");
         return;
     }
@@ -240,28 +281,33 @@ static void cmd_list(imap_server *srv, imap_cursor *c, bool lsub)
     char full[2 * IMAP_NAME_MAX + 2];
     snprintf(full, sizeof full, "%s%s", ref, pat);
     mailbox_names all = {0}, subs = {0};
-    if (folder_names(srv, false, &all) != 0 || (lsub && folder_names(srv, true, &subs) != 0)) {
+    bool want_subs = lsub || (opt & RET_SUBSCRIBED);
+    if (folder_names(srv, false, &all) != 0 || (want_subs && folder_names(srv, true, &subs))) {
         mailbox_names_free(&all);
         mailbox_names_free(&subs);
         imap_folder_no(srv, MAILBOX_F_FAIL, rfc);
         return;
     }
-    const mailbox_names *shown = lsub ? &subs : &all;
+    const mailbox_names *shown = lsub || (opt & SEL_SUBSCRIBED) ? &subs : &all;
     for (size_t i = 0; i < shown->n; i++) {
         const char *name = shown->v[i];
         bool inbox = i == 0; /* folder_names puts INBOX first */
-        if (!pattern_match(full, name, inbox))
+        const char *use = special_use(name);
+        if (!pattern_match(full, name, inbox) || ((opt & SEL_SPECIAL) && !use))
             continue;
-        char attrs[64] = "";
+        bool exists = mailbox_names_find(&all, name) >= 0;
+        char attrs[96] = "";
         if (lsub) {
             /* RFC 3501 6.3.9: a subscribed name may no longer exist */
-            if (mailbox_names_find(&all, name) < 0)
+            if (!exists)
                 strcpy(attrs, "\\Noselect");
         } else if (imap_folders_on(srv)) {
-            const char *use = special_use(name);
-            snprintf(attrs, sizeof attrs, "%s%s%s",
-                     has_child(&all, name) ? "\\HasChildren" : "\\HasNoChildren",
-                     use ? " " : "", use ? use : "");
+            /* RFC 9051 7.3.1: \NonExistent for a subscribed name that is gone */
+            bool sub = (opt & RET_SUBSCRIBED) && mailbox_names_find(&subs, name) >= 0;
+            snprintf(attrs, sizeof attrs, "%s%s%s%s",
+                     !exists ? "\\NonExistent" : has_child(&all, name) ? "\\HasChildren"
+                                                                     : "\\HasNoChildren",
+                     sub ? " \\Subscribed" : "", use ? " " : "", use ? use : "");
         }
         list_one(srv, lsub, attrs, name);
     }

@@ -433,7 +433,8 @@ static const explain_entry table[] = {
      "RFC 9051 7.3.1"},
     {"imap.list.ok", "Tagged OK: LIST (or LSUB) is complete.", "RFC 9051 6.3.9"},
     {"imap.list.syntax", "LIST needs two arguments: a reference and a mailbox pattern such as "
-                         "\"\" \"*\".", "RFC 9051 6.3.9"},
+                         "\"\" \"*\", optionally with selection options before them "
+                         "((SUBSCRIBED)) and RETURN (...) after.", "RFC 9051 6.3.9"},
     {"imap.namespace", "Untagged NAMESPACE: personal mailboxes start at the root with \".\" "
                        "as the hierarchy delimiter; there are no other users' or shared ones.",
      "RFC 9051 7.3.2"},

@@ -491,11 +491,23 @@ static void test_folders_rename_subscribe_status(void **state)
     assert_string_equal(feed("u4 LSUB \"\" *\r\n"), "* LSUB () \".\" INBOX\r\n"
                                                     "* LSUB (\\Noselect) \".\" Old\r\n"
                                                     "u4 OK LSUB completed\r\n");
+    /* the IMAP4rev2 forms (RFC 9051 6.3.9): selection and return options */
+    assert_string_equal(feed("u7 LIST (SUBSCRIBED) \"\" *\r\n"),
+                        "* LIST (\\HasNoChildren \\Subscribed) \".\" INBOX\r\n"
+                        "* LIST (\\NonExistent \\Subscribed) \".\" Old\r\n"
+                        "u7 OK LIST completed\r\n");
+    assert_string_equal(feed("u8 LIST \"\" % RETURN (SUBSCRIBED CHILDREN)\r\n"),
+                        "* LIST (\\HasNoChildren \\Subscribed) \".\" INBOX\r\n"
+                        "* LIST (\\HasChildren) \".\" Job\r\nu8 OK LIST completed\r\n");
+    assert_string_equal(feed("u9 LIST (BOGUS) \"\" *\r\n"),
+                        "u9 BAD Syntax: LIST reference pattern\r\n");
     assert_string_equal(feed("u5 UNSUBSCRIBE Old\r\n"), "u5 OK Completed\r\n");
     assert_string_equal(feed("u6 LSUB \"\" *\r\n"),
                         "* LSUB () \".\" INBOX\r\nu6 OK LSUB completed\r\n");
     /* SELECT a folder by name; its own UIDVALIDITY */
     feed("c2 CREATE Sent\r\n");
+    assert_string_equal(feed("l2 LIST (SPECIAL-USE) \"\" * RETURN (SPECIAL-USE)\r\n"),
+                        "* LIST (\\HasNoChildren \\Sent) \".\" Sent\r\nl2 OK LIST completed\r\n");
     assert_non_null(strstr(feed("s4 SELECT Sent\r\n"), "* 0 EXISTS\r\n"));
     assert_non_null(strstr(T.log.out, "s4 OK [READ-WRITE] SELECT completed"));
     assert_null(strstr(T.log.out, "UIDVALIDITY 3857529045"));
