@@ -598,7 +598,8 @@ static void line_done(imap_server *srv)
             return;
         }
         /* the client waits for "+": refuse, and the literal never comes */
-        size_t tl = strcspn(srv->cmd.p, " ");
+        const char *sp = memchr(srv->cmd.p, ' ', srv->cmd.len); /* cmd has no NUL */
+        size_t tl = sp ? (size_t)(sp - srv->cmd.p) : srv->cmd.len;
         snprintf(srv->tag, sizeof srv->tag, "%.*s", (int)(tl < IMAP_TAG_MAX ? tl : IMAP_TAG_MAX),
                  srv->cmd.p);
         srv->cmd.len = 0;
