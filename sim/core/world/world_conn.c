@@ -390,7 +390,7 @@ void w_pump_server(world *w, conn *c)
 }
 
 /* arm_fault - a reply fault for the next reply to `verb` on this server, if there is one: the
- * server's policy hooks answer with it (see take_armed), or pump_server swaps the bytes. */
+ * server's policy hooks answer with it (see take_armed), or server_reply swaps the bytes. */
 static void arm_fault(world *w, conn *c, const char *verb)
 {
     c->armed = NULL;
