@@ -31,6 +31,7 @@
 #define UI_APP_ZOOM_MIN 0.5f
 #define UI_APP_ZOOM_MAX 2.5f
 #define UI_APP_MAX_REPLY 120     /* characters in the what-if reply field */
+#define UI_APP_MAX_DAMAGE 3      /* rectangles a partial frame changes: token, timeline, notice */
 
 typedef struct {
     const char *data_dir; /* holds assets/fonts and lessons/scenarios */
@@ -119,6 +120,17 @@ void ui_app_update(ui_app *a, uint32_t dt_ms);
 
 /* ui_app_draw - draw the whole frame (no present). Re-lays out if the output size changed. */
 void ui_app_draw(ui_app *a);
+
+/* ui_app_set_partial - whether the target keeps its pixels from one frame to the next (a
+ * browser canvas, a software surface; not a GL window, whose back buffer is undefined after a
+ * present). When it does, a frame in which only the token, the timeline or the notice moved
+ * redraws just their areas: a few thousand pixels instead of the whole output. Off by default. */
+void ui_app_set_partial(ui_app *a, bool on);
+
+/* ui_app_damage - after ui_app_draw: the rectangles of the output that frame changed (at most
+ * cap, UI_APP_MAX_DAMAGE is enough), so a driver can present only those. A full frame gives one
+ * rectangle, the whole output. Returns how many. */
+int ui_app_damage(const ui_app *a, SDL_Rect *out, int cap);
 
 /* ui_app_frame - one turn of the main loop without the present: update by dt_ms, draw, and
  * take a screenshot if F12 asked for one (its notice shows from the next frame). */

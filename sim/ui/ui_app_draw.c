@@ -2,7 +2,9 @@
  *
  * The still part (all but the travelling token and the timeline) is drawn into a texture once
  * and copied each frame while nothing it depends on changes (still_layer_key); see
- * ui_app_draw.
+ * ui_app_draw. On a target that keeps its pixels (ui_app_set_partial), a frame in which only
+ * the moving parts moved restores and redraws just their areas (draw_partial), and
+ * ui_app_damage tells the driver which rectangles to present.
  */
 #include "ui/ui_app_internal.h"
 
@@ -260,6 +262,50 @@ static bool layer_ready(ui_app *a)
     return a->layer != NULL;
 }
 
+/* moving_areas - where this frame's moving parts may draw (empty rectangles for parts not
+ * drawn). */
+static void moving_areas(ui_app *a, const ui_view *v, SDL_Rect *out)
+{
+    SDL_Rect none = {0, 0, 0, 0};
+    out[UI_APP_MOVING_TOKEN] = ui_flow_token_area(&a->ctx, &a->lay, v);
+    out[UI_APP_MOVING_TIMELINE] = ui_controls_timeline_area(&a->ctx, &a->lay, v);
+    out[UI_APP_MOVING_NOTICE] = ui_app_notice(a)[0] ? a->lay.header : none;
+}
+
+/* damage_all - the whole output changed. */
+static void damage_all(ui_app *a)
+{
+    SDL_Rect all = {0, 0, a->laid_w, a->laid_h};
+    a->damage[0] = all;
+    a->damage_n = 1;
+}
+
+/* draw_partial - the target shows the same layer with the moving parts where they were
+ * (shown_moving): for each part, restore the layer over where it was and where it is now, and
+ * draw the moving parts clipped to that. Every pixel outside those areas is already what a
+ * whole frame would draw; inside them it is drawn exactly as a whole frame draws it. */
+static void draw_partial(ui_app *a, const ui_view *v, const SDL_Rect *moving)
+{
+    SDL_Renderer *r = a->ctx.r;
+    SDL_Rect out = {0, 0, a->laid_w, a->laid_h};
+    a->damage_n = 0;
+    for (int i = 0; i < UI_APP_MOVING_PARTS && a->damage_n < UI_APP_MAX_DAMAGE; i++) {
+        SDL_Rect d = a->shown_moving[i];
+        if (SDL_RectEmpty(&d))
+            d = moving[i];
+        else if (!SDL_RectEmpty(&moving[i]))
+            SDL_UnionRect(&d, &moving[i], &d);
+        if (SDL_IntersectRect(&d, &out, &d))
+            a->damage[a->damage_n++] = d;
+    }
+    for (int i = 0; i < a->damage_n; i++) {
+        SDL_RenderSetClipRect(r, &a->damage[i]);
+        SDL_RenderCopy(r, a->layer, &a->damage[i], &a->damage[i]);
+        draw_moving(a, v);
+    }
+    SDL_RenderSetClipRect(r, NULL);
+}
+
 void ui_app_draw(ui_app *a)
 {
     ui_ctx *c = &a->ctx;
@@ -292,9 +338,19 @@ void ui_app_draw(ui_app *a)
             }
         }
         if (a->layer_valid) {
+            SDL_Rect moving[UI_APP_MOVING_PARTS];
+            moving_areas(a, &v, moving);
             SDL_SetTextureBlendMode(a->layer, SDL_BLENDMODE_NONE);
-            SDL_RenderCopy(c->r, a->layer, NULL, NULL);
-            draw_moving(a, &v);
+            if (a->partial && a->shown_valid && !memcmp(&a->layer_key, &a->shown_key, sizeof k)) {
+                draw_partial(a, &v, moving);
+            } else {
+                SDL_RenderCopy(c->r, a->layer, NULL, NULL);
+                draw_moving(a, &v);
+                damage_all(a);
+            }
+            memcpy(a->shown_moving, moving, sizeof moving);
+            a->shown_key = a->layer_key;
+            a->shown_valid = true;
             ui_text_frame_end(c->text);
             return;
         }
@@ -305,6 +361,21 @@ void ui_app_draw(ui_app *a)
         ui_picker_draw(c, &a->lay, &a->picker);
     if (a->help)
         ui_help_draw(c, &a->lay);
+    damage_all(a);
+    a->shown_valid = false; /* drawn without the layer: the next frame is whole again */
     ui_text_frame_end(c->text);
+}
+
+void ui_app_set_partial(ui_app *a, bool on)
+{
+    a->partial = on;
+    a->shown_valid = false;
+}
+
+int ui_app_damage(const ui_app *a, SDL_Rect *out, int cap)
+{
+    int n = a->damage_n < cap ? a->damage_n : cap;
+    memcpy(out, a->damage, (size_t)n * sizeof *out);
+    return n;
 }
 

@@ -30,6 +30,9 @@
 #define UI_APP_SPEED_NORMAL 2 /* 1x */
 extern const float ui_app_speeds[UI_APP_SPEED_COUNT];
 
+/* The parts drawn over the still layer every frame; a partial frame redraws their areas. */
+enum { UI_APP_MOVING_TOKEN, UI_APP_MOVING_TIMELINE, UI_APP_MOVING_NOTICE, UI_APP_MOVING_PARTS };
+
 /* What the still layer (everything but the token and the timeline) was drawn for. */
 typedef struct {
     const world *w;
@@ -121,6 +124,15 @@ struct ui_app {
     still_layer_key layer_key;
     still_layer_key prev_key; /* of the previous frame */
     bool prev_key_set;
+
+    /* partial redraw (ui_app_set_partial): the target holds the layer drawn for shown_key
+     * with the moving parts at shown_moving, when shown_valid */
+    bool partial;
+    bool shown_valid;
+    still_layer_key shown_key;
+    SDL_Rect shown_moving[UI_APP_MOVING_PARTS];
+    SDL_Rect damage[UI_APP_MAX_DAMAGE]; /* what the last frame changed */
+    int damage_n;
 };
 
 /* ui_app_step_count - steps in the world shown, 0 when none. */

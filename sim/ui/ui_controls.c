@@ -1,6 +1,7 @@
 /* ui_controls.c - buttons and timeline (see ui_controls.h). */
 #include "ui/ui_controls.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -203,6 +204,29 @@ static SDL_Color tick_colour(const ui_theme *th, const world_step *st)
     }
 }
 
+/* played_px - how far the timeline's fill reaches into the bar: the steps done plus the
+ * current token's phase. */
+static int played_px(SDL_Rect rc, size_t n, const ui_view *v)
+{
+    float step_w = (float)rc.w / (float)n;
+    return (int)((float)v->step * step_w + step_w * (v->phase < 0 ? 0 : v->phase));
+}
+
+SDL_Rect ui_controls_timeline_area(const ui_ctx *c, const ui_layout *lay, const ui_view *v)
+{
+    /* the bar, and the position marker that stands above it (6 units) and beside it by as
+     * much, with a line width and a pixel to spare */
+    SDL_Rect rc = lay->timeline;
+    int m = (int)ceilf(6 * c->s) + 2 * c->line + 2;
+    SDL_Rect area = {rc.x - m, rc.y - m, rc.w + 2 * m, rc.h + m + 2};
+    size_t n = v->w ? world_step_count(v->w) : 0;
+    if (n) { /* the columns at the fill's end: all that moves while the step stays */
+        area.x = rc.x + 1 + played_px(rc, n, v) - 2;
+        area.w = 4;
+    }
+    return area;
+}
+
 void ui_controls_timeline(ui_ctx *c, const ui_layout *lay, const ui_view *v)
 {
     const ui_theme *th = c->theme;
@@ -215,7 +239,7 @@ void ui_controls_timeline(ui_ctx *c, const ui_layout *lay, const ui_view *v)
     float step_w = (float)rc.w / (float)n;
     long done = ui_view_done(v);
     /* the part already played */
-    int played = (int)((float)v->step * step_w + step_w * (v->phase < 0 ? 0 : v->phase));
+    int played = played_px(rc, n, v);
     SDL_Rect fill = {rc.x + 1, rc.y + 1, played, rc.h - 2};
     SDL_Color pc = th->highlight;
     ui_gfx_fill(c->r, fill, pc);

@@ -62,6 +62,11 @@ SDL_Rect ui_controls_button_rect(ui_ctx *c, const ui_layout *lay, const ui_contr
 
 void ui_controls_timeline(ui_ctx *c, const ui_layout *lay, const ui_view *v);
 
+/* ui_controls_timeline_area - what a partial redraw restores and redraws of the timeline: the
+ * few columns at the end of its fill, since the rest changes only with the step (which redraws
+ * the whole frame); the whole bar and its position marker when there are no steps. */
+SDL_Rect ui_controls_timeline_area(const ui_ctx *c, const ui_layout *lay, const ui_view *v);
+
 /* ui_controls_timeline_step - the step under x on the timeline (clamped), for click and drag. */
 size_t ui_controls_timeline_step(const ui_layout *lay, size_t count, int x);
 

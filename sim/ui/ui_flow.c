@@ -487,6 +487,42 @@ void ui_flow_draw(ui_ctx *c, const ui_layout *lay, const ui_view *v)
     ui_gfx_widget_close(c);
 }
 
+/* grow - r widened to hold x..x2, y..y2 (r empty: just that box). */
+static SDL_Rect grow(SDL_Rect r, float x, float y, float x2, float y2)
+{
+    SDL_Rect b = {(int)floorf(x), (int)floorf(y), 0, 0};
+    b.w = (int)ceilf(x2) - b.x;
+    b.h = (int)ceilf(y2) - b.y;
+    if (r.w <= 0 || r.h <= 0)
+        return b;
+    SDL_Rect u;
+    SDL_UnionRect(&r, &b, &u);
+    return u;
+}
+
+SDL_Rect ui_flow_token_area(ui_ctx *c, const ui_layout *lay, const ui_view *v)
+{
+    SDL_Rect none = {0, 0, 0, 0}, pill;
+    float dx, dy;
+    if (!v->w || v->step >= world_step_count(v->w))
+        return none;
+    int moving = ui_flow_token_rect(c, lay, v, &pill, &dx, &dy);
+    if (moving < 0)
+        return none;
+    /* what draw_token touches: the label, its connector, and the dot with the arrowhead ahead
+     * of it (2.4 radii ahead, 1.4 radii long), each with a pixel to spare for rounding */
+    float m = (float)c->line + 2;
+    SDL_Rect area = grow(none, pill.x - m, pill.y - m, pill.x + pill.w + m, pill.y + pill.h + m);
+    area = grow(area, dx - m, dy < pill.y ? dy - m : (float)pill.y,
+                dx + m, dy > pill.y + pill.h ? dy + m : (float)(pill.y + pill.h));
+    if (moving) {
+        float r = 7 * c->s * (c->theme->line_scale > 1 ? 1.3f : 1.0f);
+        float reach = r * (2.4f + 1.4f) + m;
+        area = grow(area, dx - reach, dy - reach, dx + reach, dy + reach);
+    }
+    return area;
+}
+
 void ui_flow_draw_token(ui_ctx *c, const ui_layout *lay, const ui_view *v, SDL_Rect *token)
 {
     token->w = 0;

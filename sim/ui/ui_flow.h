@@ -56,6 +56,11 @@ void ui_flow_draw(ui_ctx *c, const ui_layout *lay, const ui_view *v);
 int ui_flow_token_rect(ui_ctx *c, const ui_layout *lay, const ui_view *v, SDL_Rect *pill,
                        float *dot_x, float *dot_y);
 
+/* ui_flow_token_area - every pixel ui_flow_draw_token may touch for this view (label,
+ * connector, dot, arrowhead), without drawing: what a partial redraw restores and redraws.
+ * w = 0 when no token is drawn. */
+SDL_Rect ui_flow_token_area(ui_ctx *c, const ui_layout *lay, const ui_view *v);
+
 /* ui_flow_draw_token - draw the current step's token; *token gets its label's rectangle
  * (w = 0 when none) for clicks. */
 void ui_flow_draw_token(ui_ctx *c, const ui_layout *lay, const ui_view *v, SDL_Rect *token);

@@ -8,6 +8,11 @@
  * call: exports as downloads, the progress file out and in, a benchmark. Scenarios, lessons and
  * fonts are packaged under WEB_DATA_DIR; the window's current directory is WEB_OUTBOX, so what
  * it saves there (F12 screenshots, Ctrl+S what-if scenarios) becomes a download.
+ *
+ * Speed: the window draws partially (only the token, the timeline's end and a notice move while
+ * a step plays) and present() puts only those rectangles on the canvas (web_canvas). The canvas
+ * has the device's pixels (CSS size times devicePixelRatio), so text is sharp on high-DPI
+ * screens; SDL scales the mouse and touch positions to them.
  */
 #include <SDL.h>
 #include <SDL_ttf.h>
@@ -30,6 +35,7 @@
 #include "core/world/world.h"
 #include "ui/ui_app.h"
 #include "ui/ui_theme.h"
+#include "web/web_canvas.h"
 #include "web/web_download.h"
 #include "web/web_storage.h"
 #include "web/web_url.h"
@@ -39,7 +45,8 @@
 #define WEB_DEFAULT_SCENARIO "basic"
 #define WEB_MIN_W 320
 #define WEB_MIN_H 240
-#define WEB_MAX_SIDE 7680
+#define WEB_MAX_SIDE 7680     /* device pixels: a 4K screen at 2x */
+#define WEB_MAX_RATIO 4.0     /* devicePixelRatio beyond this is taken as this */
 #define WEB_SWIPE_PX 40       /* a touch that moves further than this sideways is a swipe */
 #define WEB_IDLE_MS 400       /* keep drawing this long after the last input */
 #define WEB_BENCH_MAX 5000
@@ -57,6 +64,7 @@ static struct {
     int ticks;  /* calls of the frame function, drawn or idle: events are handled in each */
     bool failed;
     float touch_x, touch_y;
+    double ratio; /* device pixels per CSS pixel of the canvas */
     bool touching;
     char title[160], title_of[64]; /* the scenario's title, for the SVG */
 } web;
@@ -148,6 +156,7 @@ static void start(void)
         return;
     }
     ui_app_set_progress(web.app, WEB_PROGRESS);
+    ui_app_set_partial(web.app, true); /* the canvas keeps its pixels: see present() */
     /* a lesson link without a scenario opens the scenario the lesson animates */
     if (!web.scenario[0] && web.lesson[0]) {
         lesson *l = load_lesson(web.lesson);
@@ -204,12 +213,13 @@ static void touch(const SDL_Event *e)
     web.touching = false;
     float dx = x - web.touch_x, dy = y - web.touch_y;
     float adx = dx < 0 ? -dx : dx, ady = dy < 0 ? -dy : dy;
-    if (adx >= WEB_SWIPE_PX && adx > ady * 1.5f) {
+    float swipe = WEB_SWIPE_PX * (float)web.ratio; /* the window counts device pixels */
+    if (adx >= swipe && adx > ady * 1.5f) {
         if (dx < 0)
             send_key(SDLK_RIGHT, SDL_SCANCODE_RIGHT);
         else
             send_key(SDLK_LEFT, SDL_SCANCODE_LEFT);
-    } else if (adx < WEB_SWIPE_PX && ady < WEB_SWIPE_PX) {
+    } else if (adx < swipe && ady < swipe) {
         SDL_Event m;
         memset(&m, 0, sizeof m);
         m.type = SDL_MOUSEMOTION;
@@ -230,17 +240,24 @@ static void touch(const SDL_Event *e)
     }
 }
 
-/* follow_canvas - the window takes the size the page gives the canvas (CSS pixels). */
+/* follow_canvas - the window takes the size the page gives the canvas, in device pixels (CSS
+ * pixels times devicePixelRatio): drawn at the screen's own resolution, the layout scales up
+ * with it (ui_layout_scale), so a high-DPI screen shows the same picture, sharper. SDL maps
+ * mouse and touch positions from CSS pixels to the window's. */
 static bool follow_canvas(void)
 {
     double cw = web.fixed_w, ch = web.fixed_h;
     if (!web.fixed_w && emscripten_get_element_css_size("#canvas", &cw, &ch) != 0)
         return false;
-    int w = (int)cw, h = (int)ch, ww, wh;
-    if (w < WEB_MIN_W)
-        w = WEB_MIN_W;
-    if (h < WEB_MIN_H)
-        h = WEB_MIN_H;
+    double ratio = emscripten_get_device_pixel_ratio();
+    web.ratio = ratio >= 1.0 && ratio <= WEB_MAX_RATIO ? ratio : ratio > WEB_MAX_RATIO ? WEB_MAX_RATIO : 1.0;
+    if (cw < WEB_MIN_W)
+        cw = WEB_MIN_W;
+    if (ch < WEB_MIN_H)
+        ch = WEB_MIN_H;
+    double pw = cw * web.ratio, ph = ch * web.ratio;
+    int w = (int)(pw < WEB_MAX_SIDE ? pw + 0.5 : WEB_MAX_SIDE);
+    int h = (int)(ph < WEB_MAX_SIDE ? ph + 0.5 : WEB_MAX_SIDE), ww, wh;
     SDL_GetWindowSize(web.win, &ww, &wh);
     if (w == ww && h == wh)
         return false;
@@ -249,6 +266,14 @@ static bool follow_canvas(void)
 }
 
 /* ---- the loop ----------------------------------------------------------------------------- */
+
+/* present - the rectangles the last frame changed, onto the canvas. */
+static void present(void)
+{
+    SDL_Rect d[UI_APP_MAX_DAMAGE];
+    SDL_RenderFlush(web.r);
+    web_canvas_present(web.win, d, ui_app_damage(web.app, d, UI_APP_MAX_DAMAGE));
+}
 
 static void frame(void)
 {
@@ -262,6 +287,10 @@ static void frame(void)
     web.ticks++;
     double now = emscripten_get_now();
     bool draw = follow_canvas() || web.frames < 2;
+    if (web_canvas_restored()) {
+        ui_app_set_partial(web.app, true); /* the next frame whole */
+        draw = true;
+    }
     SDL_Event e;
     while (SDL_PollEvent(&e)) {
         if (e.type == SDL_QUIT)
@@ -277,7 +306,7 @@ static void frame(void)
     /* idle: no redraw (the canvas keeps its pixels), so a page left open costs nothing */
     if (draw || ui_app_busy(web.app) || now - web.input_ms < WEB_IDLE_MS) {
         ui_app_frame(web.app, (uint32_t)(dt > 1000 ? 1000 : dt));
-        SDL_RenderPresent(ui_app_ctx(web.app)->r);
+        present();
         if (++web.frames == 1)
             js_first_frame();
     }
@@ -307,6 +336,7 @@ int main(int argc, char **argv)
         return 1;
     }
     int w = web.fixed_w ? web.fixed_w : 1280, h = web.fixed_h ? web.fixed_h : 720;
+    web.ratio = 1.0;
     web.win = SDL_CreateWindow("smtpsim", SDL_WINDOWPOS_UNDEFINED, SDL_WINDOWPOS_UNDEFINED, w, h,
                                0);
     /* the software renderer, as `smtpsim shot`: the same pixels as natively, and it needs only
@@ -477,10 +507,37 @@ EMSCRIPTEN_KEEPALIVE int web_step(void)
     return web.app ? (int)ui_app_step(web.app) : -1;
 }
 
+EMSCRIPTEN_KEEPALIVE int web_step_count(void)
+{
+    const world *w = web.app ? ui_app_world(web.app) : NULL;
+    return w ? (int)world_step_count(w) : -1;
+}
+
 /* web_phase - how far the step's token has travelled, in thousandths (1000: arrived). */
 EMSCRIPTEN_KEEPALIVE int web_phase(void)
 {
     return web.app ? (int)(ui_app_phase(web.app) * 1000.0f + 0.5f) : -1;
+}
+
+/* web_redraw_whole - draw the current state again as a whole frame and put all of it on the
+ * canvas: the tests compare it with what the partial frames left there. */
+EMSCRIPTEN_KEEPALIVE void web_redraw_whole(void)
+{
+    if (!web.app)
+        return;
+    ui_app_set_partial(web.app, true); /* forgets what the canvas shows: the next frame whole */
+    ui_app_draw(web.app);
+    present();
+}
+
+/* web_timeline - the timeline's rectangle in window pixels (which: 0 x, 1 y, 2 w, 3 h), for
+ * the tests' clicks. */
+EMSCRIPTEN_KEEPALIVE int web_timeline(int which)
+{
+    if (!web.app)
+        return -1;
+    SDL_Rect r = ui_app_layout(web.app)->timeline;
+    return which == 0 ? r.x : which == 1 ? r.y : which == 2 ? r.w : r.h;
 }
 
 EMSCRIPTEN_KEEPALIVE int web_saves(void)
@@ -494,25 +551,30 @@ static int cmp_double(const void *x, const void *y)
     return a < b ? -1 : a > b;
 }
 
-/* web_bench - draw and present `frames` frames while the current step's token travels, as
- * `smtpsim shot --bench-frames` does natively, plus the copy to the canvas; the median in
- * microseconds. web_bench_copy_us: of which the median copy to the canvas (SDL's software
- * renderer draws when flushed, so the rest is the drawing itself). */
-static int bench_copy_us = -1;
+/* web_bench - draw and present `frames` frames as the window does while a step plays: the
+ * current step's token travels (whole = 0; partial frames, as `smtpsim shot --bench-frames`
+ * times natively), or the step changes every frame and everything is drawn and put on the
+ * canvas again (whole = 1). The median in microseconds; web_bench_copy_us: of which the median
+ * present (the copy to the canvas; SDL's software renderer draws when flushed, so the rest is
+ * the drawing itself); web_bench_p95_us: the 95th percentile frame. */
+static int bench_copy_us = -1, bench_p95_us = -1;
 
-EMSCRIPTEN_KEEPALIVE int web_bench(int frames)
+EMSCRIPTEN_KEEPALIVE int web_bench(int frames, int whole)
 {
     if (!web.app || frames < 1 || frames > WEB_BENCH_MAX)
         return -1;
     static double t[WEB_BENCH_MAX], copy[WEB_BENCH_MAX];
     size_t step = ui_app_step(web.app);
     for (int i = 0; i < frames; i++) {
-        ui_app_set_step(web.app, step, (float)i / (float)frames);
+        if (whole)
+            ui_app_set_step(web.app, i % 2 && step > 0 ? step - 1 : step, 1.0f);
+        else
+            ui_app_set_step(web.app, step, (float)i / (float)frames);
         double t0 = emscripten_get_now();
         ui_app_draw(web.app);
         SDL_RenderFlush(web.r);
         double t1 = emscripten_get_now();
-        SDL_RenderPresent(web.r);
+        present();
         t[i] = emscripten_get_now() - t0;
         copy[i] = t[i] - (t1 - t0);
     }
@@ -520,7 +582,13 @@ EMSCRIPTEN_KEEPALIVE int web_bench(int frames)
     qsort(t, (size_t)frames, sizeof t[0], cmp_double);
     qsort(copy, (size_t)frames, sizeof copy[0], cmp_double);
     bench_copy_us = (int)(copy[frames / 2] * 1000.0);
+    bench_p95_us = (int)(t[(frames * 95) / 100] * 1000.0);
     return (int)(t[frames / 2] * 1000.0);
+}
+
+EMSCRIPTEN_KEEPALIVE int web_bench_p95_us(void)
+{
+    return bench_p95_us;
 }
 
 EMSCRIPTEN_KEEPALIVE int web_bench_copy_us(void)

@@ -252,6 +252,72 @@ async function main() {
       const s1 = await page.evaluate(() => Module._web_step());
       if (s1 === s0 + 1) pass('web_swipe_steps'); else fail('web_swipe_steps', s0 + ' -> ' + s1);
     } catch (e) { fail('web_swipe_steps', e.message); }
+
+    // 7. while a token travels the page draws and presents only what moved: the canvas must
+    // hold exactly the pixels of a whole frame of the same state (no tolerance: same renderer)
+    try {
+      await page.setViewport({ width: 1400, height: 900, deviceScaleFactor: 1 });
+      await open(page, BASE + 'index.html?scenario=basic&step=16&size=1280x720');
+      await page.focus('#canvas');
+      // steps 17 to 20: tokens between different nodes, with and without an arrowhead
+      let mid = 0, stepsSeen = 0, bad = '';
+      for (let tries = 0; tries < 20 && stepsSeen < 4 && !bad; tries++) {
+        await settle(page);
+        const before = await page.evaluate(() => Module._web_step());
+        await page.keyboard.press('ArrowRight');
+        // one check per animation frame until the token arrives (or a predict stop holds it)
+        let midHere = 0;
+        for (let f = 0; f < 400 && !bad; f++) {
+          const r = await page.evaluate(() => new Promise((res) => requestAnimationFrame(() => {
+            const c = document.getElementById('canvas');
+            const x = c.getContext('2d');
+            const phase = Module._web_phase();
+            const a = x.getImageData(0, 0, c.width, c.height).data;
+            Module._web_redraw_whole();
+            const b = x.getImageData(0, 0, c.width, c.height).data;
+            let diff = -1;
+            for (let i = 0; i < a.length; i += 4)
+              if (a[i] !== b[i] || a[i + 1] !== b[i + 1] || a[i + 2] !== b[i + 2]) { diff = i / 4; break; }
+            res({ phase: phase, diff: diff, w: c.width });
+          })));
+          if (r.diff >= 0)
+            bad = 'phase ' + r.phase + ': pixel (' + (r.diff % r.w) + ',' + Math.floor(r.diff / r.w) +
+                  ') differs from a whole frame';
+          else if (r.phase > 0 && r.phase < 1000) midHere++;
+          if (r.phase >= 1000 || r.phase <= 0) break;
+        }
+        mid += midHere;
+        if (midHere > 0) stepsSeen++;
+        if (process.env.WEB_VERBOSE) console.log('step ' + before + ': ' + midHere + ' frames mid-travel');
+        if (midHere === 0 && await page.evaluate(() => Module._web_step()) === before) {
+          await page.keyboard.press('Escape'); // a predict stop: skip it
+          await frames(page);
+        }
+      }
+      if (bad) fail('web_partial_frames_exact', bad);
+      else if (stepsSeen < 4) fail('web_partial_frames_exact', 'only ' + stepsSeen + ' steps caught mid-travel');
+      else pass('web_partial_frames_exact');
+    } catch (e) { fail('web_partial_frames_exact', e.message); }
+
+    // 8. high-DPI: at devicePixelRatio 2 the canvas has the device's pixels (640x360 CSS is
+    // 1280x720 drawn), the same picture as `shot` at that size; a click lands where it points
+    try {
+      await page.setViewport({ width: 1400, height: 900, deviceScaleFactor: 2 });
+      await open(page, BASE + 'index.html?scenario=basic&step=12&size=640x360');
+      const r = await compare(page, REF + 'basic-12.png', TOL);
+      if (r.over !== 0) fail('web_high_dpi_matches_shot', JSON.stringify(r));
+      else pass('web_high_dpi_matches_shot');
+      // a click on the timeline at step 30's place, in CSS pixels
+      const tl = await page.evaluate(() => [0, 1, 2, 3].map((k) => Module._web_timeline(k)));
+      const n = await page.evaluate(() => Module._web_step_count());
+      const box = await (await page.$('#canvas')).boundingBox();
+      const want = 30;
+      const x = box.x + (tl[0] + (want + 0.5) * tl[2] / n) / 2, y = box.y + (tl[1] + tl[3] / 2) / 2;
+      await page.mouse.click(x, y);
+      await page.waitForFunction((s) => Module._web_step() !== 12, { timeout: WAIT_MS, polling: 50 });
+      const s1 = await page.evaluate(() => Module._web_step());
+      if (s1 === want) pass('web_high_dpi_click'); else fail('web_high_dpi_click', 'step ' + s1);
+    } catch (e) { fail('web_high_dpi_matches_shot', e.message); }
   } finally {
     await browser.close();
   }
