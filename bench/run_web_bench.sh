@@ -17,15 +17,9 @@ done
 echo "transfer size, gzip -9: $total bytes ($(awk "BEGIN{printf \"%.2f\", $total/1048576}") MB)"
 
 tmp=$(mktemp -d)
-/usr/bin/python3 -u -m http.server -b 127.0.0.1 -d "$web" 0 > "$tmp/http.log" 2>&1 &
-srv=$!
-trap 'kill $srv 2>/dev/null; rm -rf "$tmp"' EXIT
-port=""
-for _ in $(seq 200); do
-    port=$(sed -n 's/.*127\.0\.0\.1 port \([0-9]*\).*/\1/p' "$tmp/http.log" | head -n 1)
-    [ -n "$port" ] && break
-    sleep 0.1
-done
-[ -n "$port" ] || { echo "run_web_bench: http.server did not start" >&2; exit 1; }
+. "$root/scripts/serve-static.sh"
+trap 'kill $SERVE_PID 2>/dev/null; rm -rf "$tmp"' EXIT
+serve_static "$web" "$tmp/http.log" || { echo "run_web_bench: http.server did not start" >&2; exit 1; }
+port=$SERVE_PORT
 WEB_NODE=$root/build/web-toolchain/node WEB_BASE=http://127.0.0.1:$port/ \
     node "$root/bench/web_bench.cjs"

@@ -18,7 +18,7 @@ const WAIT_MS = 60000;
                   { waitUntil: 'load', timeout: WAIT_MS });
   // the token of step 12 has arrived and two more frames were drawn
   await page.waitForFunction(() => window.Module && Module._web_frames &&
-                             Module._web_frames() > 2 && Module._web_phase() === 1000,
+                             Module._web_frames() >= 2 && Module._web_phase() === 1000,
                              { timeout: WAIT_MS, polling: 50 });
   const t = await page.evaluate(() => Module._web_ticks());
   await page.waitForFunction((t0) => Module._web_ticks() > t0 + 2, { timeout: WAIT_MS }, t);

@@ -32,14 +32,10 @@ reply_step=$("$SMTPSIM" run basic --color never 2>/dev/null |
     sed -n 's/^ *\([0-9][0-9]*\) [0-9:.]* *<[-~]  250 2\.1\.5.*/\1/p' | head -n 1)
 [ -n "$reply_step" ] || reply_step=15
 
-$PY -u -m http.server -b 127.0.0.1 -d "$site" 0 >"$TMPDIR_TEST/http.log" 2>&1 &
-PIDS="$PIDS $!"
-port=""
-for _ in $(seq 200); do
-    port=$(sed -n 's/.*127\.0\.0\.1 port \([0-9]*\).*/\1/p' "$TMPDIR_TEST/http.log" | head -n 1)
-    [ -n "$port" ] && break
-    sleep 0.1
-done
+. "$root/scripts/serve-static.sh"
+serve_static "$site" "$TMPDIR_TEST/http.log" || true
+PIDS="$PIDS $SERVE_PID"
+port=$SERVE_PORT
 if [ -z "$port" ]; then
     fail web_server "python3 -m http.server did not start: $(cat "$TMPDIR_TEST/http.log")"
     exit 0

@@ -45,6 +45,14 @@ static const char *data_dir(void)
     return d && *d ? d : ".";
 }
 
+/* basic_path - the shipped basic scenario's file. */
+static void basic_path(char *path, size_t cap)
+{
+    char err[600];
+    if (catalog_resolve(data_dir(), CATALOG_SCENARIO, "basic", NULL, path, cap, err, sizeof err))
+        fail_msg("%s", err);
+}
+
 static void view_open(view *v, const char *theme, const char *scenario_path, bool partial)
 {
     char err[600];
@@ -146,10 +154,8 @@ static void test_every_scenario_partial_equals_whole(void **state)
 static void test_themes_partial_equals_whole(void **state)
 {
     (void)state;
-    char path[CATALOG_MAX_PATH], err[600];
-    assert_int_equal(catalog_resolve(data_dir(), CATALOG_SCENARIO, "basic", NULL, path,
-                                     sizeof path, err, sizeof err),
-                     0);
+    char path[CATALOG_MAX_PATH];
+    basic_path(path, sizeof path);
     static const char *const themes[] = {"default", "presenter", "dark"};
     for (size_t t = 0; t < sizeof themes / sizeof themes[0]; t++) {
         assert_non_null(ui_theme_get(themes[t]));
@@ -163,10 +169,8 @@ static void test_themes_partial_equals_whole(void **state)
 static void test_notice_partial_equals_whole(void **state)
 {
     (void)state;
-    char path[CATALOG_MAX_PATH], err[600];
-    assert_int_equal(catalog_resolve(data_dir(), CATALOG_SCENARIO, "basic", NULL, path,
-                                     sizeof path, err, sizeof err),
-                     0);
+    char path[CATALOG_MAX_PATH];
+    basic_path(path, sizeof path);
     view part, whole;
     view_open(&part, NULL, path, true);
     view_open(&whole, NULL, path, false);
@@ -200,10 +204,8 @@ static void test_notice_partial_equals_whole(void **state)
 static void test_damage_is_whole_by_default(void **state)
 {
     (void)state;
-    char path[CATALOG_MAX_PATH], err[600];
-    assert_int_equal(catalog_resolve(data_dir(), CATALOG_SCENARIO, "basic", NULL, path,
-                                     sizeof path, err, sizeof err),
-                     0);
+    char path[CATALOG_MAX_PATH];
+    basic_path(path, sizeof path);
     view v;
     view_open(&v, NULL, path, false);
     for (int f = 0; f < 4; f++) {
