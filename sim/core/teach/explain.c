@@ -100,11 +100,11 @@ static const explain_entry table[] = {
     {"mail.param_bad", "A MAIL parameter has a bad value, for example SIZE=abc or "
                        "BODY=9BIT (501).", ENGINE},
     {"mail.utf8_required", "A sender address with non-ASCII characters may only be used when "
-                           "MAIL carries the SMTPUTF8 parameter. RFC 6531 3.5 gives such a "
-                           "refusal the enhanced code X.6.7, \"non-ASCII addresses not permitted "
-                           "for that sender/recipient\" (registered with basic codes 553 and "
-                           "550); this server answers 550 5.6.7 at MAIL and 553 5.6.7 (mailbox "
-                           "name not allowed) at RCPT.", ENGINE},
+                           "MAIL carries the SMTPUTF8 parameter. RFC 6531 3.5 says how to refuse "
+                           "it: 550 (mailbox unavailable) at MAIL, 553 (mailbox name not allowed) "
+                           "at RCPT, both with the enhanced code X.6.7, \"non-ASCII addresses not "
+                           "permitted for that sender/recipient\": here 550 5.6.7 and 553 5.6.7.",
+     ENGINE},
     {"mail.rejected", "The server's policy refused this sender, for example because the "
                       "sender's domain does not authorize this client (SPF fail, RFC 7208 8.4). "
                       "Greylisting comes later, at RCPT, once the whole triple (client, sender, "
@@ -135,7 +135,8 @@ static const explain_entry table[] = {
     {"rcpt.param_bad", "A DSN parameter of RCPT is malformed: NOTIFY takes NEVER or a list of "
                        "SUCCESS, FAILURE, DELAY; ORCPT takes type;address.", ENGINE},
     {"rcpt.utf8_required", "A non-ASCII recipient needs a transaction started with "
-                           "MAIL ... SMTPUTF8 (553 5.6.7).", ENGINE},
+                           "MAIL ... SMTPUTF8; without it RFC 6531 3.5 has the server answer "
+                           "553 (mailbox name not allowed) with X.6.7 (553 5.6.7).", ENGINE},
     {"rcpt.rejected", "The server's policy refused this recipient.", ENGINE},
     {"data.start", "354: the server is ready for the message. It ends with a line holding "
                    "only a dot (CRLF.CRLF); lines that begin with a dot get one extra dot.",

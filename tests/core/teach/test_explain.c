@@ -72,6 +72,10 @@ static void test_fact_checked_entries(void **state)
         {"client.smtputf8_needed", "RFC 6531 3.2", "SMTPUTF8"},
         {"client.8bit_without_8bitmime", "RFC 6152 3", "8BITMIME"},
         {"mail.utf8_required", "RFC 6531 3.5", "550 5.6.7"},
+        /* RFC 6531 3.5, read 2026-12-03: MAIL gets 550 "mailbox unavailable", RCPT 553
+         * "mailbox name not allowed", both X.6.7 */
+        {"mail.utf8_required", "RFC 6531 3.5", "550 (mailbox unavailable) at MAIL"},
+        {"rcpt.utf8_required", "RFC 6531 3.5", "553 (mailbox name not allowed)"},
     };
     for (size_t i = 0; i < sizeof facts / sizeof facts[0]; i++) {
         const explain_entry *e = explain_find(facts[i].key);
