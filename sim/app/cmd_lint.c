@@ -23,6 +23,7 @@
 #include "app/commands.h"
 #include "core/teach/catalog.h"
 #include "core/teach/lesson.h"
+#include "core/teach/lesson_run.h"
 #include "core/util/json_load.h"
 #include "core/util/membuf.h"
 #include "core/world/scenario.h"

@@ -22,6 +22,7 @@
 #include "app/commands.h"
 #include "core/teach/catalog.h"
 #include "core/teach/lesson.h"
+#include "core/teach/lesson_run.h"
 #include "core/teach/progress.h"
 #include "core/teach/quiz.h"
 

@@ -2,11 +2,11 @@
  *
  * The first byte picks the switches (TLS available, plaintext login allowed, implicit TLS,
  * show secrets). The maildrop holds a plain message, a multipart with an attachment and an
- * encapsulated message, and a header-only message. The rest is a program of operations: feed
- * the next N bytes, let time pass, finish a TLS handshake, deliver a new message (and tell the
- * engine), drain part of the output. After every call: every event has a key and an RFC
- * string, state events chain, LOGIN never shows a password unless asked, and output lines
- * outside literals end in CRLF.
+ * encapsulated message, and a header-only message. The rest is a program of operations
+ * (fuzz_retr_run): feed the next N bytes, let time pass, finish a TLS handshake, deliver a new
+ * message (and tell the engine), drain part of the output. After every call: every event has a
+ * key and an RFC string, state events chain, LOGIN never shows a password unless asked, and
+ * output lines outside literals end in CRLF.
  *
  * `make fuzz-build` builds it as build/fuzz/fuzz_imap_server;
  * `make fuzz FUZZ_TARGET=imap_server` runs it.
@@ -20,19 +20,28 @@
 #include "core/imap/imap_server.h"
 #include "core/retrieval/mailbox.h"
 
+static const char m1[] = "From: A <a@example.net>\nTo: b@example.org, (c) d@e\nSubject: hi\n"
+                         "\nbody\n.\n";
+static const char m2[] = "From: x@y\nContent-Type: multipart/mixed; boundary=b\n\n--b\n"
+                         "Content-Type: text/plain\n\nt\n--b\nContent-Type: message/rfc822\n\n"
+                         "Subject: inner\nContent-Type: multipart/alternative; boundary=c\n\n"
+                         "--c\n\nx\n--c--\n--b--\n";
+static const char m3[] = "Subject: only a header\n";
+
 typedef struct {
     char prev;
     uint64_t literal; /* octets of a literal still to come in the output */
     char num[24];     /* digits of a "{n}" being read */
     size_t nl;
     bool in_brace;
-    int last_state;
     bool show_secrets;
+    mailbox_mem *box;
 } checker;
 
-/* check_out - CRLF line ends outside literals; literals skipped by their announced length */
-static void check_out(checker *c, const char *b, size_t n)
+/* out - CRLF line ends outside literals; literals skipped by their announced length */
+static void out(fuzz_retr *f, const char *b, size_t n)
 {
+    checker *c = f->ctx;
     for (size_t i = 0; i < n; i++) {
         char ch = b[i];
         if (c->literal) {
@@ -62,51 +71,31 @@ static void check_out(checker *c, const char *b, size_t n)
     }
 }
 
-/* contains - a bounded strstr: event bytes are not NUL-terminated */
-static bool contains(const char *b, size_t n, const char *w)
+/* op - the handshake finishes, and/or new mail is delivered (and the engine told); part of the
+ * output */
+static size_t op(fuzz_retr *f, uint8_t o)
 {
-    size_t wl = strlen(w);
-    for (size_t i = 0; i + wl <= n; i++)
-        if (memcmp(b + i, w, wl) == 0)
-            return true;
-    return false;
+    checker *c = f->ctx;
+    if (o & 1)
+        imap_server_tls_started(f->e, f->now);
+    if (o & 2) {
+        mailbox_mem_add(c->box, m1, sizeof m1 - 1, 1700000300, 0);
+        imap_server_mailbox_changed(f->e, f->now);
+    }
+    return (size_t)(o & 0x3c);
 }
 
-static void drain(imap_server *srv, checker *c, size_t partial)
+/* event - LOGIN never shows the password unless asked */
+static void event(fuzz_retr *f, const retr_event *ev)
 {
-    const char *b;
-    size_t n = imap_server_output(srv, &b);
-    size_t take = partial && partial < n ? partial : n;
-    check_out(c, b, take);
-    imap_server_output_consumed(srv, take);
-    retr_event ev;
-    while (imap_server_next_event(srv, &ev)) {
-        if (!ev.key || !ev.key[0] || !ev.rfc)
-            fuzz_die("event without key or rfc");
-        if (!ev.bytes && ev.len)
-            fuzz_die("length without bytes");
-        if (ev.bytes && ev.len)
-            (void)((volatile const char *)ev.bytes)[ev.len - 1];
-        if (ev.kind == RETR_EV_STATE) {
-            if (ev.state_from != c->last_state)
-                fuzz_die("state events do not chain");
-            c->last_state = ev.state_to;
-        }
-        if (ev.kind == RETR_EV_COMMAND && !c->show_secrets && strcmp(ev.verb, "LOGIN") == 0 &&
-            !contains(ev.bytes, ev.len, "<credentials hidden>"))
-            fuzz_die("password shown");
-    }
+    const checker *c = f->ctx;
+    if (ev->kind == RETR_EV_COMMAND && !c->show_secrets && strcmp(ev->verb, "LOGIN") == 0 &&
+        !fuzz_contains(ev->bytes, ev->len, "<credentials hidden>"))
+        fuzz_die("password shown");
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static const char m1[] = "From: A <a@example.net>\nTo: b@example.org, (c) d@e\nSubject: hi\n"
-                             "\nbody\n.\n";
-    static const char m2[] = "From: x@y\nContent-Type: multipart/mixed; boundary=b\n\n--b\n"
-                             "Content-Type: text/plain\n\nt\n--b\nContent-Type: message/rfc822\n\n"
-                             "Subject: inner\nContent-Type: multipart/alternative; boundary=c\n\n"
-                             "--c\n\nx\n--c--\n--b--\n";
-    static const char m3[] = "Subject: only a header\n";
     if (size < 1)
         return 0;
     uint8_t sw = data[0];
@@ -132,37 +121,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     }
     checker c = {0};
-    c.last_state = IMAP_SRV_GREETING;
     c.show_secrets = cfg.show_secrets;
-    drain(srv, &c, 0);
-    size_t i = 1;
-    while (i < size) {
-        uint8_t op = data[i++];
-        switch (op >> 6) {
-        case 0: case 1: {
-            size_t len = op & 0x7f;
-            if (len == 0 || len > size - i)
-                len = size - i;
-            imap_server_feed(srv, data + i, len, now);
-            i += len;
-            break;
-        }
-        case 2:
-            now += (uint64_t)(op & 0x3f) * 60000u;
-            imap_server_tick(srv, now);
-            break;
-        default:
-            if (op & 1)
-                imap_server_tls_started(srv, now);
-            if (op & 2) {
-                mailbox_mem_add(box, m1, sizeof m1 - 1, 1700000300, 0);
-                imap_server_mailbox_changed(srv, now);
-            }
-            break;
-        }
-        drain(srv, &c, (op >> 6) == 3 ? (size_t)(op & 0x3c) : 0);
-    }
-    drain(srv, &c, 0);
+    c.box = box;
+    fuzz_retr f = {.ops = &retr_engine_imap_server, .e = srv, .now = now, .step_ms = 60000,
+                   .last_state = IMAP_SRV_GREETING, .out = out, .event = event, .op = op,
+                   .ctx = &c};
+    fuzz_retr_run(&f, data + 1, size - 1);
     imap_server_free(srv);
     mailbox_mem_free(box);
     return 0;

@@ -11,6 +11,7 @@
 
 #include "core/teach/gift.h"
 #include "core/teach/lesson.h"
+#include "core/teach/lesson_run.h"
 #include "core/teach/quiz.h"
 #include "fuzz_common.h"
 

@@ -67,18 +67,15 @@ static void drain(smtp_client *cl, checker *c, size_t partial, int *want_tls)
     const char *buf;
     size_t n = smtp_client_output(cl, &buf);
     if (n) {
-        size_t take = partial && partial < n ? partial : n;
+        size_t take = fuzz_take(n, partial);
         check_output(c, buf, take);
         smtp_client_output_consumed(cl, take);
     }
     smtp_event ev;
     while (smtp_client_next_event(cl, &ev)) {
         fuzz_check_event(&ev);
-        if (ev.kind == SMTP_EV_STATE) {
-            if (ev.state_from != c->last_state)
-                fuzz_die("state events do not chain");
-            c->last_state = ev.state_to;
-        }
+        if (ev.kind == SMTP_EV_STATE)
+            fuzz_chain(&c->last_state, ev.state_from, ev.state_to);
         if (ev.kind == SMTP_EV_STARTTLS)
             *want_tls = 1;
     }
@@ -142,11 +139,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         size_t partial = 0;
         switch (op >> 5) {
         case 0: case 1: case 2: case 3: case 4: { /* the server sends (op & 63) + 1 bytes */
-            size_t n = (size_t)(op & 63) + 1;
-            if (op >> 5 == 4)
-                n *= 16;
-            if (n > size - i)
-                n = size - i;
+            size_t n = fuzz_smtp_feed_len(op, size - i);
             int done_before = smtp_client_done(cl);
             if (smtp_client_feed(cl, data + i, n, now) != -1 && done_before)
                 fuzz_die("feed after done did not say -1");

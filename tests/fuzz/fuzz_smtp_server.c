@@ -54,18 +54,15 @@ static void drain(smtp_server *srv, checker *c, size_t partial, int *want_tls)
     const char *buf;
     size_t n = smtp_server_output(srv, &buf);
     if (n) {
-        size_t take = partial && partial < n ? partial : n;
+        size_t take = fuzz_take(n, partial);
         check_output(c, buf, take);
         smtp_server_output_consumed(srv, take);
     }
     smtp_event ev;
     while (smtp_server_next_event(srv, &ev)) {
         fuzz_check_event(&ev);
-        if (ev.kind == SMTP_EV_STATE) {
-            if (ev.state_from != c->last_state)
-                fuzz_die("state events do not chain");
-            c->last_state = ev.state_to;
-        }
+        if (ev.kind == SMTP_EV_STATE)
+            fuzz_chain(&c->last_state, ev.state_from, ev.state_to);
         if (ev.kind == SMTP_EV_STARTTLS)
             *want_tls = 1;
         if (ev.kind == SMTP_EV_MESSAGE) {
@@ -139,11 +136,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         size_t partial = 0;
         switch (op >> 5) {
         case 0: case 1: case 2: case 3: case 4: { /* feed the next (op & 63) + 1 bytes */
-            size_t n = (size_t)(op & 63) + 1;
-            if (op >> 5 == 4)
-                n *= 16;
-            if (n > size - i)
-                n = size - i;
+            size_t n = fuzz_smtp_feed_len(op, size - i);
             smtp_server_feed(srv, data + i, n, now);
             i += n;
             break;

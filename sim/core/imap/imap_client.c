@@ -17,15 +17,13 @@
 #include "core/retrieval/retr_io.h"
 #include "core/util/base64.h"
 
-#define HIDDEN "<credentials hidden>"
-
 struct imap_client {
     imap_client_config cfg;
     char user[RETR_CRED_MAX + 1], password[RETR_CRED_MAX + 1];
     retr_io io;
     imap_client_state state;
-    uint64_t last_activity, idle_until;
-    bool tls, tls_pending, caps_known, cap_starttls, cap_logindisabled, cap_plain, cap_saslir;
+    uint64_t idle_until;
+    bool tls_pending, caps_known, cap_starttls, cap_logindisabled, cap_plain, cap_saslir;
     bool idled, idle_started, idle_done_sent;
     uint32_t tagn, idle_base, max_done;
     char tag[16], verb[16];
@@ -89,18 +87,8 @@ static void send_cmd(imap_client *cl, imap_client_state st, const char *verb, co
     set_state(cl, st);
     if (!retr_io_send(&cl->io, line, (size_t)n))
         return;
-    char shown[64];
-    const char *b = line;
-    size_t bl = (size_t)n;
-    if (secret && !cl->cfg.show_secrets) {
-        bl = (size_t)snprintf(shown, sizeof shown, "%s %s " HIDDEN "\r\n", cl->tag, verb);
-        b = shown;
-    }
-    retr_event *ev = retr_io_event(&cl->io, RETR_EV_COMMAND, RETR_DIR_C2S, b, bl, key, rfc);
-    if (ev) {
-        snprintf(ev->verb, sizeof ev->verb, "%s", verb);
-        snprintf(ev->tag, sizeof ev->tag, "%s", cl->tag);
-    }
+    retr_io_command(&cl->io, line, (size_t)n, secret && !cl->cfg.show_secrets, cl->tag, verb, key,
+                    rfc);
     memset(line, 0, sizeof line);
 }
 
@@ -123,7 +111,7 @@ static void put_quoted(char *out, size_t cap, const char *s)
 
 static void login(imap_client *cl)
 {
-    if (!cl->tls && cl->cap_logindisabled) {
+    if (!cl->io.tls && cl->cap_logindisabled) {
         /* RFC 9051 6.2.3: the server said it will not take LOGIN in the clear */
         finish(cl, IMAP_RESULT_PERMFAIL, "login", NULL, "LOGINDISABLED: login needs TLS", true);
         return;
@@ -156,11 +144,12 @@ static void login(imap_client *cl)
 static void after_caps(imap_client *cl)
 {
     imap_client_tls t = cl->cfg.tls;
-    if (!cl->tls && t == IMAP_CLI_TLS_REQUIRED && (!cl->cap_starttls || !cl->cfg.tls_available)) {
+    if (!cl->io.tls && t == IMAP_CLI_TLS_REQUIRED &&
+        (!cl->cap_starttls || !cl->cfg.tls_available)) {
         finish(cl, IMAP_RESULT_PERMFAIL, "STARTTLS", NULL, "TLS required but not available", true);
         return;
     }
-    if (!cl->tls && cl->cfg.tls_available && cl->cap_starttls &&
+    if (!cl->io.tls && cl->cfg.tls_available && cl->cap_starttls &&
         (t == IMAP_CLI_TLS_REQUIRED || t == IMAP_CLI_TLS_OPPORTUNISTIC)) {
         send_cmd(cl, IMAP_CLI_STARTTLS, "STARTTLS", NULL, false, "imapc.cmd.starttls",
                  "RFC 9051 6.2.1");
@@ -581,7 +570,6 @@ imap_client *imap_client_new(const imap_client_config *cfg, uint64_t now_ms)
     cl->cfg = *cfg;
     cl->cfg.user = cl->cfg.password = NULL;
     retr_io_init(&cl->io, now_ms);
-    cl->last_activity = now_ms;
     cl->state = IMAP_CLI_GREETING;
     cl->res.stage = "";
     if (!cred_ok(cfg->user) || !cred_ok(cfg->password)) {
@@ -611,7 +599,7 @@ int imap_client_feed(imap_client *cl, const void *bytes, size_t len, uint64_t no
     retr_io_begin(io, now_ms);
     if (cl->state == IMAP_CLI_DONE)
         return -1;
-    cl->last_activity = io->now;
+    cl->io.last_activity = io->now;
     const char *b = bytes;
     size_t i = 0;
     while (i < len && cl->state != IMAP_CLI_DONE && !io->oom) {
@@ -662,7 +650,7 @@ void imap_client_tick(imap_client *cl, uint64_t now_ms)
         return;
     if (cl->state == IMAP_CLI_IDLE && cl->idle_started && !cl->idle_done_sent &&
         cl->io.now >= cl->idle_until) {
-        cl->last_activity = cl->io.now;
+        cl->io.last_activity = cl->io.now;
         idle_done(cl); /* the wait is over: nothing new came */
         return;
     }
@@ -675,7 +663,7 @@ uint64_t imap_client_deadline(const imap_client *cl)
 {
     if (cl->state == IMAP_CLI_DONE || cl->tls_pending)
         return UINT64_MAX;
-    uint64_t t = cl->last_activity + IMAP_CLIENT_TIMEOUT_MS;
+    uint64_t t = retr_io_deadline(&cl->io, IMAP_CLIENT_TIMEOUT_MS);
     if (cl->state == IMAP_CLI_IDLE && cl->idle_started && !cl->idle_done_sent &&
         cl->idle_until < t)
         t = cl->idle_until;
@@ -700,13 +688,9 @@ int imap_client_next_event(imap_client *cl, retr_event *ev)
 /* imap_client_tls_started - RFC 9051 6.2.1: ask CAPABILITY again; implicit TLS: wait */
 void imap_client_tls_started(imap_client *cl, uint64_t now_ms)
 {
-    retr_io_begin(&cl->io, now_ms);
-    if (cl->state == IMAP_CLI_DONE)
+    if (!retr_io_tls_up(&cl->io, now_ms, cl->state != IMAP_CLI_DONE))
         return;
-    cl->last_activity = cl->io.now;
-    cl->tls = true;
     cl->res.tls_used = true;
-    retr_io_line_reset(&cl->io);
     cl->resp.len = 0;
     cl->literal_left = 0;
     if (cl->tls_pending) {

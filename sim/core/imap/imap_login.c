@@ -58,7 +58,7 @@ static void login(imap_server *srv, const char *user, const char *pass, const ch
 void imap_cmd_starttls(imap_server *srv, imap_cursor *c)
 {
     (void)c;
-    if (!srv->cfg.tls_available || srv->tls) {
+    if (!srv->cfg.tls_available || srv->io.tls) {
         imap_bad(srv, "imap.starttls.unavailable", "RFC 9051 6.2.1", "STARTTLS not available");
         return;
     }

@@ -19,7 +19,6 @@
 
 #include "core/util/base64.h"
 
-#define HIDDEN "<credentials hidden>"
 
 /* ---- funnels ------------------------------------------------------------------------------- */
 
@@ -166,7 +165,7 @@ void imap_bye(imap_server *srv, const char *key, const char *rfc, const char *te
 
 bool imap_plaintext_ok(const imap_server *srv)
 {
-    return srv->tls || srv->cfg.allow_plaintext;
+    return srv->io.tls || srv->cfg.allow_plaintext;
 }
 
 /* capabilities - what we offer now (RFC 9051 7.2.2); STARTTLS and the login words change
@@ -176,7 +175,7 @@ void imap_capabilities(imap_server *srv, char *out, size_t cap)
     bool pre = srv->state == IMAP_SRV_NOT_AUTH || srv->state == IMAP_SRV_GREETING;
     snprintf(out, cap, "CAPABILITY IMAP4rev1 IMAP4rev2 LITERAL- SASL-IR IDLE NAMESPACE ENABLE "
                        "UNSELECT%s%s",
-             pre && srv->cfg.tls_available && !srv->tls ? " STARTTLS" : "",
+             pre && srv->cfg.tls_available && !srv->io.tls ? " STARTTLS" : "",
              !pre ? "" : imap_plaintext_ok(srv) ? " AUTH=PLAIN" : " LOGINDISABLED");
 }
 
@@ -454,17 +453,8 @@ static bool tag_char(unsigned char ch)
 static void command_event(imap_server *srv, const char *b, size_t len, const char *key,
                           const char *rfc, bool secret)
 {
-    char shown[64];
-    if (secret && !srv->cfg.show_secrets) {
-        int n = snprintf(shown, sizeof shown, "%s %s " HIDDEN "\r\n", srv->tag, srv->verb);
-        b = shown;
-        len = (size_t)n < sizeof shown ? (size_t)n : sizeof shown - 1;
-    }
-    retr_event *ev = retr_io_event(&srv->io, RETR_EV_COMMAND, RETR_DIR_C2S, b, len, key, rfc);
-    if (ev) {
-        snprintf(ev->verb, sizeof ev->verb, "%s", srv->verb);
-        snprintf(ev->tag, sizeof ev->tag, "%s", srv->tag);
-    }
+    retr_io_command(&srv->io, b, len, secret && !srv->cfg.show_secrets, srv->tag, srv->verb, key,
+                    rfc);
 }
 
 /* handle_command - one whole command (literals included) in srv->cmd */
@@ -629,7 +619,6 @@ imap_server *imap_server_new(const imap_server_config *cfg, bool implicit_tls, u
     if (!srv->cfg.timeout_ms)
         srv->cfg.timeout_ms = IMAP_TIMEOUT_MS;
     retr_io_init(&srv->io, now_ms);
-    srv->last_activity = now_ms;
     srv->state = IMAP_SRV_GREETING;
     snprintf(srv->hostname, sizeof srv->hostname, "%s", cfg->hostname ? cfg->hostname : "");
     for (char *ch = srv->hostname; *ch; ch++)
@@ -668,7 +657,7 @@ int imap_server_feed(imap_server *srv, const void *bytes, size_t len, uint64_t n
         return -1;
     if (len == 0)
         return 0;
-    srv->last_activity = io->now;
+    srv->io.last_activity = io->now;
     const char *b = bytes;
     size_t i = 0;
     while (i < len && srv->state != IMAP_SRV_LOGOUT && !io->oom) {
@@ -722,9 +711,9 @@ void imap_server_tick(imap_server *srv, uint64_t now_ms)
 
 uint64_t imap_server_deadline(const imap_server *srv)
 {
-    if (srv->state == IMAP_SRV_LOGOUT || srv->last_activity > UINT64_MAX - srv->cfg.timeout_ms)
+    if (srv->state == IMAP_SRV_LOGOUT)
         return UINT64_MAX;
-    return srv->last_activity + srv->cfg.timeout_ms;
+    return retr_io_deadline(&srv->io, srv->cfg.timeout_ms);
 }
 
 size_t imap_server_output(const imap_server *srv, const char **buf)
@@ -746,14 +735,11 @@ int imap_server_next_event(imap_server *srv, retr_event *ev)
  * CAPABILITY again); after an implicit-TLS handshake (port 993, RFC 8314) the greeting now */
 void imap_server_tls_started(imap_server *srv, uint64_t now_ms)
 {
-    retr_io_begin(&srv->io, now_ms);
-    if (srv->state != IMAP_SRV_TLS && srv->state != IMAP_SRV_GREETING)
+    if (!retr_io_tls_up(&srv->io, now_ms,
+                        srv->state == IMAP_SRV_TLS || srv->state == IMAP_SRV_GREETING))
         return;
-    srv->last_activity = srv->io.now;
-    srv->tls = true;
     srv->cmd.len = 0;
     srv->literal_left = 0;
-    retr_io_line_reset(&srv->io);
     if (srv->state == IMAP_SRV_GREETING)
         greeting(srv);
     else

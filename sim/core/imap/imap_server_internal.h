@@ -20,8 +20,7 @@ struct imap_server {
     retr_io io;
     imap_server_state state;
     imap_server_state idle_from; /* where DONE returns to */
-    uint64_t last_activity;
-    bool tls, rev2, readonly, mb_open;
+    bool rev2, readonly, mb_open;
     unsigned errors, auth_failures;
     uint32_t commands;
     char hostname[IMAP_NAME_MAX + 1];

@@ -16,7 +16,6 @@
 
 #define CRED_MAX 255 /* RFC 4616 2: user and password up to 255 octets */
 #define UID_MAX 70   /* RFC 1939 7: a unique-id is 1 to 70 characters */
-#define HIDDEN "<credentials hidden>"
 
 struct pop3_client {
     pop3_client_config cfg;
@@ -24,8 +23,7 @@ struct pop3_client {
     char **known;
     retr_io io;
     pop3_client_state state;
-    uint64_t last_activity;
-    bool tls, tls_pending, capa_ok, cap_stls, cap_plain, cap_uidl;
+    bool tls_pending, capa_ok, cap_stls, cap_plain, cap_uidl;
     bool multi;              /* reading a multi-line body */
     retr_buf body;           /* its lines, stuffing removed */
     size_t body_line;        /* where the current line starts in body */
@@ -58,17 +56,24 @@ static void set_state(pop3_client *cl, pop3_client_state to)
     cl->state = to;
 }
 
+/* verdict - what decided the session, into the result or into the refusal kept while QUIT goes */
+static void verdict(pop3_client_result *r, pop3_result_status st, const char *stage,
+                    const char *code, const char *text)
+{
+    r->status = st;
+    r->stage = stage;
+    snprintf(r->code, sizeof r->code, "%s", code ? code : "");
+    snprintf(r->text, sizeof r->text, "%s", text ? text : "");
+}
+
 /* finish - the session is over: result, DONE and CLOSE events */
 static void finish(pop3_client *cl, pop3_result_status st, const char *stage, const char *code,
                    const char *text, bool local)
 {
     if (cl->state == POP3_CLI_DONE)
         return;
-    cl->res.status = st;
-    cl->res.stage = stage;
+    verdict(&cl->res, st, stage, code, text);
     cl->res.local = local;
-    snprintf(cl->res.code, sizeof cl->res.code, "%s", code ? code : "");
-    snprintf(cl->res.text, sizeof cl->res.text, "%s", text ? text : "");
     cl->multi = false;
     set_state(cl, POP3_CLI_DONE);
     bool ok = st == POP3_RESULT_OK;
@@ -84,10 +89,7 @@ static void send_cmd(pop3_client *cl, pop3_client_state st, const char *verb, co
 static void quit_failed(pop3_client *cl, pop3_result_status st, const char *stage,
                         const char *code, const char *text)
 {
-    cl->failed.status = st;
-    cl->failed.stage = stage;
-    snprintf(cl->failed.code, sizeof cl->failed.code, "%s", code ? code : "");
-    snprintf(cl->failed.text, sizeof cl->failed.text, "%s", text ? text : "");
+    verdict(&cl->failed, st, stage, code, text);
     cl->quitting_failed = true;
     send_cmd(cl, POP3_CLI_QUIT, "QUIT", NULL, false, "pop3c.cmd.quit_refused", "RFC 1939 4");
 }
@@ -104,18 +106,10 @@ static void send_cmd(pop3_client *cl, pop3_client_state st, const char *verb, co
     set_state(cl, st);
     if (!retr_io_send(&cl->io, line, (size_t)n))
         return;
-    char shown[64];
-    const char *b = line;
-    size_t bl = (size_t)n;
-    if (secret && !cl->cfg.show_secrets) {
-        bl = (size_t)snprintf(shown, sizeof shown, "%s " HIDDEN "\r\n", verb);
-        b = shown;
-    }
-    retr_event *ev = retr_io_event(&cl->io, RETR_EV_COMMAND, RETR_DIR_C2S, b, bl, key, rfc);
-    if (ev) {
-        snprintf(ev->verb, sizeof ev->verb, "%s", verb);
+    retr_event *ev = retr_io_command(&cl->io, line, (size_t)n, secret && !cl->cfg.show_secrets,
+                                     NULL, verb, key, rfc);
+    if (ev)
         ev->msg = cl->cur;
-    }
 }
 
 /* ---- the session's steps --------------------------------------------------------------------- */
@@ -159,12 +153,12 @@ static void login(pop3_client *cl)
 static void after_capa(pop3_client *cl)
 {
     pop3_client_tls t = cl->cfg.tls;
-    if (!cl->tls && t == POP3_CLI_TLS_REQUIRED && (!cl->cap_stls || !cl->cfg.tls_available)) {
+    if (!cl->io.tls && t == POP3_CLI_TLS_REQUIRED && (!cl->cap_stls || !cl->cfg.tls_available)) {
         /* never send a password in the clear when TLS was required */
         finish(cl, POP3_RESULT_PERMFAIL, "STLS", NULL, "TLS required but not available", true);
         return;
     }
-    if (!cl->tls && cl->cfg.tls_available && cl->cap_stls &&
+    if (!cl->io.tls && cl->cfg.tls_available && cl->cap_stls &&
         (t == POP3_CLI_TLS_REQUIRED || t == POP3_CLI_TLS_OPPORTUNISTIC)) {
         send_cmd(cl, POP3_CLI_STLS, "STLS", NULL, false, "pop3c.cmd.stls", "RFC 2595 4");
         return;
@@ -172,15 +166,28 @@ static void after_capa(pop3_client *cl)
     login(cl);
 }
 
+/* body_line - the line of the multi-line body starting at *at (*len without its CRLF or LF),
+ * and *at moved past it; NULL after the last line */
+static const char *body_line(const pop3_client *cl, size_t *at, size_t *len)
+{
+    if (!cl->body.p || *at >= cl->body.len)
+        return NULL;
+    const char *p = cl->body.p + *at;
+    size_t left = cl->body.len - *at;
+    const char *lf = memchr(p, '\n', left);
+    size_t n = lf ? (size_t)(lf - p) : left;
+    *len = n && p[n - 1] == '\r' ? n - 1 : n;
+    *at += lf ? n + 1 : n;
+    return p;
+}
+
 /* parse_capa - the capability lines we act on (RFC 2449 6) */
 static void parse_capa(pop3_client *cl)
 {
     cl->cap_stls = cl->cap_plain = cl->cap_uidl = false;
-    const char *p = cl->body.p, *end = cl->body.p + cl->body.len;
-    while (p && p < end) {
-        const char *lf = memchr(p, '\n', (size_t)(end - p));
-        size_t n = lf ? (size_t)(lf - p) : (size_t)(end - p);
-        size_t ln = n && p[n - 1] == '\r' ? n - 1 : n;
+    size_t at = 0, ln;
+    const char *p;
+    while ((p = body_line(cl, &at, &ln))) {
         if (retr_ieq(p, ln, "STLS"))
             cl->cap_stls = true;
         else if (retr_ieq(p, ln, "UIDL"))
@@ -192,18 +199,15 @@ static void parse_capa(pop3_client *cl)
                     (i + 5 == ln || p[i + 5] == ' '))
                     cl->cap_plain = true;
         }
-        p = lf ? lf + 1 : end;
     }
 }
 
 /* parse_uidl - "n unique-id" lines (RFC 1939 7); bad lines are ignored */
 static void parse_uidl(pop3_client *cl)
 {
-    const char *p = cl->body.p, *end = cl->body.p + cl->body.len;
-    while (p && p < end) {
-        const char *lf = memchr(p, '\n', (size_t)(end - p));
-        size_t n = lf ? (size_t)(lf - p) : (size_t)(end - p);
-        size_t ln = n && p[n - 1] == '\r' ? n - 1 : n;
+    size_t at = 0, ln;
+    const char *p;
+    while ((p = body_line(cl, &at, &ln))) {
         const char *sp = memchr(p, ' ', ln);
         uint32_t k;
         if (sp && retr_parse_u32(p, (size_t)(sp - p), true, &k) == 0 && k <= cl->n_msgs) {
@@ -216,7 +220,6 @@ static void parse_uidl(pop3_client *cl)
                 cl->uids[k - 1][ul] = '\0';
             }
         }
-        p = lf ? lf + 1 : end;
     }
 }
 
@@ -514,7 +517,6 @@ pop3_client *pop3_client_new(const pop3_client_config *cfg, uint64_t now_ms)
     cl->cfg.known_uids = NULL;
     cl->cfg.n_known = 0;
     retr_io_init(&cl->io, now_ms);
-    cl->last_activity = now_ms;
     cl->state = POP3_CLI_GREETING;
     cl->res.stage = "";
     bool valid = cred_ok(cfg->user) && cred_ok(cfg->password);
@@ -558,7 +560,7 @@ int pop3_client_feed(pop3_client *cl, const void *bytes, size_t len, uint64_t no
     retr_io_begin(&cl->io, now_ms);
     if (cl->state == POP3_CLI_DONE)
         return -1;
-    cl->last_activity = cl->io.now;
+    cl->io.last_activity = cl->io.now;
     const char *b = bytes;
     size_t i = 0;
     while (i < len && cl->state != POP3_CLI_DONE && !cl->io.oom) {
@@ -603,7 +605,7 @@ uint64_t pop3_client_deadline(const pop3_client *cl)
 {
     if (cl->state == POP3_CLI_DONE || cl->tls_pending)
         return UINT64_MAX; /* the driver times its own handshake */
-    return cl->last_activity + POP3_CLIENT_TIMEOUT_MS;
+    return retr_io_deadline(&cl->io, POP3_CLIENT_TIMEOUT_MS);
 }
 
 size_t pop3_client_output(const pop3_client *cl, const char **buf)
@@ -624,13 +626,9 @@ int pop3_client_next_event(pop3_client *cl, retr_event *ev)
 /* pop3_client_tls_started - RFC 2595 4: forget the capabilities, ask again */
 void pop3_client_tls_started(pop3_client *cl, uint64_t now_ms)
 {
-    retr_io_begin(&cl->io, now_ms);
-    if (cl->state == POP3_CLI_DONE)
+    if (!retr_io_tls_up(&cl->io, now_ms, cl->state != POP3_CLI_DONE))
         return;
-    cl->last_activity = cl->io.now;
-    cl->tls = true;
     cl->res.tls_used = true;
-    retr_io_line_reset(&cl->io);
     if (cl->tls_pending) {
         cl->tls_pending = false;
         send_cmd(cl, POP3_CLI_CAPA, "CAPA", NULL, false, "pop3c.cmd.capa", "RFC 2595 4");

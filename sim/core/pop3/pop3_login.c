@@ -126,7 +126,7 @@ void pop3_cmd_stls(pop3_server *srv, const char *const *argv, size_t argc, const
         pop3_srv_err(srv, NULL, "pop3.stls.unavailable", "RFC 2595 4", "STLS not available");
         return;
     }
-    if (srv->tls) {
+    if (srv->io.tls) {
         pop3_srv_err(srv, NULL, "pop3.stls.again", "RFC 2595 4",
                      "Command not permitted when TLS active");
         return;

@@ -132,7 +132,7 @@ void pop3_srv_err(pop3_server *srv, const char *code, const char *key, const cha
 /* pop3_srv_plaintext_ok - may a password be sent now (RFC 2595 2.3)? */
 bool pop3_srv_plaintext_ok(const pop3_server *srv)
 {
-    return srv->tls || srv->cfg.allow_plaintext;
+    return srv->io.tls || srv->cfg.allow_plaintext;
 }
 
 /* msg_arg - a message-number argument (RFC 1939 5): 1..n and not marked deleted. Answers
@@ -370,7 +370,7 @@ static void cmd_capa(pop3_server *srv, const char *const *argv, size_t argc, con
         caps[n++] = "USER";       /* 6.8 */
         caps[n++] = "SASL PLAIN"; /* 6.3, RFC 5034 */
     }
-    if (srv->state == POP3_SRV_AUTHORIZATION && srv->cfg.tls_available && !srv->tls)
+    if (srv->state == POP3_SRV_AUTHORIZATION && srv->cfg.tls_available && !srv->io.tls)
         caps[n++] = "STLS";       /* RFC 2595 4 */
     caps[n++] = "IMPLEMENTATION smtpsim"; /* 6.9 */
     for (size_t i = 0; i < n; i++) {
@@ -405,16 +405,8 @@ static const command_row commands[] = {
 static void command_event(pop3_server *srv, const char *line, size_t len, const char *key,
                           const char *rfc, bool secret)
 {
-    char shown[32];
-    if (secret && !srv->cfg.show_secrets) {
-        int n = snprintf(shown, sizeof shown, "%s%s" HIDDEN "\r\n", srv->verb,
-                         srv->verb[0] ? " " : "");
-        line = shown;
-        len = (size_t)n < sizeof shown ? (size_t)n : sizeof shown - 1;
-    }
-    retr_event *ev = retr_io_event(&srv->io, RETR_EV_COMMAND, RETR_DIR_C2S, line, len, key, rfc);
-    if (ev)
-        snprintf(ev->verb, sizeof ev->verb, "%s", srv->verb);
+    retr_io_command(&srv->io, line, len, secret && !srv->cfg.show_secrets, NULL, srv->verb, key,
+                    rfc);
 }
 
 /* error_limit - too many -ERR answers: the client is lost or hostile */
@@ -574,7 +566,6 @@ pop3_server *pop3_server_new(const pop3_server_config *cfg, bool implicit_tls, u
     if (!srv->cfg.timeout_ms)
         srv->cfg.timeout_ms = POP3_TIMEOUT_MS;
     retr_io_init(&srv->io, now_ms);
-    srv->last_activity = now_ms;
     srv->state = POP3_SRV_GREETING;
     /* the host name goes into the greeting: keep only what a status line may carry */
     snprintf(srv->hostname, sizeof srv->hostname, "%s", cfg->hostname ? cfg->hostname : "");
@@ -619,7 +610,7 @@ int pop3_server_feed(pop3_server *srv, const void *bytes, size_t len, uint64_t n
         return -1;
     if (len == 0)
         return 0;
-    srv->last_activity = srv->io.now;
+    srv->io.last_activity = srv->io.now;
     const char *b = bytes;
     size_t i = 0;
     while (i < len && srv->state != POP3_SRV_CLOSED && !srv->io.oom) {
@@ -658,9 +649,7 @@ uint64_t pop3_server_deadline(const pop3_server *srv)
 {
     if (srv->state == POP3_SRV_CLOSED)
         return UINT64_MAX;
-    if (srv->last_activity > UINT64_MAX - srv->cfg.timeout_ms)
-        return UINT64_MAX;
-    return srv->last_activity + srv->cfg.timeout_ms;
+    return retr_io_deadline(&srv->io, srv->cfg.timeout_ms);
 }
 
 size_t pop3_server_output(const pop3_server *srv, const char **buf)
@@ -682,13 +671,10 @@ int pop3_server_next_event(pop3_server *srv, retr_event *ev)
  * greeting (RFC 2595 4); after an implicit-TLS handshake the greeting comes now (RFC 8314) */
 void pop3_server_tls_started(pop3_server *srv, uint64_t now_ms)
 {
-    retr_io_begin(&srv->io, now_ms);
-    if (srv->state != POP3_SRV_TLS && srv->state != POP3_SRV_GREETING)
+    if (!retr_io_tls_up(&srv->io, now_ms,
+                        srv->state == POP3_SRV_TLS || srv->state == POP3_SRV_GREETING))
         return;
-    srv->last_activity = srv->io.now;
-    srv->tls = true;
     srv->user_given = false;
-    retr_io_line_reset(&srv->io);
     if (srv->state == POP3_SRV_GREETING)
         greeting(srv);
     else

@@ -8,7 +8,6 @@
 #include "core/retrieval/retr_io.h"
 
 #define NAME_MAX_LEN 255 /* user names and passwords we keep (RFC 4616 2: 255 octets each) */
-#define HIDDEN "<credentials hidden>"
 #define TEXT_MAX 160     /* our status line text */
 
 /* States in which a command is valid (bit per pop3_server_state). */
@@ -39,8 +38,7 @@ struct pop3_server {
     pop3_server_config cfg;
     retr_io io;
     pop3_server_state state;
-    uint64_t last_activity;
-    bool tls, user_given, mb_open;
+    bool user_given, mb_open;
     unsigned errors, auth_failures;
     uint32_t commands;
     char verb[16];

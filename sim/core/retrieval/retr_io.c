@@ -50,6 +50,7 @@ void retr_io_init(retr_io *io, uint64_t now_ms)
 {
     memset(io, 0, sizeof *io);
     io->now = now_ms;
+    io->last_activity = now_ms;
 }
 
 /* retr_io_free - release every buffer */
@@ -73,6 +74,26 @@ void retr_io_begin(retr_io *io, uint64_t now_ms)
         io->ev_head = 0;
         io->arena.len = 0;
     }
+}
+
+/* retr_io_tls_up - what all four engines do first when the handshake is done */
+bool retr_io_tls_up(retr_io *io, uint64_t now_ms, bool live)
+{
+    retr_io_begin(io, now_ms);
+    if (!live)
+        return false;
+    io->last_activity = io->now;
+    io->tls = true;
+    retr_io_line_reset(io);
+    return true;
+}
+
+/* retr_io_deadline - every engine's inactivity timer */
+uint64_t retr_io_deadline(const retr_io *io, uint64_t timeout_ms)
+{
+    if (io->last_activity > UINT64_MAX - timeout_ms)
+        return UINT64_MAX;
+    return io->last_activity + timeout_ms;
 }
 
 /* retr_io_send - queue output bytes */
@@ -113,6 +134,27 @@ retr_event *retr_io_event(retr_io *io, retr_event_kind kind, retr_dir dir, const
     s->ev.key = key ? key : "";
     s->ev.time_ms = io->now;
     return &s->ev;
+}
+
+/* retr_io_command - one COMMAND event, credentials hidden when asked: all four engines show
+ * commands this way, so what "hidden" looks like is decided here once */
+retr_event *retr_io_command(retr_io *io, const char *line, size_t len, bool hide, const char *tag,
+                            const char *verb, const char *key, const char *rfc)
+{
+    char shown[64]; /* the longest: a 23-octet IMAP tag and AUTHENTICATE, 59 octets */
+    if (hide) {
+        bool t = tag && *tag, v = verb && *verb;
+        int n = snprintf(shown, sizeof shown, "%s%s%s%s<credentials hidden>\r\n", t ? tag : "",
+                         t ? " " : "", v ? verb : "", v ? " " : "");
+        line = shown;
+        len = n < 0 ? 0 : (size_t)n < sizeof shown ? (size_t)n : sizeof shown - 1;
+    }
+    retr_event *ev = retr_io_event(io, RETR_EV_COMMAND, RETR_DIR_C2S, line, len, key, rfc);
+    if (ev && verb)
+        snprintf(ev->verb, sizeof ev->verb, "%s", verb);
+    if (ev && tag)
+        snprintf(ev->tag, sizeof ev->tag, "%s", tag);
+    return ev;
 }
 
 /* retr_io_state - the STATE event of an engine's transition funnel */

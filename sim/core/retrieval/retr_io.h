@@ -1,12 +1,14 @@
-/* retr_io.h - the plumbing every retrieval engine shares: output bytes, the event queue, and
- * assembling input lines under a length limit.
+/* retr_io.h - the plumbing every retrieval engine shares: output bytes, the event queue,
+ * assembling input lines under a length limit, and the session facts around them (the last
+ * activity its timer counts from, whether TLS is up, how a command shows in the events).
  *
- * An engine (pop3_server, pop3_client, imap_server) embeds one retr_io and builds its public
- * *_output / *_output_consumed / *_next_event on it, so the four engines behave alike and the
- * buffer code exists once. Buffers grow by doubling and are reused for the session; the event
- * arena (copies of the wire bytes events show) is rewound at the start of a call once the
- * driver has drained the queue, so steady state allocates nothing. A failed allocation sets
- * `oom`, which the engine turns into a closed session (errors are sticky, never an abort).
+ * Each of the four engines (POP3 and IMAP, server and client) embeds one retr_io and builds its
+ * public *_output / *_output_consumed / *_next_event / *_deadline / *_tls_started on it, so the
+ * four behave alike and the code exists once. Buffers grow by doubling and are reused for the
+ * session; the event arena (copies of the wire bytes events show) is rewound at the start of a
+ * call once the driver has drained the queue, so steady state allocates nothing. A failed
+ * allocation sets `oom`, which the engine turns into a closed session (errors are sticky,
+ * never an abort).
  */
 #ifndef RETR_IO_H
 #define RETR_IO_H
@@ -36,16 +38,31 @@ typedef struct {
     retr_buf line;       /* the input line being assembled (at most the keep limit) */
     size_t line_total;   /* its real length so far, kept or not */
     uint64_t now;
+    uint64_t last_activity; /* last bytes from the peer (or the start): timeouts count from it */
+    bool tls;               /* the session runs over TLS now */
     bool oom;
 } retr_io;
 
-/* retr_io_init / retr_io_free - an empty io at time now; free of a zeroed io is a no-op. */
+/* retr_io_init / retr_io_free - an empty io at time now (the start counts as activity); free
+ * of a zeroed io is a no-op. */
 void retr_io_init(retr_io *io, uint64_t now_ms);
 void retr_io_free(retr_io *io);
 
 /* retr_io_begin - a public call starts: the clock moves forward (never back) and the arena is
  * rewound when the queue is empty. */
 void retr_io_begin(retr_io *io, uint64_t now_ms);
+
+/* retr_io_tls_up - the first half of every engine's *_tls_started: the driver finished a TLS
+ * handshake at now_ms. retr_io_begin runs in any case; when live is false (the engine was not
+ * waiting for TLS: the session is over, or no STARTTLS was asked) nothing else changes.
+ * Otherwise the session is over TLS, counts as active, and a partial line read before the
+ * handshake is dropped (RFC 2595 4, RFC 9051 6.2.1: nothing from before the handshake counts).
+ * Returns live, so the engine goes on with its own part: a greeting, CAPABILITY again... */
+bool retr_io_tls_up(retr_io *io, uint64_t now_ms, bool live);
+
+/* retr_io_deadline - when a session idle since last_activity times out: timeout_ms later,
+ * UINT64_MAX when that is past the clock's range. */
+uint64_t retr_io_deadline(const retr_io *io, uint64_t timeout_ms);
 
 /* retr_buf_append - append n bytes to b; -1 and io->oom on no memory. */
 int retr_buf_append(retr_io *io, retr_buf *b, const void *bytes, size_t n);
@@ -58,6 +75,14 @@ const char *retr_io_send(retr_io *io, const void *bytes, size_t n);
  * filled further until the next retr_io_event; NULL on no memory. */
 retr_event *retr_io_event(retr_io *io, retr_event_kind kind, retr_dir dir, const char *bytes,
                           size_t len, const char *key, const char *rfc);
+
+/* retr_io_command - the COMMAND event (client to server) of a command line, as the client
+ * sends it or the server receives it. With hide set, the event shows "TAG VERB <credentials
+ * hidden>" CRLF instead (tag and verb only when given and not empty), so a password or a SASL
+ * response never reaches the events, nor any transcript made of them. verb and tag (NULL:
+ * none) are copied into the event, which may be filled further; NULL on no memory. */
+retr_event *retr_io_command(retr_io *io, const char *line, size_t len, bool hide, const char *tag,
+                            const char *verb, const char *key, const char *rfc);
 
 /* retr_io_state - the STATE event (from -> to, as the engine's own enum values) that every
  * engine's one transition funnel queues. */

@@ -131,29 +131,4 @@ void lesson_normalise(const char *in, char *out, size_t outlen);
  * or 0 (also for four digits, "5500"). */
 int lesson_reply_code(const char *s);
 
-/* The part of a world step that predict resolution needs (filled by the caller from world.h,
- * so this module does not depend on the world being linked). */
-typedef struct {
-    bool is_reply; /* WORLD_STEP_REPLY */
-    const char *verb;
-    int code;
-    const char *text; /* the reply line ("a3 NO [...] ..."): the status of POP3/IMAP replies */
-} lesson_step_view;
-
-/* lesson_at_find - the step index `at` designates in steps[0..n), or -1 with a reason in err
- * ("no 2nd reply to RCPT in scenario 'basic' (1 found)"). */
-long lesson_at_find(const lesson_at *at, const lesson_step_view *steps, size_t n, char *err,
-                    size_t errlen);
-
-/* lesson_predict_resolve - set q->predict_code from the run and check the question agrees:
- * 0 when it does; -1 with "path: what" in err when `at` finds nothing or the answer disagrees. */
-int lesson_predict_resolve(lesson_question *q, const lesson_step_view *steps, size_t n, char *err,
-                           size_t errlen);
-
-/* lesson_narration_step - which narration step illustrates q, for "Show me" on a question bound
- * to no step: the narration of q's lesson that shares the most words with q (prompt, choices,
- * accepted answers, explanation; technical words such as MX or 587 count twice), among
- * narration steps < steps; -1 when none shares enough to be worth showing. */
-long lesson_narration_step(const lesson_question *q, size_t steps);
-
 #endif

@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "core/teach/lesson.h"
+#include "core/teach/lesson_run.h"
 
 #define LESSON_STATUS_MAX 48
 

@@ -156,21 +156,9 @@ static void load_node_common(json_check *c, const cJSON *o, const char *p, scena
                           n->kind == SCENARIO_NODE_MX ? "n" : "", kind_names[k]);
                 return;
             }
-    n->id = json_string(c, o, p, "id", true, SCENARIO_NODE_ID_MAX, "");
-    if (!c->failed && !scenario_syntax_id(n->id, strlen(n->id), SCENARIO_NODE_ID_MAX))
-        json_fail(c, json_path(fp, sizeof fp, p, "id", 0), "expected 1-32 of [a-z0-9-]");
-    bool needs_host = n->kind != SCENARIO_NODE_MAILBOX;
-    n->host = json_string(c, o, p, "host", needs_host, SCENARIO_HOST_MAX, "");
-    if (!c->failed && (needs_host || *n->host) && !scenario_syntax_host(n->host))
-        json_fail(c, json_path(fp, sizeof fp, p, "host", 0), "expected a host name");
-    n->addr = json_string(c, o, p, "addr", needs_host, 15, "");
-    if (!c->failed && (needs_host || *n->addr) && !scenario_syntax_doc_ipv4(n->addr))
-        json_fail(c, json_path(fp, sizeof fp, p, "addr", 0),
-                  "expected an IPv4 address in 192.0.2.0/24, 198.51.100.0/24 or 203.0.113.0/24 "
-                  "(RFC 5737)");
-    const char *name = json_string(c, o, p, "name", false, 63, NULL);
-    if (name && !c->failed && (!*name || !scenario_syntax_printable(name)))
-        json_fail(c, json_path(fp, sizeof fp, p, "name", 0), "expected 1-63 printable characters");
+    const char *name;
+    scenario_readers_host(c, o, p, n->kind != SCENARIO_NODE_MAILBOX, &n->id, &n->host, &n->addr,
+                          &name);
     const char *site = json_string(c, o, p, "site", false, 127, NULL);
     if (c->failed)
         return;

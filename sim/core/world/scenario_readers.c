@@ -33,25 +33,44 @@ static int pick(const char *s, const char *const *names)
     return -1;
 }
 
+/* node_index - the node with this id, or -1 (node ids are unique: scenario.c checks first) */
+static int node_index(const char *const *node_ids, size_t n_nodes, const char *id)
+{
+    for (size_t i = 0; i < n_nodes; i++)
+        if (!strcmp(node_ids[i], id))
+            return (int)i;
+    return -1;
+}
+
+/* scenario_readers_host - id, host, addr and name, for nodes and readers alike */
+void scenario_readers_host(json_check *c, const cJSON *o, const char *p, bool needed,
+                           const char **id, const char **host, const char **addr,
+                           const char **name)
+{
+    char fp[256];
+    *id = json_string(c, o, p, "id", true, SCENARIO_NODE_ID_MAX, "");
+    if (!c->failed && !scenario_syntax_id(*id, strlen(*id), SCENARIO_NODE_ID_MAX))
+        json_fail(c, json_path(fp, sizeof fp, p, "id", 0), "expected 1-32 of [a-z0-9-]");
+    *host = json_string(c, o, p, "host", needed, SCENARIO_HOST_MAX, "");
+    if (!c->failed && (needed || **host) && !scenario_syntax_host(*host))
+        json_fail(c, json_path(fp, sizeof fp, p, "host", 0), "expected a host name");
+    *addr = json_string(c, o, p, "addr", needed, 15, "");
+    if (!c->failed && (needed || **addr) && !scenario_syntax_doc_ipv4(*addr))
+        json_fail(c, json_path(fp, sizeof fp, p, "addr", 0),
+                  "expected an IPv4 address in 192.0.2.0/24, 198.51.100.0/24 or 203.0.113.0/24 "
+                  "(RFC 5737)");
+    *name = json_string(c, o, p, "name", false, 63, NULL);
+    if (*name && !c->failed && (!**name || !scenario_syntax_printable(*name)))
+        json_fail(c, json_path(fp, sizeof fp, p, "name", 0), "expected 1-63 printable characters");
+}
+
 /* load_reader - one element of "readers" */
 static void load_reader(json_check *c, const cJSON *o, const char *p, scenario_reader *r)
 {
     char fp[256];
     json_unknown_fields(c, o, p, reader_fields);
-    r->id = json_string(c, o, p, "id", true, SCENARIO_NODE_ID_MAX, "");
-    if (!c->failed && !scenario_syntax_id(r->id, strlen(r->id), SCENARIO_NODE_ID_MAX))
-        json_fail(c, json_path(fp, sizeof fp, p, "id", 0), "expected 1-32 of [a-z0-9-]");
-    r->host = json_string(c, o, p, "host", true, SCENARIO_HOST_MAX, "");
-    if (!c->failed && !scenario_syntax_host(r->host))
-        json_fail(c, json_path(fp, sizeof fp, p, "host", 0), "expected a host name");
-    r->addr = json_string(c, o, p, "addr", true, 15, "");
-    if (!c->failed && !scenario_syntax_doc_ipv4(r->addr))
-        json_fail(c, json_path(fp, sizeof fp, p, "addr", 0),
-                  "expected an IPv4 address in 192.0.2.0/24, 198.51.100.0/24 or 203.0.113.0/24 "
-                  "(RFC 5737)");
-    const char *name = json_string(c, o, p, "name", false, 63, NULL);
-    if (name && !c->failed && (!*name || !scenario_syntax_printable(name)))
-        json_fail(c, json_path(fp, sizeof fp, p, "name", 0), "expected 1-63 printable characters");
+    const char *name;
+    scenario_readers_host(c, o, p, true, &r->id, &r->host, &r->addr, &name);
     const char *proto = json_string(c, o, p, "protocol", true, 8, "");
     if (c->failed)
         return;
@@ -131,10 +150,7 @@ void scenario_readers_load(json_check *c, const cJSON *root, const char *const *
     out->allow_plaintext = json_bool(c, ms, "mailbox_server", "allow_plaintext", false);
     if (c->failed)
         return;
-    out->of = -1;
-    for (size_t i = 0; i < n_nodes; i++)
-        if (!strcmp(node_ids[i], of))
-            out->of = (int)i;
+    out->of = node_index(node_ids, n_nodes, of);
     if (out->of < 0 || kinds[out->of] != KIND_MX) {
         json_fail(c, "mailbox_server.of", "expected the id of an mx node");
         return;
@@ -152,11 +168,8 @@ void scenario_readers_load(json_check *c, const cJSON *root, const char *const *
         const char *mb = json_string(c, o, p, "mailbox", true, SCENARIO_NODE_ID_MAX, "");
         if (c->failed)
             return;
-        a->mailbox = -1;
-        for (size_t k = 0; k < n_nodes; k++)
-            if (!strcmp(node_ids[k], mb) && kinds[k] == KIND_MAILBOX)
-                a->mailbox = (int)k;
-        if (a->mailbox < 0) {
+        a->mailbox = node_index(node_ids, n_nodes, mb);
+        if (a->mailbox < 0 || kinds[a->mailbox] != KIND_MAILBOX) {
             char fp[80];
             json_fail(c, json_path(fp, sizeof fp, p, "mailbox", 0),
                       "expected the id of a mailbox node");
@@ -173,9 +186,8 @@ void scenario_readers_load(json_check *c, const cJSON *root, const char *const *
             return;
         scenario_reader *r = &out->readers[out->n_readers];
         load_reader(c, o, p, r);
-        for (size_t k = 0; !c->failed && k < n_nodes; k++)
-            if (!strcmp(node_ids[k], r->id))
-                json_fail(c, p, "id \"%s\" is already a node's", r->id);
+        if (!c->failed && node_index(node_ids, n_nodes, r->id) >= 0)
+            json_fail(c, p, "id \"%s\" is already a node's", r->id);
         for (size_t k = 0; !c->failed && k < out->n_readers; k++)
             if (!strcmp(out->readers[k].id, r->id))
                 json_fail(c, p, "id \"%s\" is already a reader's", r->id);

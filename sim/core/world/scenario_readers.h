@@ -55,10 +55,18 @@ typedef struct {
     size_t n_readers;
 } scenario_retrieval;
 
+/* scenario_readers_host - the members every host of a scenario has, a node (scenario.c) or a
+ * reader, read and checked alike and in this order: "id", "host" and "addr" (required when
+ * needed; else "" when absent and checked only when given), then "name" (optional: *name is
+ * NULL when absent). o is the host's object, p its path for errors. */
+void scenario_readers_host(json_check *c, const cJSON *o, const char *p, bool needed,
+                           const char **id, const char **host, const char **addr,
+                           const char **name);
+
 /* scenario_readers_load - read "mailbox_server" and "readers" from the scenario's root object.
- * node_ids/kinds/n_nodes are the scenario's nodes (kinds are scenario_node_kind values), to
- * resolve "of" (an MX) and the accounts' "mailbox" (a mailbox node). Errors go to c with their
- * field path. */
+ * node_ids/kinds/n_nodes are the scenario's nodes (their ids unique; kinds are
+ * scenario_node_kind values), to resolve "of" (an MX) and the accounts' "mailbox" (a mailbox
+ * node). Errors go to c with their field path. */
 void scenario_readers_load(json_check *c, const cJSON *root, const char *const *node_ids,
                            const int *kinds, size_t n_nodes, scenario_retrieval *out);
 

@@ -13,6 +13,7 @@
 #include "core/imap/imap_client.h"
 #include "core/imap/imap_server.h"
 #include "core/retrieval/mailbox.h"
+#include "../retrieval/retr_harness.h"
 
 static struct {
     mailbox_mem *box;
@@ -23,7 +24,7 @@ static struct {
     char got[8][512]; /* downloaded messages by UID */
     size_t n_got;
     char wire[8192];  /* client commands as the events show them */
-    bool deliver_during_idle;
+    bool deliver_during_idle, delivered;
 } T;
 
 static const char MSG1[] = "Subject: one\r\n\r\nfirst\r\n";
@@ -45,26 +46,34 @@ static void setup(void)
     T.ccfg.password = "hunter2";
 }
 
-/* client_events - keep messages and commands; report STARTTLS */
-static bool client_events(imap_client *cl)
+/* client_event - keep messages and commands */
+static void client_event(retr_h_pair *p, const retr_event *ev)
 {
-    bool tls = false;
-    retr_event ev;
-    while (imap_client_next_event(cl, &ev)) {
-        assert_non_null(ev.key);
-        assert_non_null(ev.rfc);
-        if (ev.kind == RETR_EV_MESSAGE && ev.msg >= 1 && ev.msg <= 8) {
-            snprintf(T.got[ev.msg - 1], sizeof T.got[0], "%.*s", (int)ev.len, ev.bytes);
-            T.n_got++;
-        }
-        if (ev.kind == RETR_EV_COMMAND) {
-            size_t room = sizeof T.wire - strlen(T.wire) - 1;
-            strncat(T.wire, ev.bytes, ev.len < room ? ev.len : room);
-        }
-        if (ev.kind == RETR_EV_STARTTLS)
-            tls = true;
+    (void)p;
+    if (ev->kind == RETR_EV_MESSAGE && ev->msg >= 1 && ev->msg <= 8) {
+        snprintf(T.got[ev->msg - 1], sizeof T.got[0], "%.*s", (int)ev->len, ev->bytes);
+        T.n_got++;
     }
-    return tls;
+    if (ev->kind == RETR_EV_COMMAND) {
+        size_t room = sizeof T.wire - strlen(T.wire) - 1;
+        strncat(T.wire, ev->bytes, ev->len < room ? ev->len : room);
+    }
+}
+
+/* stalled - in IDLE with nothing moving: new mail arrives once if asked, else the wait ends */
+static bool stalled(retr_h_pair *p)
+{
+    if (imap_server_state_get(p->srv) != IMAP_SRV_IDLE)
+        return false;
+    if (T.deliver_during_idle && !T.delivered) {
+        mailbox_mem_add(T.box, MSG3, strlen(MSG3), 0, 0);
+        imap_server_mailbox_changed(p->srv, p->now);
+        T.delivered = true;
+    } else {
+        p->now = imap_client_deadline(p->cl); /* nothing comes: the wait ends */
+        imap_client_tick(p->cl, p->now);
+    }
+    return true;
 }
 
 static const imap_client_result *pump(bool implicit)
@@ -78,46 +87,10 @@ static const imap_client_result *pump(bool implicit)
         imap_server_tls_started(srv, now);
         imap_client_tls_started(cl, now);
     }
-    bool delivered = false;
-    for (int round = 0; round < 1000 && !imap_client_done(cl); round++) {
-        const char *b;
-        size_t n;
-        bool moved = false, tls_srv = false, tls_cl;
-        while ((n = imap_server_output(srv, &b)) > 0) {
-            imap_client_feed(cl, b, n, now);
-            imap_server_output_consumed(srv, n);
-            moved = true;
-        }
-        tls_cl = client_events(cl);
-        while ((n = imap_client_output(cl, &b)) > 0) {
-            imap_server_feed(srv, b, n, now);
-            imap_client_output_consumed(cl, n);
-            moved = true;
-        }
-        tls_cl |= client_events(cl);
-        retr_event ev;
-        while (imap_server_next_event(srv, &ev))
-            tls_srv |= ev.kind == RETR_EV_STARTTLS;
-        if (tls_srv)
-            imap_server_tls_started(srv, now);
-        if (tls_cl)
-            imap_client_tls_started(cl, now);
-        if (imap_server_state_get(srv) == IMAP_SRV_IDLE && !moved) {
-            if (T.deliver_during_idle && !delivered) {
-                mailbox_mem_add(T.box, MSG3, strlen(MSG3), 0, 0);
-                imap_server_mailbox_changed(srv, now);
-                delivered = true;
-            } else {
-                now = imap_client_deadline(cl); /* nothing comes: the wait ends */
-                imap_client_tick(cl, now);
-            }
-            continue;
-        }
-        if (!moved && !tls_srv && !tls_cl)
-            break;
-        now += 10;
-    }
-    client_events(cl);
+    T.delivered = false;
+    retr_h_pair p = {&retr_engine_imap_client, &retr_engine_imap_server, cl, srv, now,
+                     client_event, stalled};
+    retr_h_pump(&p);
     static imap_client_result res;
     res = *imap_client_result_get(cl);
     assert_true(imap_client_done(cl));

@@ -13,16 +13,7 @@
 #include "core/imap/imap_server.h"
 #include "core/retrieval/mailbox.h"
 #include "core/util/base64.h"
-
-#define OUT_MAX 65536
-#define EV_MAX 512
-
-typedef struct {
-    retr_event_kind kind;
-    char key[48], verb[16], tag[24], status[8], code[24];
-    int from, to;
-    char bytes[512];
-} ev_copy;
+#include "../retrieval/retr_harness.h"
 
 static struct {
     mailbox_mem *box;
@@ -31,9 +22,7 @@ static struct {
     imap_server_config cfg;
     imap_server *srv;
     uint64_t now;
-    char out[OUT_MAX];
-    ev_copy ev[EV_MAX];
-    size_t n_ev;
+    retr_h_log log; /* output and events of the last call */
 } T;
 
 static const char MSG1[] = "Date: Tue, 1 Dec 2026 10:00:00 +0000\n"
@@ -64,36 +53,7 @@ static const char MSG2[] = "From: dave@example.com\n"
 
 static const char *drain(void)
 {
-    const char *b;
-    size_t n, len = 0;
-    while ((n = imap_server_output(T.srv, &b)) > 0) {
-        size_t c = n < OUT_MAX - 1 - len ? n : OUT_MAX - 1 - len;
-        memcpy(T.out + len, b, c);
-        len += c;
-        imap_server_output_consumed(T.srv, n);
-    }
-    T.out[len] = '\0';
-    T.n_ev = 0;
-    retr_event e;
-    while (imap_server_next_event(T.srv, &e)) {
-        assert_non_null(e.key);
-        assert_non_null(e.rfc);
-        if (T.n_ev == EV_MAX)
-            continue;
-        ev_copy *x = &T.ev[T.n_ev++];
-        memset(x, 0, sizeof *x);
-        x->kind = e.kind;
-        snprintf(x->key, sizeof x->key, "%s", e.key);
-        snprintf(x->verb, sizeof x->verb, "%s", e.verb);
-        snprintf(x->tag, sizeof x->tag, "%s", e.tag);
-        snprintf(x->status, sizeof x->status, "%s", e.status);
-        snprintf(x->code, sizeof x->code, "%s", e.code);
-        x->from = e.state_from;
-        x->to = e.state_to;
-        if (e.bytes)
-            snprintf(x->bytes, sizeof x->bytes, "%.*s", (int)e.len, e.bytes);
-    }
-    return T.out;
+    return retr_h_drain(&T.log, &retr_engine_imap_server, T.srv);
 }
 
 static const char *feed(const char *s)
@@ -104,10 +64,7 @@ static const char *feed(const char *s)
 
 static const ev_copy *find(retr_event_kind kind, const char *key)
 {
-    for (size_t i = 0; i < T.n_ev; i++)
-        if (T.ev[i].kind == kind && (!key || strcmp(T.ev[i].key, key) == 0))
-            return &T.ev[i];
-    return NULL;
+    return retr_h_find(&T.log, kind, key);
 }
 
 static void start(bool tls_available, bool plaintext)
@@ -161,8 +118,8 @@ static void test_logindisabled_then_starttls(void **state)
 
     assert_string_equal(feed("a1 LOGIN bob hunter2\r\n"),
                         "a1 NO [PRIVACYREQUIRED] LOGIN disabled before STARTTLS\r\n");
-    assert_null(strstr(T.ev[0].bytes, "hunter2"));
-    assert_string_equal(T.ev[0].bytes, "a1 LOGIN <credentials hidden>\r\n");
+    assert_null(strstr(T.log.ev[0].bytes, "hunter2"));
+    assert_string_equal(T.log.ev[0].bytes, "a1 LOGIN <credentials hidden>\r\n");
     assert_string_equal(feed("a2 SELECT INBOX\r\n"), "a2 BAD Command not valid in this state\r\n");
     /* pipelined bytes after STARTTLS are dropped */
     assert_string_equal(feed("a3 STARTTLS\r\na4 LOGIN bob hunter2\r\n"),
@@ -197,7 +154,7 @@ static void test_authenticate_plain(void **state)
     assert_string_equal(feed("*\r\n"), "x BAD AUTHENTICATE cancelled\r\n");
     snprintf(line, sizeof line, "y AUTHENTICATE PLAIN %s\r\n", b64);
     assert_non_null(strstr(feed(line), "y OK [CAPABILITY"));
-    assert_string_equal(T.ev[0].bytes, "y AUTHENTICATE <credentials hidden>\r\n");
+    assert_string_equal(T.log.ev[0].bytes, "y AUTHENTICATE <credentials hidden>\r\n");
     end();
 }
 
@@ -302,7 +259,7 @@ static void test_store_search_expunge(void **state)
     assert_string_equal(feed("e4 ENABLE IMAP4rev2\r\n"),
                         "* ENABLED IMAP4rev2\r\ne4 OK ENABLE completed\r\n");
     assert_non_null(strstr(feed("e5 EXAMINE INBOX\r\n"), "* LIST () \"/\" INBOX\r\n"));
-    assert_null(strstr(T.out, "RECENT"));
+    assert_null(strstr(T.log.out, "RECENT"));
     assert_string_equal(feed("e6 UID SEARCH ALL\r\n"),
                         "* ESEARCH (TAG \"e6\") UID ALL 2\r\ne6 OK UID SEARCH completed\r\n");
     assert_string_equal(feed("e7 STORE 1 +FLAGS (\\Deleted)\r\n"),

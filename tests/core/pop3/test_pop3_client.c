@@ -13,6 +13,7 @@
 #include "core/retrieval/mailbox.h"
 #include "core/pop3/pop3_client.h"
 #include "core/pop3/pop3_server.h"
+#include "../retrieval/retr_harness.h"
 
 #define MAX_MSGS 8
 
@@ -50,26 +51,21 @@ static void setup_box(void)
     T.ccfg.password = "hunter2";
 }
 
-/* client_events - keep downloaded messages; note STARTTLS */
-static void client_events(pop3_client *cl, bool *tls)
+/* client_event - keep downloaded messages and commands; count STARTTLS */
+static void client_event(retr_h_pair *p, const retr_event *ev)
 {
-    retr_event ev;
-    while (pop3_client_next_event(cl, &ev)) {
-        assert_non_null(ev.key);
-        if (ev.kind == RETR_EV_MESSAGE && ev.msg >= 1 && ev.msg <= MAX_MSGS) {
-            snprintf(T.got[ev.msg - 1], sizeof T.got[0], "%.*s", (int)ev.len, ev.bytes);
-            snprintf(T.uid[ev.msg - 1], sizeof T.uid[0], "%s", pop3_client_message_uid(cl, ev.msg));
-            T.n_got++;
-        }
-        if (ev.kind == RETR_EV_COMMAND)
-            strncat(T.wire, ev.bytes ? ev.bytes : "", ev.len < sizeof T.wire - strlen(T.wire) - 1
-                                                          ? ev.len
-                                                          : sizeof T.wire - strlen(T.wire) - 1);
-        if (ev.kind == RETR_EV_STARTTLS) {
-            *tls = true;
-            T.starttls++;
-        }
+    if (ev->kind == RETR_EV_MESSAGE && ev->msg >= 1 && ev->msg <= MAX_MSGS) {
+        snprintf(T.got[ev->msg - 1], sizeof T.got[0], "%.*s", (int)ev->len, ev->bytes);
+        snprintf(T.uid[ev->msg - 1], sizeof T.uid[0], "%s",
+                 pop3_client_message_uid(p->cl, ev->msg));
+        T.n_got++;
     }
+    if (ev->kind == RETR_EV_COMMAND)
+        strncat(T.wire, ev->bytes ? ev->bytes : "", ev->len < sizeof T.wire - strlen(T.wire) - 1
+                                                        ? ev->len
+                                                        : sizeof T.wire - strlen(T.wire) - 1);
+    if (ev->kind == RETR_EV_STARTTLS)
+        T.starttls++;
 }
 
 /* pump - run client and server until the client is done (or nothing moves) */
@@ -84,38 +80,9 @@ static const pop3_client_result *pump(bool implicit)
         pop3_server_tls_started(srv, now);
         pop3_client_tls_started(cl, now);
     }
-    for (int round = 0; round < 1000 && !pop3_client_done(cl); round++) {
-        const char *b;
-        size_t n;
-        bool moved = false, stls_srv = false, stls_cl = false;
-        while ((n = pop3_server_output(srv, &b)) > 0) {
-            pop3_client_feed(cl, b, n, now);
-            pop3_server_output_consumed(srv, n);
-            moved = true;
-        }
-        retr_event ev;
-        while (pop3_server_next_event(srv, &ev))
-            if (ev.kind == RETR_EV_STARTTLS)
-                stls_srv = true;
-        client_events(cl, &stls_cl);
-        while ((n = pop3_client_output(cl, &b)) > 0) {
-            pop3_server_feed(srv, b, n, now);
-            pop3_client_output_consumed(cl, n);
-            moved = true;
-        }
-        client_events(cl, &stls_cl);
-        while (pop3_server_next_event(srv, &ev))
-            if (ev.kind == RETR_EV_STARTTLS)
-                stls_srv = true;
-        if (stls_srv) /* the "handshake" of this test: both sides told at once */
-            pop3_server_tls_started(srv, now);
-        if (stls_cl)
-            pop3_client_tls_started(cl, now);
-        if (!moved && !stls_srv && !stls_cl)
-            break;
-        now += 10;
-    }
-    client_events(cl, &(bool){false});
+    retr_h_pair p = {&retr_engine_pop3_client, &retr_engine_pop3_server, cl, srv, now,
+                     client_event, NULL};
+    retr_h_pump(&p);
     static pop3_client_result res;
     res = *pop3_client_result_get(cl);
     assert_true(pop3_client_done(cl));

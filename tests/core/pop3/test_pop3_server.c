@@ -13,17 +13,7 @@
 #include "core/retrieval/mailbox.h"
 #include "core/pop3/pop3_server.h"
 #include "core/util/base64.h"
-
-#define OUT_MAX 65536
-#define EV_MAX 256
-
-typedef struct {
-    retr_event_kind kind;
-    char key[48], verb[16], status[8], code[24];
-    int from, to;
-    uint32_t msg;
-    char bytes[256];
-} ev_copy;
+#include "../retrieval/retr_harness.h"
 
 static struct {
     mailbox_mem *box;
@@ -31,9 +21,7 @@ static struct {
     mailbox_mem_directory dir;
     pop3_server *srv;
     uint64_t now;
-    char out[OUT_MAX];
-    ev_copy ev[EV_MAX];
-    size_t n_ev;
+    retr_h_log log; /* output and events of the last call */
 } T;
 
 static const char MSG1[] = "From: alice@example.net\nTo: bob@example.org\nSubject: Hi\n\n"
@@ -43,36 +31,7 @@ static const char MSG2[] = "From: carol@example.net\r\nSubject: Two\r\n\r\nSecon
 /* drain - take all output and events of the last call */
 static const char *drain(void)
 {
-    const char *b;
-    size_t n, len = 0;
-    while ((n = pop3_server_output(T.srv, &b)) > 0) {
-        size_t c = n < OUT_MAX - 1 - len ? n : OUT_MAX - 1 - len;
-        memcpy(T.out + len, b, c);
-        len += c;
-        pop3_server_output_consumed(T.srv, n);
-    }
-    T.out[len] = '\0';
-    T.n_ev = 0;
-    retr_event e;
-    while (pop3_server_next_event(T.srv, &e)) {
-        if (T.n_ev == EV_MAX)
-            continue;
-        ev_copy *x = &T.ev[T.n_ev++];
-        memset(x, 0, sizeof *x);
-        x->kind = e.kind;
-        snprintf(x->key, sizeof x->key, "%s", e.key);
-        snprintf(x->verb, sizeof x->verb, "%s", e.verb);
-        snprintf(x->status, sizeof x->status, "%s", e.status);
-        snprintf(x->code, sizeof x->code, "%s", e.code);
-        x->from = e.state_from;
-        x->to = e.state_to;
-        x->msg = e.msg;
-        if (e.bytes)
-            snprintf(x->bytes, sizeof x->bytes, "%.*s", (int)e.len, e.bytes);
-        assert_non_null(e.rfc);
-        assert_non_null(e.key);
-    }
-    return T.out;
+    return retr_h_drain(&T.log, &retr_engine_pop3_server, T.srv);
 }
 
 static const char *feed(const char *s)
@@ -83,10 +42,7 @@ static const char *feed(const char *s)
 
 static const ev_copy *find(retr_event_kind kind, const char *key)
 {
-    for (size_t i = 0; i < T.n_ev; i++)
-        if (T.ev[i].kind == kind && (!key || strcmp(T.ev[i].key, key) == 0))
-            return &T.ev[i];
-    return NULL;
+    return retr_h_find(&T.log, kind, key);
 }
 
 static void start(bool tls_available, bool plaintext, bool implicit)
@@ -184,9 +140,9 @@ static void test_transaction(void **state)
     assert_non_null(a);
     assert_string_equal(a->status, "+OK");
     /* the password never shows in events */
-    for (size_t i = 0; i < T.n_ev; i++)
-        assert_null(strstr(T.ev[i].bytes, "hunter2"));
-    assert_non_null(strstr(T.ev[0].bytes, "PASS <credentials hidden>"));
+    for (size_t i = 0; i < T.log.n_ev; i++)
+        assert_null(strstr(T.log.ev[i].bytes, "hunter2"));
+    assert_non_null(strstr(T.log.ev[0].bytes, "PASS <credentials hidden>"));
     assert_string_equal(feed("STAT\r\n"), "+OK 2 145\r\n");
     assert_string_equal(feed("LIST\r\n"), "+OK 2 messages\r\n1 96\r\n2 49\r\n.\r\n");
     assert_string_equal(feed("LIST 2\r\n"), "+OK 2 49\r\n");
@@ -343,7 +299,7 @@ static void test_auth_plain(void **state)
     assert_string_equal(feed(line), "-ERR [AUTH] Invalid user name or password\r\n");
     snprintf(line, sizeof line, "AUTH PLAIN %s\r\n", plain("", "bob", "hunter2"));
     assert_string_equal(feed(line), "+OK Logged in, 2 messages (145 octets)\r\n");
-    assert_non_null(strstr(T.ev[0].bytes, "AUTH <credentials hidden>"));
+    assert_non_null(strstr(T.log.ev[0].bytes, "AUTH <credentials hidden>"));
     end();
 
     start(false, true, false);
@@ -394,7 +350,7 @@ static void test_implicit_tls(void **state)
 {
     (void)state;
     start(false, false, true);
-    assert_string_equal(T.out, "");
+    assert_string_equal(T.log.out, "");
     assert_int_equal(pop3_server_state_get(T.srv), POP3_SRV_GREETING);
     pop3_server_tls_started(T.srv, T.now);
     assert_string_equal(drain(), "+OK mail.example.org POP3 server ready\r\n");
@@ -411,9 +367,9 @@ static void test_transcript(void **state)
     const char *script[] = {"USER bob\r\n", "PASS hunter2\r\n", "DELE 2\r\n", "QUIT\r\n"};
     for (size_t s = 0; s < 4; s++) {
         feed(script[s]);
-        for (size_t i = 0; i < T.n_ev; i++) {
+        for (size_t i = 0; i < T.log.n_ev; i++) {
             char row[320];
-            const ev_copy *e = &T.ev[i];
+            const ev_copy *e = &T.log.ev[i];
             if (e->kind == RETR_EV_STATE)
                 snprintf(row, sizeof row, "state %d->%d %s\n", e->from, e->to, e->key);
             else

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "core/teach/lesson.h"
+#include "core/teach/lesson_run.h"
 
 static const char *data(const char *rel)
 {

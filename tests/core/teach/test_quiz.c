@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "core/teach/lesson_run.h"
 #include "core/teach/quiz.h"
 
 #define T0 1700000000LL
