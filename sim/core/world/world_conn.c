@@ -1,8 +1,9 @@
 /* world_conn.c - the world's connections and pumps: a client opens TCP to a server node, the
  * two SMTP engines talk through it, and every event of theirs becomes a step of the timeline.
  *
- * pump_server/pump_client drain an engine after each feed or tick: its events become steps, its
- * output bytes become an arrival event one link latency later (TCP order kept per direction).
+ * One pump drains either engine after each feed or tick (an op table per side, as the retrieval
+ * engines have): its events become steps, its output bytes become an arrival event one link
+ * latency later (TCP order kept per direction).
  * The server is fed one command line at a time so each reply follows the checks its own
  * command caused, and a what-if reply fault knows which command it answers. Closes, timers,
  * TLS handshakes and shutdowns end or change a connection here too.
@@ -182,7 +183,7 @@ void w_on_connect_arrive(world *w, conn *c)
         w_pump_client(w, c);
 }
 
-/* ---- server side -------------------------------------------------------------------------- */
+/* ---- one pump for both engines ------------------------------------------------------------ */
 
 /* conn_link - the connection as the recorder sees it */
 static world_link conn_link(const conn *c)
@@ -201,112 +202,195 @@ static const char *in_flight(const char *seg, const char *out, size_t out_len,
     return NULL;
 }
 
-void w_pump_server(world *w, conn *c)
+/* smtp_pump - one pass over an engine: its events drained, its output sent. */
+typedef struct {
+    world_link l;
+    uint64_t t;                /* when this output leaves the engine */
+    const char *out;           /* the engine's output, out_len bytes */
+    size_t out_len;
+    char *seg;                 /* the arena copy that travels (a reply fault may swap part) */
+    size_t seg_len;
+    size_t last_step;          /* the engine's own last step of this pump, or SIZE_MAX */
+    bool want_tls, want_close; /* the engine asked for STARTTLS / to close */
+} smtp_pump;
+
+/* smtp_pump_ops - what differs between the server's pump and the client's, as one table per
+ * side (the retrieval engines' retr_engine_ops does the same for POP3 and IMAP): access to the
+ * side's engine in the connection, the events only that side has, and what its STARTTLS,
+ * CLOSE and end of session mean once the output is on its way. */
+typedef struct {
+    int side; /* 1: the server's bytes, towards the client; 0: the client's */
+    bool (*present)(const conn *c);
+    uint64_t (*send_time)(world *w, conn *c); /* NULL: now */
+    size_t (*output)(const conn *c, const char **buf);
+    void (*consumed)(conn *c, size_t n);
+    int (*next_event)(conn *c, smtp_event *ev);
+    void (*event)(world *w, conn *c, smtp_pump *p, const smtp_event *ev);
+    void (*finish)(world *w, conn *c, const smtp_pump *p);
+} smtp_pump_ops;
+
+/* PUMP_ACCESS - the op table's access to one side's engine in the connection. The engines'
+ * functions take their own types, so each side needs its small functions over the conn; a
+ * macro writes them once for both (as retr_engine.c does for the retrieval engines). */
+#define PUMP_ACCESS(side, field)                                                                   \
+    static bool side##_present(const conn *c)                                                      \
+    {                                                                                              \
+        return c->field != NULL;                                                                   \
+    }                                                                                              \
+    static size_t side##_output(const conn *c, const char **buf)                                   \
+    {                                                                                              \
+        return smtp_##side##_output(c->field, buf);                                                \
+    }                                                                                              \
+    static void side##_consumed(conn *c, size_t n)                                                 \
+    {                                                                                              \
+        smtp_##side##_output_consumed(c->field, n);                                                \
+    }                                                                                              \
+    static int side##_next_event(conn *c, smtp_event *ev)                                          \
+    {                                                                                              \
+        return smtp_##side##_next_event(c->field, ev);                                             \
+    }
+
+PUMP_ACCESS(server, srv)
+PUMP_ACCESS(client, cl)
+
+/* pump - drain one engine after a feed or tick: its events become steps, its output bytes
+ * become an arrival event one link latency later (TCP order kept per direction). */
+static void pump(world *w, conn *c, const smtp_pump_ops *o)
 {
-    if (!c->srv)
+    if (!o->present(c))
         return;
+    smtp_pump p = {.last_step = SIZE_MAX};
+    p.out_len = o->output(c, &p.out);
+    p.t = o->send_time ? o->send_time(w, c) : w->now;
+    p.seg = p.out_len ? w_arena_mem(&w->ar, p.out, p.out_len) : NULL;
+    p.seg_len = p.out_len;
+    p.l = conn_link(c);
     smtp_event ev;
-    const char *out;
-    size_t out_len = smtp_server_output(c->srv, &out);
-    uint64_t t = w->now > c->srv_ready_at ? w->now : c->srv_ready_at;
-    c->srv_ready_at = t;
-    /* The output is the concatenation of the replies; a reply fault swaps one of them. */
-    char *seg = out_len ? w_arena_mem(&w->ar, out, out_len) : NULL;
-    size_t seg_len = out_len;
-    bool want_close = false, want_tls = false;
-    world_link l = conn_link(c);
-    size_t last_step = SIZE_MAX; /* the engine's own last step of this pump */
-    while (smtp_server_next_event(c->srv, &ev)) {
+    while (o->next_event(c, &ev)) {
         switch (ev.kind) {
-        case SMTP_EV_STATE:
-            w_record(w, &l, &ev, true, t, t, NULL, NULL);
-            c->srv_state = l.srv_state;
-            break;
-        case SMTP_EV_REPLY: {
-            const char *verb = world_reply_verb(&l, &ev);
-            wnode *sn = &w->nodes[c->snode];
-            int slot = w_verb_slot(verb);
-            unsigned nth = ++sn->replies[slot];
-            const scenario_fault *f =
-                slot < 15 ? w_find_reply_fault(w, c->snode, verb, (int)nth) : NULL;
-            smtp_event shown = ev; /* what the client gets: the engine's reply or the fault's */
-            const char *owned = in_flight(seg, out, out_len, &ev);
-            const char *orig = NULL;
-            bool swapped = false;
-            if (f && !(c->armed_used && ev.code == f->code)) {
-                char rb[600];
-                int n = f->esc[0]
-                            ? snprintf(rb, sizeof rb, "%d %s %s\r\n", f->code, f->esc, f->text)
-                            : snprintf(rb, sizeof rb, "%d %s\r\n", f->code, f->text);
-                char *nb = w_arena_mem(&w->ar, rb, (size_t)n);
-                /* replace the original bytes inside the segment */
-                char *hit = NULL;
-                for (size_t i = 0; seg && i + ev.len <= seg_len; i++)
-                    if (!memcmp(seg + i, ev.bytes, ev.len)) {
-                        hit = seg + i;
-                        break;
-                    }
-                if (hit && nb) {
-                    orig = w_record_text(w, ev.bytes, ev.len);
-                    size_t off = (size_t)(hit - seg);
-                    size_t nl = seg_len - ev.len + (size_t)n;
-                    char *ns = w_arena_alloc(&w->ar, nl + 1);
-                    if (ns) {
-                        memcpy(ns, seg, off);
-                        memcpy(ns + off, nb, (size_t)n);
-                        memcpy(ns + off + n, seg + off + ev.len, seg_len - off - ev.len);
-                        seg = ns;
-                        seg_len = nl;
-                    }
-                    shown.bytes = owned = nb;
-                    shown.len = (size_t)n;
-                    shown.code = f->code;
-                    str_copy(shown.esc, sizeof shown.esc, f->esc, STR_ALL);
-                    shown.key = "whatif.reply";
-                    swapped = true;
-                }
-            }
-            world_step *s = w_record(w, &l, &shown, true, t, peek_arrival(c, 1, t), verb, owned);
-            if (s)
-                last_step = s->index;
-            if (f && (swapped || c->armed_used))
-                w_add_stepf(w, WORLD_STEP_CHECK, c->snode, c->snode, c, t, t, "whatif.note", "",
-                            swapped ? "what if: this reply was replaced (the server's own reply "
-                                      "was: %s)"
-                                    : "what if: the server's policy was told to answer this (%s)",
-                            swapped && orig ? orig : s ? s->text : "");
-            c->armed = NULL;
-            c->armed_used = false;
-            break;
-        }
         case SMTP_EV_STARTTLS:
-            want_tls = true;
+            p.want_tls = true;
             break;
         case SMTP_EV_CLOSE:
-            want_close = true;
+            p.want_close = true;
             break;
         default:
+            o->event(w, c, &p, &ev);
             break;
         }
     }
-    w_settle_states(w, last_step);
-    /* steps a hook deferred happen when its reply goes out: on resume if it is pending */
-    if (!smtp_server_paused(c->srv))
-        w_flush_deferred(w, c, t);
-    if (out_len)
-        smtp_server_output_consumed(c->srv, out_len);
-    if (seg_len && !c->closed)
-        w_schedule_full(w, arrival(c, 1, t), EV_BYTES, c, 1, seg, seg_len, 0);
-    (void)want_tls; /* the client starts the handshake when it reads the 220 */
-    if ((want_close || smtp_server_done(c->srv)) && !c->closed) {
-        w_conn_close(w, c, 1, t, "connection closed by the server");
-        w_server_node_idle(w, c);
-    }
+    w_settle_states(w, p.last_step);
+    if (p.out_len)
+        o->consumed(c, p.out_len);
+    if (p.seg_len && !c->closed)
+        w_schedule_full(w, arrival(c, o->side, p.t), EV_BYTES, c, o->side, p.seg, p.seg_len, 0);
+    o->finish(w, c, &p);
     arm_timer(w, c);
 }
 
+/* ---- server side -------------------------------------------------------------------------- */
+
+/* server_reply - a reply step; a what-if reply fault for it swaps its bytes in the segment. */
+static void server_reply(world *w, conn *c, smtp_pump *p, const smtp_event *ev)
+{
+    const char *verb = world_reply_verb(&p->l, ev);
+    wnode *sn = &w->nodes[c->snode];
+    int slot = w_verb_slot(verb);
+    unsigned nth = ++sn->replies[slot];
+    const scenario_fault *f = slot < 15 ? w_find_reply_fault(w, c->snode, verb, (int)nth) : NULL;
+    smtp_event shown = *ev; /* what the client gets: the engine's reply or the fault's */
+    const char *owned = in_flight(p->seg, p->out, p->out_len, ev);
+    const char *orig = NULL;
+    bool swapped = false;
+    if (f && !(c->armed_used && ev->code == f->code)) {
+        char rb[600];
+        int n = f->esc[0] ? snprintf(rb, sizeof rb, "%d %s %s\r\n", f->code, f->esc, f->text)
+                          : snprintf(rb, sizeof rb, "%d %s\r\n", f->code, f->text);
+        char *nb = w_arena_mem(&w->ar, rb, (size_t)n);
+        /* replace the original bytes inside the segment */
+        char *hit = NULL;
+        for (size_t i = 0; p->seg && i + ev->len <= p->seg_len; i++)
+            if (!memcmp(p->seg + i, ev->bytes, ev->len)) {
+                hit = p->seg + i;
+                break;
+            }
+        if (hit && nb) {
+            orig = w_record_text(w, ev->bytes, ev->len);
+            size_t off = (size_t)(hit - p->seg);
+            size_t nl = p->seg_len - ev->len + (size_t)n;
+            char *ns = w_arena_alloc(&w->ar, nl + 1);
+            if (ns) {
+                memcpy(ns, p->seg, off);
+                memcpy(ns + off, nb, (size_t)n);
+                memcpy(ns + off + n, p->seg + off + ev->len, p->seg_len - off - ev->len);
+                p->seg = ns;
+                p->seg_len = nl;
+            }
+            shown.bytes = owned = nb;
+            shown.len = (size_t)n;
+            shown.code = f->code;
+            str_copy(shown.esc, sizeof shown.esc, f->esc, STR_ALL);
+            shown.key = "whatif.reply";
+            swapped = true;
+        }
+    }
+    world_step *s = w_record(w, &p->l, &shown, true, p->t, peek_arrival(c, 1, p->t), verb, owned);
+    if (s)
+        p->last_step = s->index;
+    if (f && (swapped || c->armed_used))
+        w_add_stepf(w, WORLD_STEP_CHECK, c->snode, c->snode, c, p->t, p->t, "whatif.note", "",
+                    swapped ? "what if: this reply was replaced (the server's own reply was: %s)"
+                            : "what if: the server's policy was told to answer this (%s)",
+                    swapped && orig ? orig : s ? s->text : "");
+    c->armed = NULL;
+    c->armed_used = false;
+}
+
+/* server_event - the server's own events: its states and its replies */
+static void server_event(world *w, conn *c, smtp_pump *p, const smtp_event *ev)
+{
+    if (ev->kind == SMTP_EV_STATE) {
+        w_record(w, &p->l, ev, true, p->t, p->t, NULL, NULL);
+        c->srv_state = p->l.srv_state;
+    } else if (ev->kind == SMTP_EV_REPLY) {
+        server_reply(w, c, p, ev);
+    }
+}
+
+/* server_send_time - a server that was busy (a paused hook) sends nothing before it is ready */
+static uint64_t server_send_time(world *w, conn *c)
+{
+    if (w->now > c->srv_ready_at)
+        c->srv_ready_at = w->now;
+    return c->srv_ready_at;
+}
+
+/* server_finish - steps a hook deferred happen now that its reply is on its way (on resume if
+ * it is pending). The server's STARTTLS needs nothing here (the client starts the handshake
+ * when it reads the 220); its CLOSE, or its end, closes the connection. */
+static void server_finish(world *w, conn *c, const smtp_pump *p)
+{
+    if (!smtp_server_paused(c->srv))
+        w_flush_deferred(w, c, p->t);
+    if ((p->want_close || smtp_server_done(c->srv)) && !c->closed) {
+        w_conn_close(w, c, 1, p->t, "connection closed by the server");
+        w_server_node_idle(w, c);
+    }
+}
+
+static const smtp_pump_ops server_pump = {
+    .side = 1, .present = server_present, .send_time = server_send_time,
+    .output = server_output, .consumed = server_consumed, .next_event = server_next_event,
+    .event = server_event, .finish = server_finish,
+};
+
+void w_pump_server(world *w, conn *c)
+{
+    pump(w, c, &server_pump);
+}
+
 /* arm_fault - a reply fault for the next reply to `verb` on this server, if there is one: the
- * server's policy hooks answer with it (see take_armed), or pump_server swaps the bytes. */
+ * server's policy hooks answer with it (see take_armed), or server_reply swaps the bytes. */
 static void arm_fault(world *w, conn *c, const char *verb)
 {
     c->armed = NULL;
@@ -407,68 +491,51 @@ void w_on_server_resume(world *w, conn *c)
 
 /* ---- client side -------------------------------------------------------------------------- */
 
-void w_pump_client(world *w, conn *c)
+/* client_event - the client's own events: its states, commands and content, and the
+ * decisions it takes alone */
+static void client_event(world *w, conn *c, smtp_pump *p, const smtp_event *ev)
 {
-    if (!c->cl)
-        return;
-    smtp_event ev;
-    const char *out;
-    size_t out_len = smtp_client_output(c->cl, &out);
-    uint64_t t = w->now;
-    bool want_tls = false, want_close = false;
-    char *seg = out_len ? w_arena_mem(&w->ar, out, out_len) : NULL;
-    world_link l = conn_link(c);
-    size_t last_step = SIZE_MAX; /* the engine's own last step of this pump */
-    while (smtp_client_next_event(c->cl, &ev)) {
-        switch (ev.kind) {
-        case SMTP_EV_STATE:
-            w_record(w, &l, &ev, false, t, t, NULL, NULL);
-            break;
-        case SMTP_EV_COMMAND:
-        case SMTP_EV_DATA:
-        {
-            const world_step *s = w_record(w, &l, &ev, false, t, peek_arrival(c, 0, t), NULL,
-                                           in_flight(seg, out, out_len, &ev));
-            if (s)
-                last_step = s->index;
-            break;
-        }
-        case SMTP_EV_STARTTLS:
-            want_tls = true;
-            break;
-        case SMTP_EV_CLOSE:
-            want_close = true;
-            break;
-        case SMTP_EV_ERROR: {
-            if (!ev.code)
-                break; /* a lost connection: reported with the result */
-            /* the client decided something on its own (RFC 1870 6: too large for SIZE, ...) */
-            const smtp_client_result *r = smtp_client_result_get(c->cl);
-            world_step *s = w_add_stepf(w, WORLD_STEP_CHECK, c->cnode, c->cnode, c, t, t, ev.key,
-                                        ev.rfc, "client decision: %d%s%s %s",
-                                        ev.code, ev.esc[0] ? " " : "", ev.esc,
-                                        r && r->text[0] ? r->text : ev.key);
-            if (s) {
-                s->code = ev.code;
-                str_copy(s->esc, sizeof s->esc, ev.esc, STR_ALL);
-            }
-            break;
-        }
-        default:
-            break;
-        }
+    switch (ev->kind) {
+    case SMTP_EV_STATE:
+        w_record(w, &p->l, ev, false, p->t, p->t, NULL, NULL);
+        break;
+    case SMTP_EV_COMMAND:
+    case SMTP_EV_DATA: {
+        const world_step *s = w_record(w, &p->l, ev, false, p->t, peek_arrival(c, 0, p->t), NULL,
+                                       in_flight(p->seg, p->out, p->out_len, ev));
+        if (s)
+            p->last_step = s->index;
+        break;
     }
-    w_settle_states(w, last_step);
-    if (out_len) {
-        smtp_client_output_consumed(c->cl, out_len);
-        if (!c->closed)
-            w_schedule_full(w, arrival(c, 0, t), EV_BYTES, c, 0, seg, out_len, 0);
+    case SMTP_EV_ERROR: {
+        if (!ev->code)
+            break; /* a lost connection: reported with the result */
+        /* the client decided something on its own (RFC 1870 6: too large for SIZE, ...) */
+        const smtp_client_result *r = smtp_client_result_get(c->cl);
+        world_step *s = w_add_stepf(w, WORLD_STEP_CHECK, c->cnode, c->cnode, c, p->t, p->t,
+                                    ev->key, ev->rfc, "client decision: %d%s%s %s", ev->code,
+                                    ev->esc[0] ? " " : "", ev->esc,
+                                    r && r->text[0] ? r->text : ev->key);
+        if (s) {
+            s->code = ev->code;
+            str_copy(s->esc, sizeof s->esc, ev->esc, STR_ALL);
+        }
+        break;
     }
-    if (want_tls && !c->closed) {
+    default:
+        break;
+    }
+}
+
+/* client_finish - the client's STARTTLS starts the handshake; at its end it reports, and
+ * closes if the server has not. */
+static void client_finish(world *w, conn *c, const smtp_pump *p)
+{
+    if (p->want_tls && !c->closed) {
         /* The handshake: ClientHello, ServerHello..Finished, client Finished (RFC 8446 2). */
-        w_add_stepf(w, WORLD_STEP_TLS, c->cnode, c->snode, c, t, t + 2 * c->lat, "tls.handshake",
-                    "RFC 3207 4", "TLS 1.3 handshake (simulated)");
-        w_schedule(w, t + 2 * c->lat, EV_TLS_DONE, c);
+        w_add_stepf(w, WORLD_STEP_TLS, c->cnode, c->snode, c, p->t, p->t + 2 * c->lat,
+                    "tls.handshake", "RFC 3207 4", "TLS 1.3 handshake (simulated)");
+        w_schedule(w, p->t + 2 * c->lat, EV_TLS_DONE, c);
     }
     if (smtp_client_done(c->cl)) {
         if (!c->client_reported) {
@@ -476,10 +543,20 @@ void w_pump_client(world *w, conn *c)
             w_client_finished(w, c, NULL);
         }
         /* the client has nothing more to say; if the server has not closed, the client does */
-        if (!c->closed && (want_close || c->srv == NULL || smtp_server_done(c->srv)))
-            w_conn_close(w, c, 0, t, "connection closed by the client");
+        if (!c->closed && (p->want_close || c->srv == NULL || smtp_server_done(c->srv)))
+            w_conn_close(w, c, 0, p->t, "connection closed by the client");
     }
-    arm_timer(w, c);
+}
+
+static const smtp_pump_ops client_pump = {
+    .side = 0, .present = client_present, .send_time = NULL,
+    .output = client_output, .consumed = client_consumed, .next_event = client_next_event,
+    .event = client_event, .finish = client_finish,
+};
+
+void w_pump_client(world *w, conn *c)
+{
+    pump(w, c, &client_pump);
 }
 
 /* ---- what the world does with a finished client ------------------------------------------ */

@@ -342,177 +342,113 @@ static void check_golden(session *s, const char *name)
 
 /* ---- sessions ---- */
 
-static void test_basic(void **state)
+/* Every case runs the same way (run_case): a session from new_session(role), changed by the
+ * case's prepare function, run to its end; then the client's result status, the count of
+ * stored messages, the case's own checks and its golden transcript. */
+typedef struct {
+    const char *name;   /* the cmocka test's name */
+    const char *golden; /* tests/golden/sessions/GOLDEN.txt, or NULL: no golden */
+    smtp_role role;
+    const char *title;            /* the transcript's first line */
+    void (*prepare)(session *s);  /* the configuration beyond the defaults, or NULL */
+    smtp_result_status status;    /* the client's result */
+    int stored;                   /* messages the server stored, or ANY_STORED */
+    void (*check)(const session *s, const smtp_client_result *r); /* more checks, or NULL */
+} session_case;
+
+#define ANY_STORED (-1)
+
+static void run_case(void **state)
 {
-    (void)state;
-    session *s = new_session(SMTP_ROLE_MX);
+    const session_case *c = *state;
+    session *s = new_session(c->role);
+    if (c->prepare)
+        c->prepare(s);
+    run(s, c->title);
+    const smtp_client_result *r = smtp_client_result_get(s->cl);
+    assert_int_equal(r->status, c->status);
+    if (c->stored != ANY_STORED)
+        assert_int_equal(s->n_stored, c->stored);
+    if (c->check)
+        c->check(s, r);
+    if (c->golden)
+        check_golden(s, c->golden);
+    free_session(s);
+}
+
+/* ---- what the cases change ---- */
+
+static void one_at_a_time(session *s)
+{
     s->ccfg.use_pipelining = false;
-    run(s, "basic: MUA-style client to an MX, one command at a time, two recipients");
-    const smtp_client_result *r = smtp_client_result_get(s->cl);
-    assert_int_equal(r->status, SMTP_RESULT_OK);
-    assert_int_equal(r->n_accepted, 2);
-    assert_int_equal(s->n_stored, 1);
-    assert_int_equal(s->stored_rcpts, 2);
-    /* the server stored exactly our message, with CRLF line ends */
-    static const char want[] = "From: Alice <alice@example.com>\r\n"
-                               "To: Bob <bob@example.org>\r\n"
-                               "Subject: Hello\r\n"
-                               "\r\n"
-                               "Hi Bob, lunch tomorrow?\r\n";
-    assert_int_equal(s->stored_len, sizeof want - 1);
-    assert_memory_equal(s->stored, want, sizeof want - 1);
-    assert_true(smtp_server_done(s->srv));
-    check_golden(s, "basic");
-    free_session(s);
 }
 
-static void test_pipelining(void **state)
+/* msa_tls - an MSA offering STARTTLS, and a client that requires TLS and can do it */
+static void msa_tls(session *s)
 {
-    (void)state;
-    session *s = new_session(SMTP_ROLE_MX);
-    run(s, "pipelining: MAIL, both RCPTs and DATA in one write (RFC 2920)");
-    const smtp_client_result *r = smtp_client_result_get(s->cl);
-    assert_int_equal(r->status, SMTP_RESULT_OK);
-    assert_true(r->pipelining_used);
-    assert_int_equal(s->n_stored, 1);
-    check_golden(s, "pipelining");
-    free_session(s);
-}
-
-static void test_starttls_auth(void **state)
-{
-    (void)state;
-    session *s = new_session(SMTP_ROLE_MSA);
     s->scfg.tls_available = true;
     s->scfg.hostname = "smtp.example.com";
     s->ccfg.tls = SMTP_TLS_REQUIRED;
     s->ccfg.tls_available = true;
+}
+
+static const char *far_rcpt[] = {"dave@example.net"};
+
+static void prepare_starttls_auth(session *s)
+{
+    msa_tls(s);
     s->ccfg.auth_user = "alice";
     s->ccfg.auth_password = "wonderland";
-    static const char *far[] = {"dave@example.net"};
-    s->ccfg.rcpts = far;
+    s->ccfg.rcpts = far_rcpt;
     s->ccfg.n_rcpts = 1;
-    run(s, "starttls-auth: MUA to MSA on 587, STARTTLS then EHLO again, AUTH PLAIN");
-    const smtp_client_result *r = smtp_client_result_get(s->cl);
-    assert_int_equal(r->status, SMTP_RESULT_OK);
-    assert_true(r->tls_used);
-    assert_true(r->auth_used);
-    assert_int_equal(s->n_stored, 1);
-    assert_int_equal(s->cleartext_auth, 0); /* AUTH came after TLS */
-    check_golden(s, "starttls-auth");
-    free_session(s);
 }
 
-static void test_auth_login_wrong_password(void **state)
+static void prepare_auth_login_wrong(session *s)
 {
-    (void)state;
-    session *s = new_session(SMTP_ROLE_MSA);
-    s->scfg.tls_available = true;
-    s->scfg.hostname = "smtp.example.com";
-    s->ccfg.tls = SMTP_TLS_REQUIRED;
-    s->ccfg.tls_available = true;
+    msa_tls(s);
     s->ccfg.auth_user = "alice";
     s->ccfg.auth_password = "guess";
     s->ccfg.auth_mech = "LOGIN";
-    run(s, "auth-failed: AUTH LOGIN with a wrong password");
-    const smtp_client_result *r = smtp_client_result_get(s->cl);
-    assert_int_equal(r->status, SMTP_RESULT_PERMFAIL);
-    assert_string_equal(r->stage, "AUTH");
-    assert_int_equal(r->code, 535);
-    assert_int_equal(s->n_stored, 0);
-    check_golden(s, "auth-failed");
-    free_session(s);
 }
 
-static void test_tls_required_not_offered(void **state)
+static void prepare_tls_required(session *s) /* the server cannot do TLS */
 {
-    (void)state;
-    session *s = new_session(SMTP_ROLE_MX); /* server cannot do TLS */
     s->ccfg.tls = SMTP_TLS_REQUIRED;
     s->ccfg.tls_available = true;
-    run(s, "tls-required: the client requires TLS, the server offers no STARTTLS");
-    const smtp_client_result *r = smtp_client_result_get(s->cl);
-    assert_int_equal(r->status, SMTP_RESULT_TEMPFAIL);
-    assert_true(r->local);
-    assert_int_equal(s->n_stored, 0);
-    assert_null(strstr(s->tr, "C: MAIL"));
-    check_golden(s, "tls-required");
-    free_session(s);
 }
 
-static void test_helo_fallback(void **state)
+static void prepare_old_server(session *s)
 {
-    (void)state;
-    session *s = new_session(SMTP_ROLE_MX);
     s->old_server = true;
-    run(s, "helo-fallback: an old server answers EHLO with 502; the client says HELO");
-    const smtp_client_result *r = smtp_client_result_get(s->cl);
-    assert_int_equal(r->status, SMTP_RESULT_OK);
-    assert_false(r->pipelining_used);
-    assert_int_equal(s->n_stored, 1);
-    check_golden(s, "helo-fallback");
-    free_session(s);
 }
 
-static void test_tempfail_rcpt(void **state)
+static void prepare_tempfail_rcpt(session *s)
 {
-    (void)state;
-    session *s = new_session(SMTP_ROLE_MX);
     static const char *r1[] = {"busy@example.org"};
     s->ccfg.rcpts = r1;
     s->ccfg.n_rcpts = 1;
     s->busy_rcpt = "busy@example.org";
     s->ccfg.use_pipelining = false;
-    run(s, "tempfail-rcpt: the only recipient gets 450; no DATA, RSET, the message stays queued");
-    const smtp_client_result *r = smtp_client_result_get(s->cl);
-    assert_int_equal(r->status, SMTP_RESULT_TEMPFAIL);
-    assert_int_equal(r->rcpt[0].code, 450);
-    assert_int_equal(s->n_stored, 0);
-    check_golden(s, "tempfail-rcpt");
-    free_session(s);
 }
 
-static void test_partial_recipients(void **state)
+static void prepare_partial(session *s)
 {
-    (void)state;
-    session *s = new_session(SMTP_ROLE_MX);
     static const char *r3[] = {"bob@example.org", "nobody@example.org", "busy@example.org"};
     s->ccfg.rcpts = r3;
     s->ccfg.n_rcpts = 3;
     s->busy_rcpt = "busy@example.org";
-    run(s, "partial: one recipient accepted, one unknown (5xx), one busy (4xx)");
-    const smtp_client_result *r = smtp_client_result_get(s->cl);
-    assert_int_equal(r->status, SMTP_RESULT_OK);
-    assert_int_equal(r->n_accepted, 1);
-    assert_int_equal(r->rcpt[0].code, 250);
-    assert_int_equal(r->rcpt[1].code / 100, 5);
-    assert_int_equal(r->rcpt[2].code, 450);
-    assert_int_equal(s->n_stored, 1);
-    assert_int_equal(s->stored_rcpts, 1);
-    check_golden(s, "partial");
-    free_session(s);
 }
 
-static void test_all_refused_pipelined(void **state)
+static void prepare_all_refused(session *s)
 {
-    (void)state;
-    session *s = new_session(SMTP_ROLE_MX);
     static const char *r2[] = {"nobody@example.org", "ghost@example.org"};
     s->ccfg.rcpts = r2;
     s->ccfg.n_rcpts = 2;
-    run(s, "all-refused: every RCPT refused under pipelining; DATA refused; RSET, QUIT");
-    const smtp_client_result *r = smtp_client_result_get(s->cl);
-    assert_int_equal(r->status, SMTP_RESULT_PERMFAIL);
-    assert_string_equal(r->stage, "RCPT");
-    assert_int_equal(s->n_stored, 0);
-    check_golden(s, "all-refused");
-    free_session(s);
 }
 
-static void test_size_refused(void **state)
+/* prepare_too_big - the server's SIZE is 1024, the message about 2 KB */
+static void prepare_too_big(session *s)
 {
-    (void)state;
-    session *s = new_session(SMTP_ROLE_MX);
     assert_int_equal(smtp_limits_set(&s->scfg.limits, SMTP_LIMIT_MESSAGE_SIZE, 1024), 0);
     static char big[2100];
     memset(big, 'x', sizeof big);
@@ -521,50 +457,18 @@ static void test_size_refused(void **state)
     memcpy(big, "Subject: big\n\n", 14);
     s->ccfg.data = big;
     s->ccfg.data_len = sizeof big;
-    run(s, "size-refused: the server's SIZE is 1024, the message 2 KB: not sent at all");
-    const smtp_client_result *r = smtp_client_result_get(s->cl);
-    assert_int_equal(r->status, SMTP_RESULT_PERMFAIL);
-    assert_int_equal(r->code, 552);
-    assert_true(r->local);
-    assert_null(strstr(s->tr, "C: MAIL"));
-    check_golden(s, "size-refused");
-    free_session(s);
 }
 
 /* The same message with a client that declares SIZE= anyway (ignore_advertised_size): the
  * server engine itself refuses MAIL with 552 5.3.4 (RFC 1870 6.1) and nothing is stored. */
-static void test_size_refused_by_server(void **state)
+static void prepare_too_big_declared(session *s)
 {
-    (void)state;
-    session *s = new_session(SMTP_ROLE_MX);
-    assert_int_equal(smtp_limits_set(&s->scfg.limits, SMTP_LIMIT_MESSAGE_SIZE, 1024), 0);
-    static char big[2100];
-    memset(big, 'x', sizeof big);
-    for (size_t i = 70; i < sizeof big; i += 72)
-        big[i] = '\n';
-    memcpy(big, "Subject: big\n\n", 14);
-    s->ccfg.data = big;
-    s->ccfg.data_len = sizeof big;
+    prepare_too_big(s);
     s->ccfg.ignore_advertised_size = true;
-    run(s, "size-refused-by-server: SIZE 1024 offered, the client declares SIZE= anyway");
-    const smtp_client_result *r = smtp_client_result_get(s->cl);
-    assert_int_equal(r->status, SMTP_RESULT_PERMFAIL);
-    assert_int_equal(r->code, 552);
-    assert_string_equal(r->esc, "5.3.4");
-    assert_string_equal(r->stage, "MAIL");
-    assert_false(r->local);
-    assert_non_null(strstr(s->tr, "C: MAIL FROM:<alice@example.com> SIZE="));
-    assert_non_null(strstr(s->tr, "S: 552 5.3.4 "));
-    assert_null(strstr(s->tr, "C: Subject: big")); /* not a byte of content */
-    assert_int_equal(s->n_stored, 0);
-    check_golden(s, "size-refused-by-server");
-    free_session(s);
 }
 
-static void test_dot_stuffing(void **state)
+static void prepare_dots(session *s)
 {
-    (void)state;
-    session *s = new_session(SMTP_ROLE_MX);
     static const char msg[] = "Subject: dots\n"
                               "\n"
                               ".a line starting with a dot\n"
@@ -574,27 +478,10 @@ static void test_dot_stuffing(void **state)
                               "no newline at the end";
     s->ccfg.data = msg;
     s->ccfg.data_len = strlen(msg);
-    run(s, "dot-stuffing: lines starting with '.', a lone '.', mixed LF/CRLF, no final LF");
-    const smtp_client_result *r = smtp_client_result_get(s->cl);
-    assert_int_equal(r->status, SMTP_RESULT_OK);
-    static const char want[] = "Subject: dots\r\n"
-                               "\r\n"
-                               ".a line starting with a dot\r\n"
-                               "..two dots\r\n"
-                               ".\r\n"
-                               "the line above was a single dot\r\n"
-                               "no newline at the end\r\n";
-    /* what the server stored is the message, not the stuffing */
-    assert_int_equal(s->stored_len, sizeof want - 1);
-    assert_memory_equal(s->stored, want, sizeof want - 1);
-    check_golden(s, "dot-stuffing");
-    free_session(s);
 }
 
-static void test_8bit_message(void **state)
+static void prepare_8bit(session *s)
 {
-    (void)state;
-    session *s = new_session(SMTP_ROLE_MX);
     static const char msg[] = "Subject: caf\xc3\xa9\nContent-Type: text/plain; charset=utf-8\n"
                               "Content-Transfer-Encoding: 8bit\n\nd\xc3\xa9j\xc3\xa0 vu\n";
     s->ccfg.data = msg;
@@ -604,147 +491,79 @@ static void test_8bit_message(void **state)
     s->ccfg.n_rcpts = 1;
     s->ccfg.dsn_notify = "FAILURE";
     s->ccfg.dsn_ret = "HDRS";
-    run(s, "8bitmime-dsn: an 8-bit body declared with BODY=8BITMIME, DSN parameters");
-    const smtp_client_result *r = smtp_client_result_get(s->cl);
-    assert_int_equal(r->status, SMTP_RESULT_OK);
-    assert_string_equal(s->stored_body, "8BITMIME");
-    check_golden(s, "8bitmime-dsn");
-    free_session(s);
 }
 
-static void test_mail_refused(void **state)
+static void prepare_mail_refused(session *s)
 {
-    (void)state;
-    session *s = new_session(SMTP_ROLE_MX);
     s->mail_code = 550;
-    run(s, "mail-refused: MAIL refused under pipelining; the RCPT and DATA replies are read");
-    const smtp_client_result *r = smtp_client_result_get(s->cl);
-    assert_int_equal(r->status, SMTP_RESULT_PERMFAIL);
-    assert_string_equal(r->stage, "MAIL");
-    assert_int_equal(r->rcpt[0].code, 550);
-    check_golden(s, "mail-refused");
-    free_session(s);
 }
 
-static void test_final_tempfail(void **state)
+static void prepare_final_tempfail(session *s)
 {
-    (void)state;
-    session *s = new_session(SMTP_ROLE_MX);
     s->accept_code = 451;
-    run(s, "final-tempfail: the server answers the final dot with 451: retry later");
-    const smtp_client_result *r = smtp_client_result_get(s->cl);
-    assert_int_equal(r->status, SMTP_RESULT_TEMPFAIL);
-    assert_string_equal(r->stage, "end of data");
-    assert_int_equal(r->n_accepted, 0);
-    check_golden(s, "final-tempfail");
-    free_session(s);
 }
 
-static void test_opportunistic_tls_mx(void **state)
+static void prepare_starttls_mx(session *s)
 {
-    (void)state;
-    session *s = new_session(SMTP_ROLE_MX);
     s->scfg.tls_available = true;
     s->ccfg.tls = SMTP_TLS_OPPORTUNISTIC;
     s->ccfg.tls_available = true;
-    run(s, "starttls-mx: MTA to MX with opportunistic STARTTLS and pipelining after it");
-    const smtp_client_result *r = smtp_client_result_get(s->cl);
-    assert_int_equal(r->status, SMTP_RESULT_OK);
-    assert_true(r->tls_used);
-    assert_true(r->pipelining_used);
-    check_golden(s, "starttls-mx");
-    free_session(s);
 }
 
-static void test_many_recipients(void **state)
+/* 110 recipients, not more: the server counts each 452 as a client error and ends the session
+ * with 421 after 20 of them (reported as a server issue), which would lose all 100 */
+enum { MANY_RCPTS = 110 };
+
+static void prepare_many_rcpts(session *s)
 {
-    (void)state;
-    session *s = new_session(SMTP_ROLE_MX);
     s->scfg.mailboxes = NULL; /* every local-part exists */
-    /* 110, not more: the server counts each 452 as a client error and ends the session with
-     * 421 after 20 of them (reported as a server issue), which would lose all 100 */
-    enum { N = 110 };
-    static char addrs[N][32];
-    static const char *list[N];
-    for (int i = 0; i < N; i++) {
+    static char addrs[MANY_RCPTS][32];
+    static const char *list[MANY_RCPTS];
+    for (int i = 0; i < MANY_RCPTS; i++) {
         snprintf(addrs[i], sizeof addrs[i], "user%d@example.org", i);
         list[i] = addrs[i];
     }
     s->ccfg.rcpts = list;
-    s->ccfg.n_rcpts = N;
-    run(s, "many recipients: more than the server's 100 per transaction");
-    const smtp_client_result *r = smtp_client_result_get(s->cl);
-    assert_int_equal(r->status, SMTP_RESULT_OK);
-    /* RFC 5321 4.5.3.1.10: the server takes 100 and says 452 to the rest, which the client
-     * keeps for another transaction (TEMPFAIL per recipient) */
-    assert_int_equal(r->n_accepted, 100);
-    assert_int_equal(s->stored_rcpts, 100);
-    for (int i = 100; i < N; i++)
-        assert_int_equal(r->rcpt[i].code, 452);
-    free_session(s);
+    s->ccfg.n_rcpts = MANY_RCPTS;
 }
 
-static void test_smtputf8_session(void **state)
+static void prepare_smtputf8(session *s)
 {
-    (void)state;
-    session *s = new_session(SMTP_ROLE_MX);
     s->scfg.mailboxes = NULL;
     static const char *r1[] = {"j\xc3\xb6rg@example.org"};
     s->ccfg.rcpts = r1;
     s->ccfg.n_rcpts = 1;
-    run(s, "smtputf8: a non-ASCII local-part, SMTPUTF8 offered and used");
-    const smtp_client_result *r = smtp_client_result_get(s->cl);
-    assert_int_equal(r->status, SMTP_RESULT_OK);
-    assert_non_null(strstr(s->tr, "C: MAIL FROM:<alice@example.com> SIZE=103 SMTPUTF8"));
-    free_session(s);
 }
 
-static void test_null_sender_bounce(void **state)
+static void prepare_null_sender(session *s)
 {
-    (void)state;
-    session *s = new_session(SMTP_ROLE_MX);
     s->ccfg.mail_from = "";
-    run(s, "null reverse-path: a bounce is sent with MAIL FROM:<>");
-    assert_int_equal(smtp_client_result_get(s->cl)->status, SMTP_RESULT_OK);
-    assert_non_null(strstr(s->tr, "C: MAIL FROM:<> SIZE="));
-    free_session(s);
 }
 
-static void test_auth_plain_without_initial_response(void **state)
+/* 130 + 245 octets: base64 of "\0user\0password" is 504 characters, too long for a 512-octet
+ * command line with "AUTH PLAIN " in front (RFC 4954 4), short enough for the server, which
+ * refuses response lines over 512 octets (reported: RFC 4954 4 asks for whatever the
+ * mechanism needs, 12288 octets in practice) */
+static void prepare_long_plain(session *s)
 {
-    (void)state;
-    /* 130 + 245 octets: base64 of "\0user\0password" is 504 characters, too long for a
-     * 512-octet command line with "AUTH PLAIN " in front (RFC 4954 4), short enough for the
-     * server, which refuses response lines over 512 octets (reported: RFC 4954 4 asks for
-     * whatever the mechanism needs, 12288 octets in practice) */
     static char longuser[131], longpw[246];
     memset(longuser, 'u', sizeof longuser - 1);
     memset(longpw, 'p', sizeof longpw - 1);
     static smtp_user u[1];
     u[0].name = longuser;
     u[0].password = longpw;
-    session *s = new_session(SMTP_ROLE_MSA);
     s->scfg.users = u;
     s->scfg.tls_available = true;
     s->ccfg.tls = SMTP_TLS_REQUIRED;
     s->ccfg.tls_available = true;
     s->ccfg.auth_user = longuser;
     s->ccfg.auth_password = longpw;
-    static const char *far[] = {"dave@example.net"};
-    s->ccfg.rcpts = far;
+    s->ccfg.rcpts = far_rcpt;
     s->ccfg.n_rcpts = 1;
-    run(s, "AUTH PLAIN too long for one line: initial response after an empty 334");
-    const smtp_client_result *r = smtp_client_result_get(s->cl);
-    assert_int_equal(r->status, SMTP_RESULT_OK);
-    assert_true(r->auth_used);
-    assert_non_null(strstr(s->tr, "C: AUTH PLAIN\nS: 334"));
-    free_session(s);
 }
 
-static void test_exact_size_limit(void **state)
+static void prepare_exact_size(session *s)
 {
-    (void)state;
-    session *s = new_session(SMTP_ROLE_MX);
     assert_int_equal(smtp_limits_set(&s->scfg.limits, SMTP_LIMIT_MESSAGE_SIZE, 1024), 0);
     static char msg[1024];
     memset(msg, 'y', sizeof msg);
@@ -756,37 +575,245 @@ static void test_exact_size_limit(void **state)
     msg[sizeof msg - 1] = '\n';
     s->ccfg.data = msg;
     s->ccfg.data_len = sizeof msg;
-    run(s, "a message of exactly SIZE octets is sent and accepted");
-    const smtp_client_result *r = smtp_client_result_get(s->cl);
-    assert_int_equal(r->status, SMTP_RESULT_OK);
-    assert_int_equal(s->stored_len, 1024);
-    free_session(s);
 }
+
+/* ---- what the cases check beyond status and storage ---- */
+
+static void check_basic(const session *s, const smtp_client_result *r)
+{
+    assert_int_equal(r->n_accepted, 2);
+    assert_int_equal(s->stored_rcpts, 2);
+    /* the server stored exactly our message, with CRLF line ends */
+    static const char want[] = "From: Alice <alice@example.com>\r\n"
+                               "To: Bob <bob@example.org>\r\n"
+                               "Subject: Hello\r\n"
+                               "\r\n"
+                               "Hi Bob, lunch tomorrow?\r\n";
+    assert_int_equal(s->stored_len, sizeof want - 1);
+    assert_memory_equal(s->stored, want, sizeof want - 1);
+    assert_true(smtp_server_done(s->srv));
+}
+
+static void check_pipelined(const session *s, const smtp_client_result *r)
+{
+    (void)s;
+    assert_true(r->pipelining_used);
+}
+
+static void check_starttls_auth(const session *s, const smtp_client_result *r)
+{
+    assert_true(r->tls_used);
+    assert_true(r->auth_used);
+    assert_int_equal(s->cleartext_auth, 0); /* AUTH came after TLS */
+}
+
+static void check_auth_failed(const session *s, const smtp_client_result *r)
+{
+    (void)s;
+    assert_string_equal(r->stage, "AUTH");
+    assert_int_equal(r->code, 535);
+}
+
+static void check_tls_required(const session *s, const smtp_client_result *r)
+{
+    assert_true(r->local);
+    assert_null(strstr(s->tr, "C: MAIL"));
+}
+
+static void check_helo_fallback(const session *s, const smtp_client_result *r)
+{
+    (void)s;
+    assert_false(r->pipelining_used);
+}
+
+static void check_tempfail_rcpt(const session *s, const smtp_client_result *r)
+{
+    (void)s;
+    assert_int_equal(r->rcpt[0].code, 450);
+}
+
+static void check_partial(const session *s, const smtp_client_result *r)
+{
+    assert_int_equal(r->n_accepted, 1);
+    assert_int_equal(r->rcpt[0].code, 250);
+    assert_int_equal(r->rcpt[1].code / 100, 5);
+    assert_int_equal(r->rcpt[2].code, 450);
+    assert_int_equal(s->stored_rcpts, 1);
+}
+
+static void check_stage_rcpt(const session *s, const smtp_client_result *r)
+{
+    (void)s;
+    assert_string_equal(r->stage, "RCPT");
+}
+
+static void check_size_refused(const session *s, const smtp_client_result *r)
+{
+    assert_int_equal(r->code, 552);
+    assert_true(r->local);
+    assert_null(strstr(s->tr, "C: MAIL"));
+}
+
+static void check_size_refused_by_server(const session *s, const smtp_client_result *r)
+{
+    assert_int_equal(r->code, 552);
+    assert_string_equal(r->esc, "5.3.4");
+    assert_string_equal(r->stage, "MAIL");
+    assert_false(r->local);
+    assert_non_null(strstr(s->tr, "C: MAIL FROM:<alice@example.com> SIZE="));
+    assert_non_null(strstr(s->tr, "S: 552 5.3.4 "));
+    assert_null(strstr(s->tr, "C: Subject: big")); /* not a byte of content */
+}
+
+static void check_dots(const session *s, const smtp_client_result *r)
+{
+    (void)r;
+    static const char want[] = "Subject: dots\r\n"
+                               "\r\n"
+                               ".a line starting with a dot\r\n"
+                               "..two dots\r\n"
+                               ".\r\n"
+                               "the line above was a single dot\r\n"
+                               "no newline at the end\r\n";
+    /* what the server stored is the message, not the stuffing */
+    assert_int_equal(s->stored_len, sizeof want - 1);
+    assert_memory_equal(s->stored, want, sizeof want - 1);
+}
+
+static void check_8bit(const session *s, const smtp_client_result *r)
+{
+    (void)r;
+    assert_string_equal(s->stored_body, "8BITMIME");
+}
+
+static void check_mail_refused(const session *s, const smtp_client_result *r)
+{
+    (void)s;
+    assert_string_equal(r->stage, "MAIL");
+    assert_int_equal(r->rcpt[0].code, 550);
+}
+
+static void check_final_tempfail(const session *s, const smtp_client_result *r)
+{
+    (void)s;
+    assert_string_equal(r->stage, "end of data");
+    assert_int_equal(r->n_accepted, 0);
+}
+
+static void check_starttls_mx(const session *s, const smtp_client_result *r)
+{
+    (void)s;
+    assert_true(r->tls_used);
+    assert_true(r->pipelining_used);
+}
+
+static void check_many_rcpts(const session *s, const smtp_client_result *r)
+{
+    /* RFC 5321 4.5.3.1.10: the server takes 100 and says 452 to the rest, which the client
+     * keeps for another transaction (TEMPFAIL per recipient) */
+    assert_int_equal(r->n_accepted, 100);
+    assert_int_equal(s->stored_rcpts, 100);
+    for (int i = 100; i < MANY_RCPTS; i++)
+        assert_int_equal(r->rcpt[i].code, 452);
+}
+
+static void check_smtputf8(const session *s, const smtp_client_result *r)
+{
+    (void)r;
+    assert_non_null(strstr(s->tr, "C: MAIL FROM:<alice@example.com> SIZE=103 SMTPUTF8"));
+}
+
+static void check_null_sender(const session *s, const smtp_client_result *r)
+{
+    (void)r;
+    assert_non_null(strstr(s->tr, "C: MAIL FROM:<> SIZE="));
+}
+
+static void check_long_plain(const session *s, const smtp_client_result *r)
+{
+    assert_true(r->auth_used);
+    assert_non_null(strstr(s->tr, "C: AUTH PLAIN\nS: 334"));
+}
+
+static void check_exact_size(const session *s, const smtp_client_result *r)
+{
+    (void)r;
+    assert_int_equal(s->stored_len, 1024);
+}
+
+/* ---- the cases ---- */
+
+static const session_case cases[] = {
+    {"test_basic", "basic", SMTP_ROLE_MX,
+     "basic: MUA-style client to an MX, one command at a time, two recipients", one_at_a_time,
+     SMTP_RESULT_OK, 1, check_basic},
+    {"test_pipelining", "pipelining", SMTP_ROLE_MX,
+     "pipelining: MAIL, both RCPTs and DATA in one write (RFC 2920)", NULL, SMTP_RESULT_OK, 1,
+     check_pipelined},
+    {"test_starttls_auth", "starttls-auth", SMTP_ROLE_MSA,
+     "starttls-auth: MUA to MSA on 587, STARTTLS then EHLO again, AUTH PLAIN",
+     prepare_starttls_auth, SMTP_RESULT_OK, 1, check_starttls_auth},
+    {"test_auth_login_wrong_password", "auth-failed", SMTP_ROLE_MSA,
+     "auth-failed: AUTH LOGIN with a wrong password", prepare_auth_login_wrong,
+     SMTP_RESULT_PERMFAIL, 0, check_auth_failed},
+    {"test_tls_required_not_offered", "tls-required", SMTP_ROLE_MX,
+     "tls-required: the client requires TLS, the server offers no STARTTLS",
+     prepare_tls_required, SMTP_RESULT_TEMPFAIL, 0, check_tls_required},
+    {"test_helo_fallback", "helo-fallback", SMTP_ROLE_MX,
+     "helo-fallback: an old server answers EHLO with 502; the client says HELO",
+     prepare_old_server, SMTP_RESULT_OK, 1, check_helo_fallback},
+    {"test_tempfail_rcpt", "tempfail-rcpt", SMTP_ROLE_MX,
+     "tempfail-rcpt: the only recipient gets 450; no DATA, RSET, the message stays queued",
+     prepare_tempfail_rcpt, SMTP_RESULT_TEMPFAIL, 0, check_tempfail_rcpt},
+    {"test_partial_recipients", "partial", SMTP_ROLE_MX,
+     "partial: one recipient accepted, one unknown (5xx), one busy (4xx)", prepare_partial,
+     SMTP_RESULT_OK, 1, check_partial},
+    {"test_all_refused_pipelined", "all-refused", SMTP_ROLE_MX,
+     "all-refused: every RCPT refused under pipelining; DATA refused; RSET, QUIT",
+     prepare_all_refused, SMTP_RESULT_PERMFAIL, 0, check_stage_rcpt},
+    {"test_size_refused", "size-refused", SMTP_ROLE_MX,
+     "size-refused: the server's SIZE is 1024, the message 2 KB: not sent at all",
+     prepare_too_big, SMTP_RESULT_PERMFAIL, ANY_STORED, check_size_refused},
+    {"test_size_refused_by_server", "size-refused-by-server", SMTP_ROLE_MX,
+     "size-refused-by-server: SIZE 1024 offered, the client declares SIZE= anyway",
+     prepare_too_big_declared, SMTP_RESULT_PERMFAIL, 0, check_size_refused_by_server},
+    {"test_dot_stuffing", "dot-stuffing", SMTP_ROLE_MX,
+     "dot-stuffing: lines starting with '.', a lone '.', mixed LF/CRLF, no final LF",
+     prepare_dots, SMTP_RESULT_OK, ANY_STORED, check_dots},
+    {"test_8bit_message", "8bitmime-dsn", SMTP_ROLE_MX,
+     "8bitmime-dsn: an 8-bit body declared with BODY=8BITMIME, DSN parameters", prepare_8bit,
+     SMTP_RESULT_OK, ANY_STORED, check_8bit},
+    {"test_mail_refused", "mail-refused", SMTP_ROLE_MX,
+     "mail-refused: MAIL refused under pipelining; the RCPT and DATA replies are read",
+     prepare_mail_refused, SMTP_RESULT_PERMFAIL, ANY_STORED, check_mail_refused},
+    {"test_final_tempfail", "final-tempfail", SMTP_ROLE_MX,
+     "final-tempfail: the server answers the final dot with 451: retry later",
+     prepare_final_tempfail, SMTP_RESULT_TEMPFAIL, ANY_STORED, check_final_tempfail},
+    {"test_opportunistic_tls_mx", "starttls-mx", SMTP_ROLE_MX,
+     "starttls-mx: MTA to MX with opportunistic STARTTLS and pipelining after it",
+     prepare_starttls_mx, SMTP_RESULT_OK, ANY_STORED, check_starttls_mx},
+    {"test_many_recipients", NULL, SMTP_ROLE_MX,
+     "many recipients: more than the server's 100 per transaction", prepare_many_rcpts,
+     SMTP_RESULT_OK, ANY_STORED, check_many_rcpts},
+    {"test_smtputf8_session", NULL, SMTP_ROLE_MX,
+     "smtputf8: a non-ASCII local-part, SMTPUTF8 offered and used", prepare_smtputf8,
+     SMTP_RESULT_OK, ANY_STORED, check_smtputf8},
+    {"test_null_sender_bounce", NULL, SMTP_ROLE_MX,
+     "null reverse-path: a bounce is sent with MAIL FROM:<>", prepare_null_sender,
+     SMTP_RESULT_OK, ANY_STORED, check_null_sender},
+    {"test_auth_plain_without_initial_response", NULL, SMTP_ROLE_MSA,
+     "AUTH PLAIN too long for one line: initial response after an empty 334",
+     prepare_long_plain, SMTP_RESULT_OK, ANY_STORED, check_long_plain},
+    {"test_exact_size_limit", NULL, SMTP_ROLE_MX,
+     "a message of exactly SIZE octets is sent and accepted", prepare_exact_size,
+     SMTP_RESULT_OK, ANY_STORED, check_exact_size},
+};
 
 int main(void)
 {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_basic),
-        cmocka_unit_test(test_pipelining),
-        cmocka_unit_test(test_starttls_auth),
-        cmocka_unit_test(test_auth_login_wrong_password),
-        cmocka_unit_test(test_tls_required_not_offered),
-        cmocka_unit_test(test_helo_fallback),
-        cmocka_unit_test(test_tempfail_rcpt),
-        cmocka_unit_test(test_partial_recipients),
-        cmocka_unit_test(test_all_refused_pipelined),
-        cmocka_unit_test(test_size_refused),
-        cmocka_unit_test(test_size_refused_by_server),
-        cmocka_unit_test(test_dot_stuffing),
-        cmocka_unit_test(test_8bit_message),
-        cmocka_unit_test(test_mail_refused),
-        cmocka_unit_test(test_final_tempfail),
-        cmocka_unit_test(test_opportunistic_tls_mx),
-        cmocka_unit_test(test_many_recipients),
-        cmocka_unit_test(test_smtputf8_session),
-        cmocka_unit_test(test_null_sender_bounce),
-        cmocka_unit_test(test_auth_plain_without_initial_response),
-        cmocka_unit_test(test_exact_size_limit),
-    };
+    /* one cmocka test per case, under the case's own name */
+    struct CMUnitTest tests[sizeof cases / sizeof *cases];
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
+        tests[i] = (struct CMUnitTest){cases[i].name, run_case, NULL, NULL, (void *)&cases[i]};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

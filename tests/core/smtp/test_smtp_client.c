@@ -126,6 +126,20 @@ static void srv(harness *h, const char *bytes)
     drain(h);
 }
 
+/* begin - the set-up of a case: the client starts, the scripted server says each reply in
+ * turn (the list ends with NULL), and what the client sent so far is forgotten: the case
+ * checks what comes next. */
+static void begin(harness *h, ...)
+{
+    start(h);
+    va_list ap;
+    va_start(ap, h);
+    for (const char *r; (r = va_arg(ap, const char *)) != NULL;)
+        srv(h, r);
+    va_end(ap);
+    h->sent_len = 0;
+}
+
 /* expect_sent - exactly these bytes were written since the last check. */
 static void expect_sent(harness *h, const char *want)
 {
@@ -297,10 +311,7 @@ static void test_pipelining_off_by_config(void **state)
     (void)state;
     harness *h = new_harness();
     h->cfg.use_pipelining = false;
-    start(h);
-    srv(h, "220 mx ESMTP\r\n");
-    srv(h, ehlo_pipe);
-    h->sent_len = 0;
+    begin(h, "220 mx ESMTP\r\n", ehlo_pipe, NULL);
     srv(h, "250 2.1.0 Ok\r\n");
     expect_sent(h, "RCPT TO:<bob@example.org>\r\n");
     assert_false(res(h)->pipelining_used);
@@ -311,9 +322,7 @@ static void test_helo_fallback(void **state)
 {
     (void)state;
     harness *h = new_harness();
-    start(h);
-    srv(h, "220 old.example.org SMTP\r\n");
-    h->sent_len = 0;
+    begin(h, "220 old.example.org SMTP\r\n", NULL);
     srv(h, "502 5.5.1 Command not implemented\r\n");
     expect_sent(h, "HELO mua.example.com\r\n");
     const rec_event *e = find_event(h, SMTP_EV_COMMAND, "client.helo_fallback");
@@ -329,9 +338,7 @@ static void test_helo_fallback_500(void **state)
 {
     (void)state;
     harness *h = new_harness();
-    start(h);
-    srv(h, "220 old.example.org SMTP\r\n");
-    h->sent_len = 0;
+    begin(h, "220 old.example.org SMTP\r\n", NULL);
     srv(h, "500 Syntax error, command unrecognized\r\n");
     expect_sent(h, "HELO mua.example.com\r\n");
     end(h);
@@ -374,9 +381,7 @@ static void test_starttls_opportunistic(void **state)
     (void)state;
     harness *h = new_harness();
     h->cfg.tls_available = true;
-    start(h);
-    srv(h, "220 mx ESMTP\r\n");
-    h->sent_len = 0;
+    begin(h, "220 mx ESMTP\r\n", NULL);
     srv(h, "250-mx\r\n250-PIPELINING\r\n250 STARTTLS\r\n");
     expect_sent(h, "STARTTLS\r\n");
     assert_int_equal(smtp_client_state_get(h->cl), SMTP_CLI_STARTTLS);
@@ -402,9 +407,7 @@ static void test_starttls_not_without_tls_available(void **state)
 {
     (void)state;
     harness *h = new_harness(); /* tls_available false */
-    start(h);
-    srv(h, "220 mx ESMTP\r\n");
-    h->sent_len = 0;
+    begin(h, "220 mx ESMTP\r\n", NULL);
     srv(h, "250-mx\r\n250 STARTTLS\r\n");
     expect_sent(h, "MAIL FROM:<alice@example.com>\r\n");
     end(h);
@@ -416,9 +419,7 @@ static void test_starttls_required_not_offered(void **state)
     harness *h = new_harness();
     h->cfg.tls = SMTP_TLS_REQUIRED;
     h->cfg.tls_available = true;
-    start(h);
-    srv(h, "220 msa ESMTP\r\n");
-    h->sent_len = 0;
+    begin(h, "220 msa ESMTP\r\n", NULL);
     srv(h, "250-msa\r\n250-PIPELINING\r\n250 AUTH PLAIN\r\n");
     /* RFC 3207 4 / RFC 8314: no mail in the clear; QUIT instead */
     expect_sent(h, "QUIT\r\n");
@@ -441,10 +442,7 @@ static void test_starttls_required_refused(void **state)
     harness *h = new_harness();
     h->cfg.tls = SMTP_TLS_REQUIRED;
     h->cfg.tls_available = true;
-    start(h);
-    srv(h, "220 msa ESMTP\r\n");
-    srv(h, "250-msa\r\n250 STARTTLS\r\n");
-    h->sent_len = 0;
+    begin(h, "220 msa ESMTP\r\n", "250-msa\r\n250 STARTTLS\r\n", NULL);
     srv(h, "454 4.7.0 TLS not available due to temporary reason\r\n");
     expect_sent(h, "QUIT\r\n");
     assert_int_equal(res(h)->status, SMTP_RESULT_TEMPFAIL);
@@ -457,10 +455,7 @@ static void test_starttls_opportunistic_refused_continues(void **state)
     (void)state;
     harness *h = new_harness();
     h->cfg.tls_available = true;
-    start(h);
-    srv(h, "220 mx ESMTP\r\n");
-    srv(h, "250-mx\r\n250 STARTTLS\r\n");
-    h->sent_len = 0;
+    begin(h, "220 mx ESMTP\r\n", "250-mx\r\n250 STARTTLS\r\n", NULL);
     srv(h, "454 4.7.0 TLS not available\r\n");
     expect_sent(h, "MAIL FROM:<alice@example.com>\r\n"); /* in the clear */
     assert_non_null(find_event(h, SMTP_EV_REPLY, "client.starttls_declined"));
@@ -472,10 +467,7 @@ static void test_starttls_injection_discarded(void **state)
     (void)state;
     harness *h = new_harness();
     h->cfg.tls_available = true;
-    start(h);
-    srv(h, "220 mx ESMTP\r\n");
-    srv(h, "250-mx\r\n250 STARTTLS\r\n");
-    h->sent_len = 0;
+    begin(h, "220 mx ESMTP\r\n", "250-mx\r\n250 STARTTLS\r\n", NULL);
     /* a man in the middle appends a reply to the 220: it must not be taken as the answer to
      * anything sent under TLS */
     srv(h, "220 Ready\r\n250-evil\r\n250 AUTH PLAIN\r\n");
@@ -512,10 +504,7 @@ static void test_starttls_offered_again_after_tls(void **state)
     (void)state;
     harness *h = new_harness();
     h->cfg.tls_available = true;
-    start(h);
-    srv(h, "220 mx\r\n");
-    srv(h, "250-mx\r\n250 STARTTLS\r\n");
-    srv(h, "220 go\r\n");
+    begin(h, "220 mx\r\n", "250-mx\r\n250 STARTTLS\r\n", "220 go\r\n", NULL);
     smtp_client_tls_started(h->cl, h->now);
     drain(h);
     h->sent_len = 0;
@@ -529,11 +518,9 @@ static void test_bytes_during_handshake_dropped(void **state)
     (void)state;
     harness *h = new_harness();
     h->cfg.tls_available = true;
-    start(h);
-    srv(h, "220 mx\r\n");
-    srv(h, "250-mx\r\n250 STARTTLS\r\n");
-    srv(h, "220 go\r\n");
-    srv(h, "250 sneaky\r\n"); /* the driver should not do this; the engine copes */
+    /* the last reply comes during the handshake: the driver should not do this; the engine
+     * copes */
+    begin(h, "220 mx\r\n", "250-mx\r\n250 STARTTLS\r\n", "220 go\r\n", "250 sneaky\r\n", NULL);
     assert_non_null(find_event(h, SMTP_EV_ERROR, "client.starttls_injection"));
     assert_false(smtp_client_done(h->cl));
     smtp_client_tls_started(h->cl, h->now);
@@ -550,9 +537,7 @@ static void auth_start(harness *h, const char *ehlo)
 {
     h->cfg.auth_user = "alice";
     h->cfg.auth_password = "s3cret";
-    start(h);
-    srv(h, "220 msa ESMTP\r\n");
-    h->sent_len = 0;
+    begin(h, "220 msa ESMTP\r\n", NULL);
     srv(h, ehlo);
 }
 
@@ -675,9 +660,7 @@ static void test_size_exceeded_not_sent(void **state)
 {
     (void)state;
     harness *h = new_harness();
-    start(h);
-    srv(h, "220 mx ESMTP\r\n");
-    h->sent_len = 0;
+    begin(h, "220 mx ESMTP\r\n", NULL);
     srv(h, "250-mx\r\n250 SIZE 20\r\n"); /* our message is 27 octets */
     expect_sent(h, "QUIT\r\n");
     const smtp_client_result *r = res(h);
@@ -695,9 +678,7 @@ static void test_size_ignored_server_refuses(void **state)
     (void)state;
     harness *h = new_harness();
     h->cfg.ignore_advertised_size = true;
-    start(h);
-    srv(h, "220 mx ESMTP\r\n");
-    h->sent_len = 0;
+    begin(h, "220 mx ESMTP\r\n", NULL);
     srv(h, "250-mx\r\n250 SIZE 20\r\n"); /* our message is 27 octets */
     expect_sent(h, "MAIL FROM:<alice@example.com> SIZE=27\r\n");
     assert_null(find_event(h, SMTP_EV_ERROR, "client.size_exceeded"));
@@ -723,9 +704,7 @@ static void test_size_ignored_pipelined(void **state)
     harness *h = new_harness();
     h->cfg.ignore_advertised_size = true;
     h->cfg.n_rcpts = 1;
-    start(h);
-    srv(h, "220 mx ESMTP\r\n");
-    h->sent_len = 0;
+    begin(h, "220 mx ESMTP\r\n", NULL);
     srv(h, "250-mx\r\n250-PIPELINING\r\n250 SIZE 20\r\n");
     expect_sent(h, "MAIL FROM:<alice@example.com> SIZE=27\r\n"
                    "RCPT TO:<bob@example.org>\r\n"
@@ -746,9 +725,7 @@ static void test_size_zero_means_no_limit(void **state)
 {
     (void)state;
     harness *h = new_harness();
-    start(h);
-    srv(h, "220 mx ESMTP\r\n");
-    h->sent_len = 0;
+    begin(h, "220 mx ESMTP\r\n", NULL);
     srv(h, "250-mx\r\n250 SIZE\r\n");
     expect_sent(h, "MAIL FROM:<alice@example.com> SIZE=27\r\n");
     end(h);
@@ -767,9 +744,7 @@ static void test_8bitmime_smtputf8_dsn(void **state)
     h->cfg.dsn_ret = "HDRS";
     h->cfg.dsn_envid = "id+1=x";
     h->cfg.dsn_notify = "FAILURE,DELAY";
-    start(h);
-    srv(h, "220 mx ESMTP\r\n");
-    h->sent_len = 0;
+    begin(h, "220 mx ESMTP\r\n", NULL);
     srv(h, "250-mx\r\n250-8BITMIME\r\n250-SMTPUTF8\r\n250-DSN\r\n250 SIZE 1000\r\n");
     expect_sent(h, "MAIL FROM:<alice@example.com> SIZE=25 BODY=8BITMIME SMTPUTF8 RET=HDRS "
                    "ENVID=id+2B1+3Dx\r\n");
@@ -785,9 +760,7 @@ static void test_smtputf8_needed_not_offered(void **state)
     static const char *rc[] = {"b\xc3\xb6rje@example.org"};
     h->cfg.rcpts = rc;
     h->cfg.n_rcpts = 1;
-    start(h);
-    srv(h, "220 mx ESMTP\r\n");
-    h->sent_len = 0;
+    begin(h, "220 mx ESMTP\r\n", NULL);
     srv(h, "250-mx\r\n250 8BITMIME\r\n");
     expect_sent(h, "QUIT\r\n");
     assert_int_equal(res(h)->status, SMTP_RESULT_PERMFAIL);
@@ -801,9 +774,7 @@ static void test_smtputf8_asked_but_not_needed(void **state)
     (void)state;
     harness *h = new_harness();
     h->cfg.smtputf8 = true;
-    start(h);
-    srv(h, "220 mx ESMTP\r\n");
-    h->sent_len = 0;
+    begin(h, "220 mx ESMTP\r\n", NULL);
     srv(h, "250-mx\r\n250 SMTPUTF8\r\n");
     expect_sent(h, "MAIL FROM:<alice@example.com> SMTPUTF8\r\n");
     end(h);
@@ -814,9 +785,7 @@ static void test_null_reverse_path(void **state)
     (void)state;
     harness *h = new_harness();
     h->cfg.mail_from = "";
-    start(h);
-    srv(h, "220 mx ESMTP\r\n");
-    h->sent_len = 0;
+    begin(h, "220 mx ESMTP\r\n", NULL);
     srv(h, "250 mx\r\n");
     expect_sent(h, "MAIL FROM:<>\r\n");
     end(h);
@@ -826,57 +795,43 @@ static void test_null_reverse_path(void **state)
 
 static void run_to_354(harness *h)
 {
-    start(h);
-    srv(h, "220 mx\r\n");
-    srv(h, "250 mx\r\n");
-    srv(h, "250 ok\r\n");
-    srv(h, "250 ok\r\n");
-    srv(h, "250 ok\r\n");
-    h->sent_len = 0;
+    begin(h, "220 mx\r\n", "250 mx\r\n", "250 ok\r\n", "250 ok\r\n", "250 ok\r\n", NULL);
     srv(h, "354 go\r\n");
+}
+
+/* expect_content - with this message (len octets), the client sends exactly `want` after
+ * the 354 */
+static void expect_content(const char *body, size_t len, const char *want)
+{
+    harness *h = new_harness();
+    h->cfg.data = body;
+    h->cfg.data_len = len;
+    run_to_354(h);
+    expect_sent(h, want);
+    end(h);
 }
 
 static void test_dot_stuffing_and_crlf(void **state)
 {
     (void)state;
-    harness *h = new_harness();
     static const char body[] = "a\n.b\r\n..c\n.\nlast";
-    h->cfg.data = body;
-    h->cfg.data_len = strlen(body);
-    run_to_354(h);
     /* lone LF -> CRLF; leading dots doubled (RFC 5321 4.5.2); CRLF added; CRLF.CRLF */
-    expect_sent(h, "a\r\n..b\r\n...c\r\n..\r\nlast\r\n.\r\n");
-    end(h);
+    expect_content(body, strlen(body), "a\r\n..b\r\n...c\r\n..\r\nlast\r\n.\r\n");
 }
 
 static void test_bare_cr_becomes_crlf(void **state)
 {
     (void)state;
-    harness *h = new_harness();
     static const char body[] = "a\rb\r\r\n.c\rend\r";
-    h->cfg.data = body;
-    h->cfg.data_len = strlen(body);
-    run_to_354(h);
     /* RFC 5321 2.3.8: never a CR without its LF; a new line after a CR is stuffed too */
-    expect_sent(h, "a\r\nb\r\n\r\n..c\r\nend\r\n.\r\n");
-    end(h);
+    expect_content(body, strlen(body), "a\r\nb\r\n\r\n..c\r\nend\r\n.\r\n");
 }
 
 static void test_empty_message_and_trailing_crlf(void **state)
 {
     (void)state;
-    harness *h = new_harness();
-    h->cfg.data = "";
-    h->cfg.data_len = 0;
-    run_to_354(h);
-    expect_sent(h, ".\r\n");
-    end(h);
-    h = new_harness();
-    h->cfg.data = "x\r\n";
-    h->cfg.data_len = 3;
-    run_to_354(h);
-    expect_sent(h, "x\r\n.\r\n");
-    end(h);
+    expect_content("", 0, ".\r\n");
+    expect_content("x\r\n", 3, "x\r\n.\r\n");
 }
 
 static void test_size_counts_crlf_not_stuffing(void **state)
@@ -886,9 +841,7 @@ static void test_size_counts_crlf_not_stuffing(void **state)
     static const char body[] = ".a\n.b\n"; /* CRLF: 4 + 4 = 8 octets; stuffing not counted */
     h->cfg.data = body;
     h->cfg.data_len = strlen(body);
-    start(h);
-    srv(h, "220 mx\r\n");
-    h->sent_len = 0;
+    begin(h, "220 mx\r\n", NULL);
     srv(h, "250-mx\r\n250 SIZE 100\r\n");
     expect_sent(h, "MAIL FROM:<alice@example.com> SIZE=8\r\n");
     end(h);
@@ -900,12 +853,8 @@ static void test_partial_recipients(void **state)
 {
     (void)state;
     harness *h = new_harness();
-    start(h);
-    srv(h, "220 mx\r\n");
-    srv(h, "250 mx\r\n");
-    srv(h, "250 ok\r\n");
-    srv(h, "450 4.2.1 Mailbox busy, try later\r\n");
-    h->sent_len = 0;
+    begin(h, "220 mx\r\n", "250 mx\r\n", "250 ok\r\n", "450 4.2.1 Mailbox busy, try later\r\n",
+          NULL);
     srv(h, "250 2.1.5 ok\r\n");
     expect_sent(h, "DATA\r\n");
     srv(h, "354 go\r\n");
@@ -928,12 +877,7 @@ static void test_all_rcpts_refused_rset_quit(void **state)
 {
     (void)state;
     harness *h = new_harness();
-    start(h);
-    srv(h, "220 mx\r\n");
-    srv(h, "250 mx\r\n");
-    srv(h, "250 ok\r\n");
-    srv(h, "550 5.1.1 no such user\r\n");
-    h->sent_len = 0;
+    begin(h, "220 mx\r\n", "250 mx\r\n", "250 ok\r\n", "550 5.1.1 no such user\r\n", NULL);
     srv(h, "452 4.5.3 Too many recipients\r\n");
     expect_sent(h, "RSET\r\n"); /* never DATA without an accepted recipient */
     srv(h, "250 ok\r\n");
@@ -952,12 +896,8 @@ static void test_all_rcpts_permfail(void **state)
 {
     (void)state;
     harness *h = new_harness();
-    start(h);
-    srv(h, "220 mx\r\n");
-    srv(h, "250 mx\r\n");
-    srv(h, "250 ok\r\n");
-    srv(h, "550 5.1.1 no such user\r\n");
-    srv(h, "550 5.1.1 no such user\r\n");
+    begin(h, "220 mx\r\n", "250 mx\r\n", "250 ok\r\n", "550 5.1.1 no such user\r\n",
+          "550 5.1.1 no such user\r\n", NULL);
     assert_int_equal(res(h)->status, SMTP_RESULT_PERMFAIL);
     assert_int_equal(res(h)->code, 550);
     end(h);
@@ -967,10 +907,7 @@ static void test_pipelined_all_refused_data_rejected(void **state)
 {
     (void)state;
     harness *h = new_harness();
-    start(h);
-    srv(h, "220 mx\r\n");
-    srv(h, ehlo_pipe);
-    h->sent_len = 0;
+    begin(h, "220 mx\r\n", ehlo_pipe, NULL);
     srv(h, "250 ok\r\n550 5.1.1 no\r\n550 5.1.1 no\r\n554 5.5.1 No valid recipients\r\n");
     expect_sent(h, "RSET\r\n"); /* RFC 2920 3.1 */
     srv(h, "250 ok\r\n");
@@ -984,10 +921,7 @@ static void test_pipelined_all_refused_data_354(void **state)
 {
     (void)state;
     harness *h = new_harness();
-    start(h);
-    srv(h, "220 mx\r\n");
-    srv(h, ehlo_pipe);
-    h->sent_len = 0;
+    begin(h, "220 mx\r\n", ehlo_pipe, NULL);
     srv(h, "250 ok\r\n550 5.1.1 no\r\n550 5.1.1 no\r\n354 go ahead\r\n");
     expect_sent(h, ".\r\n"); /* RFC 2920 3.1: a lone dot, not the message */
     srv(h, "554 no valid recipients\r\n");
@@ -1000,10 +934,7 @@ static void test_pipelined_mail_refused(void **state)
 {
     (void)state;
     harness *h = new_harness();
-    start(h);
-    srv(h, "220 mx\r\n");
-    srv(h, ehlo_pipe);
-    h->sent_len = 0;
+    begin(h, "220 mx\r\n", ehlo_pipe, NULL);
     srv(h, "550 5.7.1 Sender rejected\r\n503 5.5.1 need MAIL\r\n");
     expect_sent(h, "");
     srv(h, "503 5.5.1 need MAIL\r\n503 5.5.1 need MAIL\r\n");
@@ -1021,10 +952,7 @@ static void test_mail_tempfail_one_at_a_time(void **state)
 {
     (void)state;
     harness *h = new_harness();
-    start(h);
-    srv(h, "220 mx\r\n");
-    srv(h, "250 mx\r\n");
-    h->sent_len = 0;
+    begin(h, "220 mx\r\n", "250 mx\r\n", NULL);
     srv(h, "451 4.7.1 Greylisted, try again later\r\n");
     expect_sent(h, "QUIT\r\n");
     assert_int_equal(res(h)->status, SMTP_RESULT_TEMPFAIL);
@@ -1065,10 +993,7 @@ static void test_421_mid_session(void **state)
 {
     (void)state;
     harness *h = new_harness();
-    start(h);
-    srv(h, "220 mx\r\n");
-    srv(h, "250 mx\r\n");
-    h->sent_len = 0;
+    begin(h, "220 mx\r\n", "250 mx\r\n", NULL);
     srv(h, "421 4.7.0 Too many errors, closing\r\n");
     expect_sent(h, ""); /* RFC 5321 3.8: no QUIT to a closing server */
     assert_true(smtp_client_done(h->cl));
@@ -1179,9 +1104,7 @@ static void test_reply_split_byte_by_byte(void **state)
 {
     (void)state;
     harness *h = new_harness();
-    start(h);
-    srv(h, "220 mx\r\n");
-    h->sent_len = 0;
+    begin(h, "220 mx\r\n", NULL);
     for (const char *p = ehlo_pipe; *p; p++) {
         smtp_client_feed(h->cl, p, 1, h->now);
         drain(h);
@@ -1197,9 +1120,7 @@ static void test_bare_lf_and_code_only_lines(void **state)
 {
     (void)state;
     harness *h = new_harness();
-    start(h);
-    srv(h, "220\n");
-    h->sent_len = 0;
+    begin(h, "220\n", NULL);
     srv(h, "250-mx\n250 SIZE 100\n");
     expect_sent(h, "MAIL FROM:<alice@example.com> SIZE=27\r\n");
     end(h);
@@ -1208,10 +1129,8 @@ static void test_bare_lf_and_code_only_lines(void **state)
 static void expect_give_up(const char *bytes, size_t len, const char *key)
 {
     harness *h = new_harness();
-    start(h);
-    srv(h, "220 mx\r\n");
+    begin(h, "220 mx\r\n", NULL);
     assert_int_equal(smtp_client_last_error(h->cl), SMTP_CLIENT_OK);
-    h->sent_len = 0;
     smtp_client_feed(h->cl, bytes, len, h->now);
     drain(h);
     assert_true(smtp_client_done(h->cl));
@@ -1248,8 +1167,7 @@ static void test_line_too_long(void **state)
     expect_give_up(big, SMTP_CLIENT_REPLY_LINE_MAX + 10, "client.line_too_long");
     /* exactly at the limit is fine */
     harness *h = new_harness();
-    start(h);
-    srv(h, "220 mx\r\n");
+    begin(h, "220 mx\r\n", NULL);
     memcpy(big + SMTP_CLIENT_REPLY_LINE_MAX - 2, "\r\n", 2);
     smtp_client_feed(h->cl, big, SMTP_CLIENT_REPLY_LINE_MAX, h->now);
     drain(h);
@@ -1274,9 +1192,7 @@ static void test_unsolicited_reply_after_quit(void **state)
 {
     (void)state;
     harness *h = new_harness();
-    start(h);
-    srv(h, "554 no\r\n");
-    srv(h, "221 bye\r\n250 extra\r\n");
+    begin(h, "554 no\r\n", "221 bye\r\n250 extra\r\n", NULL);
     assert_true(smtp_client_done(h->cl));
     assert_int_equal(res(h)->status, SMTP_RESULT_PERMFAIL);
     end(h);

@@ -32,12 +32,38 @@ static void msa_config(smtp_server_config *cfg)
     cfg->n_users = 2;
 }
 
-static void start_mx(void)
+/* start - the set-up of a case: a server with cfg (NULL: the MX of mx_config), and the
+ * client's `opening` commands (NULL: none) already fed, their replies in H.out */
+static void start(const smtp_server_config *cfg, const char *opening)
 {
-    smtp_server_config cfg;
-    mx_config(&cfg);
-    h_start(&H, &cfg, NULL);
+    smtp_server_config mx;
+    if (!cfg) {
+        mx_config(&mx);
+        cfg = &mx;
+    }
+    h_start(&H, cfg, NULL);
+    if (opening)
+        h_feed(&H, opening);
 }
+
+/* exchange - a command (or several) and the exact replies the server must give to it; NULL:
+ * fed without a check, to move the session on */
+typedef struct {
+    const char *send;
+    const char *want;
+} exchange;
+
+/* converse_n - play the rows in order against H, each reply compared byte for byte */
+static void converse_n(const exchange *x, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const char *got = h_feed(&H, x[i].send);
+        if (x[i].want && strcmp(got, x[i].want) != 0)
+            fail_msg("row %zu: %s gave\n[%s]\nwanted\n[%s]", i, x[i].send, got, x[i].want);
+    }
+}
+
+#define converse(rows) converse_n(rows, sizeof rows / sizeof *rows)
 
 /* plain_ir - base64 of "\0user\0pass" */
 static const char *plain_ir(const char *user, const char *pass)
@@ -58,7 +84,7 @@ static const char *plain_ir(const char *user, const char *pass)
 static void test_greeting(void **state)
 {
     (void)state;
-    start_mx();
+    start(NULL, NULL);
     assert_string_equal(H.out, "220 mx.example.org ESMTP smtpsim\r\n");
     const h_event *e = h_find(&H, SMTP_EV_STATE, NULL);
     assert_non_null(e);
@@ -73,7 +99,7 @@ static void test_greeting(void **state)
 static void test_basic_session(void **state)
 {
     (void)state;
-    start_mx();
+    start(NULL, NULL);
     const char *r = h_feed(&H, "EHLO client.example.net\r\n");
     assert_string_equal(r, "250-mx.example.org\r\n"
                            "250-PIPELINING\r\n"
@@ -148,16 +174,21 @@ static void on_accept(void *ctx, const smtp_envelope *env, smtp_verdict *v)
     }
 }
 
+/* logged_mx - the MX, its on_accept hook writing each envelope it accepts into log */
+static void logged_mx(smtp_server_config *cfg, accept_log *log)
+{
+    mx_config(cfg);
+    cfg->policy.ctx = log;
+    cfg->policy.on_accept = on_accept;
+}
+
 static void test_dot_stuffing_split_bytes(void **state)
 {
     (void)state;
     smtp_server_config cfg;
-    mx_config(&cfg);
     accept_log log = {0};
-    cfg.policy.ctx = &log;
-    cfg.policy.on_accept = on_accept;
-    h_start(&H, &cfg, NULL);
-    h_feed(&H, "EHLO c\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<bob@example.org>\r\nDATA\r\n");
+    logged_mx(&cfg, &log);
+    start(&cfg, "EHLO c\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<bob@example.org>\r\nDATA\r\n");
     const char *msg = "A\r\n..B\r\n.C\r\n\r\n.\r\n";
     char all[256] = "";
     for (size_t i = 0; msg[i]; i++) {
@@ -227,7 +258,7 @@ static void test_large_message_chunks(void **state)
 static void test_empty_message_and_pipelined_quit(void **state)
 {
     (void)state;
-    start_mx();
+    start(NULL, NULL);
     const char *r = h_feed(&H, "EHLO c\r\nMAIL FROM:<>\r\nRCPT TO:<bob@example.org>\r\nDATA\r\n"
                                ".\r\nQUIT\r\n");
     assert_string_equal(r, "250-mx.example.org\r\n250-PIPELINING\r\n250-SIZE 10485760\r\n"
@@ -243,17 +274,18 @@ static void test_empty_message_and_pipelined_quit(void **state)
 static void test_helo_plain_smtp(void **state)
 {
     (void)state;
-    start_mx();
-    assert_string_equal(h_feed(&H, "HELO client\r\n"), "250 mx.example.org\r\n");
-    assert_string_equal(h_feed(&H, "MAIL FROM:<a@b.example> SIZE=10\r\n"),
-                        "555 5.5.4 Unsupported parameter\r\n");
-    assert_string_equal(h_feed(&H, "MAIL FROM:<a@b.example>\r\n"), "250 2.1.0 Ok\r\n");
-    assert_string_equal(h_feed(&H, "HELO\r\n"), "501 Syntax: HELO hostname\r\n");
-    assert_string_equal(h_feed(&H, "EHLO two words\r\n"), "501 Syntax: EHLO hostname\r\n");
-    /* a new EHLO resets the transaction (RFC 5321 4.1.4) */
-    h_feed(&H, "EHLO again\r\n");
-    assert_string_equal(h_feed(&H, "RCPT TO:<bob@example.org>\r\n"),
-                        "503 5.5.1 Need MAIL before RCPT\r\n");
+    start(NULL, NULL);
+    static const exchange x[] = {
+        {"HELO client\r\n", "250 mx.example.org\r\n"},
+        {"MAIL FROM:<a@b.example> SIZE=10\r\n", "555 5.5.4 Unsupported parameter\r\n"},
+        {"MAIL FROM:<a@b.example>\r\n", "250 2.1.0 Ok\r\n"},
+        {"HELO\r\n", "501 Syntax: HELO hostname\r\n"},
+        {"EHLO two words\r\n", "501 Syntax: EHLO hostname\r\n"},
+        /* a new EHLO resets the transaction (RFC 5321 4.1.4) */
+        {"EHLO again\r\n", NULL},
+        {"RCPT TO:<bob@example.org>\r\n", "503 5.5.1 Need MAIL before RCPT\r\n"},
+    };
+    converse(x);
     h_end(&H);
 }
 
@@ -262,19 +294,20 @@ static void test_helo_plain_smtp(void **state)
 static void test_sequence_errors(void **state)
 {
     (void)state;
-    start_mx();
+    start(NULL, NULL);
     assert_string_equal(h_feed(&H, "MAIL FROM:<a@b.example>\r\n"),
                         "503 5.5.1 Send HELO/EHLO first\r\n");
     assert_non_null(h_find(&H, SMTP_EV_REPLY, "seq.need_helo"));
-    h_feed(&H, "EHLO c\r\n");
-    assert_string_equal(h_feed(&H, "RCPT TO:<bob@example.org>\r\n"),
-                        "503 5.5.1 Need MAIL before RCPT\r\n");
-    assert_string_equal(h_feed(&H, "DATA\r\n"), "503 5.5.1 Need RCPT before DATA\r\n");
-    h_feed(&H, "MAIL FROM:<a@b.example>\r\n");
-    assert_string_equal(h_feed(&H, "MAIL FROM:<a@b.example>\r\n"),
-                        "503 5.5.1 Nested MAIL command\r\n");
-    assert_string_equal(h_feed(&H, "DATA\r\n"), "554 5.5.1 No valid recipients\r\n");
-    assert_string_equal(h_feed(&H, "RSET\r\n"), "250 2.0.0 Ok\r\n");
+    static const exchange x[] = {
+        {"EHLO c\r\n", NULL},
+        {"RCPT TO:<bob@example.org>\r\n", "503 5.5.1 Need MAIL before RCPT\r\n"},
+        {"DATA\r\n", "503 5.5.1 Need RCPT before DATA\r\n"},
+        {"MAIL FROM:<a@b.example>\r\n", NULL},
+        {"MAIL FROM:<a@b.example>\r\n", "503 5.5.1 Nested MAIL command\r\n"},
+        {"DATA\r\n", "554 5.5.1 No valid recipients\r\n"},
+        {"RSET\r\n", "250 2.0.0 Ok\r\n"},
+    };
+    converse(x);
     assert_int_equal(smtp_server_state_get(H.srv), SMTP_SRV_IDLE);
     h_end(&H);
 }
@@ -282,42 +315,38 @@ static void test_sequence_errors(void **state)
 static void test_syntax_errors(void **state)
 {
     (void)state;
-    start_mx();
-    h_feed(&H, "EHLO c\r\n");
-    assert_string_equal(h_feed(&H, "FOO bar\r\n"), "500 5.5.2 Command unrecognized\r\n");
-    assert_string_equal(h_feed(&H, "\r\n"), "500 5.5.2 Empty command\r\n");
-    assert_string_equal(h_feed(&H, "MAIL TO:<a@b.example>\r\n"),
-                        "501 5.5.4 Syntax: MAIL FROM:<address>\r\n");
-    assert_string_equal(h_feed(&H, "MAIL\r\n"), "501 5.5.4 Syntax error: argument required\r\n");
-    assert_string_equal(h_feed(&H, "MAIL FROM:a@b.example\r\n"),
-                        "501 5.1.7 Bad sender address syntax\r\n");
-    assert_string_equal(h_feed(&H, "MAIL FROM:<a..b@example.org>\r\n"),
-                        "501 5.1.7 Bad sender address syntax\r\n");
-    assert_string_equal(h_feed(&H, "MAIL FROM:<a@-bad.example>\r\n"),
-                        "501 5.1.7 Bad sender address syntax\r\n");
-    assert_string_equal(h_feed(&H, "mail from: <a@b.example>\r\n"), "250 2.1.0 Ok\r\n");
-    assert_string_equal(h_feed(&H, "RCPT TO:<>\r\n"), "501 5.1.3 Bad recipient address syntax\r\n");
-    assert_string_equal(h_feed(&H, "RCPT TO:<bob@example.org>x\r\n"),
-                        "501 5.1.3 Bad recipient address syntax\r\n");
-    assert_string_equal(h_feed(&H, "RSET now\r\n"),
-                        "501 5.5.4 Syntax error: no arguments allowed\r\n");
-    assert_string_equal(h_feed(&H, "DATA x\r\n"),
-                        "501 5.5.4 Syntax error: no arguments allowed\r\n");
-    assert_string_equal(h_feed(&H, "NOOP anything\r\n"), "250 2.0.0 Ok\r\n");
+    start(NULL, "EHLO c\r\n");
+    static const exchange x[] = {
+        {"FOO bar\r\n", "500 5.5.2 Command unrecognized\r\n"},
+        {"\r\n", "500 5.5.2 Empty command\r\n"},
+        {"MAIL TO:<a@b.example>\r\n", "501 5.5.4 Syntax: MAIL FROM:<address>\r\n"},
+        {"MAIL\r\n", "501 5.5.4 Syntax error: argument required\r\n"},
+        {"MAIL FROM:a@b.example\r\n", "501 5.1.7 Bad sender address syntax\r\n"},
+        {"MAIL FROM:<a..b@example.org>\r\n", "501 5.1.7 Bad sender address syntax\r\n"},
+        {"MAIL FROM:<a@-bad.example>\r\n", "501 5.1.7 Bad sender address syntax\r\n"},
+        {"mail from: <a@b.example>\r\n", "250 2.1.0 Ok\r\n"},
+        {"RCPT TO:<>\r\n", "501 5.1.3 Bad recipient address syntax\r\n"},
+        {"RCPT TO:<bob@example.org>x\r\n", "501 5.1.3 Bad recipient address syntax\r\n"},
+        {"RSET now\r\n", "501 5.5.4 Syntax error: no arguments allowed\r\n"},
+        {"DATA x\r\n", "501 5.5.4 Syntax error: no arguments allowed\r\n"},
+        {"NOOP anything\r\n", "250 2.0.0 Ok\r\n"},
+    };
+    converse(x);
     h_end(&H);
 }
 
 static void test_vrfy_help_expn(void **state)
 {
     (void)state;
-    start_mx();
-    assert_string_equal(h_feed(&H, "VRFY bob\r\n"),
-                        "252 2.0.0 Cannot VRFY user, but will accept message and attempt "
-                        "delivery\r\n");
-    assert_string_equal(h_feed(&H, "VRFY\r\n"), "501 5.5.4 Syntax error: argument required\r\n");
-    /* RFC 5321 7.3: a site that disables EXPN for security MUST answer 252 */
-    assert_string_equal(h_feed(&H, "EXPN staff\r\n"),
-                        "252 2.0.0 EXPN disabled: list members are not disclosed\r\n");
+    start(NULL, NULL);
+    static const exchange x[] = {
+        {"VRFY bob\r\n",
+         "252 2.0.0 Cannot VRFY user, but will accept message and attempt delivery\r\n"},
+        {"VRFY\r\n", "501 5.5.4 Syntax error: argument required\r\n"},
+        /* RFC 5321 7.3: a site that disables EXPN for security MUST answer 252 */
+        {"EXPN staff\r\n", "252 2.0.0 EXPN disabled: list members are not disclosed\r\n"},
+    };
+    converse(x);
     const char *r = h_feed(&H, "HELP\r\n");
     assert_true(strncmp(r, "214-2.0.0 Commands: HELO", 24) == 0);
     assert_non_null(strstr(r, "\r\n214 2.0.0 End of HELP info\r\n"));
@@ -331,8 +360,7 @@ static void test_paths(void **state)
     mx_config(&cfg);
     cfg.mailboxes = boxes;
     cfg.n_mailboxes = 2;
-    h_start(&H, &cfg, NULL);
-    h_feed(&H, "EHLO c\r\nMAIL FROM:<@relay.example:a@b.example>\r\n");
+    start(&cfg, "EHLO c\r\nMAIL FROM:<@relay.example:a@b.example>\r\n");
     assert_string_equal(H.out, "250-mx.example.org\r\n250-PIPELINING\r\n250-SIZE 10485760\r\n"
                                "250-STARTTLS\r\n250-ENHANCEDSTATUSCODES\r\n250-8BITMIME\r\n"
                                "250-DSN\r\n250 SMTPUTF8\r\n250 2.1.0 Ok\r\n");
@@ -357,8 +385,7 @@ static void test_paths(void **state)
     h_end(&H);
 
     /* quoted local-parts with spaces and escapes, when every local-part exists */
-    start_mx();
-    h_feed(&H, "EHLO c\r\nMAIL FROM:<\"john q\\\"x\"@b.example>\r\n");
+    start(NULL, "EHLO c\r\nMAIL FROM:<\"john q\\\"x\"@b.example>\r\n");
     assert_non_null(strstr(H.out, "250 2.1.0 Ok\r\n"));
     assert_string_equal(h_feed(&H, "RCPT TO:<\"john doe\"@example.org>\r\n"), "250 2.1.5 Ok\r\n");
     h_end(&H);
@@ -367,8 +394,7 @@ static void test_paths(void **state)
 static void test_path_limits(void **state)
 {
     (void)state;
-    start_mx();
-    h_feed(&H, "EHLO c\r\n");
+    start(NULL, "EHLO c\r\n");
     char line[700];
     char local[80];
     memset(local, 'a', 65);
@@ -399,7 +425,7 @@ static void test_path_limits(void **state)
 static void test_line_too_long(void **state)
 {
     (void)state;
-    start_mx();
+    start(NULL, NULL);
     char line[700];
     memset(line, 'x', 600);
     memcpy(line, "NOOP ", 5);
@@ -422,7 +448,7 @@ static void test_line_too_long(void **state)
 static void test_bare_lf_command(void **state)
 {
     (void)state;
-    start_mx();
+    start(NULL, NULL);
     assert_string_equal(h_feed(&H, "EHLO c\n"),
                         "500 5.5.2 Bare LF received, lines must end with CRLF\r\n");
     assert_non_null(h_find(&H, SMTP_EV_REPLY, "line.bare_lf"));
@@ -443,10 +469,8 @@ static void test_bare_lf_in_data(void **state)
     (void)state;
     accept_log log = {0};
     smtp_server_config cfg;
-    mx_config(&cfg);
-    cfg.policy.ctx = &log;
-    cfg.policy.on_accept = on_accept;
-    h_start(&H, &cfg, NULL);
+    logged_mx(&cfg, &log);
+    start(&cfg, NULL);
     open_data();
     /* "\n.\n" and "\r\n.\n" and "\n.\r\n" must not end the message */
     assert_string_equal(h_feed(&H, "one\n.\ntwo\r\n.\nthree\n.\r\nMAIL FROM:<evil@x.example>\r\n"),
@@ -472,18 +496,19 @@ static void test_size(void **state)
     smtp_server_config cfg;
     mx_config(&cfg);
     smtp_limits_set(&cfg.limits, SMTP_LIMIT_MESSAGE_SIZE, 1024);
-    h_start(&H, &cfg, NULL);
+    start(&cfg, NULL);
     const char *r = h_feed(&H, "EHLO c\r\n");
     assert_non_null(strstr(r, "250-SIZE 1024\r\n"));
-    assert_string_equal(h_feed(&H, "MAIL FROM:<a@b.example> SIZE=1025\r\n"),
-                        "552 5.3.4 Message size exceeds fixed maximum message size\r\n");
-    assert_string_equal(h_feed(&H, "MAIL FROM:<a@b.example> SIZE=12x\r\n"),
-                        "501 5.5.4 Bad SIZE parameter\r\n");
-    assert_string_equal(h_feed(&H, "MAIL FROM:<a@b.example> SIZE=1 SIZE=2\r\n"),
-                        "501 5.5.4 Bad SIZE parameter\r\n");
-    assert_string_equal(h_feed(&H, "MAIL FROM:<a@b.example> SIZE=99999999999999999999999\r\n"),
-                        "501 5.5.4 Bad SIZE parameter\r\n");
-    assert_string_equal(h_feed(&H, "MAIL FROM:<a@b.example> SIZE=1000\r\n"), "250 2.1.0 Ok\r\n");
+    static const exchange x[] = {
+        {"MAIL FROM:<a@b.example> SIZE=1025\r\n",
+         "552 5.3.4 Message size exceeds fixed maximum message size\r\n"},
+        {"MAIL FROM:<a@b.example> SIZE=12x\r\n", "501 5.5.4 Bad SIZE parameter\r\n"},
+        {"MAIL FROM:<a@b.example> SIZE=1 SIZE=2\r\n", "501 5.5.4 Bad SIZE parameter\r\n"},
+        {"MAIL FROM:<a@b.example> SIZE=99999999999999999999999\r\n",
+         "501 5.5.4 Bad SIZE parameter\r\n"},
+        {"MAIL FROM:<a@b.example> SIZE=1000\r\n", "250 2.1.0 Ok\r\n"},
+    };
+    converse(x);
     assert_int_equal(smtp_server_envelope(H.srv)->declared_size, 1000);
     h_feed(&H, "RCPT TO:<bob@example.org>\r\nDATA\r\n");
     char body[1200];
@@ -502,7 +527,7 @@ static void test_size(void **state)
 static void test_text_line_limit(void **state)
 {
     (void)state;
-    start_mx();
+    start(NULL, NULL);
     open_data();
     char line[1100];
     memset(line, 'z', 999);
@@ -530,16 +555,14 @@ static void test_text_line_limit(void **state)
 static void test_body_and_unknown_params(void **state)
 {
     (void)state;
-    start_mx();
-    h_feed(&H, "EHLO c\r\n");
-    assert_string_equal(h_feed(&H, "MAIL FROM:<a@b.example> BODY=9BIT\r\n"),
-                        "501 5.5.4 Bad BODY parameter\r\n");
-    assert_string_equal(h_feed(&H, "MAIL FROM:<a@b.example> FOO=1\r\n"),
-                        "555 5.5.4 Unsupported parameter\r\n");
-    assert_string_equal(h_feed(&H, "MAIL FROM:<a@b.example> =x\r\n"),
-                        "501 5.5.4 Bad parameter syntax\r\n");
-    assert_string_equal(h_feed(&H, "MAIL FROM:<a@b.example> BODY=8bitmime\r\n"),
-                        "250 2.1.0 Ok\r\n");
+    start(NULL, "EHLO c\r\n");
+    static const exchange x[] = {
+        {"MAIL FROM:<a@b.example> BODY=9BIT\r\n", "501 5.5.4 Bad BODY parameter\r\n"},
+        {"MAIL FROM:<a@b.example> FOO=1\r\n", "555 5.5.4 Unsupported parameter\r\n"},
+        {"MAIL FROM:<a@b.example> =x\r\n", "501 5.5.4 Bad parameter syntax\r\n"},
+        {"MAIL FROM:<a@b.example> BODY=8bitmime\r\n", "250 2.1.0 Ok\r\n"},
+    };
+    converse(x);
     assert_string_equal(smtp_server_envelope(H.srv)->body, "8BITMIME");
     assert_string_equal(h_feed(&H, "RCPT TO:<bob@example.org> FOO=bar\r\n"),
                         "555 5.5.4 Unsupported parameter\r\n");
@@ -549,21 +572,21 @@ static void test_body_and_unknown_params(void **state)
 static void test_smtputf8(void **state)
 {
     (void)state;
-    start_mx();
-    h_feed(&H, "EHLO c\r\n");
-    /* RFC 6531 3.5: 550 for a sender, 553 for a recipient */
-    assert_string_equal(h_feed(&H, "MAIL FROM:<j\xc3\xb6rg@b.example>\r\n"),
-                        "550 5.6.7 Non-ASCII address requires SMTPUTF8\r\n");
-    assert_string_equal(h_feed(&H, "MAIL FROM:<j\xc3\xb6rg@b.example> SMTPUTF8=yes\r\n"),
-                        "501 5.5.4 SMTPUTF8 takes no value\r\n");
-    assert_string_equal(h_feed(&H, "MAIL FROM:<bad\xc3@b.example> SMTPUTF8\r\n"),
-                        "501 5.1.7 Bad sender address syntax\r\n");
-    assert_string_equal(h_feed(&H, "MAIL FROM:<a@b.example>\r\n"), "250 2.1.0 Ok\r\n");
-    assert_string_equal(h_feed(&H, "RCPT TO:<j\xc3\xb6rg@example.org>\r\n"),
-                        "553 5.6.7 Non-ASCII address requires SMTPUTF8\r\n");
-    h_feed(&H, "RSET\r\n");
-    assert_string_equal(h_feed(&H, "MAIL FROM:<j\xc3\xb6rg@b.example> SMTPUTF8\r\n"),
-                        "250 2.1.0 Ok\r\n");
+    start(NULL, "EHLO c\r\n");
+    static const exchange x[] = {
+        /* RFC 6531 3.5: 550 for a sender, 553 for a recipient */
+        {"MAIL FROM:<j\xc3\xb6rg@b.example>\r\n",
+         "550 5.6.7 Non-ASCII address requires SMTPUTF8\r\n"},
+        {"MAIL FROM:<j\xc3\xb6rg@b.example> SMTPUTF8=yes\r\n",
+         "501 5.5.4 SMTPUTF8 takes no value\r\n"},
+        {"MAIL FROM:<bad\xc3@b.example> SMTPUTF8\r\n", "501 5.1.7 Bad sender address syntax\r\n"},
+        {"MAIL FROM:<a@b.example>\r\n", "250 2.1.0 Ok\r\n"},
+        {"RCPT TO:<j\xc3\xb6rg@example.org>\r\n",
+         "553 5.6.7 Non-ASCII address requires SMTPUTF8\r\n"},
+        {"RSET\r\n", NULL},
+        {"MAIL FROM:<j\xc3\xb6rg@b.example> SMTPUTF8\r\n", "250 2.1.0 Ok\r\n"},
+    };
+    converse(x);
     assert_true(smtp_server_envelope(H.srv)->smtputf8);
     assert_string_equal(h_feed(&H, "RCPT TO:<j\xc3\xb6rg@example.org>\r\n"), "250 2.1.5 Ok\r\n");
     h_end(&H);
@@ -574,31 +597,28 @@ static void test_dsn_params(void **state)
     (void)state;
     accept_log log = {0};
     smtp_server_config cfg;
-    mx_config(&cfg);
-    cfg.policy.ctx = &log;
-    cfg.policy.on_accept = on_accept;
-    h_start(&H, &cfg, NULL);
-    h_feed(&H, "EHLO c\r\n");
-    assert_string_equal(h_feed(&H, "MAIL FROM:<a@b.example> RET=ALL\r\n"),
-                        "501 5.5.4 Bad RET parameter\r\n");
-    assert_string_equal(h_feed(&H, "MAIL FROM:<a@b.example> ENVID=a+zz\r\n"),
-                        "501 5.5.4 Bad ENVID parameter\r\n");
-    assert_string_equal(h_feed(&H, "MAIL FROM:<a@b.example> RET=hdrs ENVID=QQ+2Bx\r\n"),
-                        "250 2.1.0 Ok\r\n");
+    logged_mx(&cfg, &log);
+    start(&cfg, "EHLO c\r\n");
+    static const exchange mail[] = {
+        {"MAIL FROM:<a@b.example> RET=ALL\r\n", "501 5.5.4 Bad RET parameter\r\n"},
+        {"MAIL FROM:<a@b.example> ENVID=a+zz\r\n", "501 5.5.4 Bad ENVID parameter\r\n"},
+        {"MAIL FROM:<a@b.example> RET=hdrs ENVID=QQ+2Bx\r\n", "250 2.1.0 Ok\r\n"},
+    };
+    converse(mail);
     const smtp_envelope *env = smtp_server_envelope(H.srv);
     assert_string_equal(env->dsn_ret, "HDRS");
     assert_string_equal(env->dsn_envid, "QQ+2Bx");
-    assert_string_equal(h_feed(&H, "RCPT TO:<bob@example.org> NOTIFY=NEVER,SUCCESS\r\n"),
-                        "501 5.5.4 Bad NOTIFY parameter\r\n");
-    assert_string_equal(h_feed(&H, "RCPT TO:<bob@example.org> NOTIFY=SUCCESS,SUCCESS\r\n"),
-                        "501 5.5.4 Bad NOTIFY parameter\r\n");
-    assert_string_equal(h_feed(&H, "RCPT TO:<bob@example.org> ORCPT=rfc822\r\n"),
-                        "501 5.5.4 Bad ORCPT parameter\r\n");
-    assert_string_equal(
-        h_feed(&H, "RCPT TO:<bob@example.org> NOTIFY=success,Delay "
-                   "ORCPT=rfc822;bob@example.org\r\n"),
-        "250 2.1.5 Ok\r\n");
-    h_feed(&H, "DATA\r\nhi\r\n.\r\n");
+    static const exchange rcpt[] = {
+        {"RCPT TO:<bob@example.org> NOTIFY=NEVER,SUCCESS\r\n",
+         "501 5.5.4 Bad NOTIFY parameter\r\n"},
+        {"RCPT TO:<bob@example.org> NOTIFY=SUCCESS,SUCCESS\r\n",
+         "501 5.5.4 Bad NOTIFY parameter\r\n"},
+        {"RCPT TO:<bob@example.org> ORCPT=rfc822\r\n", "501 5.5.4 Bad ORCPT parameter\r\n"},
+        {"RCPT TO:<bob@example.org> NOTIFY=success,Delay ORCPT=rfc822;bob@example.org\r\n",
+         "250 2.1.5 Ok\r\n"},
+        {"DATA\r\nhi\r\n.\r\n", NULL},
+    };
+    converse(rcpt);
     assert_int_equal(log.calls, 1);
     assert_string_equal(log.notify0, "SUCCESS,DELAY");
     h_end(&H);
@@ -610,8 +630,7 @@ static void test_recipient_limit(void **state)
     smtp_server_config cfg;
     mx_config(&cfg);
     smtp_limits_set(&cfg.limits, SMTP_LIMIT_RECIPIENTS, 2);
-    h_start(&H, &cfg, NULL);
-    h_feed(&H, "EHLO c\r\nMAIL FROM:<a@b.example>\r\n");
+    start(&cfg, "EHLO c\r\nMAIL FROM:<a@b.example>\r\n");
     assert_string_equal(h_feed(&H, "RCPT TO:<bob@example.org>\r\nRCPT TO:<alice@example.org>\r\n"
                                    "RCPT TO:<carol@example.org>\r\n"),
                         "250 2.1.5 Ok\r\n250 2.1.5 Ok\r\n452 4.5.3 Too many recipients\r\n");
@@ -622,8 +641,7 @@ static void test_recipient_limit(void **state)
 static void test_many_recipients_storage(void **state)
 {
     (void)state;
-    start_mx();
-    h_feed(&H, "EHLO c\r\nMAIL FROM:<a@b.example>\r\n");
+    start(NULL, "EHLO c\r\nMAIL FROM:<a@b.example>\r\n");
     char line[64];
     for (int i = 0; i < 100; i++) {
         snprintf(line, sizeof line, "RCPT TO:<user%d@example.org>\r\n", i);
@@ -655,8 +673,7 @@ static size_t count_str(const char *hay, const char *needle)
 static void test_too_many_recipients_not_an_error(void **state)
 {
     (void)state;
-    start_mx();
-    h_feed(&H, "EHLO c\r\n");
+    start(NULL, "EHLO c\r\n");
     static char feed[120 * 40 + 256];
     size_t n = (size_t)snprintf(feed, sizeof feed, "MAIL FROM:<a@b.example>\r\n");
     for (int i = 0; i < 120; i++)
@@ -695,8 +712,7 @@ static void test_recipient_overshoot_limit(void **state)
     assert_int_equal(smtp_limits_set(&cfg.limits, SMTP_LIMIT_RECIPIENTS, 2), 0);
     assert_int_equal(smtp_limits_set(&cfg.limits, SMTP_LIMIT_RECIPIENT_OVERSHOOT, 3), 0);
     assert_int_equal(smtp_limits_set(&cfg.limits, SMTP_LIMIT_HARD_ERRORS, 2), 0);
-    h_start(&H, &cfg, NULL);
-    h_feed(&H, "EHLO c\r\nMAIL FROM:<a@b.example>\r\n");
+    start(&cfg, "EHLO c\r\nMAIL FROM:<a@b.example>\r\n");
     const char *ok = "RCPT TO:<bob@example.org>\r\n";
     assert_string_equal(h_feed(&H, ok), "250 2.1.5 Ok\r\n");
     assert_string_equal(h_feed(&H, ok), "250 2.1.5 Ok\r\n");
@@ -725,8 +741,7 @@ static void long_auth_start(size_t plen)
     cfg.users = long_users;
     cfg.n_users = 1;
     cfg.allow_plain_auth = true;
-    h_start(&H, &cfg, NULL);
-    h_feed(&H, "EHLO c\r\n");
+    start(&cfg, "EHLO c\r\n");
 }
 
 /* plain_b64 - base64 of "\0alice\0" + plen 'p' (or 'q' when wrong) into out */
@@ -811,8 +826,7 @@ static void test_pipelining_order(void **state)
     mx_config(&cfg);
     cfg.mailboxes = boxes;
     cfg.n_mailboxes = 2;
-    h_start(&H, &cfg, NULL);
-    h_feed(&H, "EHLO c\r\n");
+    start(&cfg, "EHLO c\r\n");
     assert_string_equal(h_feed(&H, "MAIL FROM:<a@b.example>\r\nRCPT TO:<nobody@example.org>\r\n"
                                    "RCPT TO:<bob@example.org>\r\nDATA\r\nhello\r\n.\r\n"),
                         "250 2.1.0 Ok\r\n"
@@ -840,8 +854,7 @@ static void test_pipelining_order(void **state)
 static void test_starttls(void **state)
 {
     (void)state;
-    start_mx();
-    h_feed(&H, "EHLO c\r\n");
+    start(NULL, "EHLO c\r\n");
     assert_string_equal(h_feed(&H, "STARTTLS\r\n"), "220 2.0.0 Ready to start TLS\r\n");
     assert_non_null(h_find(&H, SMTP_EV_STARTTLS, NULL));
     assert_int_equal(smtp_server_state_get(H.srv), SMTP_SRV_TLS);
@@ -861,8 +874,7 @@ static void test_starttls(void **state)
 static void test_starttls_smuggling(void **state)
 {
     (void)state;
-    start_mx();
-    h_feed(&H, "EHLO c\r\n");
+    start(NULL, "EHLO c\r\n");
     /* CVE-2011-0411: the injected MAIL must never run inside TLS */
     assert_string_equal(h_feed(&H, "STARTTLS\r\nMAIL FROM:<evil@x.example>\r\nRCPT TO:<bob@ex"),
                         "220 2.0.0 Ready to start TLS\r\n");
@@ -885,14 +897,13 @@ static void test_starttls_errors(void **state)
     smtp_server_config cfg;
     mx_config(&cfg);
     cfg.tls_available = false;
-    h_start(&H, &cfg, NULL);
+    start(&cfg, NULL);
     const char *r = h_feed(&H, "EHLO c\r\n");
     assert_null(strstr(r, "STARTTLS"));
     assert_string_equal(h_feed(&H, "STARTTLS\r\n"),
                         "454 4.7.0 TLS not available due to temporary reason\r\n");
     h_end(&H);
-    start_mx();
-    h_feed(&H, "EHLO c\r\nMAIL FROM:<a@b.example>\r\n");
+    start(NULL, "EHLO c\r\nMAIL FROM:<a@b.example>\r\n");
     assert_string_equal(h_feed(&H, "STARTTLS\r\n"), "503 5.5.1 MAIL transaction in progress\r\n");
     assert_string_equal(h_feed(&H, "STARTTLS now\r\n"),
                         "501 5.5.4 Syntax error: no arguments allowed\r\n");
@@ -922,13 +933,13 @@ static void test_require_tls(void **state)
     smtp_server_config cfg;
     msa_config(&cfg);
     cfg.require_tls = true;
-    h_start(&H, &cfg, NULL);
-    h_feed(&H, "EHLO c\r\n");
-    assert_string_equal(h_feed(&H, "MAIL FROM:<alice@example.net>\r\n"),
-                        "530 5.7.0 Must issue a STARTTLS command first\r\n");
-    assert_string_equal(h_feed(&H, "AUTH PLAIN\r\n"),
-                        "530 5.7.0 Must issue a STARTTLS command first\r\n");
-    assert_string_equal(h_feed(&H, "NOOP\r\n"), "250 2.0.0 Ok\r\n");
+    start(&cfg, "EHLO c\r\n");
+    static const exchange x[] = {
+        {"MAIL FROM:<alice@example.net>\r\n", "530 5.7.0 Must issue a STARTTLS command first\r\n"},
+        {"AUTH PLAIN\r\n", "530 5.7.0 Must issue a STARTTLS command first\r\n"},
+        {"NOOP\r\n", "250 2.0.0 Ok\r\n"},
+    };
+    converse(x);
     h_end(&H);
 }
 
@@ -939,7 +950,7 @@ static void test_msa_auth_plain(void **state)
     (void)state;
     smtp_server_config cfg;
     msa_config(&cfg);
-    h_start(&H, &cfg, NULL);
+    start(&cfg, NULL);
     /* before TLS: AUTH not offered, and refused */
     assert_null(strstr(h_feed(&H, "EHLO c\r\n"), "AUTH"));
     char line[300];
@@ -977,7 +988,7 @@ static void test_auth_plain_challenge_and_failures(void **state)
     smtp_server_config cfg;
     msa_config(&cfg);
     cfg.allow_plain_auth = true;
-    h_start(&H, &cfg, NULL);
+    start(&cfg, NULL);
     assert_non_null(strstr(h_feed(&H, "EHLO c\r\n"), "250-AUTH PLAIN LOGIN\r\n"));
     assert_string_equal(h_feed(&H, "AUTH PLAIN\r\n"), "334 \r\n");
     assert_int_equal(smtp_server_state_get(H.srv), SMTP_SRV_AUTH);
@@ -1007,8 +1018,7 @@ static void test_auth_login(void **state)
     smtp_server_config cfg;
     msa_config(&cfg);
     cfg.allow_plain_auth = true;
-    h_start(&H, &cfg, NULL);
-    h_feed(&H, "EHLO c\r\n");
+    start(&cfg, "EHLO c\r\n");
     assert_string_equal(h_feed(&H, "AUTH LOGIN\r\n"), "334 VXNlcm5hbWU6\r\n");
     assert_string_equal(h_feed(&H, "*\r\n"), "501 5.0.0 Authentication cancelled\r\n");
     assert_int_equal(smtp_server_state_get(H.srv), SMTP_SRV_IDLE);
@@ -1022,8 +1032,7 @@ static void test_auth_login(void **state)
     assert_string_equal(smtp_server_envelope(H.srv)->auth_user, "bob");
     h_end(&H);
     /* initial response with LOGIN carries the user name */
-    h_start(&H, &cfg, NULL);
-    h_feed(&H, "EHLO c\r\n");
+    start(&cfg, "EHLO c\r\n");
     assert_string_equal(h_feed(&H, "AUTH LOGIN YWxpY2U=\r\n"), "334 UGFzc3dvcmQ6\r\n");
     assert_string_equal(h_feed(&H, "c2VjcmV0\r\n"), "235 2.7.0 Authentication successful\r\n");
     h_end(&H);
@@ -1036,7 +1045,7 @@ static void test_auth_show_secrets_and_sequence(void **state)
     msa_config(&cfg);
     cfg.allow_plain_auth = true;
     cfg.show_secrets = true;
-    h_start(&H, &cfg, NULL);
+    start(&cfg, NULL);
     char line[300];
     snprintf(line, sizeof line, "AUTH PLAIN %s\r\n", plain_ir("alice", "secret"));
     assert_string_equal(h_feed(&H, line), "503 5.5.1 Send HELO/EHLO first\r\n");
@@ -1047,15 +1056,13 @@ static void test_auth_show_secrets_and_sequence(void **state)
     /* AUTH during a transaction, AUTH on a server without users */
     smtp_server_config mx;
     mx_config(&mx);
-    h_start(&H, &mx, NULL);
-    h_feed(&H, "EHLO c\r\n");
+    start(&mx, "EHLO c\r\n");
     assert_string_equal(h_feed(&H, "AUTH PLAIN\r\n"), "502 5.5.1 AUTH not available\r\n");
     h_end(&H);
     mx.users = users;
     mx.n_users = 2;
     mx.allow_plain_auth = true;
-    h_start(&H, &mx, NULL);
-    h_feed(&H, "EHLO c\r\nMAIL FROM:<a@b.example>\r\n");
+    start(&mx, "EHLO c\r\nMAIL FROM:<a@b.example>\r\n");
     assert_string_equal(h_feed(&H, "AUTH PLAIN\r\n"),
                         "503 5.5.1 AUTH not permitted during a mail transaction\r\n");
     h_end(&H);
@@ -1077,7 +1084,7 @@ static void test_check_password_hook(void **state)
     cfg.allow_plain_auth = true;
     cfg.policy.ctx = &calls;
     cfg.policy.check_password = hook_password;
-    h_start(&H, &cfg, NULL);
+    start(&cfg, NULL);
     assert_non_null(strstr(h_feed(&H, "EHLO c\r\n"), "AUTH PLAIN LOGIN"));
     char line[300];
     snprintf(line, sizeof line, "AUTH PLAIN %s\r\n", plain_ir("hook", "pw"));
@@ -1091,8 +1098,7 @@ static void test_check_password_hook(void **state)
 static void test_mx_relay_denied(void **state)
 {
     (void)state;
-    start_mx();
-    h_feed(&H, "EHLO c\r\nMAIL FROM:<a@b.example>\r\n");
+    start(NULL, "EHLO c\r\nMAIL FROM:<a@b.example>\r\n");
     assert_string_equal(h_feed(&H, "RCPT TO:<victim@elsewhere.example>\r\n"),
                         "554 5.7.1 Relay access denied\r\n");
     assert_non_null(h_find(&H, SMTP_EV_REPLY, "rcpt.relay_denied"));
@@ -1109,8 +1115,7 @@ static void test_mta_trusted_and_untrusted(void **state)
     cfg.hostname = "relay.example.net";
     cfg.policy.ctx = &log;
     cfg.policy.on_accept = on_accept;
-    h_start(&H, &cfg, NULL);
-    h_feed(&H, "EHLO c\r\nMAIL FROM:<a@b.example>\r\n");
+    start(&cfg, "EHLO c\r\nMAIL FROM:<a@b.example>\r\n");
     assert_string_equal(h_feed(&H, "RCPT TO:<bob@example.org>\r\n"),
                         "554 5.7.1 Relay access denied\r\n");
     h_end(&H);
@@ -1171,13 +1176,10 @@ static void test_hooks(void **state)
     (void)state;
     accept_log log = {.reject_code = 554};
     smtp_server_config cfg;
-    mx_config(&cfg);
-    cfg.policy.ctx = &log;
+    logged_mx(&cfg, &log);
     cfg.policy.on_mail = greylist;
     cfg.policy.on_rcpt = rcpt_hook;
-    cfg.policy.on_accept = on_accept;
-    h_start(&H, &cfg, NULL);
-    h_feed(&H, "EHLO c\r\n");
+    start(&cfg, "EHLO c\r\n");
     assert_string_equal(h_feed(&H, "MAIL FROM:<new@b.example>\r\n"),
                         "451 4.7.1 Greylisted, try again later\r\n");
     assert_non_null(h_find(&H, SMTP_EV_REPLY, "mail.rejected"));
@@ -1203,8 +1205,7 @@ static void test_error_limits(void **state)
     mx_config(&cfg);
     smtp_limits_set(&cfg.limits, SMTP_LIMIT_SOFT_ERRORS, 2);
     smtp_limits_set(&cfg.limits, SMTP_LIMIT_HARD_ERRORS, 3);
-    h_start(&H, &cfg, NULL);
-    h_feed(&H, "BAD1\r\n");
+    start(&cfg, "BAD1\r\n");
     assert_null(h_find(&H, SMTP_EV_ERROR, "errors.soft_limit"));
     h_feed(&H, "BAD2\r\n");
     assert_non_null(h_find(&H, SMTP_EV_ERROR, "errors.soft_limit"));
@@ -1219,7 +1220,7 @@ static void test_error_limits(void **state)
 static void test_timeouts(void **state)
 {
     (void)state;
-    start_mx();
+    start(NULL, NULL);
     uint64_t dl = smtp_server_deadline(H.srv);
     assert_int_equal(dl, 1000 + 300000);
     smtp_server_tick(H.srv, dl - 1);
@@ -1243,7 +1244,7 @@ static void test_timeouts(void **state)
     smtp_server_config cfg;
     mx_config(&cfg);
     smtp_limits_set(&cfg.limits, SMTP_LIMIT_TIMEOUT_DATA, 2000);
-    h_start(&H, &cfg, NULL);
+    start(&cfg, NULL);
     open_data();
     assert_int_equal(smtp_server_deadline(H.srv), 1000 + 2000);
     smtp_server_tick(H.srv, 3000);
@@ -1255,7 +1256,7 @@ static void test_timeouts(void **state)
 static void test_shutdown(void **state)
 {
     (void)state;
-    start_mx();
+    start(NULL, NULL);
     smtp_server_shutdown(H.srv, 2000);
     h_drain(&H);
     assert_string_equal(H.out, "421 4.3.2 Service shutting down, closing connection\r\n");
@@ -1269,7 +1270,7 @@ static void test_no_enhanced_codes(void **state)
     smtp_server_config cfg;
     mx_config(&cfg);
     cfg.enhancedstatuscodes = false;
-    h_start(&H, &cfg, NULL);
+    start(&cfg, NULL);
     assert_null(strstr(h_feed(&H, "EHLO c\r\n"), "ENHANCEDSTATUSCODES"));
     assert_string_equal(h_feed(&H, "MAIL FROM:<a@b.example>\r\n"), "250 Ok\r\n");
     h_end(&H);
@@ -1278,8 +1279,7 @@ static void test_no_enhanced_codes(void **state)
 static void test_state_events_and_names(void **state)
 {
     (void)state;
-    start_mx();
-    h_feed(&H, "EHLO c\r\n");
+    start(NULL, "EHLO c\r\n");
     const h_event *e = h_find(&H, SMTP_EV_STATE, NULL);
     assert_non_null(e);
     assert_int_equal(e->from, SMTP_SRV_READY);
