@@ -224,10 +224,10 @@ void imap_cmd_copy(imap_server *srv, imap_cursor *c, bool uid, bool move)
         put_uid_set(code + w, cap - w, fresh, k);
     }
     if (move) {
-        /* RFC 6851 4.3: COPYUID comes untagged, before the EXPUNGEs */
+        /* RFC 9051 6.4.8: COPYUID comes untagged, before the EXPUNGEs */
         if (code)
             imap_respond(srv, RETR_EV_UNTAGGED, "*", "OK", code, "imap.move.copyuid",
-                         "RFC 6851 4.3", "Moved");
+                         "RFC 9051 6.4.8", "Moved");
         imap_expunge_uids(srv, true, uids, k, false);
         imap_tagged(srv, "OK", NULL, "imap.move.ok", rfc, done);
     } else {

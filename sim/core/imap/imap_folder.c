@@ -206,7 +206,7 @@ static int folder_names(imap_server *srv, bool subscribed, mailbox_names *out)
 enum { SEL_SUBSCRIBED = 1, SEL_SPECIAL = 2, RET_SUBSCRIBED = 4 };
 
 /* list_options - "(OPTION ...)", the selection options before the reference or the RETURN
- * options after the pattern (RFC 9051 6.3.9, part of IMAP4rev2; SPECIAL-USE from RFC 6154 5):
+ * options after the pattern (RFC 9051 6.3.9, part of IMAP4rev2; SPECIAL-USE from RFC 6154):
  * the bits we act on. CHILDREN and SPECIAL-USE attributes are always returned, and REMOTE and
  * RECURSIVEMATCH change nothing here (no remote mailboxes; children of subscribed names are
  * listed by name). 0, or -1 for an unknown option. */

@@ -77,7 +77,7 @@ typedef enum {
     MAILBOX_F_EXISTS,      /* the name is taken: NO [ALREADYEXISTS] (RFC 5530 3) */
     MAILBOX_F_NONEXISTENT, /* no such folder: NO [NONEXISTENT] */
     MAILBOX_F_BADNAME,     /* not a name we can store: NO [CANNOT] */
-    MAILBOX_F_NONASCII,    /* modified UTF-7 or 8-bit (RFC 9051 5.1.3): NO [CANNOT] */
+    MAILBOX_F_NONASCII,    /* modified UTF-7 or 8-bit (RFC 3501 5.1.3): NO [CANNOT] */
     MAILBOX_F_INBOX,       /* INBOX cannot be deleted, and has no subfolders here */
     MAILBOX_F_INUSE,       /* open in a session: NO [INUSE] */
     MAILBOX_F_CHILDREN,    /* DELETE of a folder that has subfolders: NO [CANNOT] */
@@ -104,7 +104,7 @@ void mailbox_names_free(mailbox_names *l);
 /* mailbox_is_inbox - "INBOX" in any case (RFC 9051 5.1). */
 bool mailbox_is_inbox(const char *name);
 /* mailbox_name_check - can name be a folder? Printable ASCII, no wildcards ('*', '%'),
- * no '/', '\\' or '"', no '&' (modified UTF-7, RFC 9051 5.1.3: refused, not decoded), no empty
+ * no '/', '\\' or '"', no '&' (modified UTF-7, RFC 3501 5.1.3: refused, not decoded), no empty
  * level ("a..b", ".a", "a."), not INBOX or under it, at most MAILBOX_NAME_MAX octets. */
 mailbox_fstatus mailbox_name_check(const char *name);
 

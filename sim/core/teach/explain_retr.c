@@ -470,7 +470,7 @@ static const explain_entry table[] = {
                             "printable ASCII without wildcards, slashes or empty levels.",
      "RFC 9051 7.1"},
     {"imap.folder.nonascii", "NO [CANNOT]: non-ASCII names travel in modified UTF-7 (with "
-                             "'&'); this server keeps to plain ASCII names.", "RFC 9051 5.1.3"},
+                             "'&'); this server keeps to plain ASCII names.", "RFC 3501 5.1.3"},
     {"imap.folder.inbox", "NO [CANNOT]: INBOX is special: it always exists, so it cannot be "
                           "deleted, and here it has no mailboxes under it.", "RFC 9051 6.3.5"},
     {"imap.folder.inuse", "NO [INUSE]: the mailbox is selected by a session, so it cannot be "
@@ -501,7 +501,7 @@ static const explain_entry table[] = {
     {"imap.copy.trycreate", "NO [TRYCREATE]: the target mailbox does not exist; nothing was "
                             "copied or moved.", "RFC 9051 7.1"},
     {"imap.move.copyuid", "Untagged OK [COPYUID ...]: MOVE reports the new UIDs first, then "
-                          "EXPUNGE for each message that left.", "RFC 6851 4.3"},
+                          "EXPUNGE for each message that left.", "RFC 9051 6.4.8"},
     {"imap.move.ok", "Tagged OK: the messages are in the target mailbox and gone from this "
                      "one, in one step (no copy plus \\Deleted plus EXPUNGE).",
      "RFC 9051 6.4.8"},

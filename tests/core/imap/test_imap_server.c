@@ -577,7 +577,7 @@ static void test_folders_copy_move(void **state)
     assert_non_null(strstr(feed("k5 COPY 1 \"a/b\"\r\n"), "k5 NO [CANNOT]"));
     assert_string_equal(feed("k3 COPY 7 Trash\r\n"), "k3 BAD Invalid message sequence number\r\n");
     assert_string_equal(feed("k4 COPY 1\r\n"), "k4 BAD Syntax: COPY sequence-set mailbox\r\n");
-    /* RFC 6851 4.3: COPYUID untagged, then the EXPUNGEs, then OK */
+    /* RFC 9051 6.4.8: COPYUID untagged, then the EXPUNGEs, then OK */
     assert_string_equal(feed("m1 UID MOVE 2 Trash\r\n"),
                         "* OK [COPYUID 3857529046 2 3] Moved\r\n* 2 EXPUNGE\r\n"
                         "m1 OK MOVE completed\r\n");
