@@ -53,7 +53,7 @@ void net_mailstore_poll(net_mailstore *st);
  * driver knows when to tell its IMAP sessions (imap_server_mailbox_changed). */
 unsigned long net_mailstore_generation(const net_mailstore *st);
 
-/* net_mailstore_open_count - mailboxes open now (sessions logged in). */
+/* net_mailstore_open_count - mailboxes (INBOXes and folders) open now in sessions. */
 size_t net_mailstore_open_count(const net_mailstore *st);
 
 #endif
