@@ -14,6 +14,7 @@ only=${2:-}
 brief=0
 [ "$only" = "--brief" ] && only="" && brief=1
 [ "${3:-}" = "--brief" ] && brief=1
+only=${only#fuzz_} # FUZZ_TARGET=fuzz_lesson and FUZZ_TARGET=lesson mean the same
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
 export SMTPSIM_DATA="$root"
@@ -23,6 +24,11 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 mkdir -p build/fuzz/artifacts
 status=0
+if [ -n "$only" ] && [ ! -f "tests/fuzz/fuzz_$only.c" ]; then
+    echo "run_fuzz: no fuzz target '$only'; the targets are:" \
+        $(ls tests/fuzz/fuzz_*.c | sed 's|.*/fuzz_||; s|\.c$||') >&2
+    exit 2
+fi
 for src in tests/fuzz/fuzz_*.c; do
     t=$(basename "$src" .c)
     t=${t#fuzz_}
