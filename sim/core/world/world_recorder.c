@@ -1,5 +1,5 @@
 /* world_recorder.c - engine events into steps and node states, for the simulated world's pumps
- * and for `smtpsim live` alike (see world_recorder.h).
+ * and for `smtpsim live` alike (see world_recorder.h): SMTP first, then POP3 and IMAP.
  *
  * Texts are written straight into the world's arena without printf: this runs for every
  * command and reply of every session, the hot path of a world run.
@@ -9,10 +9,15 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/imap/imap_client.h"
+#include "core/imap/imap_server.h"
+#include "core/pop3/pop3_client.h"
+#include "core/pop3/pop3_server.h"
 #include "core/smtp/smtp_reply.h"
 #include "core/world/world_internal.h"
 
 #define RECORD_TEXT_MAX 300 /* bytes of a line kept in a step's text */
+#define RECORD_LOCAL_MAX 200 /* one-line text of a retrieval CHECK step */
 
 void world_link_init(world_link *l, int client, int server, int conn_id, uint16_t port)
 {
@@ -149,4 +154,135 @@ const world_step *world_record_event(world *w, world_link *l, const smtp_event *
         (size_t)l->server >= w->n_nodes)
         return NULL;
     return w_record(w, l, ev, server_engine, t_send, t_arrive, NULL, NULL);
+}
+
+/* ---- POP3 and IMAP ------------------------------------------------------------------------ */
+
+void world_retr_link_init(world_retr_link *l, bool pop3, int client, int server, int conn_id,
+                          uint16_t port, bool implicit_tls)
+{
+    *l = (world_retr_link){.client = client, .server = server, .conn = conn_id, .port = port,
+                           .pop3 = pop3, .implicit_tls = implicit_tls};
+}
+
+/* retr_add - append one step; a failure is sticky */
+static void retr_add(world *w, world_retr_link *l, world_step_kind kind, bool from_client,
+                     uint64_t t0, uint64_t t1, const char *text, const char *bytes, size_t len,
+                     const retr_event *ev)
+{
+    /* steps that are no engine event: the world's own keys (explain_retr.c) */
+    static const struct {
+        world_step_kind kind;
+        const char *key, *rfc;
+    } own[] = {
+        {WORLD_STEP_CONNECT, "retr.connect", "RFC 8314 3"},
+        {WORLD_STEP_TLS, "retr.tls.starttls", "RFC 9051 6.2.1"},
+        {WORLD_STEP_CLOSE, "retr.close", "RFC 1939 6"},
+    };
+    world_step st;
+    memset(&st, 0, sizeof st);
+    st.kind = kind;
+    st.from = from_client ? l->client : l->server;
+    st.to = from_client ? l->server : l->client;
+    if (kind == WORLD_STEP_CHECK)
+        st.to = st.from;
+    st.conn = l->conn;
+    st.port = l->port;
+    st.tls = l->tls;
+    st.t_send_ms = t0;
+    st.t_arrive_ms = t1;
+    st.text = text;
+    st.bytes = bytes;
+    st.len = len;
+    for (size_t i = 0; i < sizeof own / sizeof own[0]; i++)
+        if (own[i].kind == kind)
+            st.key = own[i].key, st.rfc = own[i].rfc;
+    if (kind == WORLD_STEP_TLS && l->pop3)
+        st.key = "retr.tls.stls", st.rfc = "RFC 2595 4";
+    if (kind == WORLD_STEP_TLS && l->implicit_tls && !l->any_line)
+        st.key = "retr.tls.implicit", st.rfc = "RFC 8314 3";
+    if (ev) {
+        snprintf(st.verb, sizeof st.verb, "%s", ev->verb);
+        /* the status word stands where SMTP has its code: "+OK", "-ERR", "OK", "NO", ... */
+        snprintf(st.esc, sizeof st.esc, "%s", ev->status);
+        st.rfc = ev->rfc;
+        st.key = ev->key;
+    }
+    /* a state an engine reported rides on the next step that involves its node */
+    char *sf = from_client ? l->st_cl : l->st_srv, *sto = from_client ? l->st_srv : l->st_cl;
+    if (kind == WORLD_STEP_CHECK)
+        sto = NULL;
+    l->any_line |= kind == WORLD_STEP_COMMAND || kind == WORLD_STEP_REPLY;
+    if (world_live_append_step(w, &st, sf[0] ? sf : NULL, sto && sto[0] ? sto : NULL) < 0)
+        l->failed = -1;
+    sf[0] = '\0';
+    if (sto)
+        sto[0] = '\0';
+}
+
+/* retr_state_text - what a node shows for an engine state */
+static const char *retr_state_text(const world_retr_link *l, bool server, int st)
+{
+    if (l->pop3)
+        return server ? pop3_server_state_name((pop3_server_state)st)
+                      : pop3_client_state_name((pop3_client_state)st);
+    return server ? imap_server_state_name((imap_server_state)st)
+                  : imap_client_state_name((imap_client_state)st);
+}
+
+void world_retr_record_flush(world *w, world_retr_link *l)
+{
+    if (!w || !l || !l->have_line)
+        return;
+    l->have_line = false;
+    bool cmd = l->line.kind == RETR_EV_COMMAND;
+    const char *text = w_record_text(w, l->line.bytes, l->line.len);
+    retr_add(w, l, cmd ? WORLD_STEP_COMMAND : WORLD_STEP_REPLY, cmd, l->line_t0, l->line_t1,
+             text, l->line.bytes, l->line.len, &l->line);
+}
+
+void world_retr_record_event(world *w, world_retr_link *l, const retr_event *ev,
+                             bool server_engine, uint64_t t_send, uint64_t t_arrive)
+{
+    if (!w || !l || !ev)
+        return;
+    if (ev->kind != RETR_EV_STATE)
+        world_retr_record_flush(w, l);
+    char local[RECORD_LOCAL_MAX];
+    switch (ev->kind) {
+    case RETR_EV_COMMAND:
+    case RETR_EV_RESPONSE:
+    case RETR_EV_UNTAGGED:
+    case RETR_EV_CONTINUE:
+        /* each line once: the client's commands, or the server's when it is alone */
+        if (ev->bytes && (ev->kind != RETR_EV_COMMAND || !server_engine || l->server_commands) &&
+            (ev->kind == RETR_EV_COMMAND || server_engine)) {
+            l->line = *ev;
+            l->have_line = true;
+            l->line_t0 = t_send;
+            l->line_t1 = t_arrive;
+        }
+        break;
+    case RETR_EV_ERROR:
+        snprintf(local, sizeof local, "%s: %s", server_engine ? "server" : "client", ev->key);
+        retr_add(w, l, WORLD_STEP_CHECK, !server_engine, t_send, t_send, local, NULL, 0, ev);
+        break;
+    case RETR_EV_STATE:
+        snprintf(server_engine ? l->st_srv : l->st_cl, sizeof l->st_cl, "%s",
+                 retr_state_text(l, server_engine, ev->state_to));
+        break;
+    default: /* STARTTLS, AUTH, MESSAGE, DONE, CLOSE: the steps around say it */
+        break;
+    }
+}
+
+void world_retr_record_step(world *w, world_retr_link *l, world_step_kind kind,
+                            bool from_client, uint64_t t_send, uint64_t t_arrive,
+                            const char *text)
+{
+    if (!w || !l)
+        return;
+    if (kind == WORLD_STEP_TLS)
+        l->tls = true;
+    retr_add(w, l, kind, from_client, t_send, t_arrive, text, NULL, 0, NULL);
 }
