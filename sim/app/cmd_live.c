@@ -11,7 +11,9 @@
  * (Maildir syncs run on the MX's own helper).
  *
  * The same loop also runs an IMAP and a POP3 server (net_retr) over the MX's Maildir, so the
- * mail a learner sends with Thunderbird can be read back in Thunderbird.
+ * mail a learner sends with Thunderbird can be read back in Thunderbird. Those sessions are
+ * animated too, recorded as the simulated retrieval hop records them (world_retr_record_*):
+ * the mailbox server (MS) and the reading mail client join the world with the first of them.
  *
  * Which node a session comes from: a relay hop's outgoing connection is recognised at the next
  * server by its source port (the relaying server reports it); anything else is the mail client.
@@ -50,7 +52,11 @@
 #define LIVE_DETAIL_MAX 65536 /* bytes of a delivered message shown as the step's detail */
 #define LIVE_FRAME_MS 16
 
-enum { N_MUA, N_MSA, N_MTA, N_MX, N_BOX, N_COUNT };
+#define LIVE_MAX_RETR 256 /* remembered POP3/IMAP sessions (oldest reused) */
+
+enum { N_MUA, N_MSA, N_MTA, N_MX, N_BOX, N_MS, N_READER, N_COUNT };
+#define N_CHAIN N_MS /* the nodes made at start; the MS and the reader come with the first
+                        retrieval session */
 
 typedef struct live live;
 
@@ -70,6 +76,18 @@ typedef struct {
 } live_session;
 
 typedef struct {
+    live *lv;
+    bool pop3;
+} live_retr_server;
+
+typedef struct {
+    const live_retr_server *rs;
+    unsigned session;
+    world_retr_link link; /* the session as the world's recorder sees it */
+    bool used;
+} live_retr_session;
+
+typedef struct {
     int port; /* a relay hop's local port */
     int node; /* the node that relays */
 } live_relay_port;
@@ -81,12 +99,16 @@ struct live {
     live_session sess[LIVE_MAX_SESSIONS];
     size_t next_sess;
     live_relay_port relay_ports[64];
+    live_retr_server rsrv[2]; /* IMAP, POP3 */
+    live_retr_session rsess[LIVE_MAX_RETR];
+    size_t next_rsess;
     int next_conn;
     uint64_t t0;
     bool print; /* --no-window: print each step */
 };
 
-static const char *const node_role[N_COUNT] = {"MUA", "MSA", "MTA", "MX", "Mailbox"};
+static const char *const node_role[N_COUNT] = {"MUA", "MSA", "MTA", "MX", "Mailbox", "MS",
+                                               "MUA"};
 
 static live_session *find_session(live *lv, int srv, unsigned id)
 {
@@ -119,7 +141,7 @@ static void append(live *lv, world_step *st, const char *state_from, const char 
         st->rfc = "";
     if (!st->key)
         st->key = "";
-    for (int i = 0; i < N_COUNT; i++) {
+    for (int i = 0; i < N_CHAIN; i++) {
         if (st->from == i)
             st->from = lv->node[i];
         if (st->to == i)
@@ -274,6 +296,71 @@ static int add_node(live *lv, int idx, world_node_kind kind, const char *name, c
     return lv->node[idx] < 0 ? -1 : 0;
 }
 
+/* retr_nodes - the mailbox server beside the MX and the reading mail client, once */
+static int retr_nodes(live *lv)
+{
+    if (lv->node[N_MS] >= 0)
+        return 0;
+    const world_node *mx = world_node_at(lv->w, (size_t)lv->node[N_MX]);
+    if (add_node(lv, N_MS, WORLD_NODE_MS, mx->host, mx->host, 0) ||
+        add_node(lv, N_READER, WORLD_NODE_READER, "your mail reader", "reader", 0)) {
+        lv->node[N_MS] = -1;
+        return -1;
+    }
+    return 0;
+}
+
+/* observe_retr - a POP3 or IMAP session of net_retr, recorded as the simulated hop is */
+static void observe_retr(void *ctx, const net_retr_obs *o)
+{
+    const live_retr_server *rs = ctx;
+    live *lv = rs->lv;
+    live_retr_session *s = NULL;
+    for (size_t i = 0; i < LIVE_MAX_RETR && o->kind != NET_RETR_OBS_CONNECT; i++)
+        if (lv->rsess[i].used && lv->rsess[i].rs == rs && lv->rsess[i].session == o->session)
+            s = &lv->rsess[i];
+    if (o->kind == NET_RETR_OBS_CONNECT) {
+        if (retr_nodes(lv) < 0)
+            return;
+        s = &lv->rsess[lv->next_rsess++ % LIVE_MAX_RETR];
+        *s = (live_retr_session){.rs = rs, .session = o->session, .used = true};
+        world_retr_link_init(&s->link, rs->pop3, lv->node[N_READER], lv->node[N_MS],
+                             ++lv->next_conn, (uint16_t)o->server_port, o->implicit_tls);
+        s->link.server_commands = true; /* the client is a real program: no engine of ours */
+    }
+    if (!s)
+        return;
+    size_t before = world_step_count(lv->w);
+    uint64_t t = live_ms(lv);
+    char text[600];
+    switch (o->kind) {
+    case NET_RETR_OBS_CONNECT:
+        snprintf(text, sizeof text, "connect from %s:%d to port %d (%s)", o->text, o->port,
+                 o->server_port, rs->pop3 ? "POP3" : "IMAP");
+        world_retr_record_step(lv->w, &s->link, WORLD_STEP_CONNECT, true, t, t + 1, text);
+        break;
+    case NET_RETR_OBS_EVENT:
+        world_retr_record_event(lv->w, &s->link, o->ev, true, t, t + 1);
+        break;
+    case NET_RETR_OBS_IDLE:
+        world_retr_record_flush(lv->w, &s->link);
+        break;
+    case NET_RETR_OBS_TLS:
+        snprintf(text, sizeof text, "TLS started: %s", o->text);
+        world_retr_record_step(lv->w, &s->link, WORLD_STEP_TLS, true, t, t + 1, text);
+        break;
+    case NET_RETR_OBS_CLOSE:
+        world_retr_record_flush(lv->w, &s->link);
+        s->link.tls = false; /* the session is over: no padlock stays */
+        snprintf(text, sizeof text, "closed: %s", o->text);
+        world_retr_record_step(lv->w, &s->link, WORLD_STEP_CLOSE, true, t, t + 1, text);
+        s->used = false;
+        break;
+    }
+    for (size_t i = before; i < world_step_count(lv->w); i++)
+        print_step(lv, world_step_at(lv->w, i));
+}
+
 static bool have_display(void)
 {
     const char *d = getenv("DISPLAY"), *wl = getenv("WAYLAND_DISPLAY");
@@ -393,6 +480,7 @@ int cmd_live(int argc, char **argv)
     lv.print = no_window;
     lv.t0 = net_monotonic_ms();
     lv.w = world_new_live();
+    lv.node[N_MS] = lv.node[N_READER] = -1;
     net_loop *loop = net_loop_new();
     int rc = 1;
     net_server *srv[3] = {NULL, NULL, NULL};
@@ -466,6 +554,9 @@ int cmd_live(int argc, char **argv)
         c->allow_plaintext = !c->tls_dir; /* no certificate: loopback login without TLS */
         c->store = store;
         c->log_level = level;
+        lv.rsrv[k] = (live_retr_server){&lv, k == 1};
+        c->observe = observe_retr;
+        c->observe_ctx = &lv.rsrv[k];
         retr[k] = net_retr_new(loop, c, err, sizeof err);
         if (!retr[k]) {
             fprintf(stderr, "smtpsim live: %s %s\n", c->name, err);

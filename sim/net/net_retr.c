@@ -45,6 +45,7 @@ typedef struct retr_session {
     size_t in_len, in_cap;
     unsigned long gen; /* mailbox generation the session was last told about */
     bool closing;
+    bool tls;          /* the handshake is done (for the observer) */
     struct retr_session *prev, *next;
 } retr_session;
 
@@ -106,6 +107,38 @@ static void log_event(retr_session *ss, const retr_event *ev)
              (int)(eol < n ? eol : n), ev->bytes, more ? " ..." : "");
 }
 
+/* observe - tell the live view, if any */
+static void observe(retr_session *ss, net_retr_obs o)
+{
+    const net_retr_config *cfg = ss->srv->cfg;
+    if (!cfg->observe)
+        return;
+    o.session = ss->id;
+    o.tls = ss->tls;
+    cfg->observe(cfg->observe_ctx, &o);
+}
+
+/* drain_events - an engine's events: logged, observed, STARTTLS and CLOSE acted on; returns
+ * whether STARTTLS came (the input pipelined after it is dropped). */
+static bool drain_events(retr_session *ss)
+{
+    net_retr *r = ss->srv;
+    retr_event ev;
+    bool tls = false;
+    while (r->ops->next_event(ss->eng, &ev)) {
+        log_event(ss, &ev);
+        observe(ss, (net_retr_obs){.kind = NET_RETR_OBS_EVENT, .ev = &ev});
+        if (ev.kind == RETR_EV_STARTTLS) {
+            tls = true;
+            net_conn_start_tls(ss->conn, r->tls, true, NULL);
+        } else if (ev.kind == RETR_EV_CLOSE) {
+            ss->closing = true;
+        }
+    }
+    observe(ss, (net_retr_obs){.kind = NET_RETR_OBS_IDLE});
+    return tls;
+}
+
 /* feed_held - feed held input one line at a time while the engine's output is small. */
 static void feed_held(retr_session *ss)
 {
@@ -117,17 +150,9 @@ static void feed_held(retr_session *ss)
         size_t n = lf ? (size_t)(lf - (ss->in + off)) + 1 : ss->in_len - off;
         r->ops->feed(ss->eng, ss->in + off, n, net_loop_now(r->loop));
         off += n;
-        retr_event ev;
-        while (r->ops->next_event(ss->eng, &ev)) {
-            log_event(ss, &ev);
-            if (ev.kind == RETR_EV_STARTTLS) {
-                /* bytes pipelined after STARTTLS are dropped (RFC 2595 4, CVE-2011-0411) */
-                off = ss->in_len;
-                net_conn_start_tls(ss->conn, r->tls, true, NULL);
-            } else if (ev.kind == RETR_EV_CLOSE) {
-                ss->closing = true;
-            }
-        }
+        if (drain_events(ss))
+            off = ss->in_len; /* bytes pipelined after STARTTLS are dropped (RFC 2595 4,
+                                 CVE-2011-0411) */
     }
     if (off) {
         memmove(ss->in, ss->in + off, ss->in_len - off);
@@ -140,14 +165,7 @@ static void session_process(retr_session *ss)
 {
     net_retr *r = ss->srv;
     feed_held(ss);
-    retr_event ev;
-    while (r->ops->next_event(ss->eng, &ev)) {
-        log_event(ss, &ev);
-        if (ev.kind == RETR_EV_STARTTLS)
-            net_conn_start_tls(ss->conn, r->tls, true, NULL);
-        else if (ev.kind == RETR_EV_CLOSE)
-            ss->closing = true;
-    }
+    drain_events(ss);
     net_conn_pause_read(ss->conn, ss->in_len > 0 || ss->closing);
     net_conn_flush(ss->conn);
     uint64_t d = r->ops->deadline(ss->eng);
@@ -200,6 +218,8 @@ static void on_tls(void *ctx, bool ok, const char *info)
     retr_log(ss->srv, NET_LOG_SESSION, "#%u tls %s", ss->id, info);
     if (!ok)
         return;
+    ss->tls = true;
+    observe(ss, (net_retr_obs){.kind = NET_RETR_OBS_TLS, .text = info});
     ss->srv->ops->tls_started(ss->eng, net_loop_now(ss->srv->loop));
     session_process(ss);
 }
@@ -233,6 +253,8 @@ static void on_close(void *ctx, const char *why)
         return;
     }
     retr_log(r, NET_LOG_SESSION, "#%u close: %s", ss->id, why);
+    ss->tls = false; /* the session is over: no padlock stays */
+    observe(ss, (net_retr_obs){.kind = NET_RETR_OBS_CLOSE, .text = why});
     net_loop_timer_cancel(r->loop, &ss->timer);
     net_loop_timer_cancel(r->loop, &ss->resume);
     r->ops->free(ss->eng); /* POP3: a session not ended by QUIT deletes nothing */
@@ -265,7 +287,7 @@ static void on_poll(void *ctx)
     net_loop_timer_set(r->loop, &r->poll, net_loop_now(r->loop) + NET_RETR_POLL_MS);
 }
 
-static void session_start(net_retr *r, int fd, bool implicit_tls)
+static void session_start(net_retr *r, int fd, int server_port, bool implicit_tls)
 {
     retr_session *ss = calloc(1, sizeof *ss);
     if (!ss) {
@@ -300,6 +322,8 @@ static void session_start(net_retr *r, int fd, bool implicit_tls)
     const char *peer = net_conn_peer(ss->conn, &port);
     retr_log(r, NET_LOG_SESSION, "#%u connect from %s:%d%s", ss->id, peer, port,
              implicit_tls ? " (implicit TLS)" : "");
+    observe(ss, (net_retr_obs){.kind = NET_RETR_OBS_CONNECT, .text = peer, .port = port,
+                               .server_port = server_port, .implicit_tls = implicit_tls});
     if (implicit_tls)
         net_conn_start_tls(ss->conn, r->tls, true, NULL); /* greeting after the handshake */
     session_process(ss);
@@ -324,7 +348,7 @@ static void on_accept(void *ctx, int lfd, unsigned events)
         }
         int one = 1;
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-        session_start(r, fd, l->implicit_tls);
+        session_start(r, fd, l->port, l->implicit_tls);
     }
 }
 
