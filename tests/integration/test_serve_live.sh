@@ -1,8 +1,9 @@
 # test_serve_live.sh - 'smtpsim live': the MSA -> MTA -> MX chain on loopback. A message
 # submitted with STARTTLS + AUTH crosses every hop (the live transcript names each one) and
 # lands in the Maildir; mail for a domain nobody serves comes back to the sender as a DSN
-# (never a 250 and then silence); the same Maildir is read back over IMAP; SIGTERM stops it
-# cleanly. Also runs once with a (dummy) window.
+# (never a 250 and then silence); the same Maildir is read back over IMAP (curl, imaplib) and
+# POP3 (poplib), and those sessions appear in the live transcript between the reading MUA and
+# the MS, password hidden; SIGTERM stops it cleanly. Also runs once with a (dummy) window.
 . tests/integration/lib.sh
 trap kill_servers EXIT
 export XDG_DATA_HOME="$TMPDIR_TEST/xdg"
@@ -68,6 +69,63 @@ printf '%s' "$out" | grep -q 'Undelivered Mail Returned to Sender' &&
     grep -q '^smtpsim live: Thunderbird: .*incoming IMAP server 127\.0\.0\.1 port' "$OUT" &&
     pass "live: the DSN is read back over IMAP (STARTTLS); Thunderbird settings printed" ||
     fail "live IMAP read-back" "$out"
+
+# read it back as a learner's mail program does: imaplib with STARTTLS, poplib with STLS; both
+# sessions are animated like the simulated retrieval hop (reader MUA <-> MS)
+POPP=$(sed -n 's/^smtpsim live: IMAP .*POP3 127\.0\.0\.1:\([0-9]*\) .*/\1/p' "$OUT")
+out=$($PY - "$IMAPP" "$POPP" <<'PYEOF' 2>&1
+import imaplib, poplib, ssl, sys
+ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
+m = imaplib.IMAP4("127.0.0.1", int(sys.argv[1]), timeout=30)
+m.starttls(ssl_context=ctx)
+m.login("demo", "demo")
+print("select", m.select("INBOX")[0])
+typ, d = m.fetch("1", "(BODY.PEEK[HEADER.FIELDS (SUBJECT)])")
+print("fetch", typ, d[0][1].decode().strip())
+m.logout()
+p = poplib.POP3("127.0.0.1", int(sys.argv[2]), timeout=30)
+p.stls(context=ctx)
+p.user("demo")
+p.pass_("demo")
+print("stat", p.stat()[0])
+p.quit()
+PYEOF
+)
+wait_for test "$(grep -c '^ *[0-9.]* MUA *MS *=== closed' "$OUT")" -ge 3
+# from imaplib's session on (curl's came first)
+t=$(awk '/MUA +MS +=== connect from .* \(IMAP\)$/ { b = "" } { b = b $0 "\n" } END { printf "%s", b }' "$OUT")
+if printf '%s' "$out" | grep -q '^fetch OK Subject: Undelivered Mail Returned to Sender' &&
+    printf '%s' "$out" | grep -qx 'stat 1' &&
+    printf '%s\n' "$t" | grep -q '^ *[0-9.]* MUA *MS *=== connect from 127\.0\.0\.1:[0-9]* to port '"$IMAPP"' (IMAP)$' &&
+    printf '%s\n' "$t" | grep -q '^ *[0-9.]* MUA *MS *-> [A-Z0-9]* STARTTLS' &&
+    printf '%s\n' "$t" | grep -q '^ *[0-9.]* MS *MUA *<-  [A-Z0-9]* OK Begin TLS' &&
+    printf '%s\n' "$t" | grep -q '^ *[0-9.]* MUA *MS *=== TLS started: TLS' &&
+    printf '%s\n' "$t" | grep -q '^ *[0-9.]* MUA *MS *~> [A-Z0-9]* LOGIN <credentials hidden>$' &&
+    printf '%s\n' "$t" | grep -q '^ *[0-9.]* MS *MUA *<~  \* 1 EXISTS$' &&
+    printf '%s\n' "$t" | grep -q '^ *[0-9.]* MUA *MS *~> [A-Z0-9]* FETCH 1 ' &&
+    printf '%s\n' "$t" | grep -q '^ *[0-9.]* MS *MUA *<~  \* 1 FETCH ' &&
+    printf '%s\n' "$t" | grep -q '^ *[0-9.]* MS *MUA *<~  [A-Z0-9]* OK FETCH completed$'; then
+    pass "live animates an IMAP session (imaplib: STARTTLS, LOGIN hidden, SELECT, FETCH)"
+else
+    fail "live IMAP session in the transcript" "$out $(printf '%s\n' "$t" | cut -c1-100 | head -30)"
+fi
+t=$(sed -n '/MUA *MS *=== connect from .* (POP3)$/,$p' "$OUT")
+if printf '%s\n' "$t" | grep -q '^ *[0-9.]* MUA *MS *=== connect from 127\.0\.0\.1:[0-9]* to port '"$POPP"' (POP3)$' &&
+    printf '%s\n' "$t" | grep -q '^ *[0-9.]* MS *MUA *<-  +OK .*POP3 server ready' &&
+    printf '%s\n' "$t" | grep -q '^ *[0-9.]* MUA *MS *-> STLS$' &&
+    printf '%s\n' "$t" | grep -q '^ *[0-9.]* MUA *MS *=== TLS started: TLS' &&
+    printf '%s\n' "$t" | grep -q '^ *[0-9.]* MUA *MS *~> USER demo$' &&
+    printf '%s\n' "$t" | grep -q '^ *[0-9.]* MUA *MS *~> PASS <credentials hidden>$' &&
+    printf '%s\n' "$t" | grep -q '^ *[0-9.]* MS *MUA *<~  +OK Logged in' &&
+    printf '%s\n' "$t" | grep -q '^ *[0-9.]* MUA *MS *~> QUIT$' &&
+    printf '%s\n' "$t" | grep -q '^ *[0-9.]* MUA *MS *=== closed: '; then
+    pass "live animates a POP3 session (poplib: STLS, USER, PASS hidden, STAT, QUIT)"
+else
+    fail "live POP3 session in the transcript" "$(printf '%s\n' "$t" | cut -c1-100 | head -20)"
+fi
+if grep -q 'LOGIN demo\|PASS demo\|demo demo' "$OUT"; then fail "live hides retrieval passwords" "found"
+else pass "live hides retrieval passwords"; fi
+
 kill -TERM $LPID
 wait $LPID
 rc=$?
@@ -85,6 +143,19 @@ expect_exit "submit while the window runs" 0 "$SMTPSIM" send --server 127.0.0.1:
 # the window has taken the session through to the mailbox before it is stopped
 md=$(sed -n 's/^smtpsim live: Maildir \([^ ]*\) .*/\1/p' "$OUT")
 wait_for at_least 1 "$md/bob/new" || fail "live with a window delivers" "$(tail -5 "$OUT")"
+# a POP3 session adds the MS and the reader to the drawn world
+POPP=$(sed -n 's/^smtpsim live: IMAP .*POP3 127\.0\.0\.1:\([0-9]*\) .*/\1/p' "$OUT")
+$PY - "$POPP" <<'PYEOF' >/dev/null 2>&1 || fail "poplib while the window runs" "$POPP"
+import poplib, ssl, sys
+ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
+p = poplib.POP3("127.0.0.1", int(sys.argv[1]), timeout=30)
+p.stls(context=ctx)
+p.user("demo")
+p.pass_("demo")
+p.stat()
+p.quit()
+PYEOF
+sleep 1 # a few frames with the retrieval nodes drawn
 kill -TERM $LPID
 wait $LPID
 rc=$?
