@@ -334,11 +334,21 @@ static void observe_retr(void *ctx, const net_retr_obs *o)
     uint64_t t = live_ms(lv);
     char text[600];
     switch (o->kind) {
-    case NET_RETR_OBS_CONNECT:
+    case NET_RETR_OBS_CONNECT: {
+        /* the MX host hands its store to its mailbox server, as the simulated hop says before
+         * each session (world_readers.c): the window draws the MS on the MX's side */
+        const world_node *mx = world_node_at(lv->w, (size_t)lv->node[N_MX]);
+        snprintf(text, sizeof text, "%s serves the Maildir to your mail reader (%s)", mx->host,
+                 rs->pop3 ? "POP3" : "IMAP");
+        world_step store = {.kind = WORLD_STEP_CHECK, .from = lv->node[N_MX],
+                            .to = lv->node[N_MS], .conn = -1, .t_send_ms = t, .t_arrive_ms = t,
+                            .text = text, .rfc = "RFC 5598 4.2.2", .key = "retr.store"};
+        world_live_append_step(lv->w, &store, NULL, NULL);
         snprintf(text, sizeof text, "connect from %s:%d to port %d (%s)", o->text, o->port,
                  o->server_port, rs->pop3 ? "POP3" : "IMAP");
         world_retr_record_step(lv->w, &s->link, WORLD_STEP_CONNECT, true, t, t + 1, text);
         break;
+    }
     case NET_RETR_OBS_EVENT:
         world_retr_record_event(lv->w, &s->link, o->ev, true, t, t + 1);
         break;

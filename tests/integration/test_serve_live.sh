@@ -96,6 +96,7 @@ wait_for test "$(grep -c '^ *[0-9.]* MUA *MS *=== closed' "$OUT")" -ge 3
 t=$(awk '/MUA +MS +=== connect from .* \(IMAP\)$/ { b = "" } { b = b $0 "\n" } END { printf "%s", b }' "$OUT")
 if printf '%s' "$out" | grep -q '^fetch OK Subject: Undelivered Mail Returned to Sender' &&
     printf '%s' "$out" | grep -qx 'stat 1' &&
+    grep -q '^ *[0-9.]* MX *MS *=== mx\.smtpsim\.test serves the Maildir to your mail reader (IMAP)$' "$OUT" &&
     printf '%s\n' "$t" | grep -q '^ *[0-9.]* MUA *MS *=== connect from 127\.0\.0\.1:[0-9]* to port '"$IMAPP"' (IMAP)$' &&
     printf '%s\n' "$t" | grep -q '^ *[0-9.]* MUA *MS *-> [A-Z0-9]* STARTTLS' &&
     printf '%s\n' "$t" | grep -q '^ *[0-9.]* MS *MUA *<-  [A-Z0-9]* OK Begin TLS' &&

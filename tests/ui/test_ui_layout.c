@@ -6,7 +6,8 @@
  * leaves its widget, and labels a student must read (node lines, buttons, panel titles, the
  * step counter, the what-if banner) are never cut. Then the node graph: for every shipped
  * scenario the topology is the graph the run draws (each link joins two neighbouring columns
- * or a lookup below its asker), and no step's token label covers a node. Runs under SDL's
+ * or a lookup below its asker), and no step's token label covers a node; and `live` once a
+ * learner reads the mail back (the MS and the reader beside the Maildir). Runs under SDL's
  * software renderer on a surface, so no display is needed. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -21,8 +22,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/pop3/pop3_server.h"
 #include "core/world/scenario.h"
 #include "core/world/world.h"
+#include "core/world/world_recorder.h"
 #include "ui/ui_app.h"
 #include "ui/ui_flow.h"
 #include "ui/ui_layout.h"
@@ -396,6 +399,105 @@ static void test_late_reader(void **state)
     world_free(w);
 }
 
+/* a retrieval line as a server engine reports it to `live` (net_retr) */
+static void live_retr_line(world *w, world_retr_link *l, retr_event_kind kind, const char *line,
+                           const char *status, int state_to)
+{
+    retr_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.kind = kind;
+    ev.bytes = line;
+    ev.len = strlen(line);
+    snprintf(ev.status, sizeof ev.status, "%s", status);
+    ev.rfc = "RFC 1939 4";
+    ev.key = "test";
+    world_retr_record_event(w, l, &ev, true, 0, 1);
+    if (state_to >= 0) {
+        retr_event st = {.kind = RETR_EV_STATE, .state_to = state_to, .rfc = "", .key = ""};
+        world_retr_record_event(w, l, &st, true, 0, 1);
+    }
+    world_retr_record_flush(w, l);
+}
+
+/* `smtpsim live` after a learner sent a message and read it back by POP3: the chain's five
+ * nodes, then the mailbox server and the reading MUA added with the first retrieval session
+ * (cmd_live.c's order and kinds), its steps recorded as live records them. Every step, at the
+ * three classroom sizes and every theme: nothing overlaps, no label is cut. */
+static void test_live_retrieval(void **state)
+{
+    (void)state;
+    world *w = world_new_live();
+    int mua = live_node(w, WORLD_NODE_MUA, "MUA", "client");
+    int msa = live_node(w, WORLD_NODE_MSA, "MSA", "msa.smtpsim.test");
+    int mta = live_node(w, WORLD_NODE_MTA, "MTA", "mta.smtpsim.test");
+    int mx = live_node(w, WORLD_NODE_MX, "MX", "mx.smtpsim.test");
+    int box = live_node(w, WORLD_NODE_MAILBOX, "Mailbox", "/tmp/smtpsim-live-XXXXXX");
+    live_step(w, WORLD_STEP_CONNECT, mua, msa, "connect from 127.0.0.1:40000 to port 2587");
+    live_step(w, WORLD_STEP_COMMAND, mua, msa, "EHLO client");
+    live_step(w, WORLD_STEP_CONNECT, msa, mta, "connect from 127.0.0.1:40001 to port 2526");
+    live_step(w, WORLD_STEP_CONNECT, mta, mx, "connect from 127.0.0.1:40002 to port 2525");
+    live_step(w, WORLD_STEP_DELIVER, mx, box, "delivered: /tmp/smtpsim-live-XXXXXX/demo/new/1");
+    int ms = live_node(w, WORLD_NODE_MS, "MS", "mx.smtpsim.test");
+    int reader = live_node(w, WORLD_NODE_READER, "MUA", "reader");
+    live_step(w, WORLD_STEP_CHECK, mx, ms, "mx.smtpsim.test serves the Maildir to your mail "
+                                          "reader (POP3)");
+    world_retr_link l;
+    world_retr_link_init(&l, true, reader, ms, 4, 2110, false);
+    l.server_commands = true;
+    world_retr_record_step(w, &l, WORLD_STEP_CONNECT, true, 0, 1,
+                           "connect from 127.0.0.1:40003 to port 2110 (POP3)");
+    live_retr_line(w, &l, RETR_EV_RESPONSE, "+OK mx.smtpsim.test POP3 server ready\r\n", "+OK",
+                   POP3_SRV_AUTHORIZATION);
+    live_retr_line(w, &l, RETR_EV_COMMAND, "STLS\r\n", "", -1);
+    live_retr_line(w, &l, RETR_EV_RESPONSE, "+OK Begin TLS negotiation\r\n", "+OK", -1);
+    world_retr_record_step(w, &l, WORLD_STEP_TLS, true, 0, 1,
+                           "TLS started: TLSv1.3 TLS_AES_256_GCM_SHA384");
+    live_retr_line(w, &l, RETR_EV_COMMAND, "USER demo\r\n", "", -1);
+    live_retr_line(w, &l, RETR_EV_RESPONSE, "+OK Send PASS\r\n", "+OK", -1);
+    live_retr_line(w, &l, RETR_EV_COMMAND, "PASS <credentials hidden>\r\n", "", -1);
+    live_retr_line(w, &l, RETR_EV_RESPONSE, "+OK Logged in, 1 message (700 octets)\r\n", "+OK",
+                   POP3_SRV_TRANSACTION);
+    live_retr_line(w, &l, RETR_EV_COMMAND, "QUIT\r\n", "", -1);
+    live_retr_line(w, &l, RETR_EV_RESPONSE, "+OK Bye\r\n", "+OK", POP3_SRV_UPDATE);
+    world_retr_record_step(w, &l, WORLD_STEP_CLOSE, true, 0, 1, "closed: session over");
+    assert_int_equal(l.failed, 0);
+    size_t n = world_step_count(w);
+    assert_int_equal(n, 18);
+    static const int three[][2] = {{1024, 768}, {1280, 720}, {1920, 1080}};
+    for (size_t t = 0; t < sizeof themes / sizeof themes[0]; t++)
+        for (size_t z = 0; z < 3; z++) {
+            frame f;
+            memset(&f, 0, sizeof f);
+            f.s = SDL_CreateRGBSurfaceWithFormat(0, three[z][0], three[z][1], 32,
+                                                 SDL_PIXELFORMAT_XRGB8888);
+            f.r = SDL_CreateSoftwareRenderer(f.s);
+            char err[256];
+            ui_app_config cfg = {data_dir(), themes[t]};
+            f.a = ui_app_new(f.r, NULL, &cfg, err, sizeof err);
+            assert_non_null(f.a);
+            ui_app_set_world(f.a, w, "live: real sessions on 127.0.0.1");
+            ui_app_ctx(f.a)->widgets = &f.rec;
+            for (size_t i = 0; i < n; i++) {
+                ui_app_set_step(f.a, i, 0.5f);
+                draw(&f);
+                char where[96];
+                snprintf(where, sizeof where, "live %s %dx%d step %zu", themes[t], three[z][0],
+                         three[z][1], i);
+                check_frame(&f, where);
+            }
+            /* the reader is a MUA of its own, not the sender's; the MS stands on the MX's
+             * side, under the Maildir, with the reader beside it (as basic-and-read draws it) */
+            const ui_layout *lay = ui_app_layout(f.a);
+            assert_int_equal(lay->node_col[ms], lay->node_col[box]);
+            assert_int_equal(lay->node_col[reader], lay->node_col[ms] + 1);
+            assert_int_equal(lay->node_row[reader], lay->node_row[ms]);
+            assert_true(lay->node_col[reader] != lay->node_col[mua] ||
+                        lay->node_row[reader] != lay->node_row[mua]);
+            frame_close(&f);
+        }
+    world_free(w);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -416,6 +518,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fan_out),
         cmocka_unit_test(test_late_reader),
+        cmocka_unit_test(test_live_retrieval),
         cmocka_unit_test(test_tokens_never_cover_nodes),
         cmocka_unit_test(test_whatif_banner),
         cmocka_unit_test(test_every_scenario),
