@@ -360,7 +360,6 @@ static void observe_retr(void *ctx, const net_retr_obs *o)
         world_retr_record_step(lv->w, &s->link, WORLD_STEP_TLS, true, t, t + 1, text);
         break;
     case NET_RETR_OBS_CLOSE:
-        world_retr_record_flush(lv->w, &s->link);
         s->link.tls = false; /* the session is over: no padlock stays */
         snprintf(text, sizeof text, "closed: %s", o->text);
         world_retr_record_step(lv->w, &s->link, WORLD_STEP_CLOSE, true, t, t + 1, text);
@@ -383,7 +382,8 @@ static const char live_usage[] =
     "                    [--domain D]... [--user NAME:PASSWORD] [--maildir DIR] [--verbose]\n"
     "  Starts an MSA (127.0.0.1:2587, STARTTLS, AUTH) -> MTA (127.0.0.1:2526) -> MX\n"
     "  (127.0.0.1:2525, Maildir) chain and animates every real session that arrives, and\n"
-    "  IMAP (2143 STARTTLS, 2993 TLS) and POP3 (2110 STLS, 2995 TLS) over the same Maildir.\n"
+    "  IMAP (2143 STARTTLS, 2993 TLS) and POP3 (2110 STLS, 2995 TLS) over the same Maildir,\n"
+    "  whose sessions are animated too.\n"
     "  Port 0 picks free ports. --no-window prints the live transcript instead.\n"
     "  Default domains example.org, example.com, localhost; default user demo:demo.\n";
 

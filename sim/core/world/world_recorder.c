@@ -282,6 +282,7 @@ void world_retr_record_step(world *w, world_retr_link *l, world_step_kind kind,
 {
     if (!w || !l)
         return;
+    world_retr_record_flush(w, l); /* a line the engine reported before comes first */
     if (kind == WORLD_STEP_TLS)
         l->tls = true;
     retr_add(w, l, kind, from_client, t_send, t_arrive, text, NULL, 0, NULL);

@@ -88,7 +88,8 @@ void world_retr_record_event(world *w, world_retr_link *l, const retr_event *ev,
 void world_retr_record_flush(world *w, world_retr_link *l);
 
 /* world_retr_record_step - a step that is no engine event: CONNECT, TLS (which puts the link
- * under TLS), CLOSE or CHECK, with the world's own keys (explain_retr.c). */
+ * under TLS), CLOSE or CHECK, with the world's own keys (explain_retr.c); a held line is
+ * recorded first. */
 void world_retr_record_step(world *w, world_retr_link *l, world_step_kind kind,
                             bool from_client, uint64_t t_send, uint64_t t_arrive,
                             const char *text);
