@@ -311,15 +311,15 @@ static int retr_nodes(live *lv)
 }
 
 /* observe_retr - a POP3 or IMAP session of net_retr, recorded as the simulated hop is */
-static void observe_retr(void *ctx, const net_retr_obs *o)
+static void observe_retr(void *ctx, const net_obs *o)
 {
     const live_retr_server *rs = ctx;
     live *lv = rs->lv;
     live_retr_session *s = NULL;
-    for (size_t i = 0; i < LIVE_MAX_RETR && o->kind != NET_RETR_OBS_CONNECT; i++)
+    for (size_t i = 0; i < LIVE_MAX_RETR && o->kind != NET_OBS_CONNECT; i++)
         if (lv->rsess[i].used && lv->rsess[i].rs == rs && lv->rsess[i].session == o->session)
             s = &lv->rsess[i];
-    if (o->kind == NET_RETR_OBS_CONNECT) {
+    if (o->kind == NET_OBS_CONNECT) {
         if (retr_nodes(lv) < 0)
             return;
         s = &lv->rsess[lv->next_rsess++ % LIVE_MAX_RETR];
@@ -334,7 +334,7 @@ static void observe_retr(void *ctx, const net_retr_obs *o)
     uint64_t t = live_ms(lv);
     char text[600];
     switch (o->kind) {
-    case NET_RETR_OBS_CONNECT: {
+    case NET_OBS_CONNECT: {
         /* the MX host hands its store to its mailbox server, as the simulated hop says before
          * each session (world_readers.c): the window draws the MS on the MX's side */
         const world_node *mx = world_node_at(lv->w, (size_t)lv->node[N_MX]);
@@ -349,21 +349,23 @@ static void observe_retr(void *ctx, const net_retr_obs *o)
         world_retr_record_step(lv->w, &s->link, WORLD_STEP_CONNECT, true, t, t + 1, text);
         break;
     }
-    case NET_RETR_OBS_EVENT:
-        world_retr_record_event(lv->w, &s->link, o->ev, true, t, t + 1);
+    case NET_OBS_EVENT:
+        world_retr_record_event(lv->w, &s->link, o->retr_ev, true, t, t + 1);
         break;
-    case NET_RETR_OBS_IDLE:
+    case NET_OBS_IDLE:
         world_retr_record_flush(lv->w, &s->link);
         break;
-    case NET_RETR_OBS_TLS:
+    case NET_OBS_TLS:
         snprintf(text, sizeof text, "TLS started: %s", o->text);
         world_retr_record_step(lv->w, &s->link, WORLD_STEP_TLS, true, t, t + 1, text);
         break;
-    case NET_RETR_OBS_CLOSE:
+    case NET_OBS_CLOSE:
         s->link.tls = false; /* the session is over: no padlock stays */
         snprintf(text, sizeof text, "closed: %s", o->text);
         world_retr_record_step(lv->w, &s->link, WORLD_STEP_CLOSE, true, t, t + 1, text);
         s->used = false;
+        break;
+    default:
         break;
     }
     for (size_t i = before; i < world_step_count(lv->w); i++)

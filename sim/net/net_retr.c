@@ -108,7 +108,7 @@ static void log_event(retr_session *ss, const retr_event *ev)
 }
 
 /* observe - tell the live view, if any */
-static void observe(retr_session *ss, net_retr_obs o)
+static void observe(retr_session *ss, net_obs o)
 {
     const net_retr_config *cfg = ss->srv->cfg;
     if (!cfg->observe)
@@ -127,7 +127,7 @@ static bool drain_events(retr_session *ss)
     bool tls = false;
     while (r->ops->next_event(ss->eng, &ev)) {
         log_event(ss, &ev);
-        observe(ss, (net_retr_obs){.kind = NET_RETR_OBS_EVENT, .ev = &ev});
+        observe(ss, (net_obs){.kind = NET_OBS_EVENT, .retr_ev = &ev});
         if (ev.kind == RETR_EV_STARTTLS) {
             tls = true;
             net_conn_start_tls(ss->conn, r->tls, true, NULL);
@@ -135,7 +135,7 @@ static bool drain_events(retr_session *ss)
             ss->closing = true;
         }
     }
-    observe(ss, (net_retr_obs){.kind = NET_RETR_OBS_IDLE});
+    observe(ss, (net_obs){.kind = NET_OBS_IDLE});
     return tls;
 }
 
@@ -219,7 +219,7 @@ static void on_tls(void *ctx, bool ok, const char *info)
     if (!ok)
         return;
     ss->tls = true;
-    observe(ss, (net_retr_obs){.kind = NET_RETR_OBS_TLS, .text = info});
+    observe(ss, (net_obs){.kind = NET_OBS_TLS, .text = info});
     ss->srv->ops->tls_started(ss->eng, net_loop_now(ss->srv->loop));
     session_process(ss);
 }
@@ -254,7 +254,7 @@ static void on_close(void *ctx, const char *why)
     }
     retr_log(r, NET_LOG_SESSION, "#%u close: %s", ss->id, why);
     ss->tls = false; /* the session is over: no padlock stays */
-    observe(ss, (net_retr_obs){.kind = NET_RETR_OBS_CLOSE, .text = why});
+    observe(ss, (net_obs){.kind = NET_OBS_CLOSE, .text = why});
     net_loop_timer_cancel(r->loop, &ss->timer);
     net_loop_timer_cancel(r->loop, &ss->resume);
     r->ops->free(ss->eng); /* POP3: a session not ended by QUIT deletes nothing */
@@ -322,7 +322,7 @@ static void session_start(net_retr *r, int fd, int server_port, bool implicit_tl
     const char *peer = net_conn_peer(ss->conn, &port);
     retr_log(r, NET_LOG_SESSION, "#%u connect from %s:%d%s", ss->id, peer, port,
              implicit_tls ? " (implicit TLS)" : "");
-    observe(ss, (net_retr_obs){.kind = NET_RETR_OBS_CONNECT, .text = peer, .port = port,
+    observe(ss, (net_obs){.kind = NET_OBS_CONNECT, .text = peer, .port = port,
                                .server_port = server_port, .implicit_tls = implicit_tls});
     if (implicit_tls)
         net_conn_start_tls(ss->conn, r->tls, true, NULL); /* greeting after the handshake */

@@ -19,7 +19,6 @@
 
 #include "net/net_loop.h"
 #include "net/net_mailstore.h"
-#include "core/retrieval/retr_event.h"
 #include "net/net_server.h"
 
 #define NET_RETR_OUT_LOW (64 * 1024) /* feed the engine only while less output waits */
@@ -29,26 +28,6 @@ typedef enum {
     NET_RETR_POP3, /* RFC 1939: 110 with STLS, 995 implicit TLS */
     NET_RETR_IMAP, /* RFC 9051: 143 with STARTTLS, 993 implicit TLS */
 } net_retr_proto;
-
-/* What the live view learns about a session, as net_server's net_obs tells SMTP. */
-typedef enum {
-    NET_RETR_OBS_CONNECT, /* text: peer address, port: its port, server_port, implicit_tls */
-    NET_RETR_OBS_EVENT,   /* ev: one engine event (valid until the next IDLE) */
-    NET_RETR_OBS_IDLE,    /* the engine has no more events for now */
-    NET_RETR_OBS_TLS,     /* text: version and cipher (the engine is told right after) */
-    NET_RETR_OBS_CLOSE,   /* text: why */
-} net_retr_obs_kind;
-
-typedef struct {
-    net_retr_obs_kind kind;
-    unsigned session;     /* session number, unique per server */
-    const retr_event *ev; /* NET_RETR_OBS_EVENT */
-    bool tls;             /* the session is under TLS */
-    bool implicit_tls;    /* CONNECT: on a TLS port (995, 993) */
-    const char *text;
-    int port;        /* CONNECT: the client's port */
-    int server_port; /* CONNECT: the port it connected to */
-} net_retr_obs;
 
 typedef struct {
     net_retr_proto proto;
@@ -65,7 +44,9 @@ typedef struct {
     size_t max_sessions;
     net_log_level log_level;
     FILE *log; /* NULL: stderr */
-    void (*observe)(void *ctx, const net_retr_obs *o); /* live view; may be NULL */
+    /* live view, as net_server's (net_obs): CONNECT, EVENT (retr_ev, valid until the IDLE
+     * that ends each batch of engine events), IDLE, TLS, CLOSE; may be NULL */
+    void (*observe)(void *ctx, const net_obs *o);
     void *observe_ctx;
 } net_retr_config;
 

@@ -52,12 +52,15 @@ typedef enum {
     NET_OBS_RELAY_CONNECT, /* session: relay job id; port: our local port of that connection */
     NET_OBS_RELAYED,       /* session: relay job id; text: "250 ... to HOST:PORT" or the failure */
     NET_OBS_CLOSE,         /* text: why */
+    NET_OBS_IDLE,          /* net_retr: the engine has no more events for now */
 } net_obs_kind;
 
 typedef struct {
     net_obs_kind kind;
     unsigned session;     /* session number, unique per server */
     const smtp_event *ev; /* NET_OBS_EVENT */
+    const struct retr_event *retr_ev; /* NET_OBS_EVENT of net_retr (POP3, IMAP) instead */
+    bool implicit_tls;    /* CONNECT: on an implicit-TLS port */
     bool tls;             /* the session is under TLS */
     const char *text;
     int port;        /* CONNECT: the client's port; RELAY_CONNECT: our local port */

@@ -92,37 +92,39 @@ p.quit()
 PYEOF
 )
 wait_for test "$(grep -c '^ *[0-9.]* MUA *MS *=== closed' "$OUT")" -ge 3
+# shows TEXT PATTERN...: each pattern matches a transcript line "  T.TTT FROM TO ARROW TEXT"
+# of TEXT (the prefix is added here); else prints the first that does not and fails
+shows() {
+    text=$1
+    shift
+    for re in "$@"; do
+        printf '%s\n' "$text" | grep -q "^ *[0-9.]* $re" || { echo "missing: $re"; return 1; }
+    done
+}
 # from imaplib's session on (curl's came first)
 t=$(awk '/MUA +MS +=== connect from .* \(IMAP\)$/ { b = "" } { b = b $0 "\n" } END { printf "%s", b }' "$OUT")
 if printf '%s' "$out" | grep -q '^fetch OK Subject: Undelivered Mail Returned to Sender' &&
     printf '%s' "$out" | grep -qx 'stat 1' &&
-    grep -q '^ *[0-9.]* MX *MS *=== mx\.smtpsim\.test serves the Maildir to your mail reader (IMAP)$' "$OUT" &&
-    printf '%s\n' "$t" | grep -q '^ *[0-9.]* MUA *MS *=== connect from 127\.0\.0\.1:[0-9]* to port '"$IMAPP"' (IMAP)$' &&
-    printf '%s\n' "$t" | grep -q '^ *[0-9.]* MUA *MS *-> [A-Z0-9]* STARTTLS' &&
-    printf '%s\n' "$t" | grep -q '^ *[0-9.]* MS *MUA *<-  [A-Z0-9]* OK Begin TLS' &&
-    printf '%s\n' "$t" | grep -q '^ *[0-9.]* MUA *MS *=== TLS started: TLS' &&
-    printf '%s\n' "$t" | grep -q '^ *[0-9.]* MUA *MS *~> [A-Z0-9]* LOGIN <credentials hidden>$' &&
-    printf '%s\n' "$t" | grep -q '^ *[0-9.]* MS *MUA *<~  \* 1 EXISTS$' &&
-    printf '%s\n' "$t" | grep -q '^ *[0-9.]* MUA *MS *~> [A-Z0-9]* FETCH 1 ' &&
-    printf '%s\n' "$t" | grep -q '^ *[0-9.]* MS *MUA *<~  \* 1 FETCH ' &&
-    printf '%s\n' "$t" | grep -q '^ *[0-9.]* MS *MUA *<~  [A-Z0-9]* OK FETCH completed$'; then
+    miss=$(shows "$(cat "$OUT")" \
+        'MX *MS *=== mx\.smtpsim\.test serves the Maildir to your mail reader (IMAP)$') &&
+    miss=$(shows "$t" \
+        'MUA *MS *=== connect from 127\.0\.0\.1:[0-9]* to port '"$IMAPP"' (IMAP)$' \
+        'MUA *MS *-> [A-Z0-9]* STARTTLS' 'MS *MUA *<-  [A-Z0-9]* OK Begin TLS' \
+        'MUA *MS *=== TLS started: TLS' 'MUA *MS *~> [A-Z0-9]* LOGIN <credentials hidden>$' \
+        'MS *MUA *<~  \* 1 EXISTS$' 'MUA *MS *~> [A-Z0-9]* FETCH 1 ' 'MS *MUA *<~  \* 1 FETCH ' \
+        'MS *MUA *<~  [A-Z0-9]* OK FETCH completed$'); then
     pass "live animates an IMAP session (imaplib: STARTTLS, LOGIN hidden, SELECT, FETCH)"
 else
-    fail "live IMAP session in the transcript" "$out $(printf '%s\n' "$t" | cut -c1-100 | head -30)"
+    fail "live IMAP session in the transcript" "$out $miss $(printf '%s\n' "$t" | cut -c1-100 | head -30)"
 fi
 t=$(sed -n '/MUA *MS *=== connect from .* (POP3)$/,$p' "$OUT")
-if printf '%s\n' "$t" | grep -q '^ *[0-9.]* MUA *MS *=== connect from 127\.0\.0\.1:[0-9]* to port '"$POPP"' (POP3)$' &&
-    printf '%s\n' "$t" | grep -q '^ *[0-9.]* MS *MUA *<-  +OK .*POP3 server ready' &&
-    printf '%s\n' "$t" | grep -q '^ *[0-9.]* MUA *MS *-> STLS$' &&
-    printf '%s\n' "$t" | grep -q '^ *[0-9.]* MUA *MS *=== TLS started: TLS' &&
-    printf '%s\n' "$t" | grep -q '^ *[0-9.]* MUA *MS *~> USER demo$' &&
-    printf '%s\n' "$t" | grep -q '^ *[0-9.]* MUA *MS *~> PASS <credentials hidden>$' &&
-    printf '%s\n' "$t" | grep -q '^ *[0-9.]* MS *MUA *<~  +OK Logged in' &&
-    printf '%s\n' "$t" | grep -q '^ *[0-9.]* MUA *MS *~> QUIT$' &&
-    printf '%s\n' "$t" | grep -q '^ *[0-9.]* MUA *MS *=== closed: '; then
+if miss=$(shows "$t" 'MUA *MS *=== connect from 127\.0\.0\.1:[0-9]* to port '"$POPP"' (POP3)$' \
+    'MS *MUA *<-  +OK .*POP3 server ready' 'MUA *MS *-> STLS$' 'MUA *MS *=== TLS started: TLS' \
+    'MUA *MS *~> USER demo$' 'MUA *MS *~> PASS <credentials hidden>$' \
+    'MS *MUA *<~  +OK Logged in' 'MUA *MS *~> QUIT$' 'MUA *MS *=== closed: '); then
     pass "live animates a POP3 session (poplib: STLS, USER, PASS hidden, STAT, QUIT)"
 else
-    fail "live POP3 session in the transcript" "$(printf '%s\n' "$t" | cut -c1-100 | head -20)"
+    fail "live POP3 session in the transcript" "$miss $(printf '%s\n' "$t" | cut -c1-100 | head -20)"
 fi
 if grep -q 'LOGIN demo\|PASS demo\|demo demo' "$OUT"; then fail "live hides retrieval passwords" "found"
 else pass "live hides retrieval passwords"; fi
