@@ -1,8 +1,9 @@
 # test_serve_live.sh - 'smtpsim live': the MSA -> MTA -> MX chain on loopback. A message
 # submitted with STARTTLS + AUTH crosses every hop (the live transcript names each one) and
 # lands in the Maildir; mail for a domain nobody serves comes back to the sender as a DSN
-# (never a 250 and then silence); the same Maildir is read back over IMAP (curl, imaplib) and
-# POP3 (poplib), and those sessions appear in the live transcript between the reading MUA and
+# (never a 250 and then silence); the same Maildir is read back over IMAP (curl, imaplib, also on
+# the implicit-TLS port with SASL PLAIN) and POP3 (poplib), and those sessions appear in the
+# live transcript between the reading MUA and
 # the MS, password hidden; SIGTERM stops it cleanly. Also runs once with a (dummy) window.
 . tests/integration/lib.sh
 trap kill_servers EXIT
@@ -126,7 +127,26 @@ if miss=$(shows "$t" 'MUA *MS *=== connect from 127\.0\.0\.1:[0-9]* to port '"$P
 else
     fail "live POP3 session in the transcript" "$miss $(printf '%s\n' "$t" | cut -c1-100 | head -20)"
 fi
-if grep -q 'LOGIN demo\|PASS demo\|demo demo' "$OUT"; then fail "live hides retrieval passwords" "found"
+# implicit TLS (993) and SASL PLAIN: the TLS step comes first, the SASL response is hidden
+IMAPSP=$(sed -n 's/^smtpsim live: IMAP 127\.0\.0\.1:[0-9]* (STARTTLS), \([0-9]*\) (TLS).*/\1/p' "$OUT")
+$PY - "$IMAPSP" <<'PYEOF' >/dev/null 2>&1 || fail "imaplib on the implicit-TLS port" "$IMAPSP"
+import imaplib, ssl, sys
+ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
+m = imaplib.IMAP4_SSL("127.0.0.1", int(sys.argv[1]), ssl_context=ctx, timeout=30)
+m.authenticate("PLAIN", lambda _: b"\0demo\0demo")
+m.logout()
+PYEOF
+wait_for test "$(grep -c '^ *[0-9.]* MUA *MS *=== closed' "$OUT")" -ge 4
+t=$(sed -n '/MUA *MS *=== connect from .* to port '"$IMAPSP"' (IMAP)$/,$p' "$OUT")
+if miss=$(shows "$t" 'MUA *MS *=== connect from .* (IMAP)$' 'MUA *MS *=== TLS started: TLS' \
+    'MS *MUA *<~  \* OK ' 'MUA *MS *~> [A-Z0-9]* AUTHENTICATE PLAIN$' \
+    'MUA *MS *~> [A-Z0-9]* AUTHENTICATE <credentials hidden>$' 'MS *MUA *<~  [A-Z0-9]* OK '); then
+    pass "live animates IMAP on the implicit-TLS port (AUTHENTICATE PLAIN, response hidden)"
+else
+    fail "live IMAPS session in the transcript" "$miss $(printf '%s\n' "$t" | cut -c1-100 | head -12)"
+fi
+if grep -q 'LOGIN demo\|PASS demo\|demo demo\|AGRlbW8AZGVtbw' "$OUT"; then
+    fail "live hides retrieval passwords" "found"
 else pass "live hides retrieval passwords"; fi
 
 kill -TERM $LPID
