@@ -3,7 +3,8 @@
 # lands in the Maildir; mail for a domain nobody serves comes back to the sender as a DSN
 # (never a 250 and then silence); the same Maildir is read back over IMAP (curl, imaplib, also on
 # the implicit-TLS port with SASL PLAIN) and POP3 (poplib), and those sessions appear in the
-# live transcript between the reading MUA and the MS, passwords hidden; SIGTERM stops it cleanly. Also runs once with a (dummy) window.
+# live transcript between the reading MUA and the MS, passwords hidden; SIGTERM stops it
+# cleanly. Also runs once with a (dummy) window.
 . tests/integration/lib.sh
 trap kill_servers EXIT
 export XDG_DATA_HOME="$TMPDIR_TEST/xdg"
