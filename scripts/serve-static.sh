@@ -2,6 +2,8 @@
 # starts Python's http.server for DIR on 127.0.0.1 on a free port, its log in LOG, and sets
 # SERVE_PID and SERVE_PORT. Returns 1 (SERVE_PORT empty) when it has not said its port within
 # 20 s (a bound, not a pause: it returns as soon as the port is in the log).
+SERVE_PID=""
+SERVE_PORT=""
 serve_static() {
     /usr/bin/python3 -u -m http.server -b 127.0.0.1 -d "$1" 0 > "$2" 2>&1 &
     SERVE_PID=$!
@@ -13,5 +15,3 @@ serve_static() {
     done
     return 1
 }
-SERVE_PID=""
-SERVE_PORT=""

@@ -127,6 +127,10 @@ void ui_app_draw(ui_app *a);
  * redraws just their areas: a few thousand pixels instead of the whole output. Off by default. */
 void ui_app_set_partial(ui_app *a, bool on);
 
+/* ui_app_redraw_whole - the target no longer shows the last frame (a browser canvas given
+ * back after a loss, a test comparing with a whole frame): the next ui_app_draw draws it all. */
+void ui_app_redraw_whole(ui_app *a);
+
 /* ui_app_damage - after ui_app_draw: the rectangles of the output that frame changed (at most
  * cap, UI_APP_MAX_DAMAGE is enough), so a driver can present only those. A full frame gives one
  * rectangle, the whole output. Returns how many. */

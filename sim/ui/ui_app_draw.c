@@ -369,6 +369,11 @@ void ui_app_draw(ui_app *a)
 void ui_app_set_partial(ui_app *a, bool on)
 {
     a->partial = on;
+    ui_app_redraw_whole(a);
+}
+
+void ui_app_redraw_whole(ui_app *a)
+{
     a->shown_valid = false;
 }
 

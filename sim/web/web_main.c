@@ -249,8 +249,9 @@ static bool follow_canvas(void)
     double cw = web.fixed_w, ch = web.fixed_h;
     if (!web.fixed_w && emscripten_get_element_css_size("#canvas", &cw, &ch) != 0)
         return false;
+    /* below 1 (a zoomed-out page) draws at CSS pixels; beyond WEB_MAX_RATIO is taken as that */
     double ratio = emscripten_get_device_pixel_ratio();
-    web.ratio = ratio >= 1.0 && ratio <= WEB_MAX_RATIO ? ratio : ratio > WEB_MAX_RATIO ? WEB_MAX_RATIO : 1.0;
+    web.ratio = !(ratio >= 1.0) ? 1.0 : ratio > WEB_MAX_RATIO ? WEB_MAX_RATIO : ratio; /* NaN too */
     if (cw < WEB_MIN_W)
         cw = WEB_MIN_W;
     if (ch < WEB_MIN_H)
@@ -288,7 +289,7 @@ static void frame(void)
     double now = emscripten_get_now();
     bool draw = follow_canvas() || web.frames < 2;
     if (web_canvas_restored()) {
-        ui_app_set_partial(web.app, true); /* the next frame whole */
+        ui_app_redraw_whole(web.app);
         draw = true;
     }
     SDL_Event e;
@@ -525,7 +526,7 @@ EMSCRIPTEN_KEEPALIVE void web_redraw_whole(void)
 {
     if (!web.app)
         return;
-    ui_app_set_partial(web.app, true); /* forgets what the canvas shows: the next frame whole */
+    ui_app_redraw_whole(web.app);
     ui_app_draw(web.app);
     present();
 }
